@@ -1,0 +1,5 @@
+import sys
+
+from opdispatch.cli import main
+
+sys.exit(main())

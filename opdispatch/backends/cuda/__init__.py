@@ -1,0 +1,1 @@
+"""cuda provider implementations, one module per op family."""

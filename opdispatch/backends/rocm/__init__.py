@@ -1,0 +1,1 @@
+"""rocm provider implementations, one module per op family."""

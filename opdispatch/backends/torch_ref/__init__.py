@@ -1,0 +1,1 @@
+"""torch_ref provider implementations, one module per op family."""

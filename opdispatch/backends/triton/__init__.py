@@ -1,0 +1,1 @@
+"""triton provider implementations, one module per op family."""

@@ -1,0 +1,240 @@
+"""``opdispatch bench``: each op against plain PyTorch, eager and ``torch.compile``d, in one run.
+
+Op families register :class:`BenchCase` objects in ``opdispatch/benchmarks/<family>.py``. For each
+case the harness times (median of ``triton.testing.do_bench``, CUDA events) the library call, the
+plain PyTorch function eager, the same function under ``torch.compile``, and any peers; computes
+the floor ``max(bytes / bandwidth, flops / fp8 rate)`` from ceilings measured in the same run;
+and writes CSV + JSON (device, versions, date, commit) and a PNG plot.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import gc
+import json
+import logging
+import math
+import os
+import subprocess
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+logger = logging.getLogger("opdispatch")
+
+# Ceilings measured on the H100 (GUIDE.md section 5); the harness re-measures them each run and
+# uses the measured values, these are only the fallback when measuring fails.
+H100_COPY_BW = 3.0e12  # bytes/s, read + write
+H100_FP8_RATE = 1.3e15  # flop/s, torch._scaled_mm
+
+
+@dataclass
+class BenchSetup:
+    ours: Callable[[], Any]
+    torch_fn: Callable[..., Any] | None = None
+    torch_args: tuple[Any, ...] = ()
+    bytes: int = 0
+    flops: int = 0
+    peers: dict[str, Callable[[], Any]] = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class BenchCase:
+    op: str
+    label: str
+    setup: Callable[[torch.device], BenchSetup]
+    tags: tuple[str, ...] = ()  # e.g. ("sweep",): run with --tag
+
+
+_BENCHES: list[BenchCase] = []
+
+
+def register_bench(case: BenchCase) -> BenchCase:
+    _BENCHES.append(case)
+    return case
+
+
+def bench_cases(ops: list[str] | None = None, label: str | None = None,
+                tags: list[str] | None = None) -> list[BenchCase]:
+    from opdispatch.benchmarks import load_all
+
+    load_all()
+    out = []
+    for c in _BENCHES:
+        if ops and c.op not in ops:
+            continue
+        if label and label not in c.label:
+            continue
+        if tags:
+            if not set(tags) & set(c.tags):
+                continue
+        elif c.tags:  # tagged cases (sweeps) run only when asked for
+            continue
+        out.append(c)
+    return out
+
+
+@dataclass
+class BenchRow:
+    op: str
+    label: str
+    ours_us: float
+    eager_us: float
+    compiled_us: float
+    floor_us: float
+    pct_roofline: float
+    speedup_vs_compiled: float
+    peers: dict[str, float]
+    bytes: int
+    flops: int
+    note: str = ""
+    error: str = ""
+
+
+def _median_us(fn: Callable[[], Any]) -> float:
+    import triton.testing
+
+    return float(triton.testing.do_bench(fn, warmup=25, rep=100, return_mode="median")) * 1e3
+
+
+def measure_ceilings(device: torch.device) -> tuple[float, float]:
+    """(copy bandwidth bytes/s counting read + write, fp8 matmul flop/s), measured now."""
+    bw, rate = H100_COPY_BW, H100_FP8_RATE
+    try:
+        n = 1 << 30
+        a = torch.empty(n, dtype=torch.uint8, device=device)
+        b = torch.empty_like(a)
+        us = _median_us(lambda: b.copy_(a))
+        bw = 2 * n / (us * 1e-6)
+        del a, b
+    except Exception as exc:  # keep the fallback, say so
+        logger.warning("copy bandwidth not measured: %s", exc)
+    try:
+        m = 8192
+        x = torch.randn(m, m, device=device).to(torch.float8_e4m3fn)
+        y = torch.randn(m, m, device=device).to(torch.float8_e4m3fn).t()
+        one = torch.ones((), device=device)
+        us = _median_us(lambda: torch._scaled_mm(x, y, scale_a=one, scale_b=one, out_dtype=torch.bfloat16))
+        rate = 2 * m**3 / (us * 1e-6)
+        del x, y
+    except Exception as exc:
+        logger.warning("fp8 rate not measured: %s", exc)
+    torch.cuda.empty_cache()
+    return bw, rate
+
+
+def environment() -> dict[str, Any]:
+    import triton
+
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                check=False).stdout.strip() or "unknown"
+    except OSError:
+        commit = "unknown"
+    return {
+        "device": torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu",
+        "torch": torch.__version__,
+        "triton": triton.__version__,
+        "cuda": torch.version.cuda,
+        "hip": torch.version.hip,
+        "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": commit,
+    }
+
+
+def run_bench(cases: list[BenchCase], *, compile_baseline: bool = True,
+              progress: Callable[[str], None] | None = None) -> tuple[dict[str, Any], list[BenchRow]]:
+    if not torch.cuda.is_available():
+        raise RuntimeError("opdispatch bench needs a GPU (torch.cuda.is_available() is False)")
+    device = torch.device("cuda")
+    bw, rate = measure_ceilings(device)
+    env = environment() | {"copy_bw_TBps": round(bw / 1e12, 3), "fp8_TFLOPs": round(rate / 1e12, 1)}
+    rows = []
+    for case in cases:
+        s: BenchSetup | None = None
+        try:
+            s = case.setup(device)
+            ours = _median_us(s.ours)
+            eager = compiled = math.nan
+            if s.torch_fn is not None:
+                fn, args = s.torch_fn, s.torch_args
+                eager = _median_us(lambda: fn(*args))
+                if compile_baseline:
+                    cfn = torch.compile(fn, dynamic=False)
+                    compiled = _median_us(lambda: cfn(*args))
+            peers = {name: _median_us(p) for name, p in s.peers.items()}
+            floor = max(s.bytes / bw, s.flops / rate) * 1e6
+            row = BenchRow(case.op, case.label, ours, eager, compiled, floor,
+                           100.0 * floor / ours if ours > 0 else math.nan,
+                           compiled / ours if ours > 0 else math.nan, peers, s.bytes, s.flops, s.note)
+        except Exception as exc:  # one broken case must not lose the others' numbers
+            row = BenchRow(case.op, case.label, math.nan, math.nan, math.nan, math.nan, math.nan, math.nan,
+                           {}, 0, 0, error=f"{type(exc).__name__}: {exc}"[:300])
+        rows.append(row)
+        if progress:
+            progress(format_row(row))
+        del s
+        gc.collect()
+        torch.cuda.empty_cache()
+        torch._dynamo.reset()
+    return env, rows
+
+
+def format_row(r: BenchRow) -> str:
+    if r.error:
+        return f"{r.op:34s} {r.label:38s} ERROR {r.error}"
+    peers = " ".join(f"{k}={v:.1f}" for k, v in r.peers.items())
+    return (f"{r.op:34s} {r.label:38s} ours={r.ours_us:9.1f} eager={r.eager_us:9.1f} "
+            f"compiled={r.compiled_us:9.1f} floor={r.floor_us:8.1f} roof={r.pct_roofline:5.1f}% "
+            f"x_compiled={r.speedup_vs_compiled:5.2f} {peers}")
+
+
+def write_results(env: dict[str, Any], rows: list[BenchRow], out_dir: str | os.PathLike[str]) -> list[Path]:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / "bench.json", out / "bench.csv"]
+    paths[0].write_text(json.dumps({"env": env, "rows": [asdict(r) for r in rows]}, indent=1, default=str))
+    with paths[1].open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["# " + ", ".join(f"{k}={v}" for k, v in env.items())])
+        w.writerow(["op", "label", "ours_us", "eager_us", "compiled_us", "floor_us", "pct_roofline",
+                    "speedup_vs_compiled", "peers", "bytes", "flops", "note", "error"])
+        for r in rows:
+            w.writerow([r.op, r.label, f"{r.ours_us:.2f}", f"{r.eager_us:.2f}", f"{r.compiled_us:.2f}",
+                        f"{r.floor_us:.2f}", f"{r.pct_roofline:.1f}", f"{r.speedup_vs_compiled:.2f}",
+                        json.dumps(r.peers), r.bytes, r.flops, r.note, r.error])
+    try:
+        paths.append(_plot(env, rows, out / "bench.png"))
+    except ImportError:
+        logger.warning("matplotlib is not installed: no bench.png")
+    return paths
+
+
+def _plot(env: dict[str, Any], rows: list[BenchRow], path: Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ok = [r for r in rows if not r.error]
+    fig, ax = plt.subplots(figsize=(10, 0.35 * len(ok) + 1.5))
+    labels = [f"{r.op} {r.label}" for r in ok]
+    ys = range(len(ok))
+    ax.barh([y - 0.2 for y in ys], [r.floor_us / r.ours_us * 100 for r in ok], 0.4, label="ours, % of roofline")
+    ax.barh([y + 0.2 for y in ys],
+            [r.floor_us / r.compiled_us * 100 if r.compiled_us == r.compiled_us else 0 for r in ok], 0.4,
+            label="torch.compile, % of roofline")
+    ax.set_yticks(list(ys), labels, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel("% of roofline (floor / measured)")
+    ax.set_title(f"{env['device']} torch {env['torch']} triton {env['triton']} {env['date']}", fontsize=8)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

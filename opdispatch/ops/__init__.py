@@ -1,0 +1,16 @@
+"""The op families. Each module defines its CustomOp classes, registers its providers and lists
+its public functions in ``__all__``; importing this package registers every op."""
+
+import importlib
+import importlib.util
+
+FAMILIES = ("quant", "topk", "indexer", "mhc", "fused")
+
+__all__: list[str] = []
+for _family in FAMILIES:
+    if importlib.util.find_spec(f"opdispatch.ops.{_family}") is None:  # DEV-GUARD: remove once all land
+        continue
+    _module = importlib.import_module(f"opdispatch.ops.{_family}")
+    for _name in _module.__all__:
+        globals()[_name] = getattr(_module, _name)
+    __all__ += list(_module.__all__)
