@@ -128,9 +128,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             # Triton kernels run through the interpreter on CPU tensors. Must be set before any
             # kernel module is imported (triton reads it when a kernel is decorated).
             os.environ["TRITON_INTERPRET"] = "1"
-    from opdispatch.dispatch import DispatchError, FlagError
+    from opdispatch.dispatch import DispatchError, FlagError, reload_flags
 
     try:
+        reload_flags()  # read the environment as it is now (main() may be called in-process)
         return args.func(args)
     except FlagError as exc:
         return _die(str(exc), 2)

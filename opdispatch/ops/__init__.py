@@ -7,8 +7,13 @@ import importlib.util
 FAMILIES = ("quant", "topk", "indexer", "mhc", "fused")
 
 __all__: list[str] = []
+import os as _os  # DEV-GUARD: remove once all families land
+
+_only = _os.environ.get("OPDISPATCH_DEV_FAMILIES")
 for _family in FAMILIES:
-    if importlib.util.find_spec(f"opdispatch.ops.{_family}") is None:  # DEV-GUARD: remove once all land
+    if importlib.util.find_spec(f"opdispatch.ops.{_family}") is None:  # DEV-GUARD
+        continue
+    if _only is not None and _family not in _only.split(","):  # DEV-GUARD
         continue
     _module = importlib.import_module(f"opdispatch.ops.{_family}")
     for _name in _module.__all__:
