@@ -71,6 +71,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     if not cases:
         return _die("no benchmark case matches", 2)
     env, rows = run_bench(cases, compile_baseline=not args.no_compile, progress=print)
+    if args.commit:
+        env["commit"] = args.commit
     paths = write_results(env, rows, args.out)
     print("env: " + ", ".join(f"{k}={v}" for k, v in env.items()))
     for r in rows:
@@ -110,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--tag", dest="tags", action="append", help="run tagged cases (e.g. sweep)")
     b.add_argument("--out", default="bench_results", help="folder for bench.csv / bench.json / bench.png")
     b.add_argument("--no-compile", action="store_true", help="skip the torch.compile baseline")
+    b.add_argument("--commit", help="record this commit (where the checkout has no .git)")
     b.set_defaults(func=_cmd_bench)
 
     f = sub.add_parser("flags", help="every environment variable, its value and default")

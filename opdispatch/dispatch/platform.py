@@ -116,7 +116,8 @@ class Platform:
     def describe(self) -> str:
         parts = [self.name]
         if self.is_cuda():
-            parts.append("sm_%d%d" % self.device_capability)
+            major, minor = self.device_capability
+            parts.append(f"sm_{major}{minor}")
         if self.is_rocm():
             parts.append(self.gfx_arch)
         if self.simulated:

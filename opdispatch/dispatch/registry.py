@@ -182,7 +182,7 @@ def can_use(op: str, provider: str, platform: Platform) -> tuple[bool, str]:
             return False, f"deep_gemm runs on CUDA only; platform is {platform.name}"
         cap = platform.device_capability
         if cap is not None and cap < DEEP_GEMM_MIN_CAPABILITY:
-            return False, "deep_gemm needs sm_90 or newer; device is sm_%d%d" % cap
+            return False, f"deep_gemm needs sm_90 or newer; device is sm_{cap[0]}{cap[1]}"
     if provider == "triton" and platform.is_cpu() and not _triton_interpret():
         return False, "triton on CPU tensors needs TRITON_INTERPRET=1"
     module = MODULE_OF.get(provider)

@@ -36,7 +36,7 @@ def check_tensor(
             want = " or ".join(str(a) for a in allowed)
             raise ValueError(f"{name} must be {want}-D, got shape {tuple(t.shape)}")
     if shape is not None:
-        if t.dim() != len(shape) or any(w is not None and w != s for w, s in zip(shape, t.shape)):
+        if t.dim() != len(shape) or any(w is not None and w != s for w, s in zip(shape, t.shape, strict=True)):
             want = "[" + ", ".join("*" if w is None else str(w) for w in shape) + "]"
             raise ValueError(f"{name} must have shape {want}, got {list(t.shape)}")
     if contiguous and not t.is_contiguous():

