@@ -11,7 +11,6 @@ variables.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 import torch
@@ -138,13 +137,17 @@ def _detect() -> Platform:
     return Platform("cpu")
 
 
-@functools.cache
-def _cached_platform(generation: int) -> Platform:
-    return _detect()
+# (platform, flags generation) of the last detection: a plain global rather than functools.cache,
+# which torch.compile warns about (and ignores) when it traces an op that asks for the platform.
+_detected: tuple[Platform, int] | None = None
 
 
 def current_platform() -> Platform:
     """The platform, detected once per flags generation (see :func:`opdispatch.reload_flags`)."""
+    global _detected
     from opdispatch.dispatch.flags import flags_generation
 
-    return _cached_platform(flags_generation())
+    gen = flags_generation()
+    if _detected is None or _detected[1] != gen:
+        _detected = (_detect(), gen)
+    return _detected[0]

@@ -1,0 +1,161 @@
+"""Launchers for the indexer's Triton kernels (``indexer_kernels.py``).
+
+Each launcher takes the op's kernel signature (inputs already validated by
+``opdispatch.ops.indexer``, outputs preallocated) and returns None. Configs are chosen
+deterministically from the shape (no autotuning at call time: nothing compiles during CUDA-graph
+capture once a shape has run). ``config=`` overrides the choice; benchmarks use it to compare
+the named configs in ``MQA_LOGITS_CONFIGS`` / ``PAGED_LOGITS_CONFIGS`` (see docs/ops/indexer.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import triton
+
+from opdispatch.backends.triton.indexer_kernels import (
+    k_quant_and_cache_kernel,
+    mqa_logits_kernel,
+    paged_mqa_logits_kernel,
+)
+
+
+@dataclass(frozen=True)
+class MqaLogitsConfig:
+    block_n: int       # keys per program (the dot's M)
+    num_warps: int
+    num_stages: int    # software-pipeline depth of the query-row loop
+    target_programs: int = 1024  # row chunk is sized so the grid has about this many programs
+
+
+@dataclass(frozen=True)
+class PagedLogitsConfig:
+    block_n: int       # tokens per tile (the dot's M)
+    tiles: int         # tiles per program (a pipelined loop)
+    num_warps: int
+    num_stages: int
+
+
+MQA_LOGITS_CONFIGS = {
+    "n128_w4_s3": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=3),
+    "n128_w8_s3": MqaLogitsConfig(block_n=128, num_warps=8, num_stages=3),
+    "n256_w8_s3": MqaLogitsConfig(block_n=256, num_warps=8, num_stages=3),
+    "n256_w8_s2": MqaLogitsConfig(block_n=256, num_warps=8, num_stages=2),
+    "n64_w4_s4": MqaLogitsConfig(block_n=64, num_warps=4, num_stages=4),
+}
+MQA_LOGITS_DEFAULT = "n128_w4_s3"
+
+PAGED_LOGITS_CONFIGS = {
+    "n128_t1_w4": PagedLogitsConfig(block_n=128, tiles=1, num_warps=4, num_stages=1),
+    "n256_t1_w8": PagedLogitsConfig(block_n=256, tiles=1, num_warps=8, num_stages=1),
+    "n128_t4_w4_s2": PagedLogitsConfig(block_n=128, tiles=4, num_warps=4, num_stages=2),
+    "n256_t4_w8_s2": PagedLogitsConfig(block_n=256, tiles=4, num_warps=8, num_stages=2),
+    "n64_t8_w4_s3": PagedLogitsConfig(block_n=64, tiles=8, num_warps=4, num_stages=3),
+}
+PAGED_LOGITS_DEFAULT = "n128_t4_w4_s2"
+
+# Smallest tile sizes the tensor-core dot accepts for fp8 (wgmma k32; n, m >= 16).
+_MIN_DOT_K = 32
+_MIN_DOT_N = 16
+
+
+def _dot_pad(n: int, minimum: int) -> int:
+    return max(minimum, triton.next_power_of_2(n))
+
+
+def _row_chunk(rows: int, key_tiles: int, target_programs: int) -> int:
+    """Rows per program: a power of two in [16, 256] that gives about ``target_programs`` programs.
+
+    Small chunks keep causal/ragged skipping tight (a chunk computes from its first to its last
+    row that meets the key tile); large chunks amortise the key-tile load."""
+    want = max(1, (rows * key_tiles) // max(1, target_programs))
+    return min(256, max(16, triton.next_power_of_2(want)))
+
+
+def fp8_mqa_logits(
+    q: torch.Tensor,
+    k: torch.Tensor,
+    k_scale: torch.Tensor,
+    weights: torch.Tensor,
+    cu_seqlen_ks: torch.Tensor,
+    cu_seqlen_ke: torch.Tensor,
+    out: torch.Tensor,
+    clean_logits: bool,
+    config: MqaLogitsConfig | None = None,
+) -> None:
+    S, H, D = q.shape
+    N = k.shape[0]
+    if S == 0 or N == 0:
+        return
+    cfg = config or MQA_LOGITS_CONFIGS[MQA_LOGITS_DEFAULT]
+    block_n = min(cfg.block_n, max(16, triton.next_power_of_2(N)))
+    key_tiles = triton.cdiv(N, block_n)
+    rows = _row_chunk(S, key_tiles, cfg.target_programs)
+    grid = (key_tiles, triton.cdiv(S, rows))
+    mqa_logits_kernel[grid](
+        q, k, k_scale, weights, cu_seqlen_ks, cu_seqlen_ke, out,
+        S, N,
+        q.stride(0), q.stride(1), k.stride(0), weights.stride(0), weights.stride(1), out.stride(0),
+        HEADS=H, DIM=D, BLOCK_H=_dot_pad(H, _MIN_DOT_N), BLOCK_D=_dot_pad(D, _MIN_DOT_K),
+        BLOCK_N=block_n, ROWS=rows, CLEAN=clean_logits, NUM_STAGES=cfg.num_stages,
+        num_warps=cfg.num_warps,
+    )
+
+
+def _cache_views(kv_cache: torch.Tensor, fp8_dtype: torch.dtype):
+    """The same bytes seen as fp8 (values) and as float32 (scales); strides of a block in each."""
+    as_fp8 = kv_cache.view(fp8_dtype)
+    as_f32 = kv_cache.view(torch.float32)
+    return as_fp8, as_f32, kv_cache.stride(0), kv_cache.stride(0) // 4
+
+
+def fp8_paged_mqa_logits(
+    q: torch.Tensor,
+    kv_cache: torch.Tensor,
+    weights: torch.Tensor,
+    context_lens: torch.Tensor,
+    block_tables: torch.Tensor,
+    out: torch.Tensor,
+    clean_logits: bool,
+    config: PagedLogitsConfig | None = None,
+) -> None:
+    B, next_n, H, D = q.shape
+    max_model_len = out.shape[1]
+    if B == 0 or max_model_len == 0:
+        return
+    cfg = config or PAGED_LOGITS_CONFIGS[PAGED_LOGITS_DEFAULT]
+    block_size = kv_cache.shape[1]
+    block_n = min(cfg.block_n, max(16, triton.next_power_of_2(max_model_len)))
+    tiles = max(1, min(cfg.tiles, triton.cdiv(max_model_len, block_n)))
+    as_fp8, as_f32, stride_blk, stride_blk_f32 = _cache_views(kv_cache, q.dtype)
+    grid = (B, triton.cdiv(max_model_len, block_n * tiles))
+    paged_mqa_logits_kernel[grid](
+        q, as_fp8, as_f32, weights, context_lens, block_tables, out,
+        max_model_len,
+        q.stride(0), q.stride(1), q.stride(2), weights.stride(0), weights.stride(1),
+        block_tables.stride(0), stride_blk, stride_blk_f32, out.stride(0),
+        NEXT_N=next_n, HEADS=H, DIM=D, BLOCK_H=_dot_pad(H, _MIN_DOT_N),
+        BLOCK_D=_dot_pad(D, _MIN_DOT_K), BLOCK_SIZE=block_size, BLOCK_N=block_n, TILES=tiles,
+        CLEAN=clean_logits, NUM_STAGES=cfg.num_stages, num_warps=cfg.num_warps,
+    )
+
+
+def indexer_k_quant_and_cache(
+    k: torch.Tensor,
+    kv_cache: torch.Tensor,
+    slot_mapping: torch.Tensor,
+    use_ue8m0: bool,
+    fp8_is_fnuz: bool,
+) -> None:
+    T, D = k.shape
+    if T == 0:
+        return
+    fp8_max = 224.0 if fp8_is_fnuz else 448.0
+    block_d = triton.next_power_of_2(D)
+    k_quant_and_cache_kernel[(T,)](
+        k, kv_cache, kv_cache.view(torch.float32), slot_mapping,
+        k.stride(0), kv_cache.stride(0), kv_cache.stride(0) // 4, fp8_max,
+        DIM=D, BLOCK_D=block_d, BLOCK_SIZE=kv_cache.shape[1], USE_UE8M0=use_ue8m0, FNUZ=fp8_is_fnuz,
+        num_warps=1 if block_d <= 256 else 4,
+    )

@@ -1,0 +1,224 @@
+"""Triton kernels of the sparse-attention indexer. Launchers live in ``indexer.py``.
+
+Tiling of the logits kernels: keys are the M dimension of the tensor-core dot and heads the N
+dimension, ``tl.dot(k_tile [BLOCK_N, D], q_row^T [D, H]) -> [BLOCK_N, H]``. Reducing over heads
+is then a reduction along the accumulator's columns, which stays inside a warp (a few shuffles)
+instead of crossing warps; relu, the head weights and the key scale are applied in registers.
+A program keeps its key tile resident and streams query rows through it (software pipelined
+with ``tl.range(num_stages=...)``), so K is read from HBM once per row chunk.
+
+Both fp8 operands are K-major (D contiguous), which is what Hopper's fp8 wgmma requires. Every
+offset that scales with the problem (row * stride, block id * block stride) is int64.
+"""
+
+from __future__ import annotations
+
+import triton
+import triton.language as tl
+
+
+@triton.jit
+def _weighted_head_sum(b_k, b_q, b_w, b_scale):
+    """sum_h w[h] * relu(k . q[h]) * scale for a key tile: [BLOCK_N, D] x [BLOCK_H, D] -> [BLOCK_N]."""
+    b_s = tl.dot(b_k, tl.trans(b_q))
+    b_s = tl.maximum(b_s, 0.0) * b_w[None, :]
+    return tl.sum(b_s, axis=1) * b_scale
+
+
+@triton.jit
+def _load_q_row(p_row, o_h, o_d, stride_qh, HEADS: tl.constexpr, DIM: tl.constexpr,
+                BLOCK_H: tl.constexpr, BLOCK_D: tl.constexpr):
+    p = p_row + o_h[:, None] * stride_qh + o_d[None, :]
+    if HEADS == BLOCK_H and DIM == BLOCK_D:
+        return tl.load(p)
+    return tl.load(p, mask=(o_h[:, None] < HEADS) & (o_d[None, :] < DIM), other=0.0)
+
+
+@triton.jit
+def _load_w_row(p_row, o_h, stride_wh, HEADS: tl.constexpr, BLOCK_H: tl.constexpr):
+    if HEADS == BLOCK_H:
+        return tl.load(p_row + o_h * stride_wh)
+    return tl.load(p_row + o_h * stride_wh, mask=o_h < HEADS, other=0.0)
+
+
+@triton.jit
+def mqa_logits_kernel(
+    p_q, p_k, p_kscale, p_w, p_ks, p_ke, p_out,
+    S, N,
+    stride_qs, stride_qh, stride_kn, stride_ws, stride_wh, stride_os,
+    HEADS: tl.constexpr, DIM: tl.constexpr, BLOCK_H: tl.constexpr, BLOCK_D: tl.constexpr,
+    BLOCK_N: tl.constexpr, ROWS: tl.constexpr, CLEAN: tl.constexpr, NUM_STAGES: tl.constexpr,
+):
+    """Program (key tile, row chunk) -> out[rows, keys] for rows of the chunk.
+
+    Only rows whose [ks, ke) meets the key tile are multiplied: the chunk's first and last such
+    rows bound the loop, so tiles wholly outside the causal/ragged window cost no dot and no K
+    read. Rows outside that span get -inf (CLEAN) or are left alone.
+    """
+    pid_n = tl.program_id(0)
+    pid_r = tl.program_id(1)
+    n0 = pid_n * BLOCK_N
+    r0 = pid_r * ROWS
+    r1 = tl.minimum(r0 + ROWS, S)
+    n1 = tl.minimum(n0 + BLOCK_N, N)
+
+    o_n = n0 + tl.arange(0, BLOCK_N)
+    m_n = o_n < N
+    o_r = r0 + tl.arange(0, ROWS)
+    m_r = o_r < S
+    b_ks = tl.load(p_ks + o_r, mask=m_r, other=0)
+    b_ke = tl.load(p_ke + o_r, mask=m_r, other=0)
+    m_hit = m_r & (b_ks < n1) & (b_ke > n0) & (b_ke > b_ks)
+    lo = tl.min(tl.where(m_hit, o_r, r1), axis=0)
+    hi = tl.maximum(tl.max(tl.where(m_hit, o_r + 1, r0), axis=0), lo)
+
+    o_h = tl.arange(0, BLOCK_H)
+    o_d = tl.arange(0, BLOCK_D)
+    if hi > lo:
+        p_ktile = p_k + o_n[:, None].to(tl.int64) * stride_kn + o_d[None, :]
+        if DIM == BLOCK_D:
+            b_k = tl.load(p_ktile, mask=m_n[:, None], other=0.0)
+        else:
+            b_k = tl.load(p_ktile, mask=m_n[:, None] & (o_d[None, :] < DIM), other=0.0)
+        b_scale = tl.load(p_kscale + o_n, mask=m_n, other=0.0)
+        for i in tl.range(lo, hi, num_stages=NUM_STAGES):
+            i64 = tl.cast(i, tl.int64)
+            b_q = _load_q_row(p_q + i64 * stride_qs, o_h, o_d, stride_qh, HEADS, DIM, BLOCK_H, BLOCK_D)
+            b_w = _load_w_row(p_w + i64 * stride_ws, o_h, stride_wh, HEADS, BLOCK_H)
+            b_logit = _weighted_head_sum(b_k, b_q, b_w, b_scale)
+            if CLEAN:
+                ks_i = tl.load(p_ks + i)
+                ke_i = tl.load(p_ke + i)
+                b_logit = tl.where((o_n >= ks_i) & (o_n < ke_i), b_logit, float("-inf"))
+            tl.store(p_out + i64 * stride_os + o_n, b_logit, mask=m_n)
+    if CLEAN:
+        b_neg = tl.full([BLOCK_N], float("-inf"), tl.float32)
+        for i in range(r0, lo):
+            tl.store(p_out + tl.cast(i, tl.int64) * stride_os + o_n, b_neg, mask=m_n)
+        for i in range(hi, r1):
+            tl.store(p_out + tl.cast(i, tl.int64) * stride_os + o_n, b_neg, mask=m_n)
+
+
+@triton.jit
+def paged_mqa_logits_kernel(
+    p_q, p_cache, p_cache_f32, p_w, p_ctx, p_bt, p_out,
+    max_model_len,
+    stride_qb, stride_qt, stride_qh, stride_wr, stride_wh, stride_btb, stride_blk, stride_blk_f32,
+    stride_or,
+    NEXT_N: tl.constexpr, HEADS: tl.constexpr, DIM: tl.constexpr, BLOCK_H: tl.constexpr,
+    BLOCK_D: tl.constexpr, BLOCK_SIZE: tl.constexpr, BLOCK_N: tl.constexpr, TILES: tl.constexpr,
+    CLEAN: tl.constexpr, NUM_STAGES: tl.constexpr,
+):
+    """Program (sequence b, TILES consecutive key tiles) -> out[b * NEXT_N + t, keys], t < NEXT_N.
+
+    The block table is read directly per token (no gathered copy of K). Tiles at or past the
+    context are never read: they are written -inf (CLEAN) or left alone. Token j of a block
+    lives at ``block * stride_blk + (j % BLOCK_SIZE) * DIM`` (fp8 values), its scale at
+    ``block * stride_blk_f32 + BLOCK_SIZE * DIM / 4 + j % BLOCK_SIZE`` (float32 view).
+    """
+    b = tl.program_id(0)
+    pid_n = tl.program_id(1)
+    b64 = b.to(tl.int64)
+    ctx = tl.load(p_ctx + b)
+    tile0 = pid_n * TILES
+    tile_stop = tl.minimum(tile0 + TILES, tl.cdiv(max_model_len, BLOCK_N))
+    # Tiles holding at least one token below the context; clamped at tile0 so the -inf loop
+    # below starts where the compute loop ends.
+    tile_mid = tl.maximum(tl.minimum(tile_stop, tl.cdiv(ctx, BLOCK_N)), tile0)
+
+    o_h = tl.arange(0, BLOCK_H)
+    o_d = tl.arange(0, BLOCK_D)
+    scale_base = (BLOCK_SIZE * DIM) // 4
+    for tile in tl.range(tile0, tile_mid, num_stages=NUM_STAGES):
+        o_j = tile * BLOCK_N + tl.arange(0, BLOCK_N)
+        m_tok = o_j < ctx
+        b_blk = tl.load(p_bt + b64 * stride_btb + o_j // BLOCK_SIZE, mask=m_tok, other=0).to(tl.int64)
+        o_slot = o_j % BLOCK_SIZE
+        p_ktile = p_cache + (b_blk * stride_blk + o_slot * DIM)[:, None] + o_d[None, :]
+        if DIM == BLOCK_D:
+            b_k = tl.load(p_ktile, mask=m_tok[:, None], other=0.0)
+        else:
+            b_k = tl.load(p_ktile, mask=m_tok[:, None] & (o_d[None, :] < DIM), other=0.0)
+        b_scale = tl.load(p_cache_f32 + b_blk * stride_blk_f32 + scale_base + o_slot, mask=m_tok, other=0.0)
+        m_store = o_j < max_model_len
+        for t in tl.static_range(NEXT_N):
+            row = b64 * NEXT_N + t
+            b_q = _load_q_row(p_q + b64 * stride_qb + t * stride_qt, o_h, o_d, stride_qh,
+                              HEADS, DIM, BLOCK_H, BLOCK_D)
+            b_w = _load_w_row(p_w + row * stride_wr, o_h, stride_wh, HEADS, BLOCK_H)
+            b_logit = _weighted_head_sum(b_k, b_q, b_w, b_scale)
+            if CLEAN:
+                b_logit = tl.where(o_j < ctx - NEXT_N + t + 1, b_logit, float("-inf"))
+            tl.store(p_out + row * stride_or + o_j, b_logit, mask=m_store)
+    if CLEAN:
+        b_neg = tl.full([BLOCK_N], float("-inf"), tl.float32)
+        for tile in range(tile_mid, tile_stop):
+            o_j = tile * BLOCK_N + tl.arange(0, BLOCK_N)
+            for t in tl.static_range(NEXT_N):
+                tl.store(p_out + (b64 * NEXT_N + t) * stride_or + o_j, b_neg, mask=o_j < max_model_len)
+
+
+@triton.jit
+def encode_e4m3(x, FNUZ: tl.constexpr):
+    """float32 (already within +-fp8 max) -> e4m3 code as uint8, round to nearest even.
+
+    Integer arithmetic on the float bits, so the codes are bit-identical to PyTorch's ``.to()``
+    on every backend, the interpreter included (the interpreter's own fp8 cast rounds wrongly).
+    e4m3fn: bias 7, -0 kept as 0x80. e4m3fnuz: bias 8, no negative zero (0x80 is its NaN).
+    """
+    BIAS: tl.constexpr = 8 if FNUZ else 7
+    bits = x.to(tl.int32, bitcast=True)
+    sign = bits & -2147483648  # 0x80000000
+    mag = bits & 0x7FFFFFFF
+    # Normal range: drop 20 of the 23 mantissa bits with round-half-even; a carry into the
+    # exponent is the correct result.
+    normal = ((mag + 0x7FFFF + ((mag >> 20) & 1)) >> 20) - ((127 - BIAS) << 3)
+    # Subnormal range (|x| < 2^(1 - BIAS)): code = rint(|x| * 2^(BIAS + 2)) from the integer
+    # mantissa, shifted right with round-half-even.
+    exponent = mag >> 23
+    mant = (mag & 0x7FFFFF) | 0x800000
+    # Clamped to [1, 31]: normal values take the other branch, but no lane may shift out of range.
+    shift = tl.maximum(tl.minimum(21 - BIAS - (exponent - 127), 31), 1)
+    kept = mant >> shift
+    rem = mant - (kept << shift)
+    half = 1 << (shift - 1)
+    sub = kept + ((rem > half) | ((rem == half) & ((kept & 1) == 1))).to(tl.int32)
+    sub = tl.where(mag == 0, 0, sub)
+    code = tl.where(exponent < 128 - BIAS, sub, normal)
+    if FNUZ:
+        code = tl.where((sign != 0) & (code != 0), code | 0x80, code)
+    else:
+        code = tl.where(sign != 0, code | 0x80, code)
+    return code.to(tl.uint8)
+
+
+@triton.jit
+def k_quant_and_cache_kernel(
+    p_k, p_cache, p_cache_f32, p_slot,
+    stride_kt, stride_blk, stride_blk_f32, fp8_max,
+    DIM: tl.constexpr, BLOCK_D: tl.constexpr, BLOCK_SIZE: tl.constexpr, USE_UE8M0: tl.constexpr,
+    FNUZ: tl.constexpr,
+):
+    """Program per token: one scale ``max(amax, 1e-4) / fp8_max`` (ue8m0: rounded up to a power of
+    two, exactly, on the exponent bits), values ``k / scale`` saturated and encoded as e4m3 bytes
+    into the uint8 cache."""
+    t = tl.program_id(0).to(tl.int64)
+    slot = tl.load(p_slot + t).to(tl.int64)
+    if slot >= 0:
+        o_d = tl.arange(0, BLOCK_D)
+        m_d = o_d < DIM
+        b_x = tl.load(p_k + t * stride_kt + o_d, mask=m_d, other=0.0).to(tl.float32)
+        amax = tl.max(tl.abs(b_x), axis=0)
+        scale = tl.maximum(amax, 1e-4) / fp8_max
+        if USE_UE8M0:
+            bits = scale.to(tl.int32, bitcast=True)
+            exp_bits = bits & 0x7F800000
+            exp_bits = tl.where((bits & 0x007FFFFF) != 0, exp_bits + 0x00800000, exp_bits)
+            scale = exp_bits.to(tl.float32, bitcast=True)
+        # div_rn: IEEE division, so the codes match PyTorch's x / scale bit for bit.
+        b_v = tl.math.div_rn(b_x, scale + tl.zeros_like(b_x))
+        b_v = tl.minimum(tl.maximum(b_v, -fp8_max), fp8_max)
+        blk = slot // BLOCK_SIZE
+        off = slot % BLOCK_SIZE
+        tl.store(p_cache + blk * stride_blk + off * DIM + o_d, encode_e4m3(b_v, FNUZ), mask=m_d)
+        tl.store(p_cache_f32 + blk * stride_blk_f32 + (BLOCK_SIZE * DIM) // 4 + off, scale)

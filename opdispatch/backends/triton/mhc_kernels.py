@@ -1,0 +1,269 @@
+"""Triton kernels of the mHC family (launchers and configs live in ``mhc.py``).
+
+Layout: residual ``[T, n, H]`` (last dim contiguous, any token/stream strides), fn ``[N, n*H]``
+float32 with ``N = (2 + n) * n`` (``n`` for hc_head). ``NP`` is N padded to a power of two with
+at least one spare column: partial GEMM results travel as ``[S, T, NP]`` float32 rows whose
+column ``N`` carries the partial sum of squares.
+
+The GEMM walks K = n*H in H-blocks; one block is a ``[BLOCK_T, n, BLOCK_H]`` residual tile,
+reshaped to ``[BLOCK_T, n*BLOCK_H]`` and multiplied with the matching fn^T tile
+``[n*BLOCK_H, NP]`` (row ``i*BLOCK_H + h`` of the tile is fn column ``i*H + h0 + h``).
+With a bf16 residual the product runs on bf16 tensor cores with fn split into hi + lo bf16
+parts (x is exact in bf16, so the result carries fn to ~2^-17 relative: better than TF32);
+other dtypes use an IEEE float32 dot.
+
+All token offsets are int64 (T*n*H can exceed 2^31).
+"""
+
+import triton
+import triton.language as tl
+
+
+@triton.jit
+def _post_tile(p_x, s_x_t, p_old, s_old_t, s_old_i, p_pin, s_pin_t, s_pin_i,
+               p_cin, s_cin_t, s_cin_i, s_cin_j, o_t, m_t, o_h, m_h, N_STREAMS: tl.constexpr):
+    """New residual tile ``[BT, n, BH]`` float32: ``post[:, j] * x + sum_k comb[:, k, j] * old[:, k]``.
+
+    The sum over source streams k runs in a fixed sequential order, so mhc_post and the fused
+    post+pre kernel produce bit-identical values."""
+    o_j = tl.arange(0, N_STREAMS)
+    m_th = m_t[:, None] & m_h[None, :]
+    b_x = tl.load(p_x + o_t[:, None] * s_x_t + o_h[None, :], mask=m_th, other=0.0).to(tl.float32)
+    b_post = tl.load(p_pin + o_t[:, None] * s_pin_t + o_j[None, :] * s_pin_i,
+                     mask=m_t[:, None], other=0.0).to(tl.float32)
+    b_acc = b_post[:, :, None] * b_x[:, None, :]
+    for k in tl.static_range(N_STREAMS):
+        b_old = tl.load(p_old + o_t[:, None] * s_old_t + k * s_old_i + o_h[None, :],
+                        mask=m_th, other=0.0).to(tl.float32)
+        b_c = tl.load(p_cin + o_t[:, None] * s_cin_t + k * s_cin_i + o_j[None, :] * s_cin_j,
+                      mask=m_t[:, None], other=0.0).to(tl.float32)
+        b_acc += b_c[:, :, None] * b_old[:, None, :]
+    return b_acc
+
+
+@triton.jit
+def _mhc_post_kernel(p_x, s_x_t, p_res, s_res_t, s_res_i, p_pin, s_pin_t, s_pin_i,
+                     p_cin, s_cin_t, s_cin_i, s_cin_j, p_out, s_out_t, s_out_i, T, H,
+                     N_STREAMS: tl.constexpr, BLOCK_T: tl.constexpr, BLOCK_H: tl.constexpr):
+    """mhc_post: one pass, each program a [BLOCK_T, n, BLOCK_H] tile of the output."""
+    pid_t = tl.program_id(0)
+    pid_h = tl.program_id(1)
+    o_t = pid_t.to(tl.int64) * BLOCK_T + tl.arange(0, BLOCK_T)
+    o_h = pid_h * BLOCK_H + tl.arange(0, BLOCK_H)
+    m_t = o_t < T
+    m_h = o_h < H
+    b_new = _post_tile(p_x, s_x_t, p_res, s_res_t, s_res_i, p_pin, s_pin_t, s_pin_i,
+                       p_cin, s_cin_t, s_cin_i, s_cin_j, o_t, m_t, o_h, m_h, N_STREAMS)
+    o_j = tl.arange(0, N_STREAMS)
+    p_o = p_out + o_t[:, None, None] * s_out_t + o_j[None, :, None] * s_out_i + o_h[None, None, :]
+    tl.store(p_o, b_new.to(p_out.dtype.element_ty), mask=m_t[:, None, None] & m_h[None, None, :])
+
+
+@triton.jit
+def _coefficients(b_mix, b_sq, p_scale, p_base, K, rms_eps, hc_pre_eps, sinkhorn_eps, post_mult,
+                  sinkhorn_iters, N_STREAMS: tl.constexpr, N_MIX: tl.constexpr, NP: tl.constexpr,
+                  BLOCK_T: tl.constexpr, HEAD: tl.constexpr):
+    """From raw GEMM rows ``[BT, NP]`` and sums of squares ``[BT]`` to the coefficients, viewed
+    as ``[BT, G, n]`` (G = NP // n groups of n columns: group 0 pre, 1 post, 2..2+n comb rows).
+
+    Returns (pre ``[BT, n]``, post3 ``[BT, G, n]`` valid in group 1, comb3 ``[BT, G, n]`` valid
+    in groups 2..2+n and zero elsewhere). For HEAD only pre is meaningful."""
+    G: tl.constexpr = NP // N_STREAMS
+    b_mix3 = tl.reshape(b_mix, [BLOCK_T, G, N_STREAMS])
+    o_g = tl.arange(0, G)[None, :, None]
+    o_j = tl.arange(0, N_STREAMS)[None, None, :]
+    o_c = o_g * N_STREAMS + o_j
+    b_base = tl.load(p_base + o_c, mask=o_c < N_MIX, other=0.0).to(tl.float32)
+    s0 = tl.load(p_scale).to(tl.float32)
+    inv_rms = tl.rsqrt(b_sq / K + rms_eps)[:, None, None]
+    if HEAD:
+        b_scale = s0
+    else:
+        s1 = tl.load(p_scale + 1).to(tl.float32)
+        s2 = tl.load(p_scale + 2).to(tl.float32)
+        b_scale = tl.where(o_g == 0, s0, tl.where(o_g == 1, s1, s2))
+    b_z = b_mix3 * inv_rms * b_scale + b_base
+    b_sig = tl.sigmoid(b_z)
+    b_pre = tl.sum(tl.where(o_g == 0, b_sig + hc_pre_eps, 0.0), axis=1)
+    b_post3 = b_sig * post_mult
+    if HEAD:
+        b_c = b_sig  # no comb for the head: a placeholder the caller never stores
+    else:
+        # Sinkhorn-Knopp on the n x n block held in groups 2..2+n (rows i = g - 2, columns j).
+        m_comb = (o_g >= 2) & (o_g < 2 + N_STREAMS)
+        b_zc = tl.where(m_comb, b_z, 0.0)
+        b_e = tl.where(m_comb, tl.exp(b_zc - tl.max(b_zc, axis=2)[:, :, None]), 0.0)
+        b_rows = tl.sum(b_e, axis=2)[:, :, None]
+        b_c = tl.where(m_comb, b_e / tl.where(m_comb, b_rows, 1.0) + sinkhorn_eps, 0.0)
+        b_c = b_c / (tl.sum(b_c, axis=1)[:, None, :] + sinkhorn_eps)
+        for _ in range(sinkhorn_iters - 1):
+            b_c = b_c / (tl.sum(b_c, axis=2)[:, :, None] + sinkhorn_eps)
+            b_c = b_c / (tl.sum(b_c, axis=1)[:, None, :] + sinkhorn_eps)
+    return b_pre, b_post3, b_c
+
+
+@triton.jit
+def _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3, b_comb3, o_t, m_t,
+                        N_STREAMS: tl.constexpr, NP: tl.constexpr):
+    """post_mix ``[T, n, 1]`` (row stride s_post_t, streams contiguous) and comb_mix ``[T, n, n]``
+    (row stride s_comb_t, inner [n, n] contiguous) from the ``[BT, G, n]`` views."""
+    G: tl.constexpr = NP // N_STREAMS
+    o_g = tl.arange(0, G)[None, :, None]
+    o_j = tl.arange(0, N_STREAMS)[None, None, :]
+    o_t3 = o_t[:, None, None]
+    m_t3 = m_t[:, None, None]
+    tl.store(p_post + o_t3 * s_post_t + (o_g - 1) * N_STREAMS + o_j, b_post3,
+             mask=m_t3 & (o_g == 1) & (o_j >= 0))
+    m_comb = (o_g >= 2) & (o_g < 2 + N_STREAMS)
+    tl.store(p_comb + o_t3 * s_comb_t + (o_g - 2) * N_STREAMS + o_j, b_comb3,
+             mask=m_t3 & m_comb & (o_j >= 0))
+
+
+@triton.jit
+def _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_t, m_t, H,
+                      hb_first, hb_step, norm_eps, N_STREAMS: tl.constexpr, BLOCK_H: tl.constexpr,
+                      HAS_NORM: tl.constexpr, REVERSE: tl.constexpr):
+    """``out[t, h] = sum_i pre[t, i] * res[t, i, h]`` over H-blocks hb_first, +hb_step, ...;
+    with HAS_NORM (then this program owns whole rows) the rounded rows are RMS-normalised
+    in place afterwards (exactly what an unfused RMSNorm of layer_input computes)."""
+    n_hb = tl.cdiv(H, BLOCK_H)
+    o_i = tl.arange(0, N_STREAMS)
+    m_t3 = m_t[:, None, None]
+    b_sq = tl.sum(tl.zeros_like(b_pre), axis=1)
+    for it in range(hb_first, n_hb, hb_step):
+        if REVERSE:  # the most recently read residual blocks first: they are likeliest in L2
+            hb = n_hb - 1 - it
+        else:
+            hb = it
+        o_h = hb * BLOCK_H + tl.arange(0, BLOCK_H)
+        m_h = o_h < H
+        p_r = p_res + o_t[:, None, None] * s_res_t + o_i[None, :, None] * s_res_i + o_h[None, None, :]
+        b_x = tl.load(p_r, mask=m_t3 & m_h[None, None, :], other=0.0).to(tl.float32)
+        b_y = tl.sum(b_pre[:, :, None] * b_x, axis=1).to(p_out.dtype.element_ty)
+        m_th = m_t[:, None] & m_h[None, :]
+        tl.store(p_out + o_t[:, None] * s_out_t + o_h[None, :], b_y, mask=m_th)
+        if HAS_NORM:
+            b_yf = b_y.to(tl.float32)
+            b_sq += tl.sum(tl.where(m_th, b_yf * b_yf, 0.0), axis=1)
+    if HAS_NORM:
+        tl.debug_barrier()  # the rows were written by other threads of this program
+        b_inv = tl.rsqrt(b_sq / H + norm_eps)[:, None]
+        for hb in range(hb_first, n_hb, hb_step):
+            o_h = hb * BLOCK_H + tl.arange(0, BLOCK_H)
+            m_h = o_h < H
+            m_th = m_t[:, None] & m_h[None, :]
+            p_o = p_out + o_t[:, None] * s_out_t + o_h[None, :]
+            b_y = tl.load(p_o, mask=m_th, other=0.0).to(tl.float32)
+            b_w = tl.load(p_nw + o_h, mask=m_h, other=0.0).to(tl.float32)
+            tl.store(p_o, (b_y * b_inv * b_w[None, :]).to(p_out.dtype.element_ty), mask=m_th)
+
+
+@triton.jit
+def _mhc_pre_gemm_kernel(
+    p_res, s_res_t, s_res_i,
+    p_x, s_x_t, p_old, s_old_t, s_old_i, p_pin, s_pin_t, s_pin_i, p_cin, s_cin_t, s_cin_i, s_cin_j,
+    p_fn, s_fn, p_scale, p_base, p_part,
+    p_out, s_out_t, p_post, s_post_t, p_comb, s_comb_t, p_nw,
+    T, H, hb_per_split,
+    rms_eps, hc_pre_eps, sinkhorn_eps, post_mult, sinkhorn_iters, norm_eps,
+    N_STREAMS: tl.constexpr, N_MIX: tl.constexpr, NP: tl.constexpr,
+    BLOCK_T: tl.constexpr, BLOCK_H: tl.constexpr, OUT_BLOCK_H: tl.constexpr,
+    HEAD: tl.constexpr, FUSED_POST: tl.constexpr, FINISH: tl.constexpr, HAS_NORM: tl.constexpr,
+    X_BF16: tl.constexpr, REVERSE: tl.constexpr,
+):
+    """GEMM against fn + sum of squares for BLOCK_T tokens over one K-split (grid axis 1).
+
+    FUSED_POST: the residual tile is produced here from (x, old residual, post, comb), stored to
+    ``p_res`` (the new residual) and fed to the GEMM from registers: it is never read back for
+    the GEMM. FINISH (one split only): the coefficients and the weighted sum follow in this
+    program; otherwise raw rows go to ``p_part[split, t, :]`` for ``_mhc_pre_finish_kernel``."""
+    pid_t = tl.program_id(0)
+    pid_s = tl.program_id(1)
+    KB: tl.constexpr = N_STREAMS * BLOCK_H
+    o_t = pid_t.to(tl.int64) * BLOCK_T + tl.arange(0, BLOCK_T)
+    m_t = o_t < T
+    o_i = tl.arange(0, N_STREAMS)
+    o_c = tl.arange(0, NP)
+    o_kb = tl.arange(0, KB)
+    m_c = o_c < N_MIX
+    b_acc = tl.zeros([BLOCK_T, NP], dtype=tl.float32)
+    b_sq = tl.zeros([BLOCK_T], dtype=tl.float32)
+    n_hb = tl.cdiv(H, BLOCK_H)
+    hb_start = pid_s * hb_per_split
+    hb_end = tl.minimum(hb_start + hb_per_split, n_hb)
+    for hb in range(hb_start, hb_end):
+        h0 = hb * BLOCK_H
+        o_h = h0 + tl.arange(0, BLOCK_H)
+        m_h = o_h < H
+        m_3 = m_t[:, None, None] & m_h[None, None, :]
+        p_r = p_res + o_t[:, None, None] * s_res_t + o_i[None, :, None] * s_res_i + o_h[None, None, :]
+        if FUSED_POST:
+            b_new = _post_tile(p_x, s_x_t, p_old, s_old_t, s_old_i, p_pin, s_pin_t, s_pin_i,
+                               p_cin, s_cin_t, s_cin_i, s_cin_j, o_t, m_t, o_h, m_h, N_STREAMS)
+            b_xr = b_new.to(p_res.dtype.element_ty)
+            tl.store(p_r, b_xr, mask=m_3)
+        else:
+            b_xr = tl.load(p_r, mask=m_3, other=0.0)
+        b_xf = b_xr.to(tl.float32)
+        b_sq += tl.sum(tl.sum(b_xf * b_xf, axis=2), axis=1)
+        # fn^T tile: row r = i*BLOCK_H + h of the flattened [n*BLOCK_H] block is fn column i*H + h0 + h
+        o_hk = h0 + o_kb % BLOCK_H
+        o_fk = (o_kb // BLOCK_H).to(tl.int64) * H + o_hk
+        b_fn = tl.load(p_fn + o_c[None, :].to(tl.int64) * s_fn + o_fk[:, None],
+                       mask=(o_hk < H)[:, None] & m_c[None, :], other=0.0)
+        if X_BF16:
+            b_x2 = tl.reshape(b_xr.to(tl.bfloat16), [BLOCK_T, KB])
+            b_fn_hi = b_fn.to(tl.bfloat16)
+            b_fn_lo = (b_fn - b_fn_hi.to(tl.float32)).to(tl.bfloat16)
+            b_acc = tl.dot(b_x2, b_fn_hi, b_acc)
+            b_acc = tl.dot(b_x2, b_fn_lo, b_acc)
+        else:
+            b_x2 = tl.reshape(b_xf, [BLOCK_T, KB])
+            b_acc = tl.dot(b_x2, b_fn, b_acc, input_precision="ieee")
+    if FINISH:
+        b_pre, b_post3, b_comb3 = _coefficients(
+            b_acc, b_sq, p_scale, p_base, N_STREAMS * H, rms_eps, hc_pre_eps, sinkhorn_eps,
+            post_mult, sinkhorn_iters, N_STREAMS, N_MIX, NP, BLOCK_T, HEAD)
+        if not HEAD:
+            _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3, b_comb3, o_t, m_t,
+                                N_STREAMS, NP)
+        if FUSED_POST:
+            tl.debug_barrier()  # the new residual rows were stored by other threads of this program
+        _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_t, m_t, H, 0, 1,
+                          norm_eps, N_STREAMS, OUT_BLOCK_H, HAS_NORM, REVERSE)
+    else:
+        b_row = tl.where(o_c[None, :] == N_MIX, b_sq[:, None], b_acc)
+        p_p = p_part + (pid_s.to(tl.int64) * T + o_t[:, None]) * NP + o_c[None, :]
+        tl.store(p_p, b_row, mask=m_t[:, None])
+
+
+@triton.jit
+def _mhc_pre_finish_kernel(
+    p_part, n_split, p_res, s_res_t, s_res_i, p_scale, p_base,
+    p_out, s_out_t, p_post, s_post_t, p_comb, s_comb_t, p_nw, T, H,
+    rms_eps, hc_pre_eps, sinkhorn_eps, post_mult, sinkhorn_iters, norm_eps,
+    N_STREAMS: tl.constexpr, N_MIX: tl.constexpr, NP: tl.constexpr,
+    BLOCK_T: tl.constexpr, BLOCK_H: tl.constexpr, HEAD: tl.constexpr, HAS_NORM: tl.constexpr,
+):
+    """Reduce the split partials, compute the coefficients (redundantly per H-program: a few
+    hundred flops) and write the weighted sum for the H-blocks pid_h, pid_h + grid_h, ..."""
+    pid_t = tl.program_id(0)
+    pid_h = tl.program_id(1)
+    o_t = pid_t.to(tl.int64) * BLOCK_T + tl.arange(0, BLOCK_T)
+    m_t = o_t < T
+    o_c = tl.arange(0, NP)
+    b_acc = tl.zeros([BLOCK_T, NP], dtype=tl.float32)
+    p_p = p_part + o_t[:, None] * NP + o_c[None, :]
+    for _ in range(n_split):
+        b_acc += tl.load(p_p, mask=m_t[:, None], other=0.0)
+        p_p += T * NP  # next split: T * NP < 2^31 for any T below 67M tokens
+    b_sq = tl.sum(tl.where(o_c[None, :] == N_MIX, b_acc, 0.0), axis=1)
+    b_pre, b_post3, b_comb3 = _coefficients(
+        b_acc, b_sq, p_scale, p_base, N_STREAMS * H, rms_eps, hc_pre_eps, sinkhorn_eps, post_mult,
+        sinkhorn_iters, N_STREAMS, N_MIX, NP, BLOCK_T, HEAD)
+    if not HEAD:
+        if pid_h == 0:
+            _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3, b_comb3, o_t, m_t,
+                                N_STREAMS, NP)
+    _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_t, m_t, H, pid_h,
+                      tl.num_programs(1), norm_eps, N_STREAMS, BLOCK_H, HAS_NORM, False)

@@ -1,0 +1,402 @@
+"""FP8 quantization in Triton: kernels and their launchers (portable: NVIDIA and AMD).
+
+Semantics: :mod:`opdispatch.backends.torch_ref.quant` (formulas and scale layouts). Each
+launcher has its op's kernel signature (validated inputs, preallocated outputs, returns None)
+plus an optional ``config`` for tuning; without it the config is a pure function of the shape
+(no autotuning: nothing compiles during CUDA-graph capture once a shape has been seen).
+
+Two kernels:
+
+- ``_group_quant_kernel``: per-token-group quantization, optionally fused with SiLU-mul and/or
+  packing the ue8m0 exponents. Work is a flat list of *slots* (row, group); a program takes
+  ``BLOCK_G`` consecutive slots, that is ``BLOCK_G`` rows of ``GROUP`` contiguous elements
+  (16-byte vector loads when the row stride is a multiple of 8 elements). Rows may sit in a
+  ``[B, M]`` batch with arbitrary strides; the scale strides give the layout (row-major,
+  column-major, TMA-aligned) so one kernel writes them all.
+- ``_scaled_quant_kernel``: per-tensor (static or dynamic) and dynamic per-token quantization.
+  Dynamic per-tensor needs the global amax first: ``_absmax_kernel`` folds every tile's amax
+  into one int32 with ``atomic_max`` on the float bits (non-negative floats order like their
+  bit patterns), then the quant kernel reads it. Two launches, no host sync, the only
+  allocation is that 4-byte accumulator.
+
+Offsets: slot and row *indices* are int32 (``SLOT64`` switches slots to int64 past 2**31), and
+every memory offset (index times stride) is int64, so inputs past 2**31 elements are fine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import triton
+import triton.language as tl
+from triton.runtime.jit import JITFunction
+
+from opdispatch.backends.torch_ref.quant import align, min_dynamic_scale
+
+__all__ = [
+    "GroupQuantConfig",
+    "ScaledQuantConfig",
+    "pick_group_config",
+    "pick_scaled_config",
+    "per_token_group_quant_fp8",
+    "per_token_group_quant_fp8_packed",
+    "silu_mul_per_token_group_quant_fp8",
+    "scaled_fp8_quant",
+]
+
+_INT32_LIMIT = 2**31
+# Programs to aim for before tiles grow: about 4 per SM of a 132-SM H100 (enough to hide
+# latency at decode sizes without making tiles tiny at prefill sizes).
+_TARGET_PROGRAMS = 512
+# Elements per program at most: 8192 (16 KB of bf16; 32 per thread with 8 warps).
+_MAX_TILE = 8192
+_MODE_CODES = {"static": 0, "per_tensor": 1, "per_token": 2}
+
+
+def _prev_pow2(n: int) -> int:
+    return 1 << (max(n, 1).bit_length() - 1)
+
+
+@dataclass(frozen=True)
+class GroupQuantConfig:
+    """``block_g``: groups per program (a power of two; >= 4 when packing);
+    ``num_warps``; ``exact_div``: quantize with a correctly rounded ``x / s`` instead of
+    ``x * (1 / s)`` (bit-identical to torch_ref, more ALU work; equal under ue8m0)."""
+
+    block_g: int
+    num_warps: int
+    exact_div: bool = False
+
+
+@dataclass(frozen=True)
+class ScaledQuantConfig:
+    """Tile ``[block_m, block_k]`` (powers of two), ``num_warps``, ``exact_div`` (as above).
+    Per-token mode loops over K in ``block_k`` chunks (two passes) when K > block_k."""
+
+    block_m: int
+    block_k: int
+    num_warps: int
+    exact_div: bool = False
+
+
+def pick_group_config(n_slots: int, group_size: int, packed: bool = False) -> GroupQuantConfig:
+    """The default tile for ``n_slots`` (row, group) pairs: the largest ``block_g`` that still
+    gives ~``_TARGET_PROGRAMS`` programs, capped at ``_MAX_TILE`` elements per program; about
+    32 elements (four 16-byte bf16 vectors) per thread at the cap, fewer at decode sizes."""
+    group_p2 = triton.next_power_of_2(group_size)
+    min_g = 4 if packed else 1
+    max_g = max(min_g, _MAX_TILE // group_p2)
+    block_g = min(max(_prev_pow2(n_slots // _TARGET_PROGRAMS), min_g), max_g)
+    num_warps = min(8, max(1, block_g * group_p2 // 256))
+    return GroupQuantConfig(block_g=block_g, num_warps=num_warps)
+
+
+def pick_scaled_config(n_rows: int, n_cols: int, mode: str) -> ScaledQuantConfig:
+    """The default tile of ``scaled_fp8_quant``: per-token mode keeps a whole row in registers
+    up to 8192 columns (one read of x); the elementwise modes use 1024-column tiles."""
+    k_p2 = triton.next_power_of_2(max(n_cols, 1))
+    m_p2 = triton.next_power_of_2(max(n_rows, 1))
+    block_k = min(k_p2, _MAX_TILE if mode == "per_token" else 1024)
+    block_m = max(1, min(m_p2, _MAX_TILE // block_k))
+    if mode == "per_token":
+        block_m = min(block_m, 64)
+    num_warps = min(8, max(1, block_m * block_k // 256))
+    return ScaledQuantConfig(block_m=block_m, block_k=block_k, num_warps=num_warps)
+
+
+@triton.jit
+def _quantize(b_y, b_s, fp8_max, EXACT_DIV: tl.constexpr):
+    """clamp(b_y / b_s, -fp8_max, fp8_max) in float32 (b_s broadcasts against b_y)."""
+    if EXACT_DIV:
+        b_q = tl.math.div_rn(b_y, b_s)
+    else:
+        # One correctly rounded reciprocal per scale, then a multiply per element: within one
+        # float32 ulp of x / s (exact when s is a power of two), far cheaper than a division.
+        b_q = b_y * tl.math.div_rn(tl.zeros_like(b_s) + 1.0, b_s)
+    return tl.minimum(tl.maximum(b_q, -fp8_max), fp8_max)
+
+
+@triton.jit
+def _cast_rne(b_v, dtype: tl.constexpr, EMULATE_RNE: tl.constexpr):
+    """float32 -> ``dtype`` (bf16/fp16/fp32 or an e4m3 fp8), round to nearest even.
+
+    The Triton interpreter (the CPU test tier) truncates float32 -> bf16 and rounds
+    float32 -> fp8 half-up with a lost carry, so with ``EMULATE_RNE`` the value is first rounded
+    on its float32 bits, leaving an exact cast. GPU builds leave it off: the hardware casts
+    round to nearest even."""
+    if EMULATE_RNE:
+        if dtype == tl.bfloat16:
+            b_bits = b_v.to(tl.int32, bitcast=True)
+            b_bits = (b_bits + 0x7FFF + ((b_bits >> 16) & 1)) & -65536
+            b_v = b_bits.to(tl.float32, bitcast=True)
+        elif (dtype == tl.float8e4nv) or (dtype == tl.float8e4b8):
+            # Normal range: keep 3 mantissa bits, ties to even, carries into the exponent.
+            b_bits = b_v.to(tl.int32, bitcast=True)
+            b_bits = (b_bits + 0x7FFFF + ((b_bits >> 20) & 1)) & -1048576
+            b_normal = b_bits.to(tl.float32, bitcast=True)
+            # Subnormal range: adding 2**(23 + e) rounds to multiples of 2**e (the fp8
+            # subnormal step: 2**-9 for e4m3fn, 2**-10 for e4m3fnuz), ties to even.
+            if dtype == tl.float8e4nv:
+                b_sub = (tl.abs(b_v) + 16384.0) - 16384.0
+                m_sub = tl.abs(b_v) < 0.015625  # 2**-6, the smallest normal e4m3fn
+            else:
+                b_sub = (tl.abs(b_v) + 8192.0) - 8192.0
+                m_sub = tl.abs(b_v) < 0.0078125  # 2**-7, the smallest normal e4m3fnuz
+            b_sub = tl.where(b_v < 0, -b_sub, b_sub)
+            b_v = tl.where(m_sub, b_sub, b_normal)
+    return b_v.to(dtype)
+
+
+@triton.jit
+def _group_quant_kernel(
+    p_x, p_q, p_s,
+    n_rows, rows_per_batch, n_groups, slots_per_row, up_offset,
+    stride_xb, stride_xm, stride_qb, stride_qm, stride_sb, stride_sm, stride_sg,
+    eps, fp8_max,
+    GROUP: tl.constexpr, GROUP_P2: tl.constexpr, BLOCK_G: tl.constexpr,
+    USE_UE8M0: tl.constexpr, PACK_UE8M0: tl.constexpr, FUSE_SILU_MUL: tl.constexpr,
+    EXACT_DIV: tl.constexpr, SLOT64: tl.constexpr, EMULATE_RNE: tl.constexpr,
+):
+    if SLOT64:
+        o_slot = tl.program_id(0).to(tl.int64) * BLOCK_G + tl.arange(0, BLOCK_G)
+    else:
+        o_slot = tl.program_id(0) * BLOCK_G + tl.arange(0, BLOCK_G)
+    o_row = o_slot // slots_per_row
+    o_grp = o_slot - o_row * slots_per_row
+    m_slot = (o_row < n_rows) & (o_grp < n_groups)
+    # Offsets are int64 from here: row * stride passes 2**31 long before the slot index does.
+    o_b = (o_row // rows_per_batch).to(tl.int64)
+    o_m = (o_row % rows_per_batch).to(tl.int64)
+    o_col = tl.arange(0, GROUP_P2)
+    o_x = (o_b * stride_xb + o_m * stride_xm + o_grp * GROUP)[:, None] + o_col[None, :]
+    if GROUP == GROUP_P2:
+        m_x = m_slot[:, None]  # a row-constant mask keeps the loads vectorized
+    else:
+        m_x = m_slot[:, None] & (o_col < GROUP)[None, :]
+
+    if FUSE_SILU_MUL:
+        b_gate = tl.load(p_x + o_x, mask=m_x, other=0.0).to(tl.float32)
+        b_up = tl.load(p_x + up_offset + o_x, mask=m_x, other=0.0).to(tl.float32)
+        # silu in float32, rounded to x's dtype, times up rounded to x's dtype (as PyTorch).
+        b_act = _cast_rne(b_gate / (1.0 + tl.exp(-b_gate)), p_x.dtype.element_ty, EMULATE_RNE)
+        b_y = _cast_rne(b_act.to(tl.float32) * b_up, p_x.dtype.element_ty, EMULATE_RNE)
+        b_y = b_y.to(tl.float32)
+    else:
+        b_y = tl.load(p_x + o_x, mask=m_x, other=0.0).to(tl.float32)
+
+    b_amax = tl.max(tl.abs(b_y), axis=1)
+    b_s = tl.math.div_rn(tl.maximum(b_amax, eps), tl.zeros_like(b_amax) + fp8_max)
+    if USE_UE8M0:
+        # Round up to a power of two on the bits: a non-zero mantissa carries into the exponent.
+        b_s = ((b_s.to(tl.int32, bitcast=True) + 0x7FFFFF) & 0x7F800000).to(tl.float32, bitcast=True)
+
+    b_q = _quantize(b_y, b_s[:, None], fp8_max, EXACT_DIV)
+    o_q = (o_b * stride_qb + o_m * stride_qm + o_grp * GROUP)[:, None] + o_col[None, :]
+    tl.store(p_q + o_q, _cast_rne(b_q, p_q.dtype.element_ty, EMULATE_RNE), mask=m_x)
+
+    if PACK_UE8M0:
+        # Four consecutive groups of a row -> one int32 (slots_per_row and BLOCK_G are
+        # multiples of 4, so a word never straddles programs). Bytes past n_groups are 0.
+        b_byte = tl.where(m_slot, (b_s.to(tl.int32, bitcast=True) >> 23) & 0xFF, 0)
+        b_byte = tl.reshape(b_byte, (BLOCK_G // 4, 4))
+        b_word = tl.sum(b_byte << (tl.arange(0, 4) * 8)[None, :], axis=1)  # disjoint bits
+        if SLOT64:
+            o_word = tl.program_id(0).to(tl.int64) * (BLOCK_G // 4) + tl.arange(0, BLOCK_G // 4)
+        else:
+            o_word = tl.program_id(0) * (BLOCK_G // 4) + tl.arange(0, BLOCK_G // 4)
+        o_wrow = o_word // (slots_per_row // 4)
+        o_wcol = o_word - o_wrow * (slots_per_row // 4)
+        o_s = o_wrow.to(tl.int64) * stride_sm + o_wcol.to(tl.int64) * stride_sg
+        tl.store(p_s + o_s, b_word, mask=o_wrow < n_rows)
+    else:
+        o_s = o_b * stride_sb + o_m * stride_sm + o_grp.to(tl.int64) * stride_sg
+        tl.store(p_s + o_s, b_s, mask=m_slot)
+
+
+# Under TRITON_INTERPRET=1 (set before triton is imported) @triton.jit gives an interpreted
+# function instead of a JITFunction; decided once, at import.
+_INTERPRETED = not isinstance(_group_quant_kernel, JITFunction)
+
+
+def _as_3d(t: torch.Tensor) -> torch.Tensor:
+    """``t [..., C]`` as a ``[B, M, C]`` view (the op front checked that one exists)."""
+    if t.dim() == 1:
+        return t.view(1, 1, -1)
+    if t.dim() == 2:
+        return t.unsqueeze(0)
+    return t.view(-1, t.shape[-2], t.shape[-1])
+
+
+def _launch_group_quant(x, q, scales, group_size, eps, fp8_max, use_ue8m0, *, packed, silu,
+                        config):
+    x3, q3 = _as_3d(x), _as_3d(q)
+    n_batch, rows_per_batch, x_cols = x3.shape
+    cols = x_cols // 2 if silu else x_cols
+    n_groups = cols // group_size
+    n_rows = n_batch * rows_per_batch
+    slots_per_row = align(n_groups, 4) if packed else n_groups
+    n_slots = n_rows * slots_per_row
+    if n_slots == 0:
+        return
+    if packed:
+        stride_sb, (stride_sm, stride_sg) = 0, scales.stride()
+    else:
+        stride_sb, stride_sm, stride_sg = _as_3d(scales).stride()
+    if config is None:
+        config = pick_group_config(n_slots, group_size, packed)
+    if packed and config.block_g % 4:
+        raise ValueError(f"config.block_g must be a multiple of 4 when packing, got {config.block_g}")
+    grid = (triton.cdiv(n_slots, config.block_g),)
+    _group_quant_kernel[grid](
+        x3, q3, scales,
+        n_rows, rows_per_batch, n_groups, slots_per_row, cols,
+        x3.stride(0), x3.stride(1), q3.stride(0), q3.stride(1), stride_sb, stride_sm, stride_sg,
+        eps, fp8_max,
+        GROUP=group_size, GROUP_P2=triton.next_power_of_2(group_size), BLOCK_G=config.block_g,
+        USE_UE8M0=bool(use_ue8m0 or packed), PACK_UE8M0=packed, FUSE_SILU_MUL=silu,
+        EXACT_DIV=config.exact_div, SLOT64=n_slots + config.block_g >= _INT32_LIMIT,
+        EMULATE_RNE=_INTERPRETED,
+        num_warps=config.num_warps,
+    )
+
+
+def per_token_group_quant_fp8(x: torch.Tensor, q: torch.Tensor, scales: torch.Tensor,
+                              group_size: int, eps: float, fp8_max: float, use_ue8m0: bool,
+                              *, config: GroupQuantConfig | None = None) -> None:
+    """Kernel signature of ``per_token_group_quant_fp8``: x ``[..., K]`` -> q, scales (any of
+    the float32 layouts, read from its strides)."""
+    _launch_group_quant(x, q, scales, group_size, eps, fp8_max, use_ue8m0, packed=False,
+                        silu=False, config=config)
+
+
+def per_token_group_quant_fp8_packed(x: torch.Tensor, q: torch.Tensor,
+                                     scales_packed: torch.Tensor, group_size: int, eps: float,
+                                     fp8_max: float, *,
+                                     config: GroupQuantConfig | None = None) -> None:
+    """Kernel signature of ``per_token_group_quant_fp8_packed``: x ``[M, K]`` -> q and int32
+    ``scales_packed [M, ceil(G / 4)]`` (strides ``(1, align(M, 4))``)."""
+    _launch_group_quant(x, q, scales_packed, group_size, eps, fp8_max, True, packed=True,
+                        silu=False, config=config)
+
+
+def silu_mul_per_token_group_quant_fp8(x: torch.Tensor, q: torch.Tensor, scales: torch.Tensor,
+                                       group_size: int, eps: float, fp8_max: float,
+                                       use_ue8m0: bool, *,
+                                       config: GroupQuantConfig | None = None) -> None:
+    """Kernel signature of ``silu_mul_per_token_group_quant_fp8``: x ``[..., 2N]`` -> q
+    ``[..., N]``, scales ``[..., N // group_size]``."""
+    _launch_group_quant(x, q, scales, group_size, eps, fp8_max, use_ue8m0, packed=False,
+                        silu=True, config=config)
+
+
+@triton.jit
+def _absmax_kernel(p_x, p_amax_bits, n_rows, n_cols, stride_xm,
+                   BLOCK_M: tl.constexpr, BLOCK_K: tl.constexpr):
+    o_m = tl.program_id(0) * BLOCK_M + tl.arange(0, BLOCK_M)
+    o_k = tl.program_id(1) * BLOCK_K + tl.arange(0, BLOCK_K)
+    m_x = (o_m < n_rows)[:, None] & (o_k < n_cols)[None, :]
+    b_x = tl.load(p_x + o_m.to(tl.int64)[:, None] * stride_xm + o_k[None, :], mask=m_x, other=0.0)
+    b_amax = tl.max(tl.max(tl.abs(b_x.to(tl.float32)), axis=1), axis=0)
+    # amax >= 0: its int32 bit pattern orders like the value (NaN's pattern wins, so NaN
+    # propagates).
+    tl.atomic_max(p_amax_bits, b_amax.to(tl.int32, bitcast=True))
+
+
+@triton.jit
+def _scaled_quant_kernel(
+    p_x, p_q, p_scale, p_scale_ub, p_amax_bits,
+    n_rows, n_out_rows, n_cols, stride_xm, stride_qm, stride_sm,
+    fp8_max, min_scale,
+    MODE: tl.constexpr, HAS_UB: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_K: tl.constexpr,
+    K_LOOP: tl.constexpr, EXACT_DIV: tl.constexpr, EMULATE_RNE: tl.constexpr,
+):
+    pid_m = tl.program_id(0)
+    o_m = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
+    m_in = o_m < n_rows  # rows n_rows..n_out_rows are padding: read as zeros, written
+    m_out = o_m < n_out_rows
+    o_xrow = o_m.to(tl.int64) * stride_xm
+    o_qrow = o_m.to(tl.int64) * stride_qm
+    if MODE == 2:  # dynamic per token: the whole row, then its scale, then the codes
+        if K_LOOP:
+            b_amax = tl.zeros([BLOCK_M], dtype=tl.float32)
+            for k0 in range(0, n_cols, BLOCK_K):
+                o_k = k0 + tl.arange(0, BLOCK_K)
+                m_x = m_in[:, None] & (o_k < n_cols)[None, :]
+                b_x = tl.load(p_x + o_xrow[:, None] + o_k[None, :], mask=m_x, other=0.0)
+                b_amax = tl.maximum(b_amax, tl.max(tl.abs(b_x.to(tl.float32)), axis=1))
+        else:
+            o_k = tl.arange(0, BLOCK_K)
+            m_x = m_in[:, None] & (o_k < n_cols)[None, :]
+            b_x = tl.load(p_x + o_xrow[:, None] + o_k[None, :], mask=m_x, other=0.0)
+            b_x = b_x.to(tl.float32)
+            b_amax = tl.max(tl.abs(b_x), axis=1)
+        if HAS_UB:
+            b_amax = tl.minimum(b_amax, tl.load(p_scale_ub))
+        b_s = tl.math.div_rn(b_amax, tl.zeros_like(b_amax) + fp8_max)
+        b_s = tl.maximum(b_s, min_scale)
+        tl.store(p_scale + o_m.to(tl.int64) * stride_sm, b_s, mask=m_out)
+        if K_LOOP:
+            for k0 in range(0, n_cols, BLOCK_K):
+                o_k = k0 + tl.arange(0, BLOCK_K)
+                m_x = m_in[:, None] & (o_k < n_cols)[None, :]
+                b_x = tl.load(p_x + o_xrow[:, None] + o_k[None, :], mask=m_x, other=0.0)
+                b_q = _quantize(b_x.to(tl.float32), b_s[:, None], fp8_max, EXACT_DIV)
+                m_q = m_out[:, None] & (o_k < n_cols)[None, :]
+                tl.store(p_q + o_qrow[:, None] + o_k[None, :], _cast_rne(b_q, p_q.dtype.element_ty, EMULATE_RNE), mask=m_q)
+        else:
+            b_q = _quantize(b_x, b_s[:, None], fp8_max, EXACT_DIV)
+            m_q = m_out[:, None] & (o_k < n_cols)[None, :]
+            tl.store(p_q + o_qrow[:, None] + o_k[None, :], _cast_rne(b_q, p_q.dtype.element_ty, EMULATE_RNE), mask=m_q)
+    else:  # one scale for the tensor: elementwise over [BLOCK_M, BLOCK_K] tiles
+        pid_k = tl.program_id(1)
+        if MODE == 0:
+            b_s = tl.load(p_scale + tl.zeros([1], dtype=tl.int32))
+        else:
+            b_amax = tl.load(p_amax_bits + tl.zeros([1], dtype=tl.int32)).to(tl.float32, bitcast=True)
+            b_s = tl.math.div_rn(b_amax, tl.zeros_like(b_amax) + fp8_max)
+            b_s = tl.maximum(b_s, min_scale)
+            m_first = (tl.zeros([1], dtype=tl.int32) + pid_m + pid_k) == 0
+            tl.store(p_scale + tl.zeros([1], dtype=tl.int32), b_s, mask=m_first)
+        o_k = pid_k * BLOCK_K + tl.arange(0, BLOCK_K)
+        m_x = m_in[:, None] & (o_k < n_cols)[None, :]
+        b_x = tl.load(p_x + o_xrow[:, None] + o_k[None, :], mask=m_x, other=0.0)
+        b_q = _quantize(b_x.to(tl.float32), b_s[:, None], fp8_max, EXACT_DIV)
+        m_q = m_out[:, None] & (o_k < n_cols)[None, :]
+        tl.store(p_q + o_qrow[:, None] + o_k[None, :], _cast_rne(b_q, p_q.dtype.element_ty, EMULATE_RNE), mask=m_q)
+
+
+def scaled_fp8_quant(x: torch.Tensor, q: torch.Tensor, scale: torch.Tensor,
+                     scale_ub: torch.Tensor | None, mode: str, fp8_max: float, *,
+                     config: ScaledQuantConfig | None = None) -> None:
+    """Kernel signature of ``scaled_fp8_quant``: x ``[T, K]`` -> q ``[P, K]`` (P >= T, the
+    padding rows written as zero input), ``scale`` read (static) or written (``[1]`` per
+    tensor, ``[P, 1]`` per token)."""
+    n_rows, n_cols = x.shape
+    n_out_rows = q.shape[0]
+    mode_code = _MODE_CODES[mode]
+    if config is None:
+        config = pick_scaled_config(n_out_rows, n_cols, mode)
+    # At least one program per dim: the dynamic scale is written even for an empty x.
+    grid_m = max(1, triton.cdiv(n_out_rows, config.block_m))
+    grid_k = 1 if mode == "per_token" else max(1, triton.cdiv(n_cols, config.block_k))
+    if mode == "static" and n_out_rows * n_cols == 0:
+        return
+    amax_bits = scale  # placeholder pointer, never read outside per-tensor mode
+    if mode == "per_tensor":
+        amax_bits = torch.zeros(1, dtype=torch.int32, device=x.device)
+        if n_rows * n_cols > 0:
+            grid_t = (triton.cdiv(n_rows, config.block_m), triton.cdiv(n_cols, config.block_k))
+            _absmax_kernel[grid_t](x, amax_bits, n_rows, n_cols, x.stride(0),
+                                   BLOCK_M=config.block_m, BLOCK_K=config.block_k,
+                                   num_warps=config.num_warps)
+    stride_sm = scale.stride(0) if mode == "per_token" else 0
+    _scaled_quant_kernel[(grid_m, grid_k)](
+        x, q, scale, scale if scale_ub is None else scale_ub, amax_bits,
+        n_rows, n_out_rows, n_cols, x.stride(0), q.stride(0), stride_sm,
+        fp8_max, min_dynamic_scale(fp8_max),
+        MODE=mode_code, HAS_UB=scale_ub is not None, BLOCK_M=config.block_m,
+        BLOCK_K=config.block_k, K_LOOP=n_cols > config.block_k, EXACT_DIV=config.exact_div,
+        EMULATE_RNE=_INTERPRETED,
+        num_warps=config.num_warps,
+    )

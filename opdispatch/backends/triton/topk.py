@@ -1,0 +1,159 @@
+"""Launchers of the Triton top-k per row radix select (kernels in ``topk_kernels.py``).
+
+Two modes, chosen from the shape only (never from data, so a CUDA graph replays the same
+launches):
+- row mode: one kernel; a persistent grid of ``num_sms * progs_per_sm`` programs, each taking
+  whole rows one after another (prefill, many rows).
+- split mode (few long rows, e.g. decode with 1..64 rows of 131072): three kernels; each row is
+  cut into ``split`` slices handled by separate programs for the two passes that read the whole
+  row, then one program per row selects among the (few) candidates.
+
+Tuning: every knob is in ``TopKConfig``; ``CONFIGS`` holds the named alternatives and
+``DEFAULT_CONFIG`` the one the op uses. ``opdispatch/benchmarks/topk_tune.py`` times them all.
+"""
+
+import dataclasses
+import functools
+
+import torch
+import triton
+
+from opdispatch.backends.triton.topk_kernels import (
+    COARSE_BINS, topk_rows_kernel, topk_split_compact_kernel, topk_split_finish_kernel,
+    topk_split_hist_kernel)
+
+__all__ = ["TopKConfig", "CONFIGS", "DEFAULT_CONFIG", "plan", "top_k_per_row",
+           "top_k_per_row_prefill", "top_k_per_row_decode"]
+
+
+@dataclasses.dataclass(frozen=True)
+class TopKConfig:
+    """Knobs of the radix select. All sizes are element counts; powers of two."""
+    block: int = 4096          # columns per iteration of the two full-row passes (<= 16384)
+    cand_block: int = 1024     # lanes per iteration of the candidate passes (<= 16384)
+    radix_bits: int = 8        # bits per candidate radix pass: 8 (4 passes) or 4 (8 passes)
+    num_warps: int = 8         # full-row passes (row mode: the whole kernel)
+    finish_num_warps: int = 4  # split mode, candidate select (one program per row)
+    progs_per_sm: int = 4      # row mode: persistent programs per SM
+    split_waves: float = 2.0   # split mode: aim for rows * split >= split_waves * num_sms
+    min_chunk: int = 4096      # split mode: at least this many columns per slice
+    max_split: int = 64        # 1 disables split mode
+    cap: int = 0               # candidate workspace per row; 0: derived from the shape
+
+
+CONFIGS = {
+    "default": TopKConfig(),
+    # Fewer, fatter iterations: more loads in flight per program, fewer reductions.
+    "wide": TopKConfig(block=8192, cand_block=2048, num_warps=16, finish_num_warps=8,
+                       progs_per_sm=2, min_chunk=8192),
+    # Smaller programs, more of them: better for short rows (4096 columns) and for latency.
+    "narrow": TopKConfig(block=2048, cand_block=1024, num_warps=4, progs_per_sm=8,
+                         split_waves=4.0, min_chunk=2048),
+    # The same with finer candidate passes (cheaper histograms, twice as many passes).
+    "radix4": TopKConfig(radix_bits=4),
+    # Row mode everywhere: what splitting buys for few long rows.
+    "nosplit": TopKConfig(max_split=1),
+}
+DEFAULT_CONFIG = "default"
+
+_INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
+
+
+@functools.lru_cache(maxsize=None)
+def _num_sms(device: torch.device) -> int:
+    if device.type == "cuda":
+        return torch.cuda.get_device_properties(device).multi_processor_count
+    return _INTERPRETER_SMS
+
+
+def _resolve(config) -> TopKConfig:
+    if config is None:
+        return CONFIGS[DEFAULT_CONFIG]
+    if isinstance(config, str):
+        return CONFIGS[config]
+    return config
+
+
+def _candidate_cap(cols: int, cfg: TopKConfig) -> int:
+    """Workspace per row for the threshold bin's elements. A bin of the coarse digit spans a
+    quarter octave; for Gaussian-like logits the fullest bin holds ~5.5% of a row, so cols/16
+    rounded up to a power of two covers the common case; a fuller bin reads the row again."""
+    cap = cfg.cap or min(8192, max(1024, triton.next_power_of_2(max(cols // 16, 1))))
+    return max(1, min(cap, cols))
+
+
+def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dict:
+    """The launch plan for a shape: mode, split, grid, workspace sizes (for docs and tests)."""
+    cfg = _resolve(config)
+    num_sms = _num_sms(device)
+    cap = _candidate_cap(cols, cfg)
+    split = 1
+    if cfg.max_split > 1 and cols > k and rows > 0:
+        want = -(-int(cfg.split_waves * num_sms) // rows)
+        split = max(1, min(want, cfg.max_split, cols // cfg.min_chunk))
+    if split > 1:
+        chunk = triton.cdiv(triton.cdiv(cols, split), cfg.block) * cfg.block
+        split = triton.cdiv(cols, chunk)
+    if split > 1:
+        return dict(mode="split", split=split, chunk=chunk, cap=cap, grid=(rows, split), cfg=cfg)
+    return dict(mode="row", split=1, chunk=cols, cap=cap,
+                grid=(max(1, min(rows, num_sms * cfg.progs_per_sm)),), cfg=cfg)
+
+
+def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
+                  row_starts: torch.Tensor = None, row_ends: torch.Tensor = None,
+                  seq_lens: torch.Tensor = None, next_n: int = 1, config=None) -> None:
+    """Write the top-k column indices of every row of ``logits`` into ``out [rows, k]``.
+
+    Prefill rows: ``row_starts``/``row_ends`` (int32 [rows]). Decode rows: ``seq_lens``
+    (int32 [rows // next_n]) and ``next_n``. Inputs are validated by the caller (ops/topk.py).
+    """
+    rows, cols = logits.shape
+    if rows == 0:
+        return
+    p = plan(rows, cols, k, logits.device, config)
+    cfg = p["cfg"]
+    decode = seq_lens is not None
+    if decode:
+        row_starts = row_ends = seq_lens    # unused pointers in decode mode
+    else:
+        seq_lens = row_starts
+    cap = p["cap"]
+    common = (logits, logits.stride(0), logits.stride(1), row_starts, row_ends, seq_lens,
+              next_n, cols)
+    flags = dict(IS_DECODE=decode, COL_CONTIG=logits.stride(1) == 1)
+    if p["mode"] == "row":
+        grid = p["grid"]
+        # Candidate keys and columns: one slot of `cap` per persistent program.
+        ws = torch.empty((2, grid[0], cap), dtype=torch.int32, device=logits.device)
+        topk_rows_kernel[grid](
+            *common, out, out.stride(0), ws[0], ws[1], cap, rows, k,
+            BLOCK=cfg.block, CBLOCK=cfg.cand_block, RADIX_BITS=cfg.radix_bits,
+            num_warps=cfg.num_warps, **flags)
+        return
+    split, chunk = p["split"], p["chunk"]
+    hist = torch.empty((rows, split, int(COARSE_BINS)), dtype=torch.int32, device=logits.device)
+    ws = torch.empty((2, rows, cap), dtype=torch.int32, device=logits.device)
+    split_pow2 = triton.next_power_of_2(split)
+    topk_split_hist_kernel[(rows, split)](
+        *common, hist, chunk, k, BLOCK=cfg.block, num_warps=cfg.num_warps, **flags)
+    topk_split_compact_kernel[(rows, split)](
+        *common, hist, chunk, out, out.stride(0), ws[0], ws[1], cap, k,
+        BLOCK=cfg.block, SPLIT_POW2=split_pow2, num_warps=cfg.num_warps, **flags)
+    topk_split_finish_kernel[(rows,)](
+        *common, hist, split, out, out.stride(0), ws[0], ws[1], cap, k,
+        CBLOCK=cfg.cand_block, RADIX_BITS=cfg.radix_bits, SPLIT_POW2=split_pow2,
+        num_warps=cfg.finish_num_warps, **flags)
+
+
+def top_k_per_row_prefill(logits: torch.Tensor, row_starts: torch.Tensor,
+                          row_ends: torch.Tensor, out: torch.Tensor, k: int,
+                          config=None) -> None:
+    """Kernel signature of ``top_k_per_row_prefill`` (outputs preallocated)."""
+    top_k_per_row(logits, out, k, row_starts=row_starts, row_ends=row_ends, config=config)
+
+
+def top_k_per_row_decode(logits: torch.Tensor, seq_lens: torch.Tensor, out: torch.Tensor,
+                         next_n: int, k: int, config=None) -> None:
+    """Kernel signature of ``top_k_per_row_decode`` (outputs preallocated)."""
+    top_k_per_row(logits, out, k, seq_lens=seq_lens, next_n=next_n, config=config)

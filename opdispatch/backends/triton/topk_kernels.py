@@ -1,0 +1,341 @@
+"""Triton kernels of the top-k per row radix select (launchers in ``topk.py``).
+
+The algorithm, per row of n > k columns (see docs/ops/topk.md for the full story):
+
+1. Coarse pass (reads the row once, from HBM): histogram of an 8-bit *coarse digit*, the top
+   byte of the order-preserving key of ``float16(x)`` (sign, 5 exponent bits, 2 mantissa bits:
+   far finer than the top byte of the float32 key in the range logits live in). Rounding to
+   float16 is monotone, so the digit is a monotone function of the value. A prefix sum over
+   the 256 bins gives the threshold bin ``b1``: everything above it is selected, ``k1`` more
+   must come from inside it.
+2. Compaction pass (re-reads the row, from L2): elements with digit > b1 are written straight
+   to the output; elements with digit == b1 (the candidates) go to a per-program workspace as
+   (float32 key, column), if they fit (``cap``).
+3. Candidate select: radix passes of ``RADIX_BITS`` over the full 32-bit key of the
+   candidates find the exact k1-th largest key T and how many ties at T to take.
+   If the candidates did not fit, the same passes run over the row itself (re-read from L2,
+   filtered to digit == b1): slower, always correct.
+4. Emit: candidates with key > T, then the first ties == T in column order.
+
+Keys: float32 bits with the sign bit flipped for positive values and every bit flipped for
+negative ones, so unsigned order == float order (-0.0 sorts just below +0.0, which only
+breaks a tie). NaN (either sign) maps to the largest key 0xFFFFFFFF, above +inf, as in
+``torch.topk``; a NaN is an ordinary candidate and can never produce an out-of-range index.
+"""
+
+import triton
+import triton.language as tl
+
+COARSE_BINS = tl.constexpr(256)   # the coarse digit is one byte
+
+
+@triton.jit
+def _order_key(x):
+    """float32 -> uint32 key whose unsigned order is the float order; NaN -> max."""
+    bits = x.to(tl.int32, bitcast=True)
+    # (bits >> 31) is -1 for negative values (flip every bit), 0 otherwise (flip the sign).
+    flip = (bits >> 31) | -2147483648
+    key = bits ^ flip
+    key = tl.where(x != x, -1, key)
+    return key.to(tl.uint32, bitcast=True)
+
+
+@triton.jit
+def _coarse_digit(x):
+    """Top byte of the order key of float16(x), int32 in [0, 256); NaN -> 255 (the top)."""
+    h = x.to(tl.float16).to(tl.int16, bitcast=True).to(tl.int32)   # sign-extended
+    key16 = h ^ ((h >> 31) | 0x8000)
+    digit = (key16 >> 8) & 255
+    return tl.where(x != x, 255, digit)
+
+
+@triton.jit
+def _pick_bucket(hist, total, kk, NB: tl.constexpr):
+    """Threshold bin of a histogram: the largest bin b with count(digit >= b) >= kk.
+
+    Returns (b, count(digit > b), count(digit == b)). Needs total >= kk >= 1.
+    """
+    bins = tl.arange(0, NB)
+    above = total - tl.cumsum(hist, 0)           # count(digit > bin)
+    at_or_above = above + hist
+    b = tl.sum((at_or_above >= kk).to(tl.int32), 0) - 1
+    n_above = tl.sum(tl.where(bins == b, above, 0), 0)
+    n_at = tl.sum(tl.where(bins == b, hist, 0), 0)
+    return b, n_above, n_at
+
+
+@triton.jit
+def _row_bounds(p_starts, p_ends, p_seq_lens, next_n, row, cols, IS_DECODE: tl.constexpr):
+    """[start, end) of a row, clamped to [0, cols] so that no read leaves the logits."""
+    if IS_DECODE:
+        start = tl.full([], 0, tl.int32)
+        end = tl.load(p_seq_lens + row // next_n) - next_n + row % next_n + 1
+    else:
+        start = tl.load(p_starts + row)
+        end = tl.load(p_ends + row)
+    start = tl.maximum(start, 0)
+    end = tl.minimum(end, cols)
+    return start, end
+
+
+@triton.jit
+def _fill_identity(p_orow, n, k, BLOCK: tl.constexpr):
+    """Rows with n <= k: 0, 1, ..., n-1, then -1 up to k."""
+    for off in range(0, k, BLOCK):
+        o = off + tl.arange(0, BLOCK)
+        tl.store(p_orow + o, tl.where(o < n, o, -1), mask=o < k)
+
+
+@triton.jit
+def _load_row(p_row, stride_c, o, lim, COL_CONTIG: tl.constexpr):
+    m = o < lim
+    if COL_CONTIG:
+        x = tl.load(p_row + o, mask=m, other=0.0)
+    else:
+        x = tl.load(p_row + o.to(tl.int64) * stride_c, mask=m, other=0.0)
+    return x, m
+
+
+@triton.jit
+def _coarse_hist(p_row, stride_c, lo, hi, BLOCK: tl.constexpr, COL_CONTIG: tl.constexpr):
+    """Histogram of the coarse digit over columns [lo, hi) of a row (empty if hi <= lo)."""
+    hist = tl.zeros([COARSE_BINS], dtype=tl.int32)
+    for off in range(lo, hi, BLOCK):
+        o = off + tl.arange(0, BLOCK)
+        x, m = _load_row(p_row, stride_c, o, hi, COL_CONTIG)
+        # Masked lanes land in bin 0 and are taken out below (no mask= on tl.histogram:
+        # older Triton lacks it).
+        hist += tl.histogram(tl.where(m, _coarse_digit(x), 0), COARSE_BINS)
+    n_lanes = tl.cdiv(tl.maximum(hi - lo, 0), BLOCK) * BLOCK
+    n_valid = tl.maximum(hi - lo, 0)
+    return hist - tl.where(tl.arange(0, COARSE_BINS) == 0, n_lanes - n_valid, 0)
+
+
+@triton.jit
+def _compact(p_row, stride_c, lo, hi, b1, p_orow, base_gt, p_ck, p_ci, base_eq, cap,
+             WRITE_CAND: tl.constexpr, BLOCK: tl.constexpr, COL_CONTIG: tl.constexpr):
+    """Columns [lo, hi) with digit > b1 -> out[base_gt + ...]; digit == b1 -> candidates.
+
+    Positions follow column order (a cumsum inside each block), so the result is deterministic.
+    """
+    seen_gt = base_gt
+    seen_eq = base_eq
+    for off in range(lo, hi, BLOCK):
+        o = off + tl.arange(0, BLOCK)
+        x, m = _load_row(p_row, stride_c, o, hi, COL_CONTIG)
+        d = _coarse_digit(x)
+        m_gt = m & (d > b1)
+        m_eq = m & (d == b1)
+        # Both running counts in one scan: low 16 bits count gt, high bits count eq
+        # (BLOCK <= 16384 keeps the low half from carrying).
+        packed = m_gt.to(tl.int32) + m_eq.to(tl.int32) * 65536
+        inc = tl.cumsum(packed, 0)
+        tl.store(p_orow + (seen_gt + (inc & 65535) - 1), o, mask=m_gt)
+        if WRITE_CAND:
+            o_eq = seen_eq + (inc >> 16) - 1
+            m_st = m_eq & (o_eq < cap)
+            tl.store(p_ck + o_eq, _order_key(x).to(tl.int32, bitcast=True), mask=m_st)
+            tl.store(p_ci + o_eq, o, mask=m_st)
+        tot = tl.sum(packed, 0)
+        seen_gt += tot & 65535
+        seen_eq += tot >> 16
+
+
+@triton.jit
+def _load_source(p_row, stride_c, p_ck, p_ci, o, m_src, b1, FROM_ROW: tl.constexpr,
+                 NEED_IDX: tl.constexpr, COL_CONTIG: tl.constexpr):
+    """(key, column, valid) of the candidate-set lanes o: from the workspace or the row."""
+    if FROM_ROW:
+        x, valid = _load_row(p_row, stride_c, o, m_src, COL_CONTIG)
+        valid = valid & (_coarse_digit(x) == b1)
+        key = _order_key(x)
+        idx = o
+    else:
+        valid = o < m_src
+        key = tl.load(p_ck + o, mask=valid, other=0).to(tl.uint32, bitcast=True)
+        if NEED_IDX:
+            idx = tl.load(p_ci + o, mask=valid, other=0)
+        else:
+            idx = o
+    return key, idx, valid
+
+
+@triton.jit
+def _select_and_emit(p_row, stride_c, p_ck, p_ci, m_src, b1, n_cand, k1, p_orow, base_out,
+                     FROM_ROW: tl.constexpr, CBLOCK: tl.constexpr, RADIX_BITS: tl.constexpr,
+                     COL_CONTIG: tl.constexpr):
+    """Select the k1 largest keys of the candidate set (n_cand elements, n_cand >= k1 >= 1)
+    and write their columns to out[base_out : base_out + k1].
+
+    Source lanes are [0, m_src) of the workspace (FROM_ROW=False) or of the row, filtered to
+    coarse digit == b1 (FROM_ROW=True).
+    """
+    NB: tl.constexpr = 1 << RADIX_BITS
+    NPASS: tl.constexpr = 32 // RADIX_BITS
+    bins = tl.arange(0, NB)
+    n_lanes = tl.cdiv(m_src, CBLOCK) * CBLOCK
+    prefix = tl.zeros([], dtype=tl.uint32)
+    krem = k1
+    expect = n_cand      # candidates still matching the prefix
+    for p in tl.static_range(NPASS):
+        SHIFT = 32 - RADIX_BITS * (p + 1)   # constexpr: p is a static_range index
+        hist = tl.zeros([NB], dtype=tl.int32)
+        for off in range(0, m_src, CBLOCK):
+            o = off + tl.arange(0, CBLOCK)
+            key, idx, valid = _load_source(p_row, stride_c, p_ck, p_ci, o, m_src, b1,
+                                           FROM_ROW, False, COL_CONTIG)
+            if p > 0:
+                valid = valid & ((key >> (SHIFT + RADIX_BITS)) == prefix)
+            d = ((key >> SHIFT) & (NB - 1)).to(tl.int32)
+            hist += tl.histogram(tl.where(valid, d, 0), NB)
+        hist = hist - tl.where(bins == 0, n_lanes - expect, 0)
+        b, n_above, n_at = _pick_bucket(hist, expect, krem, NB)
+        krem -= n_above
+        expect = n_at
+        prefix = (prefix << RADIX_BITS) | b.to(tl.uint32)
+    # prefix is now the k1-th largest key T; take every key > T and krem of the ties.
+    n_gt = k1 - krem
+    seen_gt = base_out
+    seen_eq = 0
+    for off in range(0, m_src, CBLOCK):
+        o = off + tl.arange(0, CBLOCK)
+        key, idx, valid = _load_source(p_row, stride_c, p_ck, p_ci, o, m_src, b1,
+                                       FROM_ROW, True, COL_CONTIG)
+        m_gt = valid & (key > prefix)
+        m_eq = valid & (key == prefix)
+        packed = m_gt.to(tl.int32) + m_eq.to(tl.int32) * 65536
+        inc = tl.cumsum(packed, 0)
+        tl.store(p_orow + (seen_gt + (inc & 65535) - 1), idx, mask=m_gt)
+        r_eq = seen_eq + (inc >> 16) - 1
+        tl.store(p_orow + (base_out + n_gt + r_eq), idx, mask=m_eq & (r_eq < krem))
+        tot = tl.sum(packed, 0)
+        seen_gt += tot & 65535
+        seen_eq += tot >> 16
+
+
+@triton.jit
+def _finish_row(p_row, stride_c, p_ck, p_ci, n, b1, n_gt1, n_eq1, k1, cap, p_orow,
+                CBLOCK: tl.constexpr, RADIX_BITS: tl.constexpr, COL_CONTIG: tl.constexpr):
+    """Step 3 + 4 for one row: from the workspace if the candidates fit, else from the row."""
+    if n_eq1 <= cap:
+        _select_and_emit(p_row, stride_c, p_ck, p_ci, n_eq1, b1, n_eq1, k1, p_orow, n_gt1,
+                         False, CBLOCK, RADIX_BITS, COL_CONTIG)
+    else:
+        _select_and_emit(p_row, stride_c, p_ck, p_ci, n, b1, n_eq1, k1, p_orow, n_gt1,
+                         True, CBLOCK, RADIX_BITS, COL_CONTIG)
+
+
+@triton.jit
+def topk_rows_kernel(
+    p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols,
+    p_out, stride_or, p_ck, p_ci, cap, rows, k,
+    IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, BLOCK: tl.constexpr,
+    CBLOCK: tl.constexpr, RADIX_BITS: tl.constexpr,
+):
+    """Row mode: each (persistent) program owns whole rows, one after another.
+
+    p_ck / p_ci: this program's candidate workspace, ``cap`` keys and columns per program.
+    """
+    pid = tl.program_id(0)
+    p_ck_prog = p_ck + pid.to(tl.int64) * cap
+    p_ci_prog = p_ci + pid.to(tl.int64) * cap
+    for row in range(pid, rows, tl.num_programs(0)):
+        row64 = tl.cast(row, tl.int64)   # (the interpreter hands out Python ints here)
+        start, end = _row_bounds(p_starts, p_ends, p_seq_lens, next_n, row, cols, IS_DECODE)
+        n = end - start
+        p_row = p_logits + row64 * stride_r + start.to(tl.int64) * stride_c
+        p_orow = p_out + row64 * stride_or
+        if n <= k:
+            _fill_identity(p_orow, n, k, CBLOCK)
+        else:
+            hist = _coarse_hist(p_row, stride_c, 0, n, BLOCK, COL_CONTIG)
+            b1, n_gt1, n_eq1 = _pick_bucket(hist, n, k, COARSE_BINS)
+            _compact(p_row, stride_c, 0, n, b1, p_orow, 0, p_ck_prog, p_ci_prog, 0, cap,
+                     True, BLOCK, COL_CONTIG)
+            # The candidates were stored by other threads of this program: make them visible.
+            tl.debug_barrier()
+            _finish_row(p_row, stride_c, p_ck_prog, p_ci_prog, n, b1, n_gt1, n_eq1, k - n_gt1,
+                        cap, p_orow, CBLOCK, RADIX_BITS, COL_CONTIG)
+
+
+@triton.jit
+def topk_split_hist_kernel(
+    p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols,
+    p_hist, chunk, k,
+    IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, BLOCK: tl.constexpr,
+):
+    """Split mode, step 1: program (row, s) writes the coarse histogram of its slice of the
+    row to hist[row, s, :] (every slot is written, zeros where there is nothing to count)."""
+    row = tl.program_id(0)
+    s = tl.program_id(1)
+    start, end = _row_bounds(p_starts, p_ends, p_seq_lens, next_n, row, cols, IS_DECODE)
+    n = end - start
+    lo = s * chunk
+    hi = tl.minimum(lo + chunk, n)
+    if n <= k:
+        hi = lo     # no selection in this row: an all-zero histogram
+    p_row = p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64) * stride_c
+    hist = _coarse_hist(p_row, stride_c, lo, hi, BLOCK, COL_CONTIG)
+    o_h = (row * tl.num_programs(1) + s).to(tl.int64) * COARSE_BINS
+    tl.store(p_hist + o_h + tl.arange(0, COARSE_BINS), hist)
+
+
+@triton.jit
+def topk_split_compact_kernel(
+    p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols,
+    p_hist, chunk, p_out, stride_or, p_ck, p_ci, cap, k,
+    IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, BLOCK: tl.constexpr,
+    SPLIT_POW2: tl.constexpr,
+):
+    """Split mode, step 2: program (row, s) compacts its slice. Its write offsets are the
+    counts of the slices before it, read from the per-slice histograms: deterministic, no
+    atomics, no zeroed workspace."""
+    row = tl.program_id(0)
+    s = tl.program_id(1)
+    n_split = tl.num_programs(1)
+    start, end = _row_bounds(p_starts, p_ends, p_seq_lens, next_n, row, cols, IS_DECODE)
+    n = end - start
+    if n > k:
+        o_s = tl.arange(0, SPLIT_POW2)
+        bins = tl.arange(0, COARSE_BINS)
+        o_h = ((row * n_split + o_s[:, None]) * COARSE_BINS + bins[None, :]).to(tl.int64)
+        hists = tl.load(p_hist + o_h, mask=(o_s < n_split)[:, None], other=0)
+        b1, n_gt1, n_eq1 = _pick_bucket(tl.sum(hists, 0), n, k, COARSE_BINS)
+        before = (o_s < s)[:, None]
+        base_gt = tl.sum(tl.sum(tl.where(before & (bins > b1)[None, :], hists, 0), 1), 0)
+        base_eq = tl.sum(tl.sum(tl.where(before & (bins == b1)[None, :], hists, 0), 1), 0)
+        p_row = p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64) * stride_c
+        p_orow = p_out + row.to(tl.int64) * stride_or
+        lo = s * chunk
+        hi = tl.minimum(lo + chunk, n)
+        # Candidates beyond the cap are useless (step 3 then reads the row): skip them all.
+        _compact(p_row, stride_c, lo, hi, b1, p_orow, base_gt,
+                 p_ck + row.to(tl.int64) * cap, p_ci + row.to(tl.int64) * cap, base_eq,
+                 tl.where(n_eq1 <= cap, cap, 0), True, BLOCK, COL_CONTIG)
+
+
+@triton.jit
+def topk_split_finish_kernel(
+    p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols,
+    p_hist, n_split, p_out, stride_or, p_ck, p_ci, cap, k,
+    IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, CBLOCK: tl.constexpr,
+    RADIX_BITS: tl.constexpr, SPLIT_POW2: tl.constexpr,
+):
+    """Split mode, step 3: one program per row selects among the candidates (or fills the
+    identity for rows with n <= k)."""
+    row = tl.program_id(0)
+    start, end = _row_bounds(p_starts, p_ends, p_seq_lens, next_n, row, cols, IS_DECODE)
+    n = end - start
+    p_orow = p_out + row.to(tl.int64) * stride_or
+    if n <= k:
+        _fill_identity(p_orow, n, k, CBLOCK)
+    else:
+        o_s = tl.arange(0, SPLIT_POW2)
+        bins = tl.arange(0, COARSE_BINS)
+        o_h = ((row * n_split + o_s[:, None]) * COARSE_BINS + bins[None, :]).to(tl.int64)
+        hists = tl.load(p_hist + o_h, mask=(o_s < n_split)[:, None], other=0)
+        b1, n_gt1, n_eq1 = _pick_bucket(tl.sum(hists, 0), n, k, COARSE_BINS)
+        p_row = p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64) * stride_c
+        _finish_row(p_row, stride_c, p_ck + row.to(tl.int64) * cap,
+                    p_ci + row.to(tl.int64) * cap, n, b1, n_gt1, n_eq1, k - n_gt1, cap,
+                    p_orow, CBLOCK, RADIX_BITS, COL_CONTIG)

@@ -1,0 +1,95 @@
+"""Time every Triton top-k config of ``opdispatch.backends.triton.topk.CONFIGS`` on the
+issue's cases, in one GPU run:
+
+    python -m opdispatch.benchmarks.topk_tune            # the performance table
+    python -m opdispatch.benchmarks.topk_tune --sweep    # plus the rows x cols x k sweep
+
+Two timings per (case, config), median us: ``graph`` replays a CUDA graph of 20 calls (GPU time
+only, as the indexer runs it), ``eager`` is triton.testing.do_bench (includes launch overhead
+when the GPU work is shorter than it). Every result is checked against torch.topk's values
+first; a config that selects wrong values prints FAIL instead of a time.
+Not loaded by ``opdispatch bench`` (which imports ``opdispatch.benchmarks.topk`` only).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import torch
+
+CASES = [(64, 131072, 2048), (64, 131072, 512), (4096, 32768, 2048), (1, 131072, 2048),
+         (8, 131072, 2048), (512, 131072, 2048), (4096, 4096, 2048)]
+SWEEP = [(r, c, k) for r in (1, 8, 64, 512, 4096) for c in (4096, 32768, 131072, 262144)
+         for k in (512, 1024, 2048)]
+GRAPH_CALLS = 20
+
+
+def _graph_us(fn) -> float:
+    stream = torch.cuda.Stream()
+    stream.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(stream):
+        fn()                                   # compile and allocate outside the capture
+    torch.cuda.current_stream().wait_stream(stream)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        for _ in range(GRAPH_CALLS):
+            fn()
+    times = []
+    for _ in range(10):
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        start.record()
+        graph.replay()
+        end.record()
+        torch.cuda.synchronize()
+        times.append(start.elapsed_time(end) * 1e3 / GRAPH_CALLS)
+    return sorted(times)[len(times) // 2]
+
+
+def _values_match(x, out, k) -> bool:
+    want = torch.topk(x, k, dim=1).values.sort(dim=1).values
+    got = x.gather(1, out.long().clamp(min=0)).sort(dim=1).values
+    return bool((out >= 0).all()) and torch.equal(got, want)
+
+
+def main() -> None:
+    import triton.testing
+
+    from opdispatch.backends.triton import topk as tk
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sweep", action="store_true", help="also the rows x cols x k sweep")
+    parser.add_argument("--configs", default=",".join(tk.CONFIGS), help="comma-separated names")
+    args = parser.parse_args()
+    names = args.configs.split(",")
+    print(f"{torch.cuda.get_device_name()}  torch {torch.__version__}  triton {triton.__version__}")
+    print(f"{'case':>22} {'torch.topk':>10} " + " ".join(f"{n + ' graph/eager':>22}" for n in names))
+    for rows, cols, k in CASES + (SWEEP if args.sweep else []):
+        gen = torch.Generator(device="cuda").manual_seed(rows + cols)
+        x = torch.randn(rows, cols, device="cuda", generator=gen)
+        starts = torch.zeros(rows, dtype=torch.int32, device="cuda")
+        ends = torch.full((rows,), cols, dtype=torch.int32, device="cuda")
+        out = torch.empty((rows, k), dtype=torch.int32, device="cuda")
+        base = triton.testing.do_bench(lambda: torch.topk(x, k, dim=1, sorted=False),
+                                       return_mode="median") * 1e3
+        cells = []
+        for name in names:
+            def call(name=name):
+                tk.top_k_per_row_prefill(x, starts, ends, out, k, config=name)
+            try:
+                call()
+                if not _values_match(x, out, k):
+                    cells.append(f"{'FAIL':>22}")
+                    continue
+                eager = triton.testing.do_bench(call, return_mode="median") * 1e3
+                graph = _graph_us(call)
+                plan = tk.plan(rows, cols, k, x.device, name)
+                tag = "s" if plan["mode"] == "split" else "r"
+                cells.append(f"{graph:9.1f}/{eager:7.1f} {tag}{plan['split']:<3}")
+            except Exception as exc:  # a config that does not compile: say so, go on
+                cells.append(f"{'ERR ' + type(exc).__name__:>22}")
+        print(f"{f'{rows}x{cols} k={k}':>22} {base:10.1f} " + " ".join(cells), flush=True)
+        del x, out
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,245 @@
+"""The indexer's Triton kernels through TRITON_INTERPRET=1 on CPU tensors (small shapes)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from opdispatch.backends.torch_ref import indexer as ref
+from opdispatch.ops import indexer as ops
+
+from .helpers import (
+    assert_logits_close,
+    assert_topk_valid,
+    fp32_rtol,
+    make_mqa_inputs,
+    make_paged_inputs,
+    mqa_reference64,
+    paged_reference64,
+)
+
+FP8 = (torch.float8_e4m3fn, torch.float8_e4m3fnuz)
+
+
+# conftest.py has chosen the interpreter (no GPU) before this module imports triton.
+import triton  # noqa: E402
+import triton.language as tl  # noqa: E402
+
+from opdispatch.backends.triton.indexer_kernels import encode_e4m3  # noqa: E402
+
+
+@triton.jit
+def encode_kernel(p_x, p_o, n, FNUZ: tl.constexpr, BLOCK: tl.constexpr):
+    o = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    m = o < n
+    tl.store(p_o + o, encode_e4m3(tl.load(p_x + o, mask=m, other=0.0), FNUZ), mask=m)
+
+
+def _tri():
+    from opdispatch.backends.triton import indexer as tri  # after conftest chose the interpreter
+
+    return tri
+
+
+@pytest.mark.interp
+@pytest.mark.parametrize("dtype", FP8)
+@pytest.mark.parametrize("S,H,D,N,bounds,cfg", [
+    (1, 4, 32, 1, "full", "n64_w4_s4"),
+    (7, 3, 48, 33, "ragged", "n64_w4_s4"),      # H, D not powers of two: padded and masked
+    (33, 8, 32, 130, "causal", "n128_w4_s3"),
+    (20, 4, 32, 70, "ragged", "n256_w8_s2"),
+])
+def test_mqa_logits_kernel(dtype, S, H, D, N, bounds, cfg):
+    tri = _tri()
+    q, k, s, w, ks, ke = make_mqa_inputs(S, H, D, N, dtype, seed=S + N, bounds=bounds)
+    out = torch.full((S, N), float("nan"))
+    tri.fp8_mqa_logits(q, k, s, w, ks, ke, out, True, config=tri.MQA_LOGITS_CONFIGS[cfg])
+    want, mag = mqa_reference64(q, k, s, w, ks, ke)
+    assert_logits_close(out, want, mag, fp32_rtol(D, H))
+
+
+@pytest.mark.interp
+def test_mqa_logits_skips_tiles_but_cleans_them():
+    # Causal with small row chunks: most (key tile, row chunk) programs compute nothing; every
+    # position must still be written (-inf outside windows), the poison must be gone.
+    tri = _tri()
+    q, k, s, w, ks, ke = make_mqa_inputs(40, 2, 32, 40, torch.float8_e4m3fn, seed=1, bounds="causal")
+    out = torch.full((40, 40), float("nan"))
+    cfg = tri.MqaLogitsConfig(block_n=16, num_warps=4, num_stages=2, target_programs=10 ** 6)
+    tri.fp8_mqa_logits(q, k, s, w, ks, ke, out, True, config=cfg)
+    want, mag = mqa_reference64(q, k, s, w, ks, ke)
+    assert_logits_close(out, want, mag, fp32_rtol(32, 2))
+
+
+@pytest.mark.interp
+def test_mqa_logits_unclean_strided_and_out():
+    # Strided q (every other head of a wider tensor), weights and out with padded row strides,
+    # clean_logits=False: only positions inside the windows are defined.
+    q, k, s, w, ks, ke = make_mqa_inputs(9, 8, 32, 21, torch.float8_e4m3fn, seed=4)
+    q_wide = torch.zeros(9, 16, 32, dtype=q.dtype)
+    q_wide[:, ::2] = q
+    w_wide = torch.zeros(9, 13)
+    w_wide[:, :8] = w
+    out_wide = torch.full((9, 32), float("nan"))
+    out = out_wide[:, :21]
+    op = ops.Fp8MqaLogits(provider="triton")
+    res = op(q_wide[:, ::2], (k, s), w_wide[:, :8], ks, ke, clean_logits=False, out=out)
+    assert res.data_ptr() == out.data_ptr()
+    want, mag = mqa_reference64(q, k, s, w, ks, ke)
+    assert_logits_close(out, want, mag, fp32_rtol(32, 8), only_finite_ref=True)
+    assert torch.isnan(out_wide[:, 21:]).all(), "wrote past the logical row"
+
+
+@pytest.mark.interp
+@pytest.mark.parametrize("dtype", FP8)
+@pytest.mark.parametrize("next_n,block_size,ctx,cfg", [
+    (1, 64, [1, 64, 130, 0], "n128_t1_w4"),
+    (2, 16, [2, 37, 5, 64], "n64_t8_w4_s3"),
+    (4, 16, [3, 50, 16], "n128_t4_w4_s2"),
+])
+def test_paged_logits_kernel(dtype, next_n, block_size, ctx, cfg):
+    tri = _tri()
+    q, cache, w, cl, bt, L = make_paged_inputs(len(ctx), next_n, 4, 32, block_size, ctx, dtype,
+                                               seed=next_n, block_stride_pad=4)
+    out = torch.full((len(ctx) * next_n, L), float("nan"))
+    tri.fp8_paged_mqa_logits(q, cache, w, cl, bt, out, True, config=tri.PAGED_LOGITS_CONFIGS[cfg])
+    want, mag = paged_reference64(q, cache, w, cl, bt, L)
+    assert_logits_close(out, want, mag, fp32_rtol(32, 4))
+
+
+@pytest.mark.interp
+def test_paged_logits_short_max_model_len_and_unclean():
+    tri = _tri()
+    q, cache, w, cl, bt, _ = make_paged_inputs(2, 2, 3, 48, 16, [40, 21], torch.float8_e4m3fn, seed=8)
+    L = 33  # cuts the first sequence's context
+    out = torch.full((4, L), float("nan"))
+    tri.fp8_paged_mqa_logits(q, cache, w, cl, bt, out, False, config=tri.PAGED_LOGITS_CONFIGS["n64_t8_w4_s3"])
+    want, mag = paged_reference64(q, cache, w, cl, bt, L)
+    assert_logits_close(out, want, mag, fp32_rtol(48, 3), only_finite_ref=True)
+
+
+@pytest.mark.interp
+@pytest.mark.parametrize("fnuz", [False, True])
+@pytest.mark.parametrize("use_ue8m0", [False, True])
+def test_k_quant_and_cache_kernel_bit_exact(fnuz, use_ue8m0):
+    tri = _tri()
+    D, bs = 48, 16
+    gen = torch.Generator().manual_seed(7)
+    k = (torch.randn(11, D, generator=gen) * torch.logspace(-6, 4, 11).unsqueeze(1)).to(torch.bfloat16)
+    k[3] = 0
+    k_wide = torch.zeros(11, 2 * D, dtype=torch.bfloat16)
+    k_wide[:, :D] = k
+    slots = torch.tensor([0, 5, 17, -1, 40, 79, 3, -1, 50, 63, 64])
+    storage = torch.full((5 * (bs * (D + 4) + 8),), 0xAB, dtype=torch.uint8)
+    cache = storage.as_strided((5, bs, 1, D + 4), (bs * (D + 4) + 8, D + 4, D + 4, 1))
+    expected_storage = storage.clone()
+    expected = expected_storage.as_strided(cache.shape, cache.stride())
+    ref.indexer_k_quant_and_cache(k, expected, slots, use_ue8m0, fnuz)
+    tri.indexer_k_quant_and_cache(k_wide[:, :D], cache, slots, use_ue8m0, fnuz)
+    # Bit-exact: same scale (IEEE division, exact ue8m0) and round-half-even codes.
+    assert torch.equal(storage, expected_storage), f"{int((storage != expected_storage).sum())} bytes differ"
+
+
+@pytest.mark.interp
+@pytest.mark.parametrize("dtype", FP8)
+def test_e4m3_encoder_matches_torch_on_every_code_and_tie(dtype):
+    fp8_max = 448.0 if dtype == torch.float8_e4m3fn else 224.0
+    codes = torch.arange(256, dtype=torch.uint8).view(dtype).float()
+    codes = codes[torch.isfinite(codes) & (codes.abs() <= fp8_max)].sort().values
+    mids = (codes[1:] + codes[:-1]) / 2  # exact ties: round half to even
+    gen = torch.Generator().manual_seed(0)
+    x = torch.cat([codes, mids, mids.nextafter(torch.full_like(mids, 1e9)),
+                   mids.nextafter(torch.full_like(mids, -1e9)),
+                   torch.randn(4000, generator=gen) * torch.logspace(-12, 2.3, 4000),
+                   torch.tensor([0.0, -0.0, 1e-30, -1e-30])]).clamp(-fp8_max, fp8_max)
+    out = torch.empty(x.numel(), dtype=torch.uint8)
+    encode_kernel[(triton.cdiv(x.numel(), 1024),)](x, out, x.numel(), FNUZ=dtype == torch.float8_e4m3fnuz, BLOCK=1024)
+    want = x.to(dtype).view(torch.uint8)
+    bad = (out != want).nonzero().flatten()
+    assert bad.numel() == 0, f"{bad.numel()} codes differ, first x={x[bad[0]].item()}"
+
+
+@pytest.mark.interp
+def test_sparse_indexers_triton_provider():
+    q, k, s, w, ks, ke = make_mqa_inputs(11, 4, 32, 45, torch.float8_e4m3fn, seed=6)
+    idx = ops.SparseAttnIndexerPrefill(provider="triton")(q, (k, s), w, ks, ke, 6)
+    want, mag = mqa_reference64(q, k, s, w, ks, ke)
+    assert_topk_valid(idx, want, ks, 6, 2 * fp32_rtol(32, 4) * mag.max(dim=1).values)
+
+    q, cache, w, cl, bt, L = make_paged_inputs(3, 2, 4, 32, 16, [5, 40, 23], torch.float8_e4m3fn, seed=2)
+    out = torch.full((6, 9), -7, dtype=torch.int32)
+    ops.SparseAttnIndexerDecode(provider="triton")(q, cache, w, cl, bt, L, 9, out=out)
+    want, mag = paged_reference64(q, cache, w, cl, bt, L)
+    assert_topk_valid(out, want, torch.zeros(6), 9, 2 * fp32_rtol(32, 4) * mag.max(dim=1).values)
+
+
+@pytest.mark.interp
+def test_prefill_chunks_rows_under_budget(monkeypatch):
+    # A budget of 3 rows of logits: the prefill indexer must go through 5 chunks and still agree.
+    q, k, s, w, ks, ke = make_mqa_inputs(13, 2, 32, 20, torch.float8_e4m3fn, seed=12)
+    seen = []
+    tri = _tri()
+    real = tri.fp8_mqa_logits
+
+    def spy(q_, *args, **kwargs):
+        seen.append(q_.shape[0])
+        return real(q_, *args, **kwargs)
+
+    monkeypatch.setattr(ops, "PREFILL_LOGITS_BUDGET_BYTES", 3 * 20 * 4)
+    monkeypatch.setattr(tri, "fp8_mqa_logits", spy)
+    idx = ops.SparseAttnIndexerPrefill(provider="triton")(q, (k, s), w, ks, ke, 4)
+    assert seen == [3, 3, 3, 3, 1]
+    want, mag = mqa_reference64(q, k, s, w, ks, ke)
+    assert_topk_valid(idx, want, ks, 4, 2 * fp32_rtol(32, 2) * mag.max(dim=1).values)
+
+
+@pytest.mark.rocm_sim
+def test_fnuz_on_simulated_gfx942(rocm_sim):
+    assert rocm_sim.fp8_dtype == torch.float8_e4m3fnuz
+    q, k, s, w, ks, ke = make_mqa_inputs(6, 4, 32, 19, torch.float8_e4m3fnuz, seed=3)
+    op = ops.Fp8MqaLogits()
+    assert op.provider == "triton"  # aiter is off by default
+    out = op(q, (k, s), w, ks, ke)
+    want, mag = mqa_reference64(q, k, s, w, ks, ke)
+    assert_logits_close(out, want, mag, fp32_rtol(32, 4))
+    with pytest.raises(TypeError, match="q must have dtype float8_e4m3fnuz"):
+        op(q.float().to(torch.float8_e4m3fn), (k, s), w, ks, ke)
+    # The cache writer defaults to the platform's dtype (max 224).
+    x = torch.randn(3, 32, dtype=torch.bfloat16)
+    cache = torch.zeros(2, 4, 1, 36, dtype=torch.uint8)
+    ops.IndexerKQuantAndCache()(x, cache, torch.tensor([0, 1, 5]))
+    vals, scales = ref.split_kv_cache(cache, 32, torch.float8_e4m3fnuz)
+    assert torch.allclose(scales[0, 0], x[0].float().abs().max() / 224.0)
+    assert float(vals[0, 0].float().abs().max()) == 224.0
+
+
+@pytest.mark.interp
+def test_opdispatch_check_cases_pass():
+    from opdispatch.dispatch.checks import run_checks
+
+    names = ["fp8_mqa_logits", "fp8_paged_mqa_logits", "indexer_k_quant_and_cache",
+             "sparse_attn_indexer_prefill", "sparse_attn_indexer_decode"]
+    rows = run_checks(ops=names)
+    assert {r.op for r in rows} == set(names)
+    failed = [f"{r.op}/{r.provider}: {r.detail}" for r in rows if not r.ok]
+    assert not failed, failed
+
+
+@pytest.mark.interp
+def test_torch_library_opcheck():
+    from opdispatch.dispatch import KERNEL_OPS
+
+    # test_schema perturbs inputs with mul, which CPU fp8 tensors lack: the fp8 ops run the other
+    # utilities here; the cuda tier runs all of them.
+    fp8_utils = ("test_faketensor", "test_aot_dispatch_dynamic")
+    q, k, s, w, ks, ke = make_mqa_inputs(5, 4, 32, 19, torch.float8_e4m3fn, seed=1)
+    out = torch.empty(5, 19)
+    torch.library.opcheck(KERNEL_OPS["fp8_mqa_logits_triton"], (q, k, s, w, ks, ke, out, True), test_utils=fp8_utils)
+    qp, cache, wp, cl, bt, L = make_paged_inputs(2, 2, 4, 32, 16, [5, 20], torch.float8_e4m3fn, seed=1)
+    torch.library.opcheck(KERNEL_OPS["fp8_paged_mqa_logits_triton"],
+                          (qp, cache.contiguous(), wp, cl, bt, torch.empty(4, L), True), test_utils=fp8_utils)
+    torch.library.opcheck(KERNEL_OPS["indexer_k_quant_and_cache_triton"],
+                          (torch.randn(3, 32, dtype=torch.bfloat16), torch.zeros(2, 16, 1, 36, dtype=torch.uint8),
+                           torch.tensor([0, -1, 17]), False, False))
+    torch.library.opcheck(KERNEL_OPS["sparse_attn_indexer_prefill_triton"],
+                          (q, k, s, w, ks, ke, 4, torch.empty(5, 4, dtype=torch.int32)), test_utils=fp8_utils)

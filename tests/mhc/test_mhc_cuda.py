@@ -1,0 +1,186 @@
+"""GPU tier: real kernels at model sizes, >2^31-element tensors, torch.compile and CUDA graphs.
+
+Tolerances on the GPU. The GEMM runs on bf16 tensor cores with fn split into hi + lo bf16 parts:
+fn is carried to 2^-17 relative, x exactly (it is bf16), products accumulate in fp32. The mixes
+are O(1) by construction (fn ~ 1/sqrt(n*H)), so their error is ~1e-5 absolute against the
+float32 reference (itself a cuBLAS fp32 GEMM, TF32 off); post/comb take atol 1e-4 (sigmoid'
+<= 1/4, post_mult 2, Sinkhorn steps contract). The layer input inherits ~1e-5 relative from the
+pre weights on values of order 1..5 and one bf16 rounding step: rtol 2^-7, atol 5e-4.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+import opdispatch
+from opdispatch.backends.torch_ref import mhc as ref
+from opdispatch.backends.triton import mhc as tmhc
+from opdispatch.ops.mhc import HCHead, MHCFusedPostPre, MHCPost, MHCPre
+from tests.mhc.helpers import assert_close, assert_columns_stochastic, make_post_inputs, make_pre_inputs
+
+pytestmark = pytest.mark.cuda
+
+COEF_ATOL = 1e-4
+Y_ATOL, Y_RTOL = 5e-4, 2.0**-7
+SCALARS = (1e-6, 1e-6, 1e-6, 2.0, 20, 1e-6)
+SHAPES = [(t, h) for t in (1, 7, 33, 4100) for h in (128, 1000, 4096, 7168)]
+
+
+@pytest.fixture(autouse=True)
+def _no_tf32():
+    old = torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = False  # the reference GEMM in true fp32
+    yield
+    torch.backends.cuda.matmul.allow_tf32 = old
+
+
+def _check_pre(got, want, name=""):
+    assert_close(f"post_mix{name}", got[1], want[1], atol=COEF_ATOL, rtol=0)
+    assert_close(f"comb_mix{name}", got[2], want[2], atol=COEF_ATOL, rtol=0)
+    assert_close(f"layer_input{name}", got[0].float(), want[0].float(), atol=Y_ATOL, rtol=Y_RTOL)
+    if got[2].numel():
+        assert_columns_stochastic(got[2])
+
+
+@pytest.mark.parametrize("t,h", SHAPES)
+def test_mhc_pre(t, h):
+    r, fn, s, b = make_pre_inputs(t, 4, h, device="cuda", seed=h + t)
+    op = MHCPre(provider="triton")
+    _check_pre(op(r, fn, s, b), ref.mhc_pre(r, fn, s, b))
+
+
+@pytest.mark.parametrize("mode", ["split", "fused"])
+@pytest.mark.parametrize("t", [1, 64, 4100])
+def test_mhc_pre_modes_and_norm(mode, t):
+    h = 7168
+    r, fn, s, b = make_pre_inputs(t, 4, h, device="cuda", seed=t)
+    nw = torch.rand(h, device="cuda") + 0.5
+    cfg = tmhc.PreConfig(mode=mode) if mode == "fused" else None
+    for norm in (None, nw):
+        outs = (torch.full((t, h), float("nan"), dtype=r.dtype, device="cuda"),
+                torch.full((t, 4, 1), float("nan"), device="cuda"), torch.full((t, 4, 4), float("nan"), device="cuda"))
+        tmhc.mhc_pre(r, fn, s, b, norm, *outs, *SCALARS, config=cfg)
+        want = ref.mhc_pre(r, fn, s, b, norm_weight=norm)
+        if norm is None:
+            _check_pre(outs, want)
+        else:  # normalised from the rounded layer input: two bf16 steps
+            assert_close("normed layer_input", outs[0].float(), want[0].float(), atol=Y_ATOL, rtol=2 * Y_RTOL)
+
+
+@pytest.mark.parametrize("t,h", SHAPES)
+def test_hc_head(t, h):
+    x, fn, s, b = make_pre_inputs(t, 4, h, head=True, device="cuda", seed=h)
+    out = HCHead(provider="triton")(x, fn, s, b)
+    assert_close("hc_head", out.float(), ref.hc_head(x, fn, s, b).float(), atol=Y_ATOL, rtol=Y_RTOL)
+
+
+@pytest.mark.parametrize("t,h", SHAPES)
+def test_mhc_post(t, h):
+    x, r, p, c = make_post_inputs(t, 4, h, device="cuda", seed=t)
+    out = MHCPost(provider="triton")(x, r, p, c)
+    # pure fp32 FMA chain, then one rounding: one bf16 step
+    assert_close("mhc_post", out.float(), ref.mhc_post(x, r, p, c).float(), atol=1e-5, rtol=Y_RTOL)
+
+
+@pytest.mark.parametrize("mode", ["split", "fused"])
+@pytest.mark.parametrize("t,h", [(1, 7168), (33, 4096), (4100, 7168)])
+def test_fused_post_pre_equals_post_then_pre(t, h, mode):
+    x, r, p, c = make_post_inputs(t, 4, h, device="cuda", seed=h)
+    _, fn, s, b = make_pre_inputs(t, 4, h, device="cuda", seed=t)
+    cfg = tmhc.PreConfig(mode=mode) if mode == "fused" else None
+    new = torch.empty_like(r)
+    outs = (torch.empty(t, h, dtype=r.dtype, device="cuda"), torch.empty(t, 4, 1, device="cuda"),
+            torch.empty(t, 4, 4, device="cuda"))
+    tmhc.mhc_fused_post_pre(x, r, p, c, fn, s, b, None, new, *outs, *SCALARS, config=cfg)
+    new2 = torch.empty_like(r)
+    tmhc.mhc_post(x, r, p, c, new2)
+    outs2 = tuple(torch.empty_like(o) for o in outs)
+    tmhc.mhc_pre(new2, fn, s, b, None, *outs2, *SCALARS, config=cfg)
+    assert torch.equal(new, new2), "new residual differs from mhc_post's"
+    for name, a, b2 in zip(("layer_input", "post_mix", "comb_mix"), outs, outs2):
+        assert torch.equal(a, b2), f"{name} differs from post-then-pre"
+    _check_pre(outs, ref.mhc_pre(new, fn, s, b))
+
+
+def test_more_than_2_31_elements():
+    """T*n*H > 2^31: token offsets must be int64. Checks the last tokens, where int32 wraps."""
+    h = 7168
+    t = 2**31 // (4 * h) + 64
+    g = torch.Generator(device="cuda").manual_seed(0)
+    r = torch.randn(t, 4, h, device="cuda", dtype=torch.bfloat16, generator=g)
+    x = torch.randn(t, h, device="cuda", dtype=torch.bfloat16, generator=g)
+    p = torch.rand(t, 4, 1, device="cuda", generator=g) * 2
+    c = torch.rand(t, 4, 4, device="cuda", generator=g)
+    _, fn, s, b = make_pre_inputs(1, 4, h, device="cuda")
+    tail = slice(t - 80, t)
+
+    out = opdispatch.mhc_post(x, r, p, c)
+    assert_close("mhc_post tail", out[tail].float(), ref.mhc_post(x[tail], r[tail], p[tail], c[tail]).float(),
+                 atol=1e-5, rtol=Y_RTOL)
+    del out
+    y, post, comb = opdispatch.mhc_pre(r, fn, s, b)
+    _check_pre((y[tail], post[tail], comb[tail]), ref.mhc_pre(r[tail], fn, s, b), " tail")
+    del y, post, comb
+    hfn, hs, hb = fn[:4].contiguous(), s[:1].contiguous(), b[:4].contiguous()
+    hy = opdispatch.hc_head(r, hfn, hs, hb)
+    assert_close("hc_head tail", hy[tail].float(), ref.hc_head(r[tail], hfn, hs, hb).float(), atol=Y_ATOL, rtol=Y_RTOL)
+    del hy
+    new, y, post, comb = opdispatch.mhc_fused_post_pre(x, r, p, c, fn, s, b)
+    new_ref = ref.mhc_post(x[tail], r[tail], p[tail], c[tail])
+    assert_close("fused new tail", new[tail].float(), new_ref.float(), atol=1e-5, rtol=Y_RTOL)
+    _check_pre((y[tail], post[tail], comb[tail]), ref.mhc_pre(new[tail], fn, s, b), " fused tail")
+
+
+def _layer(x, r, p, c, fn, s, b, hfn, hs, hb):
+    new, y, post, comb = opdispatch.mhc_fused_post_pre(x, r, p, c, fn, s, b)
+    y2, post2, comb2 = opdispatch.mhc_pre(new, fn, s, b)
+    out = opdispatch.mhc_post(y2, new, post2, comb2)
+    return out, y, opdispatch.hc_head(out, hfn, hs, hb)
+
+
+def _layer_inputs(t, h=1024):
+    x, r, p, c = make_post_inputs(t, 4, h, device="cuda")
+    _, fn, s, b = make_pre_inputs(t, 4, h, device="cuda")
+    hx, hfn, hs, hb = make_pre_inputs(t, 4, h, head=True, device="cuda")
+    return x, r, p, c, fn, s, b, hfn, hs, hb
+
+
+def test_torch_compile_fullgraph_dynamic():
+    assert MHCPre.default().provider == "triton"
+    compiled = torch.compile(_layer, fullgraph=True, dynamic=True)
+    for t in (1, 33, 300):  # several sizes through one dynamic graph
+        args = _layer_inputs(t)
+        for got, want in zip(compiled(*args), _layer(*args)):
+            assert torch.equal(got, want), f"compiled differs from eager at T={t}"
+
+
+def test_cuda_graph_capture_and_replay():
+    args = _layer_inputs(64)
+    _layer(*args)  # compile the kernels outside the capture
+    torch.cuda.synchronize()
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        outs = _layer(*args)
+    fresh = _layer_inputs(64, 1024)
+    for dst, src in zip(args, fresh):
+        dst.copy_(src * 1.5 if dst.dtype == torch.bfloat16 else src)
+    graph.replay()
+    torch.cuda.synchronize()
+    for got, want in zip(outs, _layer(*args)):
+        assert torch.equal(got, want), "replayed graph differs from eager"
+
+
+def test_opcheck_on_gpu():
+    from opdispatch.dispatch import KERNEL_OPS
+
+    r, fn, s, b = make_pre_inputs(9, 4, 256, device="cuda")
+    outs = (torch.empty(9, 256, dtype=r.dtype, device="cuda"), torch.empty(9, 4, 1, device="cuda"),
+            torch.empty(9, 4, 4, device="cuda"))
+    torch.library.opcheck(KERNEL_OPS["mhc_pre_triton"], (r, fn, s, b, None, *outs, *SCALARS))
+    x, r2, p, c = make_post_inputs(9, 4, 256, device="cuda")
+    torch.library.opcheck(KERNEL_OPS["mhc_post_triton"], (x, r2, p, c, torch.empty_like(r2)))
+    hx, hfn, hs, hb = make_pre_inputs(9, 4, 256, head=True, device="cuda")
+    torch.library.opcheck(KERNEL_OPS["hc_head_triton"], (hx, hfn, hs, hb, torch.empty(9, 256, dtype=hx.dtype, device="cuda"), 1e-6, 1e-6))
+    torch.library.opcheck(KERNEL_OPS["mhc_fused_post_pre_triton"],
+                          (x, r2, p, c, fn, s, b, None, torch.empty_like(r2), *outs, *SCALARS))

@@ -1,0 +1,206 @@
+"""The Triton kernels through their launchers, against torch_ref (interp tier: the interpreter on
+CPU tensors, small shapes; the big ones are in test_mhc_cuda.py).
+
+Tolerances. The interpreter runs the GEMM as an IEEE float32 dot: the mixes differ from the
+reference only by summation order (~1e-6 relative on values of order 1), and every later step
+(sigmoid, 20 Sinkhorn contractions) keeps that scale: atol 2e-5 on post/comb (values <= 2).
+Rounded outputs allow one step of their dtype (ROUNDING_RTOL) plus 1e-5 for values near zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+import torch
+
+from opdispatch.backends.torch_ref import mhc as ref
+from opdispatch.backends.triton import mhc as tmhc
+from tests.mhc.helpers import (
+    ROUNDING_RTOL,
+    assert_close,
+    assert_columns_stochastic,
+    make_post_inputs,
+    make_pre_inputs,
+)
+
+pytestmark = pytest.mark.interp
+
+COEF_ATOL = 2e-5
+SCALARS = (1e-6, 1e-6, 1e-6, 2.0, 20, 1e-6)  # rms_eps, hc_pre_eps, sinkhorn_eps, post_mult, iters, norm_eps
+
+# split with the default config for the shape, fused, and split with small blocks (many K-splits,
+# an uneven last split, several H-programs in the finish kernel)
+CONFIGS = {
+    "split": None,
+    "fused": tmhc.PreConfig(mode="fused", out_block_h=64),
+    "split-small": tmhc.PreConfig(block_h=16, programs_per_sm=16, out_block_t=4, out_block_h=32),
+}
+
+
+def _config(name, t, n, h):
+    cfg = CONFIGS[name]
+    if cfg is None:
+        return None
+    if n * cfg.block_h < 16:  # tl.dot needs K >= 16
+        cfg = replace(cfg, block_h=16 // n)
+    return cfg
+
+
+def _pre_outs(t, n, h, dtype):
+    nan = float("nan")
+    return (torch.full((t, h), nan, dtype=dtype), torch.full((t, n, 1), nan), torch.full((t, n, n), nan))
+
+
+def _check_pre(got, want, dtype=torch.bfloat16):
+    y, post, comb = got
+    y_ref, post_ref, comb_ref = want
+    assert_close("post_mix", post, post_ref, atol=COEF_ATOL, rtol=0)
+    assert_close("comb_mix", comb, comb_ref, atol=COEF_ATOL, rtol=0)
+    assert_close("layer_input", y.float(), y_ref.float(), atol=1e-5, rtol=ROUNDING_RTOL[dtype])
+    if comb.numel():
+        assert_columns_stochastic(comb)
+
+
+PRE_SHAPES = [(0, 4, 128), (1, 4, 128), (7, 4, 1000), (33, 4, 64), (5, 2, 48), (3, 8, 40), (4, 1, 64)]
+PRE_CASES = [(s, c) for s in PRE_SHAPES for c in CONFIGS if not (c == "split-small" and s[2] > 128)]  # interpreter time
+
+
+@pytest.mark.parametrize("t,n,h,config", [(*s, c) for s, c in PRE_CASES])
+def test_mhc_pre(t, n, h, config):
+    residual, fn, scale, base = make_pre_inputs(t, n, h, seed=7 * t + h)
+    outs = _pre_outs(t, n, h, residual.dtype)
+    tmhc.mhc_pre(residual, fn, scale, base, None, *outs, *SCALARS, config=_config(config, t, n, h))
+    _check_pre(outs, ref.mhc_pre(residual, fn, scale, base))
+
+
+@pytest.mark.parametrize("config", ["split", "fused"])
+@pytest.mark.parametrize("t,h", [(1, 128), (7, 200), (17, 64)])
+def test_mhc_pre_norm_weight(t, h, config):
+    residual, fn, scale, base = make_pre_inputs(t, 4, h, seed=h)
+    nw = torch.rand(h, generator=torch.Generator().manual_seed(2)) + 0.5
+    outs = _pre_outs(t, 4, h, residual.dtype)
+    tmhc.mhc_pre(residual, fn, scale, base, nw, *outs, *SCALARS, config=_config(config, t, 4, h))
+    want = ref.mhc_pre(residual, fn, scale, base, norm_weight=nw)
+    # The normalised output is computed from the rounded layer input (as the reference), whose
+    # own rounding may differ by one step: 2 steps of bf16 in all.
+    assert_close("layer_input", outs[0].float(), want[0].float(), atol=1e-5, rtol=2 * ROUNDING_RTOL[torch.bfloat16])
+    assert_close("comb_mix", outs[2], want[2], atol=COEF_ATOL, rtol=0)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16])
+def test_mhc_pre_other_dtypes(dtype):
+    residual, fn, scale, base = make_pre_inputs(9, 4, 96, dtype=dtype, seed=4)
+    outs = _pre_outs(9, 4, 96, dtype)
+    tmhc.mhc_pre(residual, fn, scale, base, None, *outs, *SCALARS)
+    _check_pre(outs, ref.mhc_pre(residual, fn, scale, base), dtype)
+
+
+@pytest.mark.parametrize("config", ["split", "fused"])
+def test_mhc_pre_strided_residual(config):
+    """Token and stream strides of a slice: every other token of a wider buffer."""
+    big, fn, scale, base = make_pre_inputs(14, 4, 80, seed=11)
+    residual = big[::2, :, :48]  # strides (640, 80, 1)
+    fn = fn.reshape(24, 4, 80)[:, :, :48].reshape(24, 192).contiguous()
+    outs = _pre_outs(7, 4, 48, residual.dtype)
+    tmhc.mhc_pre(residual, fn, scale, base, None, *outs, *SCALARS, config=_config(config, 7, 4, 48))
+    _check_pre(outs, ref.mhc_pre(residual, fn, scale, base))
+
+
+def test_mhc_pre_strided_layer_input_out():
+    residual, fn, scale, base = make_pre_inputs(5, 4, 64, seed=3)
+    wide = torch.full((5, 100), float("nan"), dtype=residual.dtype)
+    y = wide[:, 10:74]
+    _, post, comb = _pre_outs(5, 4, 64, residual.dtype)
+    tmhc.mhc_pre(residual, fn, scale, base, None, y, post, comb, *SCALARS)
+    _check_pre((y, post, comb), ref.mhc_pre(residual, fn, scale, base))
+    assert torch.isnan(wide[:, :10]).all() and torch.isnan(wide[:, 74:]).all(), "wrote outside the view"
+
+
+def test_mhc_pre_peaked_logits_stay_finite():
+    residual, fn, scale, base = make_pre_inputs(6, 4, 64, comb_scale=40.0, seed=9)
+    outs = _pre_outs(6, 4, 64, residual.dtype)
+    tmhc.mhc_pre(residual, fn, scale, base, None, *outs, *SCALARS)
+    _check_pre(outs, ref.mhc_pre(residual, fn, scale, base))
+
+
+@pytest.mark.parametrize("config", ["split", "fused"])
+@pytest.mark.parametrize("t,n,h", [(0, 4, 64), (1, 4, 128), (7, 4, 1000), (33, 2, 40), (3, 8, 24)])
+def test_hc_head(t, n, h, config):
+    x, fn, scale, base = make_pre_inputs(t, n, h, head=True, seed=h + t)
+    out = torch.full((t, h), float("nan"), dtype=x.dtype)
+    tmhc.hc_head(x, fn, scale, base, out, 1e-6, 1e-6, config=_config(config, t, n, h))
+    assert_close("hc_head", out.float(), ref.hc_head(x, fn, scale, base).float(), atol=1e-5,
+                 rtol=ROUNDING_RTOL[x.dtype])
+
+
+@pytest.mark.parametrize("t,n,h", [(0, 4, 64), (1, 4, 128), (7, 4, 1000), (33, 4, 130), (5, 2, 7), (3, 8, 40), (2, 1, 9)])
+def test_mhc_post(t, n, h):
+    x, residual, post, comb = make_post_inputs(t, n, h, seed=t + h)
+    out = torch.full((t, n, h), float("nan"), dtype=residual.dtype)
+    tmhc.mhc_post(x, residual, post, comb, out)
+    assert_close("mhc_post", out.float(), ref.mhc_post(x, residual, post, comb).float(), atol=1e-5,
+                 rtol=ROUNDING_RTOL[residual.dtype])
+
+
+def test_mhc_post_strided_inputs_and_config():
+    x, residual, post, comb = make_post_inputs(9, 4, 70, seed=5)
+    comb_t = comb.transpose(1, 2).contiguous().transpose(1, 2)  # same values, column-major [n, n]
+    post_s = torch.cat([post, post], dim=2)[:, :, :1]  # stream stride 2
+    res_s = torch.stack([residual, residual], dim=1)[:, 0]  # token stride 2*n*H
+    x_s = torch.cat([x, x], dim=1)[:, :70]
+    out = torch.full((9, 4, 70), float("nan"), dtype=residual.dtype)
+    tmhc.mhc_post(x_s, res_s, post_s, comb_t, out, config=tmhc.PostConfig(block_t=4, block_h=32, num_warps=2))
+    assert_close("mhc_post", out.float(), ref.mhc_post(x, residual, post, comb).float(), atol=1e-5,
+                 rtol=ROUNDING_RTOL[residual.dtype])
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16])
+def test_mhc_post_other_dtypes(dtype):
+    x, residual, post, comb = make_post_inputs(5, 4, 33)
+    x, residual = x.to(dtype), residual.to(dtype)
+    out = torch.full((5, 4, 33), float("nan"), dtype=dtype)
+    tmhc.mhc_post(x, residual, post, comb, out)
+    assert_close("mhc_post", out.float(), ref.mhc_post(x, residual, post, comb).float(), atol=1e-5,
+                 rtol=ROUNDING_RTOL[dtype])
+
+
+@pytest.mark.parametrize("config", list(CONFIGS))
+@pytest.mark.parametrize("with_norm", [False, True])
+@pytest.mark.parametrize("t,n,h", [(1, 4, 128), (7, 4, 100), (33, 2, 40)])
+def test_fused_post_pre_equals_post_then_pre(t, n, h, with_norm, config):
+    """Both through Triton: the new residual bit-identical to mhc_post's, the rest identical to
+    mhc_pre run on it (same kernels, same reduction orders); and close to the reference."""
+    x, residual, post_in, comb_in = make_post_inputs(t, n, h, seed=h)
+    _, fn, scale, base = make_pre_inputs(t, n, h, seed=t)
+    nw = torch.rand(h, generator=torch.Generator().manual_seed(1)) + 0.5 if with_norm else None
+    cfg = _config(config, t, n, h)
+    new = torch.full((t, n, h), float("nan"), dtype=residual.dtype)
+    outs = _pre_outs(t, n, h, residual.dtype)
+    tmhc.mhc_fused_post_pre(x, residual, post_in, comb_in, fn, scale, base, nw, new, *outs, *SCALARS, config=cfg)
+
+    new2 = torch.full((t, n, h), float("nan"), dtype=residual.dtype)
+    tmhc.mhc_post(x, residual, post_in, comb_in, new2)
+    outs2 = _pre_outs(t, n, h, residual.dtype)
+    tmhc.mhc_pre(new2, fn, scale, base, nw, *outs2, *SCALARS, config=cfg)
+    assert torch.equal(new, new2), "new residual differs from mhc_post's"
+    for name, a, b in zip(("layer_input", "post_mix", "comb_mix"), outs, outs2):
+        assert torch.equal(a, b), f"{name} differs from post-then-pre"
+
+    want_new = ref.mhc_post(x, residual, post_in, comb_in)
+    assert_close("new_residual", new.float(), want_new.float(), atol=1e-5, rtol=ROUNDING_RTOL[residual.dtype])
+    y_ref, p_ref, c_ref = ref.mhc_pre(new, fn, scale, base, norm_weight=nw)
+    assert_close("post_mix", outs[1], p_ref, atol=COEF_ATOL, rtol=0)
+    assert_close("comb_mix", outs[2], c_ref, atol=COEF_ATOL, rtol=0)
+    assert_close("layer_input", outs[0].float(), y_ref.float(), atol=1e-5,
+                 rtol=(2 if with_norm else 1) * ROUNDING_RTOL[residual.dtype])
+
+
+def test_default_configs_are_valid():
+    for t in (1, 64, 512, 4096, 8192):
+        for n in (1, 2, 4, 8):
+            for head in (False, True):
+                cfg = tmhc.default_pre_config(t, n, 7168, head)
+                assert cfg.block_t >= 16 and n * cfg.block_h >= 16, (t, n, head, cfg)
+                _, np_ = tmhc.mix_columns(n, head)
+                assert np_ % n == 0 and np_ // n >= (1 if head else 2 + n)

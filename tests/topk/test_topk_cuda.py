@@ -1,0 +1,134 @@
+"""Real kernels on an NVIDIA GPU (cuda tier): the sweep, every tuning config, >2^31-element
+offsets, CUDA graph capture and torch.compile."""
+
+import pytest
+import torch
+
+from opdispatch.backends.triton import topk as tk
+from opdispatch.ops.topk import TopKPerRowDecode, TopKPerRowPrefill
+
+from .helpers import assert_topk_matches_fast, decode_bounds, make_logits
+
+pytestmark = pytest.mark.cuda
+
+I32 = torch.int32
+DEV = "cuda"
+
+
+def _full_rows(rows, cols):
+    return torch.zeros(rows, dtype=I32, device=DEV), torch.full((rows,), cols, dtype=I32, device=DEV)
+
+
+def _ragged_rows(rows, cols, gen):
+    starts = torch.randint(0, cols // 4 + 1, (rows,), generator=gen, dtype=I32)
+    ends = starts + torch.randint(0, cols - cols // 4, (rows,), generator=gen, dtype=I32)
+    return starts.to(DEV), ends.to(DEV)
+
+
+SWEEP = [(r, c) for r in (1, 8, 64, 512) for c in (4096, 32768, 131072, 262144)
+         if r * c <= 512 * 131072] + [(4096, 4096), (4096, 32768)]
+
+
+@pytest.mark.parametrize("rows, cols", SWEEP)
+@pytest.mark.parametrize("k", [512, 2048])
+def test_sweep_full_rows(rows, cols, k):
+    g = torch.Generator().manual_seed(rows * 7 + cols + k)
+    x = make_logits("randn", rows, cols, g, DEV)
+    starts, ends = _full_rows(rows, cols)
+    out = TopKPerRowPrefill(provider="triton")(x, starts, ends, k)
+    assert_topk_matches_fast(x, starts, ends, k, out)
+
+
+@pytest.mark.parametrize("kind", ["randn", "ties", "special", "narrow", "wide"])
+@pytest.mark.parametrize("rows, cols", [(1, 131072), (8, 32768), (64, 131072), (600, 4096)])
+@pytest.mark.parametrize("k", [1, 512, 2048, 3000])
+def test_kinds_ragged_rows(kind, rows, cols, k):
+    g = torch.Generator().manual_seed(rows + cols + k)
+    x = make_logits(kind, rows, cols, g, DEV)
+    starts, ends = _ragged_rows(rows, cols, g)
+    out = TopKPerRowPrefill(provider="triton")(x, starts, ends, k)
+    assert_topk_matches_fast(x, starts, ends, k, out)
+
+
+@pytest.mark.parametrize("config", list(tk.CONFIGS))
+@pytest.mark.parametrize("rows, cols, k", [(1, 131072, 2048), (64, 131072, 512),
+                                           (512, 32768, 2048), (4096, 4096, 2048)])
+def test_every_tuning_config(config, rows, cols, k):
+    g = torch.Generator().manual_seed(3)
+    x = make_logits("randn", rows, cols, g, DEV)
+    starts, ends = _ragged_rows(rows, cols, g)
+    out = torch.full((rows, k), -7, dtype=I32, device=DEV)
+    tk.top_k_per_row_prefill(x, starts, ends, out, k, config=config)
+    assert_topk_matches_fast(x, starts, ends, k, out)
+
+
+@pytest.mark.parametrize("next_n", [1, 2, 4])
+@pytest.mark.parametrize("batch, cols, k", [(1, 131072, 2048), (16, 65536, 512), (64, 8192, 3000)])
+def test_decode(next_n, batch, cols, k):
+    g = torch.Generator().manual_seed(next_n + batch)
+    x = make_logits("randn", batch * next_n, cols, g, DEV)
+    seq_lens = torch.randint(next_n, cols + 1, (batch,), generator=g, dtype=I32).to(DEV)
+    seq_lens[0] = cols
+    out = TopKPerRowDecode(provider="triton")(x, next_n, seq_lens, k)
+    starts, ends = decode_bounds(seq_lens, next_n, batch * next_n)
+    assert_topk_matches_fast(x, starts.to(DEV), ends.to(DEV), k, out)
+
+
+def test_offsets_beyond_int32():
+    """Row starts past 2^31 elements and column offsets past 2^31 (stride 32768)."""
+    big = torch.empty(2**31 + 2**22, dtype=torch.float32, device=DEV)
+    big.normal_(generator=torch.Generator(device=DEV).manual_seed(0))
+    rows_far = big.as_strided((3, 65536), (2**30, 1))             # row 2 starts at 2^31
+    starts, ends = _full_rows(3, 65536)
+    for config in ("default", "nosplit"):
+        out = torch.full((3, 2048), -7, dtype=I32, device=DEV)
+        tk.top_k_per_row_prefill(rows_far, starts, ends, out, 2048, config=config)
+        assert_topk_matches_fast(rows_far, starts, ends, 2048, out)
+    cols_far = big.as_strided((2, 65600), (1, 32768))             # last column at ~2.15e9
+    starts, ends = _full_rows(2, 65600)
+    for config in ("default", "nosplit"):
+        out = torch.full((2, 1024), -7, dtype=I32, device=DEV)
+        tk.top_k_per_row_prefill(cols_far, starts, ends, out, 1024, config=config)
+        assert_topk_matches_fast(cols_far, starts, ends, 1024, out)
+    del big
+
+
+@pytest.mark.parametrize("rows, cols", [(1, 131072), (64, 131072), (1024, 8192)])
+def test_cuda_graph_capture_and_replay(rows, cols):
+    g = torch.Generator().manual_seed(9)
+    x = make_logits("randn", rows, cols, g, DEV)
+    seq_lens = torch.full((rows,), cols, dtype=I32, device=DEV)
+    out = torch.full((rows, 2048), -7, dtype=I32, device=DEV)
+    op = TopKPerRowDecode(provider="triton")
+    op(x, 1, seq_lens, 2048, out=out)            # compile outside the capture
+    torch.cuda.synchronize()
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        op(x, 1, seq_lens, 2048, out=out)
+    for step in range(3):                        # new data and lengths, same addresses
+        x.copy_(make_logits("randn", rows, cols, g, DEV))
+        seq_lens.copy_(torch.randint(1, cols + 1, (rows,), generator=g, dtype=I32).to(DEV))
+        out.fill_(-7)
+        graph.replay()
+        starts, ends = decode_bounds(seq_lens, 1, rows)
+        assert_topk_matches_fast(x, starts.to(DEV), ends.to(DEV), 2048, out)
+
+
+def test_torch_compile_fullgraph_dynamic():
+    import opdispatch
+
+    def indexer_tail(logits, starts, ends, seq_lens):
+        a = opdispatch.top_k_per_row_prefill(logits * 2.0, starts, ends, 512)
+        b = opdispatch.top_k_per_row_decode(logits, 1, seq_lens, 512)
+        return a, b + 0
+
+    compiled = torch.compile(indexer_tail, fullgraph=True, dynamic=True)
+    g = torch.Generator().manual_seed(10)
+    for rows, cols in [(8, 32768), (33, 8192), (3, 131072)]:
+        x = make_logits("randn", rows, cols, g, DEV)
+        starts, ends = _ragged_rows(rows, cols, g)
+        seq_lens = ends.clone()
+        a, b = compiled(x, starts, ends, seq_lens)
+        assert_topk_matches_fast(x * 2.0, starts, ends, 512, a)
+        zs, es = decode_bounds(seq_lens, 1, rows)
+        assert_topk_matches_fast(x, zs.to(DEV), es.to(DEV), 512, b)

@@ -1,0 +1,130 @@
+"""The Triton radix select through TRITON_INTERPRET=1 on CPU tensors (interp tier).
+
+Small configs (``SMALL``) make tiny shapes walk every path: several blocks per pass, the
+persistent row loop, split mode with several slices, the candidate workspace overflowing to
+the row re-read, 4-bit and 8-bit candidate passes.
+"""
+
+import pytest
+import torch
+
+from opdispatch.backends.triton import topk as tk
+from opdispatch.ops.topk import TopKPerRowDecode, TopKPerRowPrefill
+
+from .helpers import assert_topk_matches, decode_bounds, make_logits
+
+pytestmark = pytest.mark.interp
+
+I32 = torch.int32
+
+SMALL = {
+    "row": tk.TopKConfig(block=64, cand_block=32, max_split=1, cap=48),
+    "row_tinycap_r4": tk.TopKConfig(block=32, cand_block=16, max_split=1, cap=4, radix_bits=4),
+    "split": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16, cap=64),
+    "split_tinycap": tk.TopKConfig(block=32, cand_block=16, min_chunk=32, split_waves=16, cap=3),
+}
+
+
+def _bounds(rows, cols, gen):
+    starts = torch.randint(-2, max(cols // 3, 1), (rows,), generator=gen, dtype=I32)
+    ends = starts + torch.randint(-3, cols + 4, (rows,), generator=gen, dtype=I32)
+    return starts, ends
+
+
+def _run(logits, starts, ends, k, config):
+    out = torch.full((logits.shape[0], k), -7, dtype=I32)   # -7: never a valid output
+    tk.top_k_per_row_prefill(logits, starts, ends, out, k, config=config)
+    return out
+
+
+KINDS = ["randn", "ties", "special", "narrow", "wide"]
+
+
+# float16 rounding of values beyond its range gives inf by design (numpy warns about it).
+@pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
+@pytest.mark.parametrize("config", list(SMALL))
+@pytest.mark.parametrize("kind", KINDS)
+def test_kernel_matches_reference(config, kind):
+    g = torch.Generator().manual_seed(100 * list(SMALL).index(config) + KINDS.index(kind))
+    for rows, cols, k in [(5, 130, 7), (1, 257, 33), (7, 33, 1)]:
+        x = make_logits(kind, rows, cols, g)
+        starts, ends = _bounds(rows, cols, g)
+        out = _run(x, starts, ends, k, SMALL[config])
+        assert_topk_matches(x, starts, ends, k, out)
+
+
+def test_plan_modes():
+    cpu = torch.device("cpu")
+    assert tk.plan(7, 130, 7, cpu, SMALL["row"])["mode"] == "row"
+    p = tk.plan(2, 130, 7, cpu, SMALL["split"])
+    assert p["mode"] == "split" and p["split"] > 1 and p["chunk"] % 32 == 0
+    assert p["split"] * p["chunk"] >= 130
+    assert tk.plan(2, 130, 200, cpu, SMALL["split"])["mode"] == "row"    # cols <= k: no select
+    for name in tk.CONFIGS:                     # the GPU table is well formed
+        c = tk.CONFIGS[name]
+        assert c.radix_bits in (4, 8) and c.block <= 16384 and c.cand_block <= 16384
+
+
+def test_exact_k_rows_and_rows_one_longer():
+    g = torch.Generator().manual_seed(11)
+    x = torch.randn(4, 40, generator=g)
+    starts, ends = torch.tensor([0, 0, 5, 3], dtype=I32), torch.tensor([9, 10, 14, 40], dtype=I32)
+    for cfg in ("row", "split"):
+        assert_topk_matches(x, starts, ends, 9, _run(x, starts, ends, 9, SMALL[cfg]))
+
+
+def test_strided_rows_and_columns():
+    g = torch.Generator().manual_seed(12)
+    base = torch.randn(6, 2 * 140 + 5, generator=g)
+    x = base[:, 3:3 + 2 * 140:2]                       # column stride 2, row stride 285
+    assert x.stride() == (285, 2)
+    starts, ends = _bounds(6, 140, g)
+    for cfg in ("row", "split"):
+        assert_topk_matches(x, starts, ends, 11, _run(x, starts, ends, 11, SMALL[cfg]))
+    xt = torch.randn(140, 6, generator=g).t()           # column-major logits
+    assert_topk_matches(xt, starts, ends, 11, _run(xt, starts, ends, 11, SMALL["row"]))
+
+
+@pytest.mark.parametrize("next_n", [1, 2, 4])
+def test_decode_rows(next_n):
+    g = torch.Generator().manual_seed(20 + next_n)
+    batch, cols, k = 3, 150, 9
+    x = torch.randn(batch * next_n, cols, generator=g)
+    seq_lens = torch.tensor([150, 12, 70], dtype=I32)
+    starts, ends = decode_bounds(seq_lens, next_n, batch * next_n)
+    for cfg in ("row", "split"):
+        out = torch.full((batch * next_n, k), -7, dtype=I32)
+        tk.top_k_per_row_decode(x, seq_lens, out, next_n, k, config=SMALL[cfg])
+        assert_topk_matches(x, starts, ends, k, out)
+
+
+def test_op_default_config_and_large_k():
+    """The op's own config (BLOCK 4096) on a modest row; k = 3000 > cols gives identity rows."""
+    g = torch.Generator().manual_seed(30)
+    x = torch.randn(3, 5000, generator=g)
+    starts = torch.tensor([0, 100, 2500], dtype=I32)
+    ends = torch.tensor([5000, 3000, 2500 + 3000], dtype=I32)
+    op = TopKPerRowPrefill(provider="triton")
+    assert_topk_matches(x, starts, ends, 512, op(x, starts, ends, 512))
+    assert_topk_matches(x, starts, ends, 3000, op(x, starts, ends, 3000))   # rows with n <= k
+    small = torch.randn(2, 100, generator=g)
+    z = torch.zeros(2, dtype=I32)
+    assert_topk_matches(small, z, torch.tensor([100, 50], dtype=I32), 3000,
+                        op(small, z, torch.tensor([100, 50], dtype=I32), 3000))
+
+
+@pytest.mark.parametrize("sorted_", [False, True])
+def test_op_out_and_sorted(sorted_):
+    g = torch.Generator().manual_seed(31)
+    x = torch.randn(5, 300, generator=g)
+    starts, ends = _bounds(5, 300, g)
+    buf = torch.full((5, 24), -9, dtype=I32)
+    view = buf[:, 2:22]                                  # out with row stride 24
+    op = TopKPerRowPrefill(provider="triton")
+    got = op(x, starts, ends, 20, out=view, sorted=sorted_)
+    assert got is view
+    assert_topk_matches(x, starts, ends, 20, got, sorted_=sorted_)
+    assert (buf[:, :2] == -9).all() and (buf[:, 22:] == -9).all(), "wrote outside out"
+    seq_lens = torch.tensor([300, 200, 100, 5, 1], dtype=I32)
+    d = TopKPerRowDecode(provider="triton")(x, 1, seq_lens, 20, sorted=sorted_)
+    assert_topk_matches(x, *decode_bounds(seq_lens, 1, 5), 20, d, sorted_=sorted_)
