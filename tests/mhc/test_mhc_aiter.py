@@ -76,7 +76,7 @@ def test_adapters_map_arguments(flags, fake_aiter):
         assert args[4:9] == (1e-6, 1e-6, 1e-5, 1.5, 7) and args[10] == 1e-5
         want = ref.mhc_pre(r, fn, s, b, post_mult=1.5, sinkhorn_iters=7, norm_weight=nw, norm_eps=1e-5,
                            sinkhorn_eps=1e-5)
-        for got_t, want_t in zip((y, post, comb), want):
+        for got_t, want_t in zip((y, post, comb), want, strict=True):
             assert torch.equal(got_t, want_t)
 
         hx, hfn, hs, hb = make_pre_inputs(5, 4, 64, head=True)
@@ -95,7 +95,7 @@ def test_adapters_map_arguments(flags, fake_aiter):
         assert rec.calls[-1][0] == "mhc_fused_post_pre"
         new_ref = ref.mhc_post(x, r2, p, c)
         assert torch.equal(outs[0], new_ref)
-        for got_t, want_t in zip(outs[1:], ref.mhc_pre(new_ref, fn, s, b)):
+        for got_t, want_t in zip(outs[1:], ref.mhc_pre(new_ref, fn, s, b), strict=True):
             assert torch.equal(got_t, want_t)
 
 

@@ -16,7 +16,7 @@ import torch
 import opdispatch
 from opdispatch.backends.torch_ref import mhc as ref
 from opdispatch.backends.triton import mhc as tmhc
-from opdispatch.ops.mhc import HCHead, MHCFusedPostPre, MHCPost, MHCPre
+from opdispatch.ops.mhc import HCHead, MHCPost, MHCPre
 from tests.mhc.helpers import assert_close, assert_columns_stochastic, make_post_inputs, make_pre_inputs
 
 pytestmark = pytest.mark.cuda
@@ -56,7 +56,7 @@ def test_mhc_pre_modes_and_norm(mode, t):
     h = 7168
     r, fn, s, b = make_pre_inputs(t, 4, h, device="cuda", seed=t)
     nw = torch.rand(h, device="cuda") + 0.5
-    cfg = tmhc.PreConfig(mode=mode) if mode == "fused" else None
+    cfg = tmhc.PreConfig(mode=mode, out_block_h=128) if mode == "fused" else None
     for norm in (None, nw):
         outs = (torch.full((t, h), float("nan"), dtype=r.dtype, device="cuda"),
                 torch.full((t, 4, 1), float("nan"), device="cuda"), torch.full((t, 4, 4), float("nan"), device="cuda"))
@@ -88,7 +88,7 @@ def test_mhc_post(t, h):
 def test_fused_post_pre_equals_post_then_pre(t, h, mode):
     x, r, p, c = make_post_inputs(t, 4, h, device="cuda", seed=h)
     _, fn, s, b = make_pre_inputs(t, 4, h, device="cuda", seed=t)
-    cfg = tmhc.PreConfig(mode=mode) if mode == "fused" else None
+    cfg = tmhc.PreConfig(mode=mode, out_block_h=128) if mode == "fused" else None
     new = torch.empty_like(r)
     outs = (torch.empty(t, h, dtype=r.dtype, device="cuda"), torch.empty(t, 4, 1, device="cuda"),
             torch.empty(t, 4, 4, device="cuda"))
@@ -98,7 +98,7 @@ def test_fused_post_pre_equals_post_then_pre(t, h, mode):
     outs2 = tuple(torch.empty_like(o) for o in outs)
     tmhc.mhc_pre(new2, fn, s, b, None, *outs2, *SCALARS, config=cfg)
     assert torch.equal(new, new2), "new residual differs from mhc_post's"
-    for name, a, b2 in zip(("layer_input", "post_mix", "comb_mix"), outs, outs2):
+    for name, a, b2 in zip(("layer_input", "post_mix", "comb_mix"), outs, outs2, strict=True):
         assert torch.equal(a, b2), f"{name} differs from post-then-pre"
     _check_pre(outs, ref.mhc_pre(new, fn, s, b))
 
@@ -151,7 +151,7 @@ def test_torch_compile_fullgraph_dynamic():
     compiled = torch.compile(_layer, fullgraph=True, dynamic=True)
     for t in (1, 33, 300):  # several sizes through one dynamic graph
         args = _layer_inputs(t)
-        for got, want in zip(compiled(*args), _layer(*args)):
+        for got, want in zip(compiled(*args), _layer(*args), strict=True):
             assert torch.equal(got, want), f"compiled differs from eager at T={t}"
 
 
@@ -163,11 +163,11 @@ def test_cuda_graph_capture_and_replay():
     with torch.cuda.graph(graph):
         outs = _layer(*args)
     fresh = _layer_inputs(64, 1024)
-    for dst, src in zip(args, fresh):
+    for dst, src in zip(args, fresh, strict=True):
         dst.copy_(src * 1.5 if dst.dtype == torch.bfloat16 else src)
     graph.replay()
     torch.cuda.synchronize()
-    for got, want in zip(outs, _layer(*args)):
+    for got, want in zip(outs, _layer(*args), strict=True):
         assert torch.equal(got, want), "replayed graph differs from eager"
 
 

@@ -119,7 +119,7 @@ def test_out_variants_are_written_and_returned():
     outs = (torch.full((3, 32), float("nan"), dtype=torch.bfloat16), torch.full((3, 4, 1), float("nan")),
             torch.full((3, 4, 4), float("nan")))
     got = opdispatch.mhc_pre(r, fn, s, b, out_layer_input=outs[0], out_post_mix=outs[1], out_comb_mix=outs[2])
-    assert all(g is o for g, o in zip(got, outs))
+    assert all(g is o for g, o in zip(got, outs, strict=True))
     assert not any(torch.isnan(o).any() for o in outs)
     x, r2, p, c = make_post_inputs(3, 4, 32)
     out = torch.full((3, 4, 32), float("nan"), dtype=torch.bfloat16)

@@ -103,7 +103,7 @@ def test_fused_equals_post_then_pre():
                                 1e-6, 2.0, 20, 1e-6)
     new = ref.mhc_post(x, residual, post, comb)
     y, p, c = ref.mhc_pre(new, fn, scale, base)
-    for name, a, b in zip(("new_residual", "layer_input", "post_mix", "comb_mix"), outs, (new, y, p, c)):
+    for name, a, b in zip(("new_residual", "layer_input", "post_mix", "comb_mix"), outs, (new, y, p, c), strict=True):
         assert torch.equal(a, b), name
 
 

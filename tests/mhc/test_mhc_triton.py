@@ -184,7 +184,7 @@ def test_fused_post_pre_equals_post_then_pre(t, n, h, with_norm, config):
     outs2 = _pre_outs(t, n, h, residual.dtype)
     tmhc.mhc_pre(new2, fn, scale, base, nw, *outs2, *SCALARS, config=cfg)
     assert torch.equal(new, new2), "new residual differs from mhc_post's"
-    for name, a, b in zip(("layer_input", "post_mix", "comb_mix"), outs, outs2):
+    for name, a, b in zip(("layer_input", "post_mix", "comb_mix"), outs, outs2, strict=True):
         assert torch.equal(a, b), f"{name} differs from post-then-pre"
 
     want_new = ref.mhc_post(x, residual, post_in, comb_in)

@@ -40,7 +40,7 @@ class PreConfig:
     num_warps: int = 4
     num_stages: int = 2
     out_block_t: int = 2  # split mode, kernel 2: tokens per program
-    out_block_h: int = 512  # H-block of the weighted sum (both modes)
+    out_block_h: int = 512  # H-block of the weighted sum (fused mode: keep block_t*n*out_block_h ~8K)
     out_num_warps: int = 4
     reverse: bool = True  # fused mode: weighted sum walks H-blocks last-read first
 
