@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import torch
 
 _poison = False
+_FP8_NAN_BYTE = {torch.float8_e4m3fn: 0x7F, torch.float8_e4m3fnuz: 0x80}
 
 
 def set_poison(enabled: bool) -> None:
@@ -24,8 +25,11 @@ def poison_enabled() -> bool:
 
 def poison_(t: torch.Tensor) -> torch.Tensor:
     """Fill ``t`` with a value no correct kernel writes where it means data."""
-    if t.dtype.is_floating_point:
-        t.fill_(float("nan"))  # fp8 e4m3fn -> 0x7f, e4m3fnuz -> 0x80: both NaN
+    if t.dtype in _FP8_NAN_BYTE:
+        # through a byte view: Inductor cannot build an fp8 NaN constant on every Triton version
+        t.view(torch.uint8).fill_(_FP8_NAN_BYTE[t.dtype])
+    elif t.dtype.is_floating_point:
+        t.fill_(float("nan"))
     elif t.dtype == torch.bool:
         t.fill_(True)
     elif t.dtype == torch.uint8:

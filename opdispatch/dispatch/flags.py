@@ -16,7 +16,6 @@ import logging
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
 logger = logging.getLogger("opdispatch")
 
@@ -92,14 +91,14 @@ class CustomOpsSpec:
 @dataclass(frozen=True)
 class Flags:
     use_aiter: bool = False
-    aiter_subflags: Mapping[str, bool] = field(
-        default_factory=lambda: MappingProxyType({n: True for n in AITER_SUBFLAGS})
-    )
+    # Plain dicts, never mutated after parsing (torch.compile cannot trace a MappingProxyType when
+    # a default op instance is first built inside a compiled region).
+    aiter_subflags: Mapping[str, bool] = field(default_factory=lambda: {n: True for n in AITER_SUBFLAGS})
     use_deep_gemm: bool = True
     # (provider, op) pairs; op None means every op of that provider
     disabled_kernels: frozenset[tuple[str, str | None]] = frozenset()
     backend_all: str | None = None
-    backend_per_op: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    backend_per_op: Mapping[str, str] = field(default_factory=dict)
     custom_ops: CustomOpsSpec = CustomOpsSpec()
     allow_known_bad: frozenset[tuple[str, str | None]] = frozenset()
     platform: str | None = None
@@ -191,7 +190,7 @@ def _parse_backend(env: Mapping[str, str]) -> tuple[str | None, Mapping[str, str
             if backend_all is not None:
                 raise FlagError(f"{name}: two providers for every op ({backend_all!r} and {item!r}); give one")
             backend_all = _check_provider(name, item, item)
-    return backend_all, MappingProxyType(per_op)
+    return backend_all, per_op
 
 
 def _parse_custom_ops(env: Mapping[str, str]) -> CustomOpsSpec:
@@ -258,7 +257,7 @@ def parse_flags(env: Mapping[str, str]) -> Flags:
     backend_all, backend_per_op = _parse_backend(env)
     return Flags(
         use_aiter=use_aiter,
-        aiter_subflags=MappingProxyType(subflags),
+        aiter_subflags=subflags,
         use_deep_gemm=_parse_bool(env, "VLLM_USE_DEEP_GEMM", True),
         disabled_kernels=_parse_kernel_list(env, "VLLM_DISABLED_KERNELS"),
         backend_all=backend_all,

@@ -26,6 +26,11 @@ _lib = torch.library.Library(NAMESPACE, "FRAGMENT")
 KERNEL_OPS: dict[str, Any] = {}
 
 
+# Keyword names of torch's auto_functionalized(_v2) higher-order op, which calls mutating ops
+# with the op's own arguments as keywords: an argument of the same name breaks torch.compile.
+RESERVED_ARG_NAMES = frozenset({"mode", "_mutable_op", "_only_clone_these_tensors", "_all_bases"})
+
+
 def _noop_fake(*args: Any, **kwargs: Any) -> None:
     return None
 
@@ -46,6 +51,12 @@ def kernel_op(
     if name in KERNEL_OPS:
         raise ValueError(f"torch.ops.{NAMESPACE}.{name} is already registered")
     mutates_args = tuple(mutates_args)
+    import inspect
+
+    clash = RESERVED_ARG_NAMES & set(inspect.signature(fn).parameters)
+    if clash:
+        raise ValueError(f"{name}: argument name(s) {sorted(clash)} clash with torch.compile's "
+                         "auto_functionalized wrapper; rename them")
     schema = torch.library.infer_schema(fn, mutates_args=mutates_args)
     if fake is None and not schema.endswith("-> ()"):
         raise ValueError(f"{name}: a function that returns tensors needs an explicit fake impl")

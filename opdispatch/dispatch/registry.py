@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import torch
+
 from opdispatch.dispatch.flags import PROVIDERS, FlagError, Flags, get_flags
 from opdispatch.dispatch.known_bad import find_known_bad
 from opdispatch.dispatch.platform import Platform, current_platform
@@ -314,7 +316,9 @@ def select(op: str, platform: Platform | None = None, flags: Flags | None = None
     if sel.selected is None:
         raise DispatchError(sel.error)
     key = (op, sel.platform, sel.selected)
-    if key not in _logged:
+    # Under torch.compile (a default instance first built inside a compiled region) logging would
+    # be a graph break; the choice is logged by the first eager construction instead.
+    if key not in _logged and not torch.compiler.is_compiling():
         _logged.add(key)
         reason = next(c.reason for c in sel.candidates if c.provider == sel.selected)
         logger.info("opdispatch: %s on %s runs %s (%s)", op, sel.platform, sel.selected, reason)

@@ -31,7 +31,9 @@ def _compare_rope(q, s, q_ref, s_ref, what, check_strides=True):
         s, s_ref = ref.ue8m0_to_float(e[..., :k]), ref.ue8m0_to_float(e_ref[..., :k])
         assert torch.equal(e[..., k:], e_ref[..., k:])
     same = s == s_ref
-    assert float((~same).float().mean()) <= 1e-5, f"{what}: {int((~same).sum())} scales differ"
+    # at most 1e-5 of the scales may differ (a GPU amax rounding at a power-of-two boundary);
+    # an empty output (T=0) has nothing to differ
+    assert int((~same).sum()) <= 1e-5 * same.numel(), f"{what}: {int((~same).sum())} scales differ"
     if not bool(same.all()):
         assert bool(((s / s_ref == 2) | (s / s_ref == 0.5) | same).all())
     T, G, W = q.shape

@@ -66,7 +66,7 @@ def _inv_rope_fp8_quant_kernel(
     fp8_max,
     HEADS_PER_GROUP: tl.constexpr, HEAD_DIM: tl.constexpr, ROPE_DIM: tl.constexpr,
     QUANT_GROUP: tl.constexpr, PACKED: tl.constexpr, SUBNORMAL_EXP: tl.constexpr,
-    BLOCK_T: tl.constexpr,
+    EMULATE_RNE: tl.constexpr, BLOCK_T: tl.constexpr,
 ):
     # One program: BLOCK_T tokens x one head (HEAD_DIM / QUANT_GROUP quant chunks). The rope part
     # lies inside the head's last chunk (checked by the op).
@@ -112,8 +112,9 @@ def _inv_rope_fp8_quant_kernel(
         b_bits = b_y.to(tl.int32, bitcast=True)
         b_exp = ((b_bits >> 23) & 0xFF) + ((b_bits & 0x7FFFFF) != 0).to(tl.int32)
         b_inv_s = ((254 - b_exp) << 23).to(tl.float32, bitcast=True)
-        b_q = _round_to_e4m3_grid(tl.clamp(b_x * b_inv_s[:, None], -fp8_max, fp8_max),
-                                  SUBNORMAL_EXP)
+        b_q = tl.clamp(b_x * b_inv_s[:, None], -fp8_max, fp8_max)
+        if EMULATE_RNE:  # the interpreter's fp8 cast is wrong; GPUs cast with RNE natively
+            b_q = _round_to_e4m3_grid(b_q, SUBNORMAL_EXP)
         tl.store(p_q_row + c * QUANT_GROUP + o_c[None, :], b_q.to(p_q.dtype.element_ty),
                  mask=m_t[:, None])
 
@@ -172,7 +173,9 @@ def fused_inv_rope_fp8_quant(o: torch.Tensor, positions: torch.Tensor,
         float(fp8_max),
         HEADS_PER_GROUP=heads_per_group, HEAD_DIM=head_dim, ROPE_DIM=rope_dim,
         QUANT_GROUP=quant_group_size, PACKED=tma_aligned_scales,
-        SUBNORMAL_EXP=_E4M3_SUBNORMAL_EXP[o_fp8.dtype], BLOCK_T=cfg.block,
+        SUBNORMAL_EXP=_E4M3_SUBNORMAL_EXP[o_fp8.dtype],
+        # CPU tensors only ever run through the interpreter, whose fp8 cast needs the emulation
+        EMULATE_RNE=o.device.type == "cpu", BLOCK_T=cfg.block,
         num_warps=cfg.num_warps,
     )
 
@@ -187,12 +190,14 @@ def _mtp_input_rmsnorm_kernel(
     hidden, eps,
     stride_emb_t, stride_prev_t, stride_prev_r,
     stride_eout_t, stride_hout_t, stride_hout_r,
-    BLOCK_H: tl.constexpr, SINGLE_TILE: tl.constexpr,
+    ROWS: tl.constexpr, BLOCK_H: tl.constexpr, SINGLE_TILE: tl.constexpr,
 ):
-    # Grid (T, hc_mult + 1): row 0 of a token is its embedding, rows 1.. its hidden streams, so
-    # all hc_mult + 1 rows of every token are one launch.
-    t = tl.program_id(0).to(tl.int64)
-    r = tl.program_id(1).to(tl.int64)
+    # One program per row, T * (hc_mult + 1) of them in one launch: row 0 of a token is its
+    # embedding, rows 1.. its hidden streams. A token's rows are consecutive programs, so the
+    # streams (adjacent in memory) are read in address order.
+    pid = tl.program_id(0).to(tl.int64)
+    t = pid // ROWS
+    r = pid % ROWS
     if r == 0:
         p_x = p_emb + t * stride_emb_t
         p_w = p_ew
@@ -251,13 +256,13 @@ def fused_mtp_input_rmsnorm(inputs_embeds: torch.Tensor, positions: torch.Tensor
         return
     cfg = config or rmsnorm_config(hidden)
     single = cfg.block >= hidden
-    grid = (num_tokens, hc_mult + 1)
+    grid = (num_tokens * (hc_mult + 1),)
     _mtp_input_rmsnorm_kernel[grid](
         inputs_embeds, positions, previous_hidden_states, enorm_weight, hnorm_weight,
         enorm_out, hnorm_out,
         hidden, float(eps),
         inputs_embeds.stride(0), previous_hidden_states.stride(0), previous_hidden_states.stride(1),
         enorm_out.stride(0), hnorm_out.stride(0), hnorm_out.stride(1),
-        BLOCK_H=cfg.block, SINGLE_TILE=single,
+        ROWS=hc_mult + 1, BLOCK_H=cfg.block, SINGLE_TILE=single,
         num_warps=cfg.num_warps,
     )
