@@ -24,6 +24,18 @@ SWEEP = [(r, c, k) for r in (1, 8, 64, 512, 4096) for c in (4096, 32768, 131072,
 GRAPH_CALLS = 20
 
 
+def _extra():
+    from opdispatch.backends.triton.topk import TopKConfig
+    return {
+        # Trial configs (not in CONFIGS).
+        "r4f8": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
+                           compact_num_warps=4, split_waves=4.0, min_chunk=2048, radix_bits=4,
+                           cand_block=2048, finish_num_warps=8),
+        "r4h8": TopKConfig(always_split=True, block=4096, num_warps=8, compact_block=2048,
+                           compact_num_warps=4, split_waves=2.0, min_chunk=4096, radix_bits=4),
+    }
+
+
 def _graph_us(fn) -> float:
     stream = torch.cuda.Stream()
     stream.wait_stream(torch.cuda.current_stream())
@@ -54,16 +66,26 @@ def _values_match(x, out, k) -> bool:
 def main() -> None:
     import triton.testing
 
+    global EXTRA
+    EXTRA = _extra()
+
     from opdispatch.backends.triton import topk as tk
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sweep", action="store_true", help="also the rows x cols x k sweep")
     parser.add_argument("--configs", default=",".join(tk.CONFIGS), help="comma-separated names")
+    parser.add_argument("--extra", action="store_true", help="also the EXTRA trial configs")
+    parser.add_argument("--cases", default="", help="indices into CASES, comma-separated")
     args = parser.parse_args()
     names = args.configs.split(",")
+    configs = dict(tk.CONFIGS)
+    if args.extra:
+        configs.update(EXTRA)
+        names += list(EXTRA)
+    cases = CASES if not args.cases else [CASES[int(i)] for i in args.cases.split(",")]
     print(f"{torch.cuda.get_device_name()}  torch {torch.__version__}  triton {triton.__version__}")
     print(f"{'case':>22} {'torch.topk':>10} " + " ".join(f"{n + ' graph/eager':>22}" for n in names))
-    for rows, cols, k in CASES + (SWEEP if args.sweep else []):
+    for rows, cols, k in cases + (SWEEP if args.sweep else []):
         gen = torch.Generator(device="cuda").manual_seed(rows + cols)
         x = torch.randn(rows, cols, device="cuda", generator=gen)
         starts = torch.zeros(rows, dtype=torch.int32, device="cuda")
@@ -74,7 +96,7 @@ def main() -> None:
         cells = []
         for name in names:
             def call(name=name):
-                tk.top_k_per_row_prefill(x, starts, ends, out, k, config=name)
+                tk.top_k_per_row_prefill(x, starts, ends, out, k, config=configs[name])
             try:
                 call()
                 if not _values_match(x, out, k):
@@ -82,7 +104,7 @@ def main() -> None:
                     continue
                 eager = triton.testing.do_bench(call, return_mode="median") * 1e3
                 graph = _graph_us(call)
-                plan = tk.plan(rows, cols, k, x.device, name)
+                plan = tk.plan(rows, cols, k, x.device, configs[name])
                 tag = "s" if plan["mode"] == "split" else "r"
                 cells.append(f"{graph:9.1f}/{eager:7.1f} {tag}{plan['split']:<3}")
             except Exception as exc:  # a config that does not compile: say so, go on

@@ -22,6 +22,9 @@ SMALL = {
     "row_tinycap_r4": tk.TopKConfig(block=32, cand_block=16, max_split=1, cap=4, radix_bits=4),
     "split": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16, cap=64),
     "split_tinycap": tk.TopKConfig(block=32, cand_block=16, min_chunk=32, split_waves=16, cap=3),
+    # The 3-kernel pipeline with one slice per row (the GPU default for many rows).
+    "pipe": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1, cap=48,
+                          compact_block=16, compact_num_warps=2),
 }
 
 
@@ -60,6 +63,8 @@ def test_plan_modes():
     assert p["mode"] == "split" and p["split"] > 1 and p["chunk"] % 32 == 0
     assert p["split"] * p["chunk"] >= 130
     assert tk.plan(2, 130, 200, cpu, SMALL["split"])["mode"] == "row"    # cols <= k: no select
+    p = tk.plan(7, 130, 7, cpu, SMALL["pipe"])
+    assert p["mode"] == "split" and p["split"] == 1 and p["chunk"] >= 130
     for name in tk.CONFIGS:                     # the GPU table is well formed
         c = tk.CONFIGS[name]
         assert c.radix_bits in (4, 8) and c.block <= 16384 and c.cand_block <= 16384

@@ -39,17 +39,29 @@ class TopKConfig:
     min_chunk: int = 4096      # split mode: at least this many columns per slice
     max_split: int = 64        # 1 disables split mode
     cap: int = 0               # candidate workspace per row; 0: derived from the shape
+    always_split: bool = False  # use the 3-kernel pipeline (one row per program) even when split == 1
+    compact_block: int = 0     # split mode compaction kernel: columns per iteration (0: block)
+    compact_num_warps: int = 0  # split mode compaction kernel: warps (0: num_warps)
 
 
 CONFIGS = {
-    "default": TopKConfig(),
+    # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
+    # one row (or one slice) per program: small programs, high occupancy (v2, see the docs).
+    "default": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
+                          compact_num_warps=4, split_waves=4.0, min_chunk=2048),
+    # The same with 4-bit candidate passes (8 cheap 16-bin histograms instead of 4 of 256).
+    "pipe_r4": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
+                          compact_num_warps=4, split_waves=4.0, min_chunk=2048, radix_bits=4),
+    # v1's default: a persistent row kernel for many rows (230 registers at 8 warps: one
+    # program per SM, latency-bound; kept for comparison).
+    "rows": TopKConfig(),
     # Fewer, fatter iterations: more loads in flight per program, fewer reductions.
     "wide": TopKConfig(block=8192, cand_block=2048, num_warps=16, finish_num_warps=8,
                        progs_per_sm=2, min_chunk=8192),
-    # Smaller programs, more of them: better for short rows (4096 columns) and for latency.
+    # Smaller programs, more of them.
     "narrow": TopKConfig(block=2048, cand_block=1024, num_warps=4, progs_per_sm=8,
                          split_waves=4.0, min_chunk=2048),
-    # The same with finer candidate passes (cheaper histograms, twice as many passes).
+    # v1 with finer candidate passes.
     "radix4": TopKConfig(radix_bits=4),
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
@@ -91,13 +103,36 @@ def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dic
     if cfg.max_split > 1 and cols > k and rows > 0:
         want = -(-int(cfg.split_waves * num_sms) // rows)
         split = max(1, min(want, cfg.max_split, cols // cfg.min_chunk))
-    if split > 1:
-        chunk = triton.cdiv(triton.cdiv(cols, split), cfg.block) * cfg.block
+    step = max(cfg.block, cfg.compact_block or cfg.block)
+    if split > 1 or (cfg.always_split and cols > k):
+        chunk = triton.cdiv(triton.cdiv(cols, split), step) * step
         split = triton.cdiv(cols, chunk)
-    if split > 1:
+    if split > 1 or (cfg.always_split and cols > k):
         return dict(mode="split", split=split, chunk=chunk, cap=cap, grid=(rows, split), cfg=cfg)
     return dict(mode="row", split=1, chunk=cols, cap=cap,
                 grid=(max(1, min(rows, num_sms * cfg.progs_per_sm)),), cfg=cfg)
+
+
+_PLANS: dict = {}
+
+
+def _cached_plan(rows: int, cols: int, k: int, device: torch.device, config) -> dict:
+    """``plan`` memoised on the shape (the launcher's host path stays a dict lookup)."""
+    key = (rows, cols, k, device, config if config is None or isinstance(config, str) else id(config))
+    p = _PLANS.get(key)
+    if p is None:
+        p = plan(rows, cols, k, device, config)
+        if p["mode"] == "split":
+            hist_n = rows * p["split"] * int(COARSE_BINS)
+            p["ws_numel"] = hist_n + 2 * rows * p["cap"]
+            p["hist_n"] = hist_n
+        else:
+            p["ws_numel"] = 2 * p["grid"][0] * p["cap"]
+        p["split_pow2"] = triton.next_power_of_2(p["split"])
+        if len(_PLANS) > 4096:
+            _PLANS.clear()
+        _PLANS[key] = p
+    return p
 
 
 def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
@@ -111,7 +146,8 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
     rows, cols = logits.shape
     if rows == 0:
         return
-    p = plan(rows, cols, k, logits.device, config)
+    device = logits.device
+    p = _cached_plan(rows, cols, k, device, config)
     cfg = p["cfg"]
     decode = seq_lens is not None
     if decode:
@@ -119,29 +155,35 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
     else:
         seq_lens = row_starts
     cap = p["cap"]
-    common = (logits, logits.stride(0), logits.stride(1), row_starts, row_ends, seq_lens,
-              next_n, cols)
-    flags = dict(IS_DECODE=decode, COL_CONTIG=logits.stride(1) == 1)
+    stride_r, stride_c = logits.stride()
+    common = (logits, stride_r, stride_c, row_starts, row_ends, seq_lens, next_n, cols)
+    # One workspace allocation per call (size from the shape only).
+    ws = torch.empty(p["ws_numel"], dtype=torch.int32, device=device)
     if p["mode"] == "row":
         grid = p["grid"]
         # Candidate keys and columns: one slot of `cap` per persistent program.
-        ws = torch.empty((2, grid[0], cap), dtype=torch.int32, device=logits.device)
+        n = grid[0] * cap
         topk_rows_kernel[grid](
-            *common, out, out.stride(0), ws[0], ws[1], cap, rows, k,
+            *common, out, out.stride(0), ws[:n], ws[n:], cap, rows, k,
+            IS_DECODE=decode, COL_CONTIG=stride_c == 1,
             BLOCK=cfg.block, CBLOCK=cfg.cand_block, RADIX_BITS=cfg.radix_bits,
-            num_warps=cfg.num_warps, **flags)
+            num_warps=cfg.num_warps)
         return
     split, chunk = p["split"], p["chunk"]
-    hist = torch.empty((rows, split, int(COARSE_BINS)), dtype=torch.int32, device=logits.device)
-    ws = torch.empty((2, rows, cap), dtype=torch.int32, device=logits.device)
-    split_pow2 = triton.next_power_of_2(split)
+    hist_n = p["hist_n"]
+    hist = ws[:hist_n]
+    ck = ws[hist_n:hist_n + rows * cap]
+    ci = ws[hist_n + rows * cap:]
+    split_pow2 = p["split_pow2"]
+    flags = dict(IS_DECODE=decode, COL_CONTIG=stride_c == 1)
     topk_split_hist_kernel[(rows, split)](
         *common, hist, chunk, k, BLOCK=cfg.block, num_warps=cfg.num_warps, **flags)
     topk_split_compact_kernel[(rows, split)](
-        *common, hist, chunk, out, out.stride(0), ws[0], ws[1], cap, k,
-        BLOCK=cfg.block, SPLIT_POW2=split_pow2, num_warps=cfg.num_warps, **flags)
+        *common, hist, chunk, out, out.stride(0), ck, ci, cap, k,
+        BLOCK=cfg.compact_block or cfg.block, SPLIT_POW2=split_pow2,
+        num_warps=cfg.compact_num_warps or cfg.num_warps, **flags)
     topk_split_finish_kernel[(rows,)](
-        *common, hist, split, out, out.stride(0), ws[0], ws[1], cap, k,
+        *common, hist, split, out, out.stride(0), ck, ci, cap, k,
         CBLOCK=cfg.cand_block, RADIX_BITS=cfg.radix_bits, SPLIT_POW2=split_pow2,
         num_warps=cfg.finish_num_warps, **flags)
 
