@@ -54,7 +54,9 @@ def _check_bool(name: str, value: object) -> bool:
 def _check_eps(eps: object) -> float:
     if isinstance(eps, bool) or not isinstance(eps, (int, float)):
         raise TypeError(f"eps must be a float, got {type(eps).__name__}")
-    if not (math.isfinite(eps) and eps > 0):
+    # Plain comparisons, not math.isfinite: this front is traced by dynamo (torch.compile), which
+    # cannot trace math.* on a float that may be symbolic. False for NaN, 0, negatives and inf.
+    if not (0.0 < eps < math.inf):
         raise ValueError(f"eps must be a finite float > 0 (it keeps an all-zero group's scale "
                          f"finite), got {eps}")
     return float(eps)
@@ -118,10 +120,26 @@ def _scale_layout(column_major_scales: bool, tma_aligned_scales: bool, x_dim: in
     return layout
 
 
+def _column_major(shape: tuple[int, ...], stride: tuple[int, ...], dtype: torch.dtype,
+                  device: torch.device) -> torch.Tensor:
+    """A ``[*B, M, G]`` tensor with strides ``(..., 1, C)`` (``C >= M``, batch-contiguous): the
+    first ``M`` columns of a contiguous ``[*B, G, C]`` buffer, transposed.
+
+    Not ``empty_strided``: under torch.compile the kernel op's output is functionalized, and
+    Inductor re-creates a non-dense strided buffer with dense strides (``(1, M)`` instead of
+    ``(1, align(M, 4))``: the TMA padding is lost). A view of a dense base keeps its strides
+    (auto_functionalized_v2 regenerates views from their base)."""
+    *batch, m, g = shape
+    base = empty((*batch, g, stride[-1]), dtype, device)
+    return base.narrow(-1, 0, m).transpose(-1, -2)
+
+
 def _group_scales(x_shape: tuple[int, ...], group_size: int, layout: str,
                   device: torch.device) -> torch.Tensor:
     shape, stride = ref.group_scales_layout(x_shape, group_size, layout)
-    return empty(shape, torch.float32, device, stride=None if layout == ref.ROW_MAJOR else stride)
+    if layout == ref.ROW_MAJOR:
+        return empty(shape, torch.float32, device)
+    return _column_major(shape, stride, torch.float32, device)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -248,7 +266,7 @@ class PerTokenGroupQuantFP8Packed(CustomOp):
         fp8_dtype = _fp8_dtype(dtype)
         q = _codes_out("out_q", out_q, tuple(x.shape), fp8_dtype, x.device)
         shape, stride = ref.packed_scales_layout(x.shape[0], x.shape[1] // group_size)
-        scales_packed = empty(shape, torch.int32, x.device, stride=stride)
+        scales_packed = _column_major(shape, stride, torch.int32, x.device)
         self.forward(x, q, scales_packed, group_size, eps, fp8_max_of(fp8_dtype))
         return q, scales_packed
 
@@ -432,10 +450,10 @@ class ScaledFP8Quant(CustomOp):
 
 
 def _scaled_quant_triton(x: torch.Tensor, q: torch.Tensor, scale: torch.Tensor,
-                         scale_ub: torch.Tensor | None, mode: str, fp8_max: float) -> None:
+                         scale_ub: torch.Tensor | None, quant_mode: str, fp8_max: float) -> None:
     from opdispatch.backends.triton.quant import scaled_fp8_quant as launch  # lazy
 
-    launch(x, q, scale, scale_ub, mode, fp8_max)
+    launch(x, q, scale, scale_ub, quant_mode, fp8_max)
 
 
 register_impl(ScaledFP8Quant.name, "torch_ref", ref.scaled_fp8_quant_into)
@@ -464,8 +482,11 @@ def _acts(device: torch.device, rows: int, cols: int, gen: torch.Generator) -> t
 
 
 def _group_quant_variants(device: torch.device, num_tokens: int, gen: torch.Generator):
-    x = _acts(device, num_tokens, _HIDDEN, gen)
-    return [((x, 128), {}), ((x, 128), {"tma_aligned_scales": True, "use_ue8m0": True})]
+    # One fresh tensor per variant: the graph test copies new values into each variant's
+    # inputs in turn, so a tensor shared by two variants would already hold the new values.
+    return [((_acts(device, num_tokens, _HIDDEN, gen), 128), {}),
+            ((_acts(device, num_tokens, _HIDDEN, gen), 128),
+             {"tma_aligned_scales": True, "use_ue8m0": True})]
 
 
 def _packed_variants(device: torch.device, num_tokens: int, gen: torch.Generator):
@@ -473,14 +494,18 @@ def _packed_variants(device: torch.device, num_tokens: int, gen: torch.Generator
 
 
 def _silu_variants(device: torch.device, num_tokens: int, gen: torch.Generator):
-    x = _acts(device, num_tokens, 2 * _MOE_INTERMEDIATE, gen)
-    return [((x, 128), {}), ((x, 128), {"tma_aligned_scales": True, "use_ue8m0": True})]
+    cols = 2 * _MOE_INTERMEDIATE
+    return [((_acts(device, num_tokens, cols, gen), 128), {}),
+            ((_acts(device, num_tokens, cols, gen), 128),
+             {"tma_aligned_scales": True, "use_ue8m0": True})]
 
 
 def _scaled_variants(device: torch.device, num_tokens: int, gen: torch.Generator):
-    x = _acts(device, num_tokens, _HIDDEN, gen)
-    return [((x, torch.tensor([0.02], device=device)), {}), ((x,), {}),
-            ((x,), {"use_per_token_if_dynamic": True})]
+    # The static scale is drawn from gen too (in [0.01, 0.03)), so it also differs per seed.
+    static_scale = (0.01 + 0.02 * torch.rand(1, generator=gen)).to(device)
+    return [((_acts(device, num_tokens, _HIDDEN, gen), static_scale), {}),
+            ((_acts(device, num_tokens, _HIDDEN, gen),), {}),
+            ((_acts(device, num_tokens, _HIDDEN, gen),), {"use_per_token_if_dynamic": True})]
 
 
 register_warmup(PerTokenGroupQuantFP8.name, _group_quant_variants)

@@ -209,6 +209,9 @@ X = make_x((4, 256), seed=6)
     (lambda op: op(X.to(torch.int32), 128), TypeError, "x must have dtype"),
     (lambda op: op(X.t(), 2), ValueError, "x must have a contiguous last dimension"),
     (lambda op: op(X, 128, eps=0.0), ValueError, "eps must be a finite float > 0"),
+    (lambda op: op(X, 128, eps=float("inf")), ValueError, "eps must be a finite float > 0"),
+    (lambda op: op(X, 128, eps=float("nan")), ValueError, "eps must be a finite float > 0"),
+    (lambda op: op(X, 128, eps=-1e-10), ValueError, "eps must be a finite float > 0"),
     (lambda op: op(X, 128, dtype=torch.bfloat16), TypeError, "dtype must be None, torch.float8_e4m3fn"),
     (lambda op: op(X, 128, out_q=torch.empty(4, 128, dtype=torch.float8_e4m3fn)), ValueError,
      r"out_q must have shape \[4, 256\]"),
@@ -267,3 +270,25 @@ def test_validation_happens_before_any_kernel(monkeypatch):
     monkeypatch.setattr(op, "forward", lambda *a: pytest.fail("kernel ran on bad input"))
     with pytest.raises(ValueError):
         op(X, 100)
+
+
+# ------------------------------------------------------------------------- warmup makers
+
+@pytest.mark.parametrize("op_name", ["per_token_group_quant_fp8", "per_token_group_quant_fp8_packed",
+                                     "silu_mul_per_token_group_quant_fp8", "scaled_fp8_quant"])
+def test_warmup_makers_draw_from_the_generator(op_name):
+    """The compile/graph suite copies a second input set (another generator state) into the
+    captured inputs, variant by variant: every variant needs its own tensors, and their values
+    must change with the generator."""
+    from opdispatch.warmup import make_warmup_inputs
+
+    def tensors(sets):
+        return [[a for a in (*args, *kwargs.values()) if isinstance(a, torch.Tensor)] for args, kwargs in sets]
+
+    a = tensors(make_warmup_inputs(op_name, torch.device("cpu"), 5, torch.Generator().manual_seed(1)))
+    b = tensors(make_warmup_inputs(op_name, torch.device("cpu"), 5, torch.Generator().manual_seed(2)))
+    flat = [t for ts in a for t in ts]
+    assert len({t.data_ptr() for t in flat}) == len(flat), "variants share an input tensor"
+    for ta, tb in zip(a, b, strict=True):
+        assert all(x.shape == y.shape for x, y in zip(ta, tb, strict=True))
+        assert any(not torch.equal(x, y) for x, y in zip(ta, tb, strict=True)), "same values for two seeds"

@@ -130,12 +130,23 @@ def pack_ue8m0(scales: torch.Tensor) -> torch.Tensor:
     return packed.to(torch.int32)
 
 
+def _div_rn(a: torch.Tensor, b: float) -> torch.Tensor:
+    """``a / b`` correctly rounded on every device.
+
+    ``a / b`` with a Python float ``b`` is NOT a division on CUDA: PyTorch's div_true kernel
+    turns a CPU-scalar divisor into ``a * (1 / b)``, which differs from the IEEE quotient in
+    the last bit for about half of all ``a`` (``1 / 448`` is inexact). Dividing by a 0-d tensor
+    on ``a``'s device takes the real division path (IEEE round-to-nearest on CPU and CUDA), the
+    quotient the Triton kernels compute with ``tl.math.div_rn``."""
+    return a / a.new_full((), b)
+
+
 def _group_quant(y: torch.Tensor, group_size: int, eps: float, fp8_max: float, use_ue8m0: bool,
                  q_dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
     """float32 ``y [..., K]`` -> (fp8 codes ``[..., K]``, float32 scales ``[..., K // group_size]``)."""
     groups = y.unflatten(-1, (y.shape[-1] // group_size, group_size))
     amax = groups.abs().amax(dim=-1)
-    scales = amax.clamp_min(eps) / fp8_max
+    scales = _div_rn(amax.clamp_min(eps), fp8_max)
     if use_ue8m0:
         scales = ceil_pow2(scales)
     codes = (groups / scales.unsqueeze(-1)).clamp(-fp8_max, fp8_max)
@@ -197,13 +208,13 @@ def scaled_fp8_quant_into(x: torch.Tensor, q: torch.Tensor, scale: torch.Tensor,
         s = scale.reshape(1, 1).float()
     elif mode == "per_tensor":
         amax = torch.cat([magnitudes.flatten(), magnitudes.new_zeros(1)]).amax()
-        s = (amax / fp8_max).clamp_min(floor).reshape(1, 1)
+        s = _div_rn(amax, fp8_max).clamp_min(floor).reshape(1, 1)
         scale.copy_(s.reshape(scale.shape))
     elif mode == "per_token":
         amax = magnitudes.amax(dim=-1, keepdim=True)
         if scale_ub is not None:
             amax = torch.minimum(amax, scale_ub.reshape(1, 1).float())
-        s = (amax / fp8_max).clamp_min(floor)
+        s = _div_rn(amax, fp8_max).clamp_min(floor)
         scale.copy_(s.reshape(scale.shape))
     else:
         raise ValueError(f"mode must be one of {SCALED_QUANT_MODES}, got {mode!r}")
