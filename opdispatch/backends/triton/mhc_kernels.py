@@ -13,6 +13,21 @@ parts (x is exact in bf16, so the result carries fn to ~2^-17 relative: better t
 other dtypes use an IEEE float32 dot.
 
 All token offsets are int64 (T*n*H can exceed 2^31).
+
+Bit-identical fused and unfused results. ``mhc_fused_post_pre`` must equal ``mhc_post`` then
+``mhc_pre`` bit for bit, but the two run as separately compiled kernels, and Triton picks
+register layouts per kernel: a ``tl.sum`` adds in an order set by the layout, and LLVM/ptxas
+may contract ``a * b + c`` into an fma in one kernel and not in another. So every value that
+reaches an output is computed in an order the program fixes, never the compiler:
+
+- a product that is added is an explicit ``tl.fma``, and products are never summed by ``tl.sum``
+  (post tile, weighted sum over the streams, z = mix * scale + base);
+- long sums (the sums of squares of the RMS and of the norm) accumulate elementwise across
+  blocks and end in a fixed pairwise tree (``_row_pairwise_sum``);
+- the softmax/Sinkhorn row and column sums (at most 8 non-zero fp32 values) add in float64,
+  where they are exact, so their order cannot matter (``_sum_f64`` says when exactly);
+- the other reductions are ``tl.max`` or pick one non-zero entry out of zeros: exact;
+- the GEMM runs the same ``tl.dot`` shapes on the same (rounded) operand values.
 """
 
 import triton
@@ -24,8 +39,9 @@ def _post_tile(p_x, s_x_t, p_old, s_old_t, s_old_i, p_pin, s_pin_t, s_pin_i,
                p_cin, s_cin_t, s_cin_i, s_cin_j, o_t, m_t, o_h, m_h, N_STREAMS: tl.constexpr):
     """New residual tile ``[BT, n, BH]`` float32: ``post[:, j] * x + sum_k comb[:, k, j] * old[:, k]``.
 
-    The sum over source streams k runs in a fixed sequential order, so mhc_post and the fused
-    post+pre kernel produce bit-identical values."""
+    The sum over source streams k runs in a fixed sequential order of explicit fmas (no room for
+    the compiler to contract differently), so mhc_post and the fused post+pre kernel produce
+    bit-identical values."""
     o_j = tl.arange(0, N_STREAMS)
     m_th = m_t[:, None] & m_h[None, :]
     b_x = tl.load(p_x + o_t[:, None] * s_x_t + o_h[None, :], mask=m_th, other=0.0).to(tl.float32)
@@ -37,8 +53,21 @@ def _post_tile(p_x, s_x_t, p_old, s_old_t, s_old_i, p_pin, s_pin_t, s_pin_i,
                         mask=m_th, other=0.0).to(tl.float32)
         b_c = tl.load(p_cin + o_t[:, None] * s_cin_t + k * s_cin_i + o_j[None, :] * s_cin_j,
                       mask=m_t[:, None], other=0.0).to(tl.float32)
-        b_acc += b_c[:, :, None] * b_old[:, None, :]
+        b_acc = tl.fma(b_c[:, :, None], b_old[:, None, :], b_acc)
     return b_acc
+
+
+@triton.jit
+def _row_pairwise_sum(x):
+    """Sum over the last axis of ``[R, M]`` (M a power of two) in a fixed pairwise tree
+    (x[j] + x[j + M/2], level by level): unlike ``tl.sum`` the order, hence the rounding, does
+    not depend on the register layout the compiler picks for ``x``."""
+    for _ in tl.static_range(16):
+        if x.shape[1] > 1:
+            # halves, not neighbours: (j, j + M/2) pairs compile without spills on sm_90
+            a, b = tl.split(tl.permute(tl.reshape(x, [x.shape[0], 2, x.shape[1] // 2]), (0, 2, 1)))
+            x = a + b
+    return tl.reshape(x, [x.shape[0]])
 
 
 @triton.jit
@@ -57,6 +86,20 @@ def _mhc_post_kernel(p_x, s_x_t, p_res, s_res_t, s_res_i, p_pin, s_pin_t, s_pin_
     o_j = tl.arange(0, N_STREAMS)
     p_o = p_out + o_t[:, None, None] * s_out_t + o_j[None, :, None] * s_out_i + o_h[None, None, :]
     tl.store(p_o, b_new.to(p_out.dtype.element_ty), mask=m_t[:, None, None] & m_h[None, None, :])
+
+
+@triton.jit
+def _sum_f64(x, axis: tl.constexpr):
+    """fp32 sum over ``axis`` of at most 8 non-zero values in (0, 1 + eps], added in float64.
+
+    Every partial sum is exact in float64 (53 bits) when the smallest value is >= 2^-27: fp32
+    values carry 24 bits and the sum stays < 2^4. Then the sum, rounded once to fp32, is the
+    same in any order: the tile's register layout cannot change it. Sinkhorn entries are
+    >= ~sinkhorn_eps / 8 (2^-23 at the default 1e-6). Softmax terms exp(z - max) fall below
+    2^-27 only when a row's logits spread over 18.7; such terms sit below the float64 rounding
+    of the sum, and a different order can then change the fp32 result only if the sum lies
+    within ~2^-53 of an fp32 rounding tie."""
+    return tl.sum(x.to(tl.float64), axis=axis).to(tl.float32)
 
 
 @triton.jit
@@ -82,7 +125,7 @@ def _coefficients(b_mix, b_sq, p_scale, p_base, K, rms_eps, hc_pre_eps, sinkhorn
         s1 = tl.load(p_scale + 1).to(tl.float32)
         s2 = tl.load(p_scale + 2).to(tl.float32)
         b_scale = tl.where(o_g == 0, s0, tl.where(o_g == 1, s1, s2))
-    b_z = b_mix3 * inv_rms * b_scale + b_base
+    b_z = tl.fma(b_mix3 * inv_rms, b_scale, b_base)
     b_sig = tl.sigmoid(b_z)
     b_pre = tl.sum(tl.where(o_g == 0, b_sig + hc_pre_eps, 0.0), axis=1)
     b_post3 = b_sig * post_mult
@@ -90,15 +133,17 @@ def _coefficients(b_mix, b_sq, p_scale, p_base, K, rms_eps, hc_pre_eps, sinkhorn
         b_c = b_sig  # no comb for the head: a placeholder the caller never stores
     else:
         # Sinkhorn-Knopp on the n x n block held in groups 2..2+n (rows i = g - 2, columns j).
+        # Row/column sums add in float64 (exact here: see the module docstring), so the layout
+        # of this [BT, G, n] tile cannot change the result.
         m_comb = (o_g >= 2) & (o_g < 2 + N_STREAMS)
         b_zc = tl.where(m_comb, b_z, 0.0)
         b_e = tl.where(m_comb, tl.exp(b_zc - tl.max(b_zc, axis=2)[:, :, None]), 0.0)
-        b_rows = tl.sum(b_e, axis=2)[:, :, None]
+        b_rows = _sum_f64(b_e, 2)[:, :, None]
         b_c = tl.where(m_comb, b_e / tl.where(m_comb, b_rows, 1.0) + sinkhorn_eps, 0.0)
-        b_c = b_c / (tl.sum(b_c, axis=1)[:, None, :] + sinkhorn_eps)
+        b_c = b_c / (_sum_f64(b_c, 1)[:, None, :] + sinkhorn_eps)
         for _ in range(sinkhorn_iters - 1):
-            b_c = b_c / (tl.sum(b_c, axis=2)[:, :, None] + sinkhorn_eps)
-            b_c = b_c / (tl.sum(b_c, axis=1)[:, None, :] + sinkhorn_eps)
+            b_c = b_c / (_sum_f64(b_c, 2)[:, :, None] + sinkhorn_eps)
+            b_c = b_c / (_sum_f64(b_c, 1)[:, None, :] + sinkhorn_eps)
     return b_pre, b_post3, b_c
 
 
@@ -125,11 +170,15 @@ def _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_t,
                       HAS_NORM: tl.constexpr, REVERSE: tl.constexpr):
     """``out[t, h] = sum_i pre[t, i] * res[t, i, h]`` over H-blocks hb_first, +hb_step, ...;
     with HAS_NORM (then this program owns whole rows) the rounded rows are RMS-normalised
-    in place afterwards (exactly what an unfused RMSNorm of layer_input computes)."""
+    in place afterwards (exactly what an unfused RMSNorm of layer_input computes).
+
+    The stream sum is an explicit fma chain in stream order (pre_0 * x_0, then + pre_i * x_i),
+    and the norm's sum of squares accumulates elementwise and ends in a pairwise tree: the
+    result does not depend on the layout the compiler picks (see the module docstring)."""
     n_hb = tl.cdiv(H, BLOCK_H)
-    o_i = tl.arange(0, N_STREAMS)
-    m_t3 = m_t[:, None, None]
-    b_sq = tl.sum(tl.zeros_like(b_pre), axis=1)
+    o_i = tl.arange(0, N_STREAMS)[None, :]
+    b_pre0 = tl.sum(tl.where(o_i == 0, b_pre, 0.0), axis=1)[:, None]  # one non-zero: exact
+    b_sq = tl.zeros([o_t.shape[0], BLOCK_H], dtype=tl.float32)
     for it in range(hb_first, n_hb, hb_step):
         if REVERSE:  # the most recently read residual blocks first: they are likeliest in L2
             hb = n_hb - 1 - it
@@ -137,17 +186,21 @@ def _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_t,
             hb = it
         o_h = hb * BLOCK_H + tl.arange(0, BLOCK_H)
         m_h = o_h < H
-        p_r = p_res + o_t[:, None, None] * s_res_t + o_i[None, :, None] * s_res_i + o_h[None, None, :]
-        b_x = tl.load(p_r, mask=m_t3 & m_h[None, None, :], other=0.0).to(tl.float32)
-        b_y = tl.sum(b_pre[:, :, None] * b_x, axis=1).to(p_out.dtype.element_ty)
         m_th = m_t[:, None] & m_h[None, :]
+        p_r = p_res + o_t[:, None] * s_res_t + o_h[None, :]
+        b_acc = b_pre0 * tl.load(p_r, mask=m_th, other=0.0).to(tl.float32)
+        for i in tl.static_range(1, N_STREAMS):
+            b_pi = tl.sum(tl.where(o_i == i, b_pre, 0.0), axis=1)[:, None]
+            b_x = tl.load(p_r + i * s_res_i, mask=m_th, other=0.0).to(tl.float32)
+            b_acc = tl.fma(b_pi, b_x, b_acc)
+        b_y = b_acc.to(p_out.dtype.element_ty)
         tl.store(p_out + o_t[:, None] * s_out_t + o_h[None, :], b_y, mask=m_th)
         if HAS_NORM:
-            b_yf = b_y.to(tl.float32)
-            b_sq += tl.sum(tl.where(m_th, b_yf * b_yf, 0.0), axis=1)
+            b_yf = tl.where(m_th, b_y.to(tl.float32), 0.0)
+            b_sq = tl.fma(b_yf, b_yf, b_sq)
     if HAS_NORM:
         tl.debug_barrier()  # the rows were written by other threads of this program
-        b_inv = tl.rsqrt(b_sq / H + norm_eps)[:, None]
+        b_inv = tl.rsqrt(_row_pairwise_sum(b_sq) / H + norm_eps)[:, None]
         for hb in range(hb_first, n_hb, hb_step):
             o_h = hb * BLOCK_H + tl.arange(0, BLOCK_H)
             m_h = o_h < H
@@ -187,7 +240,10 @@ def _mhc_pre_gemm_kernel(
     o_kb = tl.arange(0, KB)
     m_c = o_c < N_MIX
     b_acc = tl.zeros([BLOCK_T, NP], dtype=tl.float32)
-    b_sq = tl.zeros([BLOCK_T], dtype=tl.float32)
+    # squares accumulate elementwise (a fixed order per element) and are summed by a pairwise
+    # tree after the loop: a tl.sum here would add in an order set by the tile's layout, which
+    # differs between this kernel's FUSED_POST and plain variants
+    b_sq3 = tl.zeros([BLOCK_T, N_STREAMS, BLOCK_H], dtype=tl.float32)
     n_hb = tl.cdiv(H, BLOCK_H)
     hb_start = pid_s * hb_per_split
     hb_end = tl.minimum(hb_start + hb_per_split, n_hb)
@@ -205,7 +261,7 @@ def _mhc_pre_gemm_kernel(
         else:
             b_xr = tl.load(p_r, mask=m_3, other=0.0)
         b_xf = b_xr.to(tl.float32)
-        b_sq += tl.sum(tl.sum(b_xf * b_xf, axis=2), axis=1)
+        b_sq3 = tl.fma(b_xf, b_xf, b_sq3)
         # fn^T tile: row r = i*BLOCK_H + h of the flattened [n*BLOCK_H] block is fn column i*H + h0 + h
         o_hk = h0 + o_kb % BLOCK_H
         o_fk = (o_kb // BLOCK_H).to(tl.int64) * H + o_hk
@@ -220,6 +276,7 @@ def _mhc_pre_gemm_kernel(
         else:
             b_x2 = tl.reshape(b_xf, [BLOCK_T, KB])
             b_acc = tl.dot(b_x2, b_fn, b_acc, input_precision="ieee")
+    b_sq = _row_pairwise_sum(tl.reshape(b_sq3, [BLOCK_T, KB]))
     if FINISH:
         b_pre, b_post3, b_comb3 = _coefficients(
             b_acc, b_sq, p_scale, p_base, N_STREAMS * H, rms_eps, hc_pre_eps, sinkhorn_eps,
