@@ -19,6 +19,7 @@ from opdispatch.dispatch import CustomOp, get_flags, kernel_op, register_impl
 from opdispatch.dispatch.alloc import empty
 from opdispatch.dispatch.platform import is_fp8_dtype
 from opdispatch.dispatch.validate import check_positive_int, check_same_device, check_tensor
+from opdispatch.warmup import register_warmup
 
 AITER_FLAG = "VLLM_ROCM_USE_AITER_INDEXER"
 _BOUND_DTYPES = (torch.int32,)
@@ -92,7 +93,12 @@ def _check_kv(kv: object, allowed, head_dim: int) -> tuple[torch.Tensor, torch.T
 
 def check_kv_cache(kv_cache: object, head_dim: int) -> torch.Tensor:
     """uint8 ``[num_blocks, block_size, 1, head_dim + 4]``, token stride head_dim + 4, block stride a
-    multiple of 4 bytes holding at least one block (the float32 scales must be aligned)."""
+    multiple of 4 bytes holding at least one block, storage offset a multiple of 4 (the float32
+    scales must be aligned).
+
+    Under torch.compile the storage-offset check is left to the kernel providers
+    (:func:`check_kv_cache_offset` runs inside each kernel op, on the real tensor): Dynamo cannot
+    trace ``Tensor.storage_offset()`` (it returns an int, a graph break)."""
     t = check_tensor("kv_cache", kv_cache, dtypes=(torch.uint8,), ndim=4)
     nb, bs, kv_heads, width = t.shape
     if kv_heads != 1 or width != head_dim + 4:
@@ -100,12 +106,23 @@ def check_kv_cache(kv_cache: object, head_dim: int) -> torch.Tensor:
                          f"(head dim {head_dim} + 4 scale bytes), got {list(t.shape)}")
     if bs < 1 or nb < 1:
         raise ValueError(f"kv_cache must hold at least one block of at least one token, got {list(t.shape)}")
-    if t.stride(3) != 1 or t.stride(1) != width or t.stride(0) % 4 or t.stride(0) < bs * width \
-            or t.storage_offset() % 4:
+    if t.stride(3) != 1 or t.stride(1) != width or t.stride(0) % 4 or t.stride(0) < bs * width:
         raise ValueError("kv_cache must be token-major within a block (strides [S0, head_dim + 4, *, 1], "
                          f"S0 >= block_size * (head_dim + 4), S0 and the storage offset multiples of 4), "
-                         f"got strides {t.stride()} and storage offset {t.storage_offset()}")
+                         f"got strides {t.stride()}")
+    if not torch.compiler.is_compiling():
+        check_kv_cache_offset(t)
     return t
+
+
+def check_kv_cache_offset(kv_cache: torch.Tensor) -> None:
+    """The cache's storage offset is a multiple of 4 bytes (float32 scales aligned). Eager only:
+    called by :func:`check_kv_cache` outside torch.compile and by the kernel providers (opaque
+    to Dynamo, so a compiled caller gets the same error before the launch)."""
+    if kv_cache.storage_offset() % 4:
+        raise ValueError("kv_cache must be token-major within a block (strides [S0, head_dim + 4, *, 1], "
+                         "S0 >= block_size * (head_dim + 4), S0 and the storage offset multiples of 4), "
+                         f"got strides {kv_cache.stride()} and storage offset {kv_cache.storage_offset()}")
 
 
 def validate_mqa(platform, q, kv, weights, cu_seqlen_ks, cu_seqlen_ke, clean_logits):
@@ -397,6 +414,7 @@ def _triton_mqa_logits(q: torch.Tensor, k: torch.Tensor, k_scale: torch.Tensor, 
 def _triton_paged_logits(q: torch.Tensor, kv_cache: torch.Tensor, weights: torch.Tensor,
                          context_lens: torch.Tensor, block_tables: torch.Tensor, out: torch.Tensor,
                          clean_logits: bool) -> None:
+    check_kv_cache_offset(kv_cache)  # the front skips it under torch.compile
     from opdispatch.backends.triton import indexer as tri
 
     tri.fp8_paged_mqa_logits(q, kv_cache, weights, context_lens, block_tables, out, clean_logits)
@@ -404,6 +422,7 @@ def _triton_paged_logits(q: torch.Tensor, kv_cache: torch.Tensor, weights: torch
 
 def _triton_k_quant(k: torch.Tensor, kv_cache: torch.Tensor, slot_mapping: torch.Tensor,
                     use_ue8m0: bool, fp8_is_fnuz: bool) -> None:
+    check_kv_cache_offset(kv_cache)  # the front skips it under torch.compile
     from opdispatch.backends.triton import indexer as tri
 
     tri.indexer_k_quant_and_cache(k, kv_cache, slot_mapping, use_ue8m0, fp8_is_fnuz)
@@ -429,6 +448,7 @@ def _vendor_mqa_logits(provider: str):
 def _vendor_paged_logits(provider: str):
     def impl(q: torch.Tensor, kv_cache: torch.Tensor, weights: torch.Tensor, context_lens: torch.Tensor,
              block_tables: torch.Tensor, out: torch.Tensor, clean_logits: bool) -> None:
+        check_kv_cache_offset(kv_cache)  # the front skips it under torch.compile
         _vendor(provider).fp8_paged_mqa_logits(q, kv_cache, weights, context_lens, block_tables, out, clean_logits)
 
     return impl
@@ -522,6 +542,106 @@ def _register() -> None:
 
 
 _register()
+
+
+# ------------------------------------------------------------------------------- warmup makers
+# DeepSeek V3.2/V4's indexer: 64 heads of 128, top-2048, cache blocks of 64 tokens. An engine
+# with another max_model_len (a Triton specialisation of the decode kernels) or other dimensions
+# registers its own makers with register_warmup(..., replace=True).
+
+V32_INDEXER_HEADS, V32_INDEXER_DIM, V32_INDEXER_TOPK, V32_BLOCK_SIZE = 64, 128, 2048, 64
+WARMUP_MAX_MODEL_LEN = 8192
+WARMUP_PREFILL_CONTEXT = 4096  # keys cached before the prefill chunk (N = context + num_tokens)
+
+
+def _warmup_fp8() -> torch.dtype:
+    from opdispatch.dispatch.platform import current_platform
+
+    return current_platform().fp8_dtype
+
+
+def mqa_warmup_inputs(device: torch.device, num_tokens: int, gen: torch.Generator, *,
+                      heads: int = V32_INDEXER_HEADS, dim: int = V32_INDEXER_DIM,
+                      context: int = WARMUP_PREFILL_CONTEXT):
+    """(q, (k, k_scale), weights, ks, ke) for fp8_mqa_logits: S = num_tokens query rows, causal
+    over N = context + S keys (row i sees keys [0, context + i + 1))."""
+    fp8 = _warmup_fp8()
+    S, N = num_tokens, context + num_tokens
+    q = (torch.randn(S, heads, dim, generator=gen) * 2).to(fp8)
+    k = (torch.randn(N, dim, generator=gen) * 2).to(fp8)
+    k_scale = torch.rand(N, generator=gen) + 0.25
+    weights = torch.randn(S, heads, generator=gen)
+    ks = torch.zeros(S, dtype=torch.int32)
+    ke = torch.arange(context + 1, N + 1, dtype=torch.int32)
+    q, k, k_scale, weights, ks, ke = (t.to(device) for t in (q, k, k_scale, weights, ks, ke))
+    return q, (k, k_scale), weights, ks, ke
+
+
+def paged_warmup_inputs(device: torch.device, num_tokens: int, gen: torch.Generator, *,
+                        next_n: int = 1, heads: int = V32_INDEXER_HEADS, dim: int = V32_INDEXER_DIM,
+                        block_size: int = V32_BLOCK_SIZE, max_model_len: int = WARMUP_MAX_MODEL_LEN):
+    """(q, kv_cache, weights, context_lens, block_tables, max_model_len) for
+    fp8_paged_mqa_logits: B = num_tokens sequences of next_n rows each. The cache and the table
+    width are fixed by max_model_len (as in an engine); contexts are random in [next_n, max_model_len]."""
+    fp8 = _warmup_fp8()
+    B = num_tokens
+    max_blocks = -(-max_model_len // block_size)
+    num_blocks = 2 * max_blocks
+    kv_cache = torch.zeros(num_blocks, block_size, 1, dim + 4, dtype=torch.uint8)
+    values, scales = ref.split_kv_cache(kv_cache, dim, fp8)
+    values.view(torch.uint8).copy_((torch.randn(num_blocks, block_size, dim, generator=gen) * 2)
+                                   .to(fp8).view(torch.uint8))
+    scales.copy_(torch.rand(num_blocks, block_size, generator=gen) + 0.25)
+    q = (torch.randn(B, next_n, heads, dim, generator=gen) * 2).to(fp8)
+    weights = torch.randn(B * next_n, heads, generator=gen)
+    context_lens = torch.randint(next_n, max_model_len + 1, (B,), generator=gen, dtype=torch.int32)
+    block_tables = torch.randint(0, num_blocks, (B, max_blocks), generator=gen, dtype=torch.int32)
+    tensors = (t.to(device) for t in (q, kv_cache, weights, context_lens, block_tables))
+    return (*tensors, max_model_len)
+
+
+def k_cache_warmup_inputs(device: torch.device, num_tokens: int, gen: torch.Generator, *,
+                          dim: int = V32_INDEXER_DIM, block_size: int = V32_BLOCK_SIZE,
+                          num_blocks: int = 160):
+    """(k, kv_cache, slot_mapping) for indexer_k_quant_and_cache: T = num_tokens bf16 keys to
+    distinct slots of a fixed cache (grown when T needs more slots), every 7th token skipped (-1)."""
+    T = num_tokens
+    num_blocks = max(num_blocks, -(-T // block_size))
+    k = (torch.randn(T, dim, generator=gen) * 3).to(torch.bfloat16)
+    kv_cache = torch.zeros(num_blocks, block_size, 1, dim + 4, dtype=torch.uint8)
+    slots = torch.randperm(num_blocks * block_size, generator=gen)[:T]
+    slots[::7] = -1
+    return k.to(device), kv_cache.to(device), slots.to(device)
+
+
+def _mqa_variants(device: torch.device, num_tokens: int, gen: torch.Generator):
+    return mqa_warmup_inputs(device, num_tokens, gen), {}
+
+
+def _paged_variants(device: torch.device, num_tokens: int, gen: torch.Generator):
+    # NEXT_N is a constexpr of the decode kernel: plain decode and one MTP draft token.
+    return [(paged_warmup_inputs(device, num_tokens, gen, next_n=n), {}) for n in (1, 2)]
+
+
+def _k_cache_variants(device: torch.device, num_tokens: int, gen: torch.Generator):
+    # USE_UE8M0 is a constexpr of the kernel: both scale formats (each with its own cache).
+    return [(k_cache_warmup_inputs(device, num_tokens, gen), {"use_ue8m0": ue8m0}) for ue8m0 in (False, True)]
+
+
+def _prefill_variants(device: torch.device, num_tokens: int, gen: torch.Generator):
+    return (*mqa_warmup_inputs(device, num_tokens, gen), V32_INDEXER_TOPK), {}
+
+
+def _decode_variants(device: torch.device, num_tokens: int, gen: torch.Generator):
+    return [((*paged_warmup_inputs(device, num_tokens, gen, next_n=n), V32_INDEXER_TOPK), {})
+            for n in (1, 2)]
+
+
+register_warmup(Fp8MqaLogits.name, _mqa_variants)
+register_warmup(Fp8PagedMqaLogits.name, _paged_variants)
+register_warmup(IndexerKQuantAndCache.name, _k_cache_variants)
+register_warmup(SparseAttnIndexerPrefill.name, _prefill_variants)
+register_warmup(SparseAttnIndexerDecode.name, _decode_variants)
 
 
 # ------------------------------------------------------------------------------ public functions

@@ -189,22 +189,30 @@ def _indexer_step(q, k, s, w, ks, ke, qp, cache, wp, cl, bt, keys, slots):
 
 @pytest.mark.cuda
 def test_torch_compile_fullgraph_dynamic_matches_eager():
+    from torch._dynamo.utils import counters
+
     torch._dynamo.reset()
+    counters.clear()
     compiled = torch.compile(_indexer_step, fullgraph=True, dynamic=True)
-    for S, N in ((96, 700), (130, 1100)):  # two shapes: the dynamic graph is reused
+    # Three sizes of every token-count dimension (query rows, keys, sequences, new keys): one
+    # graph, no recompile (first sizes chosen to coincide with no other dimension: duck sizing).
+    for i, (S, N, B, T) in enumerate(((96, 700, 3, 10), (130, 1100, 5, 17), (200, 1500, 7, 33))):
         q, k, s, w, ks, ke = mqa_inputs_gpu(S, 64, 128, N, "ragged", seed=S)
-        qp, cache, wp, cl, bt, _ = make_paged_inputs(3, 2, 64, 128, 64, [100, 3000, 64], _fp8(), seed=S,
+        ctx = ([100, 3000, 64] * 3)[:B]
+        qp, cache, wp, cl, bt, _ = make_paged_inputs(B, 2, 64, 128, 64, ctx, _fp8(), seed=S,
                                                      device=DEV, max_model_len=4096)
-        keys = torch.randn(10, 128, device=DEV, dtype=torch.bfloat16)
-        slots = torch.arange(10, device=DEV) * 7
+        keys = torch.randn(T, 128, device=DEV, dtype=torch.bfloat16)
+        slots = torch.arange(T, device=DEV) * 7
         cache_c = cache.clone()
         eager = _indexer_step(q, k, s, w, ks, ke, qp, cache, wp, cl, bt, keys, slots)
-        got = compiled(q, k, s, w, ks, ke, qp, cache_c, wp, cl, bt, keys, slots)
+        with torch._dynamo.config.patch(error_on_recompile=i > 0):
+            got = compiled(q, k, s, w, ks, ke, qp, cache_c, wp, cl, bt, keys, slots)
         assert torch.equal(cache, cache_c)
         for a, b in zip(eager[:2], got[:2], strict=True):
             assert torch.equal(a, b)  # same kernels, same inputs: bit-identical
         for a, b in zip(eager[2:], got[2:], strict=True):
             assert torch.equal(a.sort(dim=1).values, b.sort(dim=1).values)
+    assert counters["stats"]["unique_graphs"] == 1
 
 
 @pytest.mark.cuda

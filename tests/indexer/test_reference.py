@@ -230,6 +230,43 @@ def test_paged_bad_input():
 
 
 @pytest.mark.native
+@pytest.mark.parametrize("offset", [1, 2, 3])
+def test_misaligned_cache_rejected_in_eager_and_by_kernel_ops(offset):
+    # The float32 scales need a storage offset that is a multiple of 4: the eager front rejects
+    # it before any launch, and so does every kernel op that reads the cache (the front skips the
+    # check under torch.compile, where storage_offset() is a graph break).
+    from opdispatch.dispatch import KERNEL_OPS
+
+    q, cache, w, ctx, bt, L = make_paged_inputs(2, 2, 4, 32, 16, [5, 9], torch.float8_e4m3fn)
+    storage = torch.zeros(cache.numel() + offset, dtype=torch.uint8)
+    bad = storage[offset:].view(cache.shape)
+    bad.copy_(cache)
+    msg = f"storage offset {offset}"
+    with pytest.raises(ValueError, match=msg):
+        opdispatch.fp8_paged_mqa_logits(q, bad, w, ctx, bt, L)
+    with pytest.raises(ValueError, match=msg):
+        opdispatch.sparse_attn_indexer_decode(q, bad, w, ctx, bt, L, 4)
+    keys, slots = torch.zeros(2, 32, dtype=torch.bfloat16), torch.tensor([0, 3])
+    with pytest.raises(ValueError, match=msg):
+        opdispatch.indexer_k_quant_and_cache(keys, bad, slots)
+    for name in ("fp8_paged_mqa_logits_triton", "fp8_paged_mqa_logits_deep_gemm", "fp8_paged_mqa_logits_aiter",
+                 "sparse_attn_indexer_decode_triton"):
+        with pytest.raises(ValueError, match=msg):
+            args = (q, bad, w, ctx, bt) + ((L, 4, torch.empty(4, 4, dtype=torch.int32)) if "sparse" in name
+                                           else (torch.empty(4, L), True))
+            KERNEL_OPS[name](*args)
+    with pytest.raises(ValueError, match=msg):
+        KERNEL_OPS["indexer_k_quant_and_cache_triton"](keys, bad, slots, False, False)
+    assert torch.equal(bad, cache)  # nothing was written
+    # An offset that is a multiple of 4 is fine.
+    storage = torch.zeros(cache.numel() + 4, dtype=torch.uint8)
+    ok = storage[4:].view(cache.shape)
+    ok.copy_(cache)
+    torch.testing.assert_close(opdispatch.fp8_paged_mqa_logits(q, ok, w, ctx, bt, L),
+                               opdispatch.fp8_paged_mqa_logits(q, cache, w, ctx, bt, L), rtol=0, atol=0)
+
+
+@pytest.mark.native
 def test_validation_never_launches():
     # Bad input must fail before the provider runs: replace every provider with a tripwire.
     calls = []
@@ -318,3 +355,45 @@ def test_bench_baselines_compute_the_op():
     want, mag = paged_reference64(q, cache, w, ctx, bt, L)
     got = bench.torch_paged_mqa_logits(q, values, scales, w, ctx, bt.clamp(max=values.shape[0] - 1), L)
     assert_logits_close(got, want, mag, fp32_rtol(32, 4))
+
+
+# ------------------------------------------------------------------------- warmup makers
+
+def _maker_tensors(sets):
+    def flat(v):
+        if isinstance(v, torch.Tensor):
+            return [v]
+        if isinstance(v, (tuple, list)):
+            return [t for x in v for t in flat(x)]
+        return []
+
+    return [flat((*args, *kwargs.values())) for args, kwargs in sets]
+
+
+@pytest.mark.native
+@pytest.mark.parametrize("op_name", OPS)
+def test_warmup_makers_valid_inputs_per_token_count(op_name):
+    """Every op has a warmup maker (the compile/graph suite's inputs): token-count dimensions
+    follow num_tokens (0 included), the rest is fixed, variants own their tensors, values change
+    with the generator, and the front accepts every set."""
+    from opdispatch.dispatch.custom_op import op_class
+    from opdispatch.warmup import make_warmup_inputs, warmup_maker
+
+    assert warmup_maker(op_name) is not None
+    cpu = torch.device("cpu")
+    a = make_warmup_inputs(op_name, cpu, 5, torch.Generator().manual_seed(1))
+    b = make_warmup_inputs(op_name, cpu, 5, torch.Generator().manual_seed(2))
+    c = make_warmup_inputs(op_name, cpu, 9, torch.Generator().manual_seed(1))
+    flat = [t for ts in _maker_tensors(a) for t in ts]
+    assert len({t.data_ptr() for t in flat}) == len(flat), "variants share an input tensor"
+    for ta, tb, tc in zip(_maker_tensors(a), _maker_tensors(b), _maker_tensors(c), strict=True):
+        assert all(x.shape == y.shape for x, y in zip(ta, tb, strict=True))
+        assert any(not torch.equal(x, y) for x, y in zip(ta, tb, strict=True)), "same values for two seeds"
+        assert ta[0].shape[0] == 5 and tc[0].shape[0] == 9  # q / k rows or sequences: the token count
+    inst = op_class(op_name)(provider="torch_ref")
+    seen = []
+    inst.forward = lambda *args: seen.append(args)
+    for n in (0, 5):
+        for args, kwargs in make_warmup_inputs(op_name, cpu, n, torch.Generator().manual_seed(n)):
+            inst(*args, **kwargs)
+    assert len(seen) == 2 * len(a)

@@ -243,3 +243,59 @@ def test_torch_library_opcheck():
                            torch.tensor([0, -1, 17]), False, False))
     torch.library.opcheck(KERNEL_OPS["sparse_attn_indexer_prefill_triton"],
                           (q, k, s, w, ks, ke, 4, torch.empty(5, 4, dtype=torch.int32)), test_utils=fp8_utils)
+
+
+# Small dimensions for the interpreter; the GPU suite (tests/compile_graph) runs the registered
+# warmup makers at DeepSeek's.
+_SMALL_COMPILE = {
+    "fp8_mqa_logits": lambda n, gen: [(ops.mqa_warmup_inputs("cpu", n, gen, heads=4, dim=32, context=40), {})],
+    "fp8_paged_mqa_logits": lambda n, gen: [
+        (ops.paged_warmup_inputs("cpu", n, gen, next_n=nn, heads=4, dim=32, block_size=16, max_model_len=96), {})
+        for nn in (1, 2)],
+    "indexer_k_quant_and_cache": lambda n, gen: [
+        (ops.k_cache_warmup_inputs("cpu", n, gen, dim=32, block_size=16, num_blocks=6), {"use_ue8m0": u})
+        for u in (False, True)],
+    "sparse_attn_indexer_prefill": lambda n, gen: [
+        ((*ops.mqa_warmup_inputs("cpu", n, gen, heads=4, dim=32, context=40), 8), {})],
+    "sparse_attn_indexer_decode": lambda n, gen: [
+        ((*ops.paged_warmup_inputs("cpu", n, gen, next_n=nn, heads=4, dim=32, block_size=16, max_model_len=96), 8),
+         {}) for nn in (1, 2)],
+}
+
+
+@pytest.mark.interp
+@pytest.mark.parametrize("op", sorted(_SMALL_COMPILE))
+def test_compile_fullgraph_dynamic_three_token_counts(op, flags):
+    # The Python fronts are traced by Dynamo: no graph break (fullgraph), one graph for three
+    # token counts (error_on_recompile), outputs equal to eager. The same check as the GPU
+    # suite's, on the triton provider through the interpreter.
+    from tests.compile_graph import suite
+
+    with flags(OPDISPATCH_BACKEND="triton"):
+        suite.check_compile(op, torch.device("cpu"),
+                            lambda n: _SMALL_COMPILE[op](n, torch.Generator().manual_seed(n)),
+                            token_counts=suite.TOKEN_COUNTS)
+
+
+def _misaligned_cache(nb, bs, width, offset):
+    storage = torch.zeros(nb * bs * width + offset, dtype=torch.uint8)
+    return storage[offset:].view(nb, bs, 1, width)
+
+
+@pytest.mark.interp
+def test_compiled_caller_still_rejects_misaligned_cache(flags):
+    # Under torch.compile the front skips the storage-offset check (Dynamo cannot trace
+    # storage_offset()); the kernel op makes it on the real tensor, with the same message.
+    q, cache, w, cl, bt, L = make_paged_inputs(2, 1, 4, 32, 16, [5, 20], torch.float8_e4m3fn, seed=4)
+    bad = _misaligned_cache(cache.shape[0], 16, 36, 2)
+    bad.copy_(cache)
+    with flags(OPDISPATCH_BACKEND="triton"):
+        with pytest.raises(ValueError, match="storage offset 2"):
+            ops.fp8_paged_mqa_logits(q, bad, w, cl, bt, L)
+        torch._dynamo.reset()
+        compiled = torch.compile(ops.fp8_paged_mqa_logits, fullgraph=True, dynamic=True)
+        good = compiled(q, cache, w, cl, bt, L)
+        want, mag = paged_reference64(q, cache, w, cl, bt, L)
+        assert_logits_close(good, want, mag, fp32_rtol(32, 4))
+        with pytest.raises(ValueError, match="storage offset 2"):
+            compiled(q, bad, w, cl, bt, L)
