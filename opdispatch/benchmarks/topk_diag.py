@@ -21,7 +21,7 @@ import torch
 import triton
 import triton.language as tl
 
-from opdispatch.backends.triton.topk_kernels import _coarse_digit
+from opdispatch.backends.triton.topk_kernels import _coarse_digit, _order_key
 
 
 @triton.jit
@@ -51,6 +51,17 @@ def _mb_kernel(p_x, p_y, cols, MODE: tl.constexpr, NB: tl.constexpr, BLOCK: tl.c
         elif MODE == 4:     # + compaction via sum only (no scan)
             d = _coarse_digit(x)
             seen += tl.sum((d > 190).to(tl.int32), 0)
+        elif MODE == 5:     # v3 main pass, count only: order key >= threshold, block sum
+            key = _order_key(x)
+            seen += tl.sum(((key >> 16).to(tl.int32) >= 49094).to(tl.int32), 0)
+        elif MODE == 6:     # v3 main pass: + cumsum positions and (key, column) stores
+            key = _order_key(x)
+            hit = (key >> 16).to(tl.int32) >= 49094        # ~x >= 1.55: ~6% of randn
+            h = hit.to(tl.int32)
+            pos = seen + tl.cumsum(h, 0) - 1
+            tl.store(p_y + row * cols + pos, key.to(tl.int32, bitcast=True), mask=hit)
+            tl.store(p_y + row * cols + cols // 2 + pos, o, mask=hit)
+            seen += tl.sum(h, 0)
     if MODE == 2:
         tl.store(p_y + row * NB + tl.arange(0, NB), hist)
     elif MODE >= 3:
@@ -81,8 +92,9 @@ def micro(rows=4096, cols=32768):
     x = torch.randn(rows, cols, device="cuda")
     y = torch.empty(rows * max(cols, 8192), dtype=torch.int32, device="cuda")
     print(f"micro-kernels over {rows}x{cols} fp32 ({rows * cols * 4 / 3.0e6:.0f} us at 3 TB/s)")
-    names = {0: "stream", 1: "digit", 2: "hist", 3: "scan+store", 4: "sum"}
-    for mode, nb in [(0, 32), (1, 32), (2, 32), (2, 64), (2, 256), (3, 32), (4, 32)]:
+    names = {0: "stream", 1: "digit", 2: "hist", 3: "scan+store", 4: "sum", 5: "v3 count",
+             6: "v3 compact"}
+    for mode, nb in [(0, 32), (2, 256), (3, 32), (4, 32), (5, 32), (6, 32)]:
         cells = []
         for block, warps in [(2048, 4), (4096, 8), (4096, 16), (8192, 16)]:
             try:
@@ -92,6 +104,35 @@ def micro(rows=4096, cols=32768):
             except Exception as exc:  # report and go on
                 cells.append(f"{block}/{warps}w ERR {type(exc).__name__}")
         print(f"  {names[mode]:>10} nb={nb:<4} " + "  ".join(cells), flush=True)
+
+
+def v3_pass(rows=4096, cols=32768, k=2048):
+    """The v3 sample + compaction kernel alone (threshold from the sample, real stores)."""
+    from opdispatch.backends.triton.topk_kernels import topk_sample_compact_kernel
+    x = torch.randn(rows, cols, device="cuda")
+    starts = torch.zeros(rows, dtype=torch.int32, device="cuda")
+    ends = torch.full((rows,), cols, dtype=torch.int32, device="cuda")
+    cap_s = 4096
+    sck = torch.empty(rows * cap_s, dtype=torch.int32, device="cuda")
+    sci = torch.empty_like(sck)
+    scnt = torch.empty(rows, dtype=torch.int32, device="cuda")
+    print(f"v3 sample+compact kernel alone, {rows}x{cols} k={k} (graph us)")
+    for sample in (256, 1024, 2048):
+        for skip in (False, True):
+            cells = []
+            for block, warps in [(1024, 4), (2048, 4), (4096, 8), (2048, 8)]:
+                try:
+                    t = _time(lambda: topk_sample_compact_kernel[(rows, 1)](
+                        x, cols, 1, starts, ends, starts, 1, cols, cols, sck, sci, scnt, cap_s,
+                        k, IS_DECODE=False, COL_CONTIG=True, BLOCK=block, SAMPLE=sample,
+                        SKIP_EMPTY=skip, num_warps=warps))
+                    cells.append(f"{block}/{warps}w {t:7.1f}")
+                except Exception as exc:  # report and go on
+                    cells.append(f"{block}/{warps}w ERR {type(exc).__name__}")
+            c = scnt.float()
+            print(f"  S={sample:<5} skip={int(skip)} " + "  ".join(cells)
+                  + f"  | count min/mean/max {c.min():.0f}/{c.mean():.0f}/{c.max():.0f}",
+                  flush=True)
 
 
 def host_cost():
@@ -123,7 +164,7 @@ def host_cost():
 def resources(out_dir):
     from opdispatch.backends.triton import topk_kernels as K
     for name in ("topk_rows_kernel", "topk_split_hist_kernel", "topk_split_compact_kernel",
-                 "topk_split_finish_kernel", "topk_row_kernel"):
+                 "topk_split_finish_kernel", "topk_row_kernel", "topk_sample_compact_kernel"):
         fn = getattr(K, name, None)
         if fn is None:
             continue
@@ -141,11 +182,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default=os.environ.get("OUT", ""))
     parser.add_argument("--skip-micro", action="store_true")
+    parser.add_argument("--skip-host", action="store_true")
     args = parser.parse_args()
     print(f"{torch.cuda.get_device_name()}  torch {torch.__version__}  triton {triton.__version__}")
     if not args.skip_micro:
         micro()
-    host_cost()
+    v3_pass()
+    if not args.skip_host:
+        host_cost()
     resources(args.out)
 
 

@@ -31,6 +31,17 @@ def _extra():
         "r4f8": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
                            compact_num_warps=4, split_waves=4.0, min_chunk=2048, radix_bits=4,
                            cand_block=2048, finish_num_warps=8),
+        # v3 variants.
+        "smp_skip": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
+                               compact_num_warps=4, split_waves=4.0, min_chunk=2048,
+                               radix_bits=4, sample=2048, skip_empty=True),
+        "smp1k_b4k": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
+                                compact_num_warps=4, split_waves=4.0, min_chunk=2048,
+                                radix_bits=4, sample=1024, sample_block=4096,
+                                sample_num_warps=8),
+        "smp_r8": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
+                             compact_num_warps=4, split_waves=4.0, min_chunk=2048,
+                             sample=2048),
         "r4h8": TopKConfig(always_split=True, block=4096, num_warps=8, compact_block=2048,
                            compact_num_warps=4, split_waves=2.0, min_chunk=4096, radix_bits=4),
     }
@@ -75,13 +86,15 @@ def main() -> None:
     parser.add_argument("--sweep", action="store_true", help="also the rows x cols x k sweep")
     parser.add_argument("--configs", default=",".join(tk.CONFIGS), help="comma-separated names")
     parser.add_argument("--extra", action="store_true", help="also the EXTRA trial configs")
+    parser.add_argument("--only-extra", default="", help="with --extra: these EXTRA names only")
     parser.add_argument("--cases", default="", help="indices into CASES, comma-separated")
     args = parser.parse_args()
     names = args.configs.split(",")
     configs = dict(tk.CONFIGS)
     if args.extra:
         configs.update(EXTRA)
-        names += list(EXTRA)
+        names += [n for n in EXTRA if n not in names and (not args.only_extra
+                                                            or n in args.only_extra.split(","))]
     cases = CASES if not args.cases else [CASES[int(i)] for i in args.cases.split(",")]
     print(f"{torch.cuda.get_device_name()}  torch {torch.__version__}  triton {triton.__version__}")
     print(f"{'case':>22} {'torch.topk':>10} " + " ".join(f"{n + ' graph/eager':>22}" for n in names))

@@ -25,6 +25,14 @@ SMALL = {
     # The 3-kernel pipeline with one slice per row (the GPU default for many rows).
     "pipe": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1, cap=48,
                           compact_block=16, compact_num_warps=2),
+    # v3: sample threshold, one slice per row / several slices; tiny segments force the
+    # device-side fallback to the exact v2 kernels for some rows but not others.
+    "sample": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1, cap=48,
+                            compact_block=16, sample=16, radix_bits=4),
+    "sample_split": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
+                                  cap=64, sample=32, skip_empty=True),
+    "sample_tinyseg": tk.TopKConfig(block=32, cand_block=16, min_chunk=32, split_waves=16,
+                                    cap=3, sample=16, sample_cap=8),
 }
 
 
@@ -74,7 +82,7 @@ def test_exact_k_rows_and_rows_one_longer():
     g = torch.Generator().manual_seed(11)
     x = torch.randn(4, 40, generator=g)
     starts, ends = torch.tensor([0, 0, 5, 3], dtype=I32), torch.tensor([9, 10, 14, 40], dtype=I32)
-    for cfg in ("row", "split"):
+    for cfg in ("row", "split", "sample"):
         assert_topk_matches(x, starts, ends, 9, _run(x, starts, ends, 9, SMALL[cfg]))
 
 
@@ -84,10 +92,11 @@ def test_strided_rows_and_columns():
     x = base[:, 3:3 + 2 * 140:2]                       # column stride 2, row stride 285
     assert x.stride() == (285, 2)
     starts, ends = _bounds(6, 140, g)
-    for cfg in ("row", "split"):
+    for cfg in ("row", "split", "sample_split"):
         assert_topk_matches(x, starts, ends, 11, _run(x, starts, ends, 11, SMALL[cfg]))
     xt = torch.randn(140, 6, generator=g).t()           # column-major logits
     assert_topk_matches(xt, starts, ends, 11, _run(xt, starts, ends, 11, SMALL["row"]))
+    assert_topk_matches(xt, starts, ends, 11, _run(xt, starts, ends, 11, SMALL["sample"]))
 
 
 @pytest.mark.parametrize("next_n", [1, 2, 4])
@@ -97,7 +106,7 @@ def test_decode_rows(next_n):
     x = torch.randn(batch * next_n, cols, generator=g)
     seq_lens = torch.tensor([150, 12, 70], dtype=I32)
     starts, ends = decode_bounds(seq_lens, next_n, batch * next_n)
-    for cfg in ("row", "split"):
+    for cfg in ("row", "split", "sample_split"):
         out = torch.full((batch * next_n, k), -7, dtype=I32)
         tk.top_k_per_row_decode(x, seq_lens, out, next_n, k, config=SMALL[cfg])
         assert_topk_matches(x, starts, ends, k, out)
@@ -133,3 +142,30 @@ def test_op_out_and_sorted(sorted_):
     seq_lens = torch.tensor([300, 200, 100, 5, 1], dtype=I32)
     d = TopKPerRowDecode(provider="triton")(x, 1, seq_lens, 20, sorted=sorted_)
     assert_topk_matches(x, *decode_bounds(seq_lens, 1, 5), 20, d, sorted_=sorted_)
+
+
+def test_sample_pass_settles_random_rows():
+    """v3's sample kernel alone: on random rows most rows are settled (>= k candidates, no
+    overflow), and each row's candidates are exactly the columns at or above a threshold."""
+    from opdispatch.backends.triton.topk_kernels import topk_sample_compact_kernel
+    g = torch.Generator().manual_seed(40)
+    rows, cols, k, split, cap_s = 6, 256, 10, 2, 96
+    x = torch.randn(rows, cols, generator=g)
+    starts = torch.zeros(rows, dtype=I32)
+    ends = torch.full((rows,), cols, dtype=I32)
+    sck = torch.full((rows * split * cap_s,), -1, dtype=I32)
+    sci = torch.full((rows * split * cap_s,), -1, dtype=I32)
+    scnt = torch.full((rows * split,), -1, dtype=I32)
+    topk_sample_compact_kernel[(rows, split)](
+        x, cols, 1, starts, ends, starts, 1, cols, cols // split, sck, sci, scnt, cap_s, k,
+        IS_DECODE=False, COL_CONTIG=True, BLOCK=32, SAMPLE=32, SKIP_EMPTY=False)
+    counts = scnt.view(rows, split)
+    settled = (counts.sum(1) >= k) & (counts.max(1).values <= cap_s)
+    assert settled.sum() >= rows - 1, counts
+    for r in range(rows):
+        cols_r = torch.cat([sci.view(rows, split, cap_s)[r, s, :counts[r, s]]
+                            for s in range(split)]).long()
+        assert (cols_r.diff() > 0).all(), "candidates in column order"
+        thr = x[r, cols_r].min()
+        want = torch.nonzero(x[r] >= thr).flatten()
+        assert torch.equal(cols_r, want), f"row {r}: candidates are not a threshold set"

@@ -19,8 +19,8 @@ import torch
 import triton
 
 from opdispatch.backends.triton.topk_kernels import (
-    COARSE_BINS, topk_rows_kernel, topk_split_compact_kernel, topk_split_finish_kernel,
-    topk_split_hist_kernel)
+    COARSE_BINS, topk_rows_kernel, topk_sample_compact_kernel, topk_split_compact_kernel,
+    topk_split_finish_kernel, topk_split_hist_kernel)
 
 __all__ = ["TopKConfig", "CONFIGS", "DEFAULT_CONFIG", "plan", "top_k_per_row",
            "top_k_per_row_prefill", "top_k_per_row_decode"]
@@ -42,6 +42,14 @@ class TopKConfig:
     always_split: bool = False  # use the 3-kernel pipeline (one row per program) even when split == 1
     compact_block: int = 0     # split mode compaction kernel: columns per iteration (0: block)
     compact_num_warps: int = 0  # split mode compaction kernel: warps (0: num_warps)
+    sample: int = 0            # v3: sample size of the threshold estimate (0: off, the v2 path)
+    sample_block: int = 0      # v3 sample-compaction kernel: columns per iteration (0: block)
+    sample_num_warps: int = 0  # v3 sample-compaction kernel: warps (0: num_warps)
+    skip_empty: bool = False   # v3: skip the scan of blocks without candidates
+    sample_cap: int = 0        # v3: candidate segment per (row, slice); 0: derived from k
+    sample_max_lanes: int = 8192  # v3 only where split * segment <= this (registers of the select)
+    sample_max_split: int = 2  # v3 only where a row has at most this many slices (else v2)
+    sample_min_ratio: int = 16  # v3 only where cols >= this * k (4096 cols at k = 2048: v2 wins)
 
 
 CONFIGS = {
@@ -52,6 +60,12 @@ CONFIGS = {
     # The same with 4-bit candidate passes (8 cheap 16-bin histograms instead of 4 of 256).
     "pipe_r4": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
                           compact_num_warps=4, split_waves=4.0, min_chunk=2048, radix_bits=4),
+    # v3 (first pass): a sample threshold, one pass compacting keys >= it, exact select among
+    # those candidates; rows the sample misjudged (too few, or a slice overflowing) take the
+    # v2 kernels, which skip the settled rows (decided on the device: fixed launches).
+    "sample": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
+                         compact_num_warps=4, split_waves=4.0, min_chunk=2048,
+                         sample=2048, sample_block=1024),
     # v1's default: a persistent row kernel for many rows (230 registers at 8 warps: one
     # program per SM, latency-bound; kept for comparison).
     "rows": TopKConfig(),
@@ -66,7 +80,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "default"
+DEFAULT_CONFIG = "default"   # v2; "sample" (v3) is faster on some shapes, see docs
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
@@ -108,7 +122,18 @@ def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dic
         chunk = triton.cdiv(triton.cdiv(cols, split), step) * step
         split = triton.cdiv(cols, chunk)
     if split > 1 or (cfg.always_split and cols > k):
-        return dict(mode="split", split=split, chunk=chunk, cap=cap, grid=(rows, split), cfg=cfg)
+        # v3 segment per (row, slice): ~1.2-1.8 k candidates expected per row (see
+        # _sample_threshold), so 2k in one slice, 4k spread over several (slices vary more).
+        want = 2 * k if split == 1 else 4 * k
+        cap_s = cfg.sample_cap or min(chunk, max(64, triton.next_power_of_2(-(-want // split))))
+        # The exact select holds all the row's segments in registers: v3 only where they
+        # fit (one or two slices per row at k = 2048); other shapes run v2 unchanged.
+        lanes = triton.next_power_of_2(split * cap_s)
+        use = (lanes <= cfg.sample_max_lanes and split <= cfg.sample_max_split
+               and cols >= cfg.sample_min_ratio * k)
+        sample = cfg.sample if use else 0
+        return dict(mode="split", split=split, chunk=chunk, cap=cap, grid=(rows, split), cfg=cfg,
+                    sample=sample, cap_s=cap_s if sample else 0, sample_lanes=lanes)
     return dict(mode="row", split=1, chunk=cols, cap=cap,
                 grid=(max(1, min(rows, num_sms * cfg.progs_per_sm)),), cfg=cfg)
 
@@ -126,6 +151,8 @@ def _cached_plan(rows: int, cols: int, k: int, device: torch.device, config) -> 
             hist_n = rows * p["split"] * int(COARSE_BINS)
             p["ws_numel"] = hist_n + 2 * rows * p["cap"]
             p["hist_n"] = hist_n
+            if p["sample"]:
+                p["ws_numel"] += rows * p["split"] * (2 * p["cap_s"] + 1)
         else:
             p["ws_numel"] = 2 * p["grid"][0] * p["cap"]
         p["split_pow2"] = triton.next_power_of_2(p["split"])
@@ -176,15 +203,34 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
     ci = ws[hist_n + rows * cap:]
     split_pow2 = p["split_pow2"]
     flags = dict(IS_DECODE=decode, COL_CONTIG=stride_c == 1)
+    use_sample = bool(p["sample"])
+    if use_sample:
+        # v3: sample threshold + compaction first; the v2 kernels then skip the rows it settled.
+        cap_s = p["cap_s"]
+        o = hist_n + 2 * rows * cap
+        n_seg = rows * split
+        sck = ws[o:o + n_seg * cap_s]
+        sci = ws[o + n_seg * cap_s:o + 2 * n_seg * cap_s]
+        scnt = ws[o + 2 * n_seg * cap_s:]
+        topk_sample_compact_kernel[(rows, split)](
+            *common, chunk, sck, sci, scnt, cap_s, k,
+            BLOCK=cfg.sample_block or cfg.compact_block or cfg.block, SAMPLE=p["sample"],
+            SKIP_EMPTY=cfg.skip_empty,
+            num_warps=cfg.sample_num_warps or cfg.compact_num_warps or cfg.num_warps, **flags)
+    else:
+        cap_s = 1
+        sck = sci = scnt = ck      # unused
     topk_split_hist_kernel[(rows, split)](
-        *common, hist, chunk, k, BLOCK=cfg.block, num_warps=cfg.num_warps, **flags)
+        *common, hist, chunk, k, scnt, cap_s, BLOCK=cfg.block, USE_SAMPLE=use_sample,
+        SPLIT_POW2=split_pow2, num_warps=cfg.num_warps, **flags)
     topk_split_compact_kernel[(rows, split)](
-        *common, hist, chunk, out, out.stride(0), ck, ci, cap, k,
-        BLOCK=cfg.compact_block or cfg.block, SPLIT_POW2=split_pow2,
+        *common, hist, chunk, out, out.stride(0), ck, ci, cap, k, scnt, cap_s,
+        BLOCK=cfg.compact_block or cfg.block, SPLIT_POW2=split_pow2, USE_SAMPLE=use_sample,
         num_warps=cfg.compact_num_warps or cfg.num_warps, **flags)
     topk_split_finish_kernel[(rows,)](
-        *common, hist, split, out, out.stride(0), ck, ci, cap, k,
+        *common, hist, split, out, out.stride(0), ck, ci, cap, k, scnt, cap_s, sck, sci,
         CBLOCK=cfg.cand_block, RADIX_BITS=cfg.radix_bits, SPLIT_POW2=split_pow2,
+        USE_SAMPLE=use_sample, SAMPLE_LANES=p["sample_lanes"] if use_sample else 1,
         num_warps=cfg.finish_num_warps, **flags)
 
 

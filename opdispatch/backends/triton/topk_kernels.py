@@ -143,9 +143,23 @@ def _compact(p_row, stride_c, lo, hi, b1, p_orow, base_gt, p_ck, p_ci, base_eq, 
 
 @triton.jit
 def _load_source(p_row, stride_c, p_ck, p_ci, o, m_src, b1, FROM_ROW: tl.constexpr,
-                 NEED_IDX: tl.constexpr, COL_CONTIG: tl.constexpr):
-    """(key, column, valid) of the candidate-set lanes o: from the workspace or the row."""
-    if FROM_ROW:
+                 NEED_IDX: tl.constexpr, COL_CONTIG: tl.constexpr, p_seg, seg_cap,
+                 SEG: tl.constexpr):
+    """(key, column, valid) of the candidate-set lanes o: from the workspace or the row.
+
+    SEG: the workspace is cut into segments of ``seg_cap`` lanes (one per slice of the row,
+    v3's sample pass), segment j holding ``p_seg[j]`` candidates."""
+    if SEG:
+        seg = o // seg_cap
+        in_range = o < m_src
+        seg_n = tl.load(p_seg + seg, mask=in_range, other=0)
+        valid = in_range & ((o - seg * seg_cap) < seg_n)
+        key = tl.load(p_ck + o, mask=valid, other=0).to(tl.uint32, bitcast=True)
+        if NEED_IDX:
+            idx = tl.load(p_ci + o, mask=valid, other=0)
+        else:
+            idx = o
+    elif FROM_ROW:
         x, valid = _load_row(p_row, stride_c, o, m_src, COL_CONTIG)
         valid = valid & (_coarse_digit(x) == b1)
         key = _order_key(x)
@@ -163,7 +177,7 @@ def _load_source(p_row, stride_c, p_ck, p_ci, o, m_src, b1, FROM_ROW: tl.constex
 @triton.jit
 def _select_and_emit(p_row, stride_c, p_ck, p_ci, m_src, b1, n_cand, k1, p_orow, base_out,
                      FROM_ROW: tl.constexpr, CBLOCK: tl.constexpr, RADIX_BITS: tl.constexpr,
-                     COL_CONTIG: tl.constexpr):
+                     COL_CONTIG: tl.constexpr, p_seg, seg_cap, SEG: tl.constexpr):
     """Select the k1 largest keys of the candidate set (n_cand elements, n_cand >= k1 >= 1)
     and write their columns to out[base_out : base_out + k1].
 
@@ -183,7 +197,7 @@ def _select_and_emit(p_row, stride_c, p_ck, p_ci, m_src, b1, n_cand, k1, p_orow,
         for off in range(0, m_src, CBLOCK):
             o = off + tl.arange(0, CBLOCK)
             key, idx, valid = _load_source(p_row, stride_c, p_ck, p_ci, o, m_src, b1,
-                                           FROM_ROW, False, COL_CONTIG)
+                                           FROM_ROW, False, COL_CONTIG, p_seg, seg_cap, SEG)
             if p > 0:
                 valid = valid & ((key >> (SHIFT + RADIX_BITS)) == prefix)
             d = ((key >> SHIFT) & (NB - 1)).to(tl.int32)
@@ -200,7 +214,7 @@ def _select_and_emit(p_row, stride_c, p_ck, p_ci, m_src, b1, n_cand, k1, p_orow,
     for off in range(0, m_src, CBLOCK):
         o = off + tl.arange(0, CBLOCK)
         key, idx, valid = _load_source(p_row, stride_c, p_ck, p_ci, o, m_src, b1,
-                                       FROM_ROW, True, COL_CONTIG)
+                                       FROM_ROW, True, COL_CONTIG, p_seg, seg_cap, SEG)
         m_gt = valid & (key > prefix)
         m_eq = valid & (key == prefix)
         packed = m_gt.to(tl.int32) + m_eq.to(tl.int32) * 65536
@@ -219,10 +233,10 @@ def _finish_row(p_row, stride_c, p_ck, p_ci, n, b1, n_gt1, n_eq1, k1, cap, p_oro
     """Step 3 + 4 for one row: from the workspace if the candidates fit, else from the row."""
     if n_eq1 <= cap:
         _select_and_emit(p_row, stride_c, p_ck, p_ci, n_eq1, b1, n_eq1, k1, p_orow, n_gt1,
-                         False, CBLOCK, RADIX_BITS, COL_CONTIG)
+                         False, CBLOCK, RADIX_BITS, COL_CONTIG, p_ck, 1, False)
     else:
         _select_and_emit(p_row, stride_c, p_ck, p_ci, n, b1, n_eq1, k1, p_orow, n_gt1,
-                         True, CBLOCK, RADIX_BITS, COL_CONTIG)
+                         True, CBLOCK, RADIX_BITS, COL_CONTIG, p_ck, 1, False)
 
 
 @triton.jit
@@ -261,11 +275,13 @@ def topk_rows_kernel(
 @triton.jit
 def topk_split_hist_kernel(
     p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols,
-    p_hist, chunk, k,
+    p_hist, chunk, k, p_scnt, cap_s,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, BLOCK: tl.constexpr,
+    USE_SAMPLE: tl.constexpr, SPLIT_POW2: tl.constexpr,
 ):
     """Split mode, step 1: program (row, s) writes the coarse histogram of its slice of the
-    row to hist[row, s, :] (every slot is written, zeros where there is nothing to count)."""
+    row to hist[row, s, :] (every slot is written, zeros where there is nothing to count).
+    USE_SAMPLE: rows that v3's sample pass settled (``_sample_ok``) count nothing."""
     row = tl.program_id(0)
     s = tl.program_id(1)
     start, end = _row_bounds(p_starts, p_ends, p_seq_lens, next_n, row, cols, IS_DECODE)
@@ -274,6 +290,10 @@ def topk_split_hist_kernel(
     hi = tl.minimum(lo + chunk, n)
     if n <= k:
         hi = lo     # no selection in this row: an all-zero histogram
+    if USE_SAMPLE:
+        ok, n_s = _sample_ok(p_scnt, row, tl.num_programs(1), cap_s, k, SPLIT_POW2)
+        if ok:
+            hi = lo
     p_row = p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64) * stride_c
     hist = _coarse_hist(p_row, stride_c, lo, hi, BLOCK, COL_CONTIG)
     o_h = (row * tl.num_programs(1) + s).to(tl.int64) * COARSE_BINS
@@ -283,9 +303,9 @@ def topk_split_hist_kernel(
 @triton.jit
 def topk_split_compact_kernel(
     p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols,
-    p_hist, chunk, p_out, stride_or, p_ck, p_ci, cap, k,
+    p_hist, chunk, p_out, stride_or, p_ck, p_ci, cap, k, p_scnt, cap_s,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, BLOCK: tl.constexpr,
-    SPLIT_POW2: tl.constexpr,
+    SPLIT_POW2: tl.constexpr, USE_SAMPLE: tl.constexpr,
 ):
     """Split mode, step 2: program (row, s) compacts its slice. Its write offsets are the
     counts of the slices before it, read from the per-slice histograms: deterministic, no
@@ -295,7 +315,11 @@ def topk_split_compact_kernel(
     n_split = tl.num_programs(1)
     start, end = _row_bounds(p_starts, p_ends, p_seq_lens, next_n, row, cols, IS_DECODE)
     n = end - start
-    if n > k:
+    run = n > k
+    if USE_SAMPLE:
+        ok, n_s = _sample_ok(p_scnt, row, n_split, cap_s, k, SPLIT_POW2)
+        run = run & (ok == 0)
+    if run:
         o_s = tl.arange(0, SPLIT_POW2)
         bins = tl.arange(0, COARSE_BINS)
         o_h = ((row * n_split + o_s[:, None]) * COARSE_BINS + bins[None, :]).to(tl.int64)
@@ -317,17 +341,29 @@ def topk_split_compact_kernel(
 @triton.jit
 def topk_split_finish_kernel(
     p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols,
-    p_hist, n_split, p_out, stride_or, p_ck, p_ci, cap, k,
+    p_hist, n_split, p_out, stride_or, p_ck, p_ci, cap, k, p_scnt, cap_s, p_sck, p_sci,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, CBLOCK: tl.constexpr,
-    RADIX_BITS: tl.constexpr, SPLIT_POW2: tl.constexpr,
+    RADIX_BITS: tl.constexpr, SPLIT_POW2: tl.constexpr, USE_SAMPLE: tl.constexpr,
+    SAMPLE_LANES: tl.constexpr,
 ):
     """Split mode, step 3: one program per row selects among the candidates (or fills the
-    identity for rows with n <= k)."""
+    identity for rows with n <= k). USE_SAMPLE: rows that v3's sample pass settled select
+    the exact top k among its candidates (every element >= the sample threshold)."""
     row = tl.program_id(0)
     start, end = _row_bounds(p_starts, p_ends, p_seq_lens, next_n, row, cols, IS_DECODE)
     n = end - start
     p_orow = p_out + row.to(tl.int64) * stride_or
-    if n <= k:
+    ok = (n * 0) != 0     # False, as a tensor
+    n_s = n * 0
+    if USE_SAMPLE:
+        ok, n_s = _sample_ok(p_scnt, row, n_split, cap_s, k, SPLIT_POW2)
+    if ok:
+        # Segments of cap_s lanes, one per slice; the last one's count ends the lane range.
+        last_n = tl.load(p_scnt + (row * n_split + n_split - 1).to(tl.int64))
+        o_ws = row.to(tl.int64) * n_split * cap_s
+        _sample_select(p_sck + o_ws, p_sci + o_ws, p_scnt + (row * n_split).to(tl.int64),
+                       cap_s, (n_split - 1) * cap_s + last_n, k, p_orow, SAMPLE_LANES)
+    elif n <= k:
         _fill_identity(p_orow, n, k, CBLOCK)
     else:
         o_s = tl.arange(0, SPLIT_POW2)
@@ -339,3 +375,123 @@ def topk_split_finish_kernel(
         _finish_row(p_row, stride_c, p_ck + row.to(tl.int64) * cap,
                     p_ci + row.to(tl.int64) * cap, n, b1, n_gt1, n_eq1, k - n_gt1, cap,
                     p_orow, CBLOCK, RADIX_BITS, COL_CONTIG)
+
+
+# ---------------------------------------------------------------------------------------------
+# v3: sample threshold (no 256-bin histogram over the row; see docs/ops/topk.md)
+# ---------------------------------------------------------------------------------------------
+
+@triton.jit
+def _sample_threshold(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONTIG: tl.constexpr):
+    """16-bit threshold T16 on the order key: count(key >> 16 >= T16) over the row is
+    predicted to lie in [k, ~1.5k] from SAMPLE elements spread evenly over the row.
+
+    Rank r = e + 4 sqrt(e) + 2 of the sample, e = SAMPLE * k / n (the expected rank of the
+    k-th largest): the row count above T then falls below k only ~4 standard deviations
+    out. T16 is the largest 16-bit prefix with at least r sample keys at or above it (binary
+    search, 16 sums over the sample). Needs n >= 1.
+    """
+    i = tl.arange(0, SAMPLE)
+    pos = ((i.to(tl.int64) * n) // SAMPLE).to(tl.int32)     # in [0, n)
+    if COL_CONTIG:
+        x = tl.load(p_row + pos)
+    else:
+        x = tl.load(p_row + pos.to(tl.int64) * stride_c)
+    hi16 = (_order_key(x) >> 16).to(tl.int32)
+    e = (SAMPLE * 1.0) / n.to(tl.float32) * k     # (k may be a constexpr)
+    r = tl.minimum(tl.ceil(e + 4.0 * tl.sqrt(e) + 2.0), SAMPLE * 1.0).to(tl.int32)
+    t16 = tl.zeros([], dtype=tl.int32)
+    for b in tl.static_range(16):
+        cand = t16 | (1 << (15 - b))
+        c = tl.sum((hi16 >= cand).to(tl.int32), 0)
+        t16 = tl.where(c >= r, cand, t16)
+    return t16
+
+
+@triton.jit
+def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, LANES: tl.constexpr):
+    """Exact top k of the sample pass's candidates, held in registers (LANES >= m_src).
+
+    Lanes [0, m_src) of the segmented workspace (segment j: seg_cap lanes, p_seg[j] used).
+    The k-th largest key T by a greedy bit search (32 sums over registers, no reloads, no
+    histogram), then keys > T and the first k - count(> T) ties in lane (= column) order.
+    Needs count >= k."""
+    o = tl.arange(0, LANES)
+    seg = o // seg_cap
+    in_range = o < m_src
+    seg_n = tl.load(p_seg + seg, mask=in_range, other=0)
+    valid = in_range & ((o - seg * seg_cap) < seg_n)
+    # Unsigned key order as signed int32 order: flip the top bit.
+    ks = tl.load(p_sck + o, mask=valid, other=0) ^ -2147483648
+    t = tl.zeros([], dtype=tl.int32)      # bit pattern of the unsigned threshold
+    for b in tl.static_range(32):
+        cand = t | (tl.full([], 1, tl.int32) << (31 - b))
+        c = tl.sum((valid & (ks >= (cand ^ -2147483648))).to(tl.int32), 0)
+        t = tl.where(c >= k, cand, t)
+    t_s = t ^ -2147483648
+    m_gt = valid & (ks > t_s)
+    m_eq = valid & (ks == t_s)
+    n_gt = tl.sum(m_gt.to(tl.int32), 0)
+    idx = tl.load(p_sci + o, mask=m_gt | m_eq, other=0)
+    packed = m_gt.to(tl.int32) + m_eq.to(tl.int32) * 65536
+    inc = tl.cumsum(packed, 0)
+    tl.store(p_orow + (inc & 65535) - 1, idx, mask=m_gt)
+    r_eq = (inc >> 16) - 1
+    tl.store(p_orow + n_gt + r_eq, idx, mask=m_eq & (r_eq < k - n_gt))
+
+
+@triton.jit
+def _sample_ok(p_scnt, row, n_split, cap_s, k, SPLIT_POW2: tl.constexpr):
+    """Did the sample pass settle this row? Its candidates (all keys >= T) number at least k
+    and every slice's fit its segment. Returns (ok, candidate count)."""
+    o_s = tl.arange(0, SPLIT_POW2)
+    c = tl.load(p_scnt + (row * n_split + o_s).to(tl.int64), mask=o_s < n_split, other=0)
+    total = tl.sum(c, 0)
+    return (total >= k) & (tl.max(c, 0) <= cap_s), total
+
+
+@triton.jit
+def topk_sample_compact_kernel(
+    p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols,
+    chunk, p_sck, p_sci, p_scnt, cap_s, k,
+    IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, BLOCK: tl.constexpr,
+    SAMPLE: tl.constexpr, SKIP_EMPTY: tl.constexpr,
+):
+    """v3 step 1: program (row, s) estimates the row's threshold T from a sample (every
+    program of a row computes the same T from the same sample), then compacts the elements
+    of its slice with key >= T into segment (row, s) of the workspace: (key, column), column
+    order, at most cap_s of them; scnt[row, s] gets the true count (> cap_s: overflow).
+    Rows with n <= k count 0 (the exact path handles them)."""
+    row = tl.program_id(0)
+    s = tl.program_id(1)
+    start, end = _row_bounds(p_starts, p_ends, p_seq_lens, next_n, row, cols, IS_DECODE)
+    n = end - start
+    o_seg = (row * tl.num_programs(1) + s).to(tl.int64)
+    lo = s * chunk
+    hi = tl.minimum(lo + chunk, n)
+    seen = tl.zeros([], dtype=tl.int32)
+    if (n > k) & (hi > lo):
+        p_row = p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64) * stride_c
+        t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG)
+        p_k = p_sck + o_seg * cap_s
+        p_i = p_sci + o_seg * cap_s
+        for off in range(lo, hi, BLOCK):
+            o = off + tl.arange(0, BLOCK)
+            x, m = _load_row(p_row, stride_c, o, hi, COL_CONTIG)
+            key = _order_key(x)
+            hit = m & ((key >> 16).to(tl.int32) >= t16)
+            h = hit.to(tl.int32)
+            n_hit = tl.sum(h, 0)
+            if SKIP_EMPTY:
+                if n_hit > 0:
+                    pos = seen + tl.cumsum(h, 0) - 1
+                    m_st = hit & (pos < cap_s)
+                    tl.store(p_k + pos, key.to(tl.int32, bitcast=True), mask=m_st)
+                    tl.store(p_i + pos, o, mask=m_st)
+            else:
+                pos = seen + tl.cumsum(h, 0) - 1
+                m_st = hit & (pos < cap_s)
+                tl.store(p_k + pos, key.to(tl.int32, bitcast=True), mask=m_st)
+                tl.store(p_i + pos, o, mask=m_st)
+            seen += n_hit
+    tl.store(p_scnt + o_seg, seen)
