@@ -104,11 +104,11 @@ def main() -> None:
         starts = torch.zeros(rows, dtype=torch.int32, device="cuda")
         ends = torch.full((rows,), cols, dtype=torch.int32, device="cuda")
         out = torch.empty((rows, k), dtype=torch.int32, device="cuda")
-        base = triton.testing.do_bench(lambda: torch.topk(x, k, dim=1, sorted=False),
+        base = triton.testing.do_bench(lambda x=x, k=k: torch.topk(x, k, dim=1, sorted=False),
                                        return_mode="median") * 1e3
         cells = []
         for name in names:
-            def call(name=name):
+            def call(name=name, x=x, starts=starts, ends=ends, out=out, k=k):
                 tk.top_k_per_row_prefill(x, starts, ends, out, k, config=configs[name])
             try:
                 call()

@@ -13,8 +13,7 @@ from opdispatch.backends.rocm import topk as rocm_topk
 from opdispatch.backends.torch_ref import topk as ref
 from opdispatch.dispatch import CustomOp, kernel_op, register_impl
 from opdispatch.dispatch.alloc import empty
-from opdispatch.dispatch.validate import (check_out, check_positive_int, check_same_device,
-                                          check_tensor)
+from opdispatch.dispatch.validate import check_out, check_positive_int, check_same_device, check_tensor
 
 __all__ = ["TopKPerRowPrefill", "TopKPerRowDecode", "top_k_per_row_prefill",
            "top_k_per_row_decode"]

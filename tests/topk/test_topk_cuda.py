@@ -105,7 +105,7 @@ def test_cuda_graph_capture_and_replay(rows, cols):
     graph = torch.cuda.CUDAGraph()
     with torch.cuda.graph(graph):
         op(x, 1, seq_lens, 2048, out=out)
-    for step in range(3):                        # new data and lengths, same addresses
+    for _ in range(3):                           # new data and lengths, same addresses
         x.copy_(make_logits("randn", rows, cols, g, DEV))
         seq_lens.copy_(torch.randint(1, cols + 1, (rows,), generator=g, dtype=I32).to(DEV))
         out.fill_(-7)

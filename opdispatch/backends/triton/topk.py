@@ -19,8 +19,13 @@ import torch
 import triton
 
 from opdispatch.backends.triton.topk_kernels import (
-    COARSE_BINS, topk_rows_kernel, topk_sample_compact_kernel, topk_split_compact_kernel,
-    topk_split_finish_kernel, topk_split_hist_kernel)
+    COARSE_BINS,
+    topk_rows_kernel,
+    topk_sample_compact_kernel,
+    topk_split_compact_kernel,
+    topk_split_finish_kernel,
+    topk_split_hist_kernel,
+)
 
 __all__ = ["TopKConfig", "CONFIGS", "DEFAULT_CONFIG", "plan", "top_k_per_row",
            "top_k_per_row_prefill", "top_k_per_row_decode"]
@@ -85,7 +90,7 @@ DEFAULT_CONFIG = "default"   # v2; "sample" (v3) is faster on some shapes, see d
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _num_sms(device: torch.device) -> int:
     if device.type == "cuda":
         return torch.cuda.get_device_properties(device).multi_processor_count
