@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+import torch
+
 from opdispatch.dispatch import registry
 from opdispatch.dispatch.flags import flags_generation
 from opdispatch.dispatch.platform import current_platform
@@ -93,7 +95,16 @@ class CustomOp:
 
     @classmethod
     def default(cls) -> CustomOp:
-        """The op's shared instance, resolved again after the flags are re-read."""
+        """The op's shared instance, resolved again after the flags are re-read.
+
+        Inside a torch.compile region it builds a fresh instance at trace time and leaves the
+        shared cache alone: reading or filling the cache there would make the compiled frame
+        guard on it, and the next eager call (which fills it) would force a recompile. The
+        instance only exists while tracing; the graph holds the provider's opaque op.
+        """
+        if torch.compiler.is_compiling():
+            entry = registry.get_entry(cls.name)
+            return (entry.oot_cls or entry.cls or cls)()
         inst = _defaults.get(cls.name)
         if inst is None or inst._generation != flags_generation():
             entry = registry.get_entry(cls.name)

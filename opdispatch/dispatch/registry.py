@@ -318,7 +318,8 @@ def select(op: str, platform: Platform | None = None, flags: Flags | None = None
     key = (op, sel.platform, sel.selected)
     # Under torch.compile (a default instance first built inside a compiled region) logging would
     # be a graph break; the choice is logged by the first eager construction instead.
-    if key not in _logged and not torch.compiler.is_compiling():
+    # (is_compiling first: reading _logged while tracing would make the frame guard on it)
+    if not torch.compiler.is_compiling() and key not in _logged:
         _logged.add(key)
         reason = next(c.reason for c in sel.candidates if c.provider == sel.selected)
         logger.info("opdispatch: %s on %s runs %s (%s)", op, sel.platform, sel.selected, reason)

@@ -82,3 +82,31 @@ def test_compile_fullgraph_dynamic_through_kernel_op():
     for n in (5, 17, 64):
         x = torch.randn(n)
         torch.testing.assert_close(cf(x), x * 3.0 + 1, rtol=0, atol=0)
+
+
+@pytest.mark.interp
+def test_default_instance_built_inside_compile_causes_no_recompile(flags):
+    """The first call of an op inside a compiled region builds its instance at trace time without
+    touching the shared cache, so a later eager call (which fills the cache) does not invalidate
+    the compiled frame. Flags and platform are read once beforehand, as warmup does."""
+    from torch._dynamo.testing import CompileCounter
+
+    from opdispatch.dispatch import current_platform
+    from opdispatch.dispatch.custom_op import _defaults
+
+    from .toy_op import toy_scale
+
+    with flags(OPDISPATCH_BACKEND="triton"):
+        current_platform()
+        _defaults.pop(ToyScale.name, None)
+        torch._dynamo.reset()
+        cnt = CompileCounter()
+        f = torch.compile(lambda x: toy_scale(x, 2.0) + 1, backend=cnt, fullgraph=True, dynamic=True)
+        x = torch.randn(8)
+        torch.testing.assert_close(f(x), x * 2.0 + 1, rtol=0, atol=0)
+        assert ToyScale.name not in _defaults  # the compiled call left the cache alone
+        toy_scale(x, 2.0)  # eager: fills the cache
+        for n in (9, 10):
+            y = torch.randn(n)
+            torch.testing.assert_close(f(y), y * 2.0 + 1, rtol=0, atol=0)
+        assert cnt.frame_count == 1
