@@ -68,6 +68,13 @@ def check_positive_int(name: str, value: object) -> int:
     return value
 
 
+def check_bool(name: str, value: object) -> bool:
+    """A flag argument: a real bool (not 0/1, not None)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
+    return value
+
+
 def check_out(name: str, out: torch.Tensor | None, shape: tuple[int, ...], dtype: torch.dtype,
               device: torch.device) -> None:
     """Check a caller's output buffer: exact shape, dtype and device."""

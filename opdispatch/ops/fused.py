@@ -11,7 +11,7 @@ import torch
 from opdispatch.backends.torch_ref import fused as ref
 from opdispatch.dispatch import CustomOp, current_platform, fp8_max_of, kernel_op, register_impl
 from opdispatch.dispatch.alloc import empty
-from opdispatch.dispatch.validate import check_positive_int, check_same_device, check_tensor
+from opdispatch.dispatch.validate import check_bool, check_positive_int, check_same_device, check_tensor
 from opdispatch.graph import GraphBuffers
 from opdispatch.warmup import register_warmup, warmup
 
@@ -99,8 +99,7 @@ class FusedInvRopeFP8Quant(CustomOp):
         _check_int("nope_dim", nope_dim, minimum=0)
         check_positive_int("rope_dim", rope_dim)
         check_positive_int("quant_group_size", quant_group_size)
-        if not isinstance(tma_aligned_scales, bool):
-            raise TypeError(f"tma_aligned_scales must be a bool, got {type(tma_aligned_scales).__name__}")
+        check_bool("tma_aligned_scales", tma_aligned_scales)
         if num_heads != n_groups * heads_per_group:
             raise ValueError(f"o has {num_heads} heads; expected n_groups * heads_per_group = "
                              f"{n_groups} * {heads_per_group} = {n_groups * heads_per_group}")

@@ -18,7 +18,7 @@ from opdispatch.backends.torch_ref import indexer as ref
 from opdispatch.dispatch import CustomOp, get_flags, kernel_op, register_impl
 from opdispatch.dispatch.alloc import empty
 from opdispatch.dispatch.platform import is_fp8_dtype
-from opdispatch.dispatch.validate import check_positive_int, check_same_device, check_tensor
+from opdispatch.dispatch.validate import check_bool, check_positive_int, check_same_device, check_tensor
 from opdispatch.warmup import register_warmup
 
 AITER_FLAG = "VLLM_ROCM_USE_AITER_INDEXER"
@@ -66,10 +66,6 @@ def _check_out(name: str, out: object, shape: tuple[int, ...], dtype: torch.dtyp
     return t
 
 
-def _check_bool(name: str, value: object) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
-    return value
 
 
 def _check_kv(kv: object, allowed, head_dim: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -135,7 +131,7 @@ def validate_mqa(platform, q, kv, weights, cu_seqlen_ks, cu_seqlen_ke, clean_log
     check_tensor("weights", weights, dtypes=(torch.float32,), shape=(S, H), last_dim_contiguous=True)
     check_tensor("cu_seqlen_ks", cu_seqlen_ks, dtypes=_BOUND_DTYPES, shape=(S,), contiguous=True)
     check_tensor("cu_seqlen_ke", cu_seqlen_ke, dtypes=_BOUND_DTYPES, shape=(S,), contiguous=True)
-    _check_bool("clean_logits", clean_logits)
+    check_bool("clean_logits", clean_logits)
     check_same_device(q=q, k=k, k_scale=k_scale, weights=weights, cu_seqlen_ks=cu_seqlen_ks,
                       cu_seqlen_ke=cu_seqlen_ke)
     return k, k_scale
@@ -153,7 +149,7 @@ def validate_paged(platform, q, kv_cache, weights, context_lens, block_tables, m
     if block_tables.shape[0] != B:
         raise ValueError(f"block_tables must have B={B} rows like q, got shape {list(block_tables.shape)}")
     check_positive_int("max_model_len", max_model_len)
-    _check_bool("clean_logits", clean_logits)
+    check_bool("clean_logits", clean_logits)
     check_same_device(q=q, kv_cache=kv_cache, weights=weights, context_lens=context_lens,
                       block_tables=block_tables)
 
@@ -286,7 +282,7 @@ class IndexerKQuantAndCache(_IndexerOp):
         _check_head_dim("k", D)
         check_kv_cache(kv_cache, D)
         check_tensor("slot_mapping", slot_mapping, dtypes=(torch.int64,), shape=(T,), contiguous=True)
-        _check_bool("use_ue8m0", use_ue8m0)
+        check_bool("use_ue8m0", use_ue8m0)
         fp8_dtype = fp8_dtype if fp8_dtype is not None else self.platform.fp8_dtype
         allowed = _fp8_dtypes(self.platform)
         if fp8_dtype not in allowed:

@@ -21,7 +21,7 @@ from opdispatch.backends.torch_ref import quant as ref
 from opdispatch.dispatch import CustomOp, current_platform, fp8_max_of, kernel_op, register_impl
 from opdispatch.dispatch.alloc import empty
 from opdispatch.dispatch.platform import is_fp8_dtype
-from opdispatch.dispatch.validate import check_positive_int, check_same_device, check_tensor
+from opdispatch.dispatch.validate import check_bool, check_positive_int, check_same_device, check_tensor
 from opdispatch.warmup import register_warmup
 
 __all__ = [
@@ -45,10 +45,6 @@ _MAX_COLS = 2**31 - 1
 # validation helpers (metadata only: no device reads)
 # ---------------------------------------------------------------------------------------------
 
-def _check_bool(name: str, value: object) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
-    return value
 
 
 def _check_eps(eps: object) -> float:
@@ -110,8 +106,8 @@ def _codes_out(name: str, out: object, shape: tuple[int, ...], dtype: torch.dtyp
 
 
 def _scale_layout(column_major_scales: bool, tma_aligned_scales: bool, x_dim: int) -> str:
-    _check_bool("column_major_scales", column_major_scales)
-    _check_bool("tma_aligned_scales", tma_aligned_scales)
+    check_bool("column_major_scales", column_major_scales)
+    check_bool("tma_aligned_scales", tma_aligned_scales)
     layout = ref.TMA_ALIGNED if tma_aligned_scales else (
         ref.COLUMN_MAJOR if column_major_scales else ref.ROW_MAJOR)
     if layout != ref.ROW_MAJOR and x_dim < 2:
@@ -193,7 +189,7 @@ class PerTokenGroupQuantFP8(CustomOp):
         eps = _check_eps(eps)
         fp8_dtype = _fp8_dtype(dtype)
         layout = _scale_layout(column_major_scales, tma_aligned_scales, x.dim())
-        _check_bool("use_ue8m0", use_ue8m0)
+        check_bool("use_ue8m0", use_ue8m0)
         q = _codes_out("out_q", out_q, tuple(x.shape), fp8_dtype, x.device)
         scales = _group_scales(tuple(x.shape), group_size, layout, x.device)
         self.forward(x, q, scales, group_size, eps, fp8_max_of(fp8_dtype), use_ue8m0)
@@ -333,7 +329,7 @@ class SiluMulPerTokenGroupQuantFP8(CustomOp):
         eps = _check_eps(eps)
         fp8_dtype = _fp8_dtype(dtype)
         layout = _scale_layout(column_major_scales, tma_aligned_scales, x.dim())
-        _check_bool("use_ue8m0", use_ue8m0)
+        check_bool("use_ue8m0", use_ue8m0)
         y_shape = (*x.shape[:-1], n)
         q = _codes_out("out_q", out_q, y_shape, fp8_dtype, x.device)
         scales = _group_scales(y_shape, group_size, layout, x.device)
@@ -415,7 +411,7 @@ class ScaledFP8Quant(CustomOp):
                  num_token_padding: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         x = _check_input("x", x, ndim=2)
         num_tokens, cols = x.shape
-        _check_bool("use_per_token_if_dynamic", use_per_token_if_dynamic)
+        check_bool("use_per_token_if_dynamic", use_per_token_if_dynamic)
         fp8_dtype = _fp8_dtype(dtype)
         padded = num_tokens
         if num_token_padding is not None:

@@ -13,7 +13,7 @@ from opdispatch.backends.rocm import topk as rocm_topk
 from opdispatch.backends.torch_ref import topk as ref
 from opdispatch.dispatch import CustomOp, kernel_op, register_impl
 from opdispatch.dispatch.alloc import empty
-from opdispatch.dispatch.validate import check_out, check_positive_int, check_same_device, check_tensor
+from opdispatch.dispatch.validate import check_bool, check_out, check_positive_int, check_same_device, check_tensor
 
 __all__ = ["TopKPerRowPrefill", "TopKPerRowDecode", "top_k_per_row_prefill",
            "top_k_per_row_decode"]
@@ -33,9 +33,6 @@ def _check_logits(logits: object) -> torch.Tensor:
     return check_tensor("logits", logits, dtypes=(torch.float32,), ndim=2)
 
 
-def _check_flag(name: str, value: object) -> None:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
 
 
 def _prepare_out(out: torch.Tensor | None, rows: int, k: int, device: torch.device) -> torch.Tensor:
@@ -90,7 +87,7 @@ class TopKPerRowPrefill(CustomOp):
                      contiguous=True)
         check_tensor("row_ends", row_ends, dtypes=(torch.int32,), shape=(rows,), contiguous=True)
         check_positive_int("k", k)
-        _check_flag("sorted", sorted)
+        check_bool("sorted", sorted)
         device = check_same_device(logits=logits, row_starts=row_starts, row_ends=row_ends)
         out = _prepare_out(out, rows, k, device)
         if rows == 0:
@@ -135,7 +132,7 @@ class TopKPerRowDecode(CustomOp):
             raise ValueError(f"logits has {rows} rows; expected len(seq_lens) * next_n = "
                              f"{seq_lens.shape[0]} * {next_n} = {seq_lens.shape[0] * next_n}")
         check_positive_int("k", k)
-        _check_flag("sorted", sorted)
+        check_bool("sorted", sorted)
         device = check_same_device(logits=logits, seq_lens=seq_lens)
         out = _prepare_out(out, rows, k, device)
         if rows == 0:
