@@ -22,6 +22,7 @@ import triton
 import triton.language as tl
 
 from opdispatch.backends.triton.topk_kernels import _coarse_digit, _order_key
+from opdispatch.benchmarks.topk_tune import _graph_us as _time  # one CUDA-graph timer
 
 
 @triton.jit
@@ -68,25 +69,6 @@ def _mb_kernel(p_x, p_y, cols, MODE: tl.constexpr, NB: tl.constexpr, BLOCK: tl.c
         tl.store(p_y + row, seen)
     else:
         tl.store(p_y + row * BLOCK + tl.arange(0, BLOCK), acc)
-
-
-def _time(fn, reps=20) -> float:
-    fn()
-    torch.cuda.synchronize()
-    g = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(g):
-        for _ in range(reps):
-            fn()
-    ts = []
-    for _ in range(5):
-        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        a.record()
-        g.replay()
-        b.record()
-        torch.cuda.synchronize()
-        ts.append(a.elapsed_time(b) * 1e3 / reps)
-    return sorted(ts)[2]
-
 
 def micro(rows=4096, cols=32768):
     x = torch.randn(rows, cols, device="cuda")
