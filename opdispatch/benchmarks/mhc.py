@@ -158,18 +158,18 @@ def _pre_configs(t):
     base = tmhc.default_pre_config(t, N, H)
     return {
         "default": base,
-        "fused-bt16": tmhc.PreConfig(mode="fused", block_t=16, block_h=64, out_block_h=128),
-        "fused-bt32": tmhc.PreConfig(mode="fused", block_t=32, block_h=32, out_block_h=64, num_warps=8),
-        "fused-bt16-fwd": tmhc.PreConfig(mode="fused", block_t=16, block_h=64, out_block_h=128, reverse=False),
-        "split-bt64-w4": replace(base, block_t=64, block_h=32, num_warps=4),
-        "split-bt32": replace(base, block_t=32, block_h=64, num_warps=4),
-        "split-bt128": replace(base, block_t=128, block_h=16, num_warps=8),
-        "split-pps2": replace(base, programs_per_sm=2),
-        "split-pps8": replace(base, programs_per_sm=8),
-        "split-stages3": replace(base, num_stages=3),
-        "split-out4x256": replace(base, out_block_t=4, out_block_h=256),
-        "split-out1x1024": replace(base, out_block_t=1, out_block_h=1024),
-        "split-out8x512w8": replace(base, out_block_t=8, out_block_h=512, out_num_warps=8),
+        "bt16-s512": replace(base, block_t=16, block_h=64, split_h=512),
+        "bt16-s1024": replace(base, block_t=16, block_h=64, split_h=1024),
+        "bt32-s512": replace(base, block_t=32, block_h=64, split_h=512),
+        "bt32-s1024": replace(base, block_t=32, block_h=64, split_h=1024),
+        "bt32-s512-w8": replace(base, block_t=32, block_h=64, split_h=512, num_warps=8),
+        "bt64-s256-w8": replace(base, block_t=64, block_h=32, split_h=256, num_warps=8),
+        "bt64-s512-w8": replace(base, block_t=64, block_h=32, split_h=512, num_warps=8),
+        "bt32-s512-lag4": replace(base, block_t=32, block_h=64, split_h=512, lag=4),
+        "bt32-s512-lag32": replace(base, block_t=32, block_h=64, split_h=512, lag=32),
+        "bt32-s512-st3": replace(base, block_t=32, block_h=64, split_h=512, num_stages=3),
+        "bt32-s512-o512": replace(base, block_t=32, block_h=64, split_h=512, out_block_h=512),
+        "bt16-s128": replace(base, block_t=16, block_h=64, split_h=128),
     }
 
 

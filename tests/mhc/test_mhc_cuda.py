@@ -50,13 +50,17 @@ def test_mhc_pre(t, h):
     _check_pre(op(r, fn, s, b), ref.mhc_pre(r, fn, s, b))
 
 
-@pytest.mark.parametrize("mode", ["split", "fused"])
+# the default schedule, and one with a lag of one tile (weighted-sum items wait the most)
+CONFIGS = {"default": None, "lag1": tmhc.PreConfig(block_t=32, split_h=512, lag=1)}
+
+
+@pytest.mark.parametrize("mode", list(CONFIGS))
 @pytest.mark.parametrize("t", [1, 64, 4100])
 def test_mhc_pre_modes_and_norm(mode, t):
     h = 7168
     r, fn, s, b = make_pre_inputs(t, 4, h, device="cuda", seed=t)
     nw = torch.rand(h, device="cuda") + 0.5
-    cfg = tmhc.PreConfig(mode=mode, out_block_h=128) if mode == "fused" else None
+    cfg = CONFIGS[mode]
     for norm in (None, nw):
         outs = (torch.full((t, h), float("nan"), dtype=r.dtype, device="cuda"),
                 torch.full((t, 4, 1), float("nan"), device="cuda"), torch.full((t, 4, 4), float("nan"), device="cuda"))
@@ -91,7 +95,7 @@ def _first_mismatch(a: torch.Tensor, b: torch.Tensor) -> str:
 
 
 @pytest.mark.parametrize("with_norm", [False, True])
-@pytest.mark.parametrize("mode", ["split", "fused"])
+@pytest.mark.parametrize("mode", list(CONFIGS))
 @pytest.mark.parametrize("t,h", [(1, 7168), (33, 4096), (4100, 7168)])
 def test_fused_post_pre_equals_post_then_pre(t, h, mode, with_norm):
     """Bit for bit, not within a tolerance: the kernels fix the order of every floating-point
@@ -100,7 +104,7 @@ def test_fused_post_pre_equals_post_then_pre(t, h, mode, with_norm):
     x, r, p, c = make_post_inputs(t, 4, h, device="cuda", seed=h)
     _, fn, s, b = make_pre_inputs(t, 4, h, device="cuda", seed=t)
     nw = torch.rand(h, device="cuda") + 0.5 if with_norm else None
-    cfg = tmhc.PreConfig(mode=mode, out_block_h=128) if mode == "fused" else None
+    cfg = CONFIGS[mode]
     new = torch.empty_like(r)
     outs = (torch.empty(t, h, dtype=r.dtype, device="cuda"), torch.empty(t, 4, 1, device="cuda"),
             torch.empty(t, 4, 4, device="cuda"))

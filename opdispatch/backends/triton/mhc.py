@@ -5,15 +5,20 @@ None. The config is chosen deterministically from the shape (no autotuning: noth
 during CUDA-graph capture once a shape has run); a ``config=`` argument overrides it (benchmarks
 and tuning runs use that; see docs/ops/mhc.md for the knobs).
 
-mhc_pre / hc_head / mhc_fused_post_pre run in one of two modes:
+mhc_pre / hc_head / mhc_fused_post_pre run as one launch of ``_mhc_pre_kernel``. The coefficients
+of a token need the GEMM over all n*H values of its row, and the weighted sum needs the row again,
+so the residual is read twice; the schedule makes the second read hit L2:
 
-- ``split`` (default): kernel 1 computes the GEMM against fn and the sum of squares over a grid
-  of (token tiles x K-splits) and writes raw partial rows ``[S, T, NP]`` float32; kernel 2
-  reduces them, computes the sigmoids and the Sinkhorn iterations per token and writes the
-  weighted sum over the streams for its (tokens x H-block) tile. The residual is read twice
-  (the second read hits L2 only when T*n*H*2 bytes fit in it).
-- ``fused``: one kernel; a program owns BLOCK_T tokens over all of K and goes straight on to the
-  coefficients and the weighted sum (its re-read of its own rows, in reverse order, can hit L2).
+- tokens are cut into tiles of ``block_t`` and each tile's H into ``n_split`` ranges; work item
+  (tile, split) does that range's share of the GEMM (split-K), and the last item of a tile to
+  finish adds the partials in split order and computes the tile's coefficients;
+- the same program then writes the weighted sum of the tile ``lag`` tiles earlier, whose
+  residual it (or a neighbour) read a moment ago: the reuse distance is about
+  ``lag * n_split`` items of ``block_t * n * H / n_split`` elements, kept well under L2.
+
+Items are claimed through an atomic ticket, so a program only waits for smaller tickets: the
+wait cannot deadlock (see the kernel docstring). The launch needs a zeroed int32 sync buffer
+(one memset) and a float32 scratch of ``tiles * n_split * block_t * NP + tiles * block_t * n``.
 """
 
 from __future__ import annotations
@@ -24,25 +29,18 @@ from dataclasses import dataclass
 import torch
 import triton
 
-from opdispatch.backends.triton.mhc_kernels import (
-    _mhc_post_kernel,
-    _mhc_pre_finish_kernel,
-    _mhc_pre_gemm_kernel,
-)
+from opdispatch.backends.triton.mhc_kernels import _mhc_post_kernel, _mhc_pre_kernel
 
 
 @dataclass(frozen=True)
 class PreConfig:
-    mode: str = "split"  # "split" (2 kernels) or "fused" (1 kernel)
-    block_t: int = 16  # tokens per GEMM program (>= 16: the tl.dot minimum)
-    block_h: int = 64  # H-block of the GEMM: K per tl.dot is n * block_h
-    programs_per_sm: int = 4  # split mode: K-splits are added until the GEMM grid has this many per SM
+    block_t: int = 16  # tokens per tile (>= 16: the tl.dot minimum)
+    block_h: int = 64  # H per GEMM step: K per tl.dot is n * block_h
+    split_h: int = 512  # H per work item (a multiple of block_h); n_split = cdiv(H, split_h)
+    lag: int = 0  # tiles between a tile's GEMM and its weighted sum (0: from the SM count)
     num_warps: int = 4
     num_stages: int = 2
-    out_block_t: int = 2  # split mode, kernel 2: tokens per program
-    out_block_h: int = 512  # H-block of the weighted sum (fused mode: keep block_t*n*out_block_h ~8K)
-    out_num_warps: int = 4
-    reverse: bool = True  # fused mode: weighted sum walks H-blocks last-read first
+    out_block_h: int = 256  # H-block of the weighted sum
 
 
 @dataclass(frozen=True)
@@ -68,18 +66,18 @@ def mix_columns(n: int, head: bool) -> tuple[int, int]:
 def default_pre_config(t: int, n: int, h: int, head: bool = False) -> PreConfig:
     """The config used when none is given: a function of the shape only."""
     _, np_ = mix_columns(n, head)
-    if t >= 4096:
-        # Large T: 64 tokens per program cut the L2 traffic of re-reading fn (2.75 MB at n=4,
-        # H=7168) per token tile by 4x against 16; 8 warps hold the [64, n*32] tile.
-        block_t, num_warps, k_elems = 64, 8, 128
-    elif t >= 512:
-        block_t, num_warps, k_elems = 32, 4, 256
+    if t >= 2048:
+        block_t, num_warps, k_elems, split_k = 32, 4, 256, 2048
+    elif t >= 256:
+        block_t, num_warps, k_elems, split_k = 16, 4, 256, 2048
     else:
-        block_t, num_warps, k_elems = 16, 4, 256
+        # decode: few tiles, so many small splits fill the GPU
+        block_t, num_warps, k_elems, split_k = 16, 4, 256, 512
     # keep the fn^T tile [n*block_h, NP] float32 near 8K elements (32 KB of registers)
     block_h = max(8, min(k_elems // n, 8192 // (n * np_)))
     block_h = max(block_h, triton.cdiv(16, n))  # tl.dot needs K >= 16
-    return PreConfig(block_t=block_t, block_h=block_h, num_warps=num_warps)
+    split_h = max(block_h, split_k // n // block_h * block_h)
+    return PreConfig(block_t=block_t, block_h=block_h, split_h=split_h, num_warps=num_warps)
 
 
 def default_post_config(t: int, n: int, h: int) -> PostConfig:
@@ -108,15 +106,17 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
     """Shared by mhc_pre, hc_head and mhc_fused_post_pre.
 
     post_in: None, or (x, old_residual, post_mix_in, comb_mix_in) for the fused post+pre, in
-    which case ``res`` is the new residual, written by the GEMM kernel."""
+    which case ``res`` is the new residual, written by the kernel."""
     t, n, h = res.shape
     if t == 0:
         return
     n_mix, np_ = mix_columns(n, head)
     cfg = config or default_pre_config(t, n, h, head)
+    if cfg.block_t < 16 or cfg.block_t & (cfg.block_t - 1) or cfg.split_h % cfg.block_h:
+        raise ValueError(f"PreConfig needs block_t a power of two >= 16 and split_h a multiple of "
+                         f"block_h, got {cfg}")
     has_norm = norm_weight is not None
-    fused_post = post_in is not None
-    if fused_post:
+    if post_in is not None:
         x, old, pin, cin = post_in
         post_args = (x, x.stride(0), old, old.stride(0), old.stride(1), pin, pin.stride(0),
                      pin.stride(1), cin, cin.stride(0), cin.stride(1), cin.stride(2))
@@ -126,38 +126,27 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
     post_ptr, post_stride = (post_mix, post_mix.stride(0)) if post_mix is not None else (fn, 0)
     comb_ptr, comb_stride = (comb_mix, comb_mix.stride(0)) if comb_mix is not None else (fn, 0)
     scalars = (rms_eps, hc_pre_eps, sinkhorn_eps, post_mult, 1 if head else sinkhorn_iters, norm_eps)
-    n_hb = triton.cdiv(h, cfg.block_h)
+    hb_per_split = cfg.split_h // cfg.block_h
+    n_split = triton.cdiv(h, cfg.split_h)
     tiles = triton.cdiv(t, cfg.block_t)
+    # enough tiles in flight to cover the SMs, so a weighted-sum item rarely waits
+    lag = cfg.lag or max(1, triton.cdiv(_sm_count(res.device) * 2, n_split))
+    lag = min(lag, tiles)
+    scratch = torch.empty(tiles * cfg.block_t * (n_split * np_ + n), dtype=torch.float32,
+                          device=res.device)
+    part, pre = scratch[: tiles * n_split * cfg.block_t * np_], scratch[tiles * n_split * cfg.block_t * np_:]
+    sync = torch.zeros(1 + 2 * tiles, dtype=torch.int32, device=res.device)
     # bf16 tensor-core GEMM on GPUs; the interpreter (CPU tensors) mis-evaluates bf16 tl.dot
     # (triton 3.9), so there the IEEE float32 dot runs: same math, exact products.
     x_bf16 = res.dtype == torch.bfloat16 and res.device.type != "cpu"
-    if cfg.mode == "fused":
-        n_split, hb_per_split, part = 1, n_hb, fn
-    elif cfg.mode == "split":
-        target = _sm_count(res.device) * cfg.programs_per_sm
-        n_split = max(1, min(n_hb, triton.cdiv(target, tiles)))
-        hb_per_split = triton.cdiv(n_hb, n_split)
-        n_split = triton.cdiv(n_hb, hb_per_split)  # no empty split
-        part = torch.empty((n_split, t, np_), dtype=torch.float32, device=res.device)
-    else:
-        raise ValueError(f"PreConfig.mode must be 'split' or 'fused', got {cfg.mode!r}")
-    _mhc_pre_gemm_kernel[(tiles, n_split)](
-        res, res.stride(0), res.stride(1), *post_args, fn, fn.stride(0), scale, base, part,
-        out, out.stride(0), post_ptr, post_stride, comb_ptr, comb_stride, nw, t, h, hb_per_split,
-        *scalars,
+    _mhc_pre_kernel[((tiles + lag) * n_split,)](
+        res, res.stride(0), res.stride(1), *post_args, fn, fn.stride(0), scale, base, part, pre,
+        sync, out, out.stride(0), post_ptr, post_stride, comb_ptr, comb_stride, nw,
+        t, h, tiles, n_split, hb_per_split, lag, *scalars,
         N_STREAMS=n, N_MIX=n_mix, NP=np_, BLOCK_T=cfg.block_t, BLOCK_H=cfg.block_h,
-        OUT_BLOCK_H=cfg.out_block_h, HEAD=head, FUSED_POST=fused_post,
-        FINISH=cfg.mode == "fused", HAS_NORM=has_norm, X_BF16=x_bf16, REVERSE=cfg.reverse,
+        OUT_BLOCK_H=cfg.out_block_h, NORM_ROWS=triton.next_power_of_2(triton.cdiv(cfg.block_t, n_split)),
+        HEAD=head, FUSED_POST=post_in is not None, HAS_NORM=has_norm, X_BF16=x_bf16,
         num_warps=cfg.num_warps, num_stages=cfg.num_stages,
-    )
-    if cfg.mode == "fused":
-        return
-    grid_h = 1 if has_norm else triton.cdiv(h, cfg.out_block_h)  # the norm needs whole rows
-    _mhc_pre_finish_kernel[(triton.cdiv(t, cfg.out_block_t), grid_h)](
-        part, n_split, res, res.stride(0), res.stride(1), scale, base, out, out.stride(0),
-        post_ptr, post_stride, comb_ptr, comb_stride, nw, t, h, *scalars,
-        N_STREAMS=n, N_MIX=n_mix, NP=np_, BLOCK_T=cfg.out_block_t, BLOCK_H=cfg.out_block_h,
-        HEAD=head, HAS_NORM=has_norm, num_warps=cfg.out_num_warps,
     )
 
 

@@ -165,33 +165,33 @@ def _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3, b_comb3, o_
 
 
 @triton.jit
-def _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_t, m_t, H,
-                      hb_first, hb_step, norm_eps, N_STREAMS: tl.constexpr, BLOCK_H: tl.constexpr,
-                      HAS_NORM: tl.constexpr, REVERSE: tl.constexpr):
-    """``out[t, h] = sum_i pre[t, i] * res[t, i, h]`` over H-blocks hb_first, +hb_step, ...;
-    with HAS_NORM (then this program owns whole rows) the rounded rows are RMS-normalised
-    in place afterwards (exactly what an unfused RMSNorm of layer_input computes).
+def _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_t, m_t, h_lo, h_hi,
+                      norm_eps, N_STREAMS: tl.constexpr, BLOCK_H: tl.constexpr,
+                      HAS_NORM: tl.constexpr):
+    """``out[t, h] = sum_i pre[t, i] * res[t, i, h]`` for h in [h_lo, h_hi); with HAS_NORM (then
+    the range is the whole row) the rounded rows are RMS-normalised in place afterwards (exactly
+    what an unfused RMSNorm of layer_input computes).
+
+    The residual is read with ``evict_first`` (this is its last use) and through L2 only
+    (``.cg``): in the fused post+pre it was written by other programs of this launch.
 
     The stream sum is an explicit fma chain in stream order (pre_0 * x_0, then + pre_i * x_i),
     and the norm's sum of squares accumulates elementwise and ends in a pairwise tree: the
     result does not depend on the layout the compiler picks (see the module docstring)."""
-    n_hb = tl.cdiv(H, BLOCK_H)
     o_i = tl.arange(0, N_STREAMS)[None, :]
     b_pre0 = tl.sum(tl.where(o_i == 0, b_pre, 0.0), axis=1)[:, None]  # one non-zero: exact
     b_sq = tl.zeros([o_t.shape[0], BLOCK_H], dtype=tl.float32)
-    for it in range(hb_first, n_hb, hb_step):
-        if REVERSE:  # the most recently read residual blocks first: they are likeliest in L2
-            hb = n_hb - 1 - it
-        else:
-            hb = it
-        o_h = hb * BLOCK_H + tl.arange(0, BLOCK_H)
-        m_h = o_h < H
+    for h0 in range(h_lo, h_hi, BLOCK_H):
+        o_h = h0 + tl.arange(0, BLOCK_H)
+        m_h = o_h < h_hi
         m_th = m_t[:, None] & m_h[None, :]
         p_r = p_res + o_t[:, None] * s_res_t + o_h[None, :]
-        b_acc = b_pre0 * tl.load(p_r, mask=m_th, other=0.0).to(tl.float32)
+        b_acc = b_pre0 * tl.load(p_r, mask=m_th, other=0.0, cache_modifier=".cg",
+                                 eviction_policy="evict_first").to(tl.float32)
         for i in tl.static_range(1, N_STREAMS):
             b_pi = tl.sum(tl.where(o_i == i, b_pre, 0.0), axis=1)[:, None]
-            b_x = tl.load(p_r + i * s_res_i, mask=m_th, other=0.0).to(tl.float32)
+            b_x = tl.load(p_r + i * s_res_i, mask=m_th, other=0.0, cache_modifier=".cg",
+                          eviction_policy="evict_first").to(tl.float32)
             b_acc = tl.fma(b_pi, b_x, b_acc)
         b_y = b_acc.to(p_out.dtype.element_ty)
         tl.store(p_out + o_t[:, None] * s_out_t + o_h[None, :], b_y, mask=m_th)
@@ -200,10 +200,10 @@ def _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_t,
             b_sq = tl.fma(b_yf, b_yf, b_sq)
     if HAS_NORM:
         tl.debug_barrier()  # the rows were written by other threads of this program
-        b_inv = tl.rsqrt(_row_pairwise_sum(b_sq) / H + norm_eps)[:, None]
-        for hb in range(hb_first, n_hb, hb_step):
-            o_h = hb * BLOCK_H + tl.arange(0, BLOCK_H)
-            m_h = o_h < H
+        b_inv = tl.rsqrt(_row_pairwise_sum(b_sq) / (h_hi - h_lo) + norm_eps)[:, None]
+        for h0 in range(h_lo, h_hi, BLOCK_H):
+            o_h = h0 + tl.arange(0, BLOCK_H)
+            m_h = o_h < h_hi
             m_th = m_t[:, None] & m_h[None, :]
             p_o = p_out + o_t[:, None] * s_out_t + o_h[None, :]
             b_y = tl.load(p_o, mask=m_th, other=0.0).to(tl.float32)
@@ -212,115 +212,129 @@ def _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_t,
 
 
 @triton.jit
-def _mhc_pre_gemm_kernel(
+def _mhc_pre_kernel(
     p_res, s_res_t, s_res_i,
     p_x, s_x_t, p_old, s_old_t, s_old_i, p_pin, s_pin_t, s_pin_i, p_cin, s_cin_t, s_cin_i, s_cin_j,
-    p_fn, s_fn, p_scale, p_base, p_part,
+    p_fn, s_fn, p_scale, p_base, p_part, p_pre, p_sync,
     p_out, s_out_t, p_post, s_post_t, p_comb, s_comb_t, p_nw,
-    T, H, hb_per_split,
+    T, H, n_tiles, n_split, hb_per_split, lag,
     rms_eps, hc_pre_eps, sinkhorn_eps, post_mult, sinkhorn_iters, norm_eps,
     N_STREAMS: tl.constexpr, N_MIX: tl.constexpr, NP: tl.constexpr,
     BLOCK_T: tl.constexpr, BLOCK_H: tl.constexpr, OUT_BLOCK_H: tl.constexpr,
-    HEAD: tl.constexpr, FUSED_POST: tl.constexpr, FINISH: tl.constexpr, HAS_NORM: tl.constexpr,
-    X_BF16: tl.constexpr, REVERSE: tl.constexpr,
+    NORM_ROWS: tl.constexpr, HEAD: tl.constexpr, FUSED_POST: tl.constexpr,
+    HAS_NORM: tl.constexpr, X_BF16: tl.constexpr,
 ):
-    """GEMM against fn + sum of squares for BLOCK_T tokens over one K-split (grid axis 1).
+    """mhc_pre / hc_head / mhc_fused_post_pre in one launch (see ``mhc.py`` for the schedule).
 
-    FUSED_POST: the residual tile is produced here from (x, old residual, post, comb), stored to
-    ``p_res`` (the new residual) and fed to the GEMM from registers: it is never read back for
-    the GEMM. FINISH (one split only): the coefficients and the weighted sum follow in this
-    program; otherwise raw rows go to ``p_part[split, t, :]`` for ``_mhc_pre_finish_kernel``."""
-    pid_t = tl.program_id(0)
-    pid_s = tl.program_id(1)
+    Work items in ticket order L = 0, 1, ...: ``tg = L // n_split`` and ``s = L % n_split``.
+
+    1. GEMM item (tg, s), if tg < n_tiles: the GEMM against fn and the sum of squares of
+       BLOCK_T tokens over the H-blocks of split s (FUSED_POST: the residual tile is produced
+       here from x, the old residual, post and comb, stored as the new residual and fed to the
+       GEMM from registers). The raw partial row goes to ``p_part``; the program that arrives
+       last at tile tg adds the n_split partials in split order, computes the coefficients,
+       stores post_mix / comb_mix and pre, and raises the tile's ready flag.
+    2. Weighted-sum item for tile ``tw = tg - lag``: waits for its ready flag, then writes
+       layer_input for split s's H-range of the tile's tokens (HAS_NORM: whole rows of the rows
+       ``s, s + n_split, ...`` of the tile, then the RMSNorm). Its residual was read ``lag``
+       tiles ago: from L2.
+
+    Tickets come from an atomic counter, so a program only ever waits for items of smaller
+    tickets, whose programs have started and never wait for it: no deadlock, whatever the
+    residency or the order in which the hardware dispatches programs.
+
+    ``p_sync`` (int32, zeroed by the launcher): [0] ticket counter, [1 + tile] arrivals,
+    [1 + n_tiles + tile] ready flags."""
+    L = tl.atomic_add(p_sync, 1)
+    tg = L // n_split
+    s = L % n_split
     KB: tl.constexpr = N_STREAMS * BLOCK_H
-    o_t = pid_t.to(tl.int64) * BLOCK_T + tl.arange(0, BLOCK_T)
-    m_t = o_t < T
     o_i = tl.arange(0, N_STREAMS)
     o_c = tl.arange(0, NP)
     o_kb = tl.arange(0, KB)
+    o_r = tl.arange(0, BLOCK_T)
     m_c = o_c < N_MIX
-    b_acc = tl.zeros([BLOCK_T, NP], dtype=tl.float32)
-    # squares accumulate elementwise (a fixed order per element) and are summed by a pairwise
-    # tree after the loop: a tl.sum here would add in an order set by the tile's layout, which
-    # differs between this kernel's FUSED_POST and plain variants
-    b_sq3 = tl.zeros([BLOCK_T, N_STREAMS, BLOCK_H], dtype=tl.float32)
-    n_hb = tl.cdiv(H, BLOCK_H)
-    hb_start = pid_s * hb_per_split
-    hb_end = tl.minimum(hb_start + hb_per_split, n_hb)
-    for hb in range(hb_start, hb_end):
-        h0 = hb * BLOCK_H
-        o_h = h0 + tl.arange(0, BLOCK_H)
-        m_h = o_h < H
-        m_3 = m_t[:, None, None] & m_h[None, None, :]
-        p_r = p_res + o_t[:, None, None] * s_res_t + o_i[None, :, None] * s_res_i + o_h[None, None, :]
-        if FUSED_POST:
-            b_new = _post_tile(p_x, s_x_t, p_old, s_old_t, s_old_i, p_pin, s_pin_t, s_pin_i,
-                               p_cin, s_cin_t, s_cin_i, s_cin_j, o_t, m_t, o_h, m_h, N_STREAMS)
-            b_xr = b_new.to(p_res.dtype.element_ty)
-            tl.store(p_r, b_xr, mask=m_3)
-        else:
-            b_xr = tl.load(p_r, mask=m_3, other=0.0)
-        b_xf = b_xr.to(tl.float32)
-        b_sq3 = tl.fma(b_xf, b_xf, b_sq3)
-        # fn^T tile: row r = i*BLOCK_H + h of the flattened [n*BLOCK_H] block is fn column i*H + h0 + h
-        o_hk = h0 + o_kb % BLOCK_H
-        o_fk = (o_kb // BLOCK_H).to(tl.int64) * H + o_hk
-        b_fn = tl.load(p_fn + o_c[None, :].to(tl.int64) * s_fn + o_fk[:, None],
-                       mask=(o_hk < H)[:, None] & m_c[None, :], other=0.0)
-        if X_BF16:
-            b_x2 = tl.reshape(b_xr.to(tl.bfloat16), [BLOCK_T, KB])
-            b_fn_hi = b_fn.to(tl.bfloat16)
-            b_fn_lo = (b_fn - b_fn_hi.to(tl.float32)).to(tl.bfloat16)
-            b_acc = tl.dot(b_x2, b_fn_hi, b_acc)
-            b_acc = tl.dot(b_x2, b_fn_lo, b_acc)
-        else:
-            b_x2 = tl.reshape(b_xf, [BLOCK_T, KB])
-            b_acc = tl.dot(b_x2, b_fn, b_acc, input_precision="ieee")
-    b_sq = _row_pairwise_sum(tl.reshape(b_sq3, [BLOCK_T, KB]))
-    if FINISH:
-        b_pre, b_post3, b_comb3 = _coefficients(
-            b_acc, b_sq, p_scale, p_base, N_STREAMS * H, rms_eps, hc_pre_eps, sinkhorn_eps,
-            post_mult, sinkhorn_iters, N_STREAMS, N_MIX, NP, BLOCK_T, HEAD)
-        if not HEAD:
-            _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3, b_comb3, o_t, m_t,
-                                N_STREAMS, NP)
-        if FUSED_POST:
-            tl.debug_barrier()  # the new residual rows were stored by other threads of this program
-        _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_t, m_t, H, 0, 1,
-                          norm_eps, N_STREAMS, OUT_BLOCK_H, HAS_NORM, REVERSE)
-    else:
+    if tg < n_tiles:
+        o_t = tg.to(tl.int64) * BLOCK_T + o_r
+        m_t = o_t < T
+        b_acc = tl.zeros([BLOCK_T, NP], dtype=tl.float32)
+        # squares accumulate elementwise (a fixed order per element) and are summed by a
+        # pairwise tree after the loop: a tl.sum here would add in an order set by the tile's
+        # layout, which can differ between the FUSED_POST and plain variants
+        b_sq3 = tl.zeros([BLOCK_T, N_STREAMS, BLOCK_H], dtype=tl.float32)
+        n_hb = tl.cdiv(H, BLOCK_H)
+        hb_start = s * hb_per_split
+        hb_end = tl.minimum(hb_start + hb_per_split, n_hb)
+        for hb in range(hb_start, hb_end):
+            h0 = hb * BLOCK_H
+            o_h = h0 + tl.arange(0, BLOCK_H)
+            m_h = o_h < H
+            m_3 = m_t[:, None, None] & m_h[None, None, :]
+            p_r = (p_res + o_t[:, None, None] * s_res_t + o_i[None, :, None] * s_res_i
+                   + o_h[None, None, :])
+            if FUSED_POST:
+                b_new = _post_tile(p_x, s_x_t, p_old, s_old_t, s_old_i, p_pin, s_pin_t, s_pin_i,
+                                   p_cin, s_cin_t, s_cin_i, s_cin_j, o_t, m_t, o_h, m_h, N_STREAMS)
+                b_xr = b_new.to(p_res.dtype.element_ty)
+                tl.store(p_r, b_xr, mask=m_3)
+            else:
+                # kept in L2 for the weighted sum that reads it again `lag` tiles later
+                b_xr = tl.load(p_r, mask=m_3, other=0.0, eviction_policy="evict_last")
+            b_xf = b_xr.to(tl.float32)
+            b_sq3 = tl.fma(b_xf, b_xf, b_sq3)
+            # fn^T tile: row r = i*BLOCK_H + h of the [n*BLOCK_H] block is fn column i*H + h0 + h
+            o_hk = h0 + o_kb % BLOCK_H
+            o_fk = (o_kb // BLOCK_H).to(tl.int64) * H + o_hk
+            b_fn = tl.load(p_fn + o_c[None, :].to(tl.int64) * s_fn + o_fk[:, None],
+                           mask=(o_hk < H)[:, None] & m_c[None, :], other=0.0)
+            if X_BF16:
+                b_x2 = tl.reshape(b_xr.to(tl.bfloat16), [BLOCK_T, KB])
+                b_fn_hi = b_fn.to(tl.bfloat16)
+                b_fn_lo = (b_fn - b_fn_hi.to(tl.float32)).to(tl.bfloat16)
+                b_acc = tl.dot(b_x2, b_fn_hi, b_acc)
+                b_acc = tl.dot(b_x2, b_fn_lo, b_acc)
+            else:
+                b_x2 = tl.reshape(b_xf, [BLOCK_T, KB])
+                b_acc = tl.dot(b_x2, b_fn, b_acc, input_precision="ieee")
+        b_sq = _row_pairwise_sum(tl.reshape(b_sq3, [BLOCK_T, KB]))
         b_row = tl.where(o_c[None, :] == N_MIX, b_sq[:, None], b_acc)
-        p_p = p_part + (pid_s.to(tl.int64) * T + o_t[:, None]) * NP + o_c[None, :]
-        tl.store(p_p, b_row, mask=m_t[:, None])
-
-
-@triton.jit
-def _mhc_pre_finish_kernel(
-    p_part, n_split, p_res, s_res_t, s_res_i, p_scale, p_base,
-    p_out, s_out_t, p_post, s_post_t, p_comb, s_comb_t, p_nw, T, H,
-    rms_eps, hc_pre_eps, sinkhorn_eps, post_mult, sinkhorn_iters, norm_eps,
-    N_STREAMS: tl.constexpr, N_MIX: tl.constexpr, NP: tl.constexpr,
-    BLOCK_T: tl.constexpr, BLOCK_H: tl.constexpr, HEAD: tl.constexpr, HAS_NORM: tl.constexpr,
-):
-    """Reduce the split partials, compute the coefficients (redundantly per H-program: a few
-    hundred flops) and write the weighted sum for the H-blocks pid_h, pid_h + grid_h, ..."""
-    pid_t = tl.program_id(0)
-    pid_h = tl.program_id(1)
-    o_t = pid_t.to(tl.int64) * BLOCK_T + tl.arange(0, BLOCK_T)
-    m_t = o_t < T
-    o_c = tl.arange(0, NP)
-    b_acc = tl.zeros([BLOCK_T, NP], dtype=tl.float32)
-    p_p = p_part + o_t[:, None] * NP + o_c[None, :]
-    for _ in range(n_split):
-        b_acc += tl.load(p_p, mask=m_t[:, None], other=0.0)
-        p_p += T * NP  # next split: T * NP < 2^31 for any T below 67M tokens
-    b_sq = tl.sum(tl.where(o_c[None, :] == N_MIX, b_acc, 0.0), axis=1)
-    b_pre, b_post3, b_comb3 = _coefficients(
-        b_acc, b_sq, p_scale, p_base, N_STREAMS * H, rms_eps, hc_pre_eps, sinkhorn_eps, post_mult,
-        sinkhorn_iters, N_STREAMS, N_MIX, NP, BLOCK_T, HEAD)
-    if not HEAD:
-        if pid_h == 0:
-            _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3, b_comb3, o_t, m_t,
-                                N_STREAMS, NP)
-    _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_t, m_t, H, pid_h,
-                      tl.num_programs(1), norm_eps, N_STREAMS, BLOCK_H, HAS_NORM, False)
+        p_tile = p_part + tg.to(tl.int64) * n_split * BLOCK_T * NP
+        tl.store(p_tile + (s * BLOCK_T + o_r[:, None]) * NP + o_c[None, :], b_row)
+        tl.debug_barrier()  # every thread's partial (and new residual) stored before the release
+        arrived = tl.atomic_add(p_sync + 1 + tg, 1, sem="acq_rel")
+        if arrived == n_split - 1:
+            # the last arrival: add the partials in split order (deterministic), then finish
+            b_tot = tl.zeros([BLOCK_T, NP], dtype=tl.float32)
+            for j in range(0, n_split):
+                b_tot += tl.load(p_tile + (j * BLOCK_T + o_r[:, None]) * NP + o_c[None, :],
+                                 cache_modifier=".cg")
+            b_sqt = tl.sum(tl.where(o_c[None, :] == N_MIX, b_tot, 0.0), axis=1)  # one non-zero
+            b_pre, b_post3, b_comb3 = _coefficients(
+                b_tot, b_sqt, p_scale, p_base, N_STREAMS * H, rms_eps, hc_pre_eps, sinkhorn_eps,
+                post_mult, sinkhorn_iters, N_STREAMS, N_MIX, NP, BLOCK_T, HEAD)
+            if not HEAD:
+                _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3, b_comb3, o_t,
+                                    m_t, N_STREAMS, NP)
+            tl.store(p_pre + o_t[:, None] * N_STREAMS + o_i[None, :], b_pre)
+            tl.debug_barrier()
+            tl.atomic_xchg(p_sync + 1 + n_tiles + tg, 1, sem="release")
+    tw = tg - lag
+    if (tw >= 0) & (tw < n_tiles):
+        flag = tl.atomic_add(p_sync + 1 + n_tiles + tw, 0, sem="acquire")
+        while flag == 0:
+            flag = tl.atomic_add(p_sync + 1 + n_tiles + tw, 0, sem="acquire")
+        if HAS_NORM:
+            # whole rows (the norm needs them): rows s, s + n_split, ... of the tile
+            o_w = tw.to(tl.int64) * BLOCK_T + s + tl.arange(0, NORM_ROWS) * n_split
+            m_w = (o_w < T) & (o_w < (tw.to(tl.int64) + 1) * BLOCK_T)
+            h_lo = 0
+            h_hi = H
+        else:
+            o_w = tw.to(tl.int64) * BLOCK_T + o_r
+            m_w = o_w < T
+            h_lo = s * hb_per_split * BLOCK_H
+            h_hi = tl.minimum(h_lo + hb_per_split * BLOCK_H, H)
+        b_pre = tl.load(p_pre + o_w[:, None] * N_STREAMS + o_i[None, :], mask=m_w[:, None],
+                        other=0.0, cache_modifier=".cg")
+        _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_w, m_w,
+                          h_lo, h_hi, norm_eps, N_STREAMS, OUT_BLOCK_H, HAS_NORM)
