@@ -214,14 +214,15 @@ def _post_tune_case(t, block_t, block_h, num_warps):
                      setup=setup, tags=("mhc-tune",))
 
 
+_PRE_TUNE_NAMES = ("default", "bt16-s512", "bt16-s1024", "bt32-s512", "bt32-s1024", "bt32-s512-w8",
+                   "bt64-s256-w8", "bt64-s512-w8", "bt32-s512-lag4", "bt32-s512-lag32",
+                   "bt32-s512-st3", "bt32-s512-o512", "bt16-s128")
 for _t in (BIG_T, 64, 1):
-    for _name in ("default", "fused-bt16", "fused-bt32", "fused-bt16-fwd", "split-bt64-w4", "split-bt32",
-                  "split-bt128", "split-pps2", "split-pps8", "split-stages3", "split-out4x256",
-                  "split-out1x1024", "split-out8x512w8"):
-        if _t < 1024 and _name.startswith("fused") and _name != "fused-bt16":
-            continue  # decode: one fused program per 16 tokens; one variant is enough to see it lose
+    for _name in _PRE_TUNE_NAMES:
+        if _t < 1024 and _name.startswith(("bt32", "bt64")):
+            continue  # decode: one or a few tiles of 16 tokens
         register_bench(_pre_tune_case(_t, _name))
-    for _name in ("default", "fused-bt16", "split-bt64-w4", "split-pps8"):
+    for _name in ("default", "bt16-s512", "bt64-s256-w8"):
         register_bench(_pre_tune_case(_t, _name, head=True))
         register_bench(_pre_tune_case(_t, _name, fused_post=True))
     for _cfg in ((1, 1024, 4), (2, 512, 4), (2, 1024, 8), (4, 256, 4), (4, 512, 8), (8, 256, 8), (1, 2048, 8)):
