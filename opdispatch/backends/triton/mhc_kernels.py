@@ -172,8 +172,9 @@ def _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_t,
     the range is the whole row) the rounded rows are RMS-normalised in place afterwards (exactly
     what an unfused RMSNorm of layer_input computes).
 
-    The residual is read with ``evict_first`` (this is its last use) and through L2 only
-    (``.cg``): in the fused post+pre it was written by other programs of this launch.
+    The residual is read with ``evict_first`` (this is its last use). In the fused post+pre it
+    was written by other programs of this launch after their release; no SM has read those
+    addresses before (each is read once, here), so no stale L1 line can be hit.
 
     The stream sum is an explicit fma chain in stream order (pre_0 * x_0, then + pre_i * x_i),
     and the norm's sum of squares accumulates elementwise and ends in a pairwise tree: the
@@ -186,11 +187,11 @@ def _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_t,
         m_h = o_h < h_hi
         m_th = m_t[:, None] & m_h[None, :]
         p_r = p_res + o_t[:, None] * s_res_t + o_h[None, :]
-        b_acc = b_pre0 * tl.load(p_r, mask=m_th, other=0.0, cache_modifier=".cg",
+        b_acc = b_pre0 * tl.load(p_r, mask=m_th, other=0.0,
                                  eviction_policy="evict_first").to(tl.float32)
         for i in tl.static_range(1, N_STREAMS):
             b_pi = tl.sum(tl.where(o_i == i, b_pre, 0.0), axis=1)[:, None]
-            b_x = tl.load(p_r + i * s_res_i, mask=m_th, other=0.0, cache_modifier=".cg",
+            b_x = tl.load(p_r + i * s_res_i, mask=m_th, other=0.0,
                           eviction_policy="evict_first").to(tl.float32)
             b_acc = tl.fma(b_pi, b_x, b_acc)
         b_y = b_acc.to(p_out.dtype.element_ty)
