@@ -1,10 +1,24 @@
 """``opdispatch bench``: each op against plain PyTorch, eager and ``torch.compile``d, in one run.
 
 Op families register :class:`BenchCase` objects in ``opdispatch/benchmarks/<family>.py``. For each
-case the harness times (median of ``triton.testing.do_bench``, CUDA events) the library call, the
-plain PyTorch function eager, the same function under ``torch.compile``, and any peers; computes
-the floor ``max(bytes / bandwidth, flops / fp8 rate)`` from ceilings measured in the same run;
-and writes CSV + JSON (device, versions, date, commit) and a PNG plot.
+case the harness times the library call, the plain PyTorch function eager, the same function under
+``torch.compile``, and any peers, each two ways:
+
+- ``*_us``: median of ``triton.testing.do_bench`` (CUDA events around each call, L2 flushed
+  before it). A call's host work (Python front, dispatch, launch) is in the figure whenever it
+  takes longer than the GPU work, which is the case at decode sizes.
+- ``*_graph_us``: median of ``triton.testing.do_bench_cudagraph``: the callable is warmed up on a
+  side stream, captured as a CUDA graph of back-to-back calls and replayed; the figure is GPU time
+  per call, as an engine that captures graphs sees it (no L2 flush between calls). A callable that
+  cannot be captured gets NaN and the reason in ``note``.
+- ``ours_host_us``: host time per library call (the best of 5 runs of 100 calls enqueued back
+  to back, not waiting for the GPU): what CUDA graphs save, and what a front costs.
+
+``pct_roofline`` and ``speedup_vs_compiled`` use the graph figures when ours was captured
+(``basis == "graph"``; the speedup is then NaN if the compiled function was not captured, never a
+graph time against a do_bench time), else the do_bench figures (``basis == "do_bench"``).
+The floor is ``max(bytes / bandwidth, flops / fp8 rate)`` from ceilings measured in the same run.
+Results go to CSV + JSON (device, versions, date, commit) and a PNG plot.
 """
 
 from __future__ import annotations
@@ -17,6 +31,7 @@ import logging
 import math
 import os
 import subprocess
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -94,12 +109,50 @@ class BenchRow:
     flops: int
     note: str = ""
     error: str = ""
+    ours_graph_us: float = math.nan
+    eager_graph_us: float = math.nan
+    compiled_graph_us: float = math.nan
+    peers_graph: dict[str, float] = field(default_factory=dict)
+    ours_host_us: float = math.nan
+    basis: str = "do_bench"  # which figures pct_roofline and speedup_vs_compiled use: or "graph"
 
 
 def _median_us(fn: Callable[[], Any]) -> float:
     import triton.testing
 
     return float(triton.testing.do_bench(fn, warmup=25, rep=100, return_mode="median")) * 1e3
+
+
+def _graph_median_us(fn: Callable[[], Any]) -> float:
+    """Median us per call over 10 replays of a CUDA graph of about 20 ms of calls."""
+    import triton.testing
+
+    return float(triton.testing.do_bench_cudagraph(fn, rep=20, return_mode="median")) * 1e3
+
+
+def _host_us(fn: Callable[[], Any], calls: int = 100, runs: int = 5) -> float:
+    """Host time per call of ``fn``: the best of ``runs`` runs of ``calls`` calls enqueued without
+    waiting for the GPU (100 calls never fill the launch queue, so nothing blocks)."""
+    best = math.inf
+    for _ in range(runs):
+        torch.cuda.synchronize()
+        start = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        best = min(best, time.perf_counter() - start)
+    torch.cuda.synchronize()
+    return best / calls * 1e6
+
+
+def _time_both(name: str, fn: Callable[[], Any], notes: list[str]) -> tuple[float, float]:
+    """(do_bench us, graph us) of ``fn``; a failed capture gives NaN and a line in ``notes``."""
+    us = _median_us(fn)
+    try:
+        graph_us = _graph_median_us(fn)
+    except Exception as exc:
+        graph_us = math.nan
+        notes.append(f"{name}: no CUDA graph ({type(exc).__name__}: {exc})"[:200])
+    return us, graph_us
 
 
 def _copy_bandwidth(device: torch.device) -> float:
@@ -165,19 +218,28 @@ def run_bench(cases: list[BenchCase], *, compile_baseline: bool = True,
         s: BenchSetup | None = None
         try:
             s = case.setup(device)
-            ours = _median_us(s.ours)
-            eager = compiled = math.nan
+            notes = [s.note] if s.note else []
+            ours, ours_g = _time_both("ours", s.ours, notes)
+            ours_host = _host_us(s.ours)
+            eager = compiled = eager_g = compiled_g = math.nan
             if s.torch_fn is not None:
                 fn, args = s.torch_fn, s.torch_args
-                eager = _median_us(lambda: fn(*args))
+                eager, eager_g = _time_both("eager", lambda: fn(*args), notes)
                 if compile_baseline:
                     cfn = torch.compile(fn, dynamic=False)
-                    compiled = _median_us(lambda: cfn(*args))
-            peers = {name: _median_us(p) for name, p in s.peers.items()}
+                    compiled, compiled_g = _time_both("compiled", lambda: cfn(*args), notes)
+            peers, peers_g = {}, {}
+            for name, p in s.peers.items():
+                peers[name], peers_g[name] = _time_both(name, p, notes)
             floor = max(s.bytes / bw, s.flops / rate) * 1e6
+            basis = "do_bench" if math.isnan(ours_g) else "graph"
+            ours_t, compiled_t = (ours, compiled) if basis == "do_bench" else (ours_g, compiled_g)
             row = BenchRow(case.op, case.label, ours, eager, compiled, floor,
-                           100.0 * floor / ours if ours > 0 else math.nan,
-                           compiled / ours if ours > 0 else math.nan, peers, s.bytes, s.flops, s.note)
+                           100.0 * floor / ours_t if ours_t > 0 else math.nan,
+                           compiled_t / ours_t if ours_t > 0 else math.nan, peers, s.bytes, s.flops,
+                           "; ".join(notes), ours_graph_us=ours_g, eager_graph_us=eager_g,
+                           compiled_graph_us=compiled_g, peers_graph=peers_g, ours_host_us=ours_host,
+                           basis=basis)
         except Exception as exc:  # one broken case must not lose the others' numbers
             row = BenchRow(case.op, case.label, math.nan, math.nan, math.nan, math.nan, math.nan, math.nan,
                            {}, 0, 0, error=f"{type(exc).__name__}: {exc}"[:300])
@@ -194,10 +256,13 @@ def run_bench(cases: list[BenchCase], *, compile_baseline: bool = True,
 def format_row(r: BenchRow) -> str:
     if r.error:
         return f"{r.op:34s} {r.label:38s} ERROR {r.error}"
-    peers = " ".join(f"{k}={v:.1f}" for k, v in r.peers.items())
-    return (f"{r.op:34s} {r.label:38s} ours={r.ours_us:9.1f} eager={r.eager_us:9.1f} "
-            f"compiled={r.compiled_us:9.1f} floor={r.floor_us:8.1f} roof={r.pct_roofline:5.1f}% "
-            f"x_compiled={r.speedup_vs_compiled:5.2f} {peers}")
+    # "do_bench/graph" pairs; roof and x_compiled use r.basis
+    peers = " ".join(f"{k}={v:.1f}/{r.peers_graph.get(k, math.nan):.1f}" for k, v in r.peers.items())
+    return (f"{r.op:34s} {r.label:38s} ours={r.ours_us:7.1f}/{r.ours_graph_us:<7.1f} "
+            f"eager={r.eager_us:7.1f}/{r.eager_graph_us:<7.1f} "
+            f"compiled={r.compiled_us:7.1f}/{r.compiled_graph_us:<7.1f} floor={r.floor_us:8.1f} "
+            f"roof={r.pct_roofline:5.1f}% x_compiled={r.speedup_vs_compiled:5.2f} ({r.basis}) "
+            f"host={r.ours_host_us:.1f} {peers}")
 
 
 def write_results(env: dict[str, Any], rows: list[BenchRow], out_dir: str | os.PathLike[str]) -> list[Path]:
@@ -208,12 +273,15 @@ def write_results(env: dict[str, Any], rows: list[BenchRow], out_dir: str | os.P
     with paths[1].open("w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["# " + ", ".join(f"{k}={v}" for k, v in env.items())])
-        w.writerow(["op", "label", "ours_us", "eager_us", "compiled_us", "floor_us", "pct_roofline",
-                    "speedup_vs_compiled", "peers", "bytes", "flops", "note", "error"])
+        w.writerow(["op", "label", "ours_us", "ours_graph_us", "eager_us", "eager_graph_us", "compiled_us",
+                    "compiled_graph_us", "ours_host_us", "floor_us", "pct_roofline", "speedup_vs_compiled", "basis",
+                    "peers", "peers_graph", "bytes", "flops", "note", "error"])
         for r in rows:
-            w.writerow([r.op, r.label, f"{r.ours_us:.2f}", f"{r.eager_us:.2f}", f"{r.compiled_us:.2f}",
-                        f"{r.floor_us:.2f}", f"{r.pct_roofline:.1f}", f"{r.speedup_vs_compiled:.2f}",
-                        json.dumps(r.peers), r.bytes, r.flops, r.note, r.error])
+            w.writerow([r.op, r.label, f"{r.ours_us:.2f}", f"{r.ours_graph_us:.2f}", f"{r.eager_us:.2f}",
+                        f"{r.eager_graph_us:.2f}", f"{r.compiled_us:.2f}", f"{r.compiled_graph_us:.2f}",
+                        f"{r.ours_host_us:.2f}",
+                        f"{r.floor_us:.2f}", f"{r.pct_roofline:.1f}", f"{r.speedup_vs_compiled:.2f}", r.basis,
+                        json.dumps(r.peers), json.dumps(r.peers_graph), r.bytes, r.flops, r.note, r.error])
     try:
         paths.append(_plot(env, rows, out / "bench.png"))
     except ImportError:
@@ -229,11 +297,13 @@ def _plot(env: dict[str, Any], rows: list[BenchRow], path: Path) -> Path:
 
     ok = [r for r in rows if not r.error]
     fig, ax = plt.subplots(figsize=(10, 0.35 * len(ok) + 1.5))
-    labels = [f"{r.op} {r.label}" for r in ok]
+    labels = [f"{r.op} {r.label} ({r.basis})" for r in ok]
     ys = range(len(ok))
-    ax.barh([y - 0.2 for y in ys], [r.floor_us / r.ours_us * 100 for r in ok], 0.4, label="ours, % of roofline")
+    # Each row on its own basis (CUDA-graph time where ours was captured), as pct_roofline.
+    compiled = [r.compiled_graph_us if r.basis == "graph" else r.compiled_us for r in ok]
+    ax.barh([y - 0.2 for y in ys], [r.pct_roofline for r in ok], 0.4, label="ours, % of roofline")
     ax.barh([y + 0.2 for y in ys],
-            [r.floor_us / r.compiled_us * 100 if r.compiled_us == r.compiled_us else 0 for r in ok], 0.4,
+            [r.floor_us / c * 100 if c == c else 0 for r, c in zip(ok, compiled, strict=True)], 0.4,
             label="torch.compile, % of roofline")
     ax.set_yticks(list(ys), labels, fontsize=7)
     ax.invert_yaxis()

@@ -1,5 +1,5 @@
-"""The check runner and the bench writer (their GPU timing runs on the device; this checks the
-parts that run anywhere)."""
+"""The check runner and the bench harness (their GPU timing runs on the device; this checks the
+parts that run anywhere, with the timers replaced)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import math
 import pytest
 import torch
 
-from opdispatch.dispatch import checks, registry
-from opdispatch.dispatch.bench import BenchRow, format_row, write_results
+from opdispatch.dispatch import bench, checks, registry
+from opdispatch.dispatch.bench import BenchCase, BenchRow, BenchSetup, format_row, run_bench, write_results
 from opdispatch.dispatch.checks import CheckCase, compare_close, compare_equal, run_checks
 
 from .toy_op import OP
@@ -67,18 +67,75 @@ def test_run_checks_reports_a_crashing_provider_as_a_failed_row(monkeypatch):
 def test_write_results_csv_json_png(tmp_path):
     env = {"device": "NVIDIA H100 80GB HBM3", "torch": "2.11.0", "triton": "3.6.0", "date": "2026-11-22 14:14 UTC",
            "commit": "abc1234", "copy_bw_TBps": 3.0}
-    rows = [BenchRow("mhc_post", "T=8192", 400.0, 6000.0, 4000.0, 352.0, 88.0, 10.0, {"peer": 500.0}, 10**9, 0),
+    rows = [BenchRow("mhc_post", "T=8192", 400.0, 6000.0, 4000.0, 352.0, 88.0, 10.0, {"peer": 500.0}, 10**9, 0,
+                     ours_graph_us=390.0, eager_graph_us=5900.0, compiled_graph_us=3900.0,
+                     peers_graph={"peer": 495.0}, ours_host_us=21.5, basis="graph"),
             BenchRow("mhc_pre", "T=1", math.nan, math.nan, math.nan, math.nan, math.nan, math.nan, {}, 0, 0,
                      error="RuntimeError: boom")]
     paths = write_results(env, rows, tmp_path)
     data = json.loads((tmp_path / "bench.json").read_text())
     assert data["env"]["commit"] == "abc1234" and data["env"]["device"].startswith("NVIDIA")
     assert data["rows"][0]["ours_us"] == 400.0 and data["rows"][1]["error"] == "RuntimeError: boom"
+    assert data["rows"][0]["ours_graph_us"] == 390.0 and data["rows"][0]["peers_graph"] == {"peer": 495.0}
     with (tmp_path / "bench.csv").open() as f:
         lines = list(csv.reader(f))
-    assert "commit=abc1234" in lines[0][0] and lines[1][:3] == ["op", "label", "ours_us"]
-    assert lines[2][:3] == ["mhc_post", "T=8192", "400.00"]
+    assert "commit=abc1234" in lines[0][0] and lines[1][:4] == ["op", "label", "ours_us", "ours_graph_us"]
+    row = dict(zip(lines[1], lines[2], strict=True))
+    assert lines[2][:4] == ["mhc_post", "T=8192", "400.00", "390.00"]
+    assert row["compiled_graph_us"] == "3900.00" and row["ours_host_us"] == "21.50" and row["basis"] == "graph"
+    assert json.loads(row["peers_graph"]) == {"peer": 495.0}
+    assert dict(zip(lines[1], lines[3], strict=True))["ours_graph_us"] == "nan"
+    assert "ERROR RuntimeError: boom" in format_row(rows[1])
+    line = format_row(rows[0])
+    assert "roof= 88.0%" in line and "ours=  400.0/390.0" in line and "(graph) host=21.5" in line
+    assert "peer=500.0/495.0" in line
     pytest.importorskip("matplotlib")
     assert (tmp_path / "bench.png") in paths and (tmp_path / "bench.png").stat().st_size > 1000
-    assert "ERROR RuntimeError: boom" in format_row(rows[1])
-    assert "roof= 88.0%" in format_row(rows[0])
+
+
+@pytest.mark.native
+# run_bench resets dynamo between cases; importing it warns from inside torch
+@pytest.mark.filterwarnings("ignore:`torch.jit.script_method` is deprecated:DeprecationWarning")
+def test_run_bench_uses_graph_times_where_captured(monkeypatch):
+    # Timers replaced by tables keyed by what the timed callable returns; a callable missing
+    # from the graph table fails "capture" the way a host sync does on the GPU.
+    do_bench = {"ours": 50.0, "ours_sync": 55.0, "eager": 300.0, "compiled": 80.0, "peer": 60.0,
+                "eager_sync": 310.0, "compiled_sync": 90.0}
+    graph = {"ours": 10.0, "eager": 200.0, "compiled": 40.0}
+
+    def graph_timer(fn):
+        key = fn()
+        if key not in graph:
+            raise RuntimeError("operation not permitted when stream is capturing")
+        return graph[key]
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(bench, "measure_ceilings", lambda device: (1e12, 1e15))
+    monkeypatch.setattr(bench, "environment", lambda: {"device": "fake"})
+    monkeypatch.setattr(bench, "_median_us", lambda fn: do_bench[fn()])
+    monkeypatch.setattr(bench, "_graph_median_us", graph_timer)
+    monkeypatch.setattr(bench, "_host_us", lambda fn: 7.0 if fn() == "ours" else 8.0)
+    monkeypatch.setattr(torch, "compile", lambda fn, dynamic: lambda tag: tag.replace("eager", "compiled"))
+
+    def case(ours_key, torch_key="eager"):
+        def setup(device):
+            return BenchSetup(ours=lambda: ours_key, torch_fn=lambda tag: tag, torch_args=(torch_key,),
+                              bytes=5 * 10**6, peers={"peer": lambda: "peer"}, note="5 MB")
+        return BenchCase("toy", ours_key, setup)
+
+    _, (captured, uncaptured, baseline_uncaptured) = run_bench(
+        [case("ours"), case("ours_sync"), case("ours", "eager_sync")])
+    assert (captured.ours_us, captured.ours_graph_us, captured.eager_graph_us) == (50.0, 10.0, 200.0)
+    assert captured.basis == "graph" and captured.floor_us == pytest.approx(5.0)
+    assert captured.ours_host_us == 7.0 and uncaptured.ours_host_us == 8.0
+    assert captured.pct_roofline == pytest.approx(50.0)        # floor 5 us / graph 10 us
+    assert captured.speedup_vs_compiled == pytest.approx(4.0)  # graph 40 / graph 10
+    assert captured.peers == {"peer": 60.0} and math.isnan(captured.peers_graph["peer"])
+    assert captured.note.startswith("5 MB; peer: no CUDA graph (RuntimeError: operation not permitted")
+    assert uncaptured.basis == "do_bench" and math.isnan(uncaptured.ours_graph_us)
+    assert uncaptured.pct_roofline == pytest.approx(100 * 5 / 55)
+    assert uncaptured.speedup_vs_compiled == pytest.approx(80 / 55)
+    assert "ours: no CUDA graph" in uncaptured.note and not uncaptured.error
+    # never a graph time against a do_bench time
+    assert baseline_uncaptured.basis == "graph" and math.isnan(baseline_uncaptured.speedup_vs_compiled)
+    assert "compiled: no CUDA graph" in baseline_uncaptured.note
