@@ -129,11 +129,14 @@ def test_group_quant_empty():
 
 
 def test_default_config_choice():
-    assert tq.pick_group_config(16384 * 56, 128) == tq.GroupQuantConfig(64, 8)
+    # large M: 16 groups of 128 and 4 warps per program (the fastest tile measured on the H100)
+    assert tq.pick_group_config(16384 * 56, 128) == tq.GroupQuantConfig(16, 4)
+    assert tq.pick_group_config(16384 * 32, 128) == tq.GroupQuantConfig(16, 4)
     assert tq.pick_group_config(56, 128) == tq.GroupQuantConfig(1, 1)
-    assert tq.pick_group_config(128 * 56, 128).block_g == 8
+    assert tq.pick_group_config(128 * 56, 128) == tq.GroupQuantConfig(8, 4)
     assert tq.pick_group_config(14, 128, packed=True).block_g == 4
-    assert tq.pick_group_config(10**9, 1).block_g == 8192
+    assert tq.pick_group_config(10**9, 1).block_g == 2048
+    assert tq.pick_group_config(10**6, 4096) == tq.GroupQuantConfig(1, 8)  # one wide group alone
 
 
 # ------------------------------------------------------------------------- packed

@@ -49,9 +49,27 @@ _INT32_LIMIT = 2**31
 # Programs to aim for before tiles grow: about 4 per SM of a 132-SM H100 (enough to hide
 # latency at decode sizes without making tiles tiny at prefill sizes).
 _TARGET_PROGRAMS = 512
-# Elements per program at most: 8192 (16 KB of bf16; 32 per thread with 8 warps).
-_MAX_TILE = 8192
+# Group quant: elements per program at most, 4 warps there (16 per thread). Measured on the
+# H100 (2026-11-22, peers of one `opdispatch bench` run): SiLU-mul 16384x(2x4096) g128 takes
+# 118.7 us at 16 groups x 4 warps against 121.6 at 64 x 8 (the tile before) and 141.3 at
+# 128 x 8; group quant 16384x7168 g128 121.4 against 122.0 (equal within noise).
+_GROUP_TILE = 2048
+_GROUP_TILE_WARPS = 4
+# Scaled quant: elements per program at most (16 KB of bf16; 32 per thread with 8 warps).
+_SCALED_TILE = 8192
 _MODE_CODES = {"static": 0, "per_tensor": 1, "per_token": 2}
+# fp8_max -> min_dynamic_scale(fp8_max): computing it builds a tensor, too slow for every call
+_MIN_SCALE: dict[float, float] = {}
+
+
+# Host-side integer helpers: triton.cdiv / triton.next_power_of_2 are constexpr functions in
+# recent Triton, whose call wrapper costs microseconds on every launch.
+def _cdiv(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def _next_pow2(n: int) -> int:
+    return 1 << (max(n, 1) - 1).bit_length()
 
 
 def _prev_pow2(n: int) -> int:
@@ -82,23 +100,25 @@ class ScaledQuantConfig:
 
 def pick_group_config(n_slots: int, group_size: int, packed: bool = False) -> GroupQuantConfig:
     """The default tile for ``n_slots`` (row, group) pairs: the largest ``block_g`` that still
-    gives ~``_TARGET_PROGRAMS`` programs, capped at ``_MAX_TILE`` elements per program; about
-    32 elements (four 16-byte bf16 vectors) per thread at the cap, fewer at decode sizes."""
-    group_p2 = triton.next_power_of_2(group_size)
+    gives ~``_TARGET_PROGRAMS`` programs, capped at ``_GROUP_TILE`` elements per program (16
+    groups of 128, 4 warps: 16 elements, two 16-byte bf16 vectors, per thread); below the cap
+    one warp per 256 elements. A group wider than the cap gets a program and 8 warps alone."""
+    group_p2 = _next_pow2(group_size)
     min_g = 4 if packed else 1
-    max_g = max(min_g, _MAX_TILE // group_p2)
+    max_g = max(min_g, _GROUP_TILE // group_p2)
     block_g = min(max(_prev_pow2(n_slots // _TARGET_PROGRAMS), min_g), max_g)
-    num_warps = min(8, max(1, block_g * group_p2 // 256))
+    tile = block_g * group_p2
+    num_warps = min(_GROUP_TILE_WARPS, max(1, tile // 256)) if tile <= _GROUP_TILE else 8
     return GroupQuantConfig(block_g=block_g, num_warps=num_warps)
 
 
 def pick_scaled_config(n_rows: int, n_cols: int, mode: str) -> ScaledQuantConfig:
     """The default tile of ``scaled_fp8_quant``: per-token mode keeps a whole row in registers
     up to 8192 columns (one read of x); the elementwise modes use 1024-column tiles."""
-    k_p2 = triton.next_power_of_2(max(n_cols, 1))
-    m_p2 = triton.next_power_of_2(max(n_rows, 1))
-    block_k = min(k_p2, _MAX_TILE if mode == "per_token" else 1024)
-    block_m = max(1, min(m_p2, _MAX_TILE // block_k))
+    k_p2 = _next_pow2(n_cols)
+    m_p2 = _next_pow2(n_rows)
+    block_k = min(k_p2, _SCALED_TILE if mode == "per_token" else 1024)
+    block_m = max(1, min(m_p2, _SCALED_TILE // block_k))
     if mode == "per_token":
         block_m = min(block_m, 64)
     num_warps = min(8, max(1, block_m * block_k // 256))
@@ -219,41 +239,46 @@ def _group_quant_kernel(
 _INTERPRETED = not isinstance(_group_quant_kernel, JITFunction)
 
 
-def _as_3d(t: torch.Tensor) -> torch.Tensor:
-    """``t [..., C]`` as a ``[B, M, C]`` view (the op front checked that one exists)."""
-    if t.dim() == 1:
-        return t.view(1, 1, -1)
+def _batch_rows_strides(t: torch.Tensor) -> tuple[int, int, int, int, int]:
+    """``t [..., M, C]`` seen as ``[B, M, C]`` (the op front checked that the leading dims
+    collapse): ``(B, M, batch stride, row stride, column stride)``. No view is made for 1-D
+    and 2-D tensors (a view costs a microsecond or two of host time per call)."""
     if t.dim() == 2:
-        return t.unsqueeze(0)
-    return t.view(-1, t.shape[-2], t.shape[-1])
+        m, c = t.shape
+        sm, sc = t.stride()
+        return 1, m, 0, sm, sc
+    if t.dim() == 1:
+        return 1, 1, 0, 0, t.stride(0)
+    t3 = t.view(-1, t.shape[-2], t.shape[-1])
+    return (t3.shape[0], t3.shape[1], *t3.stride())
 
 
 def _launch_group_quant(x, q, scales, group_size, eps, fp8_max, use_ue8m0, *, packed, silu,
                         config):
-    x3, q3 = _as_3d(x), _as_3d(q)
-    n_batch, rows_per_batch, x_cols = x3.shape
-    cols = x_cols // 2 if silu else x_cols
+    n_batch, rows_per_batch, stride_xb, stride_xm, _ = _batch_rows_strides(x)
+    cols = x.shape[-1] // 2 if silu else x.shape[-1]
     n_groups = cols // group_size
     n_rows = n_batch * rows_per_batch
     slots_per_row = align(n_groups, 4) if packed else n_groups
     n_slots = n_rows * slots_per_row
     if n_slots == 0:
         return
+    _, _, stride_qb, stride_qm, _ = _batch_rows_strides(q)
     if packed:
         stride_sb, (stride_sm, stride_sg) = 0, scales.stride()
     else:
-        stride_sb, stride_sm, stride_sg = _as_3d(scales).stride()
+        _, _, stride_sb, stride_sm, stride_sg = _batch_rows_strides(scales)
     if config is None:
         config = pick_group_config(n_slots, group_size, packed)
     if packed and config.block_g % 4:
         raise ValueError(f"config.block_g must be a multiple of 4 when packing, got {config.block_g}")
-    grid = (triton.cdiv(n_slots, config.block_g),)
+    grid = (_cdiv(n_slots, config.block_g),)
     _group_quant_kernel[grid](
-        x3, q3, scales,
+        x, q, scales,
         n_rows, rows_per_batch, n_groups, slots_per_row, cols,
-        x3.stride(0), x3.stride(1), q3.stride(0), q3.stride(1), stride_sb, stride_sm, stride_sg,
+        stride_xb, stride_xm, stride_qb, stride_qm, stride_sb, stride_sm, stride_sg,
         eps, fp8_max,
-        GROUP=group_size, GROUP_P2=triton.next_power_of_2(group_size), BLOCK_G=config.block_g,
+        GROUP=group_size, GROUP_P2=_next_pow2(group_size), BLOCK_G=config.block_g,
         USE_UE8M0=bool(use_ue8m0 or packed), PACK_UE8M0=packed, FUSE_SILU_MUL=silu,
         EXACT_DIV=config.exact_div, SLOT64=n_slots + config.block_g >= _INT32_LIMIT,
         EMULATE_RNE=_INTERPRETED,
@@ -378,23 +403,26 @@ def scaled_fp8_quant(x: torch.Tensor, q: torch.Tensor, scale: torch.Tensor,
     if config is None:
         config = pick_scaled_config(n_out_rows, n_cols, mode)
     # At least one program per dim: the dynamic scale is written even for an empty x.
-    grid_m = max(1, triton.cdiv(n_out_rows, config.block_m))
-    grid_k = 1 if mode == "per_token" else max(1, triton.cdiv(n_cols, config.block_k))
+    grid_m = max(1, _cdiv(n_out_rows, config.block_m))
+    grid_k = 1 if mode == "per_token" else max(1, _cdiv(n_cols, config.block_k))
     if mode == "static" and n_out_rows * n_cols == 0:
         return
     amax_bits = scale  # placeholder pointer, never read outside per-tensor mode
     if mode == "per_tensor":
         amax_bits = torch.zeros(1, dtype=torch.int32, device=x.device)
         if n_rows * n_cols > 0:
-            grid_t = (triton.cdiv(n_rows, config.block_m), triton.cdiv(n_cols, config.block_k))
+            grid_t = (_cdiv(n_rows, config.block_m), _cdiv(n_cols, config.block_k))
             _absmax_kernel[grid_t](x, amax_bits, n_rows, n_cols, x.stride(0),
                                    BLOCK_M=config.block_m, BLOCK_K=config.block_k,
                                    num_warps=config.num_warps)
     stride_sm = scale.stride(0) if mode == "per_token" else 0
+    min_scale = _MIN_SCALE.get(fp8_max)
+    if min_scale is None:
+        min_scale = _MIN_SCALE[fp8_max] = min_dynamic_scale(fp8_max)
     _scaled_quant_kernel[(grid_m, grid_k)](
         x, q, scale, scale if scale_ub is None else scale_ub, amax_bits,
         n_rows, n_out_rows, n_cols, x.stride(0), q.stride(0), stride_sm,
-        fp8_max, min_dynamic_scale(fp8_max),
+        fp8_max, min_scale,
         MODE=mode_code, HAS_UB=scale_ub is not None, BLOCK_M=config.block_m,
         BLOCK_K=config.block_k, K_LOOP=n_cols > config.block_k, EXACT_DIV=config.exact_div,
         EMULATE_RNE=_INTERPRETED,
