@@ -37,9 +37,10 @@ def _compare_rope(q, s, q_ref, s_ref, what, check_strides=True):
     if not bool(same.all()):
         assert bool(((s / s_ref == 2) | (s / s_ref == 0.5) | same).all())
     T, G, W = q.shape
-    qs = q.float().reshape(T, G, -1, 128)
-    qr = q_ref.float().reshape(T, G, -1, 128)
-    m = same.reshape(T, G, -1, 1).expand_as(qs)
+    K = W // 128  # explicit, not -1: a -1 beside T = 0 is ambiguous and reshape raises
+    qs = q.float().reshape(T, G, K, 128)
+    qr = q_ref.float().reshape(T, G, K, 128)
+    m = same.reshape(T, G, K, 1).expand_as(qs)
     err = (qs - qr).abs()[m]
     bound = (0.125 * qr.abs() + 2.0**-9)[m]
     assert bool((err <= bound).all()), f"{what}: {int((err > bound).sum())} codes off by > 1 step"
