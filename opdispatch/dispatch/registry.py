@@ -158,6 +158,11 @@ def get_impl(op: str, provider: str) -> Impl:
 # ---------------------------------------------------------------- can-use / should-use
 
 
+# Both checks below run while Dynamo traces a default instance built inside torch.compile
+# (CustomOp.default). importlib's find_spec is on Dynamo's skip list (a graph break on torch 2.11)
+# and probes import vendor packages: assume_constant_result makes Dynamo call them eagerly, once,
+# and put the answer in the graph as a constant. Eager calls are unaffected.
+@torch.compiler.assume_constant_result
 def _module_installed(module: str) -> bool:
     if module in sys.modules:  # imported already (or a test double)
         return sys.modules[module] is not None
@@ -190,10 +195,16 @@ def can_use(op: str, provider: str, platform: Platform) -> tuple[bool, str]:
     module = MODULE_OF.get(provider)
     if module is not None and not _module_installed(module):
         return False, f"{module} is not installed ({INSTALL_HINT[provider]})"
-    ok, why = impl.run_probe()
-    if not ok:
-        return False, why
-    return True, why
+    verdict = _probe_verdict(op, provider)
+    return verdict[0] == "1", verdict[1:]
+
+
+@torch.compiler.assume_constant_result
+def _probe_verdict(op: str, provider: str) -> str:
+    """The provider's cached probe as one string ("1" or "0", then the reason): a constant
+    Dynamo can bake into a trace (see _module_installed)."""
+    ok, why = get_entry(op).impls[provider].run_probe()
+    return ("1" if ok else "0") + why
 
 
 def should_use(op: str, provider: str, flags: Flags) -> tuple[bool, str]:

@@ -110,3 +110,24 @@ def test_default_instance_built_inside_compile_causes_no_recompile(flags):
             y = torch.randn(n)
             torch.testing.assert_close(f(y), y * 2.0 + 1, rtol=0, atol=0)
         assert cnt.frame_count == 1
+
+
+@pytest.mark.interp
+def test_default_instance_built_inside_compile_probes_vendor_modules(cuda_sim):
+    """On CUDA the selection asks whether deep_gemm is installed (importlib's find_spec, which
+    Dynamo refuses to trace) and runs the provider probes. Built at trace time inside
+    ``torch.compile(fullgraph=True)`` this must not break the graph: both are evaluated once,
+    eagerly, and enter the trace as constants. (The GPU tier found this on the indexer ops.)"""
+    import sys
+
+    from opdispatch.dispatch.custom_op import _defaults
+
+    from .toy_op import toy_scale
+
+    assert "deep_gemm" not in sys.modules  # the selection must really look for it
+    _defaults.pop(ToyScale.name, None)
+    torch._dynamo.reset()
+    f = torch.compile(lambda x: toy_scale(x, 3.0) - 1, fullgraph=True, dynamic=True)
+    x = torch.randn(8)
+    torch.testing.assert_close(f(x), x * 3.0 - 1, rtol=0, atol=0)
+    assert ToyScale.default().provider == "triton"
