@@ -102,14 +102,15 @@ def mhc_post(x: torch.Tensor, residual: torch.Tensor, post_mix: torch.Tensor,
 
 
 def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, head, post_in,
-                rms_eps, hc_pre_eps, sinkhorn_eps, post_mult, sinkhorn_iters, norm_eps, config):
+                rms_eps, hc_pre_eps, sinkhorn_eps, post_mult, sinkhorn_iters, norm_eps, config,
+                diag=0):
     """Shared by mhc_pre, hc_head and mhc_fused_post_pre.
 
     post_in: None, or (x, old_residual, post_mix_in, comb_mix_in) for the fused post+pre, in
     which case ``res`` is the new residual, written by the kernel."""
     t, n, h = res.shape
     if t == 0:
-        return
+        return None
     n_mix, np_ = mix_columns(n, head)
     cfg = config or default_pre_config(t, n, h, head)
     if cfg.block_t < 16 or cfg.block_t & (cfg.block_t - 1) or cfg.split_h % cfg.block_h:
@@ -139,13 +140,13 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
     # bf16 tensor-core GEMM on GPUs; the interpreter (CPU tensors) mis-evaluates bf16 tl.dot
     # (triton 3.9), so there the IEEE float32 dot runs: same math, exact products.
     x_bf16 = res.dtype == torch.bfloat16 and res.device.type != "cpu"
-    _mhc_pre_kernel[((tiles + lag) * n_split,)](
+    return _mhc_pre_kernel[((tiles + lag) * n_split,)](
         res, res.stride(0), res.stride(1), *post_args, fn, fn.stride(0), scale, base, part, pre,
         sync, out, out.stride(0), post_ptr, post_stride, comb_ptr, comb_stride, nw,
         t, h, tiles, n_split, hb_per_split, lag, *scalars,
         N_STREAMS=n, N_MIX=n_mix, NP=np_, BLOCK_T=cfg.block_t, BLOCK_H=cfg.block_h,
         OUT_BLOCK_H=cfg.out_block_h, NORM_ROWS=triton.next_power_of_2(triton.cdiv(cfg.block_t, n_split)),
-        HEAD=head, FUSED_POST=post_in is not None, HAS_NORM=has_norm, X_BF16=x_bf16,
+        HEAD=head, FUSED_POST=post_in is not None, HAS_NORM=has_norm, X_BF16=x_bf16, DIAG=diag,
         num_warps=cfg.num_warps, num_stages=cfg.num_stages,
     )
 

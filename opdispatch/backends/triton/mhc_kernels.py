@@ -223,7 +223,7 @@ def _mhc_pre_kernel(
     N_STREAMS: tl.constexpr, N_MIX: tl.constexpr, NP: tl.constexpr,
     BLOCK_T: tl.constexpr, BLOCK_H: tl.constexpr, OUT_BLOCK_H: tl.constexpr,
     NORM_ROWS: tl.constexpr, HEAD: tl.constexpr, FUSED_POST: tl.constexpr,
-    HAS_NORM: tl.constexpr, X_BF16: tl.constexpr,
+    HAS_NORM: tl.constexpr, X_BF16: tl.constexpr, DIAG: tl.constexpr = 0,
 ):
     """mhc_pre / hc_head / mhc_fused_post_pre in one launch (see ``mhc.py`` for the schedule).
 
@@ -245,7 +245,10 @@ def _mhc_pre_kernel(
     residency or the order in which the hardware dispatches programs.
 
     ``p_sync`` (int32, zeroed by the launcher): [0] ticket counter, [1 + tile] arrivals,
-    [1 + n_tiles + tile] ready flags."""
+    [1 + n_tiles + tile] ready flags.
+
+    DIAG (benchmarks/mhc_diag.py only; wrong results): 1 skips the weighted sums, 2 skips the
+    GEMM steps, so their costs can be timed apart."""
     L = tl.atomic_add(p_sync, 1)
     tg = L // n_split
     s = L % n_split
@@ -266,6 +269,8 @@ def _mhc_pre_kernel(
         n_hb = tl.cdiv(H, BLOCK_H)
         hb_start = s * hb_per_split
         hb_end = tl.minimum(hb_start + hb_per_split, n_hb)
+        if DIAG == 2:
+            hb_end = hb_start
         for hb in range(hb_start, hb_end):
             h0 = hb * BLOCK_H
             o_h = h0 + tl.arange(0, BLOCK_H)
@@ -320,7 +325,7 @@ def _mhc_pre_kernel(
             tl.debug_barrier()
             tl.atomic_xchg(p_sync + 1 + n_tiles + tg, 1, sem="release")
     tw = tg - lag
-    if (tw >= 0) & (tw < n_tiles):
+    if (tw >= 0) & (tw < n_tiles) & (DIAG != 1):
         flag = tl.atomic_add(p_sync + 1 + n_tiles + tw, 0, sem="acquire")
         while flag == 0:
             flag = tl.atomic_add(p_sync + 1 + n_tiles + tw, 0, sem="acquire")

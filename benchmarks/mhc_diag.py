@@ -1,0 +1,77 @@
+"""Where mhc_pre's time goes, per config: registers, spills, and CUDA-graph time of the whole
+kernel, of the GEMM phase alone (DIAG=1) and of the weighted-sum phase alone (DIAG=2).
+
+    PYTHONPATH=$PWD python3 benchmarks/mhc_diag.py [T]
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import torch
+
+from opdispatch.backends.triton import mhc as tmhc
+
+sys.path.insert(0, "benchmarks")
+from mhc_graph_times import graph_us  # noqa: E402
+
+N, H = 4, 7168
+C = tmhc.PreConfig
+CONFIGS = {
+    "bt16-bh64-s512-w4": C(block_t=16, block_h=64, split_h=512),
+    "bt32-bh64-s512-w4": C(block_t=32, block_h=64, split_h=512),
+    "bt32-bh32-s512-w4": C(block_t=32, block_h=32, split_h=512),
+    "bt32-bh64-s512-w8": C(block_t=32, block_h=64, split_h=512, num_warps=8),
+    "bt64-bh32-s256-w8": C(block_t=64, block_h=32, split_h=256, num_warps=8),
+    "bt64-bh16-s256-w4": C(block_t=64, block_h=16, split_h=256, num_warps=4),
+    "bt128-bh16-s512-w8": C(block_t=128, block_h=16, split_h=512, num_warps=8),
+}
+
+
+def main(t: int) -> None:
+    dev = "cuda"
+    g = torch.Generator(device=dev).manual_seed(0)
+    r = torch.randn(t, N, H, device=dev, generator=g).to(torch.bfloat16)
+    x = torch.randn(t, H, device=dev, generator=g).to(torch.bfloat16)
+    fn = torch.randn((2 + N) * N, N * H, device=dev, generator=g) * 1e-3
+    scale = torch.rand(3, device=dev, generator=g) + 0.5
+    base = torch.randn((2 + N) * N, device=dev, generator=g) * 0.1
+    pin = torch.rand(t, N, 1, device=dev, generator=g)
+    cin = torch.rand(t, N, N, device=dev, generator=g)
+    y = torch.empty(t, H, dtype=torch.bfloat16, device=dev)
+    post = torch.empty(t, N, 1, device=dev)
+    comb = torch.empty(t, N, N, device=dev)
+    new = torch.empty_like(r)
+    sc = dict(rms_eps=1e-6, hc_pre_eps=1e-6, sinkhorn_eps=1e-6, post_mult=2.0, sinkhorn_iters=20,
+              norm_eps=1e-6)
+    post_out = torch.empty_like(r)
+    print(f"mhc_post default: graph {graph_us(lambda: tmhc.mhc_post(x, r, pin, cin, post_out)):.1f} us", flush=True)
+    for name, cfg in CONFIGS.items():
+        variants = {
+            "pre": dict(res=r, head=False, post_in=None),
+            "head": dict(res=r, head=True, post_in=None),
+            "fused": dict(res=new, head=False, post_in=(x, r, pin, cin)),
+        }
+        for vname, v in variants.items():
+            for diag in ((0, 1, 2) if vname == "pre" else (0,)):
+                f = (fn[:N] if v["head"] else fn)
+                kw = dict(head=v["head"], post_in=v["post_in"], config=cfg, diag=diag, **sc)
+
+                def call(v=v, f=f, kw=kw):
+                    return tmhc._launch_pre(v["res"], f, scale, base, None, y,
+                                            None if v["head"] else post, None if v["head"] else comb, **kw)
+                try:
+                    t0 = time.time()
+                    k = call()
+                    torch.cuda.synchronize()
+                    comp = time.time() - t0
+                    us = graph_us(call)
+                    print(f"{name:20s} {vname:5s} diag={diag} regs={k.n_regs:3d} spills={k.n_spills:5d} "
+                          f"graph={us:8.1f} us  (compile {comp:.1f} s)", flush=True)
+                except Exception as exc:
+                    print(f"{name:20s} {vname:5s} diag={diag} ERROR {type(exc).__name__}: {str(exc)[:200]}", flush=True)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 8192)
