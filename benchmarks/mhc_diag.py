@@ -19,13 +19,16 @@ from mhc_graph_times import graph_us  # noqa: E402
 N, H = 4, 7168
 C = tmhc.PreConfig
 CONFIGS = {
-    "bt16-bh64-s512-w4": C(block_t=16, block_h=64, split_h=512),
-    "bt32-bh64-s512-w4": C(block_t=32, block_h=64, split_h=512),
-    "bt32-bh32-s512-w4": C(block_t=32, block_h=32, split_h=512),
-    "bt32-bh64-s512-w8": C(block_t=32, block_h=64, split_h=512, num_warps=8),
+    "bt64-bh32-s256-w4": C(block_t=64, block_h=32, split_h=256),
+    "bt64-bh32-s512-w4": C(block_t=64, block_h=32, split_h=512),
+    "bt64-bh64-s512-w4": C(block_t=64, block_h=64, split_h=512),
     "bt64-bh32-s256-w8": C(block_t=64, block_h=32, split_h=256, num_warps=8),
-    "bt64-bh16-s256-w4": C(block_t=64, block_h=16, split_h=256, num_warps=4),
-    "bt128-bh16-s512-w8": C(block_t=128, block_h=16, split_h=512, num_warps=8),
+    "bt64-bh16-s256-w4": C(block_t=64, block_h=16, split_h=256),
+    "bt32-bh32-s512-w4": C(block_t=32, block_h=32, split_h=512),
+    "bt32-bh64-s512-w4": C(block_t=32, block_h=64, split_h=512),
+    "bt128-bh32-s512-w8": C(block_t=128, block_h=32, split_h=512, num_warps=8),
+    "bt64-bh32-s256-w4-st3": C(block_t=64, block_h=32, split_h=256, num_stages=3),
+    "bt64-bh32-s256-w4-ws4": C(block_t=64, block_h=32, split_h=256, ws_t=4, out_block_h=512),
 }
 
 

@@ -34,7 +34,7 @@ SCALARS = (1e-6, 1e-6, 1e-6, 2.0, 20, 1e-6)  # rms_eps, hc_pre_eps, sinkhorn_eps
 CONFIGS = {
     "default": None,
     "one-split": tmhc.PreConfig(block_h=32, split_h=4096, lag=1, out_block_h=64),
-    "small": tmhc.PreConfig(block_h=16, split_h=48, lag=2, out_block_h=32),
+    "small": tmhc.PreConfig(block_h=16, split_h=48, lag=2, out_block_h=32, ws_t=4, fin_t=8),
 }
 
 

@@ -35,12 +35,14 @@ from opdispatch.backends.triton.mhc_kernels import _mhc_post_kernel, _mhc_pre_ke
 @dataclass(frozen=True)
 class PreConfig:
     block_t: int = 16  # tokens per tile (>= 16: the tl.dot minimum)
-    block_h: int = 64  # H per GEMM step: K per tl.dot is n * block_h
+    block_h: int = 32  # H per GEMM step and stream: K of each tl.dot (>= 16)
     split_h: int = 512  # H per work item (a multiple of block_h); n_split = cdiv(H, split_h)
     lag: int = 0  # tiles between a tile's GEMM and its weighted sum (0: from the SM count)
     num_warps: int = 4
     num_stages: int = 2
     out_block_h: int = 256  # H-block of the weighted sum
+    ws_t: int = 8  # tokens per weighted-sum step (ws_t * out_block_h fp32 accumulators)
+    fin_t: int = 16  # tokens per finishing step (the Sinkhorn tile)
 
 
 @dataclass(frozen=True)
@@ -65,19 +67,13 @@ def mix_columns(n: int, head: bool) -> tuple[int, int]:
 
 def default_pre_config(t: int, n: int, h: int, head: bool = False) -> PreConfig:
     """The config used when none is given: a function of the shape only."""
-    _, np_ = mix_columns(n, head)
     if t >= 2048:
-        block_t, num_warps, k_elems, split_k = 32, 4, 256, 2048
-    elif t >= 256:
-        block_t, num_warps, k_elems, split_k = 16, 4, 256, 2048
-    else:
-        # decode: few tiles, so many small splits fill the GPU
-        block_t, num_warps, k_elems, split_k = 16, 4, 256, 512
-    # keep the fn^T tile [n*block_h, NP] float32 near 8K elements (32 KB of registers)
-    block_h = max(8, min(k_elems // n, 8192 // (n * np_)))
-    block_h = max(block_h, triton.cdiv(16, n))  # tl.dot needs K >= 16
-    split_h = max(block_h, split_k // n // block_h * block_h)
-    return PreConfig(block_t=block_t, block_h=block_h, split_h=split_h, num_warps=num_warps)
+        # 64 tokens per tile: fn (2.75 MB at n=4, H=7168) is read from L2 once per 64 tokens
+        return PreConfig(block_t=64, block_h=32, split_h=256, num_warps=4)
+    if t >= 256:
+        return PreConfig(block_t=32, block_h=32, split_h=512, num_warps=4)
+    # decode: one or a few tiles, so many small splits fill the GPU
+    return PreConfig(block_t=16, block_h=32, split_h=128, num_warps=4)
 
 
 def default_post_config(t: int, n: int, h: int) -> PostConfig:
@@ -113,9 +109,10 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
         return None
     n_mix, np_ = mix_columns(n, head)
     cfg = config or default_pre_config(t, n, h, head)
-    if cfg.block_t < 16 or cfg.block_t & (cfg.block_t - 1) or cfg.split_h % cfg.block_h:
-        raise ValueError(f"PreConfig needs block_t a power of two >= 16 and split_h a multiple of "
-                         f"block_h, got {cfg}")
+    if (cfg.block_t < 16 or cfg.block_t & (cfg.block_t - 1) or cfg.block_h < 16
+            or cfg.split_h % cfg.block_h or cfg.block_t % cfg.ws_t or cfg.block_t % cfg.fin_t):
+        raise ValueError(f"PreConfig needs block_t a power of two >= 16, block_h >= 16 (the dot's K), "
+                         f"split_h a multiple of block_h, block_t a multiple of ws_t and fin_t; got {cfg}")
     has_norm = norm_weight is not None
     if post_in is not None:
         x, old, pin, cin = post_in
@@ -146,6 +143,7 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
         t, h, tiles, n_split, hb_per_split, lag, *scalars,
         N_STREAMS=n, N_MIX=n_mix, NP=np_, BLOCK_T=cfg.block_t, BLOCK_H=cfg.block_h,
         OUT_BLOCK_H=cfg.out_block_h, NORM_ROWS=triton.next_power_of_2(triton.cdiv(cfg.block_t, n_split)),
+        FIN_T=cfg.fin_t, WS_T=cfg.ws_t,
         HEAD=head, FUSED_POST=post_in is not None, HAS_NORM=has_norm, X_BF16=x_bf16, DIAG=diag,
         num_warps=cfg.num_warps, num_stages=cfg.num_stages,
     )

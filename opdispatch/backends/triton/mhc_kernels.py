@@ -222,7 +222,8 @@ def _mhc_pre_kernel(
     rms_eps, hc_pre_eps, sinkhorn_eps, post_mult, sinkhorn_iters, norm_eps,
     N_STREAMS: tl.constexpr, N_MIX: tl.constexpr, NP: tl.constexpr,
     BLOCK_T: tl.constexpr, BLOCK_H: tl.constexpr, OUT_BLOCK_H: tl.constexpr,
-    NORM_ROWS: tl.constexpr, HEAD: tl.constexpr, FUSED_POST: tl.constexpr,
+    NORM_ROWS: tl.constexpr, FIN_T: tl.constexpr, WS_T: tl.constexpr,
+    HEAD: tl.constexpr, FUSED_POST: tl.constexpr,
     HAS_NORM: tl.constexpr, X_BF16: tl.constexpr, DIAG: tl.constexpr = 0,
 ):
     """mhc_pre / hc_head / mhc_fused_post_pre in one launch (see ``mhc.py`` for the schedule).
@@ -230,7 +231,8 @@ def _mhc_pre_kernel(
     Work items in ticket order L = 0, 1, ...: ``tg = L // n_split`` and ``s = L % n_split``.
 
     1. GEMM item (tg, s), if tg < n_tiles: the GEMM against fn and the sum of squares of
-       BLOCK_T tokens over the H-blocks of split s (FUSED_POST: the residual tile is produced
+       BLOCK_T tokens over the H-blocks of split s, one stream at a time (a [BLOCK_T, BLOCK_H]
+       tile times fn's matching [BLOCK_H, NP] block; FUSED_POST: the stream tile is produced
        here from x, the old residual, post and comb, stored as the new residual and fed to the
        GEMM from registers). The raw partial row goes to ``p_part``; the program that arrives
        last at tile tg adds the n_split partials in split order, computes the coefficients,
@@ -252,76 +254,86 @@ def _mhc_pre_kernel(
     L = tl.atomic_add(p_sync, 1)
     tg = L // n_split
     s = L % n_split
-    KB: tl.constexpr = N_STREAMS * BLOCK_H
     o_i = tl.arange(0, N_STREAMS)
     o_c = tl.arange(0, NP)
-    o_kb = tl.arange(0, KB)
-    o_r = tl.arange(0, BLOCK_T)
     m_c = o_c < N_MIX
     if tg < n_tiles:
-        o_t = tg.to(tl.int64) * BLOCK_T + o_r
+        o_t = tg.to(tl.int64) * BLOCK_T + tl.arange(0, BLOCK_T)
         m_t = o_t < T
         b_acc = tl.zeros([BLOCK_T, NP], dtype=tl.float32)
-        # squares accumulate elementwise (a fixed order per element) and are summed by a
-        # pairwise tree after the loop: a tl.sum here would add in an order set by the tile's
-        # layout, which can differ between the FUSED_POST and plain variants
-        b_sq3 = tl.zeros([BLOCK_T, N_STREAMS, BLOCK_H], dtype=tl.float32)
+        # squares accumulate elementwise (stream by stream, step by step: a fixed order per
+        # element) and are summed by a pairwise tree after the loop; a tl.sum here would add in
+        # an order set by the tile's layout, which can differ between kernel variants
+        b_sq2 = tl.zeros([BLOCK_T, BLOCK_H], dtype=tl.float32)
         n_hb = tl.cdiv(H, BLOCK_H)
         hb_start = s * hb_per_split
         hb_end = tl.minimum(hb_start + hb_per_split, n_hb)
         if DIAG == 2:
             hb_end = hb_start
         for hb in range(hb_start, hb_end):
-            h0 = hb * BLOCK_H
-            o_h = h0 + tl.arange(0, BLOCK_H)
+            o_h = hb * BLOCK_H + tl.arange(0, BLOCK_H)
             m_h = o_h < H
-            m_3 = m_t[:, None, None] & m_h[None, None, :]
-            p_r = (p_res + o_t[:, None, None] * s_res_t + o_i[None, :, None] * s_res_i
-                   + o_h[None, None, :])
+            m_th = m_t[:, None] & m_h[None, :]
             if FUSED_POST:
-                b_new = _post_tile(p_x, s_x_t, p_old, s_old_t, s_old_i, p_pin, s_pin_t, s_pin_i,
-                                   p_cin, s_cin_t, s_cin_i, s_cin_j, o_t, m_t, o_h, m_h, N_STREAMS)
-                b_xr = b_new.to(p_res.dtype.element_ty)
-                tl.store(p_r, b_xr, mask=m_3)
-            else:
-                # kept in L2 for the weighted sum that reads it again `lag` tiles later
-                b_xr = tl.load(p_r, mask=m_3, other=0.0, eviction_policy="evict_last")
-            b_xf = b_xr.to(tl.float32)
-            b_sq3 = tl.fma(b_xf, b_xf, b_sq3)
-            # fn^T tile: row r = i*BLOCK_H + h of the [n*BLOCK_H] block is fn column i*H + h0 + h
-            o_hk = h0 + o_kb % BLOCK_H
-            o_fk = (o_kb // BLOCK_H).to(tl.int64) * H + o_hk
-            b_fn = tl.load(p_fn + o_c[None, :].to(tl.int64) * s_fn + o_fk[:, None],
-                           mask=(o_hk < H)[:, None] & m_c[None, :], other=0.0)
-            if X_BF16:
-                b_x2 = tl.reshape(b_xr.to(tl.bfloat16), [BLOCK_T, KB])
-                b_fn_hi = b_fn.to(tl.bfloat16)
-                b_fn_lo = (b_fn - b_fn_hi.to(tl.float32)).to(tl.bfloat16)
-                b_acc = tl.dot(b_x2, b_fn_hi, b_acc)
-                b_acc = tl.dot(b_x2, b_fn_lo, b_acc)
-            else:
-                b_x2 = tl.reshape(b_xf, [BLOCK_T, KB])
-                b_acc = tl.dot(b_x2, b_fn, b_acc, input_precision="ieee")
-        b_sq = _row_pairwise_sum(tl.reshape(b_sq3, [BLOCK_T, KB]))
+                b_x = tl.load(p_x + o_t[:, None] * s_x_t + o_h[None, :], mask=m_th,
+                              other=0.0).to(tl.float32)
+            for j in tl.static_range(N_STREAMS):
+                p_rj = p_res + o_t[:, None] * s_res_t + j * s_res_i + o_h[None, :]
+                if FUSED_POST:
+                    # stream j of the new residual: post_j * x, then + comb[k, j] * old_k in
+                    # stream order, the same fma sequence as _post_tile (bit-identical values);
+                    # old_k is re-read for each j from L1
+                    b_pj = tl.load(p_pin + o_t * s_pin_t + j * s_pin_i, mask=m_t, other=0.0)
+                    b_new = b_pj.to(tl.float32)[:, None] * b_x
+                    for k in tl.static_range(N_STREAMS):
+                        b_old = tl.load(p_old + o_t[:, None] * s_old_t + k * s_old_i + o_h[None, :],
+                                        mask=m_th, other=0.0).to(tl.float32)
+                        b_c = tl.load(p_cin + o_t * s_cin_t + k * s_cin_i + j * s_cin_j, mask=m_t,
+                                      other=0.0).to(tl.float32)
+                        b_new = tl.fma(b_c[:, None], b_old, b_new)
+                    b_xr = b_new.to(p_res.dtype.element_ty)
+                    tl.store(p_rj, b_xr, mask=m_th)
+                else:
+                    # kept in L2 for the weighted sum that reads it again `lag` tiles later
+                    b_xr = tl.load(p_rj, mask=m_th, other=0.0, eviction_policy="evict_last")
+                b_xf = b_xr.to(tl.float32)
+                b_sq2 = tl.fma(b_xf, b_xf, b_sq2)
+                # fn^T block of stream j: row h of the tile is fn column j*H + h
+                b_fn = tl.load(p_fn + o_c[None, :].to(tl.int64) * s_fn + (j * H + o_h)[:, None],
+                               mask=m_h[:, None] & m_c[None, :], other=0.0)
+                if X_BF16:
+                    b_xb = b_xr.to(tl.bfloat16)
+                    b_fn_hi = b_fn.to(tl.bfloat16)
+                    b_fn_lo = (b_fn - b_fn_hi.to(tl.float32)).to(tl.bfloat16)
+                    b_acc = tl.dot(b_xb, b_fn_hi, b_acc)
+                    b_acc = tl.dot(b_xb, b_fn_lo, b_acc)
+                else:
+                    b_acc = tl.dot(b_xf, b_fn, b_acc, input_precision="ieee")
+        b_sq = _row_pairwise_sum(b_sq2)
         b_row = tl.where(o_c[None, :] == N_MIX, b_sq[:, None], b_acc)
         p_tile = p_part + tg.to(tl.int64) * n_split * BLOCK_T * NP
-        tl.store(p_tile + (s * BLOCK_T + o_r[:, None]) * NP + o_c[None, :], b_row)
+        tl.store(p_tile + (s * BLOCK_T + tl.arange(0, BLOCK_T)[:, None]) * NP + o_c[None, :], b_row)
         tl.debug_barrier()  # every thread's partial (and new residual) stored before the release
         arrived = tl.atomic_add(p_sync + 1 + tg, 1, sem="acq_rel")
         if arrived == n_split - 1:
-            # the last arrival: add the partials in split order (deterministic), then finish
-            b_tot = tl.zeros([BLOCK_T, NP], dtype=tl.float32)
-            for j in range(0, n_split):
-                b_tot += tl.load(p_tile + (j * BLOCK_T + o_r[:, None]) * NP + o_c[None, :],
-                                 cache_modifier=".cg")
-            b_sqt = tl.sum(tl.where(o_c[None, :] == N_MIX, b_tot, 0.0), axis=1)  # one non-zero
-            b_pre, b_post3, b_comb3 = _coefficients(
-                b_tot, b_sqt, p_scale, p_base, N_STREAMS * H, rms_eps, hc_pre_eps, sinkhorn_eps,
-                post_mult, sinkhorn_iters, N_STREAMS, N_MIX, NP, BLOCK_T, HEAD)
-            if not HEAD:
-                _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3, b_comb3, o_t,
-                                    m_t, N_STREAMS, NP)
-            tl.store(p_pre + o_t[:, None] * N_STREAMS + o_i[None, :], b_pre)
+            # the last arrival: add the partials in split order (deterministic), then finish,
+            # FIN_T tokens at a time (the Sinkhorn tile stays small in registers)
+            for f0 in tl.static_range(0, BLOCK_T, FIN_T):
+                o_f = f0 + tl.arange(0, FIN_T)
+                o_ft = tg.to(tl.int64) * BLOCK_T + o_f
+                m_ft = o_ft < T
+                b_tot = tl.zeros([FIN_T, NP], dtype=tl.float32)
+                for q in range(0, n_split):
+                    b_tot += tl.load(p_tile + (q * BLOCK_T + o_f[:, None]) * NP + o_c[None, :],
+                                     cache_modifier=".cg")
+                b_sqt = tl.sum(tl.where(o_c[None, :] == N_MIX, b_tot, 0.0), axis=1)  # one non-zero
+                b_pre, b_post3, b_comb3 = _coefficients(
+                    b_tot, b_sqt, p_scale, p_base, N_STREAMS * H, rms_eps, hc_pre_eps, sinkhorn_eps,
+                    post_mult, sinkhorn_iters, N_STREAMS, N_MIX, NP, FIN_T, HEAD)
+                if not HEAD:
+                    _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3, b_comb3, o_ft,
+                                        m_ft, N_STREAMS, NP)
+                tl.store(p_pre + o_ft[:, None] * N_STREAMS + o_i[None, :], b_pre)
             tl.debug_barrier()
             tl.atomic_xchg(p_sync + 1 + n_tiles + tg, 1, sem="release")
     tw = tg - lag
@@ -333,14 +345,18 @@ def _mhc_pre_kernel(
             # whole rows (the norm needs them): rows s, s + n_split, ... of the tile
             o_w = tw.to(tl.int64) * BLOCK_T + s + tl.arange(0, NORM_ROWS) * n_split
             m_w = (o_w < T) & (o_w < (tw.to(tl.int64) + 1) * BLOCK_T)
-            h_lo = 0
-            h_hi = H
+            b_pre = tl.load(p_pre + o_w[:, None] * N_STREAMS + o_i[None, :], mask=m_w[:, None],
+                            other=0.0, cache_modifier=".cg")
+            _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_w, m_w,
+                              0, H, norm_eps, N_STREAMS, OUT_BLOCK_H, HAS_NORM)
         else:
-            o_w = tw.to(tl.int64) * BLOCK_T + o_r
-            m_w = o_w < T
+            # split s's H-range of the tile, WS_T tokens at a time
             h_lo = s * hb_per_split * BLOCK_H
             h_hi = tl.minimum(h_lo + hb_per_split * BLOCK_H, H)
-        b_pre = tl.load(p_pre + o_w[:, None] * N_STREAMS + o_i[None, :], mask=m_w[:, None],
-                        other=0.0, cache_modifier=".cg")
-        _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_w, m_w,
-                          h_lo, h_hi, norm_eps, N_STREAMS, OUT_BLOCK_H, HAS_NORM)
+            for w0 in tl.static_range(0, BLOCK_T, WS_T):
+                o_w = tw.to(tl.int64) * BLOCK_T + w0 + tl.arange(0, WS_T)
+                m_w = o_w < T
+                b_pre = tl.load(p_pre + o_w[:, None] * N_STREAMS + o_i[None, :], mask=m_w[:, None],
+                                other=0.0, cache_modifier=".cg")
+                _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_w, m_w,
+                                  h_lo, h_hi, norm_eps, N_STREAMS, OUT_BLOCK_H, HAS_NORM)
