@@ -19,17 +19,13 @@ from mhc_graph_times import graph_us  # noqa: E402
 N, H = 4, 7168
 C = tmhc.PreConfig
 CONFIGS = {
-    "bt64-bh32-s256-w4": C(block_t=64, block_h=32, split_h=256),
-    "bt64-bh32-s512-w4": C(block_t=64, block_h=32, split_h=512),
     "bt64-bh64-s512-w4": C(block_t=64, block_h=64, split_h=512),
-    "bt64-bh32-s256-w8": C(block_t=64, block_h=32, split_h=256, num_warps=8),
-    "bt64-bh16-s256-w4": C(block_t=64, block_h=16, split_h=256),
-    "bt32-bh32-s512-w4": C(block_t=32, block_h=32, split_h=512),
-    "bt32-bh64-s512-w4": C(block_t=32, block_h=64, split_h=512),
+    "bt64-bh32-s512-w4": C(block_t=64, block_h=32, split_h=512),
+    "bt64-bh32-s1024-w4": C(block_t=64, block_h=32, split_h=1024),
     "bt128-bh32-s512-w8": C(block_t=128, block_h=32, split_h=512, num_warps=8),
-    "bt64-bh32-s256-w4-st3": C(block_t=64, block_h=32, split_h=256, num_stages=3),
-    "bt64-bh32-s256-w4-ws4": C(block_t=64, block_h=32, split_h=256, ws_t=4, out_block_h=512),
+    "bt64-bh64-s512-w8": C(block_t=64, block_h=64, split_h=512, num_warps=8),
 }
+DIAGS = (0,)  # (0, 1, 2) to time the phases apart
 
 
 def main(t: int) -> None:
@@ -57,7 +53,7 @@ def main(t: int) -> None:
             "fused": dict(res=new, head=False, post_in=(x, r, pin, cin)),
         }
         for vname, v in variants.items():
-            for diag in ((0, 1, 2) if vname == "pre" else (0,)):
+            for diag in (DIAGS if vname == "pre" else (0,)):
                 f = (fn[:N] if v["head"] else fn)
                 kw = dict(head=v["head"], post_in=v["post_in"], config=cfg, diag=diag, **sc)
 

@@ -65,15 +65,18 @@ def mix_columns(n: int, head: bool) -> tuple[int, int]:
     return n_mix, max(16, triton.next_power_of_2(n_mix + 1))
 
 
-def default_pre_config(t: int, n: int, h: int, head: bool = False) -> PreConfig:
-    """The config used when none is given: a function of the shape only."""
+def default_pre_config(t: int, n: int, h: int, head: bool = False, fused: bool = False) -> PreConfig:
+    """The config used when none is given: a function of the shape only.
+
+    Large T, from the H100 sweep (benchmarks/mhc_diag.py, docs/ops/mhc.md): 64 tokens per tile
+    (fn, 2.75 MB at n=4 and H=7168, is read from L2 once per tile), 64-wide GEMM steps for pre and
+    head; the fused post+pre keeps 32 (its post tile shares the registers)."""
     if t >= 2048:
-        # 64 tokens per tile: fn (2.75 MB at n=4, H=7168) is read from L2 once per 64 tokens
-        return PreConfig(block_t=64, block_h=32, split_h=256, num_warps=4)
+        return PreConfig(block_t=64, block_h=32 if fused else 64, split_h=512, num_warps=4)
     if t >= 256:
         return PreConfig(block_t=32, block_h=32, split_h=512, num_warps=4)
-    # decode: one or a few tiles, so many small splits fill the GPU
-    return PreConfig(block_t=16, block_h=32, split_h=128, num_warps=4)
+    # decode: one or a few tiles, so smaller splits fill the GPU
+    return PreConfig(block_t=16, block_h=32, split_h=256, num_warps=4)
 
 
 def default_post_config(t: int, n: int, h: int) -> PostConfig:
@@ -108,7 +111,7 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
     if t == 0:
         return None
     n_mix, np_ = mix_columns(n, head)
-    cfg = config or default_pre_config(t, n, h, head)
+    cfg = config or default_pre_config(t, n, h, head, fused=post_in is not None)
     if (cfg.block_t < 16 or cfg.block_t & (cfg.block_t - 1) or cfg.block_h < 16
             or cfg.split_h % cfg.block_h or cfg.block_t % cfg.ws_t or cfg.block_t % cfg.fin_t):
         raise ValueError(f"PreConfig needs block_t a power of two >= 16, block_h >= 16 (the dot's K), "

@@ -275,24 +275,21 @@ def _mhc_pre_kernel(
             m_h = o_h < H
             m_th = m_t[:, None] & m_h[None, :]
             if FUSED_POST:
-                b_x = tl.load(p_x + o_t[:, None] * s_x_t + o_h[None, :], mask=m_th,
-                              other=0.0).to(tl.float32)
+                # the new residual tile [BLOCK_T, n, BLOCK_H] exactly as mhc_post computes it,
+                # stored, then read back stream by stream below (from L2: written a moment ago)
+                # so the GEMM sees the same bf16 values as mhc_pre on mhc_post's output and the
+                # post tile's registers are free before the GEMM's are needed
+                b_new = _post_tile(p_x, s_x_t, p_old, s_old_t, s_old_i, p_pin, s_pin_t, s_pin_i,
+                                   p_cin, s_cin_t, s_cin_i, s_cin_j, o_t, m_t, o_h, m_h, N_STREAMS)
+                p_r3 = (p_res + o_t[:, None, None] * s_res_t + o_i[None, :, None] * s_res_i
+                        + o_h[None, None, :])
+                tl.store(p_r3, b_new.to(p_res.dtype.element_ty),
+                         mask=m_t[:, None, None] & m_h[None, None, :])
+                tl.debug_barrier()  # stored by other threads of this program: visible after this
             for j in tl.static_range(N_STREAMS):
                 p_rj = p_res + o_t[:, None] * s_res_t + j * s_res_i + o_h[None, :]
                 if FUSED_POST:
-                    # stream j of the new residual: post_j * x, then + comb[k, j] * old_k in
-                    # stream order, the same fma sequence as _post_tile (bit-identical values);
-                    # old_k is re-read for each j from L1
-                    b_pj = tl.load(p_pin + o_t * s_pin_t + j * s_pin_i, mask=m_t, other=0.0)
-                    b_new = b_pj.to(tl.float32)[:, None] * b_x
-                    for k in tl.static_range(N_STREAMS):
-                        b_old = tl.load(p_old + o_t[:, None] * s_old_t + k * s_old_i + o_h[None, :],
-                                        mask=m_th, other=0.0).to(tl.float32)
-                        b_c = tl.load(p_cin + o_t * s_cin_t + k * s_cin_i + j * s_cin_j, mask=m_t,
-                                      other=0.0).to(tl.float32)
-                        b_new = tl.fma(b_c[:, None], b_old, b_new)
-                    b_xr = b_new.to(p_res.dtype.element_ty)
-                    tl.store(p_rj, b_xr, mask=m_th)
+                    b_xr = tl.load(p_rj, mask=m_th, other=0.0, cache_modifier=".cg")
                 else:
                     # kept in L2 for the weighted sum that reads it again `lag` tiles later
                     b_xr = tl.load(p_rj, mask=m_th, other=0.0, eviction_policy="evict_last")
@@ -323,9 +320,21 @@ def _mhc_pre_kernel(
                 o_ft = tg.to(tl.int64) * BLOCK_T + o_f
                 m_ft = o_ft < T
                 b_tot = tl.zeros([FIN_T, NP], dtype=tl.float32)
-                for q in range(0, n_split):
-                    b_tot += tl.load(p_tile + (q * BLOCK_T + o_f[:, None]) * NP + o_c[None, :],
-                                     cache_modifier=".cg")
+                for q0 in range(0, n_split, 4):
+                    # four independent loads in flight, then added in split order (a missing
+                    # split past the end adds +0.0: exact)
+                    p_q = p_tile + (q0 * BLOCK_T + o_f[:, None]) * NP + o_c[None, :]
+                    b_p0 = tl.load(p_q, cache_modifier=".cg")
+                    b_p1 = tl.load(p_q + BLOCK_T * NP, mask=(o_c[None, :] * 0 + (q0 + 1)) < n_split,
+                                   other=0.0, cache_modifier=".cg")
+                    b_p2 = tl.load(p_q + 2 * BLOCK_T * NP, mask=(o_c[None, :] * 0 + (q0 + 2)) < n_split,
+                                   other=0.0, cache_modifier=".cg")
+                    b_p3 = tl.load(p_q + 3 * BLOCK_T * NP, mask=(o_c[None, :] * 0 + (q0 + 3)) < n_split,
+                                   other=0.0, cache_modifier=".cg")
+                    b_tot = b_tot + b_p0
+                    b_tot = b_tot + b_p1
+                    b_tot = b_tot + b_p2
+                    b_tot = b_tot + b_p3
                 b_sqt = tl.sum(tl.where(o_c[None, :] == N_MIX, b_tot, 0.0), axis=1)  # one non-zero
                 b_pre, b_post3, b_comb3 = _coefficients(
                     b_tot, b_sqt, p_scale, p_base, N_STREAMS * H, rms_eps, hc_pre_eps, sinkhorn_eps,
