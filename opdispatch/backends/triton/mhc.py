@@ -65,14 +65,14 @@ def mix_columns(n: int, head: bool) -> tuple[int, int]:
     return n_mix, max(16, triton.next_power_of_2(n_mix + 1))
 
 
-def default_pre_config(t: int, n: int, h: int, head: bool = False, fused: bool = False) -> PreConfig:
-    """The config used when none is given: a function of the shape only.
+def default_pre_config(t: int, n: int, h: int, head: bool = False) -> PreConfig:
+    """The config used when none is given: a function of the shape only (the same for mhc_pre and
+    the fused post+pre kernel, whose GEMM partials must match bit for bit).
 
     Large T, from the H100 sweep (benchmarks/mhc_diag.py, docs/ops/mhc.md): 64 tokens per tile
-    (fn, 2.75 MB at n=4 and H=7168, is read from L2 once per tile), 64-wide GEMM steps for pre and
-    head; the fused post+pre keeps 32 (its post tile shares the registers)."""
+    (fn, 2.75 MB at n=4 and H=7168, is read from L2 once per tile) and 64-wide GEMM steps."""
     if t >= 2048:
-        return PreConfig(block_t=64, block_h=32 if fused else 64, split_h=512, num_warps=4)
+        return PreConfig(block_t=64, block_h=64, split_h=512, num_warps=4)
     if t >= 256:
         return PreConfig(block_t=32, block_h=32, split_h=512, num_warps=4)
     # decode: one or a few tiles, so smaller splits fill the GPU
@@ -111,7 +111,7 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
     if t == 0:
         return None
     n_mix, np_ = mix_columns(n, head)
-    cfg = config or default_pre_config(t, n, h, head, fused=post_in is not None)
+    cfg = config or default_pre_config(t, n, h, head)
     if (cfg.block_t < 16 or cfg.block_t & (cfg.block_t - 1) or cfg.block_h < 16
             or cfg.split_h % cfg.block_h or cfg.block_t % cfg.ws_t or cfg.block_t % cfg.fin_t):
         raise ValueError(f"PreConfig needs block_t a power of two >= 16, block_h >= 16 (the dot's K), "
@@ -178,6 +178,18 @@ def mhc_fused_post_pre(x: torch.Tensor, residual: torch.Tensor, post_mix_in: tor
                        hc_pre_eps: float, sinkhorn_eps: float, post_mult: float,
                        sinkhorn_iters: int, norm_eps: float,
                        config: PreConfig | None = None) -> None:
+    if config is None:
+        # Measured on the H100 (docs/ops/mhc.md), the one-pass kernel is slower than post then
+        # pre at every size (T=8192: 896 vs 370 + 452 us; T=1: 38 vs 1.7 + 18 us): its GEMM steps
+        # carry the post tile's registers. So by default the two kernels run back to back (the
+        # same values: mhc_post's output is what the fused kernel stores); a config runs the
+        # one-pass kernel (tests, benchmarks/mhc_diag.py).
+        mhc_post(x, residual, post_mix_in, comb_mix_in, new_residual)
+        _launch_pre(new_residual, fn, scale, base, norm_weight, layer_input, post_mix, comb_mix,
+                    head=False, post_in=None, rms_eps=rms_eps, hc_pre_eps=hc_pre_eps,
+                    sinkhorn_eps=sinkhorn_eps, post_mult=post_mult, sinkhorn_iters=sinkhorn_iters,
+                    norm_eps=norm_eps, config=None)
+        return
     _launch_pre(new_residual, fn, scale, base, norm_weight, layer_input, post_mix, comb_mix,
                 head=False, post_in=(x, residual, post_mix_in, comb_mix_in), rms_eps=rms_eps,
                 hc_pre_eps=hc_pre_eps, sinkhorn_eps=sinkhorn_eps, post_mult=post_mult,
