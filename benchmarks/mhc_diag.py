@@ -20,11 +20,12 @@ N, H = 4, 7168
 C = tmhc.PreConfig
 CONFIGS = {
     "bt64-bh64-s512-w4": C(block_t=64, block_h=64, split_h=512),
-    "bt64-bh32-s512-w4": C(block_t=64, block_h=32, split_h=512),
-    "bt64-bh32-s1024-w4": C(block_t=64, block_h=32, split_h=1024),
-    "bt128-bh32-s512-w8": C(block_t=128, block_h=32, split_h=512, num_warps=8),
-    "bt64-bh64-s512-w8": C(block_t=64, block_h=64, split_h=512, num_warps=8),
+    "bt64-bh64-s512-w4-st3": C(block_t=64, block_h=64, split_h=512, num_stages=3),
+    "bt64-bh64-s1024-w4": C(block_t=64, block_h=64, split_h=1024),
+    "bt128-bh64-s512-w8": C(block_t=128, block_h=64, split_h=512, num_warps=8),
+    "bt64-bh128-s512-w8": C(block_t=64, block_h=128, split_h=512, num_warps=8),
 }
+VARIANTS = ("pre", "head")  # add "fused" for the one-pass post+pre kernel
 DIAGS = (0,)  # (0, 1, 2) to time the phases apart
 
 
@@ -53,6 +54,8 @@ def main(t: int) -> None:
             "fused": dict(res=new, head=False, post_in=(x, r, pin, cin)),
         }
         for vname, v in variants.items():
+            if vname not in VARIANTS:
+                continue
             for diag in (DIAGS if vname == "pre" else (0,)):
                 f = (fn[:N] if v["head"] else fn)
                 kw = dict(head=v["head"], post_in=v["post_in"], config=cfg, diag=diag, **sc)
