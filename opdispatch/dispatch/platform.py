@@ -11,7 +11,9 @@ variables.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 
@@ -44,6 +46,39 @@ def is_fp8_dtype(dtype: torch.dtype) -> bool:
     return dtype in _FP8_MAX
 
 
+def constant_in_traces(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``torch.compiler.assume_constant_result`` without importing torch._dynamo at import time
+    (that import loads Triton; importing opdispatch must not). The decorator only sets this
+    attribute, which Dynamo reads when it meets the call: it calls the function eagerly, once, and
+    puts the result in the graph as a constant (checked against the real decorator by
+    tests/core/test_library.py). For facts about the machine that cannot change in a process
+    (device capability, installed packages) and that Dynamo cannot trace (torch.cuda queries,
+    importlib), when a default op instance is first built inside torch.compile."""
+    fn._dynamo_marked_constant = True  # type: ignore[attr-defined]
+    return fn
+
+
+@constant_in_traces
+def _cuda_capability() -> tuple[int, int] | None:
+    if torch.cuda.is_available() and torch.version.cuda is not None:
+        major, minor = torch.cuda.get_device_capability()
+        return (major, minor)
+    return None
+
+
+@constant_in_traces
+def _rocm_arch() -> str | None:
+    if torch.cuda.is_available() and torch.version.hip is not None:
+        # gcnArchName looks like "gfx942:sramecc+:xnack-"
+        return torch.cuda.get_device_properties(0).gcnArchName.split(":")[0]
+    return None
+
+
+@constant_in_traces
+def _cuda_available() -> bool:
+    return torch.cuda.is_available()
+
+
 @dataclass(frozen=True)
 class Platform:
     """The platform ops dispatch for.
@@ -74,7 +109,7 @@ class Platform:
     @property
     def has_real_gpu(self) -> bool:
         """True when a GPU of this platform is present (not simulated)."""
-        return not self.is_cpu() and torch.cuda.is_available() and not self.simulated
+        return not self.is_cpu() and _cuda_available() and not self.simulated
 
     @property
     def device_capability(self) -> tuple[int, int] | None:
@@ -82,10 +117,7 @@ class Platform:
         if not self.is_cuda():
             return None
         if "cap" not in self._cache:
-            if torch.cuda.is_available() and torch.version.cuda is not None:
-                self._cache["cap"] = tuple(torch.cuda.get_device_capability())
-            else:
-                self._cache["cap"] = DEFAULT_SIMULATED_CUDA_CAPABILITY
+            self._cache["cap"] = _cuda_capability() or DEFAULT_SIMULATED_CUDA_CAPABILITY
         return self._cache["cap"]
 
     @property
@@ -95,9 +127,8 @@ class Platform:
             return None
         if "arch" not in self._cache:
             arch = self.rocm_arch_override
-            if arch is None and torch.cuda.is_available() and torch.version.hip is not None:
-                # gcnArchName looks like "gfx942:sramecc+:xnack-"
-                arch = torch.cuda.get_device_properties(0).gcnArchName.split(":")[0]
+            if arch is None:
+                arch = _rocm_arch()
             self._cache["arch"] = arch or DEFAULT_SIMULATED_ROCM_ARCH
         return self._cache["arch"]
 
@@ -130,7 +161,7 @@ def _detect() -> Platform:
     flags = get_flags()
     if flags.platform is not None:
         return Platform(flags.platform, simulated=True, rocm_arch_override=flags.rocm_arch)
-    if torch.cuda.is_available():
+    if _cuda_available():
         if torch.version.hip is not None:
             return Platform("rocm", rocm_arch_override=flags.rocm_arch)
         return Platform("cuda")

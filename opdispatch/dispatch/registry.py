@@ -24,7 +24,7 @@ import torch
 
 from opdispatch.dispatch.flags import PROVIDERS, FlagError, Flags, get_flags
 from opdispatch.dispatch.known_bad import find_known_bad
-from opdispatch.dispatch.platform import Platform, current_platform
+from opdispatch.dispatch.platform import Platform, constant_in_traces, current_platform
 
 if TYPE_CHECKING:
     from opdispatch.dispatch.custom_op import CustomOp
@@ -160,9 +160,9 @@ def get_impl(op: str, provider: str) -> Impl:
 
 # Both checks below run while Dynamo traces a default instance built inside torch.compile
 # (CustomOp.default). importlib's find_spec is on Dynamo's skip list (a graph break on torch 2.11)
-# and probes import vendor packages: assume_constant_result makes Dynamo call them eagerly, once,
-# and put the answer in the graph as a constant. Eager calls are unaffected.
-@torch.compiler.assume_constant_result
+# and probes import vendor packages: marked constant, Dynamo calls them eagerly, once, and puts
+# the answer in the graph as a constant. Eager calls are unaffected.
+@constant_in_traces
 def _module_installed(module: str) -> bool:
     if module in sys.modules:  # imported already (or a test double)
         return sys.modules[module] is not None
@@ -199,7 +199,7 @@ def can_use(op: str, provider: str, platform: Platform) -> tuple[bool, str]:
     return verdict[0] == "1", verdict[1:]
 
 
-@torch.compiler.assume_constant_result
+@constant_in_traces
 def _probe_verdict(op: str, provider: str) -> str:
     """The provider's cached probe as one string ("1" or "0", then the reason): a constant
     Dynamo can bake into a trace (see _module_installed)."""

@@ -131,3 +131,25 @@ def test_default_instance_built_inside_compile_probes_vendor_modules(cuda_sim):
     x = torch.randn(8)
     torch.testing.assert_close(f(x), x * 3.0 - 1, rtol=0, atol=0)
     assert ToyScale.default().provider == "triton"
+
+
+@pytest.mark.native
+def test_constant_in_traces_matches_the_real_decorator():
+    """platform.constant_in_traces stands in for torch.compiler.assume_constant_result (which
+    imports torch._dynamo, hence Triton, at opdispatch's import): same effect on the function."""
+    from opdispatch.dispatch import registry
+
+    def f():
+        return 1
+
+    def g():
+        return 1
+
+    from opdispatch.dispatch import platform
+
+    real = torch.compiler.assume_constant_result(f)
+    ours = platform.constant_in_traces(g)
+    assert {k: v for k, v in vars(real).items()} == {k: v for k, v in vars(ours).items()} != {}
+    assert registry._module_installed._dynamo_marked_constant is True
+    assert registry._probe_verdict._dynamo_marked_constant is True
+    assert platform._cuda_capability._dynamo_marked_constant is True
