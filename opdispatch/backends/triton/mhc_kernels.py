@@ -2,15 +2,16 @@
 
 Layout: residual ``[T, n, H]`` (last dim contiguous, any token/stream strides), fn ``[N, n*H]``
 float32 with ``N = (2 + n) * n`` (``n`` for hc_head). ``NP`` is N padded to a power of two with
-at least one spare column: partial GEMM results travel as ``[S, T, NP]`` float32 rows whose
-column ``N`` carries the partial sum of squares.
+at least one spare column: partial GEMM results travel as ``[tiles, n_split, BLOCK_T, NP]``
+float32 rows whose column ``N`` carries the partial sum of squares.
 
-The GEMM walks K = n*H in H-blocks; one block is a ``[BLOCK_T, n, BLOCK_H]`` residual tile,
-reshaped to ``[BLOCK_T, n*BLOCK_H]`` and multiplied with the matching fn^T tile
-``[n*BLOCK_H, NP]`` (row ``i*BLOCK_H + h`` of the tile is fn column ``i*H + h0 + h``).
-With a bf16 residual the product runs on bf16 tensor cores with fn split into hi + lo bf16
-parts (x is exact in bf16, so the result carries fn to ~2^-17 relative: better than TF32);
-other dtypes use an IEEE float32 dot.
+The GEMM walks each split's H-range in steps of BLOCK_H, one stream at a time: a
+``[BLOCK_T, BLOCK_H]`` tile of stream j times the ``[BLOCK_H, NP]`` block of fn^T whose row h is
+fn column ``j*H + h``. With a bf16 residual the product runs on bf16 tensor cores with fn split
+into hi + lo bf16 parts (x is exact in bf16, so the result carries fn to ~2^-17 relative: better
+than TF32); other dtypes use an IEEE float32 dot. The schedule of ``_mhc_pre_kernel`` (ticketed
+split-K items, the last arrival finishing a tile, weighted sums ``lag`` tiles later) is in its
+docstring and in docs/ops/mhc.md.
 
 All token offsets are int64 (T*n*H can exceed 2^31).
 
@@ -23,7 +24,8 @@ reaches an output is computed in an order the program fixes, never the compiler:
 - a product that is added is an explicit ``tl.fma``, and products are never summed by ``tl.sum``
   (post tile, weighted sum over the streams, z = mix * scale + base);
 - long sums (the sums of squares of the RMS and of the norm) accumulate elementwise across
-  blocks and end in a fixed pairwise tree (``_row_pairwise_sum``);
+  steps and end in a fixed pairwise tree (``_row_pairwise_sum``); split partials are added in
+  split order by one program;
 - the softmax/Sinkhorn row and column sums (at most 8 non-zero fp32 values) add in float64,
   where they are exact, so their order cannot matter (``_sum_f64`` says when exactly);
 - the other reductions are ``tl.max`` or pick one non-zero entry out of zeros: exact;
