@@ -3,6 +3,8 @@ issue's cases, in one GPU run:
 
     python -m opdispatch.benchmarks.topk_tune            # the performance table
     python -m opdispatch.benchmarks.topk_tune --sweep    # plus the rows x cols x k sweep
+    python -m opdispatch.benchmarks.topk_tune --sweep --configs default --out DIR
+                                                         # sweep.csv + sweep.png (vs torch.topk)
 
 Two timings per (case, config), median us: ``graph`` replays a CUDA graph of 20 calls (GPU time
 only, as the indexer runs it), ``eager`` is triton.testing.do_bench (includes launch overhead
@@ -14,6 +16,8 @@ Not loaded by ``opdispatch bench`` (which imports ``opdispatch.benchmarks.topk``
 from __future__ import annotations
 
 import argparse
+import csv
+import os
 
 import torch
 
@@ -88,6 +92,7 @@ def main() -> None:
     parser.add_argument("--extra", action="store_true", help="also the EXTRA trial configs")
     parser.add_argument("--only-extra", default="", help="with --extra: these EXTRA names only")
     parser.add_argument("--cases", default="", help="indices into CASES, comma-separated")
+    parser.add_argument("--out", default="", help="folder for sweep.csv and sweep.png")
     args = parser.parse_args()
     names = args.configs.split(",")
     configs = dict(tk.CONFIGS)
@@ -97,15 +102,20 @@ def main() -> None:
                                                             or n in args.only_extra.split(","))]
     cases = CASES if not args.cases else [CASES[int(i)] for i in args.cases.split(",")]
     print(f"{torch.cuda.get_device_name()}  torch {torch.__version__}  triton {triton.__version__}")
-    print(f"{'case':>22} {'torch.topk':>10} " + " ".join(f"{n + ' graph/eager':>22}" for n in names))
+    print(f"{'case':>22} {'torch.topk graph/eager':>22} " + " ".join(f"{n + ' graph/eager':>22}" for n in names))
+    records = []
     for rows, cols, k in cases + (SWEEP if args.sweep else []):
         gen = torch.Generator(device="cuda").manual_seed(rows + cols)
         x = torch.randn(rows, cols, device="cuda", generator=gen)
         starts = torch.zeros(rows, dtype=torch.int32, device="cuda")
         ends = torch.full((rows,), cols, dtype=torch.int32, device="cuda")
         out = torch.empty((rows, k), dtype=torch.int32, device="cuda")
-        base = triton.testing.do_bench(lambda x=x, k=k: torch.topk(x, k, dim=1, sorted=False),
-                                       return_mode="median") * 1e3
+        def ref(x=x, k=k):
+            return torch.topk(x, k, dim=1, sorted=False)
+        base = triton.testing.do_bench(ref, return_mode="median") * 1e3
+        base_graph = _graph_us(ref)
+        record = {"rows": rows, "cols": cols, "k": k, "torch_topk_graph_us": round(base_graph, 2),
+                  "torch_topk_eager_us": round(base, 2)}
         cells = []
         for name in names:
             def call(name=name, x=x, starts=starts, ends=ends, out=out, k=k):
@@ -120,10 +130,47 @@ def main() -> None:
                 plan = tk.plan(rows, cols, k, x.device, configs[name])
                 tag = "s" if plan["mode"] == "split" else "r"
                 cells.append(f"{graph:9.1f}/{eager:7.1f} {tag}{plan['split']:<3}")
+                record[f"{name}_graph_us"] = round(graph, 2)
+                record[f"{name}_eager_us"] = round(eager, 2)
             except Exception as exc:  # a config that does not compile: say so, go on
                 cells.append(f"{'ERR ' + type(exc).__name__:>22}")
-        print(f"{f'{rows}x{cols} k={k}':>22} {base:10.1f} " + " ".join(cells), flush=True)
+        print(f"{f'{rows}x{cols} k={k}':>22} {base_graph:12.1f}/{base:9.1f} " + " ".join(cells), flush=True)
+        records.append(record)
         del x, out
+    if args.out:
+        _write(args.out, names, records)
+
+
+def _write(folder: str, names: list[str], records: list[dict]) -> None:
+    """sweep.csv (every timing) and sweep.png (graph-time speedup of each config over torch.topk,
+    one bar group per case): what docs/benchmarks.md quotes."""
+    os.makedirs(folder, exist_ok=True)
+    head = ["rows", "cols", "k", "torch_topk_graph_us", "torch_topk_eager_us"]
+    fields = head + sorted({f for r in records for f in r} - set(head))
+    with open(os.path.join(folder, "sweep.csv"), "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields)
+        w.writeheader()
+        w.writerows(records)
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed: no sweep.png")
+        return
+    fig, ax = plt.subplots(figsize=(12, 0.3 * len(records) + 1.5))
+    labels = [f"{r['rows']}x{r['cols']} k={r['k']}" for r in records]
+    height = 0.8 / max(1, len(names))
+    for i, name in enumerate(names):
+        speed = [r["torch_topk_graph_us"] / r[f"{name}_graph_us"] if f"{name}_graph_us" in r else 0.0
+                 for r in records]
+        ax.barh([y + i * height for y in range(len(records))], speed, height=height, label=name)
+    ax.axvline(1.0, color="black", linewidth=0.8)
+    ax.set_yticks([y + 0.4 - height / 2 for y in range(len(records))], labels, fontsize=7)
+    ax.set_xlabel("speedup over torch.topk (CUDA-graph time; 0 = failed)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(os.path.join(folder, "sweep.png"), dpi=120)
 
 
 if __name__ == "__main__":
