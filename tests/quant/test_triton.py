@@ -230,6 +230,39 @@ def test_scaled_k_loop_and_tiles(mode):
     assert_codes_close(q, q_ref, "codes", max_frac=0.0)
 
 
+@pytest.mark.parametrize("one_program", [False, True])
+def test_scaled_per_tensor_one_program_and_tiles(one_program):
+    """Dynamic per tensor in one program (the decode path: amax of everything, then the codes,
+    small tiles so both passes loop over several row blocks and K chunks; padding rows; strided
+    rows) equals the reference bit for bit, like the two-kernel path."""
+    x = make_x((9, 700), seed=23)[:, 50:650]
+    padded = 11
+    scale, scale_ref = torch.empty(1), torch.empty(1)
+    q, q_ref = torch.empty(padded, 600, dtype=E4M3), torch.empty(padded, 600, dtype=E4M3)
+    cfg = tq.ScaledQuantConfig(block_m=4, block_k=128, num_warps=2, exact_div=True, one_program=one_program)
+    tq.scaled_fp8_quant(x, q, scale, None, "per_tensor", 448.0, config=cfg)
+    ref.scaled_fp8_quant_into(x, q_ref, scale_ref, None, "per_tensor", 448.0)
+    assert_equal(scale, scale_ref, "scale")
+    assert_codes_close(q, q_ref, "codes", max_frac=0.0)
+    assert (q[9:].float() == 0).all()
+
+
+def test_scaled_per_tensor_default_paths():
+    """The default config takes the one-program path up to ONE_PROGRAM_MAX_ELEMS elements, the
+    two-kernel path above; a NaN in the input gives a NaN scale on both (as the reference)."""
+    small = tq.pick_scaled_config(4, 7168, "per_tensor")
+    large = tq.pick_scaled_config(16, 7168, "per_tensor")
+    assert small.one_program and not large.one_program
+    assert not tq.pick_scaled_config(1, 7168, "per_token").one_program
+    for cfg in (small, large):
+        x = make_x((3, 256), seed=24)
+        x[1, 7] = float("nan")
+        scale = torch.empty(1)
+        q = torch.empty(3, 256, dtype=E4M3)
+        tq.scaled_fp8_quant(x, q, scale, None, "per_tensor", 448.0, config=cfg)
+        assert torch.isnan(scale).all(), cfg
+
+
 def test_scaled_empty_and_all_zero():
     x = torch.empty(0, 64, dtype=torch.bfloat16)
     (q, s), (q_ref, s_ref) = _both(ScaledFP8Quant, x, num_token_padding=5, dtype=E4M3)

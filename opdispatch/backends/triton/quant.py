@@ -16,8 +16,10 @@ Two kernels:
 - ``_scaled_quant_kernel``: per-tensor (static or dynamic) and dynamic per-token quantization.
   Dynamic per-tensor needs the global amax first: ``_absmax_kernel`` folds every tile's amax
   into one int32 with ``atomic_max`` on the float bits (non-negative floats order like their
-  bit patterns), then the quant kernel reads it. Two launches, no host sync, the only
-  allocation is that 4-byte accumulator.
+  bit patterns), then the quant kernel reads it. Two launches and a 4-byte memset, no host
+  sync. Inputs of at most ``ONE_PROGRAM_MAX_ELEMS`` elements (decode sizes) instead run one
+  program that takes the amax over the whole input, then writes the codes: one launch, no
+  memset (``ScaledQuantConfig.one_program``).
 
 Offsets: slot and row *indices* are int32 (``SLOT64`` switches slots to int64 past 2**31), and
 every memory offset (index times stride) is int64, so inputs past 2**31 elements are fine.
@@ -96,6 +98,13 @@ class ScaledQuantConfig:
     block_k: int
     num_warps: int
     exact_div: bool = False
+    one_program: bool = False  # dynamic per tensor only: one program does both passes
+
+
+# Dynamic per-tensor inputs up to this many elements run as one program (one launch instead of a
+# memset and two kernels: the launches dominate at decode sizes). At 32768 elements (64 KB of
+# bf16) one SM reads the input twice in about the time of one extra launch.
+ONE_PROGRAM_MAX_ELEMS = 32768
 
 
 def pick_group_config(n_slots: int, group_size: int, packed: bool = False) -> GroupQuantConfig:
@@ -122,7 +131,9 @@ def pick_scaled_config(n_rows: int, n_cols: int, mode: str) -> ScaledQuantConfig
     if mode == "per_token":
         block_m = min(block_m, 64)
     num_warps = min(8, max(1, block_m * block_k // 256))
-    return ScaledQuantConfig(block_m=block_m, block_k=block_k, num_warps=num_warps)
+    one_program = mode == "per_tensor" and n_rows * n_cols <= ONE_PROGRAM_MAX_ELEMS
+    return ScaledQuantConfig(block_m=block_m, block_k=block_k, num_warps=num_warps,
+                             one_program=one_program)
 
 
 @triton.jit
@@ -322,10 +333,10 @@ def _absmax_kernel(p_x, p_amax_bits, n_rows, n_cols, stride_xm,
     o_k = tl.program_id(1) * BLOCK_K + tl.arange(0, BLOCK_K)
     m_x = (o_m < n_rows)[:, None] & (o_k < n_cols)[None, :]
     b_x = tl.load(p_x + o_m.to(tl.int64)[:, None] * stride_xm + o_k[None, :], mask=m_x, other=0.0)
-    b_amax = tl.max(tl.max(tl.abs(b_x.to(tl.float32)), axis=1), axis=0)
-    # amax >= 0: its int32 bit pattern orders like the value (NaN's pattern wins, so NaN
-    # propagates).
-    tl.atomic_max(p_amax_bits, b_amax.to(tl.int32, bitcast=True))
+    # |x| >= 0: its int32 bit pattern orders like the value, and a NaN's pattern is above inf's,
+    # so the max over patterns propagates NaN (a float tl.max would drop it)
+    b_bits = tl.abs(b_x.to(tl.float32)).to(tl.int32, bitcast=True)
+    tl.atomic_max(p_amax_bits, tl.max(tl.max(b_bits, axis=1), axis=0))
 
 
 @triton.jit
@@ -373,6 +384,33 @@ def _scaled_quant_kernel(
             b_q = _quantize(b_x, b_s[:, None], fp8_max, EXACT_DIV)
             m_q = m_out[:, None] & (o_k < n_cols)[None, :]
             tl.store(p_q + o_qrow[:, None] + o_k[None, :], _cast_rne(b_q, p_q.dtype.element_ty, EMULATE_RNE), mask=m_q)
+    elif MODE == 3:  # dynamic per tensor in one program: the amax of everything, then the codes
+        # max over the bit patterns of |x| (non-negative floats order like them; a NaN's
+        # pattern is above inf's, so NaN propagates exactly as in _absmax_kernel)
+        b_bits = tl.zeros([BLOCK_M, BLOCK_K], dtype=tl.int32)
+        for m0 in range(0, n_rows, BLOCK_M):
+            o_m1 = m0 + tl.arange(0, BLOCK_M)
+            for k0 in range(0, n_cols, BLOCK_K):
+                o_k = k0 + tl.arange(0, BLOCK_K)
+                m_x = (o_m1 < n_rows)[:, None] & (o_k < n_cols)[None, :]
+                b_x = tl.load(p_x + o_m1.to(tl.int64)[:, None] * stride_xm + o_k[None, :],
+                              mask=m_x, other=0.0)
+                b_bits = tl.maximum(b_bits, tl.abs(b_x.to(tl.float32)).to(tl.int32, bitcast=True))
+        b_amax = tl.max(tl.max(b_bits, axis=1), axis=0).to(tl.float32, bitcast=True)
+        b_s = tl.math.div_rn(b_amax + tl.zeros([1], dtype=tl.float32), tl.zeros([1], dtype=tl.float32) + fp8_max)
+        b_s = tl.maximum(b_s, min_scale, propagate_nan=tl.PropagateNan.ALL)  # NaN in x: NaN scale
+        tl.store(p_scale + tl.zeros([1], dtype=tl.int32), b_s)
+        for m0 in range(0, n_out_rows, BLOCK_M):
+            o_m1 = m0 + tl.arange(0, BLOCK_M)
+            for k0 in range(0, n_cols, BLOCK_K):
+                o_k = k0 + tl.arange(0, BLOCK_K)
+                m_x = (o_m1 < n_rows)[:, None] & (o_k < n_cols)[None, :]
+                b_x = tl.load(p_x + o_m1.to(tl.int64)[:, None] * stride_xm + o_k[None, :],
+                              mask=m_x, other=0.0)
+                b_q = _quantize(b_x.to(tl.float32), b_s[:, None], fp8_max, EXACT_DIV)
+                m_q = (o_m1 < n_out_rows)[:, None] & (o_k < n_cols)[None, :]
+                tl.store(p_q + o_m1.to(tl.int64)[:, None] * stride_qm + o_k[None, :],
+                         _cast_rne(b_q, p_q.dtype.element_ty, EMULATE_RNE), mask=m_q)
     else:  # one scale for the tensor: elementwise over [BLOCK_M, BLOCK_K] tiles
         pid_k = tl.program_id(1)
         if MODE == 0:
@@ -380,7 +418,7 @@ def _scaled_quant_kernel(
         else:
             b_amax = tl.load(p_amax_bits + tl.zeros([1], dtype=tl.int32)).to(tl.float32, bitcast=True)
             b_s = tl.math.div_rn(b_amax, tl.zeros_like(b_amax) + fp8_max)
-            b_s = tl.maximum(b_s, min_scale)
+            b_s = tl.maximum(b_s, min_scale, propagate_nan=tl.PropagateNan.ALL)  # NaN in x: NaN scale
             m_first = (tl.zeros([1], dtype=tl.int32) + pid_m + pid_k) == 0
             tl.store(p_scale + tl.zeros([1], dtype=tl.int32), b_s, mask=m_first)
         o_k = pid_k * BLOCK_K + tl.arange(0, BLOCK_K)
@@ -408,7 +446,9 @@ def scaled_fp8_quant(x: torch.Tensor, q: torch.Tensor, scale: torch.Tensor,
     if mode == "static" and n_out_rows * n_cols == 0:
         return
     amax_bits = scale  # placeholder pointer, never read outside per-tensor mode
-    if mode == "per_tensor":
+    if mode == "per_tensor" and config.one_program:
+        mode_code, grid_m, grid_k = 3, 1, 1
+    elif mode == "per_tensor":
         amax_bits = torch.zeros(1, dtype=torch.int32, device=x.device)
         if n_rows * n_cols > 0:
             grid_t = (_cdiv(n_rows, config.block_m), _cdiv(n_cols, config.block_k))
