@@ -327,6 +327,17 @@ def silu_mul_per_token_group_quant_fp8(x: torch.Tensor, q: torch.Tensor, scales:
 
 
 @triton.jit
+def _load_tile(p_x, m0, k0, n_rows, n_cols, stride_xm, BLOCK_M: tl.constexpr, BLOCK_K: tl.constexpr):
+    """The float32 ``[BLOCK_M, BLOCK_K]`` tile of x at (m0, k0), zeros outside; and its row and
+    column indices."""
+    o_m = m0 + tl.arange(0, BLOCK_M)
+    o_k = k0 + tl.arange(0, BLOCK_K)
+    m_x = (o_m < n_rows)[:, None] & (o_k < n_cols)[None, :]
+    b_x = tl.load(p_x + o_m.to(tl.int64)[:, None] * stride_xm + o_k[None, :], mask=m_x, other=0.0)
+    return b_x.to(tl.float32), o_m, o_k
+
+
+@triton.jit
 def _absmax_kernel(p_x, p_amax_bits, n_rows, n_cols, stride_xm,
                    BLOCK_M: tl.constexpr, BLOCK_K: tl.constexpr):
     o_m = tl.program_id(0) * BLOCK_M + tl.arange(0, BLOCK_M)
@@ -389,25 +400,17 @@ def _scaled_quant_kernel(
         # pattern is above inf's, so NaN propagates exactly as in _absmax_kernel)
         b_bits = tl.zeros([BLOCK_M, BLOCK_K], dtype=tl.int32)
         for m0 in range(0, n_rows, BLOCK_M):
-            o_m1 = m0 + tl.arange(0, BLOCK_M)
             for k0 in range(0, n_cols, BLOCK_K):
-                o_k = k0 + tl.arange(0, BLOCK_K)
-                m_x = (o_m1 < n_rows)[:, None] & (o_k < n_cols)[None, :]
-                b_x = tl.load(p_x + o_m1.to(tl.int64)[:, None] * stride_xm + o_k[None, :],
-                              mask=m_x, other=0.0)
-                b_bits = tl.maximum(b_bits, tl.abs(b_x.to(tl.float32)).to(tl.int32, bitcast=True))
+                b_x, _, _ = _load_tile(p_x, m0, k0, n_rows, n_cols, stride_xm, BLOCK_M, BLOCK_K)
+                b_bits = tl.maximum(b_bits, tl.abs(b_x).to(tl.int32, bitcast=True))
         b_amax = tl.max(tl.max(b_bits, axis=1), axis=0).to(tl.float32, bitcast=True)
         b_s = tl.math.div_rn(b_amax + tl.zeros([1], dtype=tl.float32), tl.zeros([1], dtype=tl.float32) + fp8_max)
         b_s = tl.maximum(b_s, min_scale, propagate_nan=tl.PropagateNan.ALL)  # NaN in x: NaN scale
         tl.store(p_scale + tl.zeros([1], dtype=tl.int32), b_s)
         for m0 in range(0, n_out_rows, BLOCK_M):
-            o_m1 = m0 + tl.arange(0, BLOCK_M)
             for k0 in range(0, n_cols, BLOCK_K):
-                o_k = k0 + tl.arange(0, BLOCK_K)
-                m_x = (o_m1 < n_rows)[:, None] & (o_k < n_cols)[None, :]
-                b_x = tl.load(p_x + o_m1.to(tl.int64)[:, None] * stride_xm + o_k[None, :],
-                              mask=m_x, other=0.0)
-                b_q = _quantize(b_x.to(tl.float32), b_s[:, None], fp8_max, EXACT_DIV)
+                b_x, o_m1, o_k = _load_tile(p_x, m0, k0, n_rows, n_cols, stride_xm, BLOCK_M, BLOCK_K)
+                b_q = _quantize(b_x, b_s[:, None], fp8_max, EXACT_DIV)
                 m_q = (o_m1 < n_out_rows)[:, None] & (o_k < n_cols)[None, :]
                 tl.store(p_q + o_m1.to(tl.int64)[:, None] * stride_qm + o_k[None, :],
                          _cast_rne(b_q, p_q.dtype.element_ty, EMULATE_RNE), mask=m_q)
