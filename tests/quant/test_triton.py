@@ -308,3 +308,34 @@ def test_opcheck(name, args):
         if isinstance(a, torch.Tensor) and n not in written:
             assert torch.equal(a.view(torch.uint8) if a.element_size() == 1 else a,
                                b.view(torch.uint8) if b.element_size() == 1 else b), f"{n} changed"
+
+
+def _nan_input(shape, dtype=torch.bfloat16):
+    x = make_x(shape, dtype, seed=31)
+    x[1, 5] = float("nan")
+    return x
+
+
+def _same_with_nan(a, b, what):
+    a, b = a.float(), b.float()
+    assert torch.equal(a.isnan(), b.isnan()), f"{what}: NaN positions differ"
+    assert torch.equal(a.nan_to_num(0.0), b.nan_to_num(0.0)), f"{what}: values differ"
+
+
+@pytest.mark.parametrize("op,args,kwargs", [
+    (PerTokenGroupQuantFP8, (128,), {}),
+    (PerTokenGroupQuantFP8, (128,), {"use_ue8m0": True}),
+    (SiluMulPerTokenGroupQuantFP8, (128,), {}),
+    (ScaledFP8Quant, (None,), {}),
+    (ScaledFP8Quant, (None,), {"use_per_token_if_dynamic": True}),
+    (ScaledFP8Quant, (None,), {"use_per_token_if_dynamic": True, "scale_ub": torch.tensor([4.0])}),
+])
+@pytest.mark.parametrize("fp8", [E4M3, FNUZ])
+def test_nan_input_matches_reference(op, args, kwargs, fp8):
+    """A NaN in x gives what torch_ref gives (NaN scale for its group, row or tensor, NaN codes
+    there), never a finite scale or a clamped +-fp8_max code in its place."""
+    x = _nan_input((4, 512))
+    (q, s), (q_ref, s_ref) = _both(op, x, *args, dtype=fp8, **kwargs)
+    _same_with_nan(s, s_ref, "scales")
+    _same_with_nan(q, q_ref, "codes")
+    assert q.float().isnan().any()

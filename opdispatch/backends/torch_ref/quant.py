@@ -115,7 +115,8 @@ def ceil_pow2(s: torch.Tensor) -> torch.Tensor:
     round ``log2(2**k * (1 + 2**-23))`` down to ``k``; ``frexp`` cannot)."""
     mantissa, exponent = torch.frexp(s)  # s = mantissa * 2**exponent, mantissa in [0.5, 1)
     exponent = torch.where(mantissa == 0.5, exponent - 1, exponent)
-    return torch.ldexp(torch.ones_like(s), exponent)
+    # NaN and inf (from a NaN or inf input) stay NaN and inf: frexp gives them exponent 0
+    return torch.where(torch.isfinite(s), torch.ldexp(torch.ones_like(s), exponent), s)
 
 
 def pack_ue8m0(scales: torch.Tensor) -> torch.Tensor:

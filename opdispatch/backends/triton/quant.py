@@ -137,6 +137,14 @@ def pick_scaled_config(n_rows: int, n_cols: int, mode: str) -> ScaledQuantConfig
 
 
 @triton.jit
+def _abs_max_rows(b_x):
+    """max |x| over the last axis of a float32 ``[R, C]`` tile, NaN-propagating: |x| >= 0 orders
+    like its int32 bit pattern and a NaN's pattern is above inf's (a float ``tl.max`` drops NaN,
+    which would hand a NaN input a finite scale)."""
+    return tl.max(tl.abs(b_x).to(tl.int32, bitcast=True), axis=1).to(tl.float32, bitcast=True)
+
+
+@triton.jit
 def _quantize(b_y, b_s, fp8_max, EXACT_DIV: tl.constexpr):
     """clamp(b_y / b_s, -fp8_max, fp8_max) in float32 (b_s broadcasts against b_y)."""
     if EXACT_DIV:
@@ -145,7 +153,10 @@ def _quantize(b_y, b_s, fp8_max, EXACT_DIV: tl.constexpr):
         # One correctly rounded reciprocal per scale, then a multiply per element: within one
         # float32 ulp of x / s (exact when s is a power of two), far cheaper than a division.
         b_q = b_y * tl.math.div_rn(tl.zeros_like(b_s) + 1.0, b_s)
-    return tl.minimum(tl.maximum(b_q, -fp8_max), fp8_max)
+    # NaN-propagating clamp: a NaN input (or scale) gives a NaN code, as in torch_ref, not a
+    # silent +-fp8_max
+    b_q = tl.maximum(b_q, -fp8_max, propagate_nan=tl.PropagateNan.ALL)
+    return tl.minimum(b_q, fp8_max, propagate_nan=tl.PropagateNan.ALL)
 
 
 @triton.jit
@@ -175,7 +186,13 @@ def _cast_rne(b_v, dtype: tl.constexpr, EMULATE_RNE: tl.constexpr):
                 b_sub = (tl.abs(b_v) + 8192.0) - 8192.0
                 m_sub = tl.abs(b_v) < 0.0078125  # 2**-7, the smallest normal e4m3fnuz
             b_sub = tl.where(b_v < 0, -b_sub, b_sub)
+            b_nan = b_v != b_v
             b_v = tl.where(m_sub, b_sub, b_normal)
+            # the interpreter's fp8 cast turns NaN into a finite code: build NaN's bits
+            # (0x7F for e4m3fn, 0x80 for e4m3fnuz) instead
+            nan_bits = 0x7F if dtype == tl.float8e4nv else -128
+            b_nan_code = tl.full(b_v.shape, nan_bits, tl.int8).to(dtype, bitcast=True)
+            return tl.where(b_nan, b_nan_code, b_v.to(dtype))
     return b_v.to(dtype)
 
 
@@ -216,11 +233,15 @@ def _group_quant_kernel(
     else:
         b_y = tl.load(p_x + o_x, mask=m_x, other=0.0).to(tl.float32)
 
-    b_amax = tl.max(tl.abs(b_y), axis=1)
-    b_s = tl.math.div_rn(tl.maximum(b_amax, eps), tl.zeros_like(b_amax) + fp8_max)
+    b_amax = _abs_max_rows(b_y)
+    b_s = tl.math.div_rn(tl.maximum(b_amax, eps, propagate_nan=tl.PropagateNan.ALL),
+                         tl.zeros_like(b_amax) + fp8_max)
     if USE_UE8M0:
         # Round up to a power of two on the bits: a non-zero mantissa carries into the exponent.
-        b_s = ((b_s.to(tl.int32, bitcast=True) + 0x7FFFFF) & 0x7F800000).to(tl.float32, bitcast=True)
+        # NaN and inf (a NaN or inf input) stay as they are (the carry would wrap them to 0).
+        b_sb = b_s.to(tl.int32, bitcast=True)
+        b_s = tl.where((b_sb & 0x7F800000) == 0x7F800000, b_s,
+                       ((b_sb + 0x7FFFFF) & 0x7F800000).to(tl.float32, bitcast=True))
 
     b_q = _quantize(b_y, b_s[:, None], fp8_max, EXACT_DIV)
     o_q = (o_b * stride_qb + o_m * stride_qm + o_grp * GROUP)[:, None] + o_col[None, :]
@@ -371,17 +392,18 @@ def _scaled_quant_kernel(
                 o_k = k0 + tl.arange(0, BLOCK_K)
                 m_x = m_in[:, None] & (o_k < n_cols)[None, :]
                 b_x = tl.load(p_x + o_xrow[:, None] + o_k[None, :], mask=m_x, other=0.0)
-                b_amax = tl.maximum(b_amax, tl.max(tl.abs(b_x.to(tl.float32)), axis=1))
+                b_amax = tl.maximum(b_amax, _abs_max_rows(b_x.to(tl.float32)),
+                                    propagate_nan=tl.PropagateNan.ALL)
         else:
             o_k = tl.arange(0, BLOCK_K)
             m_x = m_in[:, None] & (o_k < n_cols)[None, :]
             b_x = tl.load(p_x + o_xrow[:, None] + o_k[None, :], mask=m_x, other=0.0)
             b_x = b_x.to(tl.float32)
-            b_amax = tl.max(tl.abs(b_x), axis=1)
+            b_amax = _abs_max_rows(b_x)
         if HAS_UB:
-            b_amax = tl.minimum(b_amax, tl.load(p_scale_ub))
+            b_amax = tl.minimum(b_amax, tl.load(p_scale_ub), propagate_nan=tl.PropagateNan.ALL)
         b_s = tl.math.div_rn(b_amax, tl.zeros_like(b_amax) + fp8_max)
-        b_s = tl.maximum(b_s, min_scale)
+        b_s = tl.maximum(b_s, min_scale, propagate_nan=tl.PropagateNan.ALL)
         tl.store(p_scale + o_m.to(tl.int64) * stride_sm, b_s, mask=m_out)
         if K_LOOP:
             for k0 in range(0, n_cols, BLOCK_K):
