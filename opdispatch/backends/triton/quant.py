@@ -145,6 +145,14 @@ def _abs_max_rows(b_x):
 
 
 @triton.jit
+def _dynamic_scale(b_amax, fp8_max, min_scale):
+    """``max(amax / fp8_max, min_scale)`` (IEEE division), NaN-propagating: a NaN in x gives a
+    NaN scale, as in torch_ref."""
+    b_s = tl.math.div_rn(b_amax, tl.zeros_like(b_amax) + fp8_max)
+    return tl.maximum(b_s, min_scale, propagate_nan=tl.PropagateNan.ALL)
+
+
+@triton.jit
 def _quantize(b_y, b_s, fp8_max, EXACT_DIV: tl.constexpr):
     """clamp(b_y / b_s, -fp8_max, fp8_max) in float32 (b_s broadcasts against b_y)."""
     if EXACT_DIV:
@@ -402,8 +410,7 @@ def _scaled_quant_kernel(
             b_amax = _abs_max_rows(b_x)
         if HAS_UB:
             b_amax = tl.minimum(b_amax, tl.load(p_scale_ub), propagate_nan=tl.PropagateNan.ALL)
-        b_s = tl.math.div_rn(b_amax, tl.zeros_like(b_amax) + fp8_max)
-        b_s = tl.maximum(b_s, min_scale, propagate_nan=tl.PropagateNan.ALL)
+        b_s = _dynamic_scale(b_amax, fp8_max, min_scale)
         tl.store(p_scale + o_m.to(tl.int64) * stride_sm, b_s, mask=m_out)
         if K_LOOP:
             for k0 in range(0, n_cols, BLOCK_K):
@@ -426,8 +433,7 @@ def _scaled_quant_kernel(
                 b_x, _, _ = _load_tile(p_x, m0, k0, n_rows, n_cols, stride_xm, BLOCK_M, BLOCK_K)
                 b_bits = tl.maximum(b_bits, tl.abs(b_x).to(tl.int32, bitcast=True))
         b_amax = tl.max(tl.max(b_bits, axis=1), axis=0).to(tl.float32, bitcast=True)
-        b_s = tl.math.div_rn(b_amax + tl.zeros([1], dtype=tl.float32), tl.zeros([1], dtype=tl.float32) + fp8_max)
-        b_s = tl.maximum(b_s, min_scale, propagate_nan=tl.PropagateNan.ALL)  # NaN in x: NaN scale
+        b_s = _dynamic_scale(b_amax + tl.zeros([1], dtype=tl.float32), fp8_max, min_scale)
         tl.store(p_scale + tl.zeros([1], dtype=tl.int32), b_s)
         for m0 in range(0, n_out_rows, BLOCK_M):
             for k0 in range(0, n_cols, BLOCK_K):
@@ -442,8 +448,7 @@ def _scaled_quant_kernel(
             b_s = tl.load(p_scale + tl.zeros([1], dtype=tl.int32))
         else:
             b_amax = tl.load(p_amax_bits + tl.zeros([1], dtype=tl.int32)).to(tl.float32, bitcast=True)
-            b_s = tl.math.div_rn(b_amax, tl.zeros_like(b_amax) + fp8_max)
-            b_s = tl.maximum(b_s, min_scale, propagate_nan=tl.PropagateNan.ALL)  # NaN in x: NaN scale
+            b_s = _dynamic_scale(b_amax, fp8_max, min_scale)
             m_first = (tl.zeros([1], dtype=tl.int32) + pid_m + pid_k) == 0
             tl.store(p_scale + tl.zeros([1], dtype=tl.int32), b_s, mask=m_first)
         o_k = pid_k * BLOCK_K + tl.arange(0, BLOCK_K)
