@@ -133,9 +133,10 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
     # enough tiles in flight to cover the SMs, so a weighted-sum item rarely waits
     lag = cfg.lag or max(1, triton.cdiv(_sm_count(res.device) * 2, n_split))
     lag = min(lag, tiles)
-    scratch = torch.empty(tiles * cfg.block_t * (n_split * np_ + n), dtype=torch.float32,
-                          device=res.device)
-    part, pre = scratch[: tiles * n_split * cfg.block_t * np_], scratch[tiles * n_split * cfg.block_t * np_:]
+    # one allocation: the split partials [tiles, n_split, block_t, NP], then pre [tiles * block_t, n]
+    part_len = tiles * n_split * cfg.block_t * np_
+    scratch = torch.empty(part_len + tiles * cfg.block_t * n, dtype=torch.float32, device=res.device)
+    part, pre = scratch[:part_len], scratch[part_len:]
     sync = torch.zeros(1 + 2 * tiles, dtype=torch.int32, device=res.device)
     # bf16 tensor-core GEMM on GPUs; the interpreter (CPU tensors) mis-evaluates bf16 tl.dot
     # (triton 3.9), so there the IEEE float32 dot runs: same math, exact products.
@@ -185,10 +186,8 @@ def mhc_fused_post_pre(x: torch.Tensor, residual: torch.Tensor, post_mix_in: tor
         # same values: mhc_post's output is what the fused kernel stores); a config runs the
         # one-pass kernel (tests, benchmarks/mhc_diag.py).
         mhc_post(x, residual, post_mix_in, comb_mix_in, new_residual)
-        _launch_pre(new_residual, fn, scale, base, norm_weight, layer_input, post_mix, comb_mix,
-                    head=False, post_in=None, rms_eps=rms_eps, hc_pre_eps=hc_pre_eps,
-                    sinkhorn_eps=sinkhorn_eps, post_mult=post_mult, sinkhorn_iters=sinkhorn_iters,
-                    norm_eps=norm_eps, config=None)
+        mhc_pre(new_residual, fn, scale, base, norm_weight, layer_input, post_mix, comb_mix, rms_eps,
+                hc_pre_eps, sinkhorn_eps, post_mult, sinkhorn_iters, norm_eps)
         return
     _launch_pre(new_residual, fn, scale, base, norm_weight, layer_input, post_mix, comb_mix,
                 head=False, post_in=(x, residual, post_mix_in, comb_mix_in), rms_eps=rms_eps,
