@@ -22,7 +22,7 @@ import triton
 import triton.language as tl
 
 from opdispatch.backends.triton.topk_kernels import _coarse_digit, _order_key
-from opdispatch.benchmarks.topk_tune import _graph_us as _time  # one CUDA-graph timer
+from opdispatch.dispatch.bench import graph_replay_us as _time  # one CUDA-graph timer
 
 
 @triton.jit

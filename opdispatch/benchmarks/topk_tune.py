@@ -21,11 +21,12 @@ import os
 
 import torch
 
+from opdispatch.dispatch.bench import graph_replay_us as _graph_us
+
 CASES = [(64, 131072, 2048), (64, 131072, 512), (4096, 32768, 2048), (1, 131072, 2048),
          (8, 131072, 2048), (512, 131072, 2048), (4096, 4096, 2048)]
 SWEEP = [(r, c, k) for r in (1, 8, 64, 512, 4096) for c in (4096, 32768, 131072, 262144)
          for k in (512, 1024, 2048)]
-GRAPH_CALLS = 20
 
 
 def _extra():
@@ -49,27 +50,6 @@ def _extra():
         "r4h8": TopKConfig(always_split=True, block=4096, num_warps=8, compact_block=2048,
                            compact_num_warps=4, split_waves=2.0, min_chunk=4096, radix_bits=4),
     }
-
-
-def _graph_us(fn) -> float:
-    stream = torch.cuda.Stream()
-    stream.wait_stream(torch.cuda.current_stream())
-    with torch.cuda.stream(stream):
-        fn()                                   # compile and allocate outside the capture
-    torch.cuda.current_stream().wait_stream(stream)
-    graph = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(graph):
-        for _ in range(GRAPH_CALLS):
-            fn()
-    times = []
-    for _ in range(10):
-        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        start.record()
-        graph.replay()
-        end.record()
-        torch.cuda.synchronize()
-        times.append(start.elapsed_time(end) * 1e3 / GRAPH_CALLS)
-    return sorted(times)[len(times) // 2]
 
 
 def _values_match(x, out, k) -> bool:

@@ -130,6 +130,31 @@ def _graph_median_us(fn: Callable[[], Any]) -> float:
     return float(triton.testing.do_bench_cudagraph(fn, rep=20, return_mode="median")) * 1e3
 
 
+def graph_replay_us(fn: Callable[[], Any], calls: int = 20, replays: int = 10) -> float:
+    """GPU time per call of ``fn``: ``calls`` calls captured in one CUDA graph (after one call on a
+    side stream, so compiling and allocating happen outside the capture), median of ``replays``
+    replays timed with CUDA events. The tuning scripts' timer (top-k, mHC); the harness uses
+    ``do_bench_cudagraph``."""
+    stream = torch.cuda.Stream()
+    stream.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(stream):
+        fn()
+    torch.cuda.current_stream().wait_stream(stream)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        for _ in range(calls):
+            fn()
+    times = []
+    for _ in range(replays):
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        start.record()
+        graph.replay()
+        end.record()
+        torch.cuda.synchronize()
+        times.append(start.elapsed_time(end) * 1e3 / calls)
+    return sorted(times)[len(times) // 2]
+
+
 def _host_us(fn: Callable[[], Any], calls: int = 100, runs: int = 5) -> float:
     """Host time per call of ``fn``: the best of ``runs`` runs of ``calls`` calls enqueued without
     waiting for the GPU (100 calls never fill the launch queue, so nothing blocks)."""
