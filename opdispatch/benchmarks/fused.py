@@ -35,7 +35,9 @@ def torch_mtp_input_rmsnorm(emb, positions, prev, ew, hw, eps):
     return rms_norm_fp32(e, ew, eps).to(emb.dtype), rms_norm_fp32(prev, hw, eps).to(prev.dtype)
 
 
-ROPE_CONFIGS = [(4, 4), (8, 4), (16, 4), (16, 8), (32, 8)]   # (tokens per program, warps)
+# (tokens per program, warps, heads fastest in launch order)
+ROPE_CONFIGS = [(4, 4, False), (8, 4, False), (16, 4, False), (16, 8, False), (8, 2, False),
+                (4, 2, False), (4, 4, True), (8, 4, True), (16, 4, True), (8, 2, True), (4, 2, True)]
 RMSNORM_WARPS = [4, 8, 16]
 
 
@@ -56,10 +58,11 @@ def _rope_setup(T: int, packed: bool):
         scale_bytes = s.numel() * 4
         nbytes = o.numel() * 2 + q.numel() + scale_bytes + pos.numel() * 8 + T * 64 * 4
         peers = {
-            f"triton bt={bt} w={w}": (lambda bt=bt, w=w: tri.fused_inv_rope_fp8_quant(
-                o, pos, cache, q, s, G, hpg, 448, 64, 128, platform.fp8_max, packed,
-                config=tri.TileConfig(bt, w)))
-            for bt, w in ROPE_CONFIGS
+            f"triton bt={bt} w={w}{' hf' if hf else ''}": (
+                lambda bt=bt, w=w, hf=hf: tri.fused_inv_rope_fp8_quant(
+                    o, pos, cache, q, s, G, hpg, 448, 64, 128, platform.fp8_max, packed,
+                    config=tri.TileConfig(bt, w, hf)))
+            for bt, w, hf in ROPE_CONFIGS
         }
         return BenchSetup(
             ours=lambda: fused_inv_rope_fp8_quant(o, pos, cache, G, hpg, **kw),

@@ -58,8 +58,8 @@ def test_rope_quant_triton_matches_reference(case, packed):
     assert not base_s[:, :, T:].any(), "padding-token scales must be 0"
 
 
-@pytest.mark.parametrize("block", [1, 32])
-def test_rope_quant_tile_configs_agree(block):
+@pytest.mark.parametrize("block,head_fastest", [(1, False), (32, False), (1, True), (4, True)])
+def test_rope_quant_tile_configs_agree(block, head_fastest):
     # 1 token per program and a block larger than T (masked tokens, padding in the same block)
     o, pos, cache = rope_inputs(6, 2, 2, 192, 64, seed=3)
     for packed in (False, True):
@@ -69,7 +69,7 @@ def test_rope_quant_tile_configs_agree(block):
         cols = 4 if not packed else 1
         s = torch.full((2, cols, 8), -1, dtype=s_ref.dtype)
         tri.fused_inv_rope_fp8_quant(o, pos, cache, q, s, 2, 2, 192, 64, 128, 448.0, packed,
-                                     config=tri.TileConfig(block=block, num_warps=4))
+                                     config=tri.TileConfig(block, 4, head_fastest))
         _same_codes(q.transpose(0, 1), q_ref, f"block={block} packed={packed}")
         assert torch.equal(s[:, :, :6].permute(2, 0, 1), s_ref)
         assert not s[:, :, 6:].any()

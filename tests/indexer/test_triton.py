@@ -48,6 +48,10 @@ def _tri():
     (7, 3, 48, 33, "ragged", "n64_w4_s4"),      # H, D not powers of two: padded and masked
     (33, 8, 32, 130, "causal", "n128_w4_s3"),
     (20, 4, 32, 70, "ragged", "n256_w8_s2"),
+    # Several query rows per dot: odd row counts leave a partial last group.
+    (7, 3, 48, 33, "ragged", "n64_w4_r2_s3"),
+    (33, 8, 32, 130, "causal", "n128_w8_r2_s3"),
+    (21, 4, 32, 70, "ragged", "n128_w8_r4_s2"),
 ])
 def test_mqa_logits_kernel(dtype, S, H, D, N, bounds, cfg):
     tri = _tri()
@@ -72,7 +76,8 @@ def test_mqa_logits_skips_tiles_but_cleans_them():
 
 
 @pytest.mark.interp
-def test_mqa_logits_unclean_strided_and_out():
+@pytest.mark.parametrize("cfg", [None, "n64_w4_r2_s3"])
+def test_mqa_logits_unclean_strided_and_out(cfg, monkeypatch):
     # Strided q (every other head of a wider tensor), weights and out with padded row strides,
     # clean_logits=False: only positions inside the windows are defined.
     q, k, s, w, ks, ke = make_mqa_inputs(9, 8, 32, 21, torch.float8_e4m3fn, seed=4)
@@ -82,6 +87,8 @@ def test_mqa_logits_unclean_strided_and_out():
     w_wide[:, :8] = w
     out_wide = torch.full((9, 32), float("nan"))
     out = out_wide[:, :21]
+    if cfg is not None:   # the public op with another default config
+        monkeypatch.setattr(_tri(), "MQA_LOGITS_DEFAULT", cfg)
     op = ops.Fp8MqaLogits(provider="triton")
     res = op(q_wide[:, ::2], (k, s), w_wide[:, :8], ks, ke, clean_logits=False, out=out)
     assert res.data_ptr() == out.data_ptr()

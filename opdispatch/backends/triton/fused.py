@@ -26,6 +26,7 @@ _E4M3_SUBNORMAL_EXP = {torch.float8_e4m3fn: -9, torch.float8_e4m3fnuz: -10}
 class TileConfig:
     block: int       # tokens per program (rope quant) / hidden values per tile (rmsnorm)
     num_warps: int
+    head_fastest: bool = False   # rope quant: consecutive programs take consecutive heads
 
 
 # ---------------------------------------------------------------------------------------------
@@ -63,10 +64,10 @@ def _inv_rope_fp8_quant_kernel(
     stride_cache,                # cos_sin_cache [max_pos, rope_dim], unit stride along rope_dim
     stride_q_g, stride_q_t,      # o_fp8 [G, T, heads_per_group * D], unit stride along the last
     stride_s_g, stride_s_k,      # scales [G, K or K/4, T_pad] in scale elements, unit token stride
-    fp8_max,
+    fp8_max, num_heads, num_token_blocks,
     HEADS_PER_GROUP: tl.constexpr, HEAD_DIM: tl.constexpr, ROPE_DIM: tl.constexpr,
     QUANT_GROUP: tl.constexpr, PACKED: tl.constexpr, SUBNORMAL_EXP: tl.constexpr,
-    EMULATE_RNE: tl.constexpr, BLOCK_T: tl.constexpr,
+    EMULATE_RNE: tl.constexpr, BLOCK_T: tl.constexpr, HEAD_FASTEST: tl.constexpr,
 ):
     # One program: BLOCK_T tokens x one head (HEAD_DIM / QUANT_GROUP quant chunks). The rope part
     # lies inside the head's last chunk (checked by the op).
@@ -74,8 +75,16 @@ def _inv_rope_fp8_quant_kernel(
     ROPE_START: tl.constexpr = QUANT_GROUP - ROPE_DIM     # rope offset inside the last chunk
     GROUP_CHUNKS: tl.constexpr = HEADS_PER_GROUP * CHUNKS  # scale columns per group (K)
 
-    pid_t = tl.program_id(0).to(tl.int64)
-    head = tl.program_id(1).to(tl.int64)
+    # A 1-D grid (no 65535 limit on either count). HEAD_FASTEST: programs next in launch order
+    # read neighbouring 1 KiB head slices of the same tokens (DRAM page locality); else they
+    # walk the tokens of one head.
+    pid = tl.program_id(0).to(tl.int64)
+    if HEAD_FASTEST:
+        head = pid % num_heads
+        pid_t = pid // num_heads
+    else:
+        pid_t = pid % num_token_blocks
+        head = pid // num_token_blocks
     g = head // HEADS_PER_GROUP
     h_in_g = head % HEADS_PER_GROUP
 
@@ -163,7 +172,8 @@ def fused_inv_rope_fp8_quant(o: torch.Tensor, positions: torch.Tensor,
     # Packed scales are written byte by byte through a uint8 view of the int32 words (GPUs and
     # the interpreter's host are little-endian: byte b of a word is bits 8b..8b+7).
     p_s = scales.view(torch.uint8) if tma_aligned_scales else scales
-    grid = (triton.cdiv(t_pad, cfg.block), num_heads)
+    token_blocks = triton.cdiv(t_pad, cfg.block)
+    grid = (token_blocks * num_heads,)
     _inv_rope_fp8_quant_kernel[grid](
         o, positions, cos_sin_cache, o_fp8, p_s,
         num_tokens, t_pad,
@@ -171,12 +181,12 @@ def fused_inv_rope_fp8_quant(o: torch.Tensor, positions: torch.Tensor,
         cos_sin_cache.stride(0),
         o_fp8.stride(0), o_fp8.stride(1),
         scales.stride(0), scales.stride(1),
-        float(fp8_max),
+        float(fp8_max), num_heads, token_blocks,
         HEADS_PER_GROUP=heads_per_group, HEAD_DIM=head_dim, ROPE_DIM=rope_dim,
         QUANT_GROUP=quant_group_size, PACKED=tma_aligned_scales,
         SUBNORMAL_EXP=_E4M3_SUBNORMAL_EXP[o_fp8.dtype],
         # CPU tensors only ever run through the interpreter, whose fp8 cast needs the emulation
-        EMULATE_RNE=o.device.type == "cpu", BLOCK_T=cfg.block,
+        EMULATE_RNE=o.device.type == "cpu", BLOCK_T=cfg.block, HEAD_FASTEST=cfg.head_fastest,
         num_warps=cfg.num_warps,
     )
 

@@ -42,18 +42,56 @@ def _load_w_row(p_row, o_h, stride_wh, HEADS: tl.constexpr, BLOCK_H: tl.constexp
 
 
 @triton.jit
+def _mqa_rows_multi(b_k, b_scale, o_n, m_n, lo, hi, p_q, p_w, p_ks, p_ke, p_out,
+                    stride_qs, stride_qh, stride_ws, stride_wh, stride_os,
+                    HEADS: tl.constexpr, DIM: tl.constexpr, BLOCK_H: tl.constexpr,
+                    BLOCK_D: tl.constexpr, CLEAN: tl.constexpr, NUM_STAGES: tl.constexpr,
+                    R: tl.constexpr):
+    """Rows [lo, hi) of one key tile, R rows per dot: [BLOCK_N, D] x [D, R * BLOCK_H]."""
+    o_rh = tl.arange(0, R * BLOCK_H)
+    o_rr = o_rh // BLOCK_H            # row within the group of R
+    o_hh = o_rh % BLOCK_H             # head
+    o_d = tl.arange(0, BLOCK_D)
+    o_r = tl.arange(0, R)
+    m_qd = (o_hh < HEADS)[:, None] & (o_d < DIM)[None, :]
+    for i in tl.range(lo, hi, R, num_stages=NUM_STAGES):
+        rows_q = i + o_rr
+        m_q = rows_q < hi
+        p_qt = (p_q + rows_q[:, None].to(tl.int64) * stride_qs + o_hh[:, None] * stride_qh
+                + o_d[None, :])
+        b_q = tl.load(p_qt, mask=m_q[:, None] & m_qd, other=0.0)
+        b_w = tl.load(p_w + rows_q.to(tl.int64) * stride_ws + o_hh * stride_wh,
+                      mask=m_q & (o_hh < HEADS), other=0.0)
+        b_s = tl.dot(b_k, tl.trans(b_q))
+        b_s = tl.maximum(b_s, 0.0) * b_w[None, :]
+        b_logit = tl.sum(tl.reshape(b_s, (b_s.shape[0], R, BLOCK_H)), axis=2) * b_scale[:, None]
+        rows = i + o_r
+        m_rows = rows < hi
+        if CLEAN:
+            ks_r = tl.load(p_ks + rows, mask=m_rows, other=0)
+            ke_r = tl.load(p_ke + rows, mask=m_rows, other=0)
+            inside = (o_n[:, None] >= ks_r[None, :]) & (o_n[:, None] < ke_r[None, :])
+            b_logit = tl.where(inside, b_logit, float("-inf"))
+        tl.store(p_out + rows[None, :].to(tl.int64) * stride_os + o_n[:, None], b_logit,
+                 mask=m_n[:, None] & m_rows[None, :])
+
+
+@triton.jit
 def mqa_logits_kernel(
     p_q, p_k, p_kscale, p_w, p_ks, p_ke, p_out,
     S, N,
     stride_qs, stride_qh, stride_kn, stride_ws, stride_wh, stride_os,
     HEADS: tl.constexpr, DIM: tl.constexpr, BLOCK_H: tl.constexpr, BLOCK_D: tl.constexpr,
     BLOCK_N: tl.constexpr, ROWS: tl.constexpr, CLEAN: tl.constexpr, NUM_STAGES: tl.constexpr,
+    ROWS_PER_ITER: tl.constexpr = 1,
 ):
     """Program (key tile, row chunk) -> out[rows, keys] for rows of the chunk.
 
     Only rows whose [ks, ke) meets the key tile are multiplied: the chunk's first and last such
     rows bound the loop, so tiles wholly outside the causal/ragged window cost no dot and no K
-    read. Rows outside that span get -inf (CLEAN) or are left alone.
+    read. Rows outside that span get -inf (CLEAN) or are left alone. ROWS_PER_ITER > 1 stacks
+    that many query rows' heads into one dot (N = ROWS_PER_ITER * BLOCK_H: a wider tensor-core
+    tile per K-tile read from shared memory), then splits the heads sum per row.
     """
     pid_n = tl.program_id(0)
     pid_r = tl.program_id(1)
@@ -81,16 +119,21 @@ def mqa_logits_kernel(
         else:
             b_k = tl.load(p_ktile, mask=m_n[:, None] & (o_d[None, :] < DIM), other=0.0)
         b_scale = tl.load(p_kscale + o_n, mask=m_n, other=0.0)
-        for i in tl.range(lo, hi, num_stages=NUM_STAGES):
-            i64 = tl.cast(i, tl.int64)
-            b_q = _load_q_row(p_q + i64 * stride_qs, o_h, o_d, stride_qh, HEADS, DIM, BLOCK_H, BLOCK_D)
-            b_w = _load_w_row(p_w + i64 * stride_ws, o_h, stride_wh, HEADS, BLOCK_H)
-            b_logit = _weighted_head_sum(b_k, b_q, b_w, b_scale)
-            if CLEAN:
-                ks_i = tl.load(p_ks + i)
-                ke_i = tl.load(p_ke + i)
-                b_logit = tl.where((o_n >= ks_i) & (o_n < ke_i), b_logit, float("-inf"))
-            tl.store(p_out + i64 * stride_os + o_n, b_logit, mask=m_n)
+        if ROWS_PER_ITER > 1:
+            _mqa_rows_multi(b_k, b_scale, o_n, m_n, lo, hi, p_q, p_w, p_ks, p_ke, p_out,
+                            stride_qs, stride_qh, stride_ws, stride_wh, stride_os,
+                            HEADS, DIM, BLOCK_H, BLOCK_D, CLEAN, NUM_STAGES, ROWS_PER_ITER)
+        else:
+            for i in tl.range(lo, hi, num_stages=NUM_STAGES):
+                i64 = tl.cast(i, tl.int64)
+                b_q = _load_q_row(p_q + i64 * stride_qs, o_h, o_d, stride_qh, HEADS, DIM, BLOCK_H, BLOCK_D)
+                b_w = _load_w_row(p_w + i64 * stride_ws, o_h, stride_wh, HEADS, BLOCK_H)
+                b_logit = _weighted_head_sum(b_k, b_q, b_w, b_scale)
+                if CLEAN:
+                    ks_i = tl.load(p_ks + i)
+                    ke_i = tl.load(p_ke + i)
+                    b_logit = tl.where((o_n >= ks_i) & (o_n < ke_i), b_logit, float("-inf"))
+                tl.store(p_out + i64 * stride_os + o_n, b_logit, mask=m_n)
     if CLEAN:
         b_neg = tl.full([BLOCK_N], float("-inf"), tl.float32)
         for i in range(r0, lo):
