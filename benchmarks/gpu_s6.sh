@@ -10,8 +10,11 @@ timeout 280 $PT -p benchmarks.pytest_topk_sample tests/topk > "$OUT/t_topk_sampl
 grep -E "^(FAILED|ERROR)|passed|failed|error" "$OUT/t_topk_sample.txt" | tail -12
 timeout 60 $PT tests/indexer -k "every_config" > "$OUT/t_idx_cfg.txt" 2>&1
 grep -E "^(FAILED|ERROR)|passed|failed|error" "$OUT/t_idx_cfg.txt" | tail -12
-b() { python3 -m opdispatch bench "$@" 2>&1 | grep -v "^wrote\|^env" | grep -viE "warn" ; }
-timeout 80 b fp8_mqa_logits --tag sweep --label "S=1024" --no-compile --out "$OUT/bmqa" | tee "$OUT/mqa_sweep.txt"
-timeout 50 b fused_inv_rope_fp8_quant --label T=8192 --no-compile --out "$OUT/brope" | tee "$OUT/rope.txt"
+B="python3 -m opdispatch bench"
+F="^wrote|^env|warn"
+timeout 80 $B fp8_mqa_logits --tag sweep --label "S=1024" --no-compile --out "$OUT/bmqa" 2>&1 \
+    | grep -viE "$F" | tee "$OUT/mqa_sweep.txt"
+timeout 50 $B fused_inv_rope_fp8_quant --label T=8192 --no-compile --out "$OUT/brope" 2>&1 \
+    | grep -viE "$F" | tee "$OUT/rope.txt"
 timeout 150 python3 -m opdispatch.benchmarks.topk_tune --sweep --configs sample --cases 0 \
     --out "$OUT/sweep" 2>&1 | grep -viE "warn" | tee "$OUT/sweep.txt"
