@@ -147,14 +147,14 @@ def _inv_rope_fp8_quant_kernel(
 
 
 def rope_quant_config(num_tokens: int) -> TileConfig:
-    """Tokens per program from T (deterministic; H100 choice: enough programs to fill 132 SMs
-    several times while each moves >= 8 KiB of input). 8 tokens x 4 warps from T = 256 up:
-    measured on the H100 (2026-11-22, peers of one ``opdispatch bench`` run) at T=8192,
-    64 heads x 512, it takes 328.5 us against 345.5 for 16 tokens x 4 warps (the tile used
-    from T = 4096 before), and 346.5 against 362.3 with ue8m0 int32 scales."""
+    """Tokens per program from T (deterministic). 2 warps: measured on the H100 (2026-11-22,
+    peers of one ``opdispatch bench`` run, CUDA-graph us) at T=8192, 64 heads x 512, 8 tokens
+    x 2 warps takes 296.4 us against 344.2 for 8 x 4 (the previous default) and 323.0 for 4 x 2;
+    launching heads fastest instead of tokens changed nothing (297.5). Below T = 256, 4 tokens
+    per program so that the grid still has several programs per SM."""
     if num_tokens >= 256:
-        return TileConfig(block=8, num_warps=4)
-    return TileConfig(block=4, num_warps=4)
+        return TileConfig(block=8, num_warps=2)
+    return TileConfig(block=4, num_warps=2)
 
 
 def fused_inv_rope_fp8_quant(o: torch.Tensor, positions: torch.Tensor,
