@@ -73,6 +73,7 @@ def main() -> None:
     parser.add_argument("--only-extra", default="", help="with --extra: these EXTRA names only")
     parser.add_argument("--cases", default="", help="indices into CASES, comma-separated")
     parser.add_argument("--out", default="", help="folder for sweep.csv and sweep.png")
+    parser.add_argument("--max-cols", type=int, default=0, help="sweep: only cases up to this many columns")
     args = parser.parse_args()
     names = args.configs.split(",")
     configs = dict(tk.CONFIGS)
@@ -84,7 +85,8 @@ def main() -> None:
     print(f"{torch.cuda.get_device_name()}  torch {torch.__version__}  triton {triton.__version__}")
     print(f"{'case':>22} {'torch.topk graph/eager':>22} " + " ".join(f"{n + ' graph/eager':>22}" for n in names))
     records = []
-    for rows, cols, k in cases + (SWEEP if args.sweep else []):
+    sweep = [c for c in SWEEP if not args.max_cols or c[1] <= args.max_cols] if args.sweep else []
+    for rows, cols, k in cases + sweep:
         gen = torch.Generator(device="cuda").manual_seed(rows + cols)
         x = torch.randn(rows, cols, device="cuda", generator=gen)
         starts = torch.zeros(rows, dtype=torch.int32, device="cuda")

@@ -33,6 +33,9 @@ SMALL = {
                                   cap=64, sample=32, skip_empty=True),
     "sample_tinyseg": tk.TopKConfig(block=32, cand_block=16, min_chunk=32, split_waves=16,
                                     cap=3, sample=16, sample_cap=8),
+    # Register mode (the whole row in registers, one launch): 2 and 4 keys per thread.
+    "register": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2),
+    "register_w1": tk.TopKConfig(reg_max_cols=512, reg_per_thread=16),
 }
 
 
@@ -71,6 +74,9 @@ def test_plan_modes():
     assert p["mode"] == "split" and p["split"] > 1 and p["chunk"] % 32 == 0
     assert p["split"] * p["chunk"] >= 130
     assert tk.plan(2, 130, 200, cpu, SMALL["split"])["mode"] == "row"    # cols <= k: no select
+    p = tk.plan(3, 257, 7, cpu, SMALL["register"])
+    assert p["mode"] == "register" and p["lanes"] == 512 and p["num_warps"] == 8
+    assert tk.plan(3, 513, 7, cpu, SMALL["register"])["mode"] == "row"   # longer rows: not
     p = tk.plan(7, 130, 7, cpu, SMALL["pipe"])
     assert p["mode"] == "split" and p["split"] == 1 and p["chunk"] >= 130
     for name in tk.CONFIGS:                     # the GPU table is well formed
@@ -82,7 +88,7 @@ def test_exact_k_rows_and_rows_one_longer():
     g = torch.Generator().manual_seed(11)
     x = torch.randn(4, 40, generator=g)
     starts, ends = torch.tensor([0, 0, 5, 3], dtype=I32), torch.tensor([9, 10, 14, 40], dtype=I32)
-    for cfg in ("row", "split", "sample"):
+    for cfg in ("row", "split", "sample", "register"):
         assert_topk_matches(x, starts, ends, 9, _run(x, starts, ends, 9, SMALL[cfg]))
 
 
@@ -92,10 +98,11 @@ def test_strided_rows_and_columns():
     x = base[:, 3:3 + 2 * 140:2]                       # column stride 2, row stride 285
     assert x.stride() == (285, 2)
     starts, ends = _bounds(6, 140, g)
-    for cfg in ("row", "split", "sample_split"):
+    for cfg in ("row", "split", "sample_split", "register"):
         assert_topk_matches(x, starts, ends, 11, _run(x, starts, ends, 11, SMALL[cfg]))
     xt = torch.randn(140, 6, generator=g).t()           # column-major logits
     assert_topk_matches(xt, starts, ends, 11, _run(xt, starts, ends, 11, SMALL["row"]))
+    assert_topk_matches(xt, starts, ends, 11, _run(xt, starts, ends, 11, SMALL["register"]))
     assert_topk_matches(xt, starts, ends, 11, _run(xt, starts, ends, 11, SMALL["sample"]))
 
 
@@ -106,7 +113,7 @@ def test_decode_rows(next_n):
     x = torch.randn(batch * next_n, cols, generator=g)
     seq_lens = torch.tensor([150, 12, 70], dtype=I32)
     starts, ends = decode_bounds(seq_lens, next_n, batch * next_n)
-    for cfg in ("row", "split", "sample_split"):
+    for cfg in ("row", "split", "sample_split", "register"):
         out = torch.full((batch * next_n, k), -7, dtype=I32)
         tk.top_k_per_row_decode(x, seq_lens, out, next_n, k, config=SMALL[cfg])
         assert_topk_matches(x, starts, ends, k, out)

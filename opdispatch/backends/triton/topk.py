@@ -21,6 +21,7 @@ import triton
 
 from opdispatch.backends.triton.topk_kernels import (
     COARSE_BINS,
+    topk_register_kernel,
     topk_rows_kernel,
     topk_sample_compact_kernel,
     topk_split_compact_kernel,
@@ -56,6 +57,8 @@ class TopKConfig:
     sample_max_lanes: int = 8192  # v3 only where split * segment <= this (registers of the select)
     sample_max_split: int = 2  # v3 only where a row has at most this many slices (else v2)
     sample_min_ratio: int = 16  # v3 only where cols >= this * k (4096 cols at k = 2048: v2 wins)
+    reg_max_cols: int = 0      # register mode for rows of at most this many columns (0: off)
+    reg_per_thread: int = 32   # register mode: keys per thread (sets the warps, <= 16)
 
 
 CONFIGS = {
@@ -72,6 +75,14 @@ CONFIGS = {
     "sample": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
                          compact_num_warps=4, split_waves=4.0, min_chunk=2048,
                          sample=2048, sample_block=1024),
+    # v4: `sample`, plus one-launch register mode for short rows (the whole row in registers).
+    "reg16k": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
+                         compact_num_warps=4, split_waves=4.0, min_chunk=2048,
+                         sample=2048, sample_block=1024, reg_max_cols=16384),
+    "reg32k": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
+                         compact_num_warps=4, split_waves=4.0, min_chunk=2048,
+                         sample=2048, sample_block=1024, reg_max_cols=32768,
+                         reg_per_thread=64),
     # v1's default: a persistent row kernel for many rows (230 registers at 8 warps: one
     # program per SM, latency-bound; kept for comparison).
     "rows": TopKConfig(),
@@ -135,6 +146,11 @@ def _sample_segment(cols: int, k: int, split: int, sample: int) -> int:
 def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dict:
     """The launch plan for a shape: mode, split, grid, workspace sizes (for docs and tests)."""
     cfg = _resolve(config)
+    if cfg.reg_max_cols and cols <= cfg.reg_max_cols:
+        lanes = max(16, triton.next_power_of_2(cols))
+        warps = max(1, min(16, lanes // (32 * cfg.reg_per_thread)))
+        return dict(mode="register", split=1, chunk=cols, cap=0, grid=(rows,), cfg=cfg,
+                    lanes=lanes, num_warps=warps)
     num_sms = _num_sms(device)
     cap = _candidate_cap(cols, cfg)
     split = 1
@@ -169,7 +185,9 @@ def _cached_plan(rows: int, cols: int, k: int, device: torch.device, config) -> 
     p = _PLANS.get(key)
     if p is None:
         p = plan(rows, cols, k, device, config)
-        if p["mode"] == "split":
+        if p["mode"] == "register":
+            p["ws_numel"] = 0
+        elif p["mode"] == "split":
             hist_n = rows * p["split"] * int(COARSE_BINS)
             p["ws_numel"] = hist_n + 2 * rows * p["cap"]
             p["hist_n"] = hist_n
@@ -206,6 +224,11 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
     cap = p["cap"]
     stride_r, stride_c = logits.stride()
     common = (logits, stride_r, stride_c, row_starts, row_ends, seq_lens, next_n, cols)
+    if p["mode"] == "register":
+        topk_register_kernel[p["grid"]](
+            *common, out, out.stride(0), k, IS_DECODE=decode, COL_CONTIG=stride_c == 1,
+            LANES=p["lanes"], FILL_BLOCK=1024, num_warps=p["num_warps"])
+        return
     # One workspace allocation per call (size from the shape only).
     ws = torch.empty(p["ws_numel"], dtype=torch.int32, device=device)
     if p["mode"] == "row":

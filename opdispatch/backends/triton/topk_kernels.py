@@ -409,35 +409,76 @@ def _sample_threshold(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONTIG: t
 
 
 @triton.jit
-def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, LANES: tl.constexpr):
-    """Exact top k of the sample pass's candidates, held in registers (LANES >= m_src).
+def _kth_key(ks, k):
+    """The k-th largest of ``ks`` by a greedy bit search (32 sums over registers, no histogram).
 
-    Lanes [0, m_src) of the segmented workspace (segment j: seg_cap lanes, p_seg[j] used).
-    The k-th largest key T by a greedy bit search (32 sums over registers, no reloads, no
-    histogram), then keys > T and the first k - count(> T) ties in lane (= column) order.
-    Needs count >= k."""
-    o = tl.arange(0, LANES)
-    seg = o // seg_cap
-    in_range = o < m_src
-    seg_n = tl.load(p_seg + seg, mask=in_range, other=0)
-    valid = in_range & ((o - seg * seg_cap) < seg_n)
-    # Unsigned key order as signed int32 order: flip the top bit.
-    ks = tl.load(p_sck + o, mask=valid, other=0) ^ -2147483648
+    ks: order keys as int32 with the top bit flipped (signed order = unsigned key order); lanes
+    holding no value are INT_MIN, i.e. key 0, which no float produces (-inf is 0x007FFFFF, NaN
+    the top), so they are never counted. Returns the signed form. Needs >= k real lanes."""
     t = tl.zeros([], dtype=tl.int32)      # bit pattern of the unsigned threshold
     for b in tl.static_range(32):
         cand = t | (tl.full([], 1, tl.int32) << (31 - b))
-        c = tl.sum((valid & (ks >= (cand ^ -2147483648))).to(tl.int32), 0)
+        c = tl.sum((ks >= (cand ^ -2147483648)).to(tl.int32), 0)
         t = tl.where(c >= k, cand, t)
-    t_s = t ^ -2147483648
-    m_gt = valid & (ks > t_s)
-    m_eq = valid & (ks == t_s)
+    return t ^ -2147483648
+
+
+@triton.jit
+def _emit_top(ks, t_s, idx, k, p_orow):
+    """Write idx of the keys > t_s, then of the first k - count(> t_s) keys == t_s, in lane
+    order (one scan carries both counts: low 16 bits gt, high bits eq; lanes < 65536)."""
+    m_gt = ks > t_s
+    m_eq = ks == t_s
     n_gt = tl.sum(m_gt.to(tl.int32), 0)
-    idx = tl.load(p_sci + o, mask=m_gt | m_eq, other=0)
     packed = m_gt.to(tl.int32) + m_eq.to(tl.int32) * 65536
     inc = tl.cumsum(packed, 0)
     tl.store(p_orow + (inc & 65535) - 1, idx, mask=m_gt)
     r_eq = (inc >> 16) - 1
     tl.store(p_orow + n_gt + r_eq, idx, mask=m_eq & (r_eq < k - n_gt))
+
+
+@triton.jit
+def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, LANES: tl.constexpr):
+    """Exact top k of the sample pass's candidates, held in registers (LANES >= m_src).
+
+    Lanes [0, m_src) of the segmented workspace (segment j: seg_cap lanes, p_seg[j] used).
+    The k-th largest key T (_kth_key), then keys > T and the first k - count(> T) ties in
+    lane (= column) order. Needs count >= k."""
+    o = tl.arange(0, LANES)
+    seg = o // seg_cap
+    in_range = o < m_src
+    seg_n = tl.load(p_seg + seg, mask=in_range, other=0)
+    valid = in_range & ((o - seg * seg_cap) < seg_n)
+    # Unsigned key order as signed int32 order: flip the top bit (empty lanes: 0 -> INT_MIN).
+    ks = tl.load(p_sck + o, mask=valid, other=0) ^ -2147483648
+    t_s = _kth_key(ks, k)
+    idx = tl.load(p_sci + o, mask=ks >= t_s, other=0)
+    _emit_top(ks, t_s, idx, k, p_orow)
+
+
+@triton.jit
+def topk_register_kernel(
+    p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols,
+    p_out, stride_or, k,
+    IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, LANES: tl.constexpr,
+    FILL_BLOCK: tl.constexpr,
+):
+    """Short rows (cols <= LANES), one program per row, one launch: the row's keys are loaded
+    once into registers, the k-th largest found by _kth_key and the top k written in column
+    order (ties at the threshold: the first ones). No workspace, no histogram."""
+    row = tl.program_id(0)
+    start, end = _row_bounds(p_starts, p_ends, p_seq_lens, next_n, row, cols, IS_DECODE)
+    n = end - start
+    p_orow = p_out + row.to(tl.int64) * stride_or
+    if n <= k:
+        _fill_identity(p_orow, n, k, FILL_BLOCK)
+    else:
+        p_row = p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64) * stride_c
+        o = tl.arange(0, LANES)
+        x, m = _load_row(p_row, stride_c, o, n, COL_CONTIG)
+        ks = tl.where(m, _order_key(x).to(tl.int32, bitcast=True) ^ -2147483648, -2147483648)
+        t_s = _kth_key(ks, k)
+        _emit_top(ks, t_s, o, k, p_orow)
 
 
 @triton.jit
