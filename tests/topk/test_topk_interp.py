@@ -33,6 +33,10 @@ SMALL = {
                                   cap=64, sample=32, skip_empty=True),
     "sample_tinyseg": tk.TopKConfig(block=32, cand_block=16, min_chunk=32, split_waves=16,
                                     cap=3, sample=16, sample_cap=8),
+    # v3 on rows of many slices, the threshold from its own per-row kernel (t_given).
+    "sample_rowthr": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
+                                   cap=64, sample=32, sample_max_split=1,
+                                   sample_row_threshold=True),
     # Register mode (the whole row in registers, one launch): 2 and 4 keys per thread.
     "register": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2),
     "register_w1": tk.TopKConfig(reg_max_cols=512, reg_per_thread=16),
@@ -74,6 +78,9 @@ def test_plan_modes():
     assert p["mode"] == "split" and p["split"] > 1 and p["chunk"] % 32 == 0
     assert p["split"] * p["chunk"] >= 130
     assert tk.plan(2, 130, 200, cpu, SMALL["split"])["mode"] == "row"    # cols <= k: no select
+    p = tk.plan(2, 130, 7, cpu, SMALL["sample_rowthr"])
+    assert p["mode"] == "split" and p["split"] > 1 and p["sample"] and p["t_given"]
+    assert not tk.plan(2, 130, 7, cpu, SMALL["sample_split"])["t_given"]
     p = tk.plan(3, 257, 7, cpu, SMALL["register"])
     assert p["mode"] == "register" and p["lanes"] == 512 and p["num_warps"] == 8
     assert tk.plan(3, 513, 7, cpu, SMALL["register"])["mode"] == "row"   # longer rows: not
@@ -113,7 +120,7 @@ def test_decode_rows(next_n):
     x = torch.randn(batch * next_n, cols, generator=g)
     seq_lens = torch.tensor([150, 12, 70], dtype=I32)
     starts, ends = decode_bounds(seq_lens, next_n, batch * next_n)
-    for cfg in ("row", "split", "sample_split", "register"):
+    for cfg in ("row", "split", "sample_split", "sample_rowthr", "register"):
         out = torch.full((batch * next_n, k), -7, dtype=I32)
         tk.top_k_per_row_decode(x, seq_lens, out, next_n, k, config=SMALL[cfg])
         assert_topk_matches(x, starts, ends, k, out)
@@ -164,8 +171,8 @@ def test_sample_pass_settles_random_rows():
     sci = torch.full((rows * split * cap_s,), -1, dtype=I32)
     scnt = torch.full((rows * split,), -1, dtype=I32)
     topk_sample_compact_kernel[(rows, split)](
-        x, cols, 1, starts, ends, starts, 1, cols, cols // split, sck, sci, scnt, cap_s, k,
-        IS_DECODE=False, COL_CONTIG=True, BLOCK=32, SAMPLE=32, SKIP_EMPTY=False)
+        x, cols, 1, starts, ends, starts, 1, cols, cols // split, sck, sci, scnt, cap_s, k, scnt,
+        IS_DECODE=False, COL_CONTIG=True, BLOCK=32, SAMPLE=32, SKIP_EMPTY=False, T_GIVEN=False)
     counts = scnt.view(rows, split)
     settled = (counts.sum(1) >= k) & (counts.max(1).values <= cap_s)
     assert settled.sum() >= rows - 1, counts
@@ -176,3 +183,14 @@ def test_sample_pass_settles_random_rows():
         thr = x[r, cols_r].min()
         want = torch.nonzero(x[r] >= thr).flatten()
         assert torch.equal(cols_r, want), f"row {r}: candidates are not a threshold set"
+    # The per-row threshold kernel gives the same T, so the same candidates (T_GIVEN).
+    from opdispatch.backends.triton.topk_kernels import topk_sample_threshold_kernel
+    t16 = torch.full((rows,), -1, dtype=I32)
+    topk_sample_threshold_kernel[(rows,)](x, cols, 1, starts, ends, starts, 1, cols, t16, k,
+                                          IS_DECODE=False, COL_CONTIG=True, SAMPLE=32)
+    sci2 = torch.full_like(sci, -1)
+    scnt2 = torch.full_like(scnt, -1)
+    topk_sample_compact_kernel[(rows, split)](
+        x, cols, 1, starts, ends, starts, 1, cols, cols // split, sck, sci2, scnt2, cap_s, k, t16,
+        IS_DECODE=False, COL_CONTIG=True, BLOCK=32, SAMPLE=32, SKIP_EMPTY=False, T_GIVEN=True)
+    assert torch.equal(scnt2, scnt) and torch.equal(sci2, sci)

@@ -24,6 +24,7 @@ from opdispatch.backends.triton.topk_kernels import (
     topk_register_kernel,
     topk_rows_kernel,
     topk_sample_compact_kernel,
+    topk_sample_threshold_kernel,
     topk_split_compact_kernel,
     topk_split_finish_kernel,
     topk_split_hist_kernel,
@@ -57,6 +58,7 @@ class TopKConfig:
     sample_max_lanes: int = 8192  # v3 only where split * segment <= this (registers of the select)
     sample_max_split: int = 2  # v3 only where a row has at most this many slices (else v2)
     sample_min_ratio: int = 16  # v3 only where cols >= this * k (4096 cols at k = 2048: v2 wins)
+    sample_row_threshold: bool = False  # v3 also with > sample_max_split slices: T once per row
     reg_max_cols: int = 0      # register mode for rows of at most this many columns (0: off)
     reg_per_thread: int = 32   # register mode: keys per thread (sets the warps, <= 16)
 
@@ -75,7 +77,25 @@ CONFIGS = {
     "sample": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
                          compact_num_warps=4, split_waves=4.0, min_chunk=2048,
                          sample=2048, sample_block=1024),
-    # v4: `sample`, plus one-launch register mode for short rows (the whole row in registers).
+    # v4, the default: `sample`, plus one-launch register mode for rows of <= 4096 columns
+    # (measured faster than `sample` at 4096 columns for 1 to 4096 rows; slower at 32768).
+    "v4": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
+                     compact_num_warps=4, split_waves=4.0, min_chunk=2048,
+                     sample=2048, sample_block=1024, reg_max_cols=4096),
+    # v4 with v3 also for rows split into many slices (decode: few long rows), the sample
+    # threshold computed once per row by its own small kernel.
+    "v5": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
+                     compact_num_warps=4, split_waves=4.0, min_chunk=2048,
+                     sample=2048, sample_block=1024, reg_max_cols=4096,
+                     sample_row_threshold=True),
+    # v4 with fewer warps per row in register mode (2 or 1: fewer cross-warp reductions).
+    "v4_w2": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
+                        compact_num_warps=4, split_waves=4.0, min_chunk=2048,
+                        sample=2048, sample_block=1024, reg_max_cols=4096, reg_per_thread=64),
+    "v4_w1": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
+                        compact_num_warps=4, split_waves=4.0, min_chunk=2048,
+                        sample=2048, sample_block=1024, reg_max_cols=4096, reg_per_thread=128),
+    # Register mode up to 16384 / 32768 columns (trials; 32768 spills and loses to `sample`).
     "reg16k": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
                          compact_num_warps=4, split_waves=4.0, min_chunk=2048,
                          sample=2048, sample_block=1024, reg_max_cols=16384),
@@ -97,7 +117,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "default"   # v2; "sample" (v3) is faster on some shapes, see docs
+DEFAULT_CONFIG = "v4"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
@@ -167,11 +187,13 @@ def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dic
         # The exact select holds all the row's segments in registers: v3 only where they
         # fit (one or two slices per row at k = 2048); other shapes run v2 unchanged.
         lanes = triton.next_power_of_2(split * cap_s)
-        use = (lanes <= cfg.sample_max_lanes and split <= cfg.sample_max_split
+        many = split > cfg.sample_max_split
+        use = (lanes <= cfg.sample_max_lanes and (not many or cfg.sample_row_threshold)
                and cols >= cfg.sample_min_ratio * k)
         sample = cfg.sample if use else 0
         return dict(mode="split", split=split, chunk=chunk, cap=cap, grid=(rows, split), cfg=cfg,
-                    sample=sample, cap_s=cap_s if sample else 0, sample_lanes=lanes)
+                    sample=sample, cap_s=cap_s if sample else 0, sample_lanes=lanes,
+                    t_given=bool(sample) and many)
     return dict(mode="row", split=1, chunk=cols, cap=cap,
                 grid=(max(1, min(rows, num_sms * cfg.progs_per_sm)),), cfg=cfg)
 
@@ -192,7 +214,7 @@ def _cached_plan(rows: int, cols: int, k: int, device: torch.device, config) -> 
             p["ws_numel"] = hist_n + 2 * rows * p["cap"]
             p["hist_n"] = hist_n
             if p["sample"]:
-                p["ws_numel"] += rows * p["split"] * (2 * p["cap_s"] + 1)
+                p["ws_numel"] += rows * p["split"] * (2 * p["cap_s"] + 1) + rows   # + t16
         else:
             p["ws_numel"] = 2 * p["grid"][0] * p["cap"]
         p["split_pow2"] = triton.next_power_of_2(p["split"])
@@ -256,11 +278,15 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         n_seg = rows * split
         sck = ws[o:o + n_seg * cap_s]
         sci = ws[o + n_seg * cap_s:o + 2 * n_seg * cap_s]
-        scnt = ws[o + 2 * n_seg * cap_s:]
+        scnt = ws[o + 2 * n_seg * cap_s:o + 2 * n_seg * cap_s + n_seg]
+        t16 = ws[o + 2 * n_seg * cap_s + n_seg:]
+        if p["t_given"]:
+            topk_sample_threshold_kernel[(rows,)](
+                *common, t16, k, SAMPLE=p["sample"], num_warps=4, **flags)
         topk_sample_compact_kernel[(rows, split)](
-            *common, chunk, sck, sci, scnt, cap_s, k,
+            *common, chunk, sck, sci, scnt, cap_s, k, t16,
             BLOCK=cfg.sample_block or cfg.compact_block or cfg.block, SAMPLE=p["sample"],
-            SKIP_EMPTY=cfg.skip_empty,
+            SKIP_EMPTY=cfg.skip_empty, T_GIVEN=p["t_given"],
             num_warps=cfg.sample_num_warps or cfg.compact_num_warps or cfg.num_warps, **flags)
     else:
         cap_s = 1

@@ -494,12 +494,13 @@ def _sample_ok(p_scnt, row, n_split, cap_s, k, SPLIT_POW2: tl.constexpr):
 @triton.jit
 def topk_sample_compact_kernel(
     p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols,
-    chunk, p_sck, p_sci, p_scnt, cap_s, k,
+    chunk, p_sck, p_sci, p_scnt, cap_s, k, p_t16,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, BLOCK: tl.constexpr,
-    SAMPLE: tl.constexpr, SKIP_EMPTY: tl.constexpr,
+    SAMPLE: tl.constexpr, SKIP_EMPTY: tl.constexpr, T_GIVEN: tl.constexpr,
 ):
     """v3 step 1: program (row, s) estimates the row's threshold T from a sample (every
-    program of a row computes the same T from the same sample), then compacts the elements
+    program of a row computes the same T from the same sample; T_GIVEN: reads the one that
+    topk_sample_threshold_kernel wrote to p_t16[row] instead), then compacts the elements
     of its slice with key >= T into segment (row, s) of the workspace: (key, column), column
     order, at most cap_s of them; scnt[row, s] gets the true count (> cap_s: overflow).
     Rows with n <= k count 0 (the exact path handles them)."""
@@ -513,7 +514,10 @@ def topk_sample_compact_kernel(
     seen = tl.zeros([], dtype=tl.int32)
     if (n > k) & (hi > lo):
         p_row = p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64) * stride_c
-        t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG)
+        if T_GIVEN:
+            t16 = tl.load(p_t16 + row)
+        else:
+            t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG)
         p_k = p_sck + o_seg * cap_s
         p_i = p_sci + o_seg * cap_s
         for off in range(lo, hi, BLOCK):
@@ -536,3 +540,21 @@ def topk_sample_compact_kernel(
                 tl.store(p_i + pos, o, mask=m_st)
             seen += n_hit
     tl.store(p_scnt + o_seg, seen)
+
+
+@triton.jit
+def topk_sample_threshold_kernel(
+    p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols, p_t16, k,
+    IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, SAMPLE: tl.constexpr,
+):
+    """v3 for rows split into many slices: the row's sample threshold computed once (one
+    program per row) instead of by each slice's program; p_t16[row] (0 for rows with n <= k,
+    which the compaction skips)."""
+    row = tl.program_id(0)
+    start, end = _row_bounds(p_starts, p_ends, p_seq_lens, next_n, row, cols, IS_DECODE)
+    n = end - start
+    t16 = tl.zeros([], dtype=tl.int32)
+    if n > k:
+        p_row = p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64) * stride_c
+        t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG)
+    tl.store(p_t16 + row, t16)
