@@ -36,7 +36,7 @@ SMALL = {
     # v3 on rows of many slices, the threshold from its own per-row kernel (t_given).
     "sample_rowthr": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
                                    cap=64, sample=32, sample_max_split=1,
-                                   sample_row_threshold=True),
+                                   sample_row_threshold=True, sample_row_min_ratio=16),
     # Register mode (the whole row in registers, one launch): 2 and 4 keys per thread.
     "register": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2),
     "register_w1": tk.TopKConfig(reg_max_cols=512, reg_per_thread=16),
@@ -81,6 +81,7 @@ def test_plan_modes():
     p = tk.plan(2, 130, 7, cpu, SMALL["sample_rowthr"])
     assert p["mode"] == "split" and p["split"] > 1 and p["sample"] and p["t_given"]
     assert not tk.plan(2, 130, 7, cpu, SMALL["sample_split"])["t_given"]
+    assert not tk.plan(2, 130, 9, cpu, SMALL["sample_rowthr"])["sample"]   # cols < 16 k
     p = tk.plan(3, 257, 7, cpu, SMALL["register"])
     assert p["mode"] == "register" and p["lanes"] == 512 and p["num_warps"] == 8
     assert tk.plan(3, 513, 7, cpu, SMALL["register"])["mode"] == "row"   # longer rows: not

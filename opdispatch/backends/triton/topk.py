@@ -59,6 +59,8 @@ class TopKConfig:
     sample_max_split: int = 2  # v3 only where a row has at most this many slices (else v2)
     sample_min_ratio: int = 16  # v3 only where cols >= this * k (4096 cols at k = 2048: v2 wins)
     sample_row_threshold: bool = False  # v3 also with > sample_max_split slices: T once per row
+    sample_row_max_split: int = 12  # ... but at most this many slices (more: many tiny segments)
+    sample_row_min_ratio: int = 32  # ... and only where cols >= this * k
     reg_max_cols: int = 0      # register mode for rows of at most this many columns (0: off)
     reg_per_thread: int = 32   # register mode: keys per thread (sets the warps, <= 16)
 
@@ -82,8 +84,10 @@ CONFIGS = {
     "v4": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
                      compact_num_warps=4, split_waves=4.0, min_chunk=2048,
                      sample=2048, sample_block=1024, reg_max_cols=4096),
-    # v4 with v3 also for rows split into many slices (decode: few long rows), the sample
-    # threshold computed once per row by its own small kernel.
+    # The default: v4, plus v3 for rows split into 3-12 slices (decode: tens of long rows) with
+    # the sample threshold computed once per row by its own small kernel. Measured (H100): 64 x
+    # 131072 k=512 58.6 us against 97.9, k=2048 98.5 against 109.6; with 16-64 slices (1-8 rows)
+    # or cols < 32 k it lost (1 x 131072: 40.2 against 32.5), hence sample_row_max_split/ratio.
     "v5": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
                      compact_num_warps=4, split_waves=4.0, min_chunk=2048,
                      sample=2048, sample_block=1024, reg_max_cols=4096,
@@ -117,7 +121,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "v4"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
+DEFAULT_CONFIG = "v5"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
@@ -188,8 +192,12 @@ def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dic
         # fit (one or two slices per row at k = 2048); other shapes run v2 unchanged.
         lanes = triton.next_power_of_2(split * cap_s)
         many = split > cfg.sample_max_split
-        use = (lanes <= cfg.sample_max_lanes and (not many or cfg.sample_row_threshold)
-               and cols >= cfg.sample_min_ratio * k)
+        if many:
+            ok = (cfg.sample_row_threshold and split <= cfg.sample_row_max_split
+                  and cols >= cfg.sample_row_min_ratio * k)
+        else:
+            ok = cols >= cfg.sample_min_ratio * k
+        use = lanes <= cfg.sample_max_lanes and ok
         sample = cfg.sample if use else 0
         return dict(mode="split", split=split, chunk=chunk, cap=cap, grid=(rows, split), cfg=cfg,
                     sample=sample, cap_s=cap_s if sample else 0, sample_lanes=lanes,
