@@ -6,6 +6,7 @@ kernel, of the GEMM phase alone (DIAG=1) and of the weighted-sum phase alone (DI
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -25,6 +26,8 @@ CONFIGS = {
     "bt128-bh64-s512-w8": C(block_t=128, block_h=64, split_h=512, num_warps=8),
     "bt64-bh128-s512-w8": C(block_t=64, block_h=128, split_h=512, num_warps=8),
 }
+if os.environ.get("MHC_DIAG_CONFIGS"):   # comma-separated names: time only those
+    CONFIGS = {k: v for k, v in CONFIGS.items() if k in os.environ["MHC_DIAG_CONFIGS"].split(",")}
 VARIANTS = ("pre", "head")  # add "fused" for the one-pass post+pre kernel
 DIAGS = (0,)  # (0, 1, 2) to time the phases apart
 

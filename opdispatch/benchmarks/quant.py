@@ -124,6 +124,15 @@ def _scaled_setup(rows: int, cols: int, mode: str, *, tune: bool = False):
             peers = {f"triton m={c.block_m} k={c.block_k} w={c.num_warps}":
                      (lambda cfg=c: tq.scaled_fp8_quant(x, q, s, None, mode, platform.fp8_max,
                                                         config=cfg)) for c in configs}
+        elif mode == "per_tensor":   # decode: one program (two tiles) against two launches
+            configs = [tq.ScaledQuantConfig(1, 1024, 4, one_program=True),
+                       tq.ScaledQuantConfig(1, 8192, 8, one_program=True),
+                       tq.ScaledQuantConfig(4, 2048, 16, one_program=True),
+                       tq.ScaledQuantConfig(8, 1024, 8)]
+            peers = {f"triton m={c.block_m} k={c.block_k} w={c.num_warps}"
+                     + (" one" if c.one_program else ""):
+                     (lambda cfg=c: tq.scaled_fp8_quant(x, q, s, None, mode, platform.fp8_max,
+                                                        config=cfg)) for c in configs}
         torch_fn, torch_args = None, ()
         if mode != "static":
             torch_fn = torch_scaled_quant

@@ -230,16 +230,22 @@ def test_scaled_k_loop_and_tiles(mode):
     assert_codes_close(q, q_ref, "codes", max_frac=0.0)
 
 
-@pytest.mark.parametrize("one_program", [False, True])
-def test_scaled_per_tensor_one_program_and_tiles(one_program):
+@pytest.mark.parametrize("path", ["one_program", "partials", "atomic"])
+def test_scaled_per_tensor_one_program_and_tiles(path):
     """Dynamic per tensor in one program (the decode path: amax of everything, then the codes,
     small tiles so both passes loop over several row blocks and K chunks; padding rows; strided
-    rows) equals the reference bit for bit, like the two-kernel path."""
+    rows) equals the reference bit for bit, like the two-kernel paths: per-tile maxima reduced
+    by the quant programs (15 tiles here) and a zeroed atomic max (9 x 38 tiles > MAX_PARTIALS)."""
+    one_program = path == "one_program"
+    block_m, block_k = (1, 16) if path == "atomic" else (4, 128)
+    assert ((9 + block_m - 1) // block_m) * ((600 + block_k - 1) // block_k) > tq.MAX_PARTIALS \
+        or path != "atomic"
     x = make_x((9, 700), seed=23)[:, 50:650]
     padded = 11
     scale, scale_ref = torch.empty(1), torch.empty(1)
     q, q_ref = torch.empty(padded, 600, dtype=E4M3), torch.empty(padded, 600, dtype=E4M3)
-    cfg = tq.ScaledQuantConfig(block_m=4, block_k=128, num_warps=2, exact_div=True, one_program=one_program)
+    cfg = tq.ScaledQuantConfig(block_m=block_m, block_k=block_k, num_warps=2, exact_div=True,
+                               one_program=one_program)
     tq.scaled_fp8_quant(x, q, scale, None, "per_tensor", 448.0, config=cfg)
     ref.scaled_fp8_quant_into(x, q_ref, scale_ref, None, "per_tensor", 448.0)
     assert_equal(scale, scale_ref, "scale")

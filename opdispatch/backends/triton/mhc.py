@@ -70,9 +70,11 @@ def default_pre_config(t: int, n: int, h: int, head: bool = False) -> PreConfig:
     the fused post+pre kernel, whose GEMM partials must match bit for bit).
 
     Large T, from the H100 sweep (benchmarks/mhc_diag.py, docs/ops/mhc.md): 64 tokens per tile
-    (fn, 2.75 MB at n=4 and H=7168, is read from L2 once per tile) and 64-wide GEMM steps."""
+    (fn, 2.75 MB at n=4 and H=7168, is read from L2 once per tile) and 64-wide GEMM steps;
+    split_h 1024 (half the split-K partials to write, reload and finish: 428 us at T=8192
+    against 451 for 512)."""
     if t >= 2048:
-        return PreConfig(block_t=64, block_h=64, split_h=512, num_warps=4)
+        return PreConfig(block_t=64, block_h=64, split_h=1024, num_warps=4)
     if t >= 256:
         return PreConfig(block_t=32, block_h=32, split_h=512, num_warps=4)
     # decode: one or a few tiles, so smaller splits fill the GPU

@@ -105,6 +105,10 @@ class ScaledQuantConfig:
 # memset and two kernels: the launches dominate at decode sizes). At 32768 elements (64 KB of
 # bf16) one SM reads the input twice in about the time of one extra launch.
 ONE_PROGRAM_MAX_ELEMS = 32768
+# Above that, up to this many tiles: per-tile maxima reduced by each quant program instead of a
+# memset and an atomic max (two launches, not three). Every quant program reads them all, so the
+# count stays small: 128 tiles of 8 x 1024 is 1M elements.
+MAX_PARTIALS = 128
 
 
 def pick_group_config(n_slots: int, group_size: int, packed: bool = False) -> GroupQuantConfig:
@@ -132,6 +136,10 @@ def pick_scaled_config(n_rows: int, n_cols: int, mode: str) -> ScaledQuantConfig
         block_m = min(block_m, 64)
     num_warps = min(8, max(1, block_m * block_k // 256))
     one_program = mode == "per_tensor" and n_rows * n_cols <= ONE_PROGRAM_MAX_ELEMS
+    if one_program:   # one program does everything: the widest tile, the fewest loop trips
+        block_k = min(k_p2, _SCALED_TILE)
+        block_m = max(1, min(m_p2, _SCALED_TILE // block_k))
+        num_warps = 8
     return ScaledQuantConfig(block_m=block_m, block_k=block_k, num_warps=num_warps,
                              one_program=one_program)
 
@@ -368,7 +376,9 @@ def _load_tile(p_x, m0, k0, n_rows, n_cols, stride_xm, BLOCK_M: tl.constexpr, BL
 
 @triton.jit
 def _absmax_kernel(p_x, p_amax_bits, n_rows, n_cols, stride_xm,
-                   BLOCK_M: tl.constexpr, BLOCK_K: tl.constexpr):
+                   BLOCK_M: tl.constexpr, BLOCK_K: tl.constexpr, PARTIAL: tl.constexpr):
+    """amax(|x|) as float32 bits: PARTIAL, each tile's own slot (p_amax_bits[tile], no zeroed
+    memory needed); else an atomic max into p_amax_bits[0] (zeroed by the caller)."""
     o_m = tl.program_id(0) * BLOCK_M + tl.arange(0, BLOCK_M)
     o_k = tl.program_id(1) * BLOCK_K + tl.arange(0, BLOCK_K)
     m_x = (o_m < n_rows)[:, None] & (o_k < n_cols)[None, :]
@@ -376,16 +386,21 @@ def _absmax_kernel(p_x, p_amax_bits, n_rows, n_cols, stride_xm,
     # |x| >= 0: its int32 bit pattern orders like the value, and a NaN's pattern is above inf's,
     # so the max over patterns propagates NaN (a float tl.max would drop it)
     b_bits = tl.abs(b_x.to(tl.float32)).to(tl.int32, bitcast=True)
-    tl.atomic_max(p_amax_bits, tl.max(tl.max(b_bits, axis=1), axis=0))
+    b_max = tl.max(tl.max(b_bits, axis=1), axis=0)
+    if PARTIAL:
+        tl.store(p_amax_bits + tl.program_id(0) * tl.num_programs(1) + tl.program_id(1), b_max)
+    else:
+        tl.atomic_max(p_amax_bits, b_max)
 
 
 @triton.jit
 def _scaled_quant_kernel(
     p_x, p_q, p_scale, p_scale_ub, p_amax_bits,
     n_rows, n_out_rows, n_cols, stride_xm, stride_qm, stride_sm,
-    fp8_max, min_scale,
+    fp8_max, min_scale, n_partials,
     MODE: tl.constexpr, HAS_UB: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_K: tl.constexpr,
     K_LOOP: tl.constexpr, EXACT_DIV: tl.constexpr, EMULATE_RNE: tl.constexpr,
+    PARTIALS: tl.constexpr,
 ):
     pid_m = tl.program_id(0)
     o_m = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
@@ -447,7 +462,12 @@ def _scaled_quant_kernel(
         if MODE == 0:
             b_s = tl.load(p_scale + tl.zeros([1], dtype=tl.int32))
         else:
-            b_amax = tl.load(p_amax_bits + tl.zeros([1], dtype=tl.int32)).to(tl.float32, bitcast=True)
+            if PARTIALS > 1:  # the per-tile maxima of _absmax_kernel (PARTIAL): reduce them here
+                o_p = tl.arange(0, PARTIALS)
+                b_p = tl.load(p_amax_bits + o_p, mask=o_p < n_partials, other=0)
+                b_amax = (tl.max(b_p, axis=0) + tl.zeros([1], dtype=tl.int32)).to(tl.float32, bitcast=True)
+            else:
+                b_amax = tl.load(p_amax_bits + tl.zeros([1], dtype=tl.int32)).to(tl.float32, bitcast=True)
             b_s = _dynamic_scale(b_amax, fp8_max, min_scale)
             m_first = (tl.zeros([1], dtype=tl.int32) + pid_m + pid_k) == 0
             tl.store(p_scale + tl.zeros([1], dtype=tl.int32), b_s, mask=m_first)
@@ -476,15 +496,23 @@ def scaled_fp8_quant(x: torch.Tensor, q: torch.Tensor, scale: torch.Tensor,
     if mode == "static" and n_out_rows * n_cols == 0:
         return
     amax_bits = scale  # placeholder pointer, never read outside per-tensor mode
+    n_partials, partials = 0, 1
     if mode == "per_tensor" and config.one_program:
         mode_code, grid_m, grid_k = 3, 1, 1
     elif mode == "per_tensor":
-        amax_bits = torch.zeros(1, dtype=torch.int32, device=x.device)
-        if n_rows * n_cols > 0:
-            grid_t = (_cdiv(n_rows, config.block_m), _cdiv(n_cols, config.block_k))
+        grid_t = (_cdiv(n_rows, config.block_m), _cdiv(n_cols, config.block_k))
+        n_tiles = grid_t[0] * grid_t[1] if n_rows * n_cols > 0 else 0
+        if n_tiles <= MAX_PARTIALS:
+            # Small inputs: one slot per tile, reduced by every quant program (no memset: the
+            # launches dominate at decode sizes). An empty x writes no slot and reads none.
+            n_partials, partials = n_tiles, max(2, _next_pow2(n_tiles))
+            amax_bits = torch.empty(max(1, n_tiles), dtype=torch.int32, device=x.device)
+        else:
+            amax_bits = torch.zeros(1, dtype=torch.int32, device=x.device)
+        if n_tiles:
             _absmax_kernel[grid_t](x, amax_bits, n_rows, n_cols, x.stride(0),
                                    BLOCK_M=config.block_m, BLOCK_K=config.block_k,
-                                   num_warps=config.num_warps)
+                                   PARTIAL=partials > 1, num_warps=config.num_warps)
     stride_sm = scale.stride(0) if mode == "per_token" else 0
     min_scale = _MIN_SCALE.get(fp8_max)
     if min_scale is None:
@@ -492,9 +520,9 @@ def scaled_fp8_quant(x: torch.Tensor, q: torch.Tensor, scale: torch.Tensor,
     _scaled_quant_kernel[(grid_m, grid_k)](
         x, q, scale, scale if scale_ub is None else scale_ub, amax_bits,
         n_rows, n_out_rows, n_cols, x.stride(0), q.stride(0), stride_sm,
-        fp8_max, min_scale,
+        fp8_max, min_scale, n_partials,
         MODE=mode_code, HAS_UB=scale_ub is not None, BLOCK_M=config.block_m,
         BLOCK_K=config.block_k, K_LOOP=n_cols > config.block_k, EXACT_DIV=config.exact_div,
-        EMULATE_RNE=_INTERPRETED,
+        EMULATE_RNE=_INTERPRETED, PARTIALS=partials,
         num_warps=config.num_warps,
     )
