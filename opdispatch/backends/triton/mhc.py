@@ -70,11 +70,14 @@ def default_pre_config(t: int, n: int, h: int, head: bool = False) -> PreConfig:
     the fused post+pre kernel, whose GEMM partials must match bit for bit).
 
     Large T, from the H100 sweep (benchmarks/mhc_diag.py, docs/ops/mhc.md): 64 tokens per tile
-    (fn, 2.75 MB at n=4 and H=7168, is read from L2 once per tile) and 64-wide GEMM steps;
-    split_h 1024 (half the split-K partials to write, reload and finish: 428 us at T=8192
-    against 451 for 512)."""
-    if t >= 2048:
+    (fn, 2.75 MB at n=4 and H=7168, is read from L2 once per tile) and 64-wide GEMM steps.
+    From T = 8192 split_h 1024 (half the split-K partials to write, reload and finish): mhc_pre
+    425.9 us against 449.9 for 512 at T=8192, but 137.8 against 124.8 at T=2048 (fewer work
+    items than SMs' worth), so 512 below (H100, 2026-11-22, benchmarks/mhc_diag.py)."""
+    if t >= 8192:
         return PreConfig(block_t=64, block_h=64, split_h=1024, num_warps=4)
+    if t >= 2048:
+        return PreConfig(block_t=64, block_h=64, split_h=512, num_warps=4)
     if t >= 256:
         return PreConfig(block_t=32, block_h=32, split_h=512, num_warps=4)
     # decode: one or a few tiles, so smaller splits fill the GPU
