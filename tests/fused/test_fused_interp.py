@@ -184,3 +184,44 @@ def test_tile_config_choices():
     assert tri.rmsnorm_config(7168) == tri.TileConfig(block=8192, num_warps=8)
     assert tri.rmsnorm_config(100000).block < 100000
     assert tri.rope_quant_config(8192) == tri.TileConfig(block=8, num_warps=2)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # inf * 0 on purpose
+@pytest.mark.parametrize("fp8,fp8_max", [(torch.float8_e4m3fn, 448.0), (torch.float8_e4m3fnuz, 224.0)])
+@pytest.mark.parametrize("packed", [False, True])
+def test_rope_quant_nan_and_inf_like_reference(fp8, fp8_max, packed):
+    """A NaN chunk: NaN scale (packed byte 255) and NaN codes; an inf chunk: inf scale (byte
+    255), zero codes and NaN at the inf; other chunks untouched. Before, the kernel's float max
+    dropped the NaN (a finite scale, +-fp8_max codes) and the reference's ue8m0 carry turned
+    byte 255 into 256, spilling into the next packed byte."""
+    from opdispatch.backends.torch_ref import fused as ref
+
+    T, G, hpg, nope, rope = 6, 2, 2, 192, 64
+    o, pos, cache = rope_inputs(T, G, hpg, nope, rope, seed=5)
+    o[1, 0, 7] = float("nan")        # token 1, group 0, chunk 0
+    o[3, 3, 130] = float("inf")      # token 3, group 1, nope part of a head's chunk 1
+    o[4, 1, 250] = float("-inf")     # token 4, group 0, inside the rope part (mixes with its pair)
+    width, k = hpg * (nope + rope), hpg * (nope + rope) // 128
+    cols = (k + 3) // 4 if packed else k
+    sdt = torch.int32 if packed else torch.float32
+    q_ref = torch.empty(G, T, width, dtype=fp8)
+    s_ref = torch.empty(G, cols, 8, dtype=sdt)
+    ref.fused_inv_rope_fp8_quant_into(o, pos, cache, q_ref, s_ref, G, hpg, nope, rope, 128,
+                                      fp8_max, packed)
+    q = torch.zeros(G, T, width, dtype=fp8)
+    s = torch.full((G, cols, 8), -1, dtype=sdt)
+    tri.fused_inv_rope_fp8_quant(o, pos, cache, q, s, G, hpg, nope, rope, 128, fp8_max, packed)
+    torch.testing.assert_close(q.float(), q_ref.float(), rtol=0, atol=0, equal_nan=True)
+    if packed:
+        assert torch.equal(s, s_ref)
+        b = s.view(torch.uint8).view(G, cols, 8, 4)
+        # scale column = head in group * 2 + chunk: byte col % 4 of word col // 4
+        assert int(b[0, 0, 1, 0]) == 255 and int(b[1, 0, 3, 3]) == 255 and int(b[0, 0, 4, 3]) == 255
+    else:
+        torch.testing.assert_close(s, s_ref, rtol=0, atol=0, equal_nan=True)
+        assert s[0, 0, 1].isnan() and s[1, 3, 3].isinf() and not s[0, 3, 4].isfinite()
+    nan_chunk = q_ref[0, 1, :128].float()
+    assert nan_chunk.isnan().all(), "a NaN chunk's codes are all NaN"
+    inf_chunk = q_ref[1, 3, 128 * 3:128 * 4].float()     # head 3 = 2nd head of group 1, chunk 1
+    assert inf_chunk.isnan().sum() == 1 and (inf_chunk.nan_to_num() == 0).all()
+    assert q_ref.float()[:, 0].isfinite().all(), "token 0 has no special values"

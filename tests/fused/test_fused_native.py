@@ -34,6 +34,9 @@ def test_ue8m0_exponent_is_exact_at_power_of_two_boundaries():
     # all-zero chunk: floor 1e-10 -> 2**ceil(log2(1e-10/448)) = 2**-42
     assert int(ref.ue8m0_exponent(torch.zeros(1), 448.0)) == 127 - 42
     assert float(ref.ue8m0_to_float(torch.tensor([127 - 42]))) == 2.0**-42
+    # NaN / inf amax: byte 255 (e8m0's NaN), not 256 (the carry spilled into the next packed byte)
+    special = torch.tensor([float("nan"), float("inf"), 3.4e38])
+    assert ref.ue8m0_exponent(special, 448.0).tolist() == [255, 255, 127 + 120]
 
 
 def test_pack_ue8m0_byte_order_and_padding():

@@ -43,13 +43,15 @@ def ue8m0_exponent(amax: torch.Tensor, fp8_max: float) -> torch.Tensor:
 
     Computed from the float32 bits so that it is exact (a float log2 rounds values just above a
     power of two down onto it): for y = 2**(e - 127) * (1 + m / 2**23), ceil(log2 y) = e - 127 +
-    (m != 0). y is always a normal float32 here (y >= 1e-10 / 448).
+    (m != 0). y is a normal float32 (y >= 1e-10 / 448) unless amax is NaN or inf (a NaN or inf
+    input): then the byte is 255, e8m0's NaN encoding (e8m0 has no inf), not the 256 that the
+    carry would give (which spilled into the next byte of a packed word).
     """
-    y = amax.float().clamp_min(UE8M0_AMAX_FLOOR) / fp8_max
+    y = amax.float().clamp_min(UE8M0_AMAX_FLOOR) / fp8_max    # clamp_min keeps NaN
     bits = y.view(torch.int32)
     biased_exp = (bits >> 23) & 0xFF
     has_mantissa = (bits & 0x7FFFFF) != 0
-    return biased_exp + has_mantissa.to(torch.int32)
+    return torch.where(biased_exp == 0xFF, 0xFF, biased_exp + has_mantissa.to(torch.int32))
 
 
 def ue8m0_to_float(biased_exp: torch.Tensor) -> torch.Tensor:
@@ -98,8 +100,11 @@ def fused_inv_rope_fp8_quant_into(o: torch.Tensor, positions: torch.Tensor,
     chunks = width // quant_group_size
     x = inv_rope_interleaved(o.float(), positions, cos_sin_cache, rope_dim)
     x = x.reshape(num_tokens, n_groups, chunks, quant_group_size)
-    biased_exp = ue8m0_exponent(x.abs().amax(dim=-1), fp8_max)    # [T, G, K]
-    scale = ue8m0_to_float(biased_exp)
+    amax = x.abs().amax(dim=-1)                               # NaN if the chunk holds one
+    biased_exp = ue8m0_exponent(amax, fp8_max)                # [T, G, K]
+    # Byte 255 reads as inf; a NaN chunk's float scale is NaN. Codes: a NaN chunk is all NaN, an
+    # inf chunk is 0 with NaN at the inf (x / inf), as PyTorch divides; never a finite-looking code.
+    scale = torch.where(amax.isnan(), float("nan"), ue8m0_to_float(biased_exp))
     q = (x / scale[..., None]).clamp(-fp8_max, fp8_max).to(o_fp8.dtype)
     o_fp8.copy_(q.reshape(num_tokens, n_groups, width).transpose(0, 1))
 

@@ -115,17 +115,32 @@ def _inv_rope_fp8_quant_kernel(
 
         # ue8m0 scale, exact: y = max(amax, floor) / fp8_max (IEEE division, as the reference),
         # ceil(log2 y) read off the float32 bits; s and 1/s are built from bits, so x * (1/s) is
-        # exact and equals the reference's x / s.
-        b_amax = tl.max(tl.abs(b_x), axis=1)
-        b_y = tl.math.div_rn(tl.maximum(b_amax, _AMAX_FLOOR), fp8_max)
+        # exact and equals the reference's x / s. amax is a max over the bit patterns of |x|
+        # (a float max drops NaN); a NaN or inf chunk gets byte 255 and 1/s = NaN or 0, so its
+        # codes are NaN, or 0 with NaN at the inf, as the reference's x / s.
+        b_amax = tl.max(tl.abs(b_x).to(tl.int32, bitcast=True), axis=1).to(tl.float32, bitcast=True)
+        b_y = tl.math.div_rn(tl.maximum(b_amax, _AMAX_FLOOR, propagate_nan=tl.PropagateNan.ALL),
+                             fp8_max)
         b_bits = b_y.to(tl.int32, bitcast=True)
-        b_exp = ((b_bits >> 23) & 0xFF) + ((b_bits & 0x7FFFFF) != 0).to(tl.int32)
-        b_inv_s = ((254 - b_exp) << 23).to(tl.float32, bitcast=True)
-        b_q = tl.clamp(b_x * b_inv_s[:, None], -fp8_max, fp8_max)
+        b_bexp = (b_bits >> 23) & 0xFF
+        b_special = b_bexp == 0xFF
+        b_exp = tl.where(b_special, 0xFF, b_bexp + ((b_bits & 0x7FFFFF) != 0).to(tl.int32))
+        b_inv_s = tl.where(b_special, tl.where(b_amax != b_amax, float("nan"), 0.0),
+                           ((254 - b_exp) << 23).to(tl.float32, bitcast=True))
+        b_q = b_x * b_inv_s[:, None]
+        b_q = tl.minimum(tl.maximum(b_q, -fp8_max, propagate_nan=tl.PropagateNan.ALL), fp8_max,
+                         propagate_nan=tl.PropagateNan.ALL)
         if EMULATE_RNE:  # the interpreter's fp8 cast is wrong; GPUs cast with RNE natively
+            b_nan = b_q != b_q
             b_q = _round_to_e4m3_grid(b_q, SUBNORMAL_EXP)
-        tl.store(p_q_row + c * QUANT_GROUP + o_c[None, :], b_q.to(p_q.dtype.element_ty),
-                 mask=m_t[:, None])
+            # ... and turns NaN into a finite code: build the NaN byte (e4m3fn 0x7F, fnuz 0x80)
+            nan_bits: tl.constexpr = 0x7F if SUBNORMAL_EXP == -9 else -128
+            b_code = tl.where(b_nan, tl.full(b_q.shape, nan_bits, tl.int8).to(p_q.dtype.element_ty,
+                                                                             bitcast=True),
+                              b_q.to(p_q.dtype.element_ty))
+        else:
+            b_code = b_q.to(p_q.dtype.element_ty)
+        tl.store(p_q_row + c * QUANT_GROUP + o_c[None, :], b_code, mask=m_t[:, None])
 
         col = h_in_g * CHUNKS + c                            # scale column inside the group
         if PACKED:
@@ -134,7 +149,8 @@ def _inv_rope_fp8_quant_kernel(
             p_b = p_s + (g * stride_s_g + (col // 4) * stride_s_k + o_t) * 4 + col % 4
             tl.store(p_b, b_byte, mask=m_t_pad)
         else:
-            b_s = tl.where(m_t, (b_exp << 23).to(tl.float32, bitcast=True), 0.0)
+            b_s = tl.where(b_amax != b_amax, float("nan"), (b_exp << 23).to(tl.float32, bitcast=True))
+            b_s = tl.where(m_t, b_s, 0.0)
             tl.store(p_s + g * stride_s_g + col * stride_s_k + o_t, b_s, mask=m_t_pad)
 
     if PACKED:
