@@ -140,6 +140,44 @@ def test_k_quant_and_cache_reference(fp8_dtype, use_ue8m0):
 
 
 @pytest.mark.native
+@pytest.mark.parametrize("fp8_dtype", FP8)
+@pytest.mark.parametrize("use_ue8m0", [False, True])
+def test_k_quant_and_cache_reference_nan_inf(fp8_dtype, use_ue8m0):
+    fnuz = fp8_dtype == torch.float8_e4m3fnuz
+    D, bs = 8, 4
+    k = torch.tensor([
+        [0.5, -1.0, 2.0, 0.25, -3.0, 1.5, 0.0, 7.0],
+        [0.5, -1.0, 2.0, float("nan"), -3.0, 1.5, 0.0, 7.0],
+        [0.5, -1.0, float("inf"), 0.25, -3.0, 1.5, 0.0, 7.0],
+        [0.5, float("-inf"), 2.0, 0.25, -3.0, 1.5, -0.0, 7.0],
+        [float("inf"), -1.0, 2.0, -float("nan"), -3.0, 1.5, 0.0, 7.0],
+    ], dtype=torch.bfloat16)
+    cache = torch.full((2, bs, 1, D + 4), 0xAB, dtype=torch.uint8)
+    ref.indexer_k_quant_and_cache(k, cache, torch.arange(5), use_ue8m0, fnuz)
+    values, scales = ref.split_kv_cache(cache, D, fp8_dtype)
+    values, scales = values.reshape(-1, D)[:5], scales.reshape(-1)[:5]
+    codes = values.view(torch.uint8)
+    nan_byte = 0x80 if fnuz else 0x7F
+    fp8_max = 224.0 if fnuz else 448.0
+    # Finite token: a finite positive scale (a power of two with ue8m0).
+    assert 7.0 / fp8_max <= float(scales[0]) < 14.0 / fp8_max
+    assert not torch.isnan(values[0].float()).any()
+    # A NaN anywhere (even next to an inf): NaN scale, every code the NaN byte.
+    for t in (1, 4):
+        assert bool(torch.isnan(scales[t])), f"token {t}"
+        assert bool((codes[t] == nan_byte).all()), f"token {t}: {codes[t].tolist()}"
+    # An inf (either sign): inf scale, zero codes for the finite values (x / inf), NaN at the inf.
+    for t, at in ((2, 2), (3, 1)):
+        assert float(scales[t]) == float("inf"), f"token {t}"
+        finite = torch.arange(D) != at
+        assert bool((values[t].float()[finite] == 0).all()), f"token {t}: {values[t].float().tolist()}"
+        assert int(codes[t, at]) == nan_byte, f"token {t}: {codes[t].tolist()}"
+        # A negative value / inf is -0: 0x80 in e4m3fn, 0 in e4m3fnuz (no negative zero).
+        assert int(codes[t, 4]) == (0x00 if fnuz else 0x80)
+        assert int(codes[t, 0]) == 0x00
+
+
+@pytest.mark.native
 @pytest.mark.parametrize("next_n", [1, 2])
 def test_sparse_indexer_reference(next_n):
     q, k, s, w, ks, ke = make_mqa_inputs(13, 4, 32, 40, torch.float8_e4m3fn, seed=2)

@@ -147,6 +147,56 @@ def test_k_quant_and_cache_kernel_bit_exact(fnuz, use_ue8m0):
     assert torch.equal(storage, expected_storage), f"{int((storage != expected_storage).sum())} bytes differ"
 
 
+def _zero_nan_scales(storage, cache, D, fp8_dtype):
+    """Copy of the cache storage with every NaN scale's bytes zeroed (NaN payloads may differ)."""
+    out = storage.clone()
+    _, scales = ref.split_kv_cache(out.as_strided(cache.shape, cache.stride()), D, fp8_dtype)
+    scales.masked_fill_(torch.isnan(scales), 0.0)
+    return out
+
+
+@pytest.mark.interp
+@pytest.mark.parametrize("dtype", FP8)
+@pytest.mark.parametrize("use_ue8m0", [False, True])
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # inf / inf on purpose
+def test_k_quant_and_cache_kernel_nan_inf_match_reference(dtype, use_ue8m0):
+    tri = _tri()
+    fnuz = dtype == torch.float8_e4m3fnuz
+    D, bs = 40, 8
+    gen = torch.Generator().manual_seed(3)
+    k = (torch.randn(8, D, generator=gen) * torch.logspace(-4, 3, 8).unsqueeze(1)).to(torch.bfloat16)
+    k[1, 7] = float("nan")
+    k[2, 0] = float("inf")
+    k[4, D - 1] = float("-inf")
+    k[5, 3] = -float("nan")  # NaN with the sign bit set
+    k[6, 1], k[6, 2] = float("inf"), float("nan")  # NaN wins over inf
+    slots = torch.tensor([0, 9, 2, -1, 17, 30, 12, 25])
+    storage = torch.full((4 * (bs * (D + 4) + 8),), 0xAB, dtype=torch.uint8)
+    cache = storage.as_strided((4, bs, 1, D + 4), (bs * (D + 4) + 8, D + 4, D + 4, 1))
+    expected_storage = storage.clone()
+    expected = expected_storage.as_strided(cache.shape, cache.stride())
+    ref.indexer_k_quant_and_cache(k, expected, slots, use_ue8m0, fnuz)
+    tri.indexer_k_quant_and_cache(k, cache, slots, use_ue8m0, fnuz)
+
+    values, scales = ref.split_kv_cache(cache, D, dtype)
+    nan_byte = 0x80 if fnuz else 0x7F
+    for t in (1, 5, 6):  # NaN tokens
+        b, o = divmod(int(slots[t]), bs)
+        assert bool(torch.isnan(scales[b, o])), f"token {t}: scale {float(scales[b, o])}"
+        assert bool((values[b, o].view(torch.uint8) == nan_byte).all()), f"token {t}"
+    for t in (2, 4):  # inf tokens
+        b, o = divmod(int(slots[t]), bs)
+        assert float(scales[b, o]) == float("inf"), f"token {t}: scale {float(scales[b, o])}"
+    # Bit for bit against torch_ref: codes, finite and inf scales, untouched slots and padding;
+    # a NaN scale must be NaN in both (its payload is not compared).
+    _, want_scales = ref.split_kv_cache(expected, D, dtype)
+    assert torch.equal(torch.isnan(scales), torch.isnan(want_scales))
+    got = _zero_nan_scales(storage, cache, D, dtype)
+    want = _zero_nan_scales(expected_storage, cache, D, dtype)
+    bad = (got != want).nonzero().flatten()
+    assert bad.numel() == 0, f"{bad.numel()} bytes differ, first at byte {int(bad[0])}"
+
+
 @pytest.mark.interp
 @pytest.mark.parametrize("dtype", FP8)
 def test_e4m3_encoder_matches_torch_on_every_code_and_tie(dtype):

@@ -133,16 +133,28 @@ def fp8_paged_mqa_logits(
 
 def quantize_k_rows(k: torch.Tensor, fp8_dtype: torch.dtype, fp8_max: float, use_ue8m0: bool):
     """One scale per row: ``max(amax, 1e-4) / fp8_max``, rounded up to a power of two for ue8m0.
-    Returns (fp8 values [T, D], float32 scales [T])."""
+    Returns (fp8 values [T, D], float32 scales [T]).
+
+    NaN and inf propagate: a NaN in the row makes amax, the scale and every code NaN; an inf
+    (and no NaN) makes amax and the scale inf, so finite values give (signed) zero codes and the
+    inf itself ``inf / inf`` = NaN. ue8m0 leaves a NaN or inf scale as it is. A NaN code is stored
+    as the format's one canonical NaN byte (0x7F for e4m3fn, 0x80 for e4m3fnuz) whatever the sign
+    bit of the float NaN (``inf / inf`` is a negative NaN on x86, which would otherwise give 0xFF).
+    """
     k32 = k.float()
+    # amax and clamp_min both propagate NaN.
     scale = k32.abs().amax(dim=-1).clamp_min(1e-4) / fp8_max
     if use_ue8m0:
         # Round up to a power of two exactly: frexp gives scale = m * 2^e with m in [0.5, 1);
         # m == 0.5 is already a power of two. (exp2(ceil(log2(x))) misses values just above one.)
+        # frexp of NaN or inf has no meaningful exponent: those scales are kept as they are.
         mantissa, exponent = torch.frexp(scale)
-        scale = torch.ldexp(torch.ones_like(scale), torch.where(mantissa == 0.5, exponent - 1, exponent))
-    values = (k32 / scale.unsqueeze(-1)).clamp(-fp8_max, fp8_max).to(fp8_dtype)
-    return values, scale
+        pow2 = torch.ldexp(torch.ones_like(scale), torch.where(mantissa == 0.5, exponent - 1, exponent))
+        scale = torch.where(torch.isfinite(scale), pow2, scale)
+    # clamp propagates NaN (x / NaN, inf / inf): those codes stay NaN, with a positive sign.
+    values = (k32 / scale.unsqueeze(-1)).clamp(-fp8_max, fp8_max)
+    values = values.masked_fill(torch.isnan(values), float("nan"))
+    return values.to(fp8_dtype), scale
 
 
 def indexer_k_quant_and_cache(
@@ -153,7 +165,14 @@ def indexer_k_quant_and_cache(
     fp8_is_fnuz: bool,
 ) -> None:
     """k bf16/f16/f32 [T, D]; kv_cache uint8 [nb, bs, 1, D + 4] (mutated); slot_mapping int64 [T]
-    (-1 = skip). Token t goes to block ``slot // bs``, slot ``slot % bs``."""
+    (-1 = skip). Token t goes to block ``slot // bs``, slot ``slot % bs``.
+
+    Per token: ``amax = max |k_t|`` (NaN-propagating: a NaN anywhere gives NaN, an inf gives inf),
+    ``scale = max(amax, 1e-4) / fp8_max`` (NaN-propagating max; ue8m0: rounded up to a power of
+    two, NaN and inf kept), codes ``clamp(k_t / scale, -fp8_max, fp8_max)`` (NaN-propagating,
+    round half to even). So a NaN token stores a NaN scale and all-NaN codes; an inf token stores
+    an inf scale, zero codes for its finite values and NaN at the inf. NaN codes are the format's
+    NaN byte (0x7F e4m3fn, 0x80 e4m3fnuz); the float32 scale is stored as computed."""
     T, D = k.shape
     if T == 0:
         return

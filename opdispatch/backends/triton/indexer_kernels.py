@@ -244,24 +244,41 @@ def k_quant_and_cache_kernel(
 ):
     """Program per token: one scale ``max(amax, 1e-4) / fp8_max`` (ue8m0: rounded up to a power of
     two, exactly, on the exponent bits), values ``k / scale`` saturated and encoded as e4m3 bytes
-    into the uint8 cache."""
+    into the uint8 cache.
+
+    NaN and inf propagate as in torch_ref: a NaN in the token gives a NaN scale and NaN codes; an
+    inf gives an inf scale, zero codes for the finite values and NaN (``inf / inf``) at the inf.
+    NaN codes are stored as the format's NaN byte (0x7F e4m3fn, 0x80 e4m3fnuz)."""
     t = tl.program_id(0).to(tl.int64)
     slot = tl.load(p_slot + t).to(tl.int64)
     if slot >= 0:
         o_d = tl.arange(0, BLOCK_D)
         m_d = o_d < DIM
         b_x = tl.load(p_k + t * stride_kt + o_d, mask=m_d, other=0.0).to(tl.float32)
-        amax = tl.max(tl.abs(b_x), axis=0)
-        scale = tl.maximum(amax, 1e-4) / fp8_max
+        # amax over the int32 bits of |x|: non-negative floats order like their bits and every
+        # NaN's bits are above inf's, so a NaN wins (a float tl.max drops NaN on the GPU).
+        amax = tl.max(tl.abs(b_x).to(tl.int32, bitcast=True), axis=0).to(tl.float32, bitcast=True)
+        scale = tl.maximum(amax, 1e-4, propagate_nan=tl.PropagateNan.ALL) / fp8_max
+        bits = scale.to(tl.int32, bitcast=True)
+        # All-ones exponent: the scale is NaN or inf (the token holds a NaN or an inf).
+        special = (bits & 0x7F800000) == 0x7F800000
         if USE_UE8M0:
-            bits = scale.to(tl.int32, bitcast=True)
-            exp_bits = bits & 0x7F800000
-            exp_bits = tl.where((bits & 0x007FFFFF) != 0, exp_bits + 0x00800000, exp_bits)
-            scale = exp_bits.to(tl.float32, bitcast=True)
+            # A non-zero mantissa carries into the exponent. NaN and inf are kept: the carry would
+            # wrap them (NaN's 0x7FC00000 became 0x80000000, -0.0).
+            pow2 = ((bits + 0x007FFFFF) & 0x7F800000).to(tl.float32, bitcast=True)
+            scale = tl.where(special, scale, pow2)
         # div_rn: IEEE division, so the codes match PyTorch's x / scale bit for bit.
         b_v = tl.math.div_rn(b_x, scale + tl.zeros_like(b_x))
-        b_v = tl.minimum(tl.maximum(b_v, -fp8_max), fp8_max)
+        # NaN-propagating saturation: x / NaN and inf / inf stay NaN.
+        b_v = tl.maximum(b_v, -fp8_max, propagate_nan=tl.PropagateNan.ALL)
+        b_v = tl.minimum(b_v, fp8_max, propagate_nan=tl.PropagateNan.ALL)
+        b_code = encode_e4m3(b_v, FNUZ)
+        if special:
+            # Only a NaN or inf scale can make NaN codes; the encoder knows no NaN, so this
+            # per-token branch writes the format's NaN byte (also right in the interpreter).
+            b_nan = tl.full([BLOCK_D], 0x80 if FNUZ else 0x7F, tl.uint8)
+            b_code = tl.where(b_v != b_v, b_nan, b_code)
         blk = slot // BLOCK_SIZE
         off = slot % BLOCK_SIZE
-        tl.store(p_cache + blk * stride_blk + off * DIM + o_d, encode_e4m3(b_v, FNUZ), mask=m_d)
+        tl.store(p_cache + blk * stride_blk + off * DIM + o_d, b_code, mask=m_d)
         tl.store(p_cache_f32 + blk * stride_blk_f32 + (BLOCK_SIZE * DIM) // 4 + off, scale)
