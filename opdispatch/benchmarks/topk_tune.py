@@ -30,23 +30,18 @@ SWEEP = [(r, c, k) for r in (1, 8, 64, 512, 4096) for c in (4096, 32768, 131072,
 
 
 def _extra():
-    from opdispatch.backends.triton.topk import TopKConfig
+    from dataclasses import replace
+
+    from opdispatch.backends.triton.topk import CONFIGS, TopKConfig
+    pipe = CONFIGS["default"]   # the v2 pipeline
     return {
         # Trial configs (not in CONFIGS).
-        "r4f8": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
-                           compact_num_warps=4, split_waves=4.0, min_chunk=2048, radix_bits=4,
-                           cand_block=2048, finish_num_warps=8),
+        "r4f8": replace(pipe, radix_bits=4, cand_block=2048, finish_num_warps=8),
         # v3 variants.
-        "smp_skip": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
-                               compact_num_warps=4, split_waves=4.0, min_chunk=2048,
-                               radix_bits=4, sample=2048, skip_empty=True),
-        "smp1k_b4k": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
-                                compact_num_warps=4, split_waves=4.0, min_chunk=2048,
-                                radix_bits=4, sample=1024, sample_block=4096,
-                                sample_num_warps=8),
-        "smp_r8": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
-                             compact_num_warps=4, split_waves=4.0, min_chunk=2048,
-                             sample=2048),
+        "smp_skip": replace(pipe, radix_bits=4, sample=2048, skip_empty=True),
+        "smp1k_b4k": replace(pipe, radix_bits=4, sample=1024, sample_block=4096,
+                             sample_num_warps=8),
+        "smp_r8": replace(pipe, sample=2048),
         "r4h8": TopKConfig(always_split=True, block=4096, num_warps=8, compact_block=2048,
                            compact_num_warps=4, split_waves=2.0, min_chunk=4096, radix_bits=4),
     }

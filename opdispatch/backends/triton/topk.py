@@ -65,48 +65,36 @@ class TopKConfig:
     reg_per_thread: int = 32   # register mode: keys per thread (sets the warps, <= 16)
 
 
+# The v2 pipeline, then each later version as the knobs it changes on top of the one before.
+_PIPE = TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
+                   compact_num_warps=4, split_waves=4.0, min_chunk=2048)
+_SAMPLE = dataclasses.replace(_PIPE, sample=2048, sample_block=1024)
+_V4 = dataclasses.replace(_SAMPLE, reg_max_cols=4096)
+
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
     # one row (or one slice) per program: small programs, high occupancy (v2, see the docs).
-    "default": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
-                          compact_num_warps=4, split_waves=4.0, min_chunk=2048),
+    "default": _PIPE,
     # The same with 4-bit candidate passes (8 cheap 16-bin histograms instead of 4 of 256).
-    "pipe_r4": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
-                          compact_num_warps=4, split_waves=4.0, min_chunk=2048, radix_bits=4),
+    "pipe_r4": dataclasses.replace(_PIPE, radix_bits=4),
     # v3 (first pass): a sample threshold, one pass compacting keys >= it, exact select among
     # those candidates; rows the sample misjudged (too few, or a slice overflowing) take the
     # v2 kernels, which skip the settled rows (decided on the device: fixed launches).
-    "sample": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
-                         compact_num_warps=4, split_waves=4.0, min_chunk=2048,
-                         sample=2048, sample_block=1024),
-    # v4, the default: `sample`, plus one-launch register mode for rows of <= 4096 columns
-    # (measured faster than `sample` at 4096 columns for 1 to 4096 rows; slower at 32768).
-    "v4": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
-                     compact_num_warps=4, split_waves=4.0, min_chunk=2048,
-                     sample=2048, sample_block=1024, reg_max_cols=4096),
+    "sample": _SAMPLE,
+    # v4: `sample`, plus one-launch register mode for rows of <= 4096 columns (measured faster
+    # than `sample` at 4096 columns for 1 to 4096 rows; slower at 32768).
+    "v4": _V4,
     # The default: v4, plus v3 for rows split into 3-12 slices (decode: tens of long rows) with
     # the sample threshold computed once per row by its own small kernel. Measured (H100): 64 x
     # 131072 k=512 58.6 us against 97.9, k=2048 98.5 against 109.6; with 16-64 slices (1-8 rows)
     # or cols < 32 k it lost (1 x 131072: 40.2 against 32.5), hence sample_row_max_split/ratio.
-    "v5": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
-                     compact_num_warps=4, split_waves=4.0, min_chunk=2048,
-                     sample=2048, sample_block=1024, reg_max_cols=4096,
-                     sample_row_threshold=True),
+    "v5": dataclasses.replace(_V4, sample_row_threshold=True),
     # v4 with fewer warps per row in register mode (2 or 1: fewer cross-warp reductions).
-    "v4_w2": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
-                        compact_num_warps=4, split_waves=4.0, min_chunk=2048,
-                        sample=2048, sample_block=1024, reg_max_cols=4096, reg_per_thread=64),
-    "v4_w1": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
-                        compact_num_warps=4, split_waves=4.0, min_chunk=2048,
-                        sample=2048, sample_block=1024, reg_max_cols=4096, reg_per_thread=128),
+    "v4_w2": dataclasses.replace(_V4, reg_per_thread=64),
+    "v4_w1": dataclasses.replace(_V4, reg_per_thread=128),
     # Register mode up to 16384 / 32768 columns (trials; 32768 spills and loses to `sample`).
-    "reg16k": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
-                         compact_num_warps=4, split_waves=4.0, min_chunk=2048,
-                         sample=2048, sample_block=1024, reg_max_cols=16384),
-    "reg32k": TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=2048,
-                         compact_num_warps=4, split_waves=4.0, min_chunk=2048,
-                         sample=2048, sample_block=1024, reg_max_cols=32768,
-                         reg_per_thread=64),
+    "reg16k": dataclasses.replace(_SAMPLE, reg_max_cols=16384),
+    "reg32k": dataclasses.replace(_SAMPLE, reg_max_cols=32768, reg_per_thread=64),
     # v1's default: a persistent row kernel for many rows (230 registers at 8 warps: one
     # program per SM, latency-bound; kept for comparison).
     "rows": TopKConfig(),
