@@ -16,10 +16,9 @@ import triton
 import triton.language as tl
 
 from opdispatch.backends.torch_ref.fused import UE8M0_AMAX_FLOOR, padded_tokens
+from opdispatch.backends.triton.fp8_math import abs_max, cast_rne, clamp_keep_nan
 
 _AMAX_FLOOR = tl.constexpr(UE8M0_AMAX_FLOOR)  # globals used in kernels must be constexpr
-# log2 of the subnormal step of each fp8 e4m3 flavour (exponent bias 7 and 8)
-_E4M3_SUBNORMAL_EXP = {torch.float8_e4m3fn: -9, torch.float8_e4m3fnuz: -10}
 
 
 @dataclass(frozen=True)
@@ -34,29 +33,6 @@ class TileConfig:
 # ---------------------------------------------------------------------------------------------
 
 @triton.jit
-def _round_to_e4m3_grid(x, SUBNORMAL_EXP: tl.constexpr):
-    """Round float32 x (|x| <= fp8 max) to the nearest e4m3 value, ties to even, in float32.
-
-    The cast to fp8 that follows is then exact, so every backend agrees with PyTorch's RNE cast
-    (the Triton interpreter's own fp8 cast rounds half up and drops the carry into the exponent).
-    SUBNORMAL_EXP is log2 of the subnormal step: -9 for e4m3fn, -10 for e4m3fnuz; the smallest
-    normal is 8x that step.
-    """
-    # Normal range: round the 23-bit mantissa to 3 bits on the integer bits (a carry into the
-    # exponent is then just the next binade).
-    bits = x.to(tl.int32, bitcast=True)
-    bits = (bits + 0x7FFFF + ((bits >> 20) & 1)) & -1048576   # -1048576 == ~0xFFFFF
-    normal = bits.to(tl.float32, bitcast=True)
-    # Subnormal range: a fixed step; adding and removing a constant whose ulp is that step rounds
-    # to it with the FPU's ties-to-even (|x| + magic stays inside magic's binade). Done on |x|
-    # with the sign put back from the bits, so a tie down to zero keeps it (-0, as torch).
-    magic: tl.constexpr = 1.5 * 2.0 ** (SUBNORMAL_EXP + 23)
-    sub = (tl.abs(x) + magic) - magic
-    sub = tl.where(x.to(tl.int32, bitcast=True) < 0, -sub, sub)
-    return tl.where(tl.abs(x) < 8.0 * 2.0 ** SUBNORMAL_EXP, sub, normal)
-
-
-@triton.jit
 def _inv_rope_fp8_quant_kernel(
     p_o, p_pos, p_cache, p_q, p_s,
     num_tokens, padded_num_tokens,
@@ -66,7 +42,7 @@ def _inv_rope_fp8_quant_kernel(
     stride_s_g, stride_s_k,      # scales [G, K or K/4, T_pad] in scale elements, unit token stride
     fp8_max, num_heads, num_token_blocks,
     HEADS_PER_GROUP: tl.constexpr, HEAD_DIM: tl.constexpr, ROPE_DIM: tl.constexpr,
-    QUANT_GROUP: tl.constexpr, PACKED: tl.constexpr, SUBNORMAL_EXP: tl.constexpr,
+    QUANT_GROUP: tl.constexpr, PACKED: tl.constexpr,
     EMULATE_RNE: tl.constexpr, BLOCK_T: tl.constexpr, HEAD_FASTEST: tl.constexpr,
 ):
     # One program: BLOCK_T tokens x one head (HEAD_DIM / QUANT_GROUP quant chunks). The rope part
@@ -118,7 +94,7 @@ def _inv_rope_fp8_quant_kernel(
         # exact and equals the reference's x / s. amax is a max over the bit patterns of |x|
         # (a float max drops NaN); a NaN or inf chunk gets byte 255 and 1/s = NaN or 0, so its
         # codes are NaN, or 0 with NaN at the inf, as the reference's x / s.
-        b_amax = tl.max(tl.abs(b_x).to(tl.int32, bitcast=True), axis=1).to(tl.float32, bitcast=True)
+        b_amax = abs_max(b_x, 1)
         b_y = tl.math.div_rn(tl.maximum(b_amax, _AMAX_FLOOR, propagate_nan=tl.PropagateNan.ALL),
                              fp8_max)
         b_bits = b_y.to(tl.int32, bitcast=True)
@@ -127,20 +103,10 @@ def _inv_rope_fp8_quant_kernel(
         b_exp = tl.where(b_special, 0xFF, b_bexp + ((b_bits & 0x7FFFFF) != 0).to(tl.int32))
         b_inv_s = tl.where(b_special, tl.where(b_amax != b_amax, float("nan"), 0.0),
                            ((254 - b_exp) << 23).to(tl.float32, bitcast=True))
-        b_q = b_x * b_inv_s[:, None]
-        b_q = tl.minimum(tl.maximum(b_q, -fp8_max, propagate_nan=tl.PropagateNan.ALL), fp8_max,
-                         propagate_nan=tl.PropagateNan.ALL)
-        if EMULATE_RNE:  # the interpreter's fp8 cast is wrong; GPUs cast with RNE natively
-            b_nan = b_q != b_q
-            b_q = _round_to_e4m3_grid(b_q, SUBNORMAL_EXP)
-            # ... and turns NaN into a finite code: build the NaN byte (e4m3fn 0x7F, fnuz 0x80)
-            nan_bits: tl.constexpr = 0x7F if SUBNORMAL_EXP == -9 else -128
-            b_code = tl.where(b_nan, tl.full(b_q.shape, nan_bits, tl.int8).to(p_q.dtype.element_ty,
-                                                                             bitcast=True),
-                              b_q.to(p_q.dtype.element_ty))
-        else:
-            b_code = b_q.to(p_q.dtype.element_ty)
-        tl.store(p_q_row + c * QUANT_GROUP + o_c[None, :], b_code, mask=m_t[:, None])
+        b_q = clamp_keep_nan(b_x * b_inv_s[:, None], fp8_max)
+        # (the interpreter's fp8 cast is wrong: EMULATE_RNE; GPUs cast with RNE natively)
+        tl.store(p_q_row + c * QUANT_GROUP + o_c[None, :],
+                 cast_rne(b_q, p_q.dtype.element_ty, EMULATE_RNE), mask=m_t[:, None])
 
         col = h_in_g * CHUNKS + c                            # scale column inside the group
         if PACKED:
@@ -200,7 +166,6 @@ def fused_inv_rope_fp8_quant(o: torch.Tensor, positions: torch.Tensor,
         float(fp8_max), num_heads, token_blocks,
         HEADS_PER_GROUP=heads_per_group, HEAD_DIM=head_dim, ROPE_DIM=rope_dim,
         QUANT_GROUP=quant_group_size, PACKED=tma_aligned_scales,
-        SUBNORMAL_EXP=_E4M3_SUBNORMAL_EXP[o_fp8.dtype],
         # CPU tensors only ever run through the interpreter, whose fp8 cast needs the emulation
         EMULATE_RNE=o.device.type == "cpu", BLOCK_T=cfg.block, HEAD_FASTEST=cfg.head_fastest,
         num_warps=cfg.num_warps,

@@ -16,6 +16,8 @@ from __future__ import annotations
 import triton
 import triton.language as tl
 
+from opdispatch.backends.triton.fp8_math import abs_max, clamp_keep_nan
+
 
 @triton.jit
 def _weighted_head_sum(b_k, b_q, b_w, b_scale):
@@ -255,9 +257,7 @@ def k_quant_and_cache_kernel(
         o_d = tl.arange(0, BLOCK_D)
         m_d = o_d < DIM
         b_x = tl.load(p_k + t * stride_kt + o_d, mask=m_d, other=0.0).to(tl.float32)
-        # amax over the int32 bits of |x|: non-negative floats order like their bits and every
-        # NaN's bits are above inf's, so a NaN wins (a float tl.max drops NaN on the GPU).
-        amax = tl.max(tl.abs(b_x).to(tl.int32, bitcast=True), axis=0).to(tl.float32, bitcast=True)
+        amax = abs_max(b_x, 0)   # NaN-propagating (a float tl.max drops NaN on the GPU)
         scale = tl.maximum(amax, 1e-4, propagate_nan=tl.PropagateNan.ALL) / fp8_max
         bits = scale.to(tl.int32, bitcast=True)
         # All-ones exponent: the scale is NaN or inf (the token holds a NaN or an inf).
@@ -269,9 +269,7 @@ def k_quant_and_cache_kernel(
             scale = tl.where(special, scale, pow2)
         # div_rn: IEEE division, so the codes match PyTorch's x / scale bit for bit.
         b_v = tl.math.div_rn(b_x, scale + tl.zeros_like(b_x))
-        # NaN-propagating saturation: x / NaN and inf / inf stay NaN.
-        b_v = tl.maximum(b_v, -fp8_max, propagate_nan=tl.PropagateNan.ALL)
-        b_v = tl.minimum(b_v, fp8_max, propagate_nan=tl.PropagateNan.ALL)
+        b_v = clamp_keep_nan(b_v, fp8_max)   # x / NaN and inf / inf stay NaN
         b_code = encode_e4m3(b_v, FNUZ)
         if special:
             # Only a NaN or inf scale can make NaN codes; the encoder knows no NaN, so this

@@ -35,6 +35,7 @@ import triton.language as tl
 from triton.runtime.jit import JITFunction
 
 from opdispatch.backends.torch_ref.quant import align, min_dynamic_scale
+from opdispatch.backends.triton.fp8_math import abs_max, cast_rne, clamp_keep_nan
 
 __all__ = [
     "GroupQuantConfig",
@@ -145,14 +146,6 @@ def pick_scaled_config(n_rows: int, n_cols: int, mode: str) -> ScaledQuantConfig
 
 
 @triton.jit
-def _abs_max_rows(b_x):
-    """max |x| over the last axis of a float32 ``[R, C]`` tile, NaN-propagating: |x| >= 0 orders
-    like its int32 bit pattern and a NaN's pattern is above inf's (a float ``tl.max`` drops NaN,
-    which would hand a NaN input a finite scale)."""
-    return tl.max(tl.abs(b_x).to(tl.int32, bitcast=True), axis=1).to(tl.float32, bitcast=True)
-
-
-@triton.jit
 def _dynamic_scale(b_amax, fp8_max, min_scale):
     """``max(amax / fp8_max, min_scale)`` (IEEE division), NaN-propagating: a NaN in x gives a
     NaN scale, as in torch_ref."""
@@ -169,47 +162,8 @@ def _quantize(b_y, b_s, fp8_max, EXACT_DIV: tl.constexpr):
         # One correctly rounded reciprocal per scale, then a multiply per element: within one
         # float32 ulp of x / s (exact when s is a power of two), far cheaper than a division.
         b_q = b_y * tl.math.div_rn(tl.zeros_like(b_s) + 1.0, b_s)
-    # NaN-propagating clamp: a NaN input (or scale) gives a NaN code, as in torch_ref, not a
-    # silent +-fp8_max
-    b_q = tl.maximum(b_q, -fp8_max, propagate_nan=tl.PropagateNan.ALL)
-    return tl.minimum(b_q, fp8_max, propagate_nan=tl.PropagateNan.ALL)
-
-
-@triton.jit
-def _cast_rne(b_v, dtype: tl.constexpr, EMULATE_RNE: tl.constexpr):
-    """float32 -> ``dtype`` (bf16/fp16/fp32 or an e4m3 fp8), round to nearest even.
-
-    The Triton interpreter (the CPU test tier) truncates float32 -> bf16 and rounds
-    float32 -> fp8 half-up with a lost carry, so with ``EMULATE_RNE`` the value is first rounded
-    on its float32 bits, leaving an exact cast. GPU builds leave it off: the hardware casts
-    round to nearest even."""
-    if EMULATE_RNE:
-        if dtype == tl.bfloat16:
-            b_bits = b_v.to(tl.int32, bitcast=True)
-            b_bits = (b_bits + 0x7FFF + ((b_bits >> 16) & 1)) & -65536
-            b_v = b_bits.to(tl.float32, bitcast=True)
-        elif (dtype == tl.float8e4nv) or (dtype == tl.float8e4b8):
-            # Normal range: keep 3 mantissa bits, ties to even, carries into the exponent.
-            b_bits = b_v.to(tl.int32, bitcast=True)
-            b_bits = (b_bits + 0x7FFFF + ((b_bits >> 20) & 1)) & -1048576
-            b_normal = b_bits.to(tl.float32, bitcast=True)
-            # Subnormal range: adding 2**(23 + e) rounds to multiples of 2**e (the fp8
-            # subnormal step: 2**-9 for e4m3fn, 2**-10 for e4m3fnuz), ties to even.
-            if dtype == tl.float8e4nv:
-                b_sub = (tl.abs(b_v) + 16384.0) - 16384.0
-                m_sub = tl.abs(b_v) < 0.015625  # 2**-6, the smallest normal e4m3fn
-            else:
-                b_sub = (tl.abs(b_v) + 8192.0) - 8192.0
-                m_sub = tl.abs(b_v) < 0.0078125  # 2**-7, the smallest normal e4m3fnuz
-            b_sub = tl.where(b_v < 0, -b_sub, b_sub)
-            b_nan = b_v != b_v
-            b_v = tl.where(m_sub, b_sub, b_normal)
-            # the interpreter's fp8 cast turns NaN into a finite code: build NaN's bits
-            # (0x7F for e4m3fn, 0x80 for e4m3fnuz) instead
-            nan_bits = 0x7F if dtype == tl.float8e4nv else -128
-            b_nan_code = tl.full(b_v.shape, nan_bits, tl.int8).to(dtype, bitcast=True)
-            return tl.where(b_nan, b_nan_code, b_v.to(dtype))
-    return b_v.to(dtype)
+    # a NaN input (or scale) gives a NaN code, as in torch_ref, not a silent +-fp8_max
+    return clamp_keep_nan(b_q, fp8_max)
 
 
 @triton.jit
@@ -243,13 +197,13 @@ def _group_quant_kernel(
         b_gate = tl.load(p_x + o_x, mask=m_x, other=0.0).to(tl.float32)
         b_up = tl.load(p_x + up_offset + o_x, mask=m_x, other=0.0).to(tl.float32)
         # silu in float32, rounded to x's dtype, times up rounded to x's dtype (as PyTorch).
-        b_act = _cast_rne(b_gate / (1.0 + tl.exp(-b_gate)), p_x.dtype.element_ty, EMULATE_RNE)
-        b_y = _cast_rne(b_act.to(tl.float32) * b_up, p_x.dtype.element_ty, EMULATE_RNE)
+        b_act = cast_rne(b_gate / (1.0 + tl.exp(-b_gate)), p_x.dtype.element_ty, EMULATE_RNE)
+        b_y = cast_rne(b_act.to(tl.float32) * b_up, p_x.dtype.element_ty, EMULATE_RNE)
         b_y = b_y.to(tl.float32)
     else:
         b_y = tl.load(p_x + o_x, mask=m_x, other=0.0).to(tl.float32)
 
-    b_amax = _abs_max_rows(b_y)
+    b_amax = abs_max(b_y, 1)
     b_s = tl.math.div_rn(tl.maximum(b_amax, eps, propagate_nan=tl.PropagateNan.ALL),
                          tl.zeros_like(b_amax) + fp8_max)
     if USE_UE8M0:
@@ -261,7 +215,7 @@ def _group_quant_kernel(
 
     b_q = _quantize(b_y, b_s[:, None], fp8_max, EXACT_DIV)
     o_q = (o_b * stride_qb + o_m * stride_qm + o_grp * GROUP)[:, None] + o_col[None, :]
-    tl.store(p_q + o_q, _cast_rne(b_q, p_q.dtype.element_ty, EMULATE_RNE), mask=m_x)
+    tl.store(p_q + o_q, cast_rne(b_q, p_q.dtype.element_ty, EMULATE_RNE), mask=m_x)
 
     if PACK_UE8M0:
         # Four consecutive groups of a row -> one int32 (slots_per_row and BLOCK_G are
@@ -415,14 +369,14 @@ def _scaled_quant_kernel(
                 o_k = k0 + tl.arange(0, BLOCK_K)
                 m_x = m_in[:, None] & (o_k < n_cols)[None, :]
                 b_x = tl.load(p_x + o_xrow[:, None] + o_k[None, :], mask=m_x, other=0.0)
-                b_amax = tl.maximum(b_amax, _abs_max_rows(b_x.to(tl.float32)),
+                b_amax = tl.maximum(b_amax, abs_max(b_x.to(tl.float32), 1),
                                     propagate_nan=tl.PropagateNan.ALL)
         else:
             o_k = tl.arange(0, BLOCK_K)
             m_x = m_in[:, None] & (o_k < n_cols)[None, :]
             b_x = tl.load(p_x + o_xrow[:, None] + o_k[None, :], mask=m_x, other=0.0)
             b_x = b_x.to(tl.float32)
-            b_amax = _abs_max_rows(b_x)
+            b_amax = abs_max(b_x, 1)
         if HAS_UB:
             b_amax = tl.minimum(b_amax, tl.load(p_scale_ub), propagate_nan=tl.PropagateNan.ALL)
         b_s = _dynamic_scale(b_amax, fp8_max, min_scale)
@@ -434,11 +388,11 @@ def _scaled_quant_kernel(
                 b_x = tl.load(p_x + o_xrow[:, None] + o_k[None, :], mask=m_x, other=0.0)
                 b_q = _quantize(b_x.to(tl.float32), b_s[:, None], fp8_max, EXACT_DIV)
                 m_q = m_out[:, None] & (o_k < n_cols)[None, :]
-                tl.store(p_q + o_qrow[:, None] + o_k[None, :], _cast_rne(b_q, p_q.dtype.element_ty, EMULATE_RNE), mask=m_q)
+                tl.store(p_q + o_qrow[:, None] + o_k[None, :], cast_rne(b_q, p_q.dtype.element_ty, EMULATE_RNE), mask=m_q)
         else:
             b_q = _quantize(b_x, b_s[:, None], fp8_max, EXACT_DIV)
             m_q = m_out[:, None] & (o_k < n_cols)[None, :]
-            tl.store(p_q + o_qrow[:, None] + o_k[None, :], _cast_rne(b_q, p_q.dtype.element_ty, EMULATE_RNE), mask=m_q)
+            tl.store(p_q + o_qrow[:, None] + o_k[None, :], cast_rne(b_q, p_q.dtype.element_ty, EMULATE_RNE), mask=m_q)
     elif MODE == 3:  # dynamic per tensor in one program: the amax of everything, then the codes
         # max over the bit patterns of |x| (non-negative floats order like them; a NaN's
         # pattern is above inf's, so NaN propagates exactly as in _absmax_kernel)
@@ -456,7 +410,7 @@ def _scaled_quant_kernel(
                 b_q = _quantize(b_x, b_s[:, None], fp8_max, EXACT_DIV)
                 m_q = (o_m1 < n_out_rows)[:, None] & (o_k < n_cols)[None, :]
                 tl.store(p_q + o_m1.to(tl.int64)[:, None] * stride_qm + o_k[None, :],
-                         _cast_rne(b_q, p_q.dtype.element_ty, EMULATE_RNE), mask=m_q)
+                         cast_rne(b_q, p_q.dtype.element_ty, EMULATE_RNE), mask=m_q)
     else:  # one scale for the tensor: elementwise over [BLOCK_M, BLOCK_K] tiles
         pid_k = tl.program_id(1)
         if MODE == 0:
@@ -476,7 +430,7 @@ def _scaled_quant_kernel(
         b_x = tl.load(p_x + o_xrow[:, None] + o_k[None, :], mask=m_x, other=0.0)
         b_q = _quantize(b_x.to(tl.float32), b_s[:, None], fp8_max, EXACT_DIV)
         m_q = m_out[:, None] & (o_k < n_cols)[None, :]
-        tl.store(p_q + o_qrow[:, None] + o_k[None, :], _cast_rne(b_q, p_q.dtype.element_ty, EMULATE_RNE), mask=m_q)
+        tl.store(p_q + o_qrow[:, None] + o_k[None, :], cast_rne(b_q, p_q.dtype.element_ty, EMULATE_RNE), mask=m_q)
 
 
 def scaled_fp8_quant(x: torch.Tensor, q: torch.Tensor, scale: torch.Tensor,
