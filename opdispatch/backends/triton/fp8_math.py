@@ -30,6 +30,16 @@ def clamp_keep_nan(x, bound):
 
 
 @triton.jit
+def ceil_pow2(s):
+    """Positive float32 ``s`` rounded up to a power of two on its bits (a non-zero mantissa carries
+    into the exponent: exact, unlike exp2(ceil(log2 s))). NaN and inf (scales of a NaN or inf
+    input) stay as they are: the carry would wrap them (NaN's 0x7FC00000 to 0x80000000, -0)."""
+    bits = s.to(tl.int32, bitcast=True)
+    pow2 = ((bits + 0x7FFFFF) & 0x7F800000).to(tl.float32, bitcast=True)
+    return tl.where((bits & 0x7F800000) == 0x7F800000, s, pow2)
+
+
+@triton.jit
 def round_to_e4m3_grid(x, SUBNORMAL_EXP: tl.constexpr):
     """Round float32 x (|x| <= fp8 max) to the nearest e4m3 value, ties to even, in float32.
 

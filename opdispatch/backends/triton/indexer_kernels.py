@@ -16,7 +16,7 @@ from __future__ import annotations
 import triton
 import triton.language as tl
 
-from opdispatch.backends.triton.fp8_math import abs_max, clamp_keep_nan
+from opdispatch.backends.triton.fp8_math import abs_max, ceil_pow2, clamp_keep_nan
 
 
 @triton.jit
@@ -259,14 +259,10 @@ def k_quant_and_cache_kernel(
         b_x = tl.load(p_k + t * stride_kt + o_d, mask=m_d, other=0.0).to(tl.float32)
         amax = abs_max(b_x, 0)   # NaN-propagating (a float tl.max drops NaN on the GPU)
         scale = tl.maximum(amax, 1e-4, propagate_nan=tl.PropagateNan.ALL) / fp8_max
-        bits = scale.to(tl.int32, bitcast=True)
         # All-ones exponent: the scale is NaN or inf (the token holds a NaN or an inf).
-        special = (bits & 0x7F800000) == 0x7F800000
+        special = (scale.to(tl.int32, bitcast=True) & 0x7F800000) == 0x7F800000
         if USE_UE8M0:
-            # A non-zero mantissa carries into the exponent. NaN and inf are kept: the carry would
-            # wrap them (NaN's 0x7FC00000 became 0x80000000, -0.0).
-            pow2 = ((bits + 0x007FFFFF) & 0x7F800000).to(tl.float32, bitcast=True)
-            scale = tl.where(special, scale, pow2)
+            scale = ceil_pow2(scale)   # NaN and inf kept
         # div_rn: IEEE division, so the codes match PyTorch's x / scale bit for bit.
         b_v = tl.math.div_rn(b_x, scale + tl.zeros_like(b_x))
         b_v = clamp_keep_nan(b_v, fp8_max)   # x / NaN and inf / inf stay NaN

@@ -35,7 +35,7 @@ import triton.language as tl
 from triton.runtime.jit import JITFunction
 
 from opdispatch.backends.torch_ref.quant import align, min_dynamic_scale
-from opdispatch.backends.triton.fp8_math import abs_max, cast_rne, clamp_keep_nan
+from opdispatch.backends.triton.fp8_math import abs_max, cast_rne, ceil_pow2, clamp_keep_nan
 
 __all__ = [
     "GroupQuantConfig",
@@ -207,11 +207,7 @@ def _group_quant_kernel(
     b_s = tl.math.div_rn(tl.maximum(b_amax, eps, propagate_nan=tl.PropagateNan.ALL),
                          tl.zeros_like(b_amax) + fp8_max)
     if USE_UE8M0:
-        # Round up to a power of two on the bits: a non-zero mantissa carries into the exponent.
-        # NaN and inf (a NaN or inf input) stay as they are (the carry would wrap them to 0).
-        b_sb = b_s.to(tl.int32, bitcast=True)
-        b_s = tl.where((b_sb & 0x7F800000) == 0x7F800000, b_s,
-                       ((b_sb + 0x7FFFFF) & 0x7F800000).to(tl.float32, bitcast=True))
+        b_s = ceil_pow2(b_s)
 
     b_q = _quantize(b_y, b_s[:, None], fp8_max, EXACT_DIV)
     o_q = (o_b * stride_qb + o_m * stride_qm + o_grp * GROUP)[:, None] + o_col[None, :]
