@@ -25,11 +25,19 @@ CONFIGS = {
     "bt64-bh64-s1024-w4": C(block_t=64, block_h=64, split_h=1024),
     "bt128-bh64-s512-w8": C(block_t=128, block_h=64, split_h=512, num_warps=8),
     "bt64-bh128-s512-w8": C(block_t=64, block_h=128, split_h=512, num_warps=8),
+    # session 4: one (H-block, stream) pair per iteration, squares and fn hi|lo on the tensor cores
+    "flat-sq-cat-s1024-w4-st3": C(block_t=64, block_h=64, split_h=1024, num_stages=3, flat=True, sq_dot=True, fn_cat=True),
+    "flat-sq-cat-s1024-w8-st3": C(block_t=64, block_h=64, split_h=1024, num_warps=8, num_stages=3, flat=True, sq_dot=True, fn_cat=True),
+    "flat-sq-cat-s1024-w8-st4": C(block_t=64, block_h=64, split_h=1024, num_warps=8, num_stages=4, flat=True, sq_dot=True, fn_cat=True),
+    "flat-sq-s1024-w8-st3": C(block_t=64, block_h=64, split_h=1024, num_warps=8, num_stages=3, flat=True, sq_dot=True),
+    "flat-s1024-w8-st3": C(block_t=64, block_h=64, split_h=1024, num_warps=8, num_stages=3, flat=True),
+    "flat-sq-cat-bh128-s1024-w8-st3": C(block_t=64, block_h=128, split_h=1024, num_warps=8, num_stages=3, flat=True, sq_dot=True, fn_cat=True),
+    "flat-sq-cat-s512-w8-st3": C(block_t=64, block_h=64, split_h=512, num_warps=8, num_stages=3, flat=True, sq_dot=True, fn_cat=True),
 }
 if os.environ.get("MHC_DIAG_CONFIGS"):   # comma-separated names: time only those
     CONFIGS = {k: v for k, v in CONFIGS.items() if k in os.environ["MHC_DIAG_CONFIGS"].split(",")}
 VARIANTS = ("pre", "head")  # add "fused" for the one-pass post+pre kernel
-DIAGS = (0,)  # (0, 1, 2) to time the phases apart
+DIAGS = tuple(int(d) for d in os.environ.get("MHC_DIAG_PHASES", "0").split(","))  # 0,1,2: phases apart
 
 
 def main(t: int) -> None:

@@ -50,8 +50,11 @@ def test_mhc_pre(t, h):
     _check_pre(op(r, fn, s, b), ref.mhc_pre(r, fn, s, b))
 
 
-# the default schedule, and one with a lag of one tile (weighted-sum items wait the most)
-CONFIGS = {"default": None, "lag1": tmhc.PreConfig(block_t=32, split_h=512, lag=1)}
+# the default schedule, one with a lag of one tile (weighted-sum items wait the most), and the
+# flat GEMM loop with the squares and both fn parts on the tensor cores
+CONFIGS = {"default": None, "lag1": tmhc.PreConfig(block_t=32, split_h=512, lag=1),
+           "flat-dot": tmhc.PreConfig(block_t=64, block_h=64, split_h=1024, flat=True, sq_dot=True,
+                                      fn_cat=True)}
 
 
 @pytest.mark.parametrize("mode", list(CONFIGS))

@@ -35,6 +35,9 @@ CONFIGS = {
     "default": None,
     "one-split": tmhc.PreConfig(block_h=32, split_h=4096, lag=1, out_block_h=64),
     "small": tmhc.PreConfig(block_h=16, split_h=48, lag=2, out_block_h=32, ws_t=4, fin_t=8),
+    # one (H-block, stream) pair per step, squares by dot (fn_cat is GPU-only: bf16 dots)
+    "flat-dot": tmhc.PreConfig(block_h=16, split_h=48, lag=2, out_block_h=32, ws_t=4, fin_t=8,
+                               flat=True, sq_dot=True, fn_cat=True),
 }
 
 
@@ -63,7 +66,7 @@ def _check_pre(got, want, dtype=torch.bfloat16):
 
 
 PRE_SHAPES = [(0, 4, 128), (1, 4, 128), (7, 4, 1000), (33, 4, 64), (5, 2, 48), (3, 8, 40), (4, 1, 64)]
-PRE_CASES = [(s, c) for s in PRE_SHAPES for c in CONFIGS if not (c == "small" and s[2] > 128)]  # interpreter time
+PRE_CASES = [(s, c) for s in PRE_SHAPES for c in CONFIGS if not (c in ("small", "flat-dot") and s[2] > 128)]  # interpreter time
 
 
 @pytest.mark.parametrize("t,n,h,config", [(*s, c) for s, c in PRE_CASES])

@@ -43,6 +43,9 @@ class PreConfig:
     out_block_h: int = 256  # H-block of the weighted sum
     ws_t: int = 8  # tokens per weighted-sum step (ws_t * out_block_h fp32 accumulators)
     fin_t: int = 16  # tokens per finishing step (the Sinkhorn tile)
+    flat: bool = False  # one (H-block, stream) pair per loop iteration (else all n streams)
+    sq_dot: bool = False  # the RMS's squares as diag(x x^T) on the tensor cores
+    fn_cat: bool = False  # bf16 GEMM: fn's hi and lo parts as one [block_h, 2 NP] operand
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,7 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
         OUT_BLOCK_H=cfg.out_block_h, NORM_ROWS=triton.next_power_of_2(triton.cdiv(cfg.block_t, n_split)),
         FIN_T=cfg.fin_t, WS_T=cfg.ws_t,
         HEAD=head, FUSED_POST=post_in is not None, HAS_NORM=has_norm, X_BF16=x_bf16, DIAG=diag,
+        FLAT=cfg.flat, SQ_DOT=cfg.sq_dot, FN_CAT=cfg.fn_cat,
         num_warps=cfg.num_warps, num_stages=cfg.num_stages,
     )
 

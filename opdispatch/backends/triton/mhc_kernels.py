@@ -60,6 +60,45 @@ def _post_tile(p_x, s_x_t, p_old, s_old_t, s_old_i, p_pin, s_pin_t, s_pin_i,
 
 
 @triton.jit
+def _gemm_step(b_xr, b_fn, b_acc, b_acc2, b_sq2, b_sqd, X_BF16: tl.constexpr, SQ_DOT: tl.constexpr,
+               FN_CAT: tl.constexpr):
+    """One GEMM step: a ``[BT, BH]`` stream tile (as loaded) times fn's float32 block, plus the
+    tile's squares. Returns the updated (acc, acc2, sq2, sqd) accumulators; which of them are used
+    depends on the flags (the others pass through).
+
+    ``b_fn`` is ``[BH, NP]``, or with FN_CAT ``[BH, 2 NP]`` (fn's block loaded twice side by side).
+    X_BF16: bf16 tensor cores with fn split into hi + lo bf16 parts (x is exact in bf16): two
+    dots into ``acc``, or with FN_CAT one dot against ``[hi | lo]`` into ``acc2`` (``[BT, 2 NP]``,
+    the halves added after the loop). Else an IEEE float32 dot (FN_CAT is not used there).
+    SQ_DOT: the squares accumulate as ``x x^T`` (``[BT, BT]``, diagonal used) on the tensor
+    cores (bf16 products are exact in fp32), else elementwise into ``sq2`` (``[BT, BH]``)."""
+    if X_BF16:
+        b_xb = b_xr.to(tl.bfloat16)  # exact: the bf16 residual as loaded
+        b_fn_hi = b_fn.to(tl.bfloat16)
+        if FN_CAT:
+            o_k = tl.arange(0, b_fn.shape[1])[None, :]
+            b_fn_lo = (b_fn - b_fn_hi.to(tl.float32)).to(tl.bfloat16)
+            b_acc2 = tl.dot(b_xb, tl.where(o_k < b_fn.shape[1] // 2, b_fn_hi, b_fn_lo), b_acc2)
+        else:
+            b_fn_lo = (b_fn - b_fn_hi.to(tl.float32)).to(tl.bfloat16)
+            b_acc = tl.dot(b_xb, b_fn_hi, b_acc)
+            b_acc = tl.dot(b_xb, b_fn_lo, b_acc)
+        if SQ_DOT:
+            b_sqd = tl.dot(b_xb, tl.trans(b_xb), b_sqd)
+        else:
+            b_xf = b_xr.to(tl.float32)
+            b_sq2 = tl.fma(b_xf, b_xf, b_sq2)
+    else:
+        b_xf = b_xr.to(tl.float32)
+        b_acc = tl.dot(b_xf, b_fn, b_acc, input_precision="ieee")
+        if SQ_DOT:
+            b_sqd = tl.dot(b_xf, tl.trans(b_xf), b_sqd, input_precision="ieee")
+        else:
+            b_sq2 = tl.fma(b_xf, b_xf, b_sq2)
+    return b_acc, b_acc2, b_sq2, b_sqd
+
+
+@triton.jit
 def _row_pairwise_sum(x):
     """Sum over the last axis of ``[R, M]`` (M a power of two) in a fixed pairwise tree
     (x[j] + x[j + M/2], level by level): unlike ``tl.sum`` the order, hence the rounding, does
@@ -227,6 +266,7 @@ def _mhc_pre_kernel(
     NORM_ROWS: tl.constexpr, FIN_T: tl.constexpr, WS_T: tl.constexpr,
     HEAD: tl.constexpr, FUSED_POST: tl.constexpr,
     HAS_NORM: tl.constexpr, X_BF16: tl.constexpr, DIAG: tl.constexpr = 0,
+    FLAT: tl.constexpr = False, SQ_DOT: tl.constexpr = False, FN_CAT: tl.constexpr = False,
 ):
     """mhc_pre / hc_head / mhc_fused_post_pre in one launch (see ``mhc.py`` for the schedule).
 
@@ -266,12 +306,37 @@ def _mhc_pre_kernel(
         # squares accumulate elementwise (stream by stream, step by step: a fixed order per
         # element) and are summed by a pairwise tree after the loop; a tl.sum here would add in
         # an order set by the tile's layout, which can differ between kernel variants
-        b_sq2 = tl.zeros([BLOCK_T, BLOCK_H], dtype=tl.float32)
+        b_sq2 = tl.zeros([BLOCK_T, 1 if SQ_DOT else BLOCK_H], dtype=tl.float32)
+        # SQ_DOT: the squares as the diagonal of x x^T on the tensor cores (bf16 products are
+        # exact in fp32), so x needs no register copy and no CUDA-core work per element
+        b_sqd = tl.zeros([BLOCK_T, BLOCK_T if SQ_DOT else 1], dtype=tl.float32)  # [BT, 1]: unused
+        # FN_CAT: fn's hi and lo bf16 parts side by side as one [BLOCK_H, 2 NP] operand (one dot)
+        b_acc2 = tl.zeros([BLOCK_T, 2 * NP if FN_CAT and X_BF16 else 1], dtype=tl.float32)
+        # the fn block's columns: [0, NP), or [0, NP) twice side by side for FN_CAT
+        o_fc = tl.arange(0, 2 * NP if FN_CAT and X_BF16 else NP) % NP
+        m_fc = o_fc < N_MIX
         n_hb = tl.cdiv(H, BLOCK_H)
         hb_start = s * hb_per_split
         hb_end = tl.minimum(hb_start + hb_per_split, n_hb)
         if DIAG == 2:
             hb_end = hb_start
+        if FLAT and not FUSED_POST:
+            # one (H-block, stream) pair per iteration: one x tile and one fn block live at a
+            # time (the nested loop below lets the compiler hoist all n streams' loads: 255
+            # registers and spills on sm_90); the same dots in the same order
+            for it in range(hb_start * N_STREAMS, hb_end * N_STREAMS):
+                hb = it // N_STREAMS
+                j = it % N_STREAMS
+                o_h = hb * BLOCK_H + tl.arange(0, BLOCK_H)
+                m_h = o_h < H
+                m_th = m_t[:, None] & m_h[None, :]
+                p_rj = p_res + o_t[:, None] * s_res_t + j * s_res_i + o_h[None, :]
+                b_xr = tl.load(p_rj, mask=m_th, other=0.0, eviction_policy="evict_last")
+                b_fn = tl.load(p_fn + o_fc[None, :].to(tl.int64) * s_fn + (j * H + o_h)[:, None],
+                               mask=m_h[:, None] & m_fc[None, :], other=0.0)
+                b_acc, b_acc2, b_sq2, b_sqd = _gemm_step(b_xr, b_fn, b_acc, b_acc2, b_sq2, b_sqd,
+                                                         X_BF16, SQ_DOT, FN_CAT)
+            hb_end = hb_start  # the nested loop below does nothing
         for hb in range(hb_start, hb_end):
             o_h = hb * BLOCK_H + tl.arange(0, BLOCK_H)
             m_h = o_h < H
@@ -295,20 +360,19 @@ def _mhc_pre_kernel(
                 else:
                     # kept in L2 for the weighted sum that reads it again `lag` tiles later
                     b_xr = tl.load(p_rj, mask=m_th, other=0.0, eviction_policy="evict_last")
-                b_xf = b_xr.to(tl.float32)
-                b_sq2 = tl.fma(b_xf, b_xf, b_sq2)
                 # fn^T block of stream j: row h of the tile is fn column j*H + h
-                b_fn = tl.load(p_fn + o_c[None, :].to(tl.int64) * s_fn + (j * H + o_h)[:, None],
-                               mask=m_h[:, None] & m_c[None, :], other=0.0)
-                if X_BF16:
-                    b_xb = b_xr.to(tl.bfloat16)
-                    b_fn_hi = b_fn.to(tl.bfloat16)
-                    b_fn_lo = (b_fn - b_fn_hi.to(tl.float32)).to(tl.bfloat16)
-                    b_acc = tl.dot(b_xb, b_fn_hi, b_acc)
-                    b_acc = tl.dot(b_xb, b_fn_lo, b_acc)
-                else:
-                    b_acc = tl.dot(b_xf, b_fn, b_acc, input_precision="ieee")
-        b_sq = _row_pairwise_sum(b_sq2)
+                b_fn = tl.load(p_fn + o_fc[None, :].to(tl.int64) * s_fn + (j * H + o_h)[:, None],
+                               mask=m_h[:, None] & m_fc[None, :], other=0.0)
+                b_acc, b_acc2, b_sq2, b_sqd = _gemm_step(b_xr, b_fn, b_acc, b_acc2, b_sq2, b_sqd,
+                                                         X_BF16, SQ_DOT, FN_CAT)
+        if SQ_DOT:
+            o_bt = tl.arange(0, BLOCK_T)
+            b_sq = tl.sum(tl.where(o_bt[:, None] == o_bt[None, :], b_sqd, 0.0), axis=1)  # one non-zero
+        else:
+            b_sq = _row_pairwise_sum(b_sq2)
+        if FN_CAT and X_BF16:
+            b_hi, b_lo = tl.split(tl.permute(tl.reshape(b_acc2, [BLOCK_T, 2, NP]), (0, 2, 1)))
+            b_acc = b_hi + b_lo
         b_row = tl.where(o_c[None, :] == N_MIX, b_sq[:, None], b_acc)
         p_tile = p_part + tg.to(tl.int64) * n_split * BLOCK_T * NP
         tl.store(p_tile + (s * BLOCK_T + tl.arange(0, BLOCK_T)[:, None]) * NP + o_c[None, :], b_row)
