@@ -46,6 +46,9 @@ class PreConfig:
     flat: bool = False  # one (H-block, stream) pair per loop iteration (else all n streams)
     sq_dot: bool = False  # the RMS's squares as diag(x x^T) on the tensor cores
     fn_cat: bool = False  # bf16 GEMM: fn's hi and lo parts as one [block_h, 2 NP] operand
+    stream_major: bool = False  # flat loop: each stream's H-range in turn (else H-block major);
+    # changes the GEMM's summation order, so the one-pass fused kernel (always H-block major)
+    # refuses it: it would no longer match post-then-pre bit for bit
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,9 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
             or cfg.split_h % cfg.block_h or cfg.block_t % cfg.ws_t or cfg.block_t % cfg.fin_t):
         raise ValueError(f"PreConfig needs block_t a power of two >= 16, block_h >= 16 (the dot's K), "
                          f"split_h a multiple of block_h, block_t a multiple of ws_t and fin_t; got {cfg}")
+    if cfg.stream_major and (post_in is not None or not cfg.flat):
+        raise ValueError("PreConfig.stream_major needs flat=True and is not supported by the one-pass "
+                         f"fused post+pre kernel (its GEMM order is H-block major); got {cfg}")
     has_norm = norm_weight is not None
     if post_in is not None:
         x, old, pin, cin = post_in
@@ -157,7 +163,7 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
         OUT_BLOCK_H=cfg.out_block_h, NORM_ROWS=triton.next_power_of_2(triton.cdiv(cfg.block_t, n_split)),
         FIN_T=cfg.fin_t, WS_T=cfg.ws_t,
         HEAD=head, FUSED_POST=post_in is not None, HAS_NORM=has_norm, X_BF16=x_bf16, DIAG=diag,
-        FLAT=cfg.flat, SQ_DOT=cfg.sq_dot, FN_CAT=cfg.fn_cat,
+        FLAT=cfg.flat, SQ_DOT=cfg.sq_dot, FN_CAT=cfg.fn_cat, STREAM_MAJOR=cfg.stream_major,
         num_warps=cfg.num_warps, num_stages=cfg.num_stages,
     )
 
