@@ -33,13 +33,7 @@ CONFIGS = {
     "flat-s1024-w8-st3": C(block_t=64, block_h=64, split_h=1024, num_warps=8, num_stages=3, flat=True),
     "flat-sq-cat-bh128-s1024-w8-st3": C(block_t=64, block_h=128, split_h=1024, num_warps=8, num_stages=3, flat=True, sq_dot=True, fn_cat=True),
     "flat-sq-cat-s512-w8-st3": C(block_t=64, block_h=64, split_h=512, num_warps=8, num_stages=3, flat=True, sq_dot=True, fn_cat=True),
-    # stream-major flat loop (DRAM page locality) and small items / short lags (L2 reuse distance)
-    "sm-s1024-w8-st3": C(block_t=64, block_h=64, split_h=1024, num_warps=8, num_stages=3, flat=True, sq_dot=True, fn_cat=True, stream_major=True),
-    "sm-s512-w8-st3-lag1": C(block_t=64, block_h=64, split_h=512, num_warps=8, num_stages=3, lag=1, flat=True, sq_dot=True, fn_cat=True, stream_major=True),
-    "sm-s256-w8-st3-lag1": C(block_t=64, block_h=64, split_h=256, num_warps=8, num_stages=3, lag=1, flat=True, sq_dot=True, fn_cat=True, stream_major=True),
-    "sm-s256-w8-st3-lag2": C(block_t=64, block_h=64, split_h=256, num_warps=8, num_stages=3, lag=2, flat=True, sq_dot=True, fn_cat=True, stream_major=True),
-    "sm-s256-w4-st3-lag1": C(block_t=64, block_h=64, split_h=256, num_warps=4, num_stages=3, lag=1, flat=True, sq_dot=True, fn_cat=True, stream_major=True),
-    "sm-bh128-s1024-w8-st3": C(block_t=64, block_h=128, split_h=1024, num_warps=8, num_stages=3, flat=True, sq_dot=True, fn_cat=True, stream_major=True),
+    # small items / short lags (L2 reuse distance)
     # the finishing (Sinkhorn) tile: fin_t tokens at a time
     "flat-sq-cat-s1024-w8-st4-fin32": C(block_t=64, block_h=64, split_h=1024, num_warps=8, num_stages=4, fin_t=32, flat=True, sq_dot=True, fn_cat=True),
     "flat-sq-cat-s1024-w8-st4-fin64": C(block_t=64, block_h=64, split_h=1024, num_warps=8, num_stages=4, fin_t=64, flat=True, sq_dot=True, fn_cat=True),

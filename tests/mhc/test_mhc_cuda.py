@@ -51,10 +51,10 @@ def test_mhc_pre(t, h):
 
 
 # the default schedule, one with a lag of one tile (weighted-sum items wait the most), and the
-# flat GEMM loop with the squares and both fn parts on the tensor cores
+# large-T default (flat GEMM loop, squares and both fn parts on the tensor cores, 64-token
+# finishing tile) at the sizes below
 CONFIGS = {"default": None, "lag1": tmhc.PreConfig(block_t=32, split_h=512, lag=1),
-           "flat-dot": tmhc.PreConfig(block_t=64, block_h=64, split_h=1024, flat=True, sq_dot=True,
-                                      fn_cat=True)}
+           "flat-dot": tmhc.default_pre_config(8192, 4, 7168)}
 
 
 @pytest.mark.parametrize("mode", list(CONFIGS))
@@ -204,3 +204,16 @@ def test_opcheck_on_gpu():
     torch.library.opcheck(KERNEL_OPS["hc_head_triton"], (hx, hfn, hs, hb, torch.empty(9, 256, dtype=hx.dtype, device="cuda"), 1e-6, 1e-6))
     torch.library.opcheck(KERNEL_OPS["mhc_fused_post_pre_triton"],
                           (x, r2, p, c, fn, s, b, None, torch.empty_like(r2), *outs, *SCALARS))
+
+
+@pytest.mark.parametrize("head", [False, True])
+def test_default_config_from_t8192(head):
+    """T = 8192 takes the large-T default (flat GEMM loop, tensor-core squares, fn hi|lo as one
+    operand, 64-token finishing tile) through the public ops."""
+    t, h = 8192, 7168
+    r, fn, s, b = make_pre_inputs(t, 4, h, head=head, device="cuda", seed=5)
+    if head:
+        out = HCHead(provider="triton")(r, fn, s, b)
+        assert_close("hc_head", out.float(), ref.hc_head(r, fn, s, b).float(), atol=Y_ATOL, rtol=Y_RTOL)
+    else:
+        _check_pre(MHCPre(provider="triton")(r, fn, s, b), ref.mhc_pre(r, fn, s, b))

@@ -39,9 +39,6 @@ CONFIGS = {
     "flat-dot": tmhc.PreConfig(block_h=16, split_h=48, lag=2, out_block_h=32, ws_t=4, fin_t=8,
                                flat=True, sq_dot=True, fn_cat=True),
 }
-# unfused only (the one-pass fused kernel refuses it): each stream's H-range in turn
-SM_CONFIG = tmhc.PreConfig(block_h=16, split_h=48, lag=2, out_block_h=32, ws_t=4, fin_t=8, flat=True,
-                           sq_dot=True, stream_major=True)
 
 
 def _config(name, t, n, h):
@@ -211,27 +208,3 @@ def test_default_configs_are_valid():
                 _, np_ = tmhc.mix_columns(n, head)
                 assert np_ % n == 0 and np_ // n >= (1 if head else 2 + n)
 
-
-@pytest.mark.parametrize("head", [False, True])
-@pytest.mark.parametrize("t,n,h", [(7, 4, 100), (33, 2, 48)])
-def test_stream_major_order(t, n, h, head):
-    """The flat loop taking each stream's H-range in turn (an uneven last split included)."""
-    residual, fn, scale, base = make_pre_inputs(t, n, h, head=head, seed=t + h)
-    if head:
-        out = torch.full((t, h), float("nan"), dtype=residual.dtype)
-        tmhc.hc_head(residual, fn, scale, base, out, 1e-6, 1e-6, config=SM_CONFIG)
-        assert_close("hc_head", out.float(), ref.hc_head(residual, fn, scale, base).float(), atol=1e-5,
-                     rtol=ROUNDING_RTOL[residual.dtype])
-    else:
-        outs = _pre_outs(t, n, h, residual.dtype)
-        tmhc.mhc_pre(residual, fn, scale, base, None, *outs, *SCALARS, config=SM_CONFIG)
-        _check_pre(outs, ref.mhc_pre(residual, fn, scale, base))
-
-
-def test_stream_major_refused_by_fused_kernel():
-    x, residual, post, comb = make_post_inputs(3, 4, 32, seed=1)
-    _, fn, scale, base = make_pre_inputs(3, 4, 32, seed=2)
-    outs = (torch.empty_like(residual), *_pre_outs(3, 4, 32, residual.dtype))
-    with pytest.raises(ValueError, match="stream_major"):
-        tmhc.mhc_fused_post_pre(x, residual, post, comb, fn, scale, base, None, *outs, *SCALARS,
-                                config=SM_CONFIG)

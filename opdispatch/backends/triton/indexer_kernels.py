@@ -85,7 +85,7 @@ def mqa_logits_kernel(
     stride_qs, stride_qh, stride_kn, stride_ws, stride_wh, stride_os,
     HEADS: tl.constexpr, DIM: tl.constexpr, BLOCK_H: tl.constexpr, BLOCK_D: tl.constexpr,
     BLOCK_N: tl.constexpr, ROWS: tl.constexpr, CLEAN: tl.constexpr, NUM_STAGES: tl.constexpr,
-    ROWS_PER_ITER: tl.constexpr = 1, Q_T: tl.constexpr = False, Q_HEAD_CONTIG: tl.constexpr = False,
+    ROWS_PER_ITER: tl.constexpr = 1,
 ):
     """Program (key tile, row chunk) -> out[rows, keys] for rows of the chunk.
 
@@ -126,31 +126,11 @@ def mqa_logits_kernel(
                             stride_qs, stride_qh, stride_ws, stride_wh, stride_os,
                             HEADS, DIM, BLOCK_H, BLOCK_D, CLEAN, NUM_STAGES, ROWS_PER_ITER)
         else:
-            if Q_T:
-                # q^T as [D, H] (the dot's B operand as is), loaded by hand one row ahead: the
-                # software pipeliner of triton 3.6 does not prefetch this load (only w, ks, ke),
-                # so without it every row waits for its q in L2 before its MMA
-                if Q_HEAD_CONTIG:
-                    # compile-time offsets: no [D, H] address tensor kept live across the loop
-                    p_q0 = p_q + o_h[None, :] * DIM + o_d[:, None]
-                else:
-                    p_q0 = p_q + o_h[None, :] * stride_qh + o_d[:, None]
-                m_qt = (o_h[None, :] < HEADS) & (o_d[:, None] < DIM)
-                b_qt_next = tl.load(p_q0 + tl.cast(lo, tl.int64) * stride_qs,
-                                    mask=m_qt & ((o_h[None, :] * 0 + lo) < hi), other=0.0)
             for i in tl.range(lo, hi, num_stages=NUM_STAGES):
                 i64 = tl.cast(i, tl.int64)
-                if Q_T:
-                    b_qt = b_qt_next
-                    b_qt_next = tl.load(p_q0 + (i64 + 1) * stride_qs,
-                                        mask=m_qt & ((o_h[None, :] * 0 + i + 1) < hi), other=0.0)
-                    b_w = _load_w_row(p_w + i64 * stride_ws, o_h, stride_wh, HEADS, BLOCK_H)
-                    b_sq = tl.maximum(tl.dot(b_k, b_qt), 0.0) * b_w[None, :]
-                    b_logit = tl.sum(b_sq, axis=1) * b_scale
-                else:
-                    b_q = _load_q_row(p_q + i64 * stride_qs, o_h, o_d, stride_qh, HEADS, DIM, BLOCK_H, BLOCK_D)
-                    b_w = _load_w_row(p_w + i64 * stride_ws, o_h, stride_wh, HEADS, BLOCK_H)
-                    b_logit = _weighted_head_sum(b_k, b_q, b_w, b_scale)
+                b_q = _load_q_row(p_q + i64 * stride_qs, o_h, o_d, stride_qh, HEADS, DIM, BLOCK_H, BLOCK_D)
+                b_w = _load_w_row(p_w + i64 * stride_ws, o_h, stride_wh, HEADS, BLOCK_H)
+                b_logit = _weighted_head_sum(b_k, b_q, b_w, b_scale)
                 if CLEAN:
                     ks_i = tl.load(p_ks + i)
                     ke_i = tl.load(p_ke + i)

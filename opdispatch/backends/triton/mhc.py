@@ -46,9 +46,6 @@ class PreConfig:
     flat: bool = False  # one (H-block, stream) pair per loop iteration (else all n streams)
     sq_dot: bool = False  # the RMS's squares as diag(x x^T) on the tensor cores
     fn_cat: bool = False  # bf16 GEMM: fn's hi and lo parts as one [block_h, 2 NP] operand
-    stream_major: bool = False  # flat loop: each stream's H-range in turn (else H-block major);
-    # changes the GEMM's summation order, so the one-pass fused kernel (always H-block major)
-    # refuses it: it would no longer match post-then-pre bit for bit
 
 
 @dataclass(frozen=True)
@@ -81,7 +78,11 @@ def default_pre_config(t: int, n: int, h: int, head: bool = False) -> PreConfig:
     425.9 us against 449.9 for 512 at T=8192, but 137.8 against 124.8 at T=2048 (fewer work
     items than SMs' worth), so 512 below (H100, 2026-11-22, benchmarks/mhc_diag.py)."""
     if t >= 8192:
-        return PreConfig(block_t=64, block_h=64, split_h=1024, num_warps=4)
+        # session 4 (same device): the flat loop with the squares and fn's hi|lo on the tensor
+        # cores (128 registers instead of 194) and a 64-token finishing tile, 3 stages: 407.9 us
+        # against 423.2 for the nested loop in the same run (hc_head 392.6 against 394.9)
+        return PreConfig(block_t=64, block_h=64, split_h=1024, num_warps=4, num_stages=3, fin_t=64,
+                         flat=True, sq_dot=True, fn_cat=True)
     if t >= 2048:
         return PreConfig(block_t=64, block_h=64, split_h=512, num_warps=4)
     if t >= 256:
@@ -127,9 +128,6 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
             or cfg.split_h % cfg.block_h or cfg.block_t % cfg.ws_t or cfg.block_t % cfg.fin_t):
         raise ValueError(f"PreConfig needs block_t a power of two >= 16, block_h >= 16 (the dot's K), "
                          f"split_h a multiple of block_h, block_t a multiple of ws_t and fin_t; got {cfg}")
-    if cfg.stream_major and (post_in is not None or not cfg.flat):
-        raise ValueError("PreConfig.stream_major needs flat=True and is not supported by the one-pass "
-                         f"fused post+pre kernel (its GEMM order is H-block major); got {cfg}")
     has_norm = norm_weight is not None
     if post_in is not None:
         x, old, pin, cin = post_in
@@ -163,7 +161,7 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
         OUT_BLOCK_H=cfg.out_block_h, NORM_ROWS=triton.next_power_of_2(triton.cdiv(cfg.block_t, n_split)),
         FIN_T=cfg.fin_t, WS_T=cfg.ws_t,
         HEAD=head, FUSED_POST=post_in is not None, HAS_NORM=has_norm, X_BF16=x_bf16, DIAG=diag,
-        FLAT=cfg.flat, SQ_DOT=cfg.sq_dot, FN_CAT=cfg.fn_cat, STREAM_MAJOR=cfg.stream_major,
+        FLAT=cfg.flat, SQ_DOT=cfg.sq_dot, FN_CAT=cfg.fn_cat,
         num_warps=cfg.num_warps, num_stages=cfg.num_stages,
     )
 

@@ -267,7 +267,6 @@ def _mhc_pre_kernel(
     HEAD: tl.constexpr, FUSED_POST: tl.constexpr,
     HAS_NORM: tl.constexpr, X_BF16: tl.constexpr, DIAG: tl.constexpr = 0,
     FLAT: tl.constexpr = False, SQ_DOT: tl.constexpr = False, FN_CAT: tl.constexpr = False,
-    STREAM_MAJOR: tl.constexpr = False,
 ):
     """mhc_pre / hc_head / mhc_fused_post_pre in one launch (see ``mhc.py`` for the schedule).
 
@@ -325,16 +324,9 @@ def _mhc_pre_kernel(
             # one (H-block, stream) pair per iteration: one x tile and one fn block live at a
             # time (the nested loop below lets the compiler hoist all n streams' loads: 255
             # registers and spills on sm_90); the same dots in the same order
-            n_hb_s = hb_end - hb_start
-            for it in range(0, n_hb_s * N_STREAMS):
-                if STREAM_MAJOR:
-                    # a stream's H-range in order: consecutive steps read adjacent 128-byte
-                    # pieces of the same rows (DRAM page locality)
-                    j = it // n_hb_s
-                    hb = hb_start + it % n_hb_s
-                else:
-                    hb = hb_start + it // N_STREAMS
-                    j = it % N_STREAMS
+            for it in range(hb_start * N_STREAMS, hb_end * N_STREAMS):
+                hb = it // N_STREAMS
+                j = it % N_STREAMS
                 o_h = hb * BLOCK_H + tl.arange(0, BLOCK_H)
                 m_h = o_h < H
                 m_th = m_t[:, None] & m_h[None, :]
