@@ -75,12 +75,11 @@ def _gemm_step(b_xr, b_fn, b_acc, b_acc2, b_sq2, b_sqd, X_BF16: tl.constexpr, SQ
     if X_BF16:
         b_xb = b_xr.to(tl.bfloat16)  # exact: the bf16 residual as loaded
         b_fn_hi = b_fn.to(tl.bfloat16)
+        b_fn_lo = (b_fn - b_fn_hi.to(tl.float32)).to(tl.bfloat16)
         if FN_CAT:
             o_k = tl.arange(0, b_fn.shape[1])[None, :]
-            b_fn_lo = (b_fn - b_fn_hi.to(tl.float32)).to(tl.bfloat16)
             b_acc2 = tl.dot(b_xb, tl.where(o_k < b_fn.shape[1] // 2, b_fn_hi, b_fn_lo), b_acc2)
         else:
-            b_fn_lo = (b_fn - b_fn_hi.to(tl.float32)).to(tl.bfloat16)
             b_acc = tl.dot(b_xb, b_fn_hi, b_acc)
             b_acc = tl.dot(b_xb, b_fn_lo, b_acc)
         if SQ_DOT:
@@ -298,7 +297,6 @@ def _mhc_pre_kernel(
     s = L % n_split
     o_i = tl.arange(0, N_STREAMS)
     o_c = tl.arange(0, NP)
-    m_c = o_c < N_MIX
     if tg < n_tiles:
         o_t = tg.to(tl.int64) * BLOCK_T + tl.arange(0, BLOCK_T)
         m_t = o_t < T
@@ -322,8 +320,9 @@ def _mhc_pre_kernel(
             hb_end = hb_start
         if FLAT and not FUSED_POST:
             # one (H-block, stream) pair per iteration: one x tile and one fn block live at a
-            # time (the nested loop below lets the compiler hoist all n streams' loads: 255
-            # registers and spills on sm_90); the same dots in the same order
+            # time (the nested loop below lets the compiler hoist all n streams' loads; with the
+            # options of the T >= 8192 default, 128 registers on the H100 against 194); the same
+            # dots in the same order
             for it in range(hb_start * N_STREAMS, hb_end * N_STREAMS):
                 hb = it // N_STREAMS
                 j = it % N_STREAMS
@@ -336,35 +335,35 @@ def _mhc_pre_kernel(
                                mask=m_h[:, None] & m_fc[None, :], other=0.0)
                 b_acc, b_acc2, b_sq2, b_sqd = _gemm_step(b_xr, b_fn, b_acc, b_acc2, b_sq2, b_sqd,
                                                          X_BF16, SQ_DOT, FN_CAT)
-            hb_end = hb_start  # the nested loop below does nothing
-        for hb in range(hb_start, hb_end):
-            o_h = hb * BLOCK_H + tl.arange(0, BLOCK_H)
-            m_h = o_h < H
-            m_th = m_t[:, None] & m_h[None, :]
-            if FUSED_POST:
-                # the new residual tile [BLOCK_T, n, BLOCK_H] exactly as mhc_post computes it,
-                # stored, then read back stream by stream below (from L2: written a moment ago)
-                # so the GEMM sees the same bf16 values as mhc_pre on mhc_post's output and the
-                # post tile's registers are free before the GEMM's are needed
-                b_new = _post_tile(p_x, s_x_t, p_old, s_old_t, s_old_i, p_pin, s_pin_t, s_pin_i,
-                                   p_cin, s_cin_t, s_cin_i, s_cin_j, o_t, m_t, o_h, m_h, N_STREAMS)
-                p_r3 = (p_res + o_t[:, None, None] * s_res_t + o_i[None, :, None] * s_res_i
-                        + o_h[None, None, :])
-                tl.store(p_r3, b_new.to(p_res.dtype.element_ty),
-                         mask=m_t[:, None, None] & m_h[None, None, :])
-                tl.debug_barrier()  # stored by other threads of this program: visible after this
-            for j in tl.static_range(N_STREAMS):
-                p_rj = p_res + o_t[:, None] * s_res_t + j * s_res_i + o_h[None, :]
+        else:
+            for hb in range(hb_start, hb_end):
+                o_h = hb * BLOCK_H + tl.arange(0, BLOCK_H)
+                m_h = o_h < H
+                m_th = m_t[:, None] & m_h[None, :]
                 if FUSED_POST:
-                    b_xr = tl.load(p_rj, mask=m_th, other=0.0, cache_modifier=".cg")
-                else:
-                    # kept in L2 for the weighted sum that reads it again `lag` tiles later
-                    b_xr = tl.load(p_rj, mask=m_th, other=0.0, eviction_policy="evict_last")
-                # fn^T block of stream j: row h of the tile is fn column j*H + h
-                b_fn = tl.load(p_fn + o_fc[None, :].to(tl.int64) * s_fn + (j * H + o_h)[:, None],
-                               mask=m_h[:, None] & m_fc[None, :], other=0.0)
-                b_acc, b_acc2, b_sq2, b_sqd = _gemm_step(b_xr, b_fn, b_acc, b_acc2, b_sq2, b_sqd,
-                                                         X_BF16, SQ_DOT, FN_CAT)
+                    # the new residual tile [BLOCK_T, n, BLOCK_H] exactly as mhc_post computes it,
+                    # stored, then read back stream by stream below (from L2: written a moment ago)
+                    # so the GEMM sees the same bf16 values as mhc_pre on mhc_post's output and the
+                    # post tile's registers are free before the GEMM's are needed
+                    b_new = _post_tile(p_x, s_x_t, p_old, s_old_t, s_old_i, p_pin, s_pin_t, s_pin_i,
+                                       p_cin, s_cin_t, s_cin_i, s_cin_j, o_t, m_t, o_h, m_h, N_STREAMS)
+                    p_r3 = (p_res + o_t[:, None, None] * s_res_t + o_i[None, :, None] * s_res_i
+                            + o_h[None, None, :])
+                    tl.store(p_r3, b_new.to(p_res.dtype.element_ty),
+                             mask=m_t[:, None, None] & m_h[None, None, :])
+                    tl.debug_barrier()  # stored by other threads of this program: visible after this
+                for j in tl.static_range(N_STREAMS):
+                    p_rj = p_res + o_t[:, None] * s_res_t + j * s_res_i + o_h[None, :]
+                    if FUSED_POST:
+                        b_xr = tl.load(p_rj, mask=m_th, other=0.0, cache_modifier=".cg")
+                    else:
+                        # kept in L2 for the weighted sum that reads it again `lag` tiles later
+                        b_xr = tl.load(p_rj, mask=m_th, other=0.0, eviction_policy="evict_last")
+                    # fn^T block of stream j: row h of the tile is fn column j*H + h
+                    b_fn = tl.load(p_fn + o_fc[None, :].to(tl.int64) * s_fn + (j * H + o_h)[:, None],
+                                   mask=m_h[:, None] & m_fc[None, :], other=0.0)
+                    b_acc, b_acc2, b_sq2, b_sqd = _gemm_step(b_xr, b_fn, b_acc, b_acc2, b_sq2, b_sqd,
+                                                             X_BF16, SQ_DOT, FN_CAT)
         if SQ_DOT:
             o_bt = tl.arange(0, BLOCK_T)
             b_sq = tl.sum(tl.where(o_bt[:, None] == o_bt[None, :], b_sqd, 0.0), axis=1)  # one non-zero
