@@ -1,0 +1,88 @@
+"""Decode-size mhc_pre / hc_head: CUDA-graph time per config and token count, against the
+compiled reference, plus the cost of the graph nodes themselves (a memset, an empty kernel).
+
+    PYTHONPATH=$PWD python3 benchmarks/mhc_decode_diag.py [T ...]
+
+Env: MHC_DEC_CONFIGS=name,name (subset), MHC_DEC_VARIANTS=head,pre, MHC_DEC_COMPILED=0 (skip the
+compiled reference).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import torch
+import triton
+
+from opdispatch.backends.torch_ref import mhc as ref
+from opdispatch.backends.triton import mhc as tmhc
+from opdispatch.dispatch.bench import graph_replay_us as graph_us
+
+N, H = 4, 7168
+C = tmhc.PreConfig
+CONFIGS = {"default": None}
+for s in (64, 128, 256, 512):
+    for bh in (32, 64):
+        for w in (2, 4):
+            if bh <= s:
+                CONFIGS[f"s{s}-bh{bh}-w{w}"] = C(block_t=16, block_h=bh, split_h=s, num_warps=w)
+CONFIGS.update(getattr(tmhc, "DECODE_TRIAL_CONFIGS", {}))
+if os.environ.get("MHC_DEC_CONFIGS"):
+    CONFIGS = {k: v for k, v in CONFIGS.items() if k in os.environ["MHC_DEC_CONFIGS"].split(",")}
+VARIANTS = os.environ.get("MHC_DEC_VARIANTS", "head,pre").split(",")
+
+
+@triton.jit
+def _empty_kernel(p):
+    pass
+
+
+def main(ts: list[int]) -> None:
+    dev = "cuda"
+    g = torch.Generator(device=dev).manual_seed(0)
+    buf = torch.zeros(8, dtype=torch.int32, device=dev)
+    print(f"graph node costs: memset {graph_us(lambda: torch.zeros(3, dtype=torch.int32, device=dev)):.2f} us, "
+          f"empty triton kernel {graph_us(lambda: _empty_kernel[(1,)](buf)):.2f} us, "
+          f"empty kernel 112 programs {graph_us(lambda: _empty_kernel[(112,)](buf)):.2f} us", flush=True)
+    for t in ts:
+        r = torch.randn(t, N, H, device=dev, generator=g).to(torch.bfloat16)
+        fn = torch.randn((2 + N) * N, N * H, device=dev, generator=g) * 1e-3
+        hfn = fn[:N].contiguous()
+        scale = torch.rand(3, device=dev, generator=g) + 0.5
+        base = torch.randn((2 + N) * N, device=dev, generator=g) * 0.1
+        y = torch.empty(t, H, dtype=torch.bfloat16, device=dev)
+        post = torch.empty(t, N, 1, device=dev)
+        comb = torch.empty(t, N, N, device=dev)
+        sc = dict(rms_eps=1e-6, hc_pre_eps=1e-6, sinkhorn_eps=1e-6, post_mult=2.0, sinkhorn_iters=20,
+                  norm_eps=1e-6)
+        want_h = ref.hc_head(r, hfn, scale[:1], base[:N])
+        want_p = ref.mhc_pre(r, fn, scale, base)[0]
+        if os.environ.get("MHC_DEC_COMPILED", "1") == "1":
+            for vname in VARIANTS:
+                f = (lambda: ref.hc_head(r, hfn, scale[:1], base[:N])) if vname == "head" else \
+                    (lambda: ref.mhc_pre(r, fn, scale, base))
+                comp = torch.compile(f, dynamic=False)
+                print(f"T={t:3d} {vname:4s} compiled graph={graph_us(comp):7.2f} us", flush=True)
+                torch._dynamo.reset()
+        for name, cfg in CONFIGS.items():
+            for vname in VARIANTS:
+                head = vname == "head"
+                kw = dict(head=head, post_in=None, config=cfg, **sc)
+
+                def call(head=head, kw=kw):
+                    return tmhc._launch_pre(r, hfn if head else fn, scale, base, None, y,
+                                            None if head else post, None if head else comb, **kw)
+                try:
+                    k = call()
+                    torch.cuda.synchronize()
+                    err = (y.float() - (want_h if head else want_p).float()).abs().max().item()
+                    us = graph_us(call)
+                    print(f"T={t:3d} {vname:4s} {name:18s} regs={k.n_regs:3d} spills={k.n_spills:4d} "
+                          f"graph={us:7.2f} us  maxerr={err:.2e}", flush=True)
+                except Exception as exc:
+                    print(f"T={t:3d} {vname:4s} {name:18s} ERROR {type(exc).__name__}: {str(exc)[:200]}", flush=True)
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [1, 4, 16, 64])
