@@ -21,13 +21,25 @@ from opdispatch.dispatch.bench import graph_replay_us as graph_us
 
 N, H = 4, 7168
 C = tmhc.PreConfig
-CONFIGS = {"default": None}
-for s in (64, 128, 256, 512):
+CONFIGS = {"default": None,
+           # one launch (session 5's first sweep: the best at T = 1 to 16)
+           "s64-bh32-w4": C(block_t=16, block_h=32, split_h=64),
+           "s128-bh32-w4": C(block_t=16, block_h=32, split_h=128)}
+# two launches (GEMM partials, then finish + weighted sum)
+for s in (64, 128, 256):
     for bh in (32, 64):
-        for w in (2, 4):
-            if bh <= s:
-                CONFIGS[f"s{s}-bh{bh}-w{w}"] = C(block_t=16, block_h=bh, split_h=s, num_warps=w)
-CONFIGS.update(getattr(tmhc, "DECODE_TRIAL_CONFIGS", {}))
+        CONFIGS[f"2L-s{s}-bh{bh}-w4"] = C(block_t=16, block_h=bh, split_h=s, two_launch=True, fin_s=8)
+CONFIGS.update({
+    "2L-s128-bh32-w2": C(block_t=16, block_h=32, split_h=128, num_warps=2, two_launch=True, fin_s=8),
+    "2L-s128-bh32-w8": C(block_t=16, block_h=32, split_h=128, num_warps=8, two_launch=True, fin_s=8),
+    "2L-s128-bh32-fs4": C(block_t=16, block_h=32, split_h=128, two_launch=True, fin_s=4),
+    "2L-s128-bh32-fs16": C(block_t=16, block_h=32, split_h=128, two_launch=True, fin_s=16),
+    "2L-s128-bh32-ft4": C(block_t=16, block_h=32, split_h=128, fin_t=4, two_launch=True, fin_s=8),
+    "2L-s256-bh32-ft4-fs32": C(block_t=16, block_h=32, split_h=256, fin_t=4, two_launch=True, fin_s=32),
+    "2L-bt32-s128-bh32": C(block_t=32, block_h=32, split_h=128, two_launch=True, fin_s=8),
+    "2L-bt32-s256-bh32-ft8": C(block_t=32, block_h=32, split_h=256, fin_t=8, two_launch=True, fin_s=8),
+    "2L-bt64-s512-bh64-ft16": C(block_t=64, block_h=64, split_h=512, fin_t=16, two_launch=True, fin_s=8),
+})
 if os.environ.get("MHC_DEC_CONFIGS"):
     CONFIGS = {k: v for k, v in CONFIGS.items() if k in os.environ["MHC_DEC_CONFIGS"].split(",")}
 VARIANTS = os.environ.get("MHC_DEC_VARIANTS", "head,pre").split(",")

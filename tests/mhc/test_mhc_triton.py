@@ -38,6 +38,10 @@ CONFIGS = {
     # one (H-block, stream) pair per step, squares by dot (fn_cat is GPU-only: bf16 dots)
     "flat-dot": tmhc.PreConfig(block_h=16, split_h=48, lag=2, out_block_h=32, ws_t=4, fin_t=8,
                                flat=True, sq_dot=True, fn_cat=True),
+    # the decode schedule: GEMM partials, then finish + weighted sum in a second launch (every
+    # program adds its tile's partials itself, 8 in flight; whole tokens in 4-row chunks)
+    "two-launch": tmhc.PreConfig(block_h=16, split_h=48, out_block_h=32, fin_t=4, two_launch=True,
+                                 fin_s=8),
 }
 
 
@@ -66,7 +70,7 @@ def _check_pre(got, want, dtype=torch.bfloat16):
 
 
 PRE_SHAPES = [(0, 4, 128), (1, 4, 128), (7, 4, 1000), (33, 4, 64), (5, 2, 48), (3, 8, 40), (4, 1, 64)]
-PRE_CASES = [(s, c) for s in PRE_SHAPES for c in CONFIGS if not (c in ("small", "flat-dot") and s[2] > 128)]  # interpreter time
+PRE_CASES = [(s, c) for s in PRE_SHAPES for c in CONFIGS if not (c in ("small", "flat-dot", "two-launch") and s[2] > 128)]  # interpreter time
 
 
 @pytest.mark.parametrize("t,n,h,config", [(*s, c) for s, c in PRE_CASES])
@@ -77,7 +81,7 @@ def test_mhc_pre(t, n, h, config):
     _check_pre(outs, ref.mhc_pre(residual, fn, scale, base))
 
 
-@pytest.mark.parametrize("config", ["default", "small"])
+@pytest.mark.parametrize("config", ["default", "small", "two-launch"])
 @pytest.mark.parametrize("t,h", [(1, 128), (7, 200), (17, 64)])
 def test_mhc_pre_norm_weight(t, h, config):
     residual, fn, scale, base = make_pre_inputs(t, 4, h, seed=h)
@@ -99,7 +103,7 @@ def test_mhc_pre_other_dtypes(dtype):
     _check_pre(outs, ref.mhc_pre(residual, fn, scale, base), dtype)
 
 
-@pytest.mark.parametrize("config", ["default", "small"])
+@pytest.mark.parametrize("config", ["default", "small", "two-launch"])
 def test_mhc_pre_strided_residual(config):
     """Token and stream strides of a slice: every other token of a wider buffer."""
     big, fn, scale, base = make_pre_inputs(14, 4, 80, seed=11)
@@ -127,7 +131,7 @@ def test_mhc_pre_peaked_logits_stay_finite():
     _check_pre(outs, ref.mhc_pre(residual, fn, scale, base))
 
 
-@pytest.mark.parametrize("config", ["default", "small"])
+@pytest.mark.parametrize("config", ["default", "small", "two-launch"])
 @pytest.mark.parametrize("t,n,h", [(0, 4, 64), (1, 4, 128), (7, 4, 1000), (33, 2, 40), (3, 8, 24)])
 def test_hc_head(t, n, h, config):
     x, fn, scale, base = make_pre_inputs(t, n, h, head=True, seed=h + t)

@@ -46,6 +46,8 @@ class PreConfig:
     flat: bool = False  # one (H-block, stream) pair per loop iteration (else all n streams)
     sq_dot: bool = False  # the RMS's squares as diag(x x^T) on the tensor cores
     fn_cat: bool = False  # bf16 GEMM: fn's hi and lo parts as one [block_h, 2 NP] operand
+    two_launch: bool = False  # GEMM partials, then finish + weighted sum in a second launch
+    fin_s: int = 4  # split partials in flight per step of the finisher's sum (same adds, same order)
 
 
 @dataclass(frozen=True)
@@ -125,9 +127,11 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
     n_mix, np_ = mix_columns(n, head)
     cfg = config or default_pre_config(t, n, h, head)
     if (cfg.block_t < 16 or cfg.block_t & (cfg.block_t - 1) or cfg.block_h < 16
-            or cfg.split_h % cfg.block_h or cfg.block_t % cfg.ws_t or cfg.block_t % cfg.fin_t):
+            or cfg.split_h % cfg.block_h or cfg.block_t % cfg.ws_t or cfg.block_t % cfg.fin_t
+            or cfg.fin_s < 1):
         raise ValueError(f"PreConfig needs block_t a power of two >= 16, block_h >= 16 (the dot's K), "
-                         f"split_h a multiple of block_h, block_t a multiple of ws_t and fin_t; got {cfg}")
+                         f"split_h a multiple of block_h, block_t a multiple of ws_t and fin_t, "
+                         f"fin_s >= 1; got {cfg}")
     has_norm = norm_weight is not None
     if post_in is not None:
         x, old, pin, cin = post_in
@@ -145,25 +149,36 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
     # enough tiles in flight to cover the SMs, so a weighted-sum item rarely waits
     lag = cfg.lag or max(1, triton.cdiv(_sm_count(res.device) * 2, n_split))
     lag = min(lag, tiles)
+    # the fused one-pass kernel writes the new residual in its GEMM steps: one launch only (it
+    # ignores two_launch, like flat; its partials and finisher adds are the same, so its results
+    # stay bit-identical to post then pre under the same config)
+    two = cfg.two_launch and post_in is None
     # one allocation: the split partials [tiles, n_split, block_t, NP], then pre [tiles * block_t, n]
     part_len = tiles * n_split * cfg.block_t * np_
-    scratch = torch.empty(part_len + tiles * cfg.block_t * n, dtype=torch.float32, device=res.device)
+    pre_len = 0 if two else tiles * cfg.block_t * n
+    scratch = torch.empty(part_len + pre_len, dtype=torch.float32, device=res.device)
     part, pre = scratch[:part_len], scratch[part_len:]
-    sync = torch.zeros(1 + 2 * tiles, dtype=torch.int32, device=res.device)
+    # the two-launch schedule takes no ticket and waits for nothing: no zeroed sync buffer (the
+    # pointer is never read)
+    sync = scratch if two else torch.zeros(1 + 2 * tiles, dtype=torch.int32, device=res.device)
     # bf16 tensor-core GEMM on GPUs; the interpreter (CPU tensors) mis-evaluates bf16 tl.dot
     # (triton 3.9), so there the IEEE float32 dot runs: same math, exact products.
     x_bf16 = res.dtype == torch.bfloat16 and res.device.type != "cpu"
-    return _mhc_pre_kernel[((tiles + lag) * n_split,)](
-        res, res.stride(0), res.stride(1), *post_args, fn, fn.stride(0), scale, base, part, pre,
-        sync, out, out.stride(0), post_ptr, post_stride, comb_ptr, comb_stride, nw,
-        t, h, tiles, n_split, hb_per_split, lag, *scalars,
+    args = (res, res.stride(0), res.stride(1), *post_args, fn, fn.stride(0), scale, base, part, pre,
+            sync, out, out.stride(0), post_ptr, post_stride, comb_ptr, comb_stride, nw,
+            t, h, tiles, n_split, hb_per_split, lag, *scalars)
+    meta = dict(
         N_STREAMS=n, N_MIX=n_mix, NP=np_, BLOCK_T=cfg.block_t, BLOCK_H=cfg.block_h,
         OUT_BLOCK_H=cfg.out_block_h, NORM_ROWS=triton.next_power_of_2(triton.cdiv(cfg.block_t, n_split)),
         FIN_T=cfg.fin_t, WS_T=cfg.ws_t,
         HEAD=head, FUSED_POST=post_in is not None, HAS_NORM=has_norm, X_BF16=x_bf16, DIAG=diag,
-        FLAT=cfg.flat, SQ_DOT=cfg.sq_dot, FN_CAT=cfg.fn_cat,
+        FLAT=cfg.flat, SQ_DOT=cfg.sq_dot, FN_CAT=cfg.fn_cat, FIN_S=cfg.fin_s,
         num_warps=cfg.num_warps, num_stages=cfg.num_stages,
     )
+    if two:
+        _mhc_pre_kernel[(tiles * n_split,)](*args, PHASE=1, **meta)
+        return _mhc_pre_kernel[(tiles * n_split,)](*args, PHASE=2, **meta)
+    return _mhc_pre_kernel[((tiles + lag) * n_split,)](*args, PHASE=0, **meta)
 
 
 def mhc_pre(residual: torch.Tensor, fn: torch.Tensor, scale: torch.Tensor, base: torch.Tensor,

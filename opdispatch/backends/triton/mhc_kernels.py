@@ -111,6 +111,24 @@ def _row_pairwise_sum(x):
 
 
 @triton.jit
+def _tile_mixes(p_tile, o_r, m_r, n_split, BLOCK_T: tl.constexpr, NP: tl.constexpr,
+                FIN_S: tl.constexpr):
+    """The raw mixes ``[R, NP]`` of rows ``o_r`` (indices inside the tile) from the tile's
+    ``n_split`` partial rows: added in split order, ``FIN_S`` loads in flight at a time. The order
+    of the adds is the same for every FIN_S (a split past the end adds +0.0, exact), so kernels
+    with different FIN_S give bit-identical sums."""
+    o_c = tl.arange(0, NP)
+    b_tot = tl.zeros([o_r.shape[0], NP], dtype=tl.float32)
+    p_q = p_tile + o_r[:, None] * NP + o_c[None, :]
+    for q0 in range(0, n_split, FIN_S):
+        for q1 in tl.static_range(FIN_S):
+            m_q = m_r[:, None] & ((o_c[None, :] * 0 + (q0 + q1)) < n_split)
+            b_tot = b_tot + tl.load(p_q + (q0 + q1) * BLOCK_T * NP, mask=m_q, other=0.0,
+                                    cache_modifier=".cg")
+    return b_tot
+
+
+@triton.jit
 def _mhc_post_kernel(p_x, s_x_t, p_res, s_res_t, s_res_i, p_pin, s_pin_t, s_pin_i,
                      p_cin, s_cin_t, s_cin_i, s_cin_j, p_out, s_out_t, s_out_i, T, H,
                      N_STREAMS: tl.constexpr, BLOCK_T: tl.constexpr, BLOCK_H: tl.constexpr):
@@ -266,6 +284,7 @@ def _mhc_pre_kernel(
     HEAD: tl.constexpr, FUSED_POST: tl.constexpr,
     HAS_NORM: tl.constexpr, X_BF16: tl.constexpr, DIAG: tl.constexpr = 0,
     FLAT: tl.constexpr = False, SQ_DOT: tl.constexpr = False, FN_CAT: tl.constexpr = False,
+    PHASE: tl.constexpr = 0, FIN_S: tl.constexpr = 4,
 ):
     """mhc_pre / hc_head / mhc_fused_post_pre in one launch (see ``mhc.py`` for the schedule).
 
@@ -290,14 +309,24 @@ def _mhc_pre_kernel(
     ``p_sync`` (int32, zeroed by the launcher): [0] ticket counter, [1 + tile] arrivals,
     [1 + n_tiles + tile] ready flags.
 
+    PHASE 1 then PHASE 2 (two launches, grid ``n_tiles * n_split`` each; decode sizes, where the
+    one-launch schedule's chain of atomics, the finisher and the waits is what costs): PHASE 1 runs
+    only the GEMM items and stores their partials; in PHASE 2 every program (tile, split) adds its
+    tile's partials itself (the same adds in the same order as the finisher), computes the
+    coefficients and writes its share of the weighted sum. No ticket, no sync buffer, no wait
+    (the launch boundary orders the phases), so no memset either.
+
     DIAG (benchmarks/mhc_diag.py only; wrong results): 1 skips the weighted sums, 2 skips the
     GEMM steps, so their costs can be timed apart."""
-    L = tl.atomic_add(p_sync, 1)
+    if PHASE == 0:
+        L = tl.atomic_add(p_sync, 1)
+    else:
+        L = tl.program_id(0)  # the two-launch schedule: no waits, so no ticket is needed
     tg = L // n_split
     s = L % n_split
     o_i = tl.arange(0, N_STREAMS)
     o_c = tl.arange(0, NP)
-    if tg < n_tiles:
+    if (tg < n_tiles) & (PHASE != 2):
         o_t = tg.to(tl.int64) * BLOCK_T + tl.arange(0, BLOCK_T)
         m_t = o_t < T
         b_acc = tl.zeros([BLOCK_T, NP], dtype=tl.float32)
@@ -375,62 +404,94 @@ def _mhc_pre_kernel(
         b_row = tl.where(o_c[None, :] == N_MIX, b_sq[:, None], b_acc)
         p_tile = p_part + tg.to(tl.int64) * n_split * BLOCK_T * NP
         tl.store(p_tile + (s * BLOCK_T + tl.arange(0, BLOCK_T)[:, None]) * NP + o_c[None, :], b_row)
-        tl.debug_barrier()  # every thread's partial (and new residual) stored before the release
-        arrived = tl.atomic_add(p_sync + 1 + tg, 1, sem="acq_rel")
-        if arrived == n_split - 1:
-            # the last arrival: add the partials in split order (deterministic), then finish,
-            # FIN_T tokens at a time (the Sinkhorn tile stays small in registers)
-            for f0 in tl.static_range(0, BLOCK_T, FIN_T):
-                o_f = f0 + tl.arange(0, FIN_T)
-                o_ft = tg.to(tl.int64) * BLOCK_T + o_f
-                m_ft = o_ft < T
-                b_tot = tl.zeros([FIN_T, NP], dtype=tl.float32)
-                for q0 in range(0, n_split, 4):
-                    # four independent loads in flight, then added in split order (a missing
-                    # split past the end adds +0.0: exact)
-                    p_q = p_tile + (q0 * BLOCK_T + o_f[:, None]) * NP + o_c[None, :]
-                    b_p0 = tl.load(p_q, cache_modifier=".cg")
-                    b_p1 = tl.load(p_q + BLOCK_T * NP, mask=(o_c[None, :] * 0 + (q0 + 1)) < n_split,
-                                   other=0.0, cache_modifier=".cg")
-                    b_p2 = tl.load(p_q + 2 * BLOCK_T * NP, mask=(o_c[None, :] * 0 + (q0 + 2)) < n_split,
-                                   other=0.0, cache_modifier=".cg")
-                    b_p3 = tl.load(p_q + 3 * BLOCK_T * NP, mask=(o_c[None, :] * 0 + (q0 + 3)) < n_split,
-                                   other=0.0, cache_modifier=".cg")
-                    b_tot = b_tot + b_p0
-                    b_tot = b_tot + b_p1
-                    b_tot = b_tot + b_p2
-                    b_tot = b_tot + b_p3
-                b_sqt = tl.sum(tl.where(o_c[None, :] == N_MIX, b_tot, 0.0), axis=1)  # one non-zero
+        if PHASE == 0:
+            tl.debug_barrier()  # every thread's partial (and new residual) stored before the release
+            arrived = tl.atomic_add(p_sync + 1 + tg, 1, sem="acq_rel")
+            if arrived == n_split - 1:
+                # the last arrival: add the partials in split order (deterministic), then finish,
+                # FIN_T tokens at a time (the Sinkhorn tile stays small in registers)
+                for f0 in tl.static_range(0, BLOCK_T, FIN_T):
+                    o_f = f0 + tl.arange(0, FIN_T)
+                    o_ft = tg.to(tl.int64) * BLOCK_T + o_f
+                    m_ft = o_ft < T
+                    b_tot = _tile_mixes(p_tile, o_f, o_f < BLOCK_T, n_split, BLOCK_T, NP, FIN_S)
+                    b_sqt = tl.sum(tl.where(o_c[None, :] == N_MIX, b_tot, 0.0), axis=1)  # one non-zero
+                    b_pre, b_post3, b_comb3 = _coefficients(
+                        b_tot, b_sqt, p_scale, p_base, N_STREAMS * H, rms_eps, hc_pre_eps,
+                        sinkhorn_eps, post_mult, sinkhorn_iters, N_STREAMS, N_MIX, NP, FIN_T, HEAD)
+                    if not HEAD:
+                        _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3, b_comb3,
+                                            o_ft, m_ft, N_STREAMS, NP)
+                    tl.store(p_pre + o_ft[:, None] * N_STREAMS + o_i[None, :], b_pre)
+                tl.debug_barrier()
+                tl.atomic_xchg(p_sync + 1 + n_tiles + tg, 1, sem="release")
+    if PHASE == 2:
+        # the second launch of the two-launch schedule (decode sizes): every program of tile tg
+        # adds the tile's partials itself (the first launch wrote them all), so no program waits;
+        # the same adds in the same order as the one-launch finisher, so the same coefficients
+        if tg < n_tiles:
+            p_tile = p_part + tg.to(tl.int64) * n_split * BLOCK_T * NP
+            if HAS_NORM:
+                # whole rows s, s + n_split, ... of the tile: their coefficients, stored by this
+                # program (the row sets are disjoint), then the rows and their RMSNorm
+                o_f = s + tl.arange(0, NORM_ROWS) * n_split
+                o_w = tg.to(tl.int64) * BLOCK_T + o_f
+                m_w = (o_w < T) & (o_f < BLOCK_T)
+                b_tot = _tile_mixes(p_tile, o_f, m_w, n_split, BLOCK_T, NP, FIN_S)
+                b_sqt = tl.sum(tl.where(o_c[None, :] == N_MIX, b_tot, 0.0), axis=1)
                 b_pre, b_post3, b_comb3 = _coefficients(
                     b_tot, b_sqt, p_scale, p_base, N_STREAMS * H, rms_eps, hc_pre_eps, sinkhorn_eps,
-                    post_mult, sinkhorn_iters, N_STREAMS, N_MIX, NP, FIN_T, HEAD)
+                    post_mult, sinkhorn_iters, N_STREAMS, N_MIX, NP, NORM_ROWS, HEAD)
                 if not HEAD:
-                    _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3, b_comb3, o_ft,
-                                        m_ft, N_STREAMS, NP)
-                tl.store(p_pre + o_ft[:, None] * N_STREAMS + o_i[None, :], b_pre)
-            tl.debug_barrier()
-            tl.atomic_xchg(p_sync + 1 + n_tiles + tg, 1, sem="release")
-    tw = tg - lag
-    if (tw >= 0) & (tw < n_tiles) & (DIAG != 1):
-        flag = tl.atomic_add(p_sync + 1 + n_tiles + tw, 0, sem="acquire")
-        while flag == 0:
+                    _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3, b_comb3, o_w,
+                                        m_w, N_STREAMS, NP)
+                _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_w, m_w,
+                                  0, H, norm_eps, N_STREAMS, OUT_BLOCK_H, HAS_NORM)
+            else:
+                # FIN_T tokens at a time: their coefficients (split 0 stores post and comb), then
+                # split s's H-range of their weighted sum; chunks past the last token are skipped
+                h_lo = s * hb_per_split * BLOCK_H
+                h_hi = tl.minimum(h_lo + hb_per_split * BLOCK_H, H)
+                for f0 in tl.static_range(0, BLOCK_T, FIN_T):
+                    if tg.to(tl.int64) * BLOCK_T + f0 < T:
+                        o_f = f0 + tl.arange(0, FIN_T)
+                        o_w = tg.to(tl.int64) * BLOCK_T + o_f
+                        m_w = o_w < T
+                        b_tot = _tile_mixes(p_tile, o_f, m_w, n_split, BLOCK_T, NP, FIN_S)
+                        b_sqt = tl.sum(tl.where(o_c[None, :] == N_MIX, b_tot, 0.0), axis=1)
+                        b_pre, b_post3, b_comb3 = _coefficients(
+                            b_tot, b_sqt, p_scale, p_base, N_STREAMS * H, rms_eps, hc_pre_eps,
+                            sinkhorn_eps, post_mult, sinkhorn_iters, N_STREAMS, N_MIX, NP, FIN_T,
+                            HEAD)
+                        if not HEAD:
+                            if s == 0:
+                                _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3,
+                                                    b_comb3, o_w, m_w, N_STREAMS, NP)
+                        _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre,
+                                          o_w, m_w, h_lo, h_hi, norm_eps, N_STREAMS, OUT_BLOCK_H,
+                                          HAS_NORM)
+    if PHASE == 0:
+        tw = tg - lag
+        if (tw >= 0) & (tw < n_tiles) & (DIAG != 1):
             flag = tl.atomic_add(p_sync + 1 + n_tiles + tw, 0, sem="acquire")
-        if HAS_NORM:
-            # whole rows (the norm needs them): rows s, s + n_split, ... of the tile
-            o_w = tw.to(tl.int64) * BLOCK_T + s + tl.arange(0, NORM_ROWS) * n_split
-            m_w = (o_w < T) & (o_w < (tw.to(tl.int64) + 1) * BLOCK_T)
-            b_pre = tl.load(p_pre + o_w[:, None] * N_STREAMS + o_i[None, :], mask=m_w[:, None],
-                            other=0.0, cache_modifier=".cg")
-            _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_w, m_w,
-                              0, H, norm_eps, N_STREAMS, OUT_BLOCK_H, HAS_NORM)
-        else:
-            # split s's H-range of the tile, WS_T tokens at a time
-            h_lo = s * hb_per_split * BLOCK_H
-            h_hi = tl.minimum(h_lo + hb_per_split * BLOCK_H, H)
-            for w0 in tl.static_range(0, BLOCK_T, WS_T):
-                o_w = tw.to(tl.int64) * BLOCK_T + w0 + tl.arange(0, WS_T)
-                m_w = o_w < T
+            while flag == 0:
+                flag = tl.atomic_add(p_sync + 1 + n_tiles + tw, 0, sem="acquire")
+            if HAS_NORM:
+                # whole rows (the norm needs them): rows s, s + n_split, ... of the tile
+                o_w = tw.to(tl.int64) * BLOCK_T + s + tl.arange(0, NORM_ROWS) * n_split
+                m_w = (o_w < T) & (o_w < (tw.to(tl.int64) + 1) * BLOCK_T)
                 b_pre = tl.load(p_pre + o_w[:, None] * N_STREAMS + o_i[None, :], mask=m_w[:, None],
                                 other=0.0, cache_modifier=".cg")
                 _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_w, m_w,
-                                  h_lo, h_hi, norm_eps, N_STREAMS, OUT_BLOCK_H, HAS_NORM)
+                                  0, H, norm_eps, N_STREAMS, OUT_BLOCK_H, HAS_NORM)
+            else:
+                # split s's H-range of the tile, WS_T tokens at a time
+                h_lo = s * hb_per_split * BLOCK_H
+                h_hi = tl.minimum(h_lo + hb_per_split * BLOCK_H, H)
+                for w0 in tl.static_range(0, BLOCK_T, WS_T):
+                    o_w = tw.to(tl.int64) * BLOCK_T + w0 + tl.arange(0, WS_T)
+                    m_w = o_w < T
+                    b_pre = tl.load(p_pre + o_w[:, None] * N_STREAMS + o_i[None, :], mask=m_w[:, None],
+                                    other=0.0, cache_modifier=".cg")
+                    _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_w, m_w,
+                                      h_lo, h_hi, norm_eps, N_STREAMS, OUT_BLOCK_H, HAS_NORM)
