@@ -21,25 +21,39 @@ from opdispatch.dispatch.bench import graph_replay_us as graph_us
 
 N, H = 4, 7168
 C = tmhc.PreConfig
-CONFIGS = {"default": None,
-           # one launch (session 5's first sweep: the best at T = 1 to 16)
-           "s64-bh32-w4": C(block_t=16, block_h=32, split_h=64),
-           "s128-bh32-w4": C(block_t=16, block_h=32, split_h=128)}
-# two launches (GEMM partials, then finish + weighted sum)
-for s in (64, 128, 256):
-    for bh in (32, 64):
-        CONFIGS[f"2L-s{s}-bh{bh}-w4"] = C(block_t=16, block_h=bh, split_h=s, two_launch=True, fin_s=8)
-CONFIGS.update({
-    "2L-s128-bh32-w2": C(block_t=16, block_h=32, split_h=128, num_warps=2, two_launch=True, fin_s=8),
-    "2L-s128-bh32-w8": C(block_t=16, block_h=32, split_h=128, num_warps=8, two_launch=True, fin_s=8),
-    "2L-s128-bh32-fs4": C(block_t=16, block_h=32, split_h=128, two_launch=True, fin_s=4),
-    "2L-s128-bh32-fs16": C(block_t=16, block_h=32, split_h=128, two_launch=True, fin_s=16),
-    "2L-s128-bh32-ft4": C(block_t=16, block_h=32, split_h=128, fin_t=4, two_launch=True, fin_s=8),
-    "2L-s256-bh32-ft4-fs32": C(block_t=16, block_h=32, split_h=256, fin_t=4, two_launch=True, fin_s=32),
-    "2L-bt32-s128-bh32": C(block_t=32, block_h=32, split_h=128, two_launch=True, fin_s=8),
-    "2L-bt32-s256-bh32-ft8": C(block_t=32, block_h=32, split_h=256, fin_t=8, two_launch=True, fin_s=8),
-    "2L-bt64-s512-bh64-ft16": C(block_t=64, block_h=64, split_h=512, fin_t=16, two_launch=True, fin_s=8),
-})
+def _2l(**kw):
+    return C(two_launch=True, **kw)
+
+
+# name -> (config, smallest T, largest T it is timed at)
+TRIALS = {
+    "default": (None, 0, 1 << 30),
+    # session 5, second call's best two-launch configs
+    "2L-s64-bh32-fs8": (_2l(block_t=16, block_h=32, split_h=64, fin_s=8), 0, 64),
+    "2L-s128-bh32-fs16": (_2l(block_t=16, block_h=32, split_h=128, fin_s=16), 0, 256),
+    "2L-s256-bh32-fs8": (_2l(block_t=16, block_h=32, split_h=256, fin_s=8), 16, 1024),
+    "2L-bt32-s128-bh32": (_2l(block_t=32, block_h=32, split_h=128, fin_s=8), 64, 1024),
+    # one token per finishing chunk, every split's partial at once (T = 1, 2)
+    "2L-s64-bh64-ft1-fs128": (_2l(block_t=16, block_h=64, split_h=64, fin_t=1, fin_s=128), 0, 2),
+    "2L-s64-bh32-ft1-fs128": (_2l(block_t=16, block_h=32, split_h=64, fin_t=1, fin_s=128), 0, 2),
+    "2L-s128-bh32-ft1-fs64": (_2l(block_t=16, block_h=32, split_h=128, fin_t=1, fin_s=64), 0, 2),
+    "2L-s64-bh64-ft1-fs128-flat": (_2l(block_t=16, block_h=64, split_h=64, fin_t=1, fin_s=128, flat=True,
+                                       sq_dot=True, fn_cat=True), 0, 2),
+    "2L-s64-bh64-ft2-fs64": (_2l(block_t=16, block_h=64, split_h=64, fin_t=2, fin_s=64), 0, 2),
+    "2L-s128-bh32-ft4-fs32": (_2l(block_t=16, block_h=32, split_h=128, fin_t=4, fin_s=32), 0, 16),
+    "2L-s128-bh32-ft8-fs16": (_2l(block_t=16, block_h=32, split_h=128, fin_t=8, fin_s=16), 16, 64),
+    # the middle sizes
+    "2L-bt64-s512-bh64-ft16": (_2l(block_t=64, block_h=64, split_h=512, fin_t=16, fin_s=8), 256, 1 << 30),
+    "2L-bt64-s512-bh64-ft16-fsc": (_2l(block_t=64, block_h=64, split_h=512, fin_t=16, fin_s=8, flat=True,
+                                       sq_dot=True, fn_cat=True), 256, 1 << 30),
+    "2L-bt64-s1024-bh64-ft16-fsc": (_2l(block_t=64, block_h=64, split_h=1024, fin_t=16, fin_s=8, flat=True,
+                                        sq_dot=True, fn_cat=True, num_stages=3), 256, 1 << 30),
+    "2L-bt64-s256-bh64-ft16-fsc": (_2l(block_t=64, block_h=64, split_h=256, fin_t=16, fin_s=32, flat=True,
+                                       sq_dot=True, fn_cat=True), 256, 1 << 30),
+    "2L-bt32-s256-bh64-ft16-fsc": (_2l(block_t=32, block_h=64, split_h=256, fin_t=16, fin_s=32, flat=True,
+                                       sq_dot=True, fn_cat=True), 64, 4096),
+}
+CONFIGS = {k: v[0] for k, v in TRIALS.items()}
 if os.environ.get("MHC_DEC_CONFIGS"):
     CONFIGS = {k: v for k, v in CONFIGS.items() if k in os.environ["MHC_DEC_CONFIGS"].split(",")}
 VARIANTS = os.environ.get("MHC_DEC_VARIANTS", "head,pre").split(",")
@@ -78,6 +92,8 @@ def main(ts: list[int]) -> None:
                 print(f"T={t:3d} {vname:4s} compiled graph={graph_us(comp):7.2f} us", flush=True)
                 torch._dynamo.reset()
         for name, cfg in CONFIGS.items():
+            if not TRIALS[name][1] <= t <= TRIALS[name][2]:
+                continue
             for vname in VARIANTS:
                 head = vname == "head"
                 kw = dict(head=head, post_in=None, config=cfg, **sc)

@@ -42,6 +42,9 @@ CONFIGS = {
     # program adds its tile's partials itself, 8 in flight; whole tokens in 4-row chunks)
     "two-launch": tmhc.PreConfig(block_h=16, split_h=48, out_block_h=32, fin_t=4, two_launch=True,
                                  fin_s=8),
+    # one token per finishing chunk, all of a small H's splits at once, the flat GEMM loop
+    "two-launch-row": tmhc.PreConfig(block_h=16, split_h=32, out_block_h=32, fin_t=1, two_launch=True,
+                                     fin_s=16, flat=True, sq_dot=True),
 }
 
 
@@ -70,7 +73,7 @@ def _check_pre(got, want, dtype=torch.bfloat16):
 
 
 PRE_SHAPES = [(0, 4, 128), (1, 4, 128), (7, 4, 1000), (33, 4, 64), (5, 2, 48), (3, 8, 40), (4, 1, 64)]
-PRE_CASES = [(s, c) for s in PRE_SHAPES for c in CONFIGS if not (c in ("small", "flat-dot", "two-launch") and s[2] > 128)]  # interpreter time
+PRE_CASES = [(s, c) for s in PRE_SHAPES for c in CONFIGS if not (c in ("small", "flat-dot", "two-launch", "two-launch-row") and s[2] > 128)]  # interpreter time
 
 
 @pytest.mark.parametrize("t,n,h,config", [(*s, c) for s, c in PRE_CASES])
@@ -81,7 +84,7 @@ def test_mhc_pre(t, n, h, config):
     _check_pre(outs, ref.mhc_pre(residual, fn, scale, base))
 
 
-@pytest.mark.parametrize("config", ["default", "small", "two-launch"])
+@pytest.mark.parametrize("config", ["default", "small", "two-launch", "two-launch-row"])
 @pytest.mark.parametrize("t,h", [(1, 128), (7, 200), (17, 64)])
 def test_mhc_pre_norm_weight(t, h, config):
     residual, fn, scale, base = make_pre_inputs(t, 4, h, seed=h)
@@ -103,7 +106,7 @@ def test_mhc_pre_other_dtypes(dtype):
     _check_pre(outs, ref.mhc_pre(residual, fn, scale, base), dtype)
 
 
-@pytest.mark.parametrize("config", ["default", "small", "two-launch"])
+@pytest.mark.parametrize("config", ["default", "small", "two-launch", "two-launch-row"])
 def test_mhc_pre_strided_residual(config):
     """Token and stream strides of a slice: every other token of a wider buffer."""
     big, fn, scale, base = make_pre_inputs(14, 4, 80, seed=11)
@@ -131,7 +134,7 @@ def test_mhc_pre_peaked_logits_stay_finite():
     _check_pre(outs, ref.mhc_pre(residual, fn, scale, base))
 
 
-@pytest.mark.parametrize("config", ["default", "small", "two-launch"])
+@pytest.mark.parametrize("config", ["default", "small", "two-launch", "two-launch-row"])
 @pytest.mark.parametrize("t,n,h", [(0, 4, 64), (1, 4, 128), (7, 4, 1000), (33, 2, 40), (3, 8, 24)])
 def test_hc_head(t, n, h, config):
     x, fn, scale, base = make_pre_inputs(t, n, h, head=True, seed=h + t)

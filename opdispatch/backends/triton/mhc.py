@@ -11,7 +11,7 @@ so the residual is read twice; the schedule makes the second read hit L2:
 
 - tokens are cut into tiles of ``block_t`` and each tile's H into ``n_split`` ranges; work item
   (tile, split) does that range's share of the GEMM (split-K), and the last item of a tile to
-  finish adds the partials in split order and computes the tile's coefficients;
+  finish adds the partials in a fixed order and computes the tile's coefficients;
 - the same program then writes the weighted sum of the tile ``lag`` tiles earlier, whose
   residual it (or a neighbour) read a moment ago: the reuse distance is about
   ``lag * n_split`` items of ``block_t * n * H / n_split`` elements, kept well under L2.
@@ -47,7 +47,7 @@ class PreConfig:
     sq_dot: bool = False  # the RMS's squares as diag(x x^T) on the tensor cores
     fn_cat: bool = False  # bf16 GEMM: fn's hi and lo parts as one [block_h, 2 NP] operand
     two_launch: bool = False  # GEMM partials, then finish + weighted sum in a second launch
-    fin_s: int = 4  # split partials in flight per step of the finisher's sum (same adds, same order)
+    fin_s: int = 4  # split partials loaded at once by the finisher (a power of two; sets the add order)
 
 
 @dataclass(frozen=True)
@@ -128,10 +128,10 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
     cfg = config or default_pre_config(t, n, h, head)
     if (cfg.block_t < 16 or cfg.block_t & (cfg.block_t - 1) or cfg.block_h < 16
             or cfg.split_h % cfg.block_h or cfg.block_t % cfg.ws_t or cfg.block_t % cfg.fin_t
-            or cfg.fin_s < 1):
+            or cfg.fin_s < 1 or cfg.fin_s & (cfg.fin_s - 1)):
         raise ValueError(f"PreConfig needs block_t a power of two >= 16, block_h >= 16 (the dot's K), "
                          f"split_h a multiple of block_h, block_t a multiple of ws_t and fin_t, "
-                         f"fin_s >= 1; got {cfg}")
+                         f"fin_s a power of two; got {cfg}")
     has_norm = norm_weight is not None
     if post_in is not None:
         x, old, pin, cin = post_in

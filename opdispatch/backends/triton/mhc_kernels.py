@@ -24,8 +24,8 @@ reaches an output is computed in an order the program fixes, never the compiler:
 - a product that is added is an explicit ``tl.fma``, and products are never summed by ``tl.sum``
   (post tile, weighted sum over the streams, z = mix * scale + base);
 - long sums (the sums of squares of the RMS and of the norm) accumulate elementwise across
-  steps and end in a fixed pairwise tree (``_row_pairwise_sum``); split partials are added in
-  split order by one program;
+  steps and end in a fixed pairwise tree (``_row_pairwise_sum``); split partials are added
+  ``FIN_S`` at a time in a fixed tree, the groups in split order (``_tile_mixes``);
 - the softmax/Sinkhorn row and column sums (at most 8 non-zero fp32 values) add in float64,
   where they are exact, so their order cannot matter (``_sum_f64`` says when exactly);
 - the other reductions are ``tl.max`` or pick one non-zero entry out of zeros: exact;
@@ -111,20 +111,33 @@ def _row_pairwise_sum(x):
 
 
 @triton.jit
+def _lead_pairwise_sum(x):
+    """Sum over the leading axis of ``[S, R, C]`` (S a power of two) in a fixed pairwise tree
+    (x[j] + x[j + S/2], level by level), whatever the register layout: ``[R, C]``."""
+    for _ in tl.static_range(16):
+        if x.shape[0] > 1:
+            a, b = tl.split(tl.permute(tl.reshape(x, [2, x.shape[0] // 2, x.shape[1], x.shape[2]]),
+                                       (1, 2, 3, 0)))
+            x = a + b
+    return tl.reshape(x, [x.shape[1], x.shape[2]])
+
+
+@triton.jit
 def _tile_mixes(p_tile, o_r, m_r, n_split, BLOCK_T: tl.constexpr, NP: tl.constexpr,
                 FIN_S: tl.constexpr):
-    """The raw mixes ``[R, NP]`` of rows ``o_r`` (indices inside the tile) from the tile's
-    ``n_split`` partial rows: added in split order, ``FIN_S`` loads in flight at a time. The order
-    of the adds is the same for every FIN_S (a split past the end adds +0.0, exact), so kernels
-    with different FIN_S give bit-identical sums."""
+    """The raw mixes ``[R, NP]`` of rows ``o_r`` (indices inside the tile, valid where ``m_r``)
+    from the tile's ``n_split`` partial rows: ``FIN_S`` splits loaded at once and added in a fixed
+    pairwise tree, the groups added in split order (a split past the end adds +0.0). The order
+    depends on FIN_S only, never on the layout: kernels compiled with the same config give
+    bit-identical sums."""
     o_c = tl.arange(0, NP)
+    o_q = tl.arange(0, FIN_S)
     b_tot = tl.zeros([o_r.shape[0], NP], dtype=tl.float32)
-    p_q = p_tile + o_r[:, None] * NP + o_c[None, :]
+    p_q = p_tile + (o_q[:, None, None] * BLOCK_T + o_r[None, :, None]) * NP + o_c[None, None, :]
     for q0 in range(0, n_split, FIN_S):
-        for q1 in tl.static_range(FIN_S):
-            m_q = m_r[:, None] & ((o_c[None, :] * 0 + (q0 + q1)) < n_split)
-            b_tot = b_tot + tl.load(p_q + (q0 + q1) * BLOCK_T * NP, mask=m_q, other=0.0,
-                                    cache_modifier=".cg")
+        m_q = ((q0 + o_q) < n_split)[:, None, None] & m_r[None, :, None] & (o_c >= 0)[None, None, :]
+        b_q = tl.load(p_q + q0 * BLOCK_T * NP, mask=m_q, other=0.0, cache_modifier=".cg")
+        b_tot = b_tot + _lead_pairwise_sum(b_q)
     return b_tot
 
 
@@ -295,7 +308,7 @@ def _mhc_pre_kernel(
        tile times fn's matching [BLOCK_H, NP] block; FUSED_POST: the stream tile is produced
        here from x, the old residual, post and comb, stored as the new residual and fed to the
        GEMM from registers). The raw partial row goes to ``p_part``; the program that arrives
-       last at tile tg adds the n_split partials in split order, computes the coefficients,
+       last at tile tg adds the n_split partials (``_tile_mixes``), computes the coefficients,
        stores post_mix / comb_mix and pre, and raises the tile's ready flag.
     2. Weighted-sum item for tile ``tw = tg - lag``: waits for its ready flag, then writes
        layer_input for split s's H-range of the tile's tokens (HAS_NORM: whole rows of the rows
@@ -408,7 +421,7 @@ def _mhc_pre_kernel(
             tl.debug_barrier()  # every thread's partial (and new residual) stored before the release
             arrived = tl.atomic_add(p_sync + 1 + tg, 1, sem="acq_rel")
             if arrived == n_split - 1:
-                # the last arrival: add the partials in split order (deterministic), then finish,
+                # the last arrival: add the partials (a fixed order, _tile_mixes), then finish,
                 # FIN_T tokens at a time (the Sinkhorn tile stays small in registers)
                 for f0 in tl.static_range(0, BLOCK_T, FIN_T):
                     o_f = f0 + tl.arange(0, FIN_T)
