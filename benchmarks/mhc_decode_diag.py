@@ -84,7 +84,8 @@ def main(ts: list[int]) -> None:
                   norm_eps=1e-6)
         want_h = ref.hc_head(r, hfn, scale[:1], base[:N])
         want_p = ref.mhc_pre(r, fn, scale, base)[0]
-        if os.environ.get("MHC_DEC_COMPILED", "1") == "1":
+        comp_ts = os.environ.get("MHC_DEC_COMPILED_TS")  # e.g. "1,2": the compiled reference only there
+        if os.environ.get("MHC_DEC_COMPILED", "1") == "1" and (not comp_ts or str(t) in comp_ts.split(",")):
             for vname in VARIANTS:
                 f = (lambda: ref.hc_head(r, hfn, scale[:1], base[:N])) if vname == "head" else \
                     (lambda: ref.mhc_pre(r, fn, scale, base))
