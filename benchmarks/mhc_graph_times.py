@@ -4,11 +4,13 @@
 
 Decode-size calls are dominated by host launch work in an eager loop; engines replay them in CUDA
 graphs, so both numbers are printed: ``graph`` (median per call of 20 calls replayed in one graph)
-and ``eager`` (triton.testing.do_bench). The torch.compile'd reference is timed the same way.
+and ``eager`` (triton.testing.do_bench). The torch.compile'd reference is timed the same way
+(``MHC_TIMES_COMPILED=0`` skips it).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 import torch
@@ -49,7 +51,7 @@ def main(ts: list[int]) -> None:
         }
         for name, (ours, theirs) in cases.items():
             row = f"{name:20s} T={t:5d} ours graph={graph_us(ours):8.1f} eager={eager_us(ours):8.1f}"
-            if theirs is not None:
+            if theirs is not None and os.environ.get("MHC_TIMES_COMPILED", "1") == "1":
                 try:
                     comp = torch.compile(theirs, dynamic=False)
                     row += f"  compiled graph={graph_us(comp):8.1f} eager={eager_us(comp):8.1f}"

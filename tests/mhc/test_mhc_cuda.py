@@ -50,11 +50,14 @@ def test_mhc_pre(t, h):
     _check_pre(op(r, fn, s, b), ref.mhc_pre(r, fn, s, b))
 
 
-# the default schedule, one with a lag of one tile (weighted-sum items wait the most), and the
+# the default schedule, one with a lag of one tile (weighted-sum items wait the most), the
 # large-T default (flat GEMM loop, squares and both fn parts on the tensor cores, 64-token
-# finishing tile) at the sizes below
+# finishing tile), and the two-launch defaults of T = 1 (one-token finishing chunks, every split
+# at once) and T = 1024 (64-token tiles) at the sizes below
 CONFIGS = {"default": None, "lag1": tmhc.PreConfig(block_t=32, split_h=512, lag=1),
-           "flat-dot": tmhc.default_pre_config(8192, 4, 7168)}
+           "flat-dot": tmhc.default_pre_config(8192, 4, 7168),
+           "2L-row": tmhc.default_pre_config(1, 4, 7168),
+           "2L-mid": tmhc.default_pre_config(1024, 4, 7168)}
 
 
 @pytest.mark.parametrize("mode", list(CONFIGS))

@@ -87,10 +87,42 @@ def default_pre_config(t: int, n: int, h: int, head: bool = False) -> PreConfig:
                          flat=True, sq_dot=True, fn_cat=True)
     if t >= 2048:
         return PreConfig(block_t=64, block_h=64, split_h=512, num_warps=4)
-    if t >= 256:
-        return PreConfig(block_t=32, block_h=32, split_h=512, num_warps=4)
-    # decode: one or a few tiles, so smaller splits fill the GPU
-    return PreConfig(block_t=16, block_h=32, split_h=256, num_warps=4)
+    # Below 2048 tokens, the two-launch schedule (GEMM partials, then finish + weighted sum): at
+    # these sizes the one-launch chain (ticket, finisher, flag, waits, memset) is what costs.
+    # H100 sweep of session 5 (benchmarks/mhc_decode_diag.py, n=4, H=7168, graph us, one-launch
+    # default in brackets): hc_head T=1 6.1 (17.0; compiled 8.4), T=64 14.0 (21.0), T=1024 55.7
+    # (77.0); mhc_pre T=1 10.2 (19.2), T=64 18.4 (25.2), T=256 38.3 (72.6), T=1024 86.0 (116.6).
+    # At 2048 and 4096 the two schedules tie within 5% (the second launch re-reads the streams,
+    # no longer from L2 alone, and T=8192 is tuned for one launch), so one launch from 2048 on.
+    _, np_ = mix_columns(n, head)
+    if t <= 2:
+        # one or two tokens: every split's partial of a token loaded at once (one round of L2
+        # latency in the second launch), 64-wide splits to spread fn's read over many SMs
+        fin_t = 1 if t <= 1 else 2
+        fin_s = _fin_s(triton.next_power_of_2(triton.cdiv(h, 64)), fin_t, np_)
+        if head:
+            return PreConfig(block_t=16, block_h=64, split_h=64, fin_t=fin_t, fin_s=fin_s,
+                             two_launch=True, flat=True, sq_dot=True, fn_cat=True)
+        return PreConfig(block_t=16, block_h=32, split_h=64, fin_t=fin_t, fin_s=fin_s, two_launch=True)
+    if head:
+        if t <= 64:
+            return PreConfig(block_t=16, block_h=32, split_h=128, fin_s=_fin_s(16, 16, np_),
+                             two_launch=True)
+        return PreConfig(block_t=64, block_h=64, split_h=256, fin_t=16, fin_s=_fin_s(32, 16, np_),
+                         two_launch=True, flat=True, sq_dot=True, fn_cat=True)
+    if t <= 32:
+        return PreConfig(block_t=16, block_h=32, split_h=128, fin_s=_fin_s(16, 16, np_), two_launch=True)
+    if t <= 512:
+        return PreConfig(block_t=16, block_h=32, split_h=256, fin_s=_fin_s(8, 16, np_), two_launch=True)
+    return PreConfig(block_t=64, block_h=64, split_h=512, fin_t=16, fin_s=_fin_s(8, 16, np_),
+                     two_launch=True)
+
+
+def _fin_s(want: int, fin_t: int, np_: int) -> int:
+    """Split partials the finisher loads at once: ``want``, cut so that the ``[fin_s, fin_t, NP]``
+    tile stays at 8192 floats (64 registers a thread at 4 warps)."""
+    cap = max(1, 8192 // (fin_t * np_))
+    return max(1, min(want, 1 << (cap.bit_length() - 1)))
 
 
 def default_post_config(t: int, n: int, h: int) -> PostConfig:
