@@ -52,7 +52,18 @@ TRIALS = {
                                        sq_dot=True, fn_cat=True), 256, 1 << 30),
     "2L-bt32-s256-bh64-ft16-fsc": (_2l(block_t=32, block_h=64, split_h=256, fin_t=16, fin_s=32, flat=True,
                                        sq_dot=True, fn_cat=True), 64, 4096),
+    # session 5, fourth call: fn split into a bf16 hi|lo copy first (fn_pre)
+    "2L-bt64-s256-bh64-ft16-fsc-pre": (_2l(block_t=64, block_h=64, split_h=256, fin_t=16, fin_s=32, flat=True,
+                                           sq_dot=True, fn_cat=True, fn_pre=True), 256, 1 << 30),
+    "2L-bt64-s512-bh64-ft16-fsc-pre": (_2l(block_t=64, block_h=64, split_h=512, fin_t=16, fin_s=8, flat=True,
+                                           sq_dot=True, fn_cat=True, fn_pre=True), 256, 1 << 30),
+    "1L-bt64-s512-fsc-pre": (C(block_t=64, block_h=64, split_h=512, flat=True, sq_dot=True, fn_cat=True,
+                               fn_pre=True), 2048, 1 << 30),
+    "1L-bt64-s512-fsc": (C(block_t=64, block_h=64, split_h=512, flat=True, sq_dot=True, fn_cat=True),
+                         2048, 1 << 30),
 }
+if os.environ.get("MHC_DEC_TRIALS"):  # comma-separated names: only those
+    TRIALS = {k: v for k, v in TRIALS.items() if k in os.environ["MHC_DEC_TRIALS"].split(",")}
 CONFIGS = {k: v[0] for k, v in TRIALS.items()}
 if os.environ.get("MHC_DEC_CONFIGS"):
     CONFIGS = {k: v for k, v in CONFIGS.items() if k in os.environ["MHC_DEC_CONFIGS"].split(",")}

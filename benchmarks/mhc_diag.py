@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from dataclasses import replace
 
 import torch
 
@@ -39,6 +40,13 @@ CONFIGS = {
     "flat-sq-cat-s1024-w8-st4-fin64": C(block_t=64, block_h=64, split_h=1024, num_warps=8, num_stages=4, fin_t=64, flat=True, sq_dot=True, fn_cat=True),
     "flat-sq-cat-s1024-w4-st3-fin64": C(block_t=64, block_h=64, split_h=1024, num_warps=4, num_stages=3, fin_t=64, flat=True, sq_dot=True, fn_cat=True),
     "flat-sq-cat-s256-w8-st3-lag1": C(block_t=64, block_h=64, split_h=256, num_warps=8, num_stages=3, lag=1, flat=True, sq_dot=True, fn_cat=True),
+    # session 5: the default from T = 8192, and the same with fn split into a bf16 hi|lo copy first
+    "dflt8192": tmhc.default_pre_config(8192, 4, 7168),
+    "dflt8192-fnpre": replace(tmhc.default_pre_config(8192, 4, 7168), fn_pre=True),
+    "dflt8192-fnpre-w8": replace(tmhc.default_pre_config(8192, 4, 7168), fn_pre=True, num_warps=8),
+    "dflt8192-fnpre-st4": replace(tmhc.default_pre_config(8192, 4, 7168), fn_pre=True, num_stages=4),
+    "dflt8192-fnpre-bh128": replace(tmhc.default_pre_config(8192, 4, 7168), fn_pre=True, block_h=128,
+                                    num_stages=2),
 }
 if os.environ.get("MHC_DIAG_CONFIGS"):   # comma-separated names: time only those
     CONFIGS = {k: v for k, v in CONFIGS.items() if k in os.environ["MHC_DIAG_CONFIGS"].split(",")}

@@ -220,3 +220,38 @@ def test_default_config_from_t8192(head):
         assert_close("hc_head", out.float(), ref.hc_head(r, fn, s, b).float(), atol=Y_ATOL, rtol=Y_RTOL)
     else:
         _check_pre(MHCPre(provider="triton")(r, fn, s, b), ref.mhc_pre(r, fn, s, b))
+
+
+@pytest.mark.parametrize("t", [64, 4100])
+def test_fn_pre_is_bit_identical(t):
+    """fn split once into a bf16 hi|lo copy (fn_pre) gives the GEMM the same operands as the
+    in-loop split: every output bit for bit, pre (with and without the norm) and head; and the
+    copy itself is torch's round-to-nearest split."""
+    from dataclasses import replace
+
+    h = 7168
+    base_cfg = tmhc.default_pre_config(8192, 4, h)
+    pre_cfg = replace(base_cfg, fn_pre=True)
+    r, fn, s, b = make_pre_inputs(t, 4, h, device="cuda", seed=t)
+    nw = torch.rand(h, device="cuda") + 0.5
+    for norm in (None, nw):
+        got = []
+        for cfg in (base_cfg, pre_cfg):
+            outs = (torch.empty(t, h, dtype=r.dtype, device="cuda"), torch.empty(t, 4, 1, device="cuda"),
+                    torch.empty(t, 4, 4, device="cuda"))
+            tmhc.mhc_pre(r, fn, s, b, norm, *outs, *SCALARS, config=cfg)
+            got.append(outs)
+        for name, a, b2 in zip(("layer_input", "post_mix", "comb_mix"), *got, strict=True):
+            assert torch.equal(a, b2), f"{name} (norm={norm is not None}): {_first_mismatch(a, b2)}"
+    hx, hfn, hs, hb = make_pre_inputs(t, 4, h, head=True, device="cuda", seed=t)
+    heads = []
+    for cfg in (base_cfg, pre_cfg):
+        out = torch.empty(t, h, dtype=hx.dtype, device="cuda")
+        tmhc.hc_head(hx, hfn, hs, hb, out, 1e-6, 1e-6, config=cfg)
+        heads.append(out)
+    assert torch.equal(*heads), f"hc_head: {_first_mismatch(*heads)}"
+    n_mix, np_ = tmhc.mix_columns(4, False)
+    split = tmhc._fn_hilo(fn, n_mix, np_)
+    hi = fn.t().to(torch.bfloat16)
+    lo = (fn.t() - hi.float()).to(torch.bfloat16)
+    assert torch.equal(split[:, :n_mix], hi) and torch.equal(split[:, np_:np_ + n_mix], lo)

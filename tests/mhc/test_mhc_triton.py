@@ -215,3 +215,22 @@ def test_default_configs_are_valid():
                 _, np_ = tmhc.mix_columns(n, head)
                 assert np_ % n == 0 and np_ // n >= (1 if head else 2 + n)
 
+
+
+@pytest.mark.parametrize("n,head,k", [(4, False, 200), (4, True, 64), (8, False, 72), (1, True, 40)])
+def test_fn_hilo_split(n, head, k):
+    """fn [N, K] -> [K, 2 NP] bf16 (hi | lo, zero past N): hi + lo carries fn to ~2^-16 relative
+    (two bf16 parts: 16 significant bits, the interpreter truncating where the GPU rounds), lo
+    is below hi's last bit, and the padding columns are zero."""
+    n_mix, np_ = tmhc.mix_columns(n, head)
+    g = torch.Generator().manual_seed(k)
+    fn = torch.randn(n_mix, k, generator=g) * torch.logspace(-6, 2, k)
+    out = tmhc._fn_hilo(fn, n_mix, np_, block_k=32)
+    assert out.shape == (k, 2 * np_) and out.dtype == torch.bfloat16
+    hi, lo = out[:, :np_].float(), out[:, np_:].float()
+    want = fn.t()
+    err = (hi[:, :n_mix] + lo[:, :n_mix] - want).abs()
+    # two truncations bound the error by 2^-14 relative (round-to-nearest on the GPU: 2^-16)
+    assert (err <= want.abs() * 2.0**-14).all(), f"hi + lo off by {float((err / want.abs()).max()):.3g} relative"
+    assert (lo[:, :n_mix].abs() <= hi[:, :n_mix].abs() * 2.0**-7).all(), "lo is not below hi's last bit"
+    assert (out[:, n_mix:np_] == 0).all() and (out[:, np_ + n_mix:] == 0).all(), "padding not zero"

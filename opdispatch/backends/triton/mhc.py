@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import torch
 import triton
 
-from opdispatch.backends.triton.mhc_kernels import _mhc_post_kernel, _mhc_pre_kernel
+from opdispatch.backends.triton.mhc_kernels import _fn_hilo_kernel, _mhc_post_kernel, _mhc_pre_kernel
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ class PreConfig:
     fn_cat: bool = False  # bf16 GEMM: fn's hi and lo parts as one [block_h, 2 NP] operand
     two_launch: bool = False  # GEMM partials, then finish + weighted sum in a second launch
     fin_s: int = 4  # split partials loaded at once by the finisher (a power of two; sets the add order)
+    fn_pre: bool = False  # with fn_cat on a bf16 GPU GEMM: fn split into a bf16 [n*H, 2 NP] hi|lo copy first
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,11 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
     # bf16 tensor-core GEMM on GPUs; the interpreter (CPU tensors) mis-evaluates bf16 tl.dot
     # (triton 3.9), so there the IEEE float32 dot runs: same math, exact products.
     x_bf16 = res.dtype == torch.bfloat16 and res.device.type != "cpu"
+    fn_pre = cfg.fn_pre and cfg.fn_cat and x_bf16
+    if fn_pre:
+        # fn's hi|lo bf16 split once per call (2.75 MB read, 3.7 MB written at n=4, H=7168), so
+        # every GEMM step loads a contiguous [block_h, 2 NP] bf16 block with no conversion
+        fn = _fn_hilo(fn, n_mix, np_)
     args = (res, res.stride(0), res.stride(1), *post_args, fn, fn.stride(0), scale, base, part, pre,
             sync, out, out.stride(0), post_ptr, post_stride, comb_ptr, comb_stride, nw,
             t, h, tiles, n_split, hb_per_split, lag, *scalars)
@@ -204,13 +210,22 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
         OUT_BLOCK_H=cfg.out_block_h, NORM_ROWS=triton.next_power_of_2(triton.cdiv(cfg.block_t, n_split)),
         FIN_T=cfg.fin_t, WS_T=cfg.ws_t,
         HEAD=head, FUSED_POST=post_in is not None, HAS_NORM=has_norm, X_BF16=x_bf16, DIAG=diag,
-        FLAT=cfg.flat, SQ_DOT=cfg.sq_dot, FN_CAT=cfg.fn_cat, FIN_S=cfg.fin_s,
+        FLAT=cfg.flat, SQ_DOT=cfg.sq_dot, FN_CAT=cfg.fn_cat, FIN_S=cfg.fin_s, FN_PRE=fn_pre,
         num_warps=cfg.num_warps, num_stages=cfg.num_stages,
     )
     if two:
         _mhc_pre_kernel[(tiles * n_split,)](*args, PHASE=1, **meta)
         return _mhc_pre_kernel[(tiles * n_split,)](*args, PHASE=2, **meta)
     return _mhc_pre_kernel[((tiles + lag) * n_split,)](*args, PHASE=0, **meta)
+
+
+def _fn_hilo(fn: torch.Tensor, n_mix: int, np_: int, block_k: int = 64) -> torch.Tensor:
+    """fn ``[N, K]`` float32 -> ``[K, 2 NP]`` bf16, row k = (hi | lo) of fn[:, k], zero past N."""
+    k = fn.shape[1]
+    out = torch.empty(k, 2 * np_, dtype=torch.bfloat16, device=fn.device)
+    _fn_hilo_kernel[(triton.cdiv(k, block_k),)](fn, fn.stride(0), out, k, N_MIX=n_mix, NP=np_,
+                                                BLOCK_K=block_k, num_warps=4)
+    return out
 
 
 def mhc_pre(residual: torch.Tensor, fn: torch.Tensor, scale: torch.Tensor, base: torch.Tensor,

@@ -61,7 +61,7 @@ def _post_tile(p_x, s_x_t, p_old, s_old_t, s_old_i, p_pin, s_pin_t, s_pin_i,
 
 @triton.jit
 def _gemm_step(b_xr, b_fn, b_acc, b_acc2, b_sq2, b_sqd, X_BF16: tl.constexpr, SQ_DOT: tl.constexpr,
-               FN_CAT: tl.constexpr):
+               FN_CAT: tl.constexpr, FN_PRE: tl.constexpr = False):
     """One GEMM step: a ``[BT, BH]`` stream tile (as loaded) times fn's float32 block, plus the
     tile's squares. Returns the updated (acc, acc2, sq2, sqd) accumulators; which of them are used
     depends on the flags (the others pass through).
@@ -71,17 +71,22 @@ def _gemm_step(b_xr, b_fn, b_acc, b_acc2, b_sq2, b_sqd, X_BF16: tl.constexpr, SQ
     dots into ``acc``, or with FN_CAT one dot against ``[hi | lo]`` into ``acc2`` (``[BT, 2 NP]``,
     the halves added after the loop). Else an IEEE float32 dot (FN_CAT is not used there).
     SQ_DOT: the squares accumulate as ``x x^T`` (``[BT, BT]``, diagonal used) on the tensor
-    cores (bf16 products are exact in fp32), else elementwise into ``sq2`` (``[BT, BH]``)."""
+    cores (bf16 products are exact in fp32), else elementwise into ``sq2`` (``[BT, BH]``).
+    FN_PRE (with X_BF16 and FN_CAT): ``b_fn`` is already the bf16 ``[hi | lo]`` block
+    (``_fn_hilo_kernel``, the same roundings), used as it is."""
     if X_BF16:
         b_xb = b_xr.to(tl.bfloat16)  # exact: the bf16 residual as loaded
-        b_fn_hi = b_fn.to(tl.bfloat16)
-        b_fn_lo = (b_fn - b_fn_hi.to(tl.float32)).to(tl.bfloat16)
-        if FN_CAT:
-            o_k = tl.arange(0, b_fn.shape[1])[None, :]
-            b_acc2 = tl.dot(b_xb, tl.where(o_k < b_fn.shape[1] // 2, b_fn_hi, b_fn_lo), b_acc2)
+        if FN_PRE:
+            b_acc2 = tl.dot(b_xb, b_fn, b_acc2)
         else:
-            b_acc = tl.dot(b_xb, b_fn_hi, b_acc)
-            b_acc = tl.dot(b_xb, b_fn_lo, b_acc)
+            b_fn_hi = b_fn.to(tl.bfloat16)
+            b_fn_lo = (b_fn - b_fn_hi.to(tl.float32)).to(tl.bfloat16)
+            if FN_CAT:
+                o_k = tl.arange(0, b_fn.shape[1])[None, :]
+                b_acc2 = tl.dot(b_xb, tl.where(o_k < b_fn.shape[1] // 2, b_fn_hi, b_fn_lo), b_acc2)
+            else:
+                b_acc = tl.dot(b_xb, b_fn_hi, b_acc)
+                b_acc = tl.dot(b_xb, b_fn_lo, b_acc)
         if SQ_DOT:
             b_sqd = tl.dot(b_xb, tl.trans(b_xb), b_sqd)
         else:
@@ -95,6 +100,38 @@ def _gemm_step(b_xr, b_fn, b_acc, b_acc2, b_sq2, b_sqd, X_BF16: tl.constexpr, SQ
         else:
             b_sq2 = tl.fma(b_xf, b_xf, b_sq2)
     return b_acc, b_acc2, b_sq2, b_sqd
+
+
+@triton.jit
+def _fn_block(p_fn, s_fn, j, H, o_h, m_h, o_fc, m_fc, NP: tl.constexpr, FN_PRE: tl.constexpr):
+    """fn^T's block for stream j and H-range o_h: row h is fn column ``j*H + h``.
+
+    Float32 ``[BH, len(o_fc)]`` read from fn ``[N, n*H]`` (one 4-byte column run per mix), or
+    with FN_PRE the bf16 ``[BH, 2 NP]`` block of the ``[n*H, 2 NP]`` hi|lo copy: rows of 4 NP
+    contiguous bytes, one vectorised load and no conversion."""
+    if FN_PRE:
+        o_k = tl.arange(0, 2 * NP)
+        o_r = (j * H + o_h).to(tl.int64)
+        return tl.load(p_fn + o_r[:, None] * (2 * NP) + o_k[None, :], mask=m_h[:, None], other=0.0)
+    return tl.load(p_fn + o_fc[None, :].to(tl.int64) * s_fn + (j * H + o_h)[:, None],
+                   mask=m_h[:, None] & m_fc[None, :], other=0.0)
+
+
+@triton.jit
+def _fn_hilo_kernel(p_fn, s_fn, p_out, K, N_MIX: tl.constexpr, NP: tl.constexpr,
+                    BLOCK_K: tl.constexpr):
+    """fn ``[N, K]`` float32 -> ``[K, 2 NP]`` bf16: row k holds fn[:, k] split into hi (columns
+    ``[0, NP)``) and lo (``[NP, 2 NP)``) parts, zero past N. The roundings are those of
+    ``_gemm_step``'s in-loop split, so the GEMM sees the same operands either way."""
+    o_k = tl.program_id(0).to(tl.int64) * BLOCK_K + tl.arange(0, BLOCK_K)
+    o_cc = tl.arange(0, 2 * NP)
+    o_c = o_cc % NP
+    m = (o_k < K)[:, None] & (o_c < N_MIX)[None, :]
+    b_f = tl.load(p_fn + o_c[None, :].to(tl.int64) * s_fn + o_k[:, None], mask=m, other=0.0)
+    b_hi = b_f.to(tl.bfloat16)
+    b_lo = (b_f - b_hi.to(tl.float32)).to(tl.bfloat16)
+    b_out = tl.where((o_cc < NP)[None, :], b_hi, b_lo)
+    tl.store(p_out + o_k[:, None] * (2 * NP) + o_cc[None, :], b_out, mask=(o_k < K)[:, None])
 
 
 @triton.jit
@@ -297,7 +334,7 @@ def _mhc_pre_kernel(
     HEAD: tl.constexpr, FUSED_POST: tl.constexpr,
     HAS_NORM: tl.constexpr, X_BF16: tl.constexpr, DIAG: tl.constexpr = 0,
     FLAT: tl.constexpr = False, SQ_DOT: tl.constexpr = False, FN_CAT: tl.constexpr = False,
-    PHASE: tl.constexpr = 0, FIN_S: tl.constexpr = 4,
+    PHASE: tl.constexpr = 0, FIN_S: tl.constexpr = 4, FN_PRE: tl.constexpr = False,
 ):
     """mhc_pre / hc_head / mhc_fused_post_pre in one launch (see ``mhc.py`` for the schedule).
 
@@ -373,10 +410,9 @@ def _mhc_pre_kernel(
                 m_th = m_t[:, None] & m_h[None, :]
                 p_rj = p_res + o_t[:, None] * s_res_t + j * s_res_i + o_h[None, :]
                 b_xr = tl.load(p_rj, mask=m_th, other=0.0, eviction_policy="evict_last")
-                b_fn = tl.load(p_fn + o_fc[None, :].to(tl.int64) * s_fn + (j * H + o_h)[:, None],
-                               mask=m_h[:, None] & m_fc[None, :], other=0.0)
+                b_fn = _fn_block(p_fn, s_fn, j, H, o_h, m_h, o_fc, m_fc, NP, FN_PRE)
                 b_acc, b_acc2, b_sq2, b_sqd = _gemm_step(b_xr, b_fn, b_acc, b_acc2, b_sq2, b_sqd,
-                                                         X_BF16, SQ_DOT, FN_CAT)
+                                                         X_BF16, SQ_DOT, FN_CAT, FN_PRE)
         else:
             for hb in range(hb_start, hb_end):
                 o_h = hb * BLOCK_H + tl.arange(0, BLOCK_H)
@@ -402,10 +438,9 @@ def _mhc_pre_kernel(
                         # kept in L2 for the weighted sum that reads it again `lag` tiles later
                         b_xr = tl.load(p_rj, mask=m_th, other=0.0, eviction_policy="evict_last")
                     # fn^T block of stream j: row h of the tile is fn column j*H + h
-                    b_fn = tl.load(p_fn + o_fc[None, :].to(tl.int64) * s_fn + (j * H + o_h)[:, None],
-                                   mask=m_h[:, None] & m_fc[None, :], other=0.0)
+                    b_fn = _fn_block(p_fn, s_fn, j, H, o_h, m_h, o_fc, m_fc, NP, FN_PRE)
                     b_acc, b_acc2, b_sq2, b_sqd = _gemm_step(b_xr, b_fn, b_acc, b_acc2, b_sq2, b_sqd,
-                                                             X_BF16, SQ_DOT, FN_CAT)
+                                                             X_BF16, SQ_DOT, FN_CAT, FN_PRE)
         if SQ_DOT:
             o_bt = tl.arange(0, BLOCK_T)
             b_sq = tl.sum(tl.where(o_bt[:, None] == o_bt[None, :], b_sqd, 0.0), axis=1)  # one non-zero
