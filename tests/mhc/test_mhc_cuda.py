@@ -51,8 +51,8 @@ def test_mhc_pre(t, h):
 
 
 # the default schedule, one with a lag of one tile (weighted-sum items wait the most), the
-# large-T default (flat GEMM loop, squares and both fn parts on the tensor cores, 64-token
-# finishing tile), and the two-launch defaults of T = 1 (one-token finishing chunks, every split
+# large-T default (flat GEMM loop, squares and both fn parts on the tensor cores from a bf16
+# hi|lo copy of fn, 64-token finishing tile), and the two-launch defaults of T = 1 (one-token finishing chunks, every split
 # at once) and T = 1024 (64-token tiles) at the sizes below
 CONFIGS = {"default": None, "lag1": tmhc.PreConfig(block_t=32, split_h=512, lag=1),
            "flat-dot": tmhc.default_pre_config(8192, 4, 7168),
@@ -211,8 +211,8 @@ def test_opcheck_on_gpu():
 
 @pytest.mark.parametrize("head", [False, True])
 def test_default_config_from_t8192(head):
-    """T = 8192 takes the large-T default (flat GEMM loop, tensor-core squares, fn hi|lo as one
-    operand, 64-token finishing tile) through the public ops."""
+    """T = 8192 takes the large-T default (flat GEMM loop, tensor-core squares, fn's bf16 hi|lo
+    copy as one operand, 64-token finishing tile) through the public ops."""
     t, h = 8192, 7168
     r, fn, s, b = make_pre_inputs(t, 4, h, head=head, device="cuda", seed=5)
     if head:
@@ -230,7 +230,7 @@ def test_fn_pre_is_bit_identical(t):
     from dataclasses import replace
 
     h = 7168
-    base_cfg = tmhc.default_pre_config(8192, 4, h)
+    base_cfg = replace(tmhc.default_pre_config(8192, 4, h), fn_pre=False)
     pre_cfg = replace(base_cfg, fn_pre=True)
     r, fn, s, b = make_pre_inputs(t, 4, h, device="cuda", seed=t)
     nw = torch.rand(h, device="cuda") + 0.5

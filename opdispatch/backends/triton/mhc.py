@@ -83,9 +83,17 @@ def default_pre_config(t: int, n: int, h: int, head: bool = False) -> PreConfig:
     if t >= 8192:
         # session 4 (same device): the flat loop with the squares and fn's hi|lo on the tensor
         # cores (128 registers instead of 194) and a 64-token finishing tile, 3 stages: 407.9 us
-        # against 423.2 for the nested loop in the same run (hc_head 392.6 against 394.9)
-        return PreConfig(block_t=64, block_h=64, split_h=1024, num_warps=4, num_stages=3, fin_t=64,
-                         flat=True, sq_dot=True, fn_cat=True)
+        # against 423.2 for the nested loop in the same run (hc_head 392.6 against 394.9).
+        # Session 5: fn split once into a bf16 hi|lo copy (fn_pre) and 128-wide steps, 2 stages:
+        # 399.8 us against 411.8 (hc_head 369.9 against 393.7); the GEMM phase alone 229.5
+        # against 261.3
+        return PreConfig(block_t=64, block_h=128, split_h=1024, num_warps=4, num_stages=2, fin_t=64,
+                         flat=True, sq_dot=True, fn_cat=True, fn_pre=True)
+    if t >= 4096:
+        # session 5: the flat loop with fn_pre at 512-wide splits: 224.8 us against 253.1 for the
+        # nested loop at T=4096 (hc_head 199.1 against 201.4); at 2048 it loses (144.6 vs 131.4)
+        return PreConfig(block_t=64, block_h=64, split_h=512, num_warps=4, flat=True, sq_dot=True,
+                         fn_cat=True, fn_pre=True)
     if t >= 2048:
         return PreConfig(block_t=64, block_h=64, split_h=512, num_warps=4)
     # Below 2048 tokens, the two-launch schedule (GEMM partials, then finish + weighted sum): at
