@@ -60,8 +60,12 @@ CONFIGS = {"default": None, "lag1": tmhc.PreConfig(block_t=32, split_h=512, lag=
            "2L-mid": tmhc.default_pre_config(1024, 4, 7168)}
 
 
-@pytest.mark.parametrize("mode", list(CONFIGS))
-@pytest.mark.parametrize("t", [1, 64, 4100])
+# "2L-row" (one-token finishing chunks) is T=1's config: at T=4100 its 16 chunks per tile make
+# the tier minutes longer and exercise nothing the other modes do not
+MODE_TS = [(m, t) for m in CONFIGS for t in (1, 64, 4100) if not (m == "2L-row" and t > 64)]
+
+
+@pytest.mark.parametrize("mode,t", MODE_TS)
 def test_mhc_pre_modes_and_norm(mode, t):
     h = 7168
     r, fn, s, b = make_pre_inputs(t, 4, h, device="cuda", seed=t)
@@ -101,9 +105,9 @@ def _first_mismatch(a: torch.Tensor, b: torch.Tensor) -> str:
 
 
 @pytest.mark.parametrize("with_norm", [False, True])
-@pytest.mark.parametrize("mode", list(CONFIGS))
-@pytest.mark.parametrize("t,h", [(1, 7168), (33, 4096), (4100, 7168)])
-def test_fused_post_pre_equals_post_then_pre(t, h, mode, with_norm):
+@pytest.mark.parametrize("mode,t,h", [(m, t, h) for m in CONFIGS for t, h in ((1, 7168), (33, 4096), (4100, 7168))
+                                      if not (m == "2L-row" and t > 64)])
+def test_fused_post_pre_equals_post_then_pre(mode, t, h, with_norm):
     """Bit for bit, not within a tolerance: the kernels fix the order of every floating-point
     operation (explicit fmas, float64 or pairwise-tree sums; see mhc_kernels.py's docstring), so
     the fused kernel and post-then-pre compute the same values however Triton lays them out."""
