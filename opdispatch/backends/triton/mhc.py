@@ -19,6 +19,13 @@ so the residual is read twice; the schedule makes the second read hit L2:
 Items are claimed through an atomic ticket, so a program only waits for smaller tickets: the
 wait cannot deadlock (see the kernel docstring). The launch needs a zeroed int32 sync buffer
 (one memset) and a float32 scratch of ``tiles * n_split * block_t * NP + tiles * block_t * n``.
+
+Below 2048 tokens mhc_pre and hc_head take the two-launch schedule (``two_launch``): the GEMM
+items in a first launch, then every program adds its tile's partials itself and writes its
+share of the weighted sum. There is no ticket, memset or wait: at decode sizes that chain of
+latencies cost more than the second read of the streams, which fit in L2 there. From T = 4096 fn
+is first split into a bf16 hi|lo copy (``fn_pre``, ``_fn_hilo``) that the GEMM steps load as
+is.
 """
 
 from __future__ import annotations
