@@ -234,3 +234,19 @@ def test_fn_hilo_split(n, head, k):
     assert (err <= want.abs() * 2.0**-14).all(), f"hi + lo off by {float((err / want.abs()).max()):.3g} relative"
     assert (lo[:, :n_mix].abs() <= hi[:, :n_mix].abs() * 2.0**-7).all(), "lo is not below hi's last bit"
     assert (out[:, n_mix:np_] == 0).all() and (out[:, np_ + n_mix:] == 0).all(), "padding not zero"
+
+
+def test_two_launch_norm_with_more_splits_than_tile_rows():
+    """The two-launch schedule with norm_weight hands whole rows s, s + n_split, ... to program
+    s; with more splits (20) than tile rows (16) most programs get no row and must write nothing
+    (the decode default: 112 splits of a 16-token tile). Two tiles, the second partial."""
+    t, h = 20, 640
+    cfg = tmhc.PreConfig(block_h=16, split_h=32, out_block_h=64, fin_t=1, two_launch=True, fin_s=32)
+    residual, fn, scale, base = make_pre_inputs(t, 4, h, seed=21)
+    nw = torch.rand(h, generator=torch.Generator().manual_seed(3)) + 0.5
+    outs = _pre_outs(t, 4, h, residual.dtype)
+    tmhc.mhc_pre(residual, fn, scale, base, nw, *outs, *SCALARS, config=cfg)
+    want = ref.mhc_pre(residual, fn, scale, base, norm_weight=nw)
+    assert_close("layer_input", outs[0].float(), want[0].float(), atol=1e-5, rtol=2 * ROUNDING_RTOL[torch.bfloat16])
+    assert_close("post_mix", outs[1], want[1], atol=COEF_ATOL, rtol=0)
+    assert_close("comb_mix", outs[2], want[2], atol=COEF_ATOL, rtol=0)
