@@ -47,6 +47,21 @@ CONFIGS = {
     "dflt8192-fnpre-st4": replace(tmhc.default_pre_config(8192, 4, 7168), fn_pre=True, num_stages=4),
     "dflt8192-fnpre-bh128": replace(tmhc.default_pre_config(8192, 4, 7168), fn_pre=True, block_h=128,
                                     num_stages=2),
+    # for the next session (not run yet): smaller work items, so that the weighted sums find the
+    # streams in L2. In-flight data is about (resident programs) x (item bytes); the default's
+    # items are 64 x 4 x 1024 x 2 B = 512 KB, ~200 MB over 396 resident programs, far over the
+    # 50 MB L2, so its weighted sums read from HBM (docs/ops/mhc.md, "What 70% needs")
+    "l2-bt64-s256": replace(tmhc.default_pre_config(8192, 4, 7168), block_h=64, split_h=256, num_stages=3),
+    "l2-bt32-s512": replace(tmhc.default_pre_config(8192, 4, 7168), block_t=32, block_h=64, split_h=512,
+                            fin_t=32, num_stages=3),
+    "l2-bt32-s256": replace(tmhc.default_pre_config(8192, 4, 7168), block_t=32, block_h=64, split_h=256,
+                            fin_t=32, num_stages=3),
+    "l2-bt32-s256-lag14": replace(tmhc.default_pre_config(8192, 4, 7168), block_t=32, block_h=64,
+                                  split_h=256, fin_t=32, num_stages=3, lag=14),
+    "l2-bt32-s256-lag20": replace(tmhc.default_pre_config(8192, 4, 7168), block_t=32, block_h=64,
+                                  split_h=256, fin_t=32, num_stages=3, lag=20),
+    "l2-bt64-s128": replace(tmhc.default_pre_config(8192, 4, 7168), block_h=64, split_h=128, num_stages=3,
+                            fin_s=8),
 }
 if os.environ.get("MHC_DIAG_CONFIGS"):   # comma-separated names: time only those
     CONFIGS = {k: v for k, v in CONFIGS.items() if k in os.environ["MHC_DIAG_CONFIGS"].split(",")}
