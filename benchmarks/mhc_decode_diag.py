@@ -3,7 +3,8 @@ compiled reference, plus the cost of the graph nodes themselves (a memset, an em
 
     PYTHONPATH=$PWD python3 benchmarks/mhc_decode_diag.py [T ...]
 
-Env: MHC_DEC_CONFIGS=name,name (subset), MHC_DEC_VARIANTS=head,pre, MHC_DEC_COMPILED=0 (skip the
+Env: MHC_DEC_CONFIGS=name,name (subset), MHC_DEC_VARIANTS=head,pre (and fused: mhc_fused_post_pre,
+"default" = post then pre, a config = the fused kernel under it), MHC_DEC_COMPILED=0 (skip the
 compiled reference).
 """
 
@@ -76,7 +77,7 @@ def _empty_kernel(p):
 
 
 def main(ts: list[int]) -> None:
-    dev = "cuda"
+    dev = os.environ.get("MHC_DEC_DEVICE", "cuda")  # "cpu" with TRITON_INTERPRET=1: a dry run
     g = torch.Generator(device=dev).manual_seed(0)
     buf = torch.zeros(8, dtype=torch.int32, device=dev)
     print(f"graph node costs: memset {graph_us(lambda: torch.zeros(3, dtype=torch.int32, device=dev)):.2f} us, "
@@ -95,9 +96,14 @@ def main(ts: list[int]) -> None:
                   norm_eps=1e-6)
         want_h = ref.hc_head(r, hfn, scale[:1], base[:N])
         want_p = ref.mhc_pre(r, fn, scale, base)[0]
+        x = torch.randn(t, H, device=dev, generator=g).to(torch.bfloat16)
+        pin = torch.rand(t, N, 1, device=dev, generator=g)
+        cin = torch.rand(t, N, N, device=dev, generator=g)
+        new = torch.empty_like(r)
+        want_f = ref.mhc_pre(ref.mhc_post(x, r, pin, cin), fn, scale, base)[0] if "fused" in VARIANTS else None
         comp_ts = os.environ.get("MHC_DEC_COMPILED_TS")  # e.g. "1,2": the compiled reference only there
         if os.environ.get("MHC_DEC_COMPILED", "1") == "1" and (not comp_ts or str(t) in comp_ts.split(",")):
-            for vname in VARIANTS:
+            for vname in (v for v in VARIANTS if v in ("head", "pre")):
                 f = (lambda: ref.hc_head(r, hfn, scale[:1], base[:N])) if vname == "head" else \
                     (lambda: ref.mhc_pre(r, fn, scale, base))
                 comp = torch.compile(f, dynamic=False)
@@ -113,13 +119,19 @@ def main(ts: list[int]) -> None:
                 def call(head=head, kw=kw):
                     return tmhc._launch_pre(r, hfn if head else fn, scale, base, None, y,
                                             None if head else post, None if head else comb, **kw)
+
+                def call_fused(cfg=cfg):
+                    return tmhc.mhc_fused_post_pre(x, r, pin, cin, fn, scale, base, None, new, y, post,
+                                                   comb, *sc.values(), config=cfg)
+                want = {"head": want_h, "pre": want_p, "fused": want_f}[vname]
+                f_call = call_fused if vname == "fused" else call
                 try:
-                    k = call()
+                    k = f_call()
                     torch.cuda.synchronize()
-                    err = (y.float() - (want_h if head else want_p).float()).abs().max().item()
-                    us = graph_us(call)
-                    print(f"T={t:3d} {vname:4s} {name:18s} regs={k.n_regs:3d} spills={k.n_spills:4d} "
-                          f"graph={us:7.2f} us  maxerr={err:.2e}", flush=True)
+                    err = (y.float() - want.float()).abs().max().item()
+                    us = graph_us(f_call)
+                    regs = f"regs={k.n_regs:3d} spills={k.n_spills:4d}" if k is not None else "(2 kernels)         "
+                    print(f"T={t:3d} {vname:4s} {name:18s} {regs} graph={us:7.2f} us  maxerr={err:.2e}", flush=True)
                 except Exception as exc:
                     print(f"T={t:3d} {vname:4s} {name:18s} ERROR {type(exc).__name__}: {str(exc)[:200]}", flush=True)
 

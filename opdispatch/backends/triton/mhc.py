@@ -53,7 +53,7 @@ class PreConfig:
     flat: bool = False  # one (H-block, stream) pair per loop iteration (else all n streams)
     sq_dot: bool = False  # the RMS's squares as diag(x x^T) on the tensor cores
     fn_cat: bool = False  # bf16 GEMM: fn's hi and lo parts as one [block_h, 2 NP] operand
-    two_launch: bool = False  # GEMM partials, then finish + weighted sum in a second launch
+    two_launch: bool = False  # GEMM partials (fused: and the new residual), then finish + weighted sum
     fin_s: int = 4  # split partials loaded at once by the finisher (a power of two; sets the add order)
     fn_pre: bool = False  # with fn_cat on a bf16 GPU GEMM: fn split into a bf16 [n*H, 2 NP] hi|lo copy first
 
@@ -197,10 +197,11 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
     # enough tiles in flight to cover the SMs, so a weighted-sum item rarely waits
     lag = cfg.lag or max(1, triton.cdiv(_sm_count(res.device) * 2, n_split))
     lag = min(lag, tiles)
-    # the fused one-pass kernel writes the new residual in its GEMM steps: one launch only (it
-    # ignores two_launch, like flat; its partials and finisher adds are the same, so its results
-    # stay bit-identical to post then pre under the same config)
-    two = cfg.two_launch and post_in is None
+    # two_launch with the fused post+pre: the first launch computes and stores the new residual
+    # in its GEMM steps (as the one-launch fused kernel does), the second reads it back once for
+    # the weighted sum. Its partials and finisher adds are those of mhc_pre under the same config,
+    # so it stays bit-identical to post then pre.
+    two = cfg.two_launch
     # one allocation: the split partials [tiles, n_split, block_t, NP], then pre [tiles * block_t, n]
     part_len = tiles * n_split * cfg.block_t * np_
     pre_len = 0 if two else tiles * cfg.block_t * n
