@@ -273,6 +273,21 @@ def _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3, b_comb3, o_
 
 
 @triton.jit
+def _finish_rows(p_tile, o_r, m_r, n_split, p_scale, p_base, K, rms_eps, hc_pre_eps, sinkhorn_eps,
+                 post_mult, sinkhorn_iters, N_STREAMS: tl.constexpr, N_MIX: tl.constexpr,
+                 NP: tl.constexpr, BLOCK_T: tl.constexpr, FIN_S: tl.constexpr, HEAD: tl.constexpr):
+    """The coefficients of rows ``o_r`` of a tile (indices inside it, valid where ``m_r``) from its
+    ``n_split`` partial rows (``_tile_mixes``; column N_MIX carries the sum of squares): the one
+    finishing step of the one-launch finisher and of the two-launch second phase, so both give
+    the same bits. Returns ``_coefficients``' (pre, post3, comb3)."""
+    o_c = tl.arange(0, NP)
+    b_tot = _tile_mixes(p_tile, o_r, m_r, n_split, BLOCK_T, NP, FIN_S)
+    b_sqt = tl.sum(tl.where(o_c[None, :] == N_MIX, b_tot, 0.0), axis=1)  # one non-zero
+    return _coefficients(b_tot, b_sqt, p_scale, p_base, K, rms_eps, hc_pre_eps, sinkhorn_eps,
+                         post_mult, sinkhorn_iters, N_STREAMS, N_MIX, NP, o_r.shape[0], HEAD)
+
+
+@triton.jit
 def _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_t, m_t, h_lo, h_hi,
                       norm_eps, N_STREAMS: tl.constexpr, BLOCK_H: tl.constexpr,
                       HAS_NORM: tl.constexpr):
@@ -462,11 +477,10 @@ def _mhc_pre_kernel(
                     o_f = f0 + tl.arange(0, FIN_T)
                     o_ft = tg.to(tl.int64) * BLOCK_T + o_f
                     m_ft = o_ft < T
-                    b_tot = _tile_mixes(p_tile, o_f, o_f < BLOCK_T, n_split, BLOCK_T, NP, FIN_S)
-                    b_sqt = tl.sum(tl.where(o_c[None, :] == N_MIX, b_tot, 0.0), axis=1)  # one non-zero
-                    b_pre, b_post3, b_comb3 = _coefficients(
-                        b_tot, b_sqt, p_scale, p_base, N_STREAMS * H, rms_eps, hc_pre_eps,
-                        sinkhorn_eps, post_mult, sinkhorn_iters, N_STREAMS, N_MIX, NP, FIN_T, HEAD)
+                    b_pre, b_post3, b_comb3 = _finish_rows(
+                        p_tile, o_f, o_f < BLOCK_T, n_split, p_scale, p_base, N_STREAMS * H, rms_eps,
+                        hc_pre_eps, sinkhorn_eps, post_mult, sinkhorn_iters, N_STREAMS, N_MIX, NP,
+                        BLOCK_T, FIN_S, HEAD)
                     if not HEAD:
                         _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3, b_comb3,
                                             o_ft, m_ft, N_STREAMS, NP)
@@ -485,11 +499,10 @@ def _mhc_pre_kernel(
                 o_f = s + tl.arange(0, NORM_ROWS) * n_split
                 o_w = tg.to(tl.int64) * BLOCK_T + o_f
                 m_w = (o_w < T) & (o_f < BLOCK_T)
-                b_tot = _tile_mixes(p_tile, o_f, m_w, n_split, BLOCK_T, NP, FIN_S)
-                b_sqt = tl.sum(tl.where(o_c[None, :] == N_MIX, b_tot, 0.0), axis=1)
-                b_pre, b_post3, b_comb3 = _coefficients(
-                    b_tot, b_sqt, p_scale, p_base, N_STREAMS * H, rms_eps, hc_pre_eps, sinkhorn_eps,
-                    post_mult, sinkhorn_iters, N_STREAMS, N_MIX, NP, NORM_ROWS, HEAD)
+                b_pre, b_post3, b_comb3 = _finish_rows(
+                    p_tile, o_f, m_w, n_split, p_scale, p_base, N_STREAMS * H, rms_eps, hc_pre_eps,
+                    sinkhorn_eps, post_mult, sinkhorn_iters, N_STREAMS, N_MIX, NP, BLOCK_T, FIN_S,
+                    HEAD)
                 if not HEAD:
                     _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3, b_comb3, o_w,
                                         m_w, N_STREAMS, NP)
@@ -505,12 +518,10 @@ def _mhc_pre_kernel(
                         o_f = f0 + tl.arange(0, FIN_T)
                         o_w = tg.to(tl.int64) * BLOCK_T + o_f
                         m_w = o_w < T
-                        b_tot = _tile_mixes(p_tile, o_f, m_w, n_split, BLOCK_T, NP, FIN_S)
-                        b_sqt = tl.sum(tl.where(o_c[None, :] == N_MIX, b_tot, 0.0), axis=1)
-                        b_pre, b_post3, b_comb3 = _coefficients(
-                            b_tot, b_sqt, p_scale, p_base, N_STREAMS * H, rms_eps, hc_pre_eps,
-                            sinkhorn_eps, post_mult, sinkhorn_iters, N_STREAMS, N_MIX, NP, FIN_T,
-                            HEAD)
+                        b_pre, b_post3, b_comb3 = _finish_rows(
+                            p_tile, o_f, m_w, n_split, p_scale, p_base, N_STREAMS * H, rms_eps,
+                            hc_pre_eps, sinkhorn_eps, post_mult, sinkhorn_iters, N_STREAMS, N_MIX,
+                            NP, BLOCK_T, FIN_S, HEAD)
                         if not HEAD:
                             if s == 0:
                                 _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3,
