@@ -275,7 +275,7 @@ def mhc_fused_post_pre(x: torch.Tensor, residual: torch.Tensor, post_mix_in: tor
         # pre at every size (T=8192: 896 vs 370 + 452 us; T=1: 38 vs 1.7 + 18 us): its GEMM steps
         # carry the post tile's registers. So by default the two kernels run back to back (the
         # same values: mhc_post's output is what the fused kernel stores); a config runs the
-        # one-pass kernel (tests, benchmarks/mhc_diag.py).
+        # fused kernel under it: one pass, or two launches with two_launch (tests, benchmarks).
         mhc_post(x, residual, post_mix_in, comb_mix_in, new_residual)
         mhc_pre(new_residual, fn, scale, base, norm_weight, layer_input, post_mix, comb_mix, rms_eps,
                 hc_pre_eps, sinkhorn_eps, post_mult, sinkhorn_iters, norm_eps)
