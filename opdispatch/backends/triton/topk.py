@@ -174,7 +174,7 @@ def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dic
         chunk = triton.cdiv(triton.cdiv(cols, split), step) * step
         split = triton.cdiv(cols, chunk)
     if split > 1 or (cfg.always_split and cols > k):
-        # v3 segment per (row, slice), sized from the sample's rank (see _sample_candidates).
+        # v3 segment per (row, slice), sized from the sample's rank (see _sample_segment).
         cap_s = cfg.sample_cap or min(chunk, _sample_segment(cols, k, split, cfg.sample))
         # The exact select holds all the row's segments in registers: v3 only where they
         # fit (one or two slices per row at k = 2048); other shapes run v2 unchanged.
