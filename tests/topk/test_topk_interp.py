@@ -40,6 +40,14 @@ SMALL = {
     # Register mode (the whole row in registers, one launch): 2 and 4 keys per thread.
     "register": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2),
     "register_w1": tk.TopKConfig(reg_max_cols=512, reg_per_thread=16),
+    # The register selects deciding 2 bits (packed counts) and 4 bits (radix-16 histogram)
+    # per step: register mode, and v3's finish (sample_split: one or two slices per row).
+    "register_sel2": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2, select_bits=2),
+    "register_sel4": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2, select_bits=4),
+    "sample_sel2": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
+                                 cap=64, sample=32, skip_empty=True, select_bits=2),
+    "sample_sel4": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
+                                 cap=64, sample=32, select_bits=4),
 }
 
 

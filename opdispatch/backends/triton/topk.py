@@ -63,6 +63,8 @@ class TopKConfig:
     sample_row_min_ratio: int = 32  # ... and only where cols >= this * k
     reg_max_cols: int = 0      # register mode for rows of at most this many columns (0: off)
     reg_per_thread: int = 32   # register mode: keys per thread (sets the warps, <= 16)
+    select_bits: int = 1       # register selects (register mode, v3 finish): key bits decided
+                               # per reduction step, 1 (32 steps), 2 (16) or 4 (8 radix steps)
 
 
 # The v2 pipeline, then each later version as the knobs it changes on top of the one before.
@@ -245,7 +247,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
     if p["mode"] == "register":
         topk_register_kernel[p["grid"]](
             *common, out, out.stride(0), k, IS_DECODE=decode, COL_CONTIG=stride_c == 1,
-            LANES=p["lanes"], FILL_BLOCK=1024, num_warps=p["num_warps"])
+            LANES=p["lanes"], FILL_BLOCK=1024, SEL=cfg.select_bits, num_warps=p["num_warps"])
         return
     # One workspace allocation per call (size from the shape only).
     ws = torch.empty(p["ws_numel"], dtype=torch.int32, device=device)
@@ -298,6 +300,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         *common, hist, split, out, out.stride(0), ck, ci, cap, k, scnt, cap_s, sck, sci,
         CBLOCK=cfg.cand_block, RADIX_BITS=cfg.radix_bits, SPLIT_POW2=split_pow2,
         USE_SAMPLE=use_sample, SAMPLE_LANES=p["sample_lanes"] if use_sample else 1,
+        SEL=cfg.select_bits,
         num_warps=cfg.finish_num_warps, **flags)
 
 
