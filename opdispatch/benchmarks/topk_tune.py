@@ -46,6 +46,11 @@ def _extra():
         "v5_f16": replace(v5, finish_num_warps=16),
         "v5_sel2_r16_f8": replace(v5, select_bits=2, reg_per_thread=16, finish_num_warps=8),
         "v5_sel4_r16_f8": replace(v5, select_bits=4, reg_per_thread=16, finish_num_warps=8),
+        # v6 (wider finish) with aligned 16-byte loads in the v3 compaction, and its tile.
+        "v6_al": replace(CONFIGS["v6"], aligned_loads=True),
+        "v6_al2k": replace(CONFIGS["v6"], aligned_loads=True, sample_block=2048),
+        "v6_2k": replace(CONFIGS["v6"], sample_block=2048),
+        "v6_sel4": replace(CONFIGS["v6"], select_bits=4),
         # Trial configs (not in CONFIGS).
         "r4f8": replace(pipe, radix_bits=4, cand_block=2048, finish_num_warps=8),
         # v3 variants.

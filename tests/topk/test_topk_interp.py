@@ -47,7 +47,10 @@ SMALL = {
     "sample_sel2": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
                                  cap=64, sample=32, skip_empty=True, select_bits=2),
     "sample_sel4": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
-                                 cap=64, sample=32, select_bits=4),
+                                 cap=64, sample=32, select_bits=4, aligned_loads=True),
+    # Aligned compaction blocks: first and last blocks of a slice masked, the others not.
+    "sample_aligned": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
+                                    cap=48, compact_block=16, sample=16, aligned_loads=True),
 }
 
 

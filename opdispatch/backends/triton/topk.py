@@ -63,6 +63,10 @@ class TopKConfig:
     sample_row_min_ratio: int = 32  # ... and only where cols >= this * k
     reg_max_cols: int = 0      # register mode for rows of at most this many columns (0: off)
     reg_per_thread: int = 32   # register mode: keys per thread (sets the warps, <= 16)
+    finish_per_thread: int = 0  # v3 finish: warps = its lanes / (32 * this), at least
+                                # finish_num_warps, at most 16 (0: finish_num_warps)
+    aligned_loads: bool = False  # v3 compaction: blocks aligned on absolute columns, unmasked
+                                 # (16-byte) loads inside the slice
     select_bits: int = 1       # register selects (register mode, v3 finish): key bits decided
                                # per reduction step, 1 (32 steps), 2 (16) or 4 (8 radix steps)
 
@@ -91,6 +95,13 @@ CONFIGS = {
     # 131072 k=512 58.6 us against 97.9, k=2048 98.5 against 109.6; with 16-64 slices (1-8 rows)
     # or cols < 32 k it lost (1 x 131072: 40.2 against 32.5), hence sample_row_max_split/ratio.
     "v5": dataclasses.replace(_V4, sample_row_threshold=True),
+    # v6, the default: v5 with wider finish programs (measured on the H100, session 6 of
+    # 2026-11-22, v5 -> 8 / 16 warps: 64x131072 k=2048 98.5 -> 65.3 / 57.1 us; 512x131072
+    # 382.9 -> 349.4 / 343.9; 4096x32768 691.5 -> 683.4 / 727.8; 1x131072 (v2 finish) 33.0 ->
+    # 29.7 / 32.2): 8 warps for the v2 finish, 16 keys per thread for the v3 one (8192 lanes:
+    # 16 warps, 4096: 8).
+    "v6": dataclasses.replace(_V4, sample_row_threshold=True, finish_num_warps=8,
+                              finish_per_thread=16),
     # v4 with fewer warps per row in register mode (2 or 1: fewer cross-warp reductions).
     "v4_w2": dataclasses.replace(_V4, reg_per_thread=64),
     "v4_w1": dataclasses.replace(_V4, reg_per_thread=128),
@@ -111,7 +122,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "v5"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
+DEFAULT_CONFIG = "v6"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
@@ -189,9 +200,12 @@ def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dic
             ok = cols >= cfg.sample_min_ratio * k
         use = lanes <= cfg.sample_max_lanes and ok
         sample = cfg.sample if use else 0
+        finish_warps = cfg.finish_num_warps
+        if sample and cfg.finish_per_thread:
+            finish_warps = max(finish_warps, min(16, lanes // (32 * cfg.finish_per_thread)))
         return dict(mode="split", split=split, chunk=chunk, cap=cap, grid=(rows, split), cfg=cfg,
                     sample=sample, cap_s=cap_s if sample else 0, sample_lanes=lanes,
-                    t_given=bool(sample) and many)
+                    t_given=bool(sample) and many, finish_warps=finish_warps)
     return dict(mode="row", split=1, chunk=cols, cap=cap,
                 grid=(max(1, min(rows, num_sms * cfg.progs_per_sm)),), cfg=cfg)
 
@@ -284,7 +298,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         topk_sample_compact_kernel[(rows, split)](
             *common, chunk, sck, sci, scnt, cap_s, k, t16,
             BLOCK=cfg.sample_block or cfg.compact_block or cfg.block, SAMPLE=p["sample"],
-            SKIP_EMPTY=cfg.skip_empty, T_GIVEN=p["t_given"],
+            SKIP_EMPTY=cfg.skip_empty, T_GIVEN=p["t_given"], ALIGNED=cfg.aligned_loads,
             num_warps=cfg.sample_num_warps or cfg.compact_num_warps or cfg.num_warps, **flags)
     else:
         cap_s = 1
@@ -301,7 +315,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         CBLOCK=cfg.cand_block, RADIX_BITS=cfg.radix_bits, SPLIT_POW2=split_pow2,
         USE_SAMPLE=use_sample, SAMPLE_LANES=p["sample_lanes"] if use_sample else 1,
         SEL=cfg.select_bits,
-        num_warps=cfg.finish_num_warps, **flags)
+        num_warps=p["finish_warps"], **flags)
 
 
 def top_k_per_row_prefill(logits: torch.Tensor, row_starts: torch.Tensor,

@@ -454,7 +454,7 @@ def _kth_key(ks, k, SEL: tl.constexpr = 1):
         expect = tl.sum((ks != -2147483648).to(tl.int32), 0)   # lanes on the (empty) prefix
         prefix = tl.zeros([], dtype=tl.uint32)
         for p in tl.static_range(8):
-            SHIFT: tl.constexpr = 28 - 4 * p
+            SHIFT = 28 - 4 * p   # constexpr: p is a static_range index
             if p == 0:
                 on = ks != -2147483648
             else:
@@ -541,11 +541,34 @@ def _sample_ok(p_scnt, row, n_split, cap_s, k, SPLIT_POW2: tl.constexpr):
 
 
 @triton.jit
+def _compact_hits(x, m, o, t16, seen, p_k, p_i, cap_s, SKIP_EMPTY: tl.constexpr):
+    """One block of the sample compaction: lanes with ``m`` and key >> 16 >= t16 go to
+    p_k / p_i [seen + rank] as (key, column o), at most cap_s in all. Returns seen + hits."""
+    key = _order_key(x)
+    hit = m & ((key >> 16).to(tl.int32) >= t16)
+    h = hit.to(tl.int32)
+    n_hit = tl.sum(h, 0)
+    if SKIP_EMPTY:
+        if n_hit > 0:
+            pos = seen + tl.cumsum(h, 0) - 1
+            m_st = hit & (pos < cap_s)
+            tl.store(p_k + pos, key.to(tl.int32, bitcast=True), mask=m_st)
+            tl.store(p_i + pos, o, mask=m_st)
+    else:
+        pos = seen + tl.cumsum(h, 0) - 1
+        m_st = hit & (pos < cap_s)
+        tl.store(p_k + pos, key.to(tl.int32, bitcast=True), mask=m_st)
+        tl.store(p_i + pos, o, mask=m_st)
+    return seen + n_hit
+
+
+@triton.jit
 def topk_sample_compact_kernel(
     p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols,
     chunk, p_sck, p_sci, p_scnt, cap_s, k, p_t16,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, BLOCK: tl.constexpr,
     SAMPLE: tl.constexpr, SKIP_EMPTY: tl.constexpr, T_GIVEN: tl.constexpr,
+    ALIGNED: tl.constexpr,
 ):
     """v3 step 1: program (row, s) estimates the row's threshold T from a sample (every
     program of a row computes the same T from the same sample; T_GIVEN: reads the one that
@@ -569,25 +592,27 @@ def topk_sample_compact_kernel(
             t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG)
         p_k = p_sck + o_seg * cap_s
         p_i = p_sci + o_seg * cap_s
-        for off in range(lo, hi, BLOCK):
-            o = off + tl.arange(0, BLOCK)
-            x, m = _load_row(p_row, stride_c, o, hi, COL_CONTIG)
-            key = _order_key(x)
-            hit = m & ((key >> 16).to(tl.int32) >= t16)
-            h = hit.to(tl.int32)
-            n_hit = tl.sum(h, 0)
-            if SKIP_EMPTY:
-                if n_hit > 0:
-                    pos = seen + tl.cumsum(h, 0) - 1
-                    m_st = hit & (pos < cap_s)
-                    tl.store(p_k + pos, key.to(tl.int32, bitcast=True), mask=m_st)
-                    tl.store(p_i + pos, o, mask=m_st)
-            else:
-                pos = seen + tl.cumsum(h, 0) - 1
-                m_st = hit & (pos < cap_s)
-                tl.store(p_k + pos, key.to(tl.int32, bitcast=True), mask=m_st)
-                tl.store(p_i + pos, o, mask=m_st)
-            seen += n_hit
+        if COL_CONTIG and ALIGNED:
+            # Blocks aligned on absolute columns, so that the row base (aligned when the row
+            # stride is a multiple of 4) plus the block start allows 16-byte loads: only the
+            # first and last blocks of the slice, partly outside it, are masked (a masked
+            # load is split into 4-byte loads, and the scan then runs per element).
+            p_r = p_logits + row.to(tl.int64) * stride_r
+            a_lo = start + lo
+            a_hi = start + hi
+            for blk in range(a_lo // BLOCK, tl.cdiv(a_hi, BLOCK)):
+                c = blk * BLOCK + tl.arange(0, BLOCK)
+                m = (c >= a_lo) & (c < a_hi)
+                if (blk * BLOCK >= a_lo) & (blk * BLOCK + BLOCK <= a_hi):
+                    x = tl.load(p_r + c)
+                else:
+                    x = tl.load(p_r + c, mask=m, other=0.0)
+                seen = _compact_hits(x, m, c - start, t16, seen, p_k, p_i, cap_s, SKIP_EMPTY)
+        else:
+            for off in range(lo, hi, BLOCK):
+                o = off + tl.arange(0, BLOCK)
+                x, m = _load_row(p_row, stride_c, o, hi, COL_CONTIG)
+                seen = _compact_hits(x, m, o, t16, seen, p_k, p_i, cap_s, SKIP_EMPTY)
     tl.store(p_scnt + o_seg, seen)
 
 
