@@ -36,21 +36,21 @@ def _extra():
     pipe = CONFIGS["default"]   # the v2 pipeline
     v5 = CONFIGS["v5"]
     return {
-        # Session 6 trials on v5: the register selects deciding 2 or 4 bits per step, more
+        # Session 6 trials on v5: the register selects deciding 2 bits per step, more
         # warps per row in register mode (16 or 8 keys per thread) and in the finish.
         "v5_sel2": replace(v5, select_bits=2),
-        "v5_sel4": replace(v5, select_bits=4),
         "v5_r16": replace(v5, reg_per_thread=16),
         "v5_r8": replace(v5, reg_per_thread=8),
         "v5_f8": replace(v5, finish_num_warps=8),
         "v5_f16": replace(v5, finish_num_warps=16),
         "v5_sel2_r16_f8": replace(v5, select_bits=2, reg_per_thread=16, finish_num_warps=8),
-        "v5_sel4_r16_f8": replace(v5, select_bits=4, reg_per_thread=16, finish_num_warps=8),
-        # v6 (wider finish) with aligned 16-byte loads in the v3 compaction, and its tile.
-        "v6_al": replace(CONFIGS["v6"], aligned_loads=True),
-        "v6_al2k": replace(CONFIGS["v6"], aligned_loads=True, sample_block=2048),
+        # v6 (wider finish) with the in-thread rank scan in the v3 compaction, and its tile.
+        "v6_s2d": replace(CONFIGS["v6"], scan2d=True),
+        "v6_s2d2k": replace(CONFIGS["v6"], scan2d=True, sample_block=2048),
         "v6_2k": replace(CONFIGS["v6"], sample_block=2048),
-        "v6_sel4": replace(CONFIGS["v6"], select_bits=4),
+        "v6_sel2": replace(CONFIGS["v6"], select_bits=2),
+        "v6_s2d4k": replace(CONFIGS["v6"], scan2d=True, sample_block=4096),
+        "v6_s2d2k8": replace(CONFIGS["v6"], scan2d=True, sample_block=2048, sample_num_warps=8),
         # Trial configs (not in CONFIGS).
         "r4f8": replace(pipe, radix_bits=4, cand_block=2048, finish_num_warps=8),
         # v3 variants.

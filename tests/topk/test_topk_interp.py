@@ -40,17 +40,16 @@ SMALL = {
     # Register mode (the whole row in registers, one launch): 2 and 4 keys per thread.
     "register": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2),
     "register_w1": tk.TopKConfig(reg_max_cols=512, reg_per_thread=16),
-    # The register selects deciding 2 bits (packed counts) and 4 bits (radix-16 histogram)
-    # per step: register mode, and v3's finish (sample_split: one or two slices per row).
+    # The register selects deciding 2 bits per step (packed counts): register mode, and v3's
+    # finish (sample_split: one or two slices per row).
     "register_sel2": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2, select_bits=2),
-    "register_sel4": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2, select_bits=4),
     "sample_sel2": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
                                  cap=64, sample=32, skip_empty=True, select_bits=2),
-    "sample_sel4": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
-                                 cap=64, sample=32, select_bits=4, aligned_loads=True),
-    # Aligned compaction blocks: first and last blocks of a slice masked, the others not.
-    "sample_aligned": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
-                                    cap=48, compact_block=16, sample=16, aligned_loads=True),
+    "sample_sel2_scan2d": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
+                                        cap=64, sample=32, select_bits=2, scan2d=True),
+    # The v3 compaction with in-thread rank scans ([tile / threads, threads] tiles).
+    "sample_scan2d": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
+                                    cap=48, compact_block=16, sample=16, scan2d=True),
 }
 
 
@@ -170,9 +169,12 @@ def test_op_out_and_sorted(sorted_):
     assert_topk_matches(x, *decode_bounds(seq_lens, 1, 5), 20, d, sorted_=sorted_)
 
 
-def test_sample_pass_settles_random_rows():
+@pytest.mark.parametrize("threads", [0, 8])
+def test_sample_pass_settles_random_rows(threads):
     """v3's sample kernel alone: on random rows most rows are settled (>= k candidates, no
-    overflow), and each row's candidates are exactly the columns at or above a threshold."""
+    overflow), and each row's candidates are exactly the columns at or above a threshold, in
+    column order (threads=0) or in the in-thread scan's thread-major order (threads=8: tiles
+    [8, 4], thread t holding columns t, t + 8, t + 16, t + 24 of each tile)."""
     from opdispatch.backends.triton.topk_kernels import topk_sample_compact_kernel
     g = torch.Generator().manual_seed(40)
     rows, cols, k, split, cap_s = 6, 256, 10, 2, 96
@@ -184,14 +186,23 @@ def test_sample_pass_settles_random_rows():
     scnt = torch.full((rows * split,), -1, dtype=I32)
     topk_sample_compact_kernel[(rows, split)](
         x, cols, 1, starts, ends, starts, 1, cols, cols // split, sck, sci, scnt, cap_s, k, scnt,
-        IS_DECODE=False, COL_CONTIG=True, BLOCK=32, SAMPLE=32, SKIP_EMPTY=False, T_GIVEN=False)
+        IS_DECODE=False, COL_CONTIG=True, BLOCK=32, SAMPLE=32, SKIP_EMPTY=False, T_GIVEN=False,
+        THREADS=threads)
     counts = scnt.view(rows, split)
     settled = (counts.sum(1) >= k) & (counts.max(1).values <= cap_s)
     assert settled.sum() >= rows - 1, counts
     for r in range(rows):
         cols_r = torch.cat([sci.view(rows, split, cap_s)[r, s, :counts[r, s]]
                             for s in range(split)]).long()
-        assert (cols_r.diff() > 0).all(), "candidates in column order"
+        if threads:
+            # thread-major inside each 32-column tile: the tile's columns sorted by (c % 8, c)
+            tile = cols_r // 32
+            assert (tile.diff() >= 0).all(), "tiles in order"
+            key = tile * 1024 + (cols_r % 8) * 32 + cols_r % 32
+            assert (key.diff() > 0).all(), "thread-major order inside a tile"
+            cols_r = cols_r.sort().values
+        else:
+            assert (cols_r.diff() > 0).all(), "candidates in column order"
         thr = x[r, cols_r].min()
         want = torch.nonzero(x[r] >= thr).flatten()
         assert torch.equal(cols_r, want), f"row {r}: candidates are not a threshold set"
@@ -204,5 +215,6 @@ def test_sample_pass_settles_random_rows():
     scnt2 = torch.full_like(scnt, -1)
     topk_sample_compact_kernel[(rows, split)](
         x, cols, 1, starts, ends, starts, 1, cols, cols // split, sck, sci2, scnt2, cap_s, k, t16,
-        IS_DECODE=False, COL_CONTIG=True, BLOCK=32, SAMPLE=32, SKIP_EMPTY=False, T_GIVEN=True)
+        IS_DECODE=False, COL_CONTIG=True, BLOCK=32, SAMPLE=32, SKIP_EMPTY=False, T_GIVEN=True,
+        THREADS=threads)
     assert torch.equal(scnt2, scnt) and torch.equal(sci2, sci)

@@ -65,10 +65,10 @@ class TopKConfig:
     reg_per_thread: int = 32   # register mode: keys per thread (sets the warps, <= 16)
     finish_per_thread: int = 0  # v3 finish: warps = its lanes / (32 * this), at least
                                 # finish_num_warps, at most 16 (0: finish_num_warps)
-    aligned_loads: bool = False  # v3 compaction: blocks aligned on absolute columns, unmasked
-                                 # (16-byte) loads inside the slice
+    scan2d: bool = False       # v3 compaction: [tile / threads, threads] tiles, ranks by
+                               # in-thread prefix sums (thread-major candidate order)
     select_bits: int = 1       # register selects (register mode, v3 finish): key bits decided
-                               # per reduction step, 1 (32 steps), 2 (16) or 4 (8 radix steps)
+                               # per reduction step, 1 (32 steps) or 2 (16)
 
 
 # The v2 pipeline, then each later version as the knobs it changes on top of the one before.
@@ -261,7 +261,8 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
     if p["mode"] == "register":
         topk_register_kernel[p["grid"]](
             *common, out, out.stride(0), k, IS_DECODE=decode, COL_CONTIG=stride_c == 1,
-            LANES=p["lanes"], FILL_BLOCK=1024, SEL=cfg.select_bits, num_warps=p["num_warps"])
+            LANES=p["lanes"], FILL_BLOCK=1024, SEL=cfg.select_bits,
+            THREADS=min(32 * p["num_warps"], p["lanes"]), num_warps=p["num_warps"])
         return
     # One workspace allocation per call (size from the shape only).
     ws = torch.empty(p["ws_numel"], dtype=torch.int32, device=device)
@@ -292,14 +293,18 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         sci = ws[o + n_seg * cap_s:o + 2 * n_seg * cap_s]
         scnt = ws[o + 2 * n_seg * cap_s:o + 2 * n_seg * cap_s + n_seg]
         t16 = ws[o + 2 * n_seg * cap_s + n_seg:]
+        sample_warps = cfg.sample_num_warps or cfg.compact_num_warps or cfg.num_warps
+        sample_block = cfg.sample_block or cfg.compact_block or cfg.block
+        # scan2d: one tile column per thread (at least two rows per tile: small test tiles)
+        threads = min(32 * sample_warps, sample_block // 2) if cfg.scan2d else 0
         if p["t_given"]:
             topk_sample_threshold_kernel[(rows,)](
                 *common, t16, k, SAMPLE=p["sample"], num_warps=4, **flags)
         topk_sample_compact_kernel[(rows, split)](
             *common, chunk, sck, sci, scnt, cap_s, k, t16,
-            BLOCK=cfg.sample_block or cfg.compact_block or cfg.block, SAMPLE=p["sample"],
-            SKIP_EMPTY=cfg.skip_empty, T_GIVEN=p["t_given"], ALIGNED=cfg.aligned_loads,
-            num_warps=cfg.sample_num_warps or cfg.compact_num_warps or cfg.num_warps, **flags)
+            BLOCK=sample_block, SAMPLE=p["sample"],
+            SKIP_EMPTY=cfg.skip_empty, T_GIVEN=p["t_given"], THREADS=threads,
+            num_warps=sample_warps, **flags)
     else:
         cap_s = 1
         sck = sci = scnt = ck      # unused
@@ -315,6 +320,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         CBLOCK=cfg.cand_block, RADIX_BITS=cfg.radix_bits, SPLIT_POW2=split_pow2,
         USE_SAMPLE=use_sample, SAMPLE_LANES=p["sample_lanes"] if use_sample else 1,
         SEL=cfg.select_bits,
+        THREADS=min(32 * p["finish_warps"], p["sample_lanes"]) if use_sample else 1,
         num_warps=p["finish_warps"], **flags)
 
 

@@ -344,7 +344,7 @@ def topk_split_finish_kernel(
     p_hist, n_split, p_out, stride_or, p_ck, p_ci, cap, k, p_scnt, cap_s, p_sck, p_sci,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, CBLOCK: tl.constexpr,
     RADIX_BITS: tl.constexpr, SPLIT_POW2: tl.constexpr, USE_SAMPLE: tl.constexpr,
-    SAMPLE_LANES: tl.constexpr, SEL: tl.constexpr,
+    SAMPLE_LANES: tl.constexpr, SEL: tl.constexpr, THREADS: tl.constexpr,
 ):
     """Split mode, step 3: one program per row selects among the candidates (or fills the
     identity for rows with n <= k). USE_SAMPLE: rows that v3's sample pass settled select
@@ -362,7 +362,7 @@ def topk_split_finish_kernel(
         last_n = tl.load(p_scnt + (row * n_split + n_split - 1).to(tl.int64))
         o_ws = row.to(tl.int64) * n_split * cap_s
         _sample_select(p_sck + o_ws, p_sci + o_ws, p_scnt + (row * n_split).to(tl.int64),
-                       cap_s, (n_split - 1) * cap_s + last_n, k, p_orow, SAMPLE_LANES, SEL)
+                       cap_s, (n_split - 1) * cap_s + last_n, k, p_orow, SAMPLE_LANES, SEL, THREADS)
     elif n <= k:
         _fill_identity(p_orow, n, k, CBLOCK)
     else:
@@ -414,27 +414,51 @@ def _add_pair(a0, b0, a1, b1):
 
 
 @triton.jit
+def _lanes_2d(LANES: tl.constexpr, THREADS: tl.constexpr):
+    """Lane numbers 0..LANES-1 as a [THREADS, LANES // THREADS] tile, lane t + j * THREADS at
+    [t, j]: axis 0 is the contiguous one, so loads and scattered stores share one layout
+    with axis 1 inside each thread (one row per thread when THREADS = 32 * num_warps)."""
+    return tl.arange(0, THREADS)[:, None] + tl.arange(0, LANES // THREADS)[None, :] * THREADS
+
+
+@triton.jit
+def _rank_2d(h):
+    """Inclusive ranks of the counts ``h`` of a [THREADS, E] tile whose axis 1 lies inside
+    each thread (thread-major order: row t, then row t + 1), and their total: in-thread
+    prefix sums plus one exclusive scan of the per-thread totals (one value per thread)."""
+    per = tl.sum(h, 1)
+    before = tl.cumsum(per, 0) - per
+    return before[:, None] + tl.cumsum(h, 1), tl.sum(per, 0)
+
+
+@triton.jit
+def _count_2d(m):
+    return tl.sum(tl.sum(m.to(tl.int32), 1), 0)
+
+
+@triton.jit
 def _kth_key(ks, k, SEL: tl.constexpr = 1):
-    """The k-th largest of ``ks`` by a greedy search over the key bits (no reloads).
+    """The k-th largest of the [THREADS, E] tile ``ks`` by a greedy search over the key bits
+    (register-held, no reloads).
 
     ks: order keys as int32 with the top bit flipped (signed order = unsigned key order); lanes
     holding no value are INT_MIN, i.e. key 0, which no float produces (-inf is 0x007FFFFF, NaN
     the top), so they are never counted. Returns the signed form. Needs >= k real lanes and at
     most 65535 lanes (SEL=2 packs two counts in one int32).
 
-    SEL (bits decided per step): 1: 32 steps, one ``tl.sum`` of ``key >= candidate`` each;
-    2: 16 steps, the three candidates of the next two bits counted in one two-operand
-    reduction (one count in the low 16 bits, one in the high, one alone): half the reduction
-    latencies for 1.5x the compares; 4: 8 radix steps, a 16-bin ``tl.histogram`` of the next
-    4 bits over the lanes sharing the prefix found so far (lanes off the prefix land in bin 0
-    and are taken out by their known number)."""
+    SEL (bits decided per step): 1: 32 steps, one count of ``key >= candidate`` each; 2: 16
+    steps, the three candidates of the next two bits counted in one two-operand reduction
+    (one count in the low 16 bits, one in the high, one alone): half the reduction latencies
+    for 1.5x the compares. (Measured on the H100, session 6: SEL=2 211.5 us against 221.2 at
+    4096x4096, slower on the v3 finish; a 16-bin tl.histogram radix step per 4 bits lost
+    everywhere, 283 against 220 at 4096x4096.)"""
     t = tl.zeros([], dtype=tl.int32)      # bit pattern of the unsigned threshold
     if SEL == 1:
         for b in tl.static_range(32):
             cand = t | (tl.full([], 1, tl.int32) << (31 - b))
-            c = tl.sum((ks >= (cand ^ -2147483648)).to(tl.int32), 0)
+            c = _count_2d(ks >= (cand ^ -2147483648))
             t = tl.where(c >= k, cand, t)
-    elif SEL == 2:
+    else:
         for b in tl.static_range(16):
             c1 = t | (tl.full([], 1, tl.int32) << (30 - 2 * b))
             c2 = t | (tl.full([], 2, tl.int32) << (30 - 2 * b))
@@ -442,44 +466,24 @@ def _kth_key(ks, k, SEL: tl.constexpr = 1):
             ge1 = (ks >= (c1 ^ -2147483648)).to(tl.int32)
             ge2 = (ks >= (c2 ^ -2147483648)).to(tl.int32)
             ge3 = (ks >= (c3 ^ -2147483648)).to(tl.int32)
-            n13, n2 = tl.reduce((ge1 + (ge3 << 16), ge2), 0, _add_pair)
+            r13, r2 = tl.reduce((ge1 + (ge3 << 16), ge2), 1, _add_pair)
+            n13, n2 = tl.reduce((r13, r2), 0, _add_pair)
             n1 = n13 & 65535
             n3 = (n13.to(tl.uint32, bitcast=True) >> 16).to(tl.int32)   # logical: up to 65535
             t = tl.where(n3 >= k, c3, tl.where(n2 >= k, c2, tl.where(n1 >= k, c1, t)))
-    else:
-        u = (ks ^ -2147483648).to(tl.uint32, bitcast=True)
-        n_lanes = ks.shape[0]
-        bins = tl.arange(0, 16)
-        krem = k
-        expect = tl.sum((ks != -2147483648).to(tl.int32), 0)   # lanes on the (empty) prefix
-        prefix = tl.zeros([], dtype=tl.uint32)
-        for p in tl.static_range(8):
-            SHIFT = 28 - 4 * p   # constexpr: p is a static_range index
-            if p == 0:
-                on = ks != -2147483648
-            else:
-                on = (u >> (SHIFT + 4)) == prefix
-                on = on & (ks != -2147483648)
-            d = ((u >> SHIFT) & 15).to(tl.int32)
-            hist = tl.histogram(tl.where(on, d, 0), 16)
-            hist = hist - tl.where(bins == 0, n_lanes - expect, 0)
-            bk, n_above, n_at = _pick_bucket(hist, expect, krem, 16)
-            krem -= n_above
-            expect = n_at
-            prefix = (prefix << 4) | bk.to(tl.uint32)
-        t = prefix.to(tl.int32, bitcast=True)
     return t ^ -2147483648
 
 
 @triton.jit
 def _emit_top(ks, t_s, idx, k, p_orow):
-    """Write idx of the keys > t_s, then of the first k - count(> t_s) keys == t_s, in lane
-    order (one scan carries both counts: low 16 bits gt, high bits eq; lanes < 65536)."""
+    """Write idx of the keys > t_s, then of the first k - count(> t_s) keys == t_s, in the
+    tile's thread-major lane order (one rank scan carries both counts: low 16 bits gt, high
+    bits eq; lanes < 65536)."""
     m_gt = ks > t_s
     m_eq = ks == t_s
-    n_gt = tl.sum(m_gt.to(tl.int32), 0)
     packed = m_gt.to(tl.int32) + m_eq.to(tl.int32) * 65536
-    inc = tl.cumsum(packed, 0)
+    inc, tot = _rank_2d(packed)
+    n_gt = tot & 65535
     tl.store(p_orow + (inc & 65535) - 1, idx, mask=m_gt)
     r_eq = (inc >> 16) - 1
     tl.store(p_orow + n_gt + r_eq, idx, mask=m_eq & (r_eq < k - n_gt))
@@ -487,13 +491,13 @@ def _emit_top(ks, t_s, idx, k, p_orow):
 
 @triton.jit
 def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, LANES: tl.constexpr,
-                   SEL: tl.constexpr):
+                   SEL: tl.constexpr, THREADS: tl.constexpr):
     """Exact top k of the sample pass's candidates, held in registers (LANES >= m_src).
 
     Lanes [0, m_src) of the segmented workspace (segment j: seg_cap lanes, p_seg[j] used).
     The k-th largest key T (_kth_key), then keys > T and the first k - count(> T) ties in
     lane (= column) order. Needs count >= k."""
-    o = tl.arange(0, LANES)
+    o = _lanes_2d(LANES, THREADS)
     seg = o // seg_cap
     in_range = o < m_src
     seg_n = tl.load(p_seg + seg, mask=in_range, other=0)
@@ -510,7 +514,7 @@ def topk_register_kernel(
     p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols,
     p_out, stride_or, k,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, LANES: tl.constexpr,
-    FILL_BLOCK: tl.constexpr, SEL: tl.constexpr,
+    FILL_BLOCK: tl.constexpr, SEL: tl.constexpr, THREADS: tl.constexpr,
 ):
     """Short rows (cols <= LANES), one program per row, one launch: the row's keys are loaded
     once into registers, the k-th largest found by _kth_key and the top k written in column
@@ -523,7 +527,7 @@ def topk_register_kernel(
         _fill_identity(p_orow, n, k, FILL_BLOCK)
     else:
         p_row = p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64) * stride_c
-        o = tl.arange(0, LANES)
+        o = _lanes_2d(LANES, THREADS)
         x, m = _load_row(p_row, stride_c, o, n, COL_CONTIG)
         ks = tl.where(m, _order_key(x).to(tl.int32, bitcast=True) ^ -2147483648, -2147483648)
         t_s = _kth_key(ks, k, SEL)
@@ -563,12 +567,28 @@ def _compact_hits(x, m, o, t16, seen, p_k, p_i, cap_s, SKIP_EMPTY: tl.constexpr)
 
 
 @triton.jit
+def _compact_hits_2d(x, m, o, t16, seen, p_k, p_i, cap_s):
+    """_compact_hits on a [THREADS, E] tile whose axis 1 lies inside each thread: ranks are
+    in-thread prefix sums plus the exclusive scan of the per-thread counts (thread-major
+    order: deterministic, not column order). Returns seen + hits."""
+    key = _order_key(x)
+    hit = m & ((key >> 16).to(tl.int32) >= t16)
+    h = hit.to(tl.int32)
+    inc, n_hit = _rank_2d(h)
+    pos = seen + inc - 1
+    m_st = hit & (pos < cap_s)
+    tl.store(p_k + pos, key.to(tl.int32, bitcast=True), mask=m_st)
+    tl.store(p_i + pos, o, mask=m_st)
+    return seen + n_hit
+
+
+@triton.jit
 def topk_sample_compact_kernel(
     p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols,
     chunk, p_sck, p_sci, p_scnt, cap_s, k, p_t16,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, BLOCK: tl.constexpr,
     SAMPLE: tl.constexpr, SKIP_EMPTY: tl.constexpr, T_GIVEN: tl.constexpr,
-    ALIGNED: tl.constexpr,
+    THREADS: tl.constexpr,
 ):
     """v3 step 1: program (row, s) estimates the row's threshold T from a sample (every
     program of a row computes the same T from the same sample; T_GIVEN: reads the one that
@@ -592,22 +612,17 @@ def topk_sample_compact_kernel(
             t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG)
         p_k = p_sck + o_seg * cap_s
         p_i = p_sci + o_seg * cap_s
-        if COL_CONTIG and ALIGNED:
-            # Blocks aligned on absolute columns, so that the row base (aligned when the row
-            # stride is a multiple of 4) plus the block start allows 16-byte loads: only the
-            # first and last blocks of the slice, partly outside it, are masked (a masked
-            # load is split into 4-byte loads, and the scan then runs per element).
-            p_r = p_logits + row.to(tl.int64) * stride_r
-            a_lo = start + lo
-            a_hi = start + hi
-            for blk in range(a_lo // BLOCK, tl.cdiv(a_hi, BLOCK)):
-                c = blk * BLOCK + tl.arange(0, BLOCK)
-                m = (c >= a_lo) & (c < a_hi)
-                if (blk * BLOCK >= a_lo) & (blk * BLOCK + BLOCK <= a_hi):
-                    x = tl.load(p_r + c)
-                else:
-                    x = tl.load(p_r + c, mask=m, other=0.0)
-                seen = _compact_hits(x, m, c - start, t16, seen, p_k, p_i, cap_s, SKIP_EMPTY)
+        if THREADS > 0:
+            # [THREADS, BLOCK // THREADS] tiles, column off + t + j * THREADS: thread t holds
+            # row t of the tile, so the rank scan runs along axis 1 inside each thread
+            # (sequential adds) and only one count per thread crosses threads. (Axis 0 is the
+            # contiguous one: the scattered stores, whose pointers have no contiguity, get
+            # the same layout, so nothing is converted through shared memory.)
+            oj = _lanes_2d(BLOCK, THREADS)
+            for off in range(lo, hi, BLOCK):
+                o = off + oj
+                x, m = _load_row(p_row, stride_c, o, hi, COL_CONTIG)
+                seen = _compact_hits_2d(x, m, o, t16, seen, p_k, p_i, cap_s)
         else:
             for off in range(lo, hi, BLOCK):
                 o = off + tl.arange(0, BLOCK)
