@@ -261,8 +261,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
     if p["mode"] == "register":
         topk_register_kernel[p["grid"]](
             *common, out, out.stride(0), k, IS_DECODE=decode, COL_CONTIG=stride_c == 1,
-            LANES=p["lanes"], FILL_BLOCK=1024, SEL=cfg.select_bits,
-            THREADS=min(32 * p["num_warps"], p["lanes"]), num_warps=p["num_warps"])
+            LANES=p["lanes"], FILL_BLOCK=1024, SEL=cfg.select_bits, num_warps=p["num_warps"])
         return
     # One workspace allocation per call (size from the shape only).
     ws = torch.empty(p["ws_numel"], dtype=torch.int32, device=device)
@@ -320,7 +319,6 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         CBLOCK=cfg.cand_block, RADIX_BITS=cfg.radix_bits, SPLIT_POW2=split_pow2,
         USE_SAMPLE=use_sample, SAMPLE_LANES=p["sample_lanes"] if use_sample else 1,
         SEL=cfg.select_bits,
-        THREADS=min(32 * p["finish_warps"], p["sample_lanes"]) if use_sample else 1,
         num_warps=p["finish_warps"], **flags)
 
 

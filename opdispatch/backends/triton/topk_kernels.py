@@ -344,7 +344,7 @@ def topk_split_finish_kernel(
     p_hist, n_split, p_out, stride_or, p_ck, p_ci, cap, k, p_scnt, cap_s, p_sck, p_sci,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, CBLOCK: tl.constexpr,
     RADIX_BITS: tl.constexpr, SPLIT_POW2: tl.constexpr, USE_SAMPLE: tl.constexpr,
-    SAMPLE_LANES: tl.constexpr, SEL: tl.constexpr, THREADS: tl.constexpr,
+    SAMPLE_LANES: tl.constexpr, SEL: tl.constexpr,
 ):
     """Split mode, step 3: one program per row selects among the candidates (or fills the
     identity for rows with n <= k). USE_SAMPLE: rows that v3's sample pass settled select
@@ -362,7 +362,7 @@ def topk_split_finish_kernel(
         last_n = tl.load(p_scnt + (row * n_split + n_split - 1).to(tl.int64))
         o_ws = row.to(tl.int64) * n_split * cap_s
         _sample_select(p_sck + o_ws, p_sci + o_ws, p_scnt + (row * n_split).to(tl.int64),
-                       cap_s, (n_split - 1) * cap_s + last_n, k, p_orow, SAMPLE_LANES, SEL, THREADS)
+                       cap_s, (n_split - 1) * cap_s + last_n, k, p_orow, SAMPLE_LANES, SEL)
     elif n <= k:
         _fill_identity(p_orow, n, k, CBLOCK)
     else:
@@ -432,31 +432,25 @@ def _rank_2d(h):
 
 
 @triton.jit
-def _count_2d(m):
-    return tl.sum(tl.sum(m.to(tl.int32), 1), 0)
-
-
-@triton.jit
 def _kth_key(ks, k, SEL: tl.constexpr = 1):
-    """The k-th largest of the [THREADS, E] tile ``ks`` by a greedy search over the key bits
-    (register-held, no reloads).
+    """The k-th largest of ``ks`` by a greedy search over the key bits (no reloads).
 
     ks: order keys as int32 with the top bit flipped (signed order = unsigned key order); lanes
     holding no value are INT_MIN, i.e. key 0, which no float produces (-inf is 0x007FFFFF, NaN
     the top), so they are never counted. Returns the signed form. Needs >= k real lanes and at
     most 65535 lanes (SEL=2 packs two counts in one int32).
 
-    SEL (bits decided per step): 1: 32 steps, one count of ``key >= candidate`` each; 2: 16
-    steps, the three candidates of the next two bits counted in one two-operand reduction
-    (one count in the low 16 bits, one in the high, one alone): half the reduction latencies
-    for 1.5x the compares. (Measured on the H100, session 6: SEL=2 211.5 us against 221.2 at
-    4096x4096, slower on the v3 finish; a 16-bin tl.histogram radix step per 4 bits lost
-    everywhere, 283 against 220 at 4096x4096.)"""
+    SEL (bits decided per step): 1: 32 steps, one ``tl.sum`` of ``key >= candidate`` each;
+    2: 16 steps, the three candidates of the next two bits counted in one two-operand
+    reduction (one count in the low 16 bits, one in the high, one alone): half the reduction
+    latencies for 1.5x the compares. (Measured on the H100, session 6: SEL=2 211.5 us against
+    221.2 at 4096x4096, slower on the v3 finish; a 16-bin tl.histogram radix step per 4 bits
+    lost everywhere, 283 against 220 at 4096x4096.)"""
     t = tl.zeros([], dtype=tl.int32)      # bit pattern of the unsigned threshold
     if SEL == 1:
         for b in tl.static_range(32):
             cand = t | (tl.full([], 1, tl.int32) << (31 - b))
-            c = _count_2d(ks >= (cand ^ -2147483648))
+            c = tl.sum((ks >= (cand ^ -2147483648)).to(tl.int32), 0)
             t = tl.where(c >= k, cand, t)
     else:
         for b in tl.static_range(16):
@@ -466,8 +460,7 @@ def _kth_key(ks, k, SEL: tl.constexpr = 1):
             ge1 = (ks >= (c1 ^ -2147483648)).to(tl.int32)
             ge2 = (ks >= (c2 ^ -2147483648)).to(tl.int32)
             ge3 = (ks >= (c3 ^ -2147483648)).to(tl.int32)
-            r13, r2 = tl.reduce((ge1 + (ge3 << 16), ge2), 1, _add_pair)
-            n13, n2 = tl.reduce((r13, r2), 0, _add_pair)
+            n13, n2 = tl.reduce((ge1 + (ge3 << 16), ge2), 0, _add_pair)
             n1 = n13 & 65535
             n3 = (n13.to(tl.uint32, bitcast=True) >> 16).to(tl.int32)   # logical: up to 65535
             t = tl.where(n3 >= k, c3, tl.where(n2 >= k, c2, tl.where(n1 >= k, c1, t)))
@@ -476,14 +469,13 @@ def _kth_key(ks, k, SEL: tl.constexpr = 1):
 
 @triton.jit
 def _emit_top(ks, t_s, idx, k, p_orow):
-    """Write idx of the keys > t_s, then of the first k - count(> t_s) keys == t_s, in the
-    tile's thread-major lane order (one rank scan carries both counts: low 16 bits gt, high
-    bits eq; lanes < 65536)."""
+    """Write idx of the keys > t_s, then of the first k - count(> t_s) keys == t_s, in lane
+    order (one scan carries both counts: low 16 bits gt, high bits eq; lanes < 65536)."""
     m_gt = ks > t_s
     m_eq = ks == t_s
+    n_gt = tl.sum(m_gt.to(tl.int32), 0)
     packed = m_gt.to(tl.int32) + m_eq.to(tl.int32) * 65536
-    inc, tot = _rank_2d(packed)
-    n_gt = tot & 65535
+    inc = tl.cumsum(packed, 0)
     tl.store(p_orow + (inc & 65535) - 1, idx, mask=m_gt)
     r_eq = (inc >> 16) - 1
     tl.store(p_orow + n_gt + r_eq, idx, mask=m_eq & (r_eq < k - n_gt))
@@ -491,13 +483,13 @@ def _emit_top(ks, t_s, idx, k, p_orow):
 
 @triton.jit
 def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, LANES: tl.constexpr,
-                   SEL: tl.constexpr, THREADS: tl.constexpr):
+                   SEL: tl.constexpr):
     """Exact top k of the sample pass's candidates, held in registers (LANES >= m_src).
 
     Lanes [0, m_src) of the segmented workspace (segment j: seg_cap lanes, p_seg[j] used).
     The k-th largest key T (_kth_key), then keys > T and the first k - count(> T) ties in
     lane (= column) order. Needs count >= k."""
-    o = _lanes_2d(LANES, THREADS)
+    o = tl.arange(0, LANES)
     seg = o // seg_cap
     in_range = o < m_src
     seg_n = tl.load(p_seg + seg, mask=in_range, other=0)
@@ -514,7 +506,7 @@ def topk_register_kernel(
     p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols,
     p_out, stride_or, k,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, LANES: tl.constexpr,
-    FILL_BLOCK: tl.constexpr, SEL: tl.constexpr, THREADS: tl.constexpr,
+    FILL_BLOCK: tl.constexpr, SEL: tl.constexpr,
 ):
     """Short rows (cols <= LANES), one program per row, one launch: the row's keys are loaded
     once into registers, the k-th largest found by _kth_key and the top k written in column
@@ -527,7 +519,7 @@ def topk_register_kernel(
         _fill_identity(p_orow, n, k, FILL_BLOCK)
     else:
         p_row = p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64) * stride_c
-        o = _lanes_2d(LANES, THREADS)
+        o = tl.arange(0, LANES)
         x, m = _load_row(p_row, stride_c, o, n, COL_CONTIG)
         ks = tl.where(m, _order_key(x).to(tl.int32, bitcast=True) ^ -2147483648, -2147483648)
         t_s = _kth_key(ks, k, SEL)
