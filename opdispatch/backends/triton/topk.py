@@ -95,13 +95,20 @@ CONFIGS = {
     # 131072 k=512 58.6 us against 97.9, k=2048 98.5 against 109.6; with 16-64 slices (1-8 rows)
     # or cols < 32 k it lost (1 x 131072: 40.2 against 32.5), hence sample_row_max_split/ratio.
     "v5": dataclasses.replace(_V4, sample_row_threshold=True),
-    # v6, the default: v5 with wider finish programs (measured on the H100, session 6 of
+    # v6: v5 with wider finish programs (measured on the H100, session 6 of
     # 2026-11-22, v5 -> 8 / 16 warps: 64x131072 k=2048 98.5 -> 65.3 / 57.1 us; 512x131072
     # 382.9 -> 349.4 / 343.9; 4096x32768 691.5 -> 683.4 / 727.8; 1x131072 (v2 finish) 33.0 ->
     # 29.7 / 32.2): 8 warps for the v2 finish, 16 keys per thread for the v3 one (8192 lanes:
     # 16 warps, 4096: 8).
     "v6": dataclasses.replace(_V4, sample_row_threshold=True, finish_num_warps=8,
                               finish_per_thread=16),
+    # v7, the default: v6 with the v3 compaction's ranks from in-thread prefix sums ([256, 8]
+    # tiles of 2048 columns, 8 warps; Triton's 1-D block scan ran one warp scan per element a
+    # thread holds). Measured (H100, session 6): 64x131072 k=2048 58.0 -> 46.4 us, k=512 51.4
+    # -> 40.2, 4096x32768 683.6 -> 613.1, 512x131072 342.0 -> 262.6; the v2 shapes unchanged.
+    "v7": dataclasses.replace(_V4, sample_row_threshold=True, finish_num_warps=8,
+                              finish_per_thread=16, scan2d=True, sample_block=2048,
+                              sample_num_warps=8),
     # v4 with fewer warps per row in register mode (2 or 1: fewer cross-warp reductions).
     "v4_w2": dataclasses.replace(_V4, reg_per_thread=64),
     "v4_w1": dataclasses.replace(_V4, reg_per_thread=128),
@@ -122,7 +129,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "v6"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
+DEFAULT_CONFIG = "v7"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
