@@ -51,6 +51,10 @@ def _extra():
         "v6_sel2": replace(CONFIGS["v6"], select_bits=2),
         "v6_s2d4k": replace(CONFIGS["v6"], scan2d=True, sample_block=4096),
         "v6_s2d2k8": replace(CONFIGS["v6"], scan2d=True, sample_block=2048, sample_num_warps=8),
+        # v7's compaction tile: 4096 columns at 8 or 16 warps, 1024 at 4.
+        "v7_4k8": replace(CONFIGS["v7"], sample_block=4096),
+        "v7_4k16": replace(CONFIGS["v7"], sample_block=4096, sample_num_warps=16),
+        "v7_1k4": replace(CONFIGS["v7"], sample_block=1024, sample_num_warps=4),
         # Trial configs (not in CONFIGS).
         "r4f8": replace(pipe, radix_bits=4, cand_block=2048, finish_num_warps=8),
         # v3 variants.
