@@ -27,3 +27,13 @@ __all__ = [
     "KNOWN_BAD", "CustomOp", "DispatchError", "FlagError", "current_platform", "explain",
     "get_flags", "op_names", "override_flags", "reload_flags", *_ops_all,
 ]
+
+# Parse the flags now (the environment only: no CUDA, no Triton), so that a process whose first
+# op call happens inside torch.compile does not parse them while Dynamo traces: torch 2.11's
+# Dynamo cannot build the parsed flag objects ("Unexpected type in sourceless builder", a
+# fullgraph error). A bad value is not raised here: the first op call raises FlagError, which
+# names the variable.
+try:
+    get_flags()
+except FlagError:
+    pass
