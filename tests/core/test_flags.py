@@ -180,3 +180,37 @@ def test_every_flag_documented_in_readme():
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     for name in F.FLAG_NAMES:
         assert re.search(rf"`{name}`", readme), f"{name} is not in README.md's flags table"
+
+
+def _import_and_report(env_extra: dict) -> list[str]:
+    import subprocess
+    import sys
+    code = ("import opdispatch\n"
+            "from opdispatch.dispatch import flags\n"
+            "print('parsed', flags._flags is not None)\n"
+            "import torch\n"
+            "try:\n"
+            "    opdispatch.top_k_per_row_prefill(torch.zeros(1, 4), torch.zeros(1, dtype=torch.int32),\n"
+            "                                     torch.full((1,), 4, dtype=torch.int32), 2)\n"
+            "    print('call ok')\n"
+            "except opdispatch.FlagError as e:\n"
+            "    print('FlagError', e)\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VLLM_", "OPDISPATCH_"))}
+    env.update(env_extra)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip().splitlines()
+
+
+def test_flags_parsed_at_import():
+    """Importing opdispatch parses the flags, so that a first op call inside torch.compile
+    never parses them under Dynamo (torch 2.11 could not trace that: a fullgraph error)."""
+    assert _import_and_report({}) == ["parsed True", "call ok"]
+
+
+def test_bad_flag_at_import_raises_at_first_call():
+    """A bad value does not break the import; the first op call raises, naming the variable."""
+    lines = _import_and_report({"VLLM_ROCM_USE_AITER": "maybe"})
+    assert lines[0] == "parsed False"
+    assert lines[1].startswith("FlagError VLLM_ROCM_USE_AITER='maybe'"), lines
