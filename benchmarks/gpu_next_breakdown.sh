@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# For the next session (not run yet): per-kernel GPU time of the calls whose targets are missed
+# First run in session 6 (gpu_s6_3.sh; docs/benchmarks.md): per-kernel GPU time of the calls whose targets are missed
 # (top-k's decode and prefill cases, mHC at T=1 and T=8192, the indexer's prefill logits), so
 # the next change goes to the launch that costs. Logs to $OUT.
 set -uo pipefail

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# For the next session (not run yet): (1) mhc_pre at T=8192 with smaller work items, so that the
+# Ran in session 6 (as gpu_s6_2.sh / gpu_s6_3.sh; results in docs/benchmarks.md): (1) mhc_pre at T=8192 with smaller work items, so that the
 # weighted sums re-read the streams from L2 instead of HBM (docs/ops/mhc.md, "What 70% of the
 # floor needs"), whole kernel and GEMM phase, against the default; (2) the fused post+pre under
 # the two-launch configs. Logs to $OUT.
