@@ -76,6 +76,7 @@ _PIPE = TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=204
                    compact_num_warps=4, split_waves=4.0, min_chunk=2048)
 _SAMPLE = dataclasses.replace(_PIPE, sample=2048, sample_block=1024)
 _V4 = dataclasses.replace(_SAMPLE, reg_max_cols=4096)
+_V6 = dataclasses.replace(_V4, sample_row_threshold=True, finish_num_warps=8, finish_per_thread=16)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -100,15 +101,12 @@ CONFIGS = {
     # 382.9 -> 349.4 / 343.9; 4096x32768 691.5 -> 683.4 / 727.8; 1x131072 (v2 finish) 33.0 ->
     # 29.7 / 32.2): 8 warps for the v2 finish, 16 keys per thread for the v3 one (8192 lanes:
     # 16 warps, 4096: 8).
-    "v6": dataclasses.replace(_V4, sample_row_threshold=True, finish_num_warps=8,
-                              finish_per_thread=16),
+    "v6": _V6,
     # v7, the default: v6 with the v3 compaction's ranks from in-thread prefix sums ([256, 8]
     # tiles of 2048 columns, 8 warps; Triton's 1-D block scan ran one warp scan per element a
     # thread holds). Measured (H100, session 6): 64x131072 k=2048 58.0 -> 46.4 us, k=512 51.4
     # -> 40.2, 4096x32768 683.6 -> 613.1, 512x131072 342.0 -> 262.6; the v2 shapes unchanged.
-    "v7": dataclasses.replace(_V4, sample_row_threshold=True, finish_num_warps=8,
-                              finish_per_thread=16, scan2d=True, sample_block=2048,
-                              sample_num_warps=8),
+    "v7": dataclasses.replace(_V6, scan2d=True, sample_block=2048, sample_num_warps=8),
     # v4 with fewer warps per row in register mode (2 or 1: fewer cross-warp reductions).
     "v4_w2": dataclasses.replace(_V4, reg_per_thread=64),
     "v4_w1": dataclasses.replace(_V4, reg_per_thread=128),

@@ -537,41 +537,37 @@ def _sample_ok(p_scnt, row, n_split, cap_s, k, SPLIT_POW2: tl.constexpr):
 
 
 @triton.jit
-def _compact_hits(x, m, o, t16, seen, p_k, p_i, cap_s, SKIP_EMPTY: tl.constexpr):
+def _compact_hits(x, m, o, t16, seen, p_k, p_i, cap_s, SKIP_EMPTY: tl.constexpr,
+                  TWO_D: tl.constexpr):
     """One block of the sample compaction: lanes with ``m`` and key >> 16 >= t16 go to
-    p_k / p_i [seen + rank] as (key, column o), at most cap_s in all. Returns seen + hits."""
+    p_k / p_i [seen + rank] as (key, column o), at most cap_s in all. Returns seen + hits.
+
+    TWO_D: the block is a [THREADS, E] tile whose axis 1 lies inside each thread; ranks are
+    in-thread prefix sums plus the exclusive scan of the per-thread counts (``_rank_2d``:
+    thread-major order, deterministic, not column order; SKIP_EMPTY does not apply). Else a
+    1-D block ranked by ``tl.cumsum`` (column order)."""
     key = _order_key(x)
     hit = m & ((key >> 16).to(tl.int32) >= t16)
     h = hit.to(tl.int32)
-    n_hit = tl.sum(h, 0)
-    if SKIP_EMPTY:
-        if n_hit > 0:
-            pos = seen + tl.cumsum(h, 0) - 1
-            m_st = hit & (pos < cap_s)
-            tl.store(p_k + pos, key.to(tl.int32, bitcast=True), mask=m_st)
-            tl.store(p_i + pos, o, mask=m_st)
+    if TWO_D:
+        inc, n_hit = _rank_2d(h)
+        _store_hits(seen + inc - 1, hit, key, o, p_k, p_i, cap_s)
     else:
-        pos = seen + tl.cumsum(h, 0) - 1
-        m_st = hit & (pos < cap_s)
-        tl.store(p_k + pos, key.to(tl.int32, bitcast=True), mask=m_st)
-        tl.store(p_i + pos, o, mask=m_st)
+        n_hit = tl.sum(h, 0)
+        if SKIP_EMPTY:
+            if n_hit > 0:
+                _store_hits(seen + tl.cumsum(h, 0) - 1, hit, key, o, p_k, p_i, cap_s)
+        else:
+            _store_hits(seen + tl.cumsum(h, 0) - 1, hit, key, o, p_k, p_i, cap_s)
     return seen + n_hit
 
 
 @triton.jit
-def _compact_hits_2d(x, m, o, t16, seen, p_k, p_i, cap_s):
-    """_compact_hits on a [THREADS, E] tile whose axis 1 lies inside each thread: ranks are
-    in-thread prefix sums plus the exclusive scan of the per-thread counts (thread-major
-    order: deterministic, not column order). Returns seen + hits."""
-    key = _order_key(x)
-    hit = m & ((key >> 16).to(tl.int32) >= t16)
-    h = hit.to(tl.int32)
-    inc, n_hit = _rank_2d(h)
-    pos = seen + inc - 1
+def _store_hits(pos, hit, key, o, p_k, p_i, cap_s):
+    """(key, column) of the hits at their positions, those below cap_s."""
     m_st = hit & (pos < cap_s)
     tl.store(p_k + pos, key.to(tl.int32, bitcast=True), mask=m_st)
     tl.store(p_i + pos, o, mask=m_st)
-    return seen + n_hit
 
 
 @triton.jit
@@ -611,15 +607,12 @@ def topk_sample_compact_kernel(
             # contiguous one: the scattered stores, whose pointers have no contiguity, get
             # the same layout, so nothing is converted through shared memory.)
             oj = _lanes_2d(BLOCK, THREADS)
-            for off in range(lo, hi, BLOCK):
-                o = off + oj
-                x, m = _load_row(p_row, stride_c, o, hi, COL_CONTIG)
-                seen = _compact_hits_2d(x, m, o, t16, seen, p_k, p_i, cap_s)
         else:
-            for off in range(lo, hi, BLOCK):
-                o = off + tl.arange(0, BLOCK)
-                x, m = _load_row(p_row, stride_c, o, hi, COL_CONTIG)
-                seen = _compact_hits(x, m, o, t16, seen, p_k, p_i, cap_s, SKIP_EMPTY)
+            oj = tl.arange(0, BLOCK)
+        for off in range(lo, hi, BLOCK):
+            o = off + oj
+            x, m = _load_row(p_row, stride_c, o, hi, COL_CONTIG)
+            seen = _compact_hits(x, m, o, t16, seen, p_k, p_i, cap_s, SKIP_EMPTY, THREADS > 0)
     tl.store(p_scnt + o_seg, seen)
 
 
