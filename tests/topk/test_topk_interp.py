@@ -47,6 +47,19 @@ SMALL = {
                                  cap=64, sample=32, skip_empty=True, select_bits=2),
     "sample_sel2_scan2d": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
                                         cap=64, sample=32, select_bits=2, scan2d=True),
+    # Two-level register selects (16 search steps, then the k-th key's 16-bit bucket by
+    # pairwise counts when it holds <= select_small keys, else 16 more steps): a 64-key
+    # bucket (the pairwise path on nearly every row) and a 2-key one (ties, narrow rows: the
+    # fallback), in register mode and in v3's finish (SEL 1 and 2).
+    "register_2l": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2, select_small=64),
+    "register_2l_tiny_sel2": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2, select_small=2,
+                                           select_bits=2),
+    "register_2l_hi20": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2, select_small=16,
+                                      select_hi=20),
+    "sample_2l": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
+                               cap=64, sample=32, scan2d=True, select_small=16),
+    "sample_2l_tiny_sel2": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
+                                         cap=64, sample=32, select_small=2, select_bits=2),
     # The v3 compaction with in-thread rank scans ([tile / threads, threads] tiles).
     "sample_scan2d": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
                                     cap=48, compact_block=16, sample=16, scan2d=True),
@@ -100,6 +113,23 @@ def test_plan_modes():
     for name in tk.CONFIGS:                     # the GPU table is well formed
         c = tk.CONFIGS[name]
         assert c.radix_bits in (4, 8) and c.block <= 16384 and c.cand_block <= 16384
+
+
+def test_two_level_select_within_one_bucket():
+    """Rows whose keys all share the top 16 bits (1 + j * 2**-20: one 16-bit bucket), with
+    repeated values: the k-th key is decided by the pairwise counts alone (48 keys <= 64, the
+    row's whole bucket), or, at 100 keys > 64, by the fallback search over the low bits."""
+    g = torch.Generator().manual_seed(13)
+    for n in (48, 100):
+        steps = torch.randint(0, 30, (4, n), generator=g).float()
+        x = 1.0 + steps * 2.0 ** -20
+        assert ((x.view(torch.int32) >> 16) == (x[0, 0].view(torch.int32) >> 16)).all()
+        starts = torch.zeros(4, dtype=I32)
+        ends = torch.full((4,), n, dtype=I32)
+        for k in (1, 7, n // 2, n - 1):
+            for cfg in ("register_2l", "sample_2l", "register_2l_hi20"):
+                out = _run(x, starts, ends, k, SMALL[cfg])
+                assert_topk_matches(x, starts, ends, k, out)
 
 
 def test_exact_k_rows_and_rows_one_longer():
@@ -218,3 +248,10 @@ def test_sample_pass_settles_random_rows(threads):
         IS_DECODE=False, COL_CONTIG=True, BLOCK=32, SAMPLE=32, SKIP_EMPTY=False, T_GIVEN=True,
         THREADS=threads)
     assert torch.equal(scnt2, scnt) and torch.equal(sci2, sci)
+
+
+def test_config_rejects_bad_select_knobs():
+    for kw in (dict(select_bits=3), dict(select_small=48), dict(select_small=-1),
+               dict(select_hi=15), dict(select_hi=32)):
+        with pytest.raises(ValueError, match="TopKConfig.select_"):
+            tk.TopKConfig(**kw)

@@ -341,10 +341,10 @@ def topk_split_compact_kernel(
 @triton.jit
 def topk_split_finish_kernel(
     p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols,
-    p_hist, n_split, p_out, stride_or, p_ck, p_ci, cap, k, p_scnt, cap_s, p_sck, p_sci,
+    p_hist, n_split, p_out, stride_or, p_ck, p_ci, cap, k, p_scnt, cap_s, p_sck, p_sci, p_scr,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, CBLOCK: tl.constexpr,
     RADIX_BITS: tl.constexpr, SPLIT_POW2: tl.constexpr, USE_SAMPLE: tl.constexpr,
-    SAMPLE_LANES: tl.constexpr, SEL: tl.constexpr,
+    SAMPLE_LANES: tl.constexpr, SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr,
 ):
     """Split mode, step 3: one program per row selects among the candidates (or fills the
     identity for rows with n <= k). USE_SAMPLE: rows that v3's sample pass settled select
@@ -362,7 +362,8 @@ def topk_split_finish_kernel(
         last_n = tl.load(p_scnt + (row * n_split + n_split - 1).to(tl.int64))
         o_ws = row.to(tl.int64) * n_split * cap_s
         _sample_select(p_sck + o_ws, p_sci + o_ws, p_scnt + (row * n_split).to(tl.int64),
-                       cap_s, (n_split - 1) * cap_s + last_n, k, p_orow, SAMPLE_LANES, SEL)
+                       cap_s, (n_split - 1) * cap_s + last_n, k, p_orow,
+                       p_scr + row.to(tl.int64) * SMALL, SAMPLE_LANES, SEL, SMALL, HI)
     elif n <= k:
         _fill_identity(p_orow, n, k, CBLOCK)
     else:
@@ -432,31 +433,26 @@ def _rank_2d(h):
 
 
 @triton.jit
-def _kth_key(ks, k, SEL: tl.constexpr = 1):
-    """The k-th largest of ``ks`` by a greedy search over the key bits (no reloads).
+def _search_bits(ks, k, t, FIRST: tl.constexpr, NBITS: tl.constexpr, SEL: tl.constexpr):
+    """Greedy search of key bits FIRST .. FIRST + NBITS - 1 (from the top) of the k-th largest
+    of ``ks``, given its higher bits in ``t`` (unsigned bit pattern, lower bits zero).
 
-    ks: order keys as int32 with the top bit flipped (signed order = unsigned key order); lanes
-    holding no value are INT_MIN, i.e. key 0, which no float produces (-inf is 0x007FFFFF, NaN
-    the top), so they are never counted. Returns the signed form. Needs >= k real lanes and at
-    most 65535 lanes (SEL=2 packs two counts in one int32).
-
-    SEL (bits decided per step): 1: 32 steps, one ``tl.sum`` of ``key >= candidate`` each;
-    2: 16 steps, the three candidates of the next two bits counted in one two-operand
-    reduction (one count in the low 16 bits, one in the high, one alone): half the reduction
-    latencies for 1.5x the compares. (Measured on the H100, session 6: SEL=2 211.5 us against
-    221.2 at 4096x4096, slower on the v3 finish; a 16-bin tl.histogram radix step per 4 bits
-    lost everywhere, 283 against 220 at 4096x4096.)"""
-    t = tl.zeros([], dtype=tl.int32)      # bit pattern of the unsigned threshold
+    SEL (bits decided per step): 1: one ``tl.sum`` of ``key >= candidate`` per bit; 2: the
+    three candidates of the next two bits counted in one two-operand reduction (one count in
+    the low 16 bits, one in the high, one alone): half the reduction latencies for 1.5x the
+    compares. (Measured on the H100, session 6: SEL=2 211.5 us against 221.2 at 4096x4096,
+    slower on the v3 finish; a 16-bin tl.histogram radix step per 4 bits lost everywhere, 283
+    against 220 at 4096x4096.)"""
     if SEL == 1:
-        for b in tl.static_range(32):
-            cand = t | (tl.full([], 1, tl.int32) << (31 - b))
+        for b in tl.static_range(NBITS):
+            cand = t | (tl.full([], 1, tl.int32) << (31 - FIRST - b))
             c = tl.sum((ks >= (cand ^ -2147483648)).to(tl.int32), 0)
             t = tl.where(c >= k, cand, t)
     else:
-        for b in tl.static_range(16):
-            c1 = t | (tl.full([], 1, tl.int32) << (30 - 2 * b))
-            c2 = t | (tl.full([], 2, tl.int32) << (30 - 2 * b))
-            c3 = t | (tl.full([], 3, tl.int32) << (30 - 2 * b))
+        for b in tl.static_range(NBITS // 2):
+            c1 = t | (tl.full([], 1, tl.int32) << (30 - FIRST - 2 * b))
+            c2 = t | (tl.full([], 2, tl.int32) << (30 - FIRST - 2 * b))
+            c3 = t | (tl.full([], 3, tl.int32) << (30 - FIRST - 2 * b))
             ge1 = (ks >= (c1 ^ -2147483648)).to(tl.int32)
             ge2 = (ks >= (c2 ^ -2147483648)).to(tl.int32)
             ge3 = (ks >= (c3 ^ -2147483648)).to(tl.int32)
@@ -464,6 +460,47 @@ def _kth_key(ks, k, SEL: tl.constexpr = 1):
             n1 = n13 & 65535
             n3 = (n13.to(tl.uint32, bitcast=True) >> 16).to(tl.int32)   # logical: up to 65535
             t = tl.where(n3 >= k, c3, tl.where(n2 >= k, c2, tl.where(n1 >= k, c1, t)))
+    return t
+
+
+@triton.jit
+def _kth_key(ks, k, p_scr, SEL: tl.constexpr = 1, SMALL: tl.constexpr = 0, HI: tl.constexpr = 16):
+    """The k-th largest of ``ks`` by a greedy search over the key bits (no reloads).
+
+    ks: order keys as int32 with the top bit flipped (signed order = unsigned key order); lanes
+    holding no value are INT_MIN, i.e. key 0, which no float produces (-inf is 0x007FFFFF, NaN
+    the top), so they are never counted. Returns the signed form. Needs >= k real lanes and at
+    most 65535 lanes (the packed counts). SEL: bits per search step (_search_bits).
+
+    SMALL = 0: 32 search steps over all lanes. SMALL > 0 (two levels): HI steps find the top
+    HI bits P of the k-th key; one reduction counts the lanes above P's bucket (n_gt) and in
+    it (n_eq). If n_eq <= SMALL, the bucket's low bits are compacted to p_scr[0:n_eq] (SMALL
+    int32 of scratch per program) and the (k - n_gt)-th largest of them found by counting,
+    for each, the bucket keys >= it (one [SMALL, SMALL] tile: two reductions instead of
+    32 - HI search steps). Else (ties, low-entropy rows) the search runs on over the low bits."""
+    t = tl.zeros([], dtype=tl.int32)     # bit pattern of the unsigned k-th key, from the top
+    if SMALL == 0:
+        t = _search_bits(ks, k, t, 0, 32, SEL)
+    else:
+        t = _search_bits(ks, k, t, 0, HI, SEL)
+        hs = ks >> (32 - HI)                           # signed top bits
+        ts = (t ^ -2147483648) >> (32 - HI)
+        gt = hs > ts
+        eq = (hs == ts) & (ks != -2147483648)          # real lanes only (empty: bucket 0)
+        n_gt, n_eq = tl.reduce((gt.to(tl.int32), eq.to(tl.int32)), 0, _add_pair)
+        kk = k - n_gt                                  # 1 <= kk <= n_eq
+        if n_eq <= SMALL:
+            pos = tl.cumsum(eq.to(tl.int32), 0) - 1
+            tl.store(p_scr + pos, ks & ((1 << (32 - HI)) - 1), mask=eq)
+            tl.debug_barrier()                         # the stores, seen by every thread
+            o = tl.arange(0, SMALL)
+            v_i = tl.load(p_scr + o[:, None], mask=o[:, None] < n_eq, other=-1)
+            v_j = tl.load(p_scr + o[None, :], mask=o[None, :] < n_eq, other=-1)
+            # ge[i] = bucket keys >= v_i (empty slots: -1, never >= a real one)
+            ge = tl.sum((v_j >= v_i).to(tl.int32), 1)
+            t = t | tl.max(tl.where(ge >= kk, tl.max(v_i, 1), -1), 0)
+        else:
+            t = _search_bits(ks, k, t, HI, 32 - HI, SEL)
     return t ^ -2147483648
 
 
@@ -482,8 +519,8 @@ def _emit_top(ks, t_s, idx, k, p_orow):
 
 
 @triton.jit
-def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, LANES: tl.constexpr,
-                   SEL: tl.constexpr):
+def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, p_scr, LANES: tl.constexpr,
+                   SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr):
     """Exact top k of the sample pass's candidates, held in registers (LANES >= m_src).
 
     Lanes [0, m_src) of the segmented workspace (segment j: seg_cap lanes, p_seg[j] used).
@@ -496,7 +533,7 @@ def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, LANES: tl.con
     valid = in_range & ((o - seg * seg_cap) < seg_n)
     # Unsigned key order as signed int32 order: flip the top bit (empty lanes: 0 -> INT_MIN).
     ks = tl.load(p_sck + o, mask=valid, other=0) ^ -2147483648
-    t_s = _kth_key(ks, k, SEL)
+    t_s = _kth_key(ks, k, p_scr, SEL, SMALL, HI)
     idx = tl.load(p_sci + o, mask=ks >= t_s, other=0)
     _emit_top(ks, t_s, idx, k, p_orow)
 
@@ -504,13 +541,14 @@ def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, LANES: tl.con
 @triton.jit
 def topk_register_kernel(
     p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols,
-    p_out, stride_or, k,
+    p_out, stride_or, k, p_scr,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, LANES: tl.constexpr,
-    FILL_BLOCK: tl.constexpr, SEL: tl.constexpr,
+    FILL_BLOCK: tl.constexpr, SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr,
 ):
     """Short rows (cols <= LANES), one program per row, one launch: the row's keys are loaded
     once into registers, the k-th largest found by _kth_key and the top k written in column
-    order (ties at the threshold: the first ones). No workspace, no histogram."""
+    order (ties at the threshold: the first ones). No histogram; the only workspace is
+    _kth_key's scratch (SMALL int32 per row, SMALL > 0)."""
     row = tl.program_id(0)
     start, end = _row_bounds(p_starts, p_ends, p_seq_lens, next_n, row, cols, IS_DECODE)
     n = end - start
@@ -522,7 +560,7 @@ def topk_register_kernel(
         o = tl.arange(0, LANES)
         x, m = _load_row(p_row, stride_c, o, n, COL_CONTIG)
         ks = tl.where(m, _order_key(x).to(tl.int32, bitcast=True) ^ -2147483648, -2147483648)
-        t_s = _kth_key(ks, k, SEL)
+        t_s = _kth_key(ks, k, p_scr + row.to(tl.int64) * SMALL, SEL, SMALL, HI)
         _emit_top(ks, t_s, o, k, p_orow)
 
 
