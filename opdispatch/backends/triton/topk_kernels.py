@@ -433,7 +433,25 @@ def _rank_2d(h):
 
 
 @triton.jit
-def _search_bits(ks, k, t, FIRST: tl.constexpr, NBITS: tl.constexpr, SEL: tl.constexpr):
+def _total(x, TWO_D: tl.constexpr):
+    """Sum of all of ``x`` (1-D, or a [THREADS, E] tile: in-thread sums first)."""
+    if TWO_D:
+        return tl.sum(tl.sum(x, 1), 0)
+    else:
+        return tl.sum(x, 0)
+
+
+@triton.jit
+def _total_pair(a, b, TWO_D: tl.constexpr):
+    """Sums of all of ``a`` and of ``b`` in one two-operand reduction."""
+    if TWO_D:
+        a, b = tl.reduce((a, b), 1, _add_pair)
+    return tl.reduce((a, b), 0, _add_pair)
+
+
+@triton.jit
+def _search_bits(ks, k, t, FIRST: tl.constexpr, NBITS: tl.constexpr, SEL: tl.constexpr,
+                 TWO_D: tl.constexpr = False):
     """Greedy search of key bits FIRST .. FIRST + NBITS - 1 (from the top) of the k-th largest
     of ``ks``, given its higher bits in ``t`` (unsigned bit pattern, lower bits zero).
 
@@ -446,7 +464,7 @@ def _search_bits(ks, k, t, FIRST: tl.constexpr, NBITS: tl.constexpr, SEL: tl.con
     if SEL == 1:
         for b in tl.static_range(NBITS):
             cand = t | (tl.full([], 1, tl.int32) << (31 - FIRST - b))
-            c = tl.sum((ks >= (cand ^ -2147483648)).to(tl.int32), 0)
+            c = _total((ks >= (cand ^ -2147483648)).to(tl.int32), TWO_D)
             t = tl.where(c >= k, cand, t)
     else:
         for b in tl.static_range(NBITS // 2):
@@ -456,7 +474,7 @@ def _search_bits(ks, k, t, FIRST: tl.constexpr, NBITS: tl.constexpr, SEL: tl.con
             ge1 = (ks >= (c1 ^ -2147483648)).to(tl.int32)
             ge2 = (ks >= (c2 ^ -2147483648)).to(tl.int32)
             ge3 = (ks >= (c3 ^ -2147483648)).to(tl.int32)
-            n13, n2 = tl.reduce((ge1 + (ge3 << 16), ge2), 0, _add_pair)
+            n13, n2 = _total_pair(ge1 + (ge3 << 16), ge2, TWO_D)
             n1 = n13 & 65535
             n3 = (n13.to(tl.uint32, bitcast=True) >> 16).to(tl.int32)   # logical: up to 65535
             t = tl.where(n3 >= k, c3, tl.where(n2 >= k, c2, tl.where(n1 >= k, c1, t)))
@@ -464,34 +482,47 @@ def _search_bits(ks, k, t, FIRST: tl.constexpr, NBITS: tl.constexpr, SEL: tl.con
 
 
 @triton.jit
-def _kth_key(ks, k, p_scr, SEL: tl.constexpr = 1, SMALL: tl.constexpr = 0, HI: tl.constexpr = 16):
+def _kth_key(ks, k, p_scr, SEL: tl.constexpr = 1, SMALL: tl.constexpr = 0, HI: tl.constexpr = 16,
+             TWO_D: tl.constexpr = False, ATOMIC: tl.constexpr = False):
     """The k-th largest of ``ks`` by a greedy search over the key bits (no reloads).
 
     ks: order keys as int32 with the top bit flipped (signed order = unsigned key order); lanes
     holding no value are INT_MIN, i.e. key 0, which no float produces (-inf is 0x007FFFFF, NaN
     the top), so they are never counted. Returns the signed form. Needs >= k real lanes and at
-    most 65535 lanes (the packed counts). SEL: bits per search step (_search_bits).
+    most 65535 lanes (the packed counts). SEL: bits per search step (_search_bits). TWO_D: ks
+    is a [THREADS, E] tile with axis 1 inside each thread (_lanes_2d), else 1-D.
 
     SMALL = 0: 32 search steps over all lanes. SMALL > 0 (two levels): HI steps find the top
     HI bits P of the k-th key; one reduction counts the lanes above P's bucket (n_gt) and in
-    it (n_eq). If n_eq <= SMALL, the bucket's low bits are compacted to p_scr[0:n_eq] (SMALL
-    int32 of scratch per program) and the (k - n_gt)-th largest of them found by counting,
-    for each, the bucket keys >= it (one [SMALL, SMALL] tile: two reductions instead of
-    32 - HI search steps). Else (ties, low-entropy rows) the search runs on over the low bits."""
+    it (n_eq). If n_eq <= SMALL, the bucket's low bits are compacted to p_scr[0:n_eq] and the
+    (k - n_gt)-th largest of them found by counting, for each, the bucket keys >= it (one
+    [SMALL, SMALL] tile: two reductions instead of 32 - HI search steps). Else (ties,
+    low-entropy rows) the search runs on over the low bits. Compaction slots: in-thread ranks
+    (TWO_D), a relaxed atomic counter at p_scr[SMALL] (ATOMIC; any order: only the values
+    matter), else a 1-D block scan. Scratch: SMALL + 1 int32 per program."""
     t = tl.zeros([], dtype=tl.int32)     # bit pattern of the unsigned k-th key, from the top
     if SMALL == 0:
-        t = _search_bits(ks, k, t, 0, 32, SEL)
+        t = _search_bits(ks, k, t, 0, 32, SEL, TWO_D)
     else:
-        t = _search_bits(ks, k, t, 0, HI, SEL)
+        t = _search_bits(ks, k, t, 0, HI, SEL, TWO_D)
         hs = ks >> (32 - HI)                           # signed top bits
         ts = (t ^ -2147483648) >> (32 - HI)
         gt = hs > ts
         eq = (hs == ts) & (ks != -2147483648)          # real lanes only (empty: bucket 0)
-        n_gt, n_eq = tl.reduce((gt.to(tl.int32), eq.to(tl.int32)), 0, _add_pair)
+        n_gt, n_eq = _total_pair(gt.to(tl.int32), eq.to(tl.int32), TWO_D)
         kk = k - n_gt                                  # 1 <= kk <= n_eq
         if n_eq <= SMALL:
-            pos = tl.cumsum(eq.to(tl.int32), 0) - 1
-            tl.store(p_scr + pos, ks & ((1 << (32 - HI)) - 1), mask=eq)
+            low = ks & ((1 << (32 - HI)) - 1)
+            if TWO_D:
+                inc, _ = _rank_2d(eq.to(tl.int32))
+                tl.store(p_scr + inc - 1, low, mask=eq)
+            elif ATOMIC:
+                tl.store(p_scr + SMALL, 0)
+                tl.debug_barrier()
+                pos = tl.atomic_add(p_scr + SMALL + tl.zeros_like(ks), 1, mask=eq, sem="relaxed")
+                tl.store(p_scr + pos, low, mask=eq)
+            else:
+                tl.store(p_scr + tl.cumsum(eq.to(tl.int32), 0) - 1, low, mask=eq)
             tl.debug_barrier()                         # the stores, seen by every thread
             o = tl.arange(0, SMALL)
             v_i = tl.load(p_scr + o[:, None], mask=o[:, None] < n_eq, other=-1)
@@ -500,8 +531,21 @@ def _kth_key(ks, k, p_scr, SEL: tl.constexpr = 1, SMALL: tl.constexpr = 0, HI: t
             ge = tl.sum((v_j >= v_i).to(tl.int32), 1)
             t = t | tl.max(tl.where(ge >= kk, tl.max(v_i, 1), -1), 0)
         else:
-            t = _search_bits(ks, k, t, HI, 32 - HI, SEL)
+            t = _search_bits(ks, k, t, HI, 32 - HI, SEL, TWO_D)
     return t ^ -2147483648
+
+
+@triton.jit
+def _emit_top_2d(ks, t_s, idx, k, p_orow):
+    """_emit_top for a [THREADS, E] tile (axis 1 inside each thread): positions from in-thread
+    ranks (thread-major order, _rank_2d), so each warp's stores scatter over the output."""
+    m_gt = ks > t_s
+    m_eq = ks == t_s
+    inc, tot = _rank_2d(m_gt.to(tl.int32) + m_eq.to(tl.int32) * 65536)
+    n_gt = tot & 65535
+    tl.store(p_orow + (inc & 65535) - 1, idx, mask=m_gt)
+    r_eq = (inc >> 16) - 1
+    tl.store(p_orow + n_gt + r_eq, idx, mask=m_eq & (r_eq < k - n_gt))
 
 
 @triton.jit
