@@ -69,6 +69,16 @@ def _extra():
         "v7_2l_h12": replace(CONFIGS["v7"], select_small=64, select_hi=12),
         "v7_2l128": replace(CONFIGS["v7"], select_small=128),
         "v7_2l_fn80": replace(CONFIGS["v7"], select_small=64, finish_maxnreg=80, reg_maxnreg=96),
+        # ... (key, column) packed in one int64 store per hit, with the register cap and the
+        # two-level select whose bucket slots come from an atomic counter.
+        "v7_pk": replace(CONFIGS["v7"], packed_hits=True),
+        "v7_pk_n80": replace(CONFIGS["v7"], packed_hits=True, reg_maxnreg=80),
+        "v7_pk_2la": replace(CONFIGS["v7"], packed_hits=True, select_small=64, select_hi=12,
+                             select_atomic=True),
+        "v7_pk_2la16": replace(CONFIGS["v7"], packed_hits=True, select_small=64,
+                               select_atomic=True),
+        "v7_pk_2la_n80": replace(CONFIGS["v7"], packed_hits=True, select_small=64, select_hi=12,
+                                 select_atomic=True, reg_maxnreg=80),
         # Trial configs (not in CONFIGS).
         "r4f8": replace(pipe, radix_bits=4, cand_block=2048, finish_num_warps=8),
         # v3 variants.

@@ -73,8 +73,10 @@ class TopKConfig:
                                # key's 16-bit bucket, if it holds <= this many keys, by pairwise
                                # counts; see _kth_key); 0: 32 search steps. A power of two.
     select_hi: int = 16        # two levels: key bits searched before the bucket (even, 2..30)
+    select_atomic: bool = False  # two levels: bucket slots from an atomic counter (else a scan)
     reg_maxnreg: int = 0       # register mode: register cap per thread (CUDA only; 0: none)
     finish_maxnreg: int = 0    # split mode finish kernel: register cap per thread (CUDA only)
+    packed_hits: bool = False  # v3 compaction: (key, column) as one int64 store per hit
 
     def __post_init__(self):
         if self.select_bits not in (1, 2):
@@ -249,14 +251,14 @@ def _cached_plan(rows: int, cols: int, k: int, device: torch.device, config) -> 
         p = plan(rows, cols, k, device, config)
         small = p["cfg"].select_small
         if p["mode"] == "register":
-            p["ws_numel"] = rows * small
+            p["ws_numel"] = rows * (small + 1) if small else 0
         elif p["mode"] == "split":
             hist_n = rows * p["split"] * int(COARSE_BINS)
             p["ws_numel"] = hist_n + 2 * rows * p["cap"]
             p["hist_n"] = hist_n
             if p["sample"]:
                 p["ws_numel"] += rows * p["split"] * (2 * p["cap_s"] + 1) + rows   # + t16
-                p["ws_numel"] += rows * small    # the finish's select scratch
+                p["ws_numel"] += rows * (small + 1) if small else 0   # the finish's select scratch
         else:
             p["ws_numel"] = 2 * p["grid"][0] * p["cap"]
         p["split_pow2"] = triton.next_power_of_2(p["split"])
@@ -294,6 +296,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         topk_register_kernel[p["grid"]](
             *common, out, out.stride(0), k, scr, IS_DECODE=decode, COL_CONTIG=stride_c == 1,
             LANES=p["lanes"], FILL_BLOCK=1024, SEL=cfg.select_bits, SMALL=small, HI=cfg.select_hi,
+            ATOMIC=cfg.select_atomic,
             num_warps=p["num_warps"], **_maxnreg(cfg.reg_maxnreg, device))
         return
     # One workspace allocation per call (size from the shape only).
@@ -321,8 +324,11 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         cap_s = p["cap_s"]
         o = hist_n + 2 * rows * cap
         n_seg = rows * split
-        sck = ws[o:o + n_seg * cap_s]
-        sci = ws[o + n_seg * cap_s:o + 2 * n_seg * cap_s]
+        if cfg.packed_hits:   # o is even: the int64 view is aligned
+            sck = sci = ws[o:o + 2 * n_seg * cap_s].view(torch.int64)
+        else:
+            sck = ws[o:o + n_seg * cap_s]
+            sci = ws[o + n_seg * cap_s:o + 2 * n_seg * cap_s]
         scnt = ws[o + 2 * n_seg * cap_s:o + 2 * n_seg * cap_s + n_seg]
         t16 = ws[o + 2 * n_seg * cap_s + n_seg:o + 2 * n_seg * cap_s + n_seg + rows]
         scr = ws[o + 2 * n_seg * cap_s + n_seg + rows:] if small else ws
@@ -337,6 +343,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             *common, chunk, sck, sci, scnt, cap_s, k, t16,
             BLOCK=sample_block, SAMPLE=p["sample"],
             SKIP_EMPTY=cfg.skip_empty, T_GIVEN=p["t_given"], THREADS=threads,
+            PACKED=cfg.packed_hits,
             num_warps=sample_warps, **flags)
     else:
         cap_s = 1
@@ -353,6 +360,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         CBLOCK=cfg.cand_block, RADIX_BITS=cfg.radix_bits, SPLIT_POW2=split_pow2,
         USE_SAMPLE=use_sample, SAMPLE_LANES=p["sample_lanes"] if use_sample else 1,
         SEL=cfg.select_bits, SMALL=small if use_sample else 0, HI=cfg.select_hi,
+        PACKED=cfg.packed_hits and use_sample, ATOMIC=cfg.select_atomic,
         num_warps=p["finish_warps"], **_maxnreg(cfg.finish_maxnreg, device), **flags)
 
 

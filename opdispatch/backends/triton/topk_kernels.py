@@ -345,6 +345,7 @@ def topk_split_finish_kernel(
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, CBLOCK: tl.constexpr,
     RADIX_BITS: tl.constexpr, SPLIT_POW2: tl.constexpr, USE_SAMPLE: tl.constexpr,
     SAMPLE_LANES: tl.constexpr, SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr,
+    PACKED: tl.constexpr, ATOMIC: tl.constexpr,
 ):
     """Split mode, step 3: one program per row selects among the candidates (or fills the
     identity for rows with n <= k). USE_SAMPLE: rows that v3's sample pass settled select
@@ -363,7 +364,8 @@ def topk_split_finish_kernel(
         o_ws = row.to(tl.int64) * n_split * cap_s
         _sample_select(p_sck + o_ws, p_sci + o_ws, p_scnt + (row * n_split).to(tl.int64),
                        cap_s, (n_split - 1) * cap_s + last_n, k, p_orow,
-                       p_scr + row.to(tl.int64) * SMALL, SAMPLE_LANES, SEL, SMALL, HI)
+                       p_scr + row.to(tl.int64) * (SMALL + 1), SAMPLE_LANES, SEL, SMALL, HI,
+                       PACKED, ATOMIC)
     elif n <= k:
         _fill_identity(p_orow, n, k, CBLOCK)
     else:
@@ -564,7 +566,8 @@ def _emit_top(ks, t_s, idx, k, p_orow):
 
 @triton.jit
 def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, p_scr, LANES: tl.constexpr,
-                   SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr):
+                   SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr,
+                   PACKED: tl.constexpr, ATOMIC: tl.constexpr):
     """Exact top k of the sample pass's candidates, held in registers (LANES >= m_src).
 
     Lanes [0, m_src) of the segmented workspace (segment j: seg_cap lanes, p_seg[j] used).
@@ -576,9 +579,15 @@ def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, p_scr, LANES:
     seg_n = tl.load(p_seg + seg, mask=in_range, other=0)
     valid = in_range & ((o - seg * seg_cap) < seg_n)
     # Unsigned key order as signed int32 order: flip the top bit (empty lanes: 0 -> INT_MIN).
-    ks = tl.load(p_sck + o, mask=valid, other=0) ^ -2147483648
-    t_s = _kth_key(ks, k, p_scr, SEL, SMALL, HI)
-    idx = tl.load(p_sci + o, mask=ks >= t_s, other=0)
+    if PACKED:
+        v = tl.load(p_sck + o, mask=valid, other=0)
+        ks = (v >> 32).to(tl.int32) ^ -2147483648
+        idx = v.to(tl.int32)
+    else:
+        ks = tl.load(p_sck + o, mask=valid, other=0) ^ -2147483648
+    t_s = _kth_key(ks, k, p_scr, SEL, SMALL, HI, False, ATOMIC)
+    if not PACKED:
+        idx = tl.load(p_sci + o, mask=ks >= t_s, other=0)
     _emit_top(ks, t_s, idx, k, p_orow)
 
 
@@ -588,11 +597,12 @@ def topk_register_kernel(
     p_out, stride_or, k, p_scr,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, LANES: tl.constexpr,
     FILL_BLOCK: tl.constexpr, SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr,
+    ATOMIC: tl.constexpr,
 ):
     """Short rows (cols <= LANES), one program per row, one launch: the row's keys are loaded
     once into registers, the k-th largest found by _kth_key and the top k written in column
     order (ties at the threshold: the first ones). No histogram; the only workspace is
-    _kth_key's scratch (SMALL int32 per row, SMALL > 0)."""
+    _kth_key's scratch (SMALL + 1 int32 per row, SMALL > 0)."""
     row = tl.program_id(0)
     start, end = _row_bounds(p_starts, p_ends, p_seq_lens, next_n, row, cols, IS_DECODE)
     n = end - start
@@ -604,7 +614,7 @@ def topk_register_kernel(
         o = tl.arange(0, LANES)
         x, m = _load_row(p_row, stride_c, o, n, COL_CONTIG)
         ks = tl.where(m, _order_key(x).to(tl.int32, bitcast=True) ^ -2147483648, -2147483648)
-        t_s = _kth_key(ks, k, p_scr + row.to(tl.int64) * SMALL, SEL, SMALL, HI)
+        t_s = _kth_key(ks, k, p_scr + row.to(tl.int64) * (SMALL + 1), SEL, SMALL, HI, False, ATOMIC)
         _emit_top(ks, t_s, o, k, p_orow)
 
 
@@ -620,7 +630,7 @@ def _sample_ok(p_scnt, row, n_split, cap_s, k, SPLIT_POW2: tl.constexpr):
 
 @triton.jit
 def _compact_hits(x, m, o, t16, seen, p_k, p_i, cap_s, SKIP_EMPTY: tl.constexpr,
-                  TWO_D: tl.constexpr):
+                  TWO_D: tl.constexpr, PACKED: tl.constexpr):
     """One block of the sample compaction: lanes with ``m`` and key >> 16 >= t16 go to
     p_k / p_i [seen + rank] as (key, column o), at most cap_s in all. Returns seen + hits.
 
@@ -633,23 +643,27 @@ def _compact_hits(x, m, o, t16, seen, p_k, p_i, cap_s, SKIP_EMPTY: tl.constexpr,
     h = hit.to(tl.int32)
     if TWO_D:
         inc, n_hit = _rank_2d(h)
-        _store_hits(seen + inc - 1, hit, key, o, p_k, p_i, cap_s)
+        _store_hits(seen + inc - 1, hit, key, o, p_k, p_i, cap_s, PACKED)
     else:
         n_hit = tl.sum(h, 0)
         if SKIP_EMPTY:
             if n_hit > 0:
-                _store_hits(seen + tl.cumsum(h, 0) - 1, hit, key, o, p_k, p_i, cap_s)
+                _store_hits(seen + tl.cumsum(h, 0) - 1, hit, key, o, p_k, p_i, cap_s, PACKED)
         else:
-            _store_hits(seen + tl.cumsum(h, 0) - 1, hit, key, o, p_k, p_i, cap_s)
+            _store_hits(seen + tl.cumsum(h, 0) - 1, hit, key, o, p_k, p_i, cap_s, PACKED)
     return seen + n_hit
 
 
 @triton.jit
-def _store_hits(pos, hit, key, o, p_k, p_i, cap_s):
-    """(key, column) of the hits at their positions, those below cap_s."""
+def _store_hits(pos, hit, key, o, p_k, p_i, cap_s, PACKED: tl.constexpr):
+    """(key, column) of the hits at their positions, those below cap_s: two int32 arrays, or
+    PACKED one int64 array (p_k; key in the high half, column in the low: one store per hit)."""
     m_st = hit & (pos < cap_s)
-    tl.store(p_k + pos, key.to(tl.int32, bitcast=True), mask=m_st)
-    tl.store(p_i + pos, o, mask=m_st)
+    if PACKED:
+        tl.store(p_k + pos, (key.to(tl.int64) << 32) | o.to(tl.int64), mask=m_st)
+    else:
+        tl.store(p_k + pos, key.to(tl.int32, bitcast=True), mask=m_st)
+        tl.store(p_i + pos, o, mask=m_st)
 
 
 @triton.jit
@@ -658,7 +672,7 @@ def topk_sample_compact_kernel(
     chunk, p_sck, p_sci, p_scnt, cap_s, k, p_t16,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, BLOCK: tl.constexpr,
     SAMPLE: tl.constexpr, SKIP_EMPTY: tl.constexpr, T_GIVEN: tl.constexpr,
-    THREADS: tl.constexpr,
+    THREADS: tl.constexpr, PACKED: tl.constexpr,
 ):
     """v3 step 1: program (row, s) estimates the row's threshold T from a sample (every
     program of a row computes the same T from the same sample; T_GIVEN: reads the one that
@@ -694,7 +708,8 @@ def topk_sample_compact_kernel(
         for off in range(lo, hi, BLOCK):
             o = off + oj
             x, m = _load_row(p_row, stride_c, o, hi, COL_CONTIG)
-            seen = _compact_hits(x, m, o, t16, seen, p_k, p_i, cap_s, SKIP_EMPTY, THREADS > 0)
+            seen = _compact_hits(x, m, o, t16, seen, p_k, p_i, cap_s, SKIP_EMPTY, THREADS > 0,
+                                 PACKED)
     tl.store(p_scnt + o_seg, seen)
 
 
