@@ -2,13 +2,16 @@
 
     python benchmarks/topk_reg_diag.py [rows] [cols] [k]
 
-Each phase kernel loads the row and makes its order keys like ``topk_register_kernel``, 1-D
-(``tl.arange``) or as a [threads, cols / threads] tile (``2d``: _lanes_2d, axis 1 inside each
-thread), then: ``load`` one max reduction; ``search*`` the k-th key (_kth_key with the given
-SEL / SMALL / HI / compaction); ``emit*`` the output from a threshold precomputed by the exact
-search (_emit_top, or _emit_top_2d: thread-major positions); ``full*`` search then emit in one
-kernel. ``v7`` is the production kernel through the backend. CUDA-graph replay us, registers
-and spills, with and without a register cap (maxnreg).
+Each phase kernel loads the row and makes its order keys like ``topk_register_kernel``, then:
+``load`` one max reduction; ``search*`` the k-th key (_kth_key with the given SEL / SMALL /
+HI); ``emit`` the output from a threshold precomputed by the exact search (_emit_top);
+``full*`` search then emit in one kernel. ``v7`` is the production kernel through the backend.
+CUDA-graph replay us, registers and spills, with and without a register cap (maxnreg).
+
+Session 7 also timed (4096x4096 k=2048) variants since removed: the rows as [threads, 32]
+tiles with in-thread sums (search 321.6 us against 115.9 for 1-D), the bucket compacted by a
+block scan instead of an atomic counter (130.9 against 117.0 at 16 bits), and thread-major
+emit positions (130.2 against 66.1); see docs/benchmarks.md.
 """
 
 import dataclasses
@@ -19,62 +22,40 @@ import triton
 import triton.language as tl
 
 from opdispatch.backends.triton import topk as tk
-from opdispatch.backends.triton.topk_kernels import (
-    _emit_top,
-    _emit_top_2d,
-    _kth_key,
-    _lanes_2d,
-    _order_key,
-)
+from opdispatch.backends.triton.topk_kernels import _emit_top, _kth_key, _order_key
 from opdispatch.dispatch.bench import graph_replay_us
 
 
 @triton.jit
 def _phase_kernel(p_x, stride_r, p_t, p_out, k, p_scr, LANES: tl.constexpr, PHASE: tl.constexpr,
-                  SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr, TWO_D: tl.constexpr,
-                  ATOMIC: tl.constexpr, THREADS: tl.constexpr):
+                  SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr):
     row = tl.program_id(0)
-    if TWO_D:
-        o = _lanes_2d(LANES, THREADS)
-    else:
-        o = tl.arange(0, LANES)
+    o = tl.arange(0, LANES)
     x = tl.load(p_x + row.to(tl.int64) * stride_r + o)
     ks = _order_key(x).to(tl.int32, bitcast=True) ^ -2147483648
     p_scr = p_scr + row.to(tl.int64) * (SMALL + 1)
     p_orow = p_out + row.to(tl.int64) * k
     if PHASE == 0:
-        if TWO_D:
-            tl.store(p_t + row, tl.max(tl.max(ks, 1), 0))
-        else:
-            tl.store(p_t + row, tl.max(ks, 0))
+        tl.store(p_t + row, tl.max(ks, 0))
     elif PHASE == 1:
-        tl.store(p_t + row, _kth_key(ks, k, p_scr, SEL, SMALL, HI, TWO_D, ATOMIC))
+        tl.store(p_t + row, _kth_key(ks, k, p_scr, SEL, SMALL, HI))
     else:
         if PHASE == 2:
             t_s = tl.load(p_t + row)
         else:
-            t_s = _kth_key(ks, k, p_scr, SEL, SMALL, HI, TWO_D, ATOMIC)
-        if TWO_D:
-            _emit_top_2d(ks, t_s, o, k, p_orow)
-        else:
-            _emit_top(ks, t_s, o, k, p_orow)
+            t_s = _kth_key(ks, k, p_scr, SEL, SMALL, HI)
+        _emit_top(ks, t_s, o, k, p_orow)
 
 
-VARIANTS = [  # name, phase, SEL, SMALL, HI, TWO_D, ATOMIC
-    ("load", 0, 1, 0, 16, False, False),
-    ("search32", 1, 1, 0, 16, False, False),
-    ("search_2l_scan", 1, 1, 64, 16, False, False),
-    ("search_2l_atomic", 1, 1, 64, 16, False, True),
-    ("search_2l_atomic_h12", 1, 1, 64, 12, False, True),
-    ("emit", 2, 1, 0, 16, False, False),
-    ("full_2l_atomic", 3, 1, 64, 16, False, True),
-    ("load_2d", 0, 1, 0, 16, True, False),
-    ("search32_2d", 1, 1, 0, 16, True, False),
-    ("search_2l_2d", 1, 1, 64, 16, True, False),
-    ("search_2l_2d_h12", 1, 1, 64, 12, True, False),
-    ("emit_2d", 2, 1, 0, 16, True, False),
-    ("full_2l_2d", 3, 1, 64, 16, True, False),
-    ("full_2l_2d_h12", 3, 1, 64, 12, True, False),
+VARIANTS = [  # name, phase, SEL, SMALL, HI
+    ("load", 0, 1, 0, 16),
+    ("search32", 1, 1, 0, 16),
+    ("search_sel2", 1, 2, 0, 16),
+    ("search_2l_h16", 1, 1, 64, 16),
+    ("search_2l_h12", 1, 1, 64, 12),
+    ("emit", 2, 1, 0, 16),
+    ("full32", 3, 1, 0, 16),
+    ("full_2l_h12", 3, 1, 64, 12),
 ]
 
 
@@ -86,20 +67,18 @@ def main() -> None:
     out = torch.empty(rows, k, dtype=torch.int32, device="cuda")
     scr = torch.empty(rows * 65, dtype=torch.int32, device="cuda")
     warps = max(1, min(16, cols // 1024))
-    threads = 32 * warps
     print(f"{torch.cuda.get_device_name()} torch {torch.__version__} triton {triton.__version__}"
           f"  {rows}x{cols} k={k}, {warps} warps")
     want = torch.topk(x, k, dim=1).values.sort(dim=1).values
-    common = dict(LANES=cols, THREADS=threads, num_warps=warps)
+    common = dict(LANES=cols, num_warps=warps)
     _phase_kernel[(rows,)](x, x.stride(0), t_exact, out, k, scr, PHASE=1, SEL=1, SMALL=0, HI=16,
-                           TWO_D=False, ATOMIC=False, **common)
+                           **common)
     for maxn in (None, 80):
         opt = {} if maxn is None else {"maxnreg": maxn}
-        for name, phase, sel, small, hi, two_d, atomic in VARIANTS:
-            def call(phase=phase, sel=sel, small=small, hi=hi, two_d=two_d, atomic=atomic):
+        for name, phase, sel, small, hi in VARIANTS:
+            def call(phase=phase, sel=sel, small=small, hi=hi):
                 return _phase_kernel[(rows,)](x, x.stride(0), t, out, k, scr, PHASE=phase,
-                                              SEL=sel, SMALL=small, HI=hi, TWO_D=two_d,
-                                              ATOMIC=atomic, **common, **opt)
+                                              SEL=sel, SMALL=small, HI=hi, **common, **opt)
             if phase == 2:
                 t.copy_(t_exact)
             kern = call()

@@ -107,7 +107,7 @@ def v3_pass(rows=4096, cols=32768, k=2048):
                     t = _time(lambda: topk_sample_compact_kernel[(rows, 1)](
                         x, cols, 1, starts, ends, starts, 1, cols, cols, sck, sci, scnt, cap_s,
                         k, scnt, IS_DECODE=False, COL_CONTIG=True, BLOCK=block, SAMPLE=sample,
-                        SKIP_EMPTY=skip, T_GIVEN=False, THREADS=0, PACKED=False,
+                        SKIP_EMPTY=skip, T_GIVEN=False, THREADS=0,
                         num_warps=warps))
                     cells.append(f"{block}/{warps}w {t:7.1f}")
                 except Exception as exc:  # report and go on

@@ -55,30 +55,19 @@ def _extra():
         "v7_4k8": replace(CONFIGS["v7"], sample_block=4096),
         "v7_4k16": replace(CONFIGS["v7"], sample_block=4096, sample_num_warps=16),
         "v7_1k4": replace(CONFIGS["v7"], sample_block=1024, sample_num_warps=4),
-        # Session 7: register caps (more programs per SM) and two-level register selects
-        # (select_small: pairwise counts inside the k-th key's bucket after select_hi bits).
+        # Session 7: register mode with a register cap (more programs per SM), and with the
+        # two-level select (select_small: pairwise counts inside the k-th key's bucket after
+        # select_hi search steps; bucket slots from an atomic counter).
         "v7_n96": replace(CONFIGS["v7"], reg_maxnreg=96),
         "v7_n80": replace(CONFIGS["v7"], reg_maxnreg=80),
+        "v7_n72": replace(CONFIGS["v7"], reg_maxnreg=72),
         "v7_sel2_n80": replace(CONFIGS["v7"], select_bits=2, reg_maxnreg=80),
-        "v7_fn80": replace(CONFIGS["v7"], finish_maxnreg=80),
-        "v7_fn64": replace(CONFIGS["v7"], finish_maxnreg=64),
-        "v7_2l": replace(CONFIGS["v7"], select_small=64),
-        "v7_2l_n96": replace(CONFIGS["v7"], select_small=64, reg_maxnreg=96),
-        "v7_2l_sel2": replace(CONFIGS["v7"], select_small=64, select_bits=2),
-        "v7_2l_h20": replace(CONFIGS["v7"], select_small=64, select_hi=20),
-        "v7_2l_h12": replace(CONFIGS["v7"], select_small=64, select_hi=12),
-        "v7_2l128": replace(CONFIGS["v7"], select_small=128),
-        "v7_2l_fn80": replace(CONFIGS["v7"], select_small=64, finish_maxnreg=80, reg_maxnreg=96),
-        # ... (key, column) packed in one int64 store per hit, with the register cap and the
-        # two-level select whose bucket slots come from an atomic counter.
-        "v7_pk": replace(CONFIGS["v7"], packed_hits=True),
-        "v7_pk_n80": replace(CONFIGS["v7"], packed_hits=True, reg_maxnreg=80),
-        "v7_pk_2la": replace(CONFIGS["v7"], packed_hits=True, select_small=64, select_hi=12,
-                             select_atomic=True),
-        "v7_pk_2la16": replace(CONFIGS["v7"], packed_hits=True, select_small=64,
-                               select_atomic=True),
-        "v7_pk_2la_n80": replace(CONFIGS["v7"], packed_hits=True, select_small=64, select_hi=12,
-                                 select_atomic=True, reg_maxnreg=80),
+        "v7_2l12_n80": replace(CONFIGS["v7"], select_small=64, select_hi=12, reg_maxnreg=80),
+        "v7_2l14_n80": replace(CONFIGS["v7"], select_small=64, select_hi=14, reg_maxnreg=80),
+        "v7_2l16_n80": replace(CONFIGS["v7"], select_small=64, select_hi=16, reg_maxnreg=80),
+        "v7_2l12_n96": replace(CONFIGS["v7"], select_small=64, select_hi=12, reg_maxnreg=96),
+        "v7_2l12_n72": replace(CONFIGS["v7"], select_small=64, select_hi=12, reg_maxnreg=72),
+        "v7_2l12s32_n80": replace(CONFIGS["v7"], select_small=32, select_hi=12, reg_maxnreg=80),
         # Trial configs (not in CONFIGS).
         "r4f8": replace(pipe, radix_bits=4, cand_block=2048, finish_num_warps=8),
         # v3 variants.

@@ -47,29 +47,15 @@ SMALL = {
                                  cap=64, sample=32, skip_empty=True, select_bits=2),
     "sample_sel2_scan2d": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
                                         cap=64, sample=32, select_bits=2, scan2d=True),
-    # Two-level register selects (16 search steps, then the k-th key's 16-bit bucket by
-    # pairwise counts when it holds <= select_small keys, else 16 more steps): a 64-key
-    # bucket (the pairwise path on nearly every row) and a 2-key one (ties, narrow rows: the
-    # fallback), in register mode and in v3's finish (SEL 1 and 2).
+    # Two-level register selects (search the top select_hi bits, then the k-th key's bucket by
+    # pairwise counts when it holds <= select_small keys, else search on): a 64-key bucket
+    # (the pairwise path on nearly every row), a 2-key one (ties, narrow rows: the fallback)
+    # with 2 bits per step, and 20 bits searched first.
     "register_2l": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2, select_small=64),
     "register_2l_tiny_sel2": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2, select_small=2,
                                            select_bits=2),
     "register_2l_hi20": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2, select_small=16,
                                       select_hi=20),
-    "register_2l_atomic": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2, select_small=64,
-                                        select_hi=12, select_atomic=True),
-    "sample_2l": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
-                               cap=64, sample=32, scan2d=True, select_small=16),
-    "sample_2l_tiny_sel2": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
-                                         cap=64, sample=32, select_small=2, select_bits=2),
-    # The v3 compaction storing (key, column) as one int64 per hit: 1-D (skipping empty
-    # blocks) and [threads, E] tiles, with the two-level finish.
-    "sample_packed": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
-                                   cap=64, sample=32, skip_empty=True, packed_hits=True),
-    "sample_packed_2d_2l": tk.TopKConfig(block=32, cand_block=16, always_split=True,
-                                         max_split=1, cap=48, compact_block=16, sample=16,
-                                         scan2d=True, packed_hits=True, select_small=8,
-                                         select_atomic=True),
     # The v3 compaction with in-thread rank scans ([tile / threads, threads] tiles).
     "sample_scan2d": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
                                     cap=48, compact_block=16, sample=16, scan2d=True),
@@ -128,7 +114,8 @@ def test_plan_modes():
 def test_two_level_select_within_one_bucket():
     """Rows whose keys all share the top 16 bits (1 + j * 2**-20: one 16-bit bucket), with
     repeated values: the k-th key is decided by the pairwise counts alone (48 keys <= 64, the
-    row's whole bucket), or, at 100 keys > 64, by the fallback search over the low bits."""
+    row's whole bucket), or, at 100 keys > 64 (and with a 16-key bucket), by the fallback
+    search over the low bits."""
     g = torch.Generator().manual_seed(13)
     for n in (48, 100):
         steps = torch.randint(0, 30, (4, n), generator=g).float()
@@ -137,7 +124,7 @@ def test_two_level_select_within_one_bucket():
         starts = torch.zeros(4, dtype=I32)
         ends = torch.full((4,), n, dtype=I32)
         for k in (1, 7, n // 2, n - 1):
-            for cfg in ("register_2l", "sample_2l", "register_2l_hi20", "register_2l_atomic"):
+            for cfg in ("register_2l", "register_2l_hi20"):
                 out = _run(x, starts, ends, k, SMALL[cfg])
                 assert_topk_matches(x, starts, ends, k, out)
 
@@ -209,40 +196,25 @@ def test_op_out_and_sorted(sorted_):
     assert_topk_matches(x, *decode_bounds(seq_lens, 1, 5), 20, d, sorted_=sorted_)
 
 
-@pytest.mark.parametrize("threads,packed", [(0, False), (8, False), (8, True)])
-def test_sample_pass_settles_random_rows(threads, packed):
+@pytest.mark.parametrize("threads", [0, 8])
+def test_sample_pass_settles_random_rows(threads):
     """v3's sample kernel alone: on random rows most rows are settled (>= k candidates, no
     overflow), and each row's candidates are exactly the columns at or above a threshold, in
     column order (threads=0) or in the in-thread scan's thread-major order (threads=8: tiles
-    [8, 4], thread t holding columns t, t + 8, t + 16, t + 24 of each tile). packed: one int64
-    per candidate, its order key in the high half (checked against the float's bits)."""
+    [8, 4], thread t holding columns t, t + 8, t + 16, t + 24 of each tile)."""
     from opdispatch.backends.triton.topk_kernels import topk_sample_compact_kernel
     g = torch.Generator().manual_seed(40)
     rows, cols, k, split, cap_s = 6, 256, 10, 2, 96
     x = torch.randn(rows, cols, generator=g)
     starts = torch.zeros(rows, dtype=I32)
     ends = torch.full((rows,), cols, dtype=I32)
-    if packed:
-        sck = sci = torch.full((rows * split * cap_s,), -1, dtype=torch.int64)
-    else:
-        sck = torch.full((rows * split * cap_s,), -1, dtype=I32)
-        sci = torch.full((rows * split * cap_s,), -1, dtype=I32)
+    sck = torch.full((rows * split * cap_s,), -1, dtype=I32)
+    sci = torch.full((rows * split * cap_s,), -1, dtype=I32)
     scnt = torch.full((rows * split,), -1, dtype=I32)
     topk_sample_compact_kernel[(rows, split)](
         x, cols, 1, starts, ends, starts, 1, cols, cols // split, sck, sci, scnt, cap_s, k, scnt,
         IS_DECODE=False, COL_CONTIG=True, BLOCK=32, SAMPLE=32, SKIP_EMPTY=False, T_GIVEN=False,
-        THREADS=threads, PACKED=packed)
-    if packed:
-        bits = x.view(I32).long() & 0xFFFFFFFF
-        order_key = torch.where(bits >= 2 ** 31, bits ^ 0xFFFFFFFF, bits | 2 ** 31)
-        keys = (sck >> 32) & 0xFFFFFFFF
-        sci = (sck & 0xFFFFFFFF).to(I32)
-        for r in range(rows):
-            for s_ in range(split):
-                o = (r * split + s_) * cap_s
-                n_rs = int(scnt[r * split + s_])
-                got = keys[o:o + n_rs]
-                assert torch.equal(got, order_key[r, sci[o:o + n_rs].long()]), "packed keys"
+        THREADS=threads)
     counts = scnt.view(rows, split)
     settled = (counts.sum(1) >= k) & (counts.max(1).values <= cap_s)
     assert settled.sum() >= rows - 1, counts
@@ -266,15 +238,12 @@ def test_sample_pass_settles_random_rows(threads, packed):
     t16 = torch.full((rows,), -1, dtype=I32)
     topk_sample_threshold_kernel[(rows,)](x, cols, 1, starts, ends, starts, 1, cols, t16, k,
                                           IS_DECODE=False, COL_CONTIG=True, SAMPLE=32)
-    sck2 = torch.full_like(sck, -1)
-    sci2 = sck2 if packed else torch.full_like(sci, -1)
+    sci2 = torch.full_like(sci, -1)
     scnt2 = torch.full_like(scnt, -1)
     topk_sample_compact_kernel[(rows, split)](
-        x, cols, 1, starts, ends, starts, 1, cols, cols // split, sck2, sci2, scnt2, cap_s, k, t16,
+        x, cols, 1, starts, ends, starts, 1, cols, cols // split, sck, sci2, scnt2, cap_s, k, t16,
         IS_DECODE=False, COL_CONTIG=True, BLOCK=32, SAMPLE=32, SKIP_EMPTY=False, T_GIVEN=True,
-        THREADS=threads, PACKED=packed)
-    if packed:
-        sci2 = (sck2 & 0xFFFFFFFF).to(I32)
+        THREADS=threads)
     assert torch.equal(scnt2, scnt) and torch.equal(sci2, sci)
 
 

@@ -69,14 +69,11 @@ class TopKConfig:
                                # in-thread prefix sums (thread-major candidate order)
     select_bits: int = 1       # register selects (register mode, v3 finish): key bits decided
                                # per reduction step, 1 (32 steps) or 2 (16)
-    select_small: int = 0      # register selects: two levels (16 search steps, then the k-th
-                               # key's 16-bit bucket, if it holds <= this many keys, by pairwise
-                               # counts; see _kth_key); 0: 32 search steps. A power of two.
+    select_small: int = 0      # register mode: two-level select (select_hi search steps, then
+                               # the k-th key's bucket, if it holds <= this many keys, by
+                               # pairwise counts; _kth_key); 0: 32 steps. A power of two.
     select_hi: int = 16        # two levels: key bits searched before the bucket (even, 2..30)
-    select_atomic: bool = False  # two levels: bucket slots from an atomic counter (else a scan)
     reg_maxnreg: int = 0       # register mode: register cap per thread (CUDA only; 0: none)
-    finish_maxnreg: int = 0    # split mode finish kernel: register cap per thread (CUDA only)
-    packed_hits: bool = False  # v3 compaction: (key, column) as one int64 store per hit
 
     def __post_init__(self):
         if self.select_bits not in (1, 2):
@@ -249,8 +246,8 @@ def _cached_plan(rows: int, cols: int, k: int, device: torch.device, config) -> 
     p = _PLANS.get(key)
     if p is None:
         p = plan(rows, cols, k, device, config)
-        small = p["cfg"].select_small
         if p["mode"] == "register":
+            small = p["cfg"].select_small
             p["ws_numel"] = rows * (small + 1) if small else 0
         elif p["mode"] == "split":
             hist_n = rows * p["split"] * int(COARSE_BINS)
@@ -258,7 +255,6 @@ def _cached_plan(rows: int, cols: int, k: int, device: torch.device, config) -> 
             p["hist_n"] = hist_n
             if p["sample"]:
                 p["ws_numel"] += rows * p["split"] * (2 * p["cap_s"] + 1) + rows   # + t16
-                p["ws_numel"] += rows * (small + 1) if small else 0   # the finish's select scratch
         else:
             p["ws_numel"] = 2 * p["grid"][0] * p["cap"]
         p["split_pow2"] = triton.next_power_of_2(p["split"])
@@ -290,14 +286,13 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
     cap = p["cap"]
     stride_r, stride_c = logits.stride()
     common = (logits, stride_r, stride_c, row_starts, row_ends, seq_lens, next_n, cols)
-    small = cfg.select_small
     if p["mode"] == "register":
+        small = cfg.select_small
         scr = torch.empty(p["ws_numel"], dtype=torch.int32, device=device) if small else out
         topk_register_kernel[p["grid"]](
             *common, out, out.stride(0), k, scr, IS_DECODE=decode, COL_CONTIG=stride_c == 1,
-            LANES=p["lanes"], FILL_BLOCK=1024, SEL=cfg.select_bits, SMALL=small, HI=cfg.select_hi,
-            ATOMIC=cfg.select_atomic,
-            num_warps=p["num_warps"], **_maxnreg(cfg.reg_maxnreg, device))
+            LANES=p["lanes"], FILL_BLOCK=1024, SEL=cfg.select_bits, SMALL=small,
+            HI=cfg.select_hi, num_warps=p["num_warps"], **_maxnreg(cfg.reg_maxnreg, device))
         return
     # One workspace allocation per call (size from the shape only).
     ws = torch.empty(p["ws_numel"], dtype=torch.int32, device=device)
@@ -324,14 +319,10 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         cap_s = p["cap_s"]
         o = hist_n + 2 * rows * cap
         n_seg = rows * split
-        if cfg.packed_hits:   # o is even: the int64 view is aligned
-            sck = sci = ws[o:o + 2 * n_seg * cap_s].view(torch.int64)
-        else:
-            sck = ws[o:o + n_seg * cap_s]
-            sci = ws[o + n_seg * cap_s:o + 2 * n_seg * cap_s]
+        sck = ws[o:o + n_seg * cap_s]
+        sci = ws[o + n_seg * cap_s:o + 2 * n_seg * cap_s]
         scnt = ws[o + 2 * n_seg * cap_s:o + 2 * n_seg * cap_s + n_seg]
-        t16 = ws[o + 2 * n_seg * cap_s + n_seg:o + 2 * n_seg * cap_s + n_seg + rows]
-        scr = ws[o + 2 * n_seg * cap_s + n_seg + rows:] if small else ws
+        t16 = ws[o + 2 * n_seg * cap_s + n_seg:]
         sample_warps = cfg.sample_num_warps or cfg.compact_num_warps or cfg.num_warps
         sample_block = cfg.sample_block or cfg.compact_block or cfg.block
         # scan2d: one tile column per thread (at least two rows per tile: small test tiles)
@@ -343,11 +334,10 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             *common, chunk, sck, sci, scnt, cap_s, k, t16,
             BLOCK=sample_block, SAMPLE=p["sample"],
             SKIP_EMPTY=cfg.skip_empty, T_GIVEN=p["t_given"], THREADS=threads,
-            PACKED=cfg.packed_hits,
             num_warps=sample_warps, **flags)
     else:
         cap_s = 1
-        sck = sci = scnt = scr = ck      # unused
+        sck = sci = scnt = ck      # unused
     topk_split_hist_kernel[(rows, split)](
         *common, hist, chunk, k, scnt, cap_s, BLOCK=cfg.block, USE_SAMPLE=use_sample,
         SPLIT_POW2=split_pow2, num_warps=cfg.num_warps, **flags)
@@ -356,12 +346,11 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         BLOCK=cfg.compact_block or cfg.block, SPLIT_POW2=split_pow2, USE_SAMPLE=use_sample,
         num_warps=cfg.compact_num_warps or cfg.num_warps, **flags)
     topk_split_finish_kernel[(rows,)](
-        *common, hist, split, out, out.stride(0), ck, ci, cap, k, scnt, cap_s, sck, sci, scr,
+        *common, hist, split, out, out.stride(0), ck, ci, cap, k, scnt, cap_s, sck, sci,
         CBLOCK=cfg.cand_block, RADIX_BITS=cfg.radix_bits, SPLIT_POW2=split_pow2,
         USE_SAMPLE=use_sample, SAMPLE_LANES=p["sample_lanes"] if use_sample else 1,
-        SEL=cfg.select_bits, SMALL=small if use_sample else 0, HI=cfg.select_hi,
-        PACKED=cfg.packed_hits and use_sample, ATOMIC=cfg.select_atomic,
-        num_warps=p["finish_warps"], **_maxnreg(cfg.finish_maxnreg, device), **flags)
+        SEL=cfg.select_bits,
+        num_warps=p["finish_warps"], **flags)
 
 
 def top_k_per_row_prefill(logits: torch.Tensor, row_starts: torch.Tensor,

@@ -341,11 +341,10 @@ def topk_split_compact_kernel(
 @triton.jit
 def topk_split_finish_kernel(
     p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols,
-    p_hist, n_split, p_out, stride_or, p_ck, p_ci, cap, k, p_scnt, cap_s, p_sck, p_sci, p_scr,
+    p_hist, n_split, p_out, stride_or, p_ck, p_ci, cap, k, p_scnt, cap_s, p_sck, p_sci,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, CBLOCK: tl.constexpr,
     RADIX_BITS: tl.constexpr, SPLIT_POW2: tl.constexpr, USE_SAMPLE: tl.constexpr,
-    SAMPLE_LANES: tl.constexpr, SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr,
-    PACKED: tl.constexpr, ATOMIC: tl.constexpr,
+    SAMPLE_LANES: tl.constexpr, SEL: tl.constexpr,
 ):
     """Split mode, step 3: one program per row selects among the candidates (or fills the
     identity for rows with n <= k). USE_SAMPLE: rows that v3's sample pass settled select
@@ -363,9 +362,7 @@ def topk_split_finish_kernel(
         last_n = tl.load(p_scnt + (row * n_split + n_split - 1).to(tl.int64))
         o_ws = row.to(tl.int64) * n_split * cap_s
         _sample_select(p_sck + o_ws, p_sci + o_ws, p_scnt + (row * n_split).to(tl.int64),
-                       cap_s, (n_split - 1) * cap_s + last_n, k, p_orow,
-                       p_scr + row.to(tl.int64) * (SMALL + 1), SAMPLE_LANES, SEL, SMALL, HI,
-                       PACKED, ATOMIC)
+                       cap_s, (n_split - 1) * cap_s + last_n, k, p_orow, SAMPLE_LANES, SEL)
     elif n <= k:
         _fill_identity(p_orow, n, k, CBLOCK)
     else:
@@ -435,25 +432,7 @@ def _rank_2d(h):
 
 
 @triton.jit
-def _total(x, TWO_D: tl.constexpr):
-    """Sum of all of ``x`` (1-D, or a [THREADS, E] tile: in-thread sums first)."""
-    if TWO_D:
-        return tl.sum(tl.sum(x, 1), 0)
-    else:
-        return tl.sum(x, 0)
-
-
-@triton.jit
-def _total_pair(a, b, TWO_D: tl.constexpr):
-    """Sums of all of ``a`` and of ``b`` in one two-operand reduction."""
-    if TWO_D:
-        a, b = tl.reduce((a, b), 1, _add_pair)
-    return tl.reduce((a, b), 0, _add_pair)
-
-
-@triton.jit
-def _search_bits(ks, k, t, FIRST: tl.constexpr, NBITS: tl.constexpr, SEL: tl.constexpr,
-                 TWO_D: tl.constexpr = False):
+def _search_bits(ks, k, t, FIRST: tl.constexpr, NBITS: tl.constexpr, SEL: tl.constexpr):
     """Greedy search of key bits FIRST .. FIRST + NBITS - 1 (from the top) of the k-th largest
     of ``ks``, given its higher bits in ``t`` (unsigned bit pattern, lower bits zero).
 
@@ -466,7 +445,7 @@ def _search_bits(ks, k, t, FIRST: tl.constexpr, NBITS: tl.constexpr, SEL: tl.con
     if SEL == 1:
         for b in tl.static_range(NBITS):
             cand = t | (tl.full([], 1, tl.int32) << (31 - FIRST - b))
-            c = _total((ks >= (cand ^ -2147483648)).to(tl.int32), TWO_D)
+            c = tl.sum((ks >= (cand ^ -2147483648)).to(tl.int32), 0)
             t = tl.where(c >= k, cand, t)
     else:
         for b in tl.static_range(NBITS // 2):
@@ -476,7 +455,7 @@ def _search_bits(ks, k, t, FIRST: tl.constexpr, NBITS: tl.constexpr, SEL: tl.con
             ge1 = (ks >= (c1 ^ -2147483648)).to(tl.int32)
             ge2 = (ks >= (c2 ^ -2147483648)).to(tl.int32)
             ge3 = (ks >= (c3 ^ -2147483648)).to(tl.int32)
-            n13, n2 = _total_pair(ge1 + (ge3 << 16), ge2, TWO_D)
+            n13, n2 = tl.reduce((ge1 + (ge3 << 16), ge2), 0, _add_pair)
             n1 = n13 & 65535
             n3 = (n13.to(tl.uint32, bitcast=True) >> 16).to(tl.int32)   # logical: up to 65535
             t = tl.where(n3 >= k, c3, tl.where(n2 >= k, c2, tl.where(n1 >= k, c1, t)))
@@ -484,70 +463,47 @@ def _search_bits(ks, k, t, FIRST: tl.constexpr, NBITS: tl.constexpr, SEL: tl.con
 
 
 @triton.jit
-def _kth_key(ks, k, p_scr, SEL: tl.constexpr = 1, SMALL: tl.constexpr = 0, HI: tl.constexpr = 16,
-             TWO_D: tl.constexpr = False, ATOMIC: tl.constexpr = False):
+def _kth_key(ks, k, p_scr, SEL: tl.constexpr = 1, SMALL: tl.constexpr = 0, HI: tl.constexpr = 16):
     """The k-th largest of ``ks`` by a greedy search over the key bits (no reloads).
 
     ks: order keys as int32 with the top bit flipped (signed order = unsigned key order); lanes
     holding no value are INT_MIN, i.e. key 0, which no float produces (-inf is 0x007FFFFF, NaN
     the top), so they are never counted. Returns the signed form. Needs >= k real lanes and at
-    most 65535 lanes (the packed counts). SEL: bits per search step (_search_bits). TWO_D: ks
-    is a [THREADS, E] tile with axis 1 inside each thread (_lanes_2d), else 1-D.
+    most 65535 lanes (the packed counts). SEL: bits per search step (_search_bits).
 
     SMALL = 0: 32 search steps over all lanes. SMALL > 0 (two levels): HI steps find the top
     HI bits P of the k-th key; one reduction counts the lanes above P's bucket (n_gt) and in
-    it (n_eq). If n_eq <= SMALL, the bucket's low bits are compacted to p_scr[0:n_eq] and the
-    (k - n_gt)-th largest of them found by counting, for each, the bucket keys >= it (one
-    [SMALL, SMALL] tile: two reductions instead of 32 - HI search steps). Else (ties,
-    low-entropy rows) the search runs on over the low bits. Compaction slots: in-thread ranks
-    (TWO_D), a relaxed atomic counter at p_scr[SMALL] (ATOMIC; any order: only the values
-    matter), else a 1-D block scan. Scratch: SMALL + 1 int32 per program."""
+    it (n_eq). If n_eq <= SMALL, the bucket's low bits go to p_scr[0:n_eq] (slots from a
+    relaxed atomic counter at p_scr[SMALL], in any order: only the values matter; a block
+    scan measured slower) and the (k - n_gt)-th largest of them is found by counting, for
+    each, the bucket keys >= it: one [SMALL, SMALL] tile, two reductions instead of 32 - HI
+    search steps. Else (ties, low-entropy rows) the search runs on over the low bits. Scratch:
+    SMALL + 1 int32 per program."""
     t = tl.zeros([], dtype=tl.int32)     # bit pattern of the unsigned k-th key, from the top
     if SMALL == 0:
-        t = _search_bits(ks, k, t, 0, 32, SEL, TWO_D)
+        t = _search_bits(ks, k, t, 0, 32, SEL)
     else:
-        t = _search_bits(ks, k, t, 0, HI, SEL, TWO_D)
+        t = _search_bits(ks, k, t, 0, HI, SEL)
         hs = ks >> (32 - HI)                           # signed top bits
         ts = (t ^ -2147483648) >> (32 - HI)
-        gt = hs > ts
         eq = (hs == ts) & (ks != -2147483648)          # real lanes only (empty: bucket 0)
-        n_gt, n_eq = _total_pair(gt.to(tl.int32), eq.to(tl.int32), TWO_D)
-        kk = k - n_gt                                  # 1 <= kk <= n_eq
+        n_gt, n_eq = tl.reduce(((hs > ts).to(tl.int32), eq.to(tl.int32)), 0, _add_pair)
         if n_eq <= SMALL:
-            low = ks & ((1 << (32 - HI)) - 1)
-            if TWO_D:
-                inc, _ = _rank_2d(eq.to(tl.int32))
-                tl.store(p_scr + inc - 1, low, mask=eq)
-            elif ATOMIC:
-                tl.store(p_scr + SMALL, 0)
-                tl.debug_barrier()
-                pos = tl.atomic_add(p_scr + SMALL + tl.zeros_like(ks), 1, mask=eq, sem="relaxed")
-                tl.store(p_scr + pos, low, mask=eq)
-            else:
-                tl.store(p_scr + tl.cumsum(eq.to(tl.int32), 0) - 1, low, mask=eq)
+            tl.store(p_scr + SMALL, 0)
+            tl.debug_barrier()
+            pos = tl.atomic_add(p_scr + SMALL + tl.zeros_like(ks), 1, mask=eq, sem="relaxed")
+            tl.store(p_scr + pos, ks & ((1 << (32 - HI)) - 1), mask=eq)
             tl.debug_barrier()                         # the stores, seen by every thread
             o = tl.arange(0, SMALL)
             v_i = tl.load(p_scr + o[:, None], mask=o[:, None] < n_eq, other=-1)
             v_j = tl.load(p_scr + o[None, :], mask=o[None, :] < n_eq, other=-1)
-            # ge[i] = bucket keys >= v_i (empty slots: -1, never >= a real one)
+            # ge[i] = bucket keys >= v_i (empty slots: -1, never >= a real one); the k-th
+            # key's low bits: the largest v_i with at least k - n_gt bucket keys >= it
             ge = tl.sum((v_j >= v_i).to(tl.int32), 1)
-            t = t | tl.max(tl.where(ge >= kk, tl.max(v_i, 1), -1), 0)
+            t = t | tl.max(tl.where(ge >= k - n_gt, tl.max(v_i, 1), -1), 0)
         else:
-            t = _search_bits(ks, k, t, HI, 32 - HI, SEL, TWO_D)
+            t = _search_bits(ks, k, t, HI, 32 - HI, SEL)
     return t ^ -2147483648
-
-
-@triton.jit
-def _emit_top_2d(ks, t_s, idx, k, p_orow):
-    """_emit_top for a [THREADS, E] tile (axis 1 inside each thread): positions from in-thread
-    ranks (thread-major order, _rank_2d), so each warp's stores scatter over the output."""
-    m_gt = ks > t_s
-    m_eq = ks == t_s
-    inc, tot = _rank_2d(m_gt.to(tl.int32) + m_eq.to(tl.int32) * 65536)
-    n_gt = tot & 65535
-    tl.store(p_orow + (inc & 65535) - 1, idx, mask=m_gt)
-    r_eq = (inc >> 16) - 1
-    tl.store(p_orow + n_gt + r_eq, idx, mask=m_eq & (r_eq < k - n_gt))
 
 
 @triton.jit
@@ -565,9 +521,8 @@ def _emit_top(ks, t_s, idx, k, p_orow):
 
 
 @triton.jit
-def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, p_scr, LANES: tl.constexpr,
-                   SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr,
-                   PACKED: tl.constexpr, ATOMIC: tl.constexpr):
+def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, LANES: tl.constexpr,
+                   SEL: tl.constexpr):
     """Exact top k of the sample pass's candidates, held in registers (LANES >= m_src).
 
     Lanes [0, m_src) of the segmented workspace (segment j: seg_cap lanes, p_seg[j] used).
@@ -579,15 +534,9 @@ def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, p_scr, LANES:
     seg_n = tl.load(p_seg + seg, mask=in_range, other=0)
     valid = in_range & ((o - seg * seg_cap) < seg_n)
     # Unsigned key order as signed int32 order: flip the top bit (empty lanes: 0 -> INT_MIN).
-    if PACKED:
-        v = tl.load(p_sck + o, mask=valid, other=0)
-        ks = (v >> 32).to(tl.int32) ^ -2147483648
-        idx = v.to(tl.int32)
-    else:
-        ks = tl.load(p_sck + o, mask=valid, other=0) ^ -2147483648
-    t_s = _kth_key(ks, k, p_scr, SEL, SMALL, HI, False, ATOMIC)
-    if not PACKED:
-        idx = tl.load(p_sci + o, mask=ks >= t_s, other=0)
+    ks = tl.load(p_sck + o, mask=valid, other=0) ^ -2147483648
+    t_s = _kth_key(ks, k, p_sci, SEL)
+    idx = tl.load(p_sci + o, mask=ks >= t_s, other=0)
     _emit_top(ks, t_s, idx, k, p_orow)
 
 
@@ -597,12 +546,11 @@ def topk_register_kernel(
     p_out, stride_or, k, p_scr,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, LANES: tl.constexpr,
     FILL_BLOCK: tl.constexpr, SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr,
-    ATOMIC: tl.constexpr,
 ):
     """Short rows (cols <= LANES), one program per row, one launch: the row's keys are loaded
     once into registers, the k-th largest found by _kth_key and the top k written in column
     order (ties at the threshold: the first ones). No histogram; the only workspace is
-    _kth_key's scratch (SMALL + 1 int32 per row, SMALL > 0)."""
+    _kth_key's scratch with SMALL > 0 (SMALL + 1 int32 per row)."""
     row = tl.program_id(0)
     start, end = _row_bounds(p_starts, p_ends, p_seq_lens, next_n, row, cols, IS_DECODE)
     n = end - start
@@ -614,7 +562,7 @@ def topk_register_kernel(
         o = tl.arange(0, LANES)
         x, m = _load_row(p_row, stride_c, o, n, COL_CONTIG)
         ks = tl.where(m, _order_key(x).to(tl.int32, bitcast=True) ^ -2147483648, -2147483648)
-        t_s = _kth_key(ks, k, p_scr + row.to(tl.int64) * (SMALL + 1), SEL, SMALL, HI, False, ATOMIC)
+        t_s = _kth_key(ks, k, p_scr + row.to(tl.int64) * (SMALL + 1), SEL, SMALL, HI)
         _emit_top(ks, t_s, o, k, p_orow)
 
 
@@ -630,7 +578,7 @@ def _sample_ok(p_scnt, row, n_split, cap_s, k, SPLIT_POW2: tl.constexpr):
 
 @triton.jit
 def _compact_hits(x, m, o, t16, seen, p_k, p_i, cap_s, SKIP_EMPTY: tl.constexpr,
-                  TWO_D: tl.constexpr, PACKED: tl.constexpr):
+                  TWO_D: tl.constexpr):
     """One block of the sample compaction: lanes with ``m`` and key >> 16 >= t16 go to
     p_k / p_i [seen + rank] as (key, column o), at most cap_s in all. Returns seen + hits.
 
@@ -643,27 +591,23 @@ def _compact_hits(x, m, o, t16, seen, p_k, p_i, cap_s, SKIP_EMPTY: tl.constexpr,
     h = hit.to(tl.int32)
     if TWO_D:
         inc, n_hit = _rank_2d(h)
-        _store_hits(seen + inc - 1, hit, key, o, p_k, p_i, cap_s, PACKED)
+        _store_hits(seen + inc - 1, hit, key, o, p_k, p_i, cap_s)
     else:
         n_hit = tl.sum(h, 0)
         if SKIP_EMPTY:
             if n_hit > 0:
-                _store_hits(seen + tl.cumsum(h, 0) - 1, hit, key, o, p_k, p_i, cap_s, PACKED)
+                _store_hits(seen + tl.cumsum(h, 0) - 1, hit, key, o, p_k, p_i, cap_s)
         else:
-            _store_hits(seen + tl.cumsum(h, 0) - 1, hit, key, o, p_k, p_i, cap_s, PACKED)
+            _store_hits(seen + tl.cumsum(h, 0) - 1, hit, key, o, p_k, p_i, cap_s)
     return seen + n_hit
 
 
 @triton.jit
-def _store_hits(pos, hit, key, o, p_k, p_i, cap_s, PACKED: tl.constexpr):
-    """(key, column) of the hits at their positions, those below cap_s: two int32 arrays, or
-    PACKED one int64 array (p_k; key in the high half, column in the low: one store per hit)."""
+def _store_hits(pos, hit, key, o, p_k, p_i, cap_s):
+    """(key, column) of the hits at their positions, those below cap_s."""
     m_st = hit & (pos < cap_s)
-    if PACKED:
-        tl.store(p_k + pos, (key.to(tl.int64) << 32) | o.to(tl.int64), mask=m_st)
-    else:
-        tl.store(p_k + pos, key.to(tl.int32, bitcast=True), mask=m_st)
-        tl.store(p_i + pos, o, mask=m_st)
+    tl.store(p_k + pos, key.to(tl.int32, bitcast=True), mask=m_st)
+    tl.store(p_i + pos, o, mask=m_st)
 
 
 @triton.jit
@@ -672,7 +616,7 @@ def topk_sample_compact_kernel(
     chunk, p_sck, p_sci, p_scnt, cap_s, k, p_t16,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, BLOCK: tl.constexpr,
     SAMPLE: tl.constexpr, SKIP_EMPTY: tl.constexpr, T_GIVEN: tl.constexpr,
-    THREADS: tl.constexpr, PACKED: tl.constexpr,
+    THREADS: tl.constexpr,
 ):
     """v3 step 1: program (row, s) estimates the row's threshold T from a sample (every
     program of a row computes the same T from the same sample; T_GIVEN: reads the one that
@@ -708,8 +652,7 @@ def topk_sample_compact_kernel(
         for off in range(lo, hi, BLOCK):
             o = off + oj
             x, m = _load_row(p_row, stride_c, o, hi, COL_CONTIG)
-            seen = _compact_hits(x, m, o, t16, seen, p_k, p_i, cap_s, SKIP_EMPTY, THREADS > 0,
-                                 PACKED)
+            seen = _compact_hits(x, m, o, t16, seen, p_k, p_i, cap_s, SKIP_EMPTY, THREADS > 0)
     tl.store(p_scnt + o_seg, seen)
 
 
