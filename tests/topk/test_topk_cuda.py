@@ -93,7 +93,8 @@ def test_offsets_beyond_int32():
     del big
 
 
-@pytest.mark.parametrize("rows, cols", [(1, 131072), (64, 131072), (1024, 8192), (512, 32768)])
+@pytest.mark.parametrize("rows, cols", [(1, 131072), (64, 131072), (1024, 8192), (512, 32768),
+                                        (600, 4096)])
 def test_cuda_graph_capture_and_replay(rows, cols):
     g = torch.Generator().manual_seed(9)
     x = make_logits("randn", rows, cols, g, DEV)

@@ -73,6 +73,8 @@ class TopKConfig:
                                # the k-th key's bucket, if it holds <= this many keys, by
                                # pairwise counts; _kth_key); 0: 32 steps. A power of two.
     select_hi: int = 16        # two levels: key bits searched before the bucket (even, 2..30)
+    select_min_rows: int = 0   # two levels only for at least this many rows (fewer rows: the
+                               # extra round trips cost more than the steps they save)
     reg_maxnreg: int = 0       # register mode: register cap per thread (CUDA only; 0: none)
 
     def __post_init__(self):
@@ -91,6 +93,7 @@ _PIPE = TopKConfig(always_split=True, block=2048, num_warps=4, compact_block=204
 _SAMPLE = dataclasses.replace(_PIPE, sample=2048, sample_block=1024)
 _V4 = dataclasses.replace(_SAMPLE, reg_max_cols=4096)
 _V6 = dataclasses.replace(_V4, sample_row_threshold=True, finish_num_warps=8, finish_per_thread=16)
+_V7 = dataclasses.replace(_V6, scan2d=True, sample_block=2048, sample_num_warps=8)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -105,7 +108,7 @@ CONFIGS = {
     # v4: `sample`, plus one-launch register mode for rows of <= 4096 columns (measured faster
     # than `sample` at 4096 columns for 1 to 4096 rows; slower at 32768).
     "v4": _V4,
-    # The default: v4, plus v3 for rows split into 3-12 slices (decode: tens of long rows) with
+    # v5: v4, plus v3 for rows split into 3-12 slices (decode: tens of long rows) with
     # the sample threshold computed once per row by its own small kernel. Measured (H100): 64 x
     # 131072 k=512 58.6 us against 97.9, k=2048 98.5 against 109.6; with 16-64 slices (1-8 rows)
     # or cols < 32 k it lost (1 x 131072: 40.2 against 32.5), hence sample_row_max_split/ratio.
@@ -116,11 +119,18 @@ CONFIGS = {
     # 29.7 / 32.2): 8 warps for the v2 finish, 16 keys per thread for the v3 one (8192 lanes:
     # 16 warps, 4096: 8).
     "v6": _V6,
-    # v7, the default: v6 with the v3 compaction's ranks from in-thread prefix sums ([256, 8]
+    # v7: v6 with the v3 compaction's ranks from in-thread prefix sums ([256, 8]
     # tiles of 2048 columns, 8 warps; Triton's 1-D block scan ran one warp scan per element a
     # thread holds). Measured (H100, session 6): 64x131072 k=2048 58.0 -> 46.4 us, k=512 51.4
     # -> 40.2, 4096x32768 683.6 -> 613.1, 512x131072 342.0 -> 262.6; the v2 shapes unchanged.
-    "v7": dataclasses.replace(_V6, scan2d=True, sample_block=2048, sample_num_warps=8),
+    "v7": _V7,
+    # v8, the default: v7 with register mode capped at 80 registers per thread (6 programs
+    # per SM instead of 3) and, for >= 512 rows, the two-level select (14 bits searched, then
+    # pairwise counts in the k-th key's bucket of <= 64 keys). Measured (H100, session 7):
+    # 4096x4096 k=2048 221.8 -> 164.8 us (the cap alone: 176.0), k=512 215.4 -> 170.3, 512 rows
+    # 29.4 -> 25.5; 1-64 rows 13.6 -> 12.2 (the cap alone: two levels cost them 2-4 us).
+    "v8": dataclasses.replace(_V7, reg_maxnreg=80, select_small=64, select_hi=14,
+                              select_min_rows=512),
     # v4 with fewer warps per row in register mode (2 or 1: fewer cross-warp reductions).
     "v4_w2": dataclasses.replace(_V4, reg_per_thread=64),
     "v4_w1": dataclasses.replace(_V4, reg_per_thread=128),
@@ -141,7 +151,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "v7"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
+DEFAULT_CONFIG = "v8"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
@@ -201,8 +211,9 @@ def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dic
     if cfg.reg_max_cols and cols <= cfg.reg_max_cols:
         lanes = max(16, triton.next_power_of_2(cols))
         warps = max(1, min(16, lanes // (32 * cfg.reg_per_thread)))
+        small = cfg.select_small if rows >= cfg.select_min_rows else 0
         return dict(mode="register", split=1, chunk=cols, cap=0, grid=(rows,), cfg=cfg,
-                    lanes=lanes, num_warps=warps)
+                    lanes=lanes, num_warps=warps, small=small)
     num_sms = _num_sms(device)
     cap = _candidate_cap(cols, cfg)
     split = 1
@@ -247,7 +258,7 @@ def _cached_plan(rows: int, cols: int, k: int, device: torch.device, config) -> 
     if p is None:
         p = plan(rows, cols, k, device, config)
         if p["mode"] == "register":
-            small = p["cfg"].select_small
+            small = p["small"]
             p["ws_numel"] = rows * (small + 1) if small else 0
         elif p["mode"] == "split":
             hist_n = rows * p["split"] * int(COARSE_BINS)
@@ -287,7 +298,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
     stride_r, stride_c = logits.stride()
     common = (logits, stride_r, stride_c, row_starts, row_ends, seq_lens, next_n, cols)
     if p["mode"] == "register":
-        small = cfg.select_small
+        small = p["small"]
         scr = torch.empty(p["ws_numel"], dtype=torch.int32, device=device) if small else out
         topk_register_kernel[p["grid"]](
             *common, out, out.stride(0), k, scr, IS_DECODE=decode, COL_CONTIG=stride_c == 1,
