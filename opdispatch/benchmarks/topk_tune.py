@@ -68,6 +68,14 @@ def _extra():
         "v7_2l12_n96": replace(CONFIGS["v7"], select_small=64, select_hi=12, reg_maxnreg=96),
         "v7_2l12_n72": replace(CONFIGS["v7"], select_small=64, select_hi=12, reg_maxnreg=72),
         "v7_2l12s32_n80": replace(CONFIGS["v7"], select_small=32, select_hi=12, reg_maxnreg=80),
+        # ... and v8 with the v3 compaction's next tile loaded ahead (register prefetch), or
+        # its loop pipelined by Triton (tl.range stages), also with 4096-column tiles.
+        "v8_pf": replace(CONFIGS["v8"], sample_prefetch=True),
+        "v8_pf4k": replace(CONFIGS["v8"], sample_prefetch=True, sample_block=4096),
+        "v8_pf1k4": replace(CONFIGS["v8"], sample_prefetch=True, sample_block=1024,
+                            sample_num_warps=4),
+        "v8_st2": replace(CONFIGS["v8"], sample_stages=2),
+        "v8_st3": replace(CONFIGS["v8"], sample_stages=3),
         # Trial configs (not in CONFIGS).
         "r4f8": replace(pipe, radix_bits=4, cand_block=2048, finish_num_warps=8),
         # v3 variants.
