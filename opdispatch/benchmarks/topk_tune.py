@@ -76,6 +76,11 @@ def _extra():
                             sample_num_warps=4),
         "v8_st2": replace(CONFIGS["v8"], sample_stages=2),
         "v8_st3": replace(CONFIGS["v8"], sample_stages=3),
+        # ... and v8 with the v3 finish at 4 warps, 32 keys per thread (fewer registers per
+        # program: more programs per SM when rows are many).
+        "v8_f4": replace(CONFIGS["v8"], finish_num_warps=4, finish_per_thread=32),
+        "v8_f4_pf4k": replace(CONFIGS["v8"], finish_num_warps=4, finish_per_thread=32,
+                              sample_prefetch=True, sample_block=4096),
         # Trial configs (not in CONFIGS).
         "r4f8": replace(pipe, radix_bits=4, cand_block=2048, finish_num_warps=8),
         # v3 variants.
