@@ -81,6 +81,11 @@ def _extra():
         "v8_f4": replace(CONFIGS["v8"], finish_num_warps=4, finish_per_thread=32),
         "v8_f4_pf4k": replace(CONFIGS["v8"], finish_num_warps=4, finish_per_thread=32,
                               sample_prefetch=True, sample_block=4096),
+        # ... and v8 without the v2 fallback launches on the sample path (unsettled rows done
+        # by the finish alone), with the sample threshold 2 bits per step, and both.
+        "v8_fb": replace(CONFIGS["v8"], row_fallback=True),
+        "v8_tb2": replace(CONFIGS["v8"], threshold_bits=2),
+        "v8_fb_tb2": replace(CONFIGS["v8"], row_fallback=True, threshold_bits=2),
         # Trial configs (not in CONFIGS).
         "r4f8": replace(pipe, radix_bits=4, cand_block=2048, finish_num_warps=8),
         # v3 variants.

@@ -64,6 +64,23 @@ SMALL = {
     "sample_stages": tk.TopKConfig(block=32, cand_block=32, min_chunk=64, split_waves=16,
                                    cap=64, sample=32, skip_empty=True, sample_block=16,
                                    sample_stages=2),
+    # v3 with the unsettled rows done by the finish kernel alone (no v2 launches) and the
+    # sample threshold 2 bits per step: tiny segments (fallback on some rows, not others),
+    # several slices with the per-row threshold kernel, one slice per row.
+    "sample_rowfb_tinyseg": tk.TopKConfig(block=32, cand_block=16, always_split=True,
+                                          max_split=1, cap=48, compact_block=16, sample=16,
+                                          sample_cap=8, row_fallback=True, threshold_bits=2),
+    "sample_rowfb_rowthr": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
+                                         cap=64, sample=32, sample_max_split=1, sample_cap=4,
+                                         sample_row_threshold=True, sample_row_min_ratio=16,
+                                         row_fallback=True, threshold_bits=2),
+    # The same tiny segments with the v2 kernels as the fallback (one slice per row).
+    "sample_tinyseg_1slice": tk.TopKConfig(block=32, cand_block=16, always_split=True,
+                                           max_split=1, cap=48, compact_block=16, sample=16,
+                                           sample_cap=8),
+    "sample_rowfb_pipe": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
+                                       cap=48, compact_block=16, sample=16, scan2d=True,
+                                       row_fallback=True),
     # The v3 compaction with in-thread rank scans ([tile / threads, threads] tiles).
     "sample_scan2d": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
                                     cap=48, compact_block=16, sample=16, scan2d=True),
@@ -112,9 +129,9 @@ def test_plan_modes():
     p = tk.plan(3, 257, 7, cpu, SMALL["register"])
     assert p["mode"] == "register" and p["lanes"] == 512 and p["num_warps"] == 8
     assert tk.plan(3, 513, 7, cpu, SMALL["register"])["mode"] == "row"   # longer rows: not
-    # v8: the two-level select only from 512 rows (fewer: the plain 32-step search)
-    assert tk.plan(511, 4096, 2048, cpu, "v8")["small"] == 0
-    p = tk.plan(512, 4096, 2048, cpu, "v8")
+    # v8 and v9: the two-level select only from 512 rows (fewer: the plain 32-step search)
+    assert tk.plan(511, 4096, 2048, cpu, "v9")["small"] == 0
+    p = tk.plan(512, 4096, 2048, cpu, "v9")
     assert p["mode"] == "register" and p["small"] == 64
     p = tk.plan(7, 130, 7, cpu, SMALL["pipe"])
     assert p["mode"] == "split" and p["split"] == 1 and p["chunk"] >= 130
@@ -261,6 +278,25 @@ def test_sample_pass_settles_random_rows(threads):
 
 def test_config_rejects_bad_select_knobs():
     for kw in (dict(select_bits=3), dict(select_small=48), dict(select_small=-1),
-               dict(select_hi=15), dict(select_hi=32)):
-        with pytest.raises(ValueError, match="TopKConfig.select_"):
+               dict(select_hi=15), dict(select_hi=32), dict(threshold_bits=4)):
+        with pytest.raises(ValueError, match=r"TopKConfig\.(select_|threshold_)"):
             tk.TopKConfig(**kw)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
+def test_sample_threshold_two_bits_per_step_is_the_same_threshold():
+    """threshold_bits=2 (8 steps of three counts) finds the same 16-bit T as the 16-step search."""
+    from opdispatch.backends.triton.topk_kernels import topk_sample_threshold_kernel
+    g = torch.Generator().manual_seed(41)
+    rows, cols = 5, 300
+    starts = torch.zeros(rows, dtype=I32)
+    ends = torch.full((rows,), cols, dtype=I32)
+    for kind in KINDS:
+        x = make_logits(kind, rows, cols, g)
+        for k in (1, 10, 150):
+            t = [torch.full((rows,), -1, dtype=I32) for _ in range(2)]
+            for bits, t16 in zip((1, 2), t, strict=True):
+                topk_sample_threshold_kernel[(rows,)](
+                    x, cols, 1, starts, ends, starts, 1, cols, t16, k, IS_DECODE=False,
+                    COL_CONTIG=True, SAMPLE=64, T_BITS=bits)
+            assert (t[0] > 0).all() and torch.equal(t[0], t[1]), (kind, k, t)

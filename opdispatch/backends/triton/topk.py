@@ -78,6 +78,9 @@ class TopKConfig:
     reg_maxnreg: int = 0       # register mode: register cap per thread (CUDA only; 0: none)
     sample_prefetch: bool = False  # v3 compaction: load the next tile before this one's scan
     sample_stages: int = 0     # v3 compaction: tl.range(num_stages=) on its loop (0: plain range)
+    threshold_bits: int = 1    # v3 sample threshold: key bits decided per reduction step (1, 2)
+    row_fallback: bool = False  # v3: rows the sample did not settle are done by the finish kernel
+                                # alone (no v2 histogram / compaction launches)
 
     def __post_init__(self):
         if self.select_bits not in (1, 2):
@@ -85,6 +88,8 @@ class TopKConfig:
         if self.select_small < 0 or self.select_small & (self.select_small - 1):
             raise ValueError("TopKConfig.select_small must be 0 or a power of two, "
                              f"got {self.select_small}")
+        if self.threshold_bits not in (1, 2):
+            raise ValueError(f"TopKConfig.threshold_bits must be 1 or 2, got {self.threshold_bits}")
         if self.select_hi % 2 or not 2 <= self.select_hi <= 30:
             raise ValueError(f"TopKConfig.select_hi must be even, in [2, 30], got {self.select_hi}")
 
@@ -96,6 +101,7 @@ _SAMPLE = dataclasses.replace(_PIPE, sample=2048, sample_block=1024)
 _V4 = dataclasses.replace(_SAMPLE, reg_max_cols=4096)
 _V6 = dataclasses.replace(_V4, sample_row_threshold=True, finish_num_warps=8, finish_per_thread=16)
 _V7 = dataclasses.replace(_V6, scan2d=True, sample_block=2048, sample_num_warps=8)
+_V8 = dataclasses.replace(_V7, reg_maxnreg=80, select_small=64, select_hi=14, select_min_rows=512)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -126,13 +132,18 @@ CONFIGS = {
     # thread holds). Measured (H100, session 6): 64x131072 k=2048 58.0 -> 46.4 us, k=512 51.4
     # -> 40.2, 4096x32768 683.6 -> 613.1, 512x131072 342.0 -> 262.6; the v2 shapes unchanged.
     "v7": _V7,
-    # v8, the default: v7 with register mode capped at 80 registers per thread (6 programs
+    # v8: v7 with register mode capped at 80 registers per thread (6 programs
     # per SM instead of 3) and, for >= 512 rows, the two-level select (14 bits searched, then
     # pairwise counts in the k-th key's bucket of <= 64 keys). Measured (H100, session 7):
     # 4096x4096 k=2048 221.8 -> 164.8 us (the cap alone: 176.0), k=512 215.4 -> 170.3, 512 rows
     # 29.4 -> 25.5; 1-64 rows 13.6 -> 12.2 (the cap alone: two levels cost them 2-4 us).
-    "v8": dataclasses.replace(_V7, reg_maxnreg=80, select_small=64, select_hi=14,
-                              select_min_rows=512),
+    "v8": _V8,
+    # v9, the default: v8 with the sample path's unsettled rows done by the finish kernel alone
+    # (the v2 histogram and compaction kernels, which only skipped settled rows, are not
+    # launched: two launches fewer) and the sample threshold 2 bits per step. Measured (H100,
+    # session 7): 64x131072 k=2048 47.0 -> 41.7 us, k=512 39.8 -> 34.6, 4096x32768 613.9 ->
+    # 600.4, 512x131072 262.9 -> 259.5; the v2 and register shapes unchanged.
+    "v9": dataclasses.replace(_V8, row_fallback=True, threshold_bits=2),
     # v4 with fewer warps per row in register mode (2 or 1: fewer cross-warp reductions).
     "v4_w2": dataclasses.replace(_V4, reg_per_thread=64),
     "v4_w1": dataclasses.replace(_V4, reg_per_thread=128),
@@ -153,7 +164,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "v8"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
+DEFAULT_CONFIG = "v9"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
@@ -342,28 +353,31 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         threads = min(32 * sample_warps, sample_block // 2) if cfg.scan2d else 0
         if p["t_given"]:
             topk_sample_threshold_kernel[(rows,)](
-                *common, t16, k, SAMPLE=p["sample"], num_warps=4, **flags)
+                *common, t16, k, SAMPLE=p["sample"], T_BITS=cfg.threshold_bits, num_warps=4,
+                **flags)
         topk_sample_compact_kernel[(rows, split)](
             *common, chunk, sck, sci, scnt, cap_s, k, t16,
             BLOCK=sample_block, SAMPLE=p["sample"],
             SKIP_EMPTY=cfg.skip_empty, T_GIVEN=p["t_given"], THREADS=threads,
-            PREFETCH=cfg.sample_prefetch, STAGES=cfg.sample_stages,
+            PREFETCH=cfg.sample_prefetch, STAGES=cfg.sample_stages, T_BITS=cfg.threshold_bits,
             num_warps=sample_warps, **flags)
     else:
         cap_s = 1
         sck = sci = scnt = ck      # unused
-    topk_split_hist_kernel[(rows, split)](
-        *common, hist, chunk, k, scnt, cap_s, BLOCK=cfg.block, USE_SAMPLE=use_sample,
-        SPLIT_POW2=split_pow2, num_warps=cfg.num_warps, **flags)
-    topk_split_compact_kernel[(rows, split)](
-        *common, hist, chunk, out, out.stride(0), ck, ci, cap, k, scnt, cap_s,
-        BLOCK=cfg.compact_block or cfg.block, SPLIT_POW2=split_pow2, USE_SAMPLE=use_sample,
-        num_warps=cfg.compact_num_warps or cfg.num_warps, **flags)
+    row_fallback = use_sample and cfg.row_fallback
+    if not row_fallback:
+        topk_split_hist_kernel[(rows, split)](
+            *common, hist, chunk, k, scnt, cap_s, BLOCK=cfg.block, USE_SAMPLE=use_sample,
+            SPLIT_POW2=split_pow2, num_warps=cfg.num_warps, **flags)
+        topk_split_compact_kernel[(rows, split)](
+            *common, hist, chunk, out, out.stride(0), ck, ci, cap, k, scnt, cap_s,
+            BLOCK=cfg.compact_block or cfg.block, SPLIT_POW2=split_pow2, USE_SAMPLE=use_sample,
+            num_warps=cfg.compact_num_warps or cfg.num_warps, **flags)
     topk_split_finish_kernel[(rows,)](
         *common, hist, split, out, out.stride(0), ck, ci, cap, k, scnt, cap_s, sck, sci,
         CBLOCK=cfg.cand_block, RADIX_BITS=cfg.radix_bits, SPLIT_POW2=split_pow2,
         USE_SAMPLE=use_sample, SAMPLE_LANES=p["sample_lanes"] if use_sample else 1,
-        SEL=cfg.select_bits,
+        SEL=cfg.select_bits, ROW_FALLBACK=row_fallback, RBLOCK=cfg.compact_block or cfg.block,
         num_warps=p["finish_warps"], **flags)
 
 

@@ -344,11 +344,15 @@ def topk_split_finish_kernel(
     p_hist, n_split, p_out, stride_or, p_ck, p_ci, cap, k, p_scnt, cap_s, p_sck, p_sci,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, CBLOCK: tl.constexpr,
     RADIX_BITS: tl.constexpr, SPLIT_POW2: tl.constexpr, USE_SAMPLE: tl.constexpr,
-    SAMPLE_LANES: tl.constexpr, SEL: tl.constexpr,
+    SAMPLE_LANES: tl.constexpr, SEL: tl.constexpr, ROW_FALLBACK: tl.constexpr = False,
+    RBLOCK: tl.constexpr = 2048,
 ):
     """Split mode, step 3: one program per row selects among the candidates (or fills the
     identity for rows with n <= k). USE_SAMPLE: rows that v3's sample pass settled select
-    the exact top k among its candidates (every element >= the sample threshold)."""
+    the exact top k among its candidates (every element >= the sample threshold).
+    ROW_FALLBACK (with USE_SAMPLE): the v2 histogram and compaction kernels were not launched;
+    a row the sample pass did not settle is done here alone, as in row mode (coarse histogram
+    and compaction over the whole row in RBLOCK-column blocks, candidates in p_ck / p_ci)."""
     row = tl.program_id(0)
     start, end = _row_bounds(p_starts, p_ends, p_seq_lens, next_n, row, cols, IS_DECODE)
     n = end - start
@@ -365,6 +369,17 @@ def topk_split_finish_kernel(
                        cap_s, (n_split - 1) * cap_s + last_n, k, p_orow, SAMPLE_LANES, SEL)
     elif n <= k:
         _fill_identity(p_orow, n, k, CBLOCK)
+    elif ROW_FALLBACK:
+        p_row = p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64) * stride_c
+        p_ck_row = p_ck + row.to(tl.int64) * cap
+        p_ci_row = p_ci + row.to(tl.int64) * cap
+        hist = _coarse_hist(p_row, stride_c, 0, n, RBLOCK, COL_CONTIG)
+        b1, n_gt1, n_eq1 = _pick_bucket(hist, n, k, COARSE_BINS)
+        _compact(p_row, stride_c, 0, n, b1, p_orow, 0, p_ck_row, p_ci_row, 0, cap, True,
+                 RBLOCK, COL_CONTIG)
+        tl.debug_barrier()     # the candidates were stored by other threads of this program
+        _finish_row(p_row, stride_c, p_ck_row, p_ci_row, n, b1, n_gt1, n_eq1, k - n_gt1, cap,
+                    p_orow, CBLOCK, RADIX_BITS, COL_CONTIG)
     else:
         o_s = tl.arange(0, SPLIT_POW2)
         bins = tl.arange(0, COARSE_BINS)
@@ -382,14 +397,16 @@ def topk_split_finish_kernel(
 # ---------------------------------------------------------------------------------------------
 
 @triton.jit
-def _sample_threshold(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONTIG: tl.constexpr):
+def _sample_threshold(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONTIG: tl.constexpr,
+                      BITS: tl.constexpr = 1):
     """16-bit threshold T16 on the order key: count(key >> 16 >= T16) over the row is
     predicted to lie in [k, ~1.5k] from SAMPLE elements spread evenly over the row.
 
     Rank r = e + 4 sqrt(e) + 2 of the sample, e = SAMPLE * k / n (the expected rank of the
     k-th largest): the row count above T then falls below k only ~4 standard deviations
     out. T16 is the largest 16-bit prefix with at least r sample keys at or above it (binary
-    search, 16 sums over the sample). Needs n >= 1.
+    search: 16 sums over the sample, or with BITS=2 8 steps of three counts in one
+    two-operand reduction; same T16). Needs n >= 1 and SAMPLE < 65536.
     """
     i = tl.arange(0, SAMPLE)
     pos = ((i.to(tl.int64) * n) // SAMPLE).to(tl.int32)     # in [0, n)
@@ -401,10 +418,21 @@ def _sample_threshold(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONTIG: t
     e = (SAMPLE * 1.0) / n.to(tl.float32) * k     # (k may be a constexpr)
     r = tl.minimum(tl.ceil(e + 4.0 * tl.sqrt(e) + 2.0), SAMPLE * 1.0).to(tl.int32)
     t16 = tl.zeros([], dtype=tl.int32)
-    for b in tl.static_range(16):
-        cand = t16 | (1 << (15 - b))
-        c = tl.sum((hi16 >= cand).to(tl.int32), 0)
-        t16 = tl.where(c >= r, cand, t16)
+    if BITS == 1:
+        for b in tl.static_range(16):
+            cand = t16 | (1 << (15 - b))
+            c = tl.sum((hi16 >= cand).to(tl.int32), 0)
+            t16 = tl.where(c >= r, cand, t16)
+    else:
+        for b in tl.static_range(8):
+            c1 = t16 | (1 << (14 - 2 * b))
+            c2 = t16 | (2 << (14 - 2 * b))
+            c3 = t16 | (3 << (14 - 2 * b))
+            n13, n2 = tl.reduce(((hi16 >= c1).to(tl.int32) + ((hi16 >= c3).to(tl.int32) << 16),
+                                 (hi16 >= c2).to(tl.int32)), 0, _add_pair)
+            n1 = n13 & 65535
+            n3 = n13 >> 16                  # counts < 32768: the sign bit stays clear
+            t16 = tl.where(n3 >= r, c3, tl.where(n2 >= r, c2, tl.where(n1 >= r, c1, t16)))
     return t16
 
 
@@ -617,6 +645,7 @@ def topk_sample_compact_kernel(
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, BLOCK: tl.constexpr,
     SAMPLE: tl.constexpr, SKIP_EMPTY: tl.constexpr, T_GIVEN: tl.constexpr,
     THREADS: tl.constexpr, PREFETCH: tl.constexpr = False, STAGES: tl.constexpr = 0,
+    T_BITS: tl.constexpr = 1,
 ):
     """v3 step 1: program (row, s) estimates the row's threshold T from a sample (every
     program of a row computes the same T from the same sample; T_GIVEN: reads the one that
@@ -637,7 +666,7 @@ def topk_sample_compact_kernel(
         if T_GIVEN:
             t16 = tl.load(p_t16 + row)
         else:
-            t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG)
+            t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS)
         p_k = p_sck + o_seg * cap_s
         p_i = p_sci + o_seg * cap_s
         if THREADS > 0:
@@ -679,6 +708,7 @@ def topk_sample_compact_kernel(
 def topk_sample_threshold_kernel(
     p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols, p_t16, k,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, SAMPLE: tl.constexpr,
+    T_BITS: tl.constexpr = 1,
 ):
     """v3 for rows split into many slices: the row's sample threshold computed once (one
     program per row) instead of by each slice's program; p_t16[row] (0 for rows with n <= k,
@@ -689,5 +719,5 @@ def topk_sample_threshold_kernel(
     t16 = tl.zeros([], dtype=tl.int32)
     if n > k:
         p_row = p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64) * stride_c
-        t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG)
+        t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS)
     tl.store(p_t16 + row, t16)
