@@ -86,6 +86,10 @@ def _extra():
         "v8_fb": replace(CONFIGS["v8"], row_fallback=True),
         "v8_tb2": replace(CONFIGS["v8"], threshold_bits=2),
         "v8_fb_tb2": replace(CONFIGS["v8"], row_fallback=True, threshold_bits=2),
+        # ... and v9 with the two-level select in the v3 finish (18 / 20 bits first).
+        "v9_f2l18": replace(CONFIGS["v9"], finish_small=64, finish_hi=18),
+        "v9_f2l20": replace(CONFIGS["v9"], finish_small=64, finish_hi=20),
+        "v9_f2l16": replace(CONFIGS["v9"], finish_small=64, finish_hi=16),
         # Trial configs (not in CONFIGS).
         "r4f8": replace(pipe, radix_bits=4, cand_block=2048, finish_num_warps=8),
         # v3 variants.

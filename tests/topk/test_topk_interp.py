@@ -30,7 +30,8 @@ SMALL = {
     "sample": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1, cap=48,
                             compact_block=16, sample=16, radix_bits=4),
     "sample_split": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
-                                  cap=64, sample=32, skip_empty=True),
+                                  cap=64, sample=32, skip_empty=True,
+                                  sample_max_split=8, sample_min_ratio=4),
     "sample_tinyseg": tk.TopKConfig(block=32, cand_block=16, min_chunk=32, split_waves=16,
                                     cap=3, sample=16, sample_cap=8),
     # v3 on rows of many slices, the threshold from its own per-row kernel (t_given).
@@ -41,12 +42,15 @@ SMALL = {
     "register": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2),
     "register_w1": tk.TopKConfig(reg_max_cols=512, reg_per_thread=16),
     # The register selects deciding 2 bits per step (packed counts): register mode, and v3's
-    # finish (sample_split: one or two slices per row).
+    # finish. (The sample_* configs with several slices per row allow up to 8 slices and
+    # cols >= 4 k, so that the test shapes take the sample path; see test_plan_modes.)
     "register_sel2": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2, select_bits=2),
     "sample_sel2": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
-                                 cap=64, sample=32, skip_empty=True, select_bits=2),
+                                 cap=64, sample=32, skip_empty=True, select_bits=2,
+                                 sample_max_split=8, sample_min_ratio=4),
     "sample_sel2_scan2d": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
-                                        cap=64, sample=32, select_bits=2, scan2d=True),
+                                        cap=64, sample=32, select_bits=2, scan2d=True,
+                                        sample_max_split=8, sample_min_ratio=4),
     # Two-level register selects (search the top select_hi bits, then the k-th key's bucket by
     # pairwise counts when it holds <= select_small keys, else search on): a 64-key bucket
     # (the pairwise path on nearly every row), a 2-key one (ties, narrow rows: the fallback)
@@ -74,6 +78,11 @@ SMALL = {
                                          cap=64, sample=32, sample_max_split=1, sample_cap=4,
                                          sample_row_threshold=True, sample_row_min_ratio=16,
                                          row_fallback=True, threshold_bits=2),
+    # The v3 finish with the two-level select (8-key buckets: pairwise or search on).
+    "sample_finish_2l": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
+                                      cap=64, sample=32, scan2d=True, finish_small=8,
+                                      finish_hi=16, row_fallback=True,
+                                      sample_max_split=8, sample_min_ratio=4),
     # The same tiny segments with the v2 kernels as the fallback (one slice per row).
     "sample_tinyseg_1slice": tk.TopKConfig(block=32, cand_block=16, always_split=True,
                                            max_split=1, cap=48, compact_block=16, sample=16,
@@ -125,6 +134,10 @@ def test_plan_modes():
     p = tk.plan(2, 130, 7, cpu, SMALL["sample_rowthr"])
     assert p["mode"] == "split" and p["split"] > 1 and p["sample"] and p["t_given"]
     assert not tk.plan(2, 130, 7, cpu, SMALL["sample_split"])["t_given"]
+    for name in ("sample_split", "sample_sel2", "sample_sel2_scan2d", "sample_finish_2l"):
+        for rows, cols, k in [(5, 130, 7), (1, 257, 33)]:   # the matches-reference shapes
+            p = tk.plan(rows, cols, k, cpu, SMALL[name])
+            assert p["mode"] == "split" and p["split"] > 1 and p["sample"], (name, rows, cols)
     assert not tk.plan(2, 130, 9, cpu, SMALL["sample_rowthr"])["sample"]   # cols < 16 k
     p = tk.plan(3, 257, 7, cpu, SMALL["register"])
     assert p["mode"] == "register" and p["lanes"] == 512 and p["num_warps"] == 8
@@ -278,8 +291,9 @@ def test_sample_pass_settles_random_rows(threads):
 
 def test_config_rejects_bad_select_knobs():
     for kw in (dict(select_bits=3), dict(select_small=48), dict(select_small=-1),
-               dict(select_hi=15), dict(select_hi=32), dict(threshold_bits=4)):
-        with pytest.raises(ValueError, match=r"TopKConfig\.(select_|threshold_)"):
+               dict(select_hi=15), dict(select_hi=32), dict(threshold_bits=4),
+               dict(finish_small=3), dict(finish_hi=17)):
+        with pytest.raises(ValueError, match=r"TopKConfig\.(select_|threshold_|finish_)"):
             tk.TopKConfig(**kw)
 
 

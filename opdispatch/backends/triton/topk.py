@@ -79,6 +79,8 @@ class TopKConfig:
     sample_prefetch: bool = False  # v3 compaction: load the next tile before this one's scan
     sample_stages: int = 0     # v3 compaction: tl.range(num_stages=) on its loop (0: plain range)
     threshold_bits: int = 1    # v3 sample threshold: key bits decided per reduction step (1, 2)
+    finish_small: int = 0      # v3 finish: the two-level select (as select_small) with
+    finish_hi: int = 18        # ... this many bits searched first; 0: 32 steps
     row_fallback: bool = False  # v3: rows the sample did not settle are done by the finish kernel
                                 # alone (no v2 histogram / compaction launches)
 
@@ -90,6 +92,11 @@ class TopKConfig:
                              f"got {self.select_small}")
         if self.threshold_bits not in (1, 2):
             raise ValueError(f"TopKConfig.threshold_bits must be 1 or 2, got {self.threshold_bits}")
+        if self.finish_small < 0 or self.finish_small & (self.finish_small - 1):
+            raise ValueError("TopKConfig.finish_small must be 0 or a power of two, "
+                             f"got {self.finish_small}")
+        if self.finish_hi % 2 or not 2 <= self.finish_hi <= 30:
+            raise ValueError(f"TopKConfig.finish_hi must be even, in [2, 30], got {self.finish_hi}")
         if self.select_hi % 2 or not 2 <= self.select_hi <= 30:
             raise ValueError(f"TopKConfig.select_hi must be even, in [2, 30], got {self.select_hi}")
 
@@ -279,6 +286,8 @@ def _cached_plan(rows: int, cols: int, k: int, device: torch.device, config) -> 
             p["hist_n"] = hist_n
             if p["sample"]:
                 p["ws_numel"] += rows * p["split"] * (2 * p["cap_s"] + 1) + rows   # + t16
+                fs = p["cfg"].finish_small
+                p["ws_numel"] += rows * (fs + 1) if fs else 0   # the finish's select scratch
         else:
             p["ws_numel"] = 2 * p["grid"][0] * p["cap"]
         p["split_pow2"] = triton.next_power_of_2(p["split"])
@@ -346,7 +355,8 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         sck = ws[o:o + n_seg * cap_s]
         sci = ws[o + n_seg * cap_s:o + 2 * n_seg * cap_s]
         scnt = ws[o + 2 * n_seg * cap_s:o + 2 * n_seg * cap_s + n_seg]
-        t16 = ws[o + 2 * n_seg * cap_s + n_seg:]
+        t16 = ws[o + 2 * n_seg * cap_s + n_seg:o + 2 * n_seg * cap_s + n_seg + rows]
+        scr = ws[o + 2 * n_seg * cap_s + n_seg + rows:] if cfg.finish_small else ws
         sample_warps = cfg.sample_num_warps or cfg.compact_num_warps or cfg.num_warps
         sample_block = cfg.sample_block or cfg.compact_block or cfg.block
         # scan2d: one tile column per thread (at least two rows per tile: small test tiles)
@@ -363,7 +373,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             num_warps=sample_warps, **flags)
     else:
         cap_s = 1
-        sck = sci = scnt = ck      # unused
+        sck = sci = scnt = scr = ck      # unused
     row_fallback = use_sample and cfg.row_fallback
     if not row_fallback:
         topk_split_hist_kernel[(rows, split)](
@@ -374,10 +384,11 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             BLOCK=cfg.compact_block or cfg.block, SPLIT_POW2=split_pow2, USE_SAMPLE=use_sample,
             num_warps=cfg.compact_num_warps or cfg.num_warps, **flags)
     topk_split_finish_kernel[(rows,)](
-        *common, hist, split, out, out.stride(0), ck, ci, cap, k, scnt, cap_s, sck, sci,
+        *common, hist, split, out, out.stride(0), ck, ci, cap, k, scnt, cap_s, sck, sci, scr,
         CBLOCK=cfg.cand_block, RADIX_BITS=cfg.radix_bits, SPLIT_POW2=split_pow2,
         USE_SAMPLE=use_sample, SAMPLE_LANES=p["sample_lanes"] if use_sample else 1,
         SEL=cfg.select_bits, ROW_FALLBACK=row_fallback, RBLOCK=cfg.compact_block or cfg.block,
+        SMALL=cfg.finish_small if use_sample else 0, HI=cfg.finish_hi,
         num_warps=p["finish_warps"], **flags)
 
 

@@ -341,11 +341,11 @@ def topk_split_compact_kernel(
 @triton.jit
 def topk_split_finish_kernel(
     p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols,
-    p_hist, n_split, p_out, stride_or, p_ck, p_ci, cap, k, p_scnt, cap_s, p_sck, p_sci,
+    p_hist, n_split, p_out, stride_or, p_ck, p_ci, cap, k, p_scnt, cap_s, p_sck, p_sci, p_scr,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, CBLOCK: tl.constexpr,
     RADIX_BITS: tl.constexpr, SPLIT_POW2: tl.constexpr, USE_SAMPLE: tl.constexpr,
     SAMPLE_LANES: tl.constexpr, SEL: tl.constexpr, ROW_FALLBACK: tl.constexpr = False,
-    RBLOCK: tl.constexpr = 2048,
+    RBLOCK: tl.constexpr = 2048, SMALL: tl.constexpr = 0, HI: tl.constexpr = 16,
 ):
     """Split mode, step 3: one program per row selects among the candidates (or fills the
     identity for rows with n <= k). USE_SAMPLE: rows that v3's sample pass settled select
@@ -366,7 +366,8 @@ def topk_split_finish_kernel(
         last_n = tl.load(p_scnt + (row * n_split + n_split - 1).to(tl.int64))
         o_ws = row.to(tl.int64) * n_split * cap_s
         _sample_select(p_sck + o_ws, p_sci + o_ws, p_scnt + (row * n_split).to(tl.int64),
-                       cap_s, (n_split - 1) * cap_s + last_n, k, p_orow, SAMPLE_LANES, SEL)
+                       cap_s, (n_split - 1) * cap_s + last_n, k, p_orow,
+                       p_scr + row.to(tl.int64) * (SMALL + 1), SAMPLE_LANES, SEL, SMALL, HI)
     elif n <= k:
         _fill_identity(p_orow, n, k, CBLOCK)
     elif ROW_FALLBACK:
@@ -549,8 +550,8 @@ def _emit_top(ks, t_s, idx, k, p_orow):
 
 
 @triton.jit
-def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, LANES: tl.constexpr,
-                   SEL: tl.constexpr):
+def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, p_scr, LANES: tl.constexpr,
+                   SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr):
     """Exact top k of the sample pass's candidates, held in registers (LANES >= m_src).
 
     Lanes [0, m_src) of the segmented workspace (segment j: seg_cap lanes, p_seg[j] used).
@@ -563,7 +564,7 @@ def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, LANES: tl.con
     valid = in_range & ((o - seg * seg_cap) < seg_n)
     # Unsigned key order as signed int32 order: flip the top bit (empty lanes: 0 -> INT_MIN).
     ks = tl.load(p_sck + o, mask=valid, other=0) ^ -2147483648
-    t_s = _kth_key(ks, k, p_sci, SEL)
+    t_s = _kth_key(ks, k, p_scr, SEL, SMALL, HI)
     idx = tl.load(p_sci + o, mask=ks >= t_s, other=0)
     _emit_top(ks, t_s, idx, k, p_orow)
 
