@@ -142,9 +142,9 @@ def test_plan_modes():
     p = tk.plan(3, 257, 7, cpu, SMALL["register"])
     assert p["mode"] == "register" and p["lanes"] == 512 and p["num_warps"] == 8
     assert tk.plan(3, 513, 7, cpu, SMALL["register"])["mode"] == "row"   # longer rows: not
-    # v8 and v9: the two-level select only from 512 rows (fewer: the plain 32-step search)
-    assert tk.plan(511, 4096, 2048, cpu, "v9")["small"] == 0
-    p = tk.plan(512, 4096, 2048, cpu, "v9")
+    # v8 to v10: the two-level select in register mode only from 512 rows (fewer: the plain 32-step search)
+    assert tk.plan(511, 4096, 2048, cpu, "v10")["small"] == 0
+    p = tk.plan(512, 4096, 2048, cpu, "v10")
     assert p["mode"] == "register" and p["small"] == 64
     p = tk.plan(7, 130, 7, cpu, SMALL["pipe"])
     assert p["mode"] == "split" and p["split"] == 1 and p["chunk"] >= 130

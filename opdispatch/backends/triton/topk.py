@@ -109,6 +109,7 @@ _V4 = dataclasses.replace(_SAMPLE, reg_max_cols=4096)
 _V6 = dataclasses.replace(_V4, sample_row_threshold=True, finish_num_warps=8, finish_per_thread=16)
 _V7 = dataclasses.replace(_V6, scan2d=True, sample_block=2048, sample_num_warps=8)
 _V8 = dataclasses.replace(_V7, reg_maxnreg=80, select_small=64, select_hi=14, select_min_rows=512)
+_V9 = dataclasses.replace(_V8, row_fallback=True, threshold_bits=2)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -145,12 +146,18 @@ CONFIGS = {
     # 4096x4096 k=2048 221.8 -> 164.8 us (the cap alone: 176.0), k=512 215.4 -> 170.3, 512 rows
     # 29.4 -> 25.5; 1-64 rows 13.6 -> 12.2 (the cap alone: two levels cost them 2-4 us).
     "v8": _V8,
-    # v9, the default: v8 with the sample path's unsettled rows done by the finish kernel alone
+    # v9: v8 with the sample path's unsettled rows done by the finish kernel alone
     # (the v2 histogram and compaction kernels, which only skipped settled rows, are not
     # launched: two launches fewer) and the sample threshold 2 bits per step. Measured (H100,
     # session 7): 64x131072 k=2048 47.0 -> 41.7 us, k=512 39.8 -> 34.6, 4096x32768 613.9 ->
     # 600.4, 512x131072 262.9 -> 259.5; the v2 and register shapes unchanged.
-    "v9": dataclasses.replace(_V8, row_fallback=True, threshold_bits=2),
+    "v9": _V9,
+    # v10, the default: v9 with the two-level select in the v3 finish too (20 bits searched,
+    # then buckets of <= 64 keys by pairwise counts). Measured (H100, session 7): 64x131072
+    # k=2048 41.6 -> 40.7 us, k=512 34.6 -> 34.1, 4096x32768 599.6 -> 595.7, 512x131072 258.2
+    # -> 253.0 (18 bits: 40.1 / 34.9 / 593.3 / 252.2; 16 bits: buckets of ~80 keys at 131072
+    # columns fall back, 42.1 / 34.8 / 595.6 / 260.5).
+    "v10": dataclasses.replace(_V9, finish_small=64, finish_hi=20),
     # v4 with fewer warps per row in register mode (2 or 1: fewer cross-warp reductions).
     "v4_w2": dataclasses.replace(_V4, reg_per_thread=64),
     "v4_w1": dataclasses.replace(_V4, reg_per_thread=128),
@@ -171,7 +178,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "v9"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
+DEFAULT_CONFIG = "v10"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
