@@ -79,8 +79,8 @@ class TopKConfig:
     sample_prefetch: bool = False  # v3 compaction: load the next tile before this one's scan
     sample_stages: int = 0     # v3 compaction: tl.range(num_stages=) on its loop (0: plain range)
     threshold_bits: int = 1    # v3 sample threshold: key bits decided per reduction step (1, 2)
-    finish_small: int = 0      # v3 finish: the two-level select (as select_small) with
-    finish_hi: int = 18        # ... this many bits searched first; 0: 32 steps
+    finish_small: int = 0      # v3 finish: the two-level select, as select_small (0: 32 steps)
+    finish_hi: int = 18        # ... with this many key bits searched first (even, 2..30)
     row_fallback: bool = False  # v3: rows the sample did not settle are done by the finish kernel
                                 # alone (no v2 histogram / compaction launches)
 
@@ -140,9 +140,9 @@ CONFIGS = {
     # thread holds). Measured (H100, session 6): 64x131072 k=2048 58.0 -> 46.4 us, k=512 51.4
     # -> 40.2, 4096x32768 683.6 -> 613.1, 512x131072 342.0 -> 262.6; the v2 shapes unchanged.
     "v7": _V7,
-    # v8: v7 with register mode capped at 80 registers per thread (6 programs
-    # per SM instead of 3) and, for >= 512 rows, the two-level select (14 bits searched, then
-    # pairwise counts in the k-th key's bucket of <= 64 keys). Measured (H100, session 7):
+    # v8: v7 with register mode capped at 80 registers per thread (6 programs per SM instead
+    # of 3) and, for >= 512 rows, the two-level select (14 bits searched, then pairwise counts
+    # in the k-th key's bucket of <= 64 keys). Measured (H100, session 7):
     # 4096x4096 k=2048 221.8 -> 164.8 us (the cap alone: 176.0), k=512 215.4 -> 170.3, 512 rows
     # 29.4 -> 25.5; 1-64 rows 13.6 -> 12.2 (the cap alone: two levels cost them 2-4 us).
     "v8": _V8,
@@ -288,6 +288,7 @@ def _cached_plan(rows: int, cols: int, k: int, device: torch.device, config) -> 
             small = p["small"]
             p["ws_numel"] = rows * (small + 1) if small else 0
         elif p["mode"] == "split":
+            # The v2 histograms (unused, but still allocated, when row_fallback is on).
             hist_n = rows * p["split"] * int(COARSE_BINS)
             p["ws_numel"] = hist_n + 2 * rows * p["cap"]
             p["hist_n"] = hist_n
