@@ -68,19 +68,10 @@ def _extra():
         "v7_2l12_n96": replace(CONFIGS["v7"], select_small=64, select_hi=12, reg_maxnreg=96),
         "v7_2l12_n72": replace(CONFIGS["v7"], select_small=64, select_hi=12, reg_maxnreg=72),
         "v7_2l12s32_n80": replace(CONFIGS["v7"], select_small=32, select_hi=12, reg_maxnreg=80),
-        # ... and v8 with the v3 compaction's next tile loaded ahead (register prefetch), or
-        # its loop pipelined by Triton (tl.range stages), also with 4096-column tiles.
-        "v8_pf": replace(CONFIGS["v8"], sample_prefetch=True),
-        "v8_pf4k": replace(CONFIGS["v8"], sample_prefetch=True, sample_block=4096),
-        "v8_pf1k4": replace(CONFIGS["v8"], sample_prefetch=True, sample_block=1024,
-                            sample_num_warps=4),
-        "v8_st2": replace(CONFIGS["v8"], sample_stages=2),
-        "v8_st3": replace(CONFIGS["v8"], sample_stages=3),
         # ... and v8 with the v3 finish at 4 warps, 32 keys per thread (fewer registers per
-        # program: more programs per SM when rows are many).
+        # program: more programs per SM when rows are many). (Session 7 also timed the
+        # compaction loading its next tile first, and with tl.range stages: both removed.)
         "v8_f4": replace(CONFIGS["v8"], finish_num_warps=4, finish_per_thread=32),
-        "v8_f4_pf4k": replace(CONFIGS["v8"], finish_num_warps=4, finish_per_thread=32,
-                              sample_prefetch=True, sample_block=4096),
         # ... and v8 without the v2 fallback launches on the sample path (unsettled rows done
         # by the finish alone), with the sample threshold 2 bits per step, and both.
         "v8_fb": replace(CONFIGS["v8"], row_fallback=True),

@@ -60,14 +60,6 @@ SMALL = {
                                            select_bits=2),
     "register_2l_hi20": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2, select_small=16,
                                       select_hi=20),
-    # The v3 compaction loading each tile one iteration ahead (2-D tiles, several tiles per
-    # slice), and with tl.range stages (1-D, skipping empty blocks).
-    "sample_prefetch": tk.TopKConfig(block=32, cand_block=32, min_chunk=64, split_waves=16,
-                                     cap=64, sample=32, scan2d=True, sample_block=16,
-                                     sample_prefetch=True),
-    "sample_stages": tk.TopKConfig(block=32, cand_block=32, min_chunk=64, split_waves=16,
-                                   cap=64, sample=32, skip_empty=True, sample_block=16,
-                                   sample_stages=2),
     # v3 with the unsettled rows done by the finish kernel alone (no v2 launches) and the
     # sample threshold 2 bits per step: tiny segments (fallback on some rows, not others),
     # several slices with the per-row threshold kernel, one slice per row.

@@ -76,8 +76,6 @@ class TopKConfig:
     select_min_rows: int = 0   # two levels only for at least this many rows (fewer rows: the
                                # extra round trips cost more than the steps they save)
     reg_maxnreg: int = 0       # register mode: register cap per thread (CUDA only; 0: none)
-    sample_prefetch: bool = False  # v3 compaction: load the next tile before this one's scan
-    sample_stages: int = 0     # v3 compaction: tl.range(num_stages=) on its loop (0: plain range)
     threshold_bits: int = 1    # v3 sample threshold: key bits decided per reduction step (1, 2)
     finish_small: int = 0      # v3 finish: the two-level select, as select_small (0: 32 steps)
     finish_hi: int = 18        # ... with this many key bits searched first (even, 2..30)
@@ -377,7 +375,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             *common, chunk, sck, sci, scnt, cap_s, k, t16,
             BLOCK=sample_block, SAMPLE=p["sample"],
             SKIP_EMPTY=cfg.skip_empty, T_GIVEN=p["t_given"], THREADS=threads,
-            PREFETCH=cfg.sample_prefetch, STAGES=cfg.sample_stages, T_BITS=cfg.threshold_bits,
+            T_BITS=cfg.threshold_bits,
             num_warps=sample_warps, **flags)
     else:
         cap_s = 1
