@@ -33,7 +33,8 @@ SMALL = {
                                   cap=64, sample=32, skip_empty=True,
                                   sample_max_split=8, sample_min_ratio=4),
     "sample_tinyseg": tk.TopKConfig(block=32, cand_block=16, min_chunk=32, split_waves=16,
-                                    cap=3, sample=16, sample_cap=8),
+                                    cap=3, sample=16, sample_cap=8, sample_max_split=8,
+                                    sample_min_ratio=4),
     # v3 on rows of many slices, the threshold from its own per-row kernel (t_given).
     "sample_rowthr": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
                                    cap=64, sample=32, sample_max_split=1,
@@ -79,6 +80,7 @@ SMALL = {
     "sample_tinyseg_1slice": tk.TopKConfig(block=32, cand_block=16, always_split=True,
                                            max_split=1, cap=48, compact_block=16, sample=16,
                                            sample_cap=8),
+    # row_fallback with the in-thread rank scans, one slice per row.
     "sample_rowfb_pipe": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
                                        cap=48, compact_block=16, sample=16, scan2d=True,
                                        row_fallback=True),
@@ -126,7 +128,8 @@ def test_plan_modes():
     p = tk.plan(2, 130, 7, cpu, SMALL["sample_rowthr"])
     assert p["mode"] == "split" and p["split"] > 1 and p["sample"] and p["t_given"]
     assert not tk.plan(2, 130, 7, cpu, SMALL["sample_split"])["t_given"]
-    for name in ("sample_split", "sample_sel2", "sample_sel2_scan2d", "sample_finish_2l"):
+    for name in ("sample_split", "sample_tinyseg", "sample_sel2", "sample_sel2_scan2d",
+                 "sample_finish_2l"):
         for rows, cols, k in [(5, 130, 7), (1, 257, 33)]:   # the matches-reference shapes
             p = tk.plan(rows, cols, k, cpu, SMALL[name])
             assert p["mode"] == "split" and p["split"] > 1 and p["sample"], (name, rows, cols)
