@@ -19,6 +19,7 @@ import triton.language as tl
 from triton.tools.tensor_descriptor import TensorDescriptor
 
 from opdispatch.backends.triton import indexer as ix
+from opdispatch.backends.triton.indexer_kernels import _fill_neg_rows, _hit_rows
 from opdispatch.dispatch.bench import graph_replay_us
 from opdispatch.dispatch.platform import current_platform
 
@@ -35,13 +36,7 @@ def _mqa_tma_kernel(q_desc, p_k, p_kscale, p_w, p_ks, p_ke, p_out, S, N, stride_
     n1 = tl.minimum(n0 + BLOCK_N, N)
     o_n = n0 + tl.arange(0, BLOCK_N)
     m_n = o_n < N
-    o_r = r0 + tl.arange(0, ROWS)
-    m_r = o_r < S
-    b_ks = tl.load(p_ks + o_r, mask=m_r, other=0)
-    b_ke = tl.load(p_ke + o_r, mask=m_r, other=0)
-    m_hit = m_r & (b_ks < n1) & (b_ke > n0) & (b_ke > b_ks)
-    lo = tl.min(tl.where(m_hit, o_r, r1), axis=0)
-    hi = tl.maximum(tl.max(tl.where(m_hit, o_r + 1, r0), axis=0), lo)
+    lo, hi = _hit_rows(p_ks, p_ke, r0, r1, n0, n1, S, ROWS)
     o_d = tl.arange(0, DIM)
     o_h = tl.arange(0, HEADS)
     if hi > lo:
@@ -58,11 +53,7 @@ def _mqa_tma_kernel(q_desc, p_k, p_kscale, p_w, p_ks, p_ke, p_out, S, N, stride_
             ke_i = tl.load(p_ke + i)
             b_logit = tl.where((o_n >= ks_i) & (o_n < ke_i), b_logit, float("-inf"))
             tl.store(p_out + i.to(tl.int64) * stride_os + o_n, b_logit, mask=m_n)
-    b_neg = tl.full([BLOCK_N], float("-inf"), tl.float32)
-    for i in range(r0, lo):
-        tl.store(p_out + i.to(tl.int64) * stride_os + o_n, b_neg, mask=m_n)
-    for i in range(hi, r1):
-        tl.store(p_out + i.to(tl.int64) * stride_os + o_n, b_neg, mask=m_n)
+    _fill_neg_rows(p_out, stride_os, o_n, m_n, r0, lo, hi, r1, BLOCK_N)
 
 
 def main() -> None:

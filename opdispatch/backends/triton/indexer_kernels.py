@@ -44,6 +44,30 @@ def _load_w_row(p_row, o_h, stride_wh, HEADS: tl.constexpr, BLOCK_H: tl.constexp
 
 
 @triton.jit
+def _hit_rows(p_ks, p_ke, r0, r1, n0, n1, S, ROWS: tl.constexpr):
+    """[lo, hi): the first and last rows of the chunk [r0, r1) whose [ks, ke) meets keys
+    [n0, n1) (hi <= lo: none)."""
+    o_r = r0 + tl.arange(0, ROWS)
+    m_r = o_r < S
+    b_ks = tl.load(p_ks + o_r, mask=m_r, other=0)
+    b_ke = tl.load(p_ke + o_r, mask=m_r, other=0)
+    m_hit = m_r & (b_ks < n1) & (b_ke > n0) & (b_ke > b_ks)
+    lo = tl.min(tl.where(m_hit, o_r, r1), axis=0)
+    hi = tl.maximum(tl.max(tl.where(m_hit, o_r + 1, r0), axis=0), lo)
+    return lo, hi
+
+
+@triton.jit
+def _fill_neg_rows(p_out, stride_os, o_n, m_n, r0, lo, hi, r1, BLOCK_N: tl.constexpr):
+    """-inf into rows [r0, lo) and [hi, r1) of the key tile (the rows the dot skipped)."""
+    b_neg = tl.full([BLOCK_N], float("-inf"), tl.float32)
+    for i in range(r0, lo):
+        tl.store(p_out + tl.cast(i, tl.int64) * stride_os + o_n, b_neg, mask=m_n)
+    for i in range(hi, r1):
+        tl.store(p_out + tl.cast(i, tl.int64) * stride_os + o_n, b_neg, mask=m_n)
+
+
+@triton.jit
 def _mqa_rows_multi(b_k, b_scale, o_n, m_n, lo, hi, p_q, p_w, p_ks, p_ke, p_out,
                     stride_qs, stride_qh, stride_ws, stride_wh, stride_os,
                     HEADS: tl.constexpr, DIM: tl.constexpr, BLOCK_H: tl.constexpr,
@@ -104,13 +128,7 @@ def mqa_logits_kernel(
 
     o_n = n0 + tl.arange(0, BLOCK_N)
     m_n = o_n < N
-    o_r = r0 + tl.arange(0, ROWS)
-    m_r = o_r < S
-    b_ks = tl.load(p_ks + o_r, mask=m_r, other=0)
-    b_ke = tl.load(p_ke + o_r, mask=m_r, other=0)
-    m_hit = m_r & (b_ks < n1) & (b_ke > n0) & (b_ke > b_ks)
-    lo = tl.min(tl.where(m_hit, o_r, r1), axis=0)
-    hi = tl.maximum(tl.max(tl.where(m_hit, o_r + 1, r0), axis=0), lo)
+    lo, hi = _hit_rows(p_ks, p_ke, r0, r1, n0, n1, S, ROWS)
 
     o_h = tl.arange(0, BLOCK_H)
     o_d = tl.arange(0, BLOCK_D)
@@ -137,11 +155,7 @@ def mqa_logits_kernel(
                     b_logit = tl.where((o_n >= ks_i) & (o_n < ke_i), b_logit, float("-inf"))
                 tl.store(p_out + i64 * stride_os + o_n, b_logit, mask=m_n)
     if CLEAN:
-        b_neg = tl.full([BLOCK_N], float("-inf"), tl.float32)
-        for i in range(r0, lo):
-            tl.store(p_out + tl.cast(i, tl.int64) * stride_os + o_n, b_neg, mask=m_n)
-        for i in range(hi, r1):
-            tl.store(p_out + tl.cast(i, tl.int64) * stride_os + o_n, b_neg, mask=m_n)
+        _fill_neg_rows(p_out, stride_os, o_n, m_n, r0, lo, hi, r1, BLOCK_N)
 
 
 @triton.jit

@@ -83,20 +83,17 @@ class TopKConfig:
                                 # alone (no v2 histogram / compaction launches)
 
     def __post_init__(self):
-        if self.select_bits not in (1, 2):
-            raise ValueError(f"TopKConfig.select_bits must be 1 or 2, got {self.select_bits}")
-        if self.select_small < 0 or self.select_small & (self.select_small - 1):
-            raise ValueError("TopKConfig.select_small must be 0 or a power of two, "
-                             f"got {self.select_small}")
-        if self.threshold_bits not in (1, 2):
-            raise ValueError(f"TopKConfig.threshold_bits must be 1 or 2, got {self.threshold_bits}")
-        if self.finish_small < 0 or self.finish_small & (self.finish_small - 1):
-            raise ValueError("TopKConfig.finish_small must be 0 or a power of two, "
-                             f"got {self.finish_small}")
-        if self.finish_hi % 2 or not 2 <= self.finish_hi <= 30:
-            raise ValueError(f"TopKConfig.finish_hi must be even, in [2, 30], got {self.finish_hi}")
-        if self.select_hi % 2 or not 2 <= self.select_hi <= 30:
-            raise ValueError(f"TopKConfig.select_hi must be even, in [2, 30], got {self.select_hi}")
+        for name in ("select_bits", "threshold_bits"):
+            if getattr(self, name) not in (1, 2):
+                raise ValueError(f"TopKConfig.{name} must be 1 or 2, got {getattr(self, name)}")
+        for name in ("select_small", "finish_small"):
+            v = getattr(self, name)
+            if v < 0 or v & (v - 1):
+                raise ValueError(f"TopKConfig.{name} must be 0 or a power of two, got {v}")
+        for name in ("select_hi", "finish_hi"):
+            v = getattr(self, name)
+            if v % 2 or not 2 <= v <= 30:
+                raise ValueError(f"TopKConfig.{name} must be even, in [2, 30], got {v}")
 
 
 # The v2 pipeline, then each later version as the knobs it changes on top of the one before.

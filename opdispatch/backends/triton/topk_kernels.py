@@ -240,6 +240,20 @@ def _finish_row(p_row, stride_c, p_ck, p_ci, n, b1, n_gt1, n_eq1, k1, cap, p_oro
 
 
 @triton.jit
+def _select_row(p_row, stride_c, n, k, p_orow, p_ck, p_ci, cap, BLOCK: tl.constexpr,
+                CBLOCK: tl.constexpr, RADIX_BITS: tl.constexpr, COL_CONTIG: tl.constexpr):
+    """A whole row (n > k) by one program: coarse histogram, compaction (the bucket's elements
+    to p_ck / p_ci, at most cap), then steps 3 + 4. Row mode, and v3's row fallback."""
+    hist = _coarse_hist(p_row, stride_c, 0, n, BLOCK, COL_CONTIG)
+    b1, n_gt1, n_eq1 = _pick_bucket(hist, n, k, COARSE_BINS)
+    _compact(p_row, stride_c, 0, n, b1, p_orow, 0, p_ck, p_ci, 0, cap, True, BLOCK, COL_CONTIG)
+    # The candidates were stored by other threads of this program: make them visible.
+    tl.debug_barrier()
+    _finish_row(p_row, stride_c, p_ck, p_ci, n, b1, n_gt1, n_eq1, k - n_gt1, cap, p_orow,
+                CBLOCK, RADIX_BITS, COL_CONTIG)
+
+
+@triton.jit
 def topk_rows_kernel(
     p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols,
     p_out, stride_or, p_ck, p_ci, cap, rows, k,
@@ -262,14 +276,8 @@ def topk_rows_kernel(
         if n <= k:
             _fill_identity(p_orow, n, k, CBLOCK)
         else:
-            hist = _coarse_hist(p_row, stride_c, 0, n, BLOCK, COL_CONTIG)
-            b1, n_gt1, n_eq1 = _pick_bucket(hist, n, k, COARSE_BINS)
-            _compact(p_row, stride_c, 0, n, b1, p_orow, 0, p_ck_prog, p_ci_prog, 0, cap,
-                     True, BLOCK, COL_CONTIG)
-            # The candidates were stored by other threads of this program: make them visible.
-            tl.debug_barrier()
-            _finish_row(p_row, stride_c, p_ck_prog, p_ci_prog, n, b1, n_gt1, n_eq1, k - n_gt1,
-                        cap, p_orow, CBLOCK, RADIX_BITS, COL_CONTIG)
+            _select_row(p_row, stride_c, n, k, p_orow, p_ck_prog, p_ci_prog, cap, BLOCK, CBLOCK,
+                        RADIX_BITS, COL_CONTIG)
 
 
 @triton.jit
@@ -372,15 +380,8 @@ def topk_split_finish_kernel(
         _fill_identity(p_orow, n, k, CBLOCK)
     elif ROW_FALLBACK:
         p_row = p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64) * stride_c
-        p_ck_row = p_ck + row.to(tl.int64) * cap
-        p_ci_row = p_ci + row.to(tl.int64) * cap
-        hist = _coarse_hist(p_row, stride_c, 0, n, RBLOCK, COL_CONTIG)
-        b1, n_gt1, n_eq1 = _pick_bucket(hist, n, k, COARSE_BINS)
-        _compact(p_row, stride_c, 0, n, b1, p_orow, 0, p_ck_row, p_ci_row, 0, cap, True,
-                 RBLOCK, COL_CONTIG)
-        tl.debug_barrier()     # the candidates were stored by other threads of this program
-        _finish_row(p_row, stride_c, p_ck_row, p_ci_row, n, b1, n_gt1, n_eq1, k - n_gt1, cap,
-                    p_orow, CBLOCK, RADIX_BITS, COL_CONTIG)
+        _select_row(p_row, stride_c, n, k, p_orow, p_ck + row.to(tl.int64) * cap,
+                    p_ci + row.to(tl.int64) * cap, cap, RBLOCK, CBLOCK, RADIX_BITS, COL_CONTIG)
     else:
         o_s = tl.arange(0, SPLIT_POW2)
         bins = tl.arange(0, COARSE_BINS)
@@ -405,9 +406,10 @@ def _sample_threshold(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONTIG: t
 
     Rank r = e + 4 sqrt(e) + 2 of the sample, e = SAMPLE * k / n (the expected rank of the
     k-th largest): the row count above T then falls below k only ~4 standard deviations
-    out. T16 is the largest 16-bit prefix with at least r sample keys at or above it (binary
-    search: 16 sums over the sample, or with BITS=2 8 steps of three counts in one
-    two-operand reduction; same T16). Needs n >= 1 and SAMPLE < 65536.
+    out. T16 is the largest 16-bit prefix with at least r sample keys at or above it: the
+    top 16 bits of the r-th largest sample key, by _search_bits over the keys' top halves
+    (BITS per step: 16 sums over the sample, or 8 steps of three counts; the same T16).
+    Needs n >= 1 and SAMPLE < 65536.
     """
     i = tl.arange(0, SAMPLE)
     pos = ((i.to(tl.int64) * n) // SAMPLE).to(tl.int32)     # in [0, n)
@@ -415,26 +417,13 @@ def _sample_threshold(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONTIG: t
         x = tl.load(p_row + pos)
     else:
         x = tl.load(p_row + pos.to(tl.int64) * stride_c)
-    hi16 = (_order_key(x) >> 16).to(tl.int32)
+    # The keys' top halves in _search_bits' form (top bit flipped; the low 16 bits zero, so
+    # comparing with a candidate whose low 16 bits are zero compares the top halves only).
+    ks16 = (_order_key(x) & 0xFFFF0000).to(tl.int32, bitcast=True) ^ -2147483648
     e = (SAMPLE * 1.0) / n.to(tl.float32) * k     # (k may be a constexpr)
     r = tl.minimum(tl.ceil(e + 4.0 * tl.sqrt(e) + 2.0), SAMPLE * 1.0).to(tl.int32)
-    t16 = tl.zeros([], dtype=tl.int32)
-    if BITS == 1:
-        for b in tl.static_range(16):
-            cand = t16 | (1 << (15 - b))
-            c = tl.sum((hi16 >= cand).to(tl.int32), 0)
-            t16 = tl.where(c >= r, cand, t16)
-    else:
-        for b in tl.static_range(8):
-            c1 = t16 | (1 << (14 - 2 * b))
-            c2 = t16 | (2 << (14 - 2 * b))
-            c3 = t16 | (3 << (14 - 2 * b))
-            n13, n2 = tl.reduce(((hi16 >= c1).to(tl.int32) + ((hi16 >= c3).to(tl.int32) << 16),
-                                 (hi16 >= c2).to(tl.int32)), 0, _add_pair)
-            n1 = n13 & 65535
-            n3 = n13 >> 16                  # counts < 32768: the sign bit stays clear
-            t16 = tl.where(n3 >= r, c3, tl.where(n2 >= r, c2, tl.where(n1 >= r, c1, t16)))
-    return t16
+    t = _search_bits(ks16, r, tl.zeros([], dtype=tl.int32), 0, 16, BITS)
+    return (t >> 16) & 65535
 
 
 @triton.jit
