@@ -6,12 +6,11 @@ export PYTHONUNBUFFERED=1 PYTHONPATH=$PWD
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
 NCU=$(command -v ncu || ls /usr/local/cuda*/bin/ncu 2>/dev/null | head -1)
 echo "ncu: $NCU"
-S="--section SpeedOfLight --section Occupancy --section LaunchStats --section WarpStateStats --section SchedulerStats --section MemoryWorkloadAnalysis"
+S="--metrics regex:smsp__average_warps_issue_stalled_.*_per_issue_active\.ratio --section SpeedOfLight --section Occupancy --section LaunchStats --section WarpStateStats --section SchedulerStats --section MemoryWorkloadAnalysis"
 run() {  # label, ncu args..., -- python args
   local label=$1; shift
   echo "=== $label"
-  timeout 150 $NCU $S --launch-skip 3 --launch-count 3 "$@" 2>&1 | grep -v -E "^==PROF==|USDT" \
-    | grep -E "topk_|Duration|Throughput|Registers|Achieved Occupancy|Theoretical Occupancy|Block Limit|Stall|Warp Cycles|Eligible|Issued Warp|No Eligible|One or More|Active Warps|Hit Rate|L1/TEX|Shared Memory Configuration|Dynamic Shared|Static Shared|Waves Per SM|Threads|Est\. Speedup|WRN|OPT" | cut -c1-200
+  timeout 150 $NCU $S --launch-skip 3 --launch-count 3 "$@" 2>&1 | grep -v -E "USDT" | cut -c1-220
 }
 run "prefill 4096x32768 k=2048" python3 -m opdispatch.benchmarks.topk_ncu 4096 32768 2048 prefill > "$OUT/ncu_4096x32768.txt"
 run "decode 64x131072 k=2048" python3 -m opdispatch.benchmarks.topk_ncu 64 131072 2048 decode > "$OUT/ncu_64x131072.txt"
