@@ -10,7 +10,7 @@ S="--metrics regex:smsp__average_warps_issue_stalled_.*_per_issue_active\.ratio 
 run() {  # label, ncu args..., -- python args
   local label=$1; shift
   echo "=== $label"
-  timeout 150 $NCU $S --launch-skip 3 --launch-count 3 "$@" 2>&1 | grep -v -E "USDT" | cut -c1-220
+  timeout 150 $NCU $S --kernel-name regex:topk --launch-skip 3 --launch-count 3 "$@" 2>&1 | grep -v -E "USDT" | cut -c1-220
 }
 run "prefill 4096x32768 k=2048" python3 -m opdispatch.benchmarks.topk_ncu 4096 32768 2048 prefill > "$OUT/ncu_4096x32768.txt"
 run "decode 64x131072 k=2048" python3 -m opdispatch.benchmarks.topk_ncu 64 131072 2048 decode > "$OUT/ncu_64x131072.txt"

@@ -17,7 +17,7 @@ def main() -> None:
     config = args[4] if len(args) > 4 else None
     x = torch.randn(rows, cols, device="cuda")
     out = torch.empty((rows, k), dtype=torch.int32, device="cuda")
-    for _ in range(2):
+    for _ in range(4):
         if mode == "decode":
             lens = torch.full((rows,), cols, dtype=torch.int32, device="cuda")
             tk.top_k_per_row_decode(x, lens, out, 1, k, config=config)
