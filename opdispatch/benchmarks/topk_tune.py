@@ -23,9 +23,13 @@ import torch
 
 from opdispatch.dispatch.bench import graph_replay_us as _graph_us
 
-CASES = [(64, 131072, 2048), (64, 131072, 512), (4096, 32768, 2048), (1, 131072, 2048),
-         (8, 131072, 2048), (512, 131072, 2048), (4096, 4096, 2048)]
-SWEEP = [(r, c, k) for r in (1, 8, 64, 512, 4096) for c in (4096, 32768, 131072, 262144)
+# The table, each through the op it names (decode rows start at column 0, so Triton
+# knows their alignment and compiles the decode kernels differently from prefill ones: before
+# session 8 every case here ran the prefill op). The sweep runs the prefill op.
+CASES = [(64, 131072, 2048, "decode"), (64, 131072, 512, "decode"), (4096, 32768, 2048, "prefill"),
+         (1, 131072, 2048, "decode"), (8, 131072, 2048, "decode"), (512, 131072, 2048, "decode"),
+         (4096, 4096, 2048, "prefill")]
+SWEEP = [(r, c, k, "prefill") for r in (1, 8, 64, 512, 4096) for c in (4096, 32768, 131072, 262144)
          for k in (512, 1024, 2048)]
 
 
@@ -81,6 +85,13 @@ def _extra():
         "v9_f2l18": replace(CONFIGS["v9"], finish_small=64, finish_hi=18),
         "v9_f2l20": replace(CONFIGS["v9"], finish_small=64, finish_hi=20),
         "v9_f2l16": replace(CONFIGS["v9"], finish_small=64, finish_hi=16),
+        # Session 8: the sample threshold from runs of 4 / 8 adjacent columns (fewer DRAM
+        # sectors: ncu showed the single-column sample reading half of each row's sectors at
+        # 4096x32768), and its loads kept in L2 for the compaction (evict_last / evict_first).
+        "v10_g4": replace(CONFIGS["v10"], sample_group=4),
+        "v10_g8": replace(CONFIGS["v10"], sample_group=8),
+        "v10_ev": replace(CONFIGS["v10"], sample_evict_last=True),
+        "v10_g4_ev": replace(CONFIGS["v10"], sample_group=4, sample_evict_last=True),
         # Trial configs (not in CONFIGS).
         "r4f8": replace(pipe, radix_bits=4, cand_block=2048, finish_num_warps=8),
         # v3 variants.
@@ -115,6 +126,8 @@ def main() -> None:
     parser.add_argument("--cases", default="", help="indices into CASES, comma-separated")
     parser.add_argument("--out", default="", help="folder for sweep.csv and sweep.png")
     parser.add_argument("--max-cols", type=int, default=0, help="sweep: only cases up to this many columns")
+    parser.add_argument("--data", default="randn", choices=("randn", "smooth"),
+                        help="smooth: neighbouring columns correlated")
     args = parser.parse_args()
     names = args.configs.split(",")
     configs = dict(tk.CONFIGS)
@@ -127,9 +140,14 @@ def main() -> None:
     print(f"{'case':>22} {'torch.topk graph/eager':>22} " + " ".join(f"{n + ' graph/eager':>22}" for n in names))
     records = []
     sweep = [c for c in SWEEP if not args.max_cols or c[1] <= args.max_cols] if args.sweep else []
-    for rows, cols, k in cases + sweep:
+    for rows, cols, k, op in cases + sweep:
         gen = torch.Generator(device="cuda").manual_seed(rows + cols)
         x = torch.randn(rows, cols, device="cuda", generator=gen)
+        if args.data == "smooth":
+            # Neighbouring columns correlated (a moving average over 16 columns plus a little
+            # noise): how sample estimates from runs of adjacent columns fare on such rows.
+            x = torch.nn.functional.avg_pool1d(x[:, None, :], 16, 1, 8)[:, 0, :cols] * 4.0
+            x = x + 0.05 * torch.randn(rows, cols, device="cuda", generator=gen)
         starts = torch.zeros(rows, dtype=torch.int32, device="cuda")
         ends = torch.full((rows,), cols, dtype=torch.int32, device="cuda")
         out = torch.empty((rows, k), dtype=torch.int32, device="cuda")
@@ -137,12 +155,15 @@ def main() -> None:
             return torch.topk(x, k, dim=1, sorted=False)
         base = triton.testing.do_bench(ref, return_mode="median") * 1e3
         base_graph = _graph_us(ref)
-        record = {"rows": rows, "cols": cols, "k": k, "torch_topk_graph_us": round(base_graph, 2),
+        record = {"rows": rows, "cols": cols, "k": k, "op": op, "torch_topk_graph_us": round(base_graph, 2),
                   "torch_topk_eager_us": round(base, 2)}
         cells = []
         for name in names:
-            def call(name=name, x=x, starts=starts, ends=ends, out=out, k=k):
-                tk.top_k_per_row_prefill(x, starts, ends, out, k, config=configs[name])
+            def call(name=name, x=x, starts=starts, ends=ends, out=out, k=k, op=op):
+                if op == "decode":     # ends: the decode lengths (next_n = 1)
+                    tk.top_k_per_row_decode(x, ends, out, 1, k, config=configs[name])
+                else:
+                    tk.top_k_per_row_prefill(x, starts, ends, out, k, config=configs[name])
             try:
                 call()
                 if not _values_match(x, out, k):
@@ -157,7 +178,7 @@ def main() -> None:
                 record[f"{name}_eager_us"] = round(eager, 2)
             except Exception as exc:  # a config that does not compile: say so, go on
                 cells.append(f"{'ERR ' + type(exc).__name__:>22}")
-        print(f"{f'{rows}x{cols} k={k}':>22} {base_graph:12.1f}/{base:9.1f} " + " ".join(cells), flush=True)
+        print(f"{f'{op[0]} {rows}x{cols} k={k}':>22} {base_graph:12.1f}/{base:9.1f} " + " ".join(cells), flush=True)
         records.append(record)
         del x, out
     if args.out:

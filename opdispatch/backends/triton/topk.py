@@ -81,6 +81,8 @@ class TopKConfig:
     finish_hi: int = 18        # ... with this many key bits searched first (even, 2..30)
     row_fallback: bool = False  # v3: rows the sample did not settle are done by the finish kernel
                                 # alone (no v2 histogram / compaction launches)
+    sample_group: int = 1      # v3 sample threshold: runs of this many adjacent columns (1, 4, 8)
+    sample_evict_last: bool = False  # v3 sample threshold: its loads marked to stay in L2
 
     def __post_init__(self):
         for name in ("select_bits", "threshold_bits"):
@@ -90,6 +92,8 @@ class TopKConfig:
             v = getattr(self, name)
             if v < 0 or v & (v - 1):
                 raise ValueError(f"TopKConfig.{name} must be 0 or a power of two, got {v}")
+        if self.sample_group not in (1, 2, 4, 8):
+            raise ValueError(f"TopKConfig.sample_group must be 1, 2, 4 or 8, got {self.sample_group}")
         for name in ("select_hi", "finish_hi"):
             v = getattr(self, name)
             if v % 2 or not 2 <= v <= 30:
@@ -366,13 +370,13 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         threads = min(32 * sample_warps, sample_block // 2) if cfg.scan2d else 0
         if p["t_given"]:
             topk_sample_threshold_kernel[(rows,)](
-                *common, t16, k, SAMPLE=p["sample"], T_BITS=cfg.threshold_bits, num_warps=4,
-                **flags)
+                *common, t16, k, SAMPLE=p["sample"], T_BITS=cfg.threshold_bits,
+                T_GROUP=cfg.sample_group, T_EVICT=cfg.sample_evict_last, num_warps=4, **flags)
         topk_sample_compact_kernel[(rows, split)](
             *common, chunk, sck, sci, scnt, cap_s, k, t16,
             BLOCK=sample_block, SAMPLE=p["sample"],
             SKIP_EMPTY=cfg.skip_empty, T_GIVEN=p["t_given"], THREADS=threads,
-            T_BITS=cfg.threshold_bits,
+            T_BITS=cfg.threshold_bits, T_GROUP=cfg.sample_group, T_EVICT=cfg.sample_evict_last,
             num_warps=sample_warps, **flags)
     else:
         cap_s = 1

@@ -87,12 +87,12 @@ def _fill_identity(p_orow, n, k, BLOCK: tl.constexpr):
 
 
 @triton.jit
-def _load_row(p_row, stride_c, o, lim, COL_CONTIG: tl.constexpr):
+def _load_row(p_row, stride_c, o, lim, COL_CONTIG: tl.constexpr, EVICT: tl.constexpr = ""):
     m = o < lim
     if COL_CONTIG:
-        x = tl.load(p_row + o, mask=m, other=0.0)
+        x = tl.load(p_row + o, mask=m, other=0.0, eviction_policy=EVICT)
     else:
-        x = tl.load(p_row + o.to(tl.int64) * stride_c, mask=m, other=0.0)
+        x = tl.load(p_row + o.to(tl.int64) * stride_c, mask=m, other=0.0, eviction_policy=EVICT)
     return x, m
 
 
@@ -400,7 +400,8 @@ def topk_split_finish_kernel(
 
 @triton.jit
 def _sample_threshold(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONTIG: tl.constexpr,
-                      BITS: tl.constexpr = 1):
+                      BITS: tl.constexpr = 1, GROUP: tl.constexpr = 1,
+                      EVICT_LAST: tl.constexpr = False):
     """16-bit threshold T16 on the order key: count(key >> 16 >= T16) over the row is
     predicted to lie in [k, ~1.5k] from SAMPLE elements spread evenly over the row.
 
@@ -409,14 +410,26 @@ def _sample_threshold(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONTIG: t
     out. T16 is the largest 16-bit prefix with at least r sample keys at or above it: the
     top 16 bits of the r-th largest sample key, by _search_bits over the keys' top halves
     (BITS per step: 16 sums over the sample, or 8 steps of three counts; the same T16).
+    GROUP > 1: SAMPLE / GROUP runs of GROUP adjacent columns instead of SAMPLE single ones
+    (a run starts at a multiple of GROUP: one 32-byte sector for GROUP <= 8 on aligned rows).
+    A single-column sample touches one sector per element: at 16 columns per sample element
+    that is half the row's sectors, read from DRAM again by the compaction. Runs read 1/GROUP
+    of those sectors; on rows whose neighbouring values are correlated the estimate is worse
+    (more rows left to the fallback: slower, never wrong). EVICT_LAST: the sample's loads are
+    marked to stay in L2 for the compaction that reads the same sectors next.
     Needs n >= 1 and SAMPLE < 65536.
     """
     i = tl.arange(0, SAMPLE)
-    pos = ((i.to(tl.int64) * n) // SAMPLE).to(tl.int32)     # in [0, n)
-    if COL_CONTIG:
-        x = tl.load(p_row + pos)
+    if GROUP == 1:
+        pos = ((i.to(tl.int64) * n) // SAMPLE).to(tl.int32)     # in [0, n)
     else:
-        x = tl.load(p_row + pos.to(tl.int64) * stride_c)
+        g0 = (((i // GROUP).to(tl.int64) * n) // (SAMPLE // GROUP)).to(tl.int32)
+        pos = tl.minimum((g0 // GROUP) * GROUP + i % GROUP, n - 1)
+    if COL_CONTIG:
+        x = tl.load(p_row + pos, eviction_policy="evict_last" if EVICT_LAST else "")
+    else:
+        x = tl.load(p_row + pos.to(tl.int64) * stride_c,
+                    eviction_policy="evict_last" if EVICT_LAST else "")
     # The keys' top halves in _search_bits' form (top bit flipped; the low 16 bits zero, so
     # comparing with a candidate whose low 16 bits are zero compares the top halves only).
     ks16 = (_order_key(x) & 0xFFFF0000).to(tl.int32, bitcast=True) ^ -2147483648
@@ -634,7 +647,8 @@ def topk_sample_compact_kernel(
     chunk, p_sck, p_sci, p_scnt, cap_s, k, p_t16,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, BLOCK: tl.constexpr,
     SAMPLE: tl.constexpr, SKIP_EMPTY: tl.constexpr, T_GIVEN: tl.constexpr,
-    THREADS: tl.constexpr, T_BITS: tl.constexpr = 1,
+    THREADS: tl.constexpr, T_BITS: tl.constexpr = 1, T_GROUP: tl.constexpr = 1,
+    T_EVICT: tl.constexpr = False,
 ):
     """v3 step 1: program (row, s) estimates the row's threshold T from a sample (every
     program of a row computes the same T from the same sample; T_GIVEN: reads the one that
@@ -655,7 +669,8 @@ def topk_sample_compact_kernel(
         if T_GIVEN:
             t16 = tl.load(p_t16 + row)
         else:
-            t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS)
+            t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP,
+                                    T_EVICT)
         p_k = p_sck + o_seg * cap_s
         p_i = p_sci + o_seg * cap_s
         if THREADS > 0:
@@ -671,7 +686,14 @@ def topk_sample_compact_kernel(
         # no faster, 7-15% slower with stages; the loop is not waiting on its loads.)
         for off in range(lo, hi, BLOCK):
             o = off + oj
-            x, m = _load_row(p_row, stride_c, o, hi, COL_CONTIG)
+            if THREADS > 0:
+                # Scalar loads, one tile row per thread. Where the row's alignment is known
+                # (decode rows start at column 0) Triton would vectorise along axis 0 and
+                # convert the tile through 16 KB of shared memory for the per-thread ranks
+                # (measured on the H100: 106 registers, two programs per SM).
+                o = tl.max_contiguous(o, [1, 1])
+            # (T_EVICT: the row streams through L2 behind the sample's sectors, kept there.)
+            x, m = _load_row(p_row, stride_c, o, hi, COL_CONTIG, "evict_first" if T_EVICT else "")
             seen = _compact_hits(x, m, o, t16, seen, p_k, p_i, cap_s, SKIP_EMPTY, THREADS > 0)
     tl.store(p_scnt + o_seg, seen)
 
@@ -680,7 +702,7 @@ def topk_sample_compact_kernel(
 def topk_sample_threshold_kernel(
     p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols, p_t16, k,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, SAMPLE: tl.constexpr,
-    T_BITS: tl.constexpr = 1,
+    T_BITS: tl.constexpr = 1, T_GROUP: tl.constexpr = 1, T_EVICT: tl.constexpr = False,
 ):
     """v3 for rows split into many slices: the row's sample threshold computed once (one
     program per row) instead of by each slice's program; p_t16[row] (0 for rows with n <= k,
@@ -691,5 +713,6 @@ def topk_sample_threshold_kernel(
     t16 = tl.zeros([], dtype=tl.int32)
     if n > k:
         p_row = p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64) * stride_c
-        t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS)
+        t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP,
+                                T_EVICT)
     tl.store(p_t16 + row, t16)
