@@ -87,12 +87,14 @@ def _fill_identity(p_orow, n, k, BLOCK: tl.constexpr):
 
 
 @triton.jit
-def _load_row(p_row, stride_c, o, lim, COL_CONTIG: tl.constexpr, EVICT: tl.constexpr = ""):
+def _load_row(p_row, stride_c, o, lim, COL_CONTIG: tl.constexpr, EVICT_FIRST: tl.constexpr = False):
     m = o < lim
+    # (A bool, not the policy string: Triton 3.6 does not wrap a str default of a constexpr.)
+    policy: tl.constexpr = "evict_first" if EVICT_FIRST else ""
     if COL_CONTIG:
-        x = tl.load(p_row + o, mask=m, other=0.0, eviction_policy=EVICT)
+        x = tl.load(p_row + o, mask=m, other=0.0, eviction_policy=policy)
     else:
-        x = tl.load(p_row + o.to(tl.int64) * stride_c, mask=m, other=0.0, eviction_policy=EVICT)
+        x = tl.load(p_row + o.to(tl.int64) * stride_c, mask=m, other=0.0, eviction_policy=policy)
     return x, m
 
 
@@ -693,7 +695,7 @@ def topk_sample_compact_kernel(
                 # (measured on the H100: 106 registers, two programs per SM).
                 o = tl.max_contiguous(o, [1, 1])
             # (T_EVICT: the row streams through L2 behind the sample's sectors, kept there.)
-            x, m = _load_row(p_row, stride_c, o, hi, COL_CONTIG, "evict_first" if T_EVICT else "")
+            x, m = _load_row(p_row, stride_c, o, hi, COL_CONTIG, T_EVICT)
             seen = _compact_hits(x, m, o, t16, seen, p_k, p_i, cap_s, SKIP_EMPTY, THREADS > 0)
     tl.store(p_scnt + o_seg, seen)
 
