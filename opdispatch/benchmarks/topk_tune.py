@@ -87,11 +87,10 @@ def _extra():
         "v9_f2l16": replace(CONFIGS["v9"], finish_small=64, finish_hi=16),
         # Session 8: the sample threshold from runs of 4 / 8 adjacent columns (fewer DRAM
         # sectors: ncu showed the single-column sample reading half of each row's sectors at
-        # 4096x32768), and its loads kept in L2 for the compaction (evict_last / evict_first).
+        # 4096x32768; v10_g4 became v11). (Keeping the sample's loads in L2 with evict_last
+        # was timed too: within 1% of runs alone, removed.)
         "v10_g4": replace(CONFIGS["v10"], sample_group=4),
         "v10_g8": replace(CONFIGS["v10"], sample_group=8),
-        "v10_ev": replace(CONFIGS["v10"], sample_evict_last=True),
-        "v10_g4_ev": replace(CONFIGS["v10"], sample_group=4, sample_evict_last=True),
         # Trial configs (not in CONFIGS).
         "r4f8": replace(pipe, radix_bits=4, cand_block=2048, finish_num_warps=8),
         # v3 variants.

@@ -5,6 +5,8 @@ persistent row loop, split mode with several slices, the candidate workspace ove
 the row re-read, 4-bit and 8-bit candidate passes.
 """
 
+import math
+
 import pytest
 import torch
 
@@ -84,6 +86,10 @@ SMALL = {
     "sample_rowfb_pipe": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
                                        cap=48, compact_block=16, sample=16, scan2d=True,
                                        row_fallback=True),
+    # The sample threshold from runs of 4 adjacent columns (v11), with the finish's fallback.
+    "sample_group4": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
+                                   cap=64, sample=32, scan2d=True, sample_group=4,
+                                   row_fallback=True, sample_max_split=8, sample_min_ratio=4),
     # The v3 compaction with in-thread rank scans ([tile / threads, threads] tiles).
     "sample_scan2d": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
                                     cap=48, compact_block=16, sample=16, scan2d=True),
@@ -287,8 +293,9 @@ def test_sample_pass_settles_random_rows(threads):
 def test_config_rejects_bad_select_knobs():
     for kw in (dict(select_bits=3), dict(select_small=48), dict(select_small=-1),
                dict(select_hi=15), dict(select_hi=32), dict(threshold_bits=4),
-               dict(finish_small=3), dict(finish_hi=17)):
-        with pytest.raises(ValueError, match=r"TopKConfig\.(select_|threshold_|finish_)"):
+               dict(finish_small=3), dict(finish_hi=17), dict(sample_group=3),
+               dict(sample_group=16)):
+        with pytest.raises(ValueError, match=r"TopKConfig\.(select_|threshold_|finish_|sample_group)"):
             tk.TopKConfig(**kw)
 
 
@@ -309,3 +316,43 @@ def test_sample_threshold_two_bits_per_step_is_the_same_threshold():
                     x, cols, 1, starts, ends, starts, 1, cols, t16, k, IS_DECODE=False,
                     COL_CONTIG=True, SAMPLE=64, T_BITS=bits)
             assert (t[0] > 0).all() and torch.equal(t[0], t[1]), (kind, k, t)
+
+
+def _order_key16(x: torch.Tensor) -> torch.Tensor:
+    """Top 16 bits of the kernels' order key (float order as unsigned order; NaN on top)."""
+    b = x.view(I32).to(torch.int64) & 0xFFFFFFFF
+    key = torch.where(b >= 2**31, b ^ 0xFFFFFFFF, b | 2**31)
+    return torch.where(x.isnan(), torch.full_like(key, 0xFFFFFFFF), key) >> 16
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
+@pytest.mark.parametrize("group", [1, 4, 8])
+def test_sample_threshold_from_runs_of_columns(group):
+    """The sample threshold is the top 16 bits of the r-th largest sampled key, the sample
+    being SAMPLE single columns spread over the row (group 1) or SAMPLE / group runs of group
+    adjacent columns, each run starting at a multiple of group (v11: 4). Checked against the
+    positions and rank computed here, on row lengths that do and do not divide evenly."""
+    from opdispatch.backends.triton.topk_kernels import topk_sample_threshold_kernel
+    g = torch.Generator().manual_seed(42)
+    sample = 64
+    for kind in ("randn", "ties", "special"):
+        for cols, k in ((300, 10), (1000, 37), (129, 100), (64, 5)):
+            rows = 3
+            x = make_logits(kind, rows, cols, g)
+            starts = torch.zeros(rows, dtype=I32)
+            ends = torch.full((rows,), cols, dtype=I32)
+            t16 = torch.full((rows,), -1, dtype=I32)
+            topk_sample_threshold_kernel[(rows,)](
+                x, cols, 1, starts, ends, starts, 1, cols, t16, k, IS_DECODE=False,
+                COL_CONTIG=True, SAMPLE=sample, T_BITS=2, T_GROUP=group)
+            i = torch.arange(sample)
+            if group == 1:
+                pos = i * cols // sample
+            else:
+                g0 = (i // group) * cols // (sample // group)
+                pos = ((g0 // group) * group + i % group).clamp(max=cols - 1)
+            e = sample / cols * k
+            r = min(math.ceil(e + 4.0 * math.sqrt(e) + 2.0), sample)
+            keys = _order_key16(x[:, pos])
+            want = keys.sort(dim=1, descending=True).values[:, r - 1]
+            assert torch.equal(t16.long(), want), (kind, cols, k, t16, want)

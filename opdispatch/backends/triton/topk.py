@@ -82,7 +82,6 @@ class TopKConfig:
     row_fallback: bool = False  # v3: rows the sample did not settle are done by the finish kernel
                                 # alone (no v2 histogram / compaction launches)
     sample_group: int = 1      # v3 sample threshold: runs of this many adjacent columns (1, 4, 8)
-    sample_evict_last: bool = False  # v3 sample threshold: its loads marked to stay in L2
 
     def __post_init__(self):
         for name in ("select_bits", "threshold_bits"):
@@ -151,12 +150,23 @@ CONFIGS = {
     # session 7): 64x131072 k=2048 47.0 -> 41.7 us, k=512 39.8 -> 34.6, 4096x32768 613.9 ->
     # 600.4, 512x131072 262.9 -> 259.5; the v2 and register shapes unchanged.
     "v9": _V9,
-    # v10, the default: v9 with the two-level select in the v3 finish too (20 bits searched,
+    # v10: v9 with the two-level select in the v3 finish too (20 bits searched,
     # then buckets of <= 64 keys by pairwise counts). Measured (H100, session 7): 64x131072
     # k=2048 41.6 -> 40.7 us, k=512 34.6 -> 34.1, 4096x32768 599.6 -> 595.7, 512x131072 258.2
     # -> 253.0 (18 bits: 40.1 / 34.9 / 593.3 / 252.2; 16 bits: buckets of ~80 keys at 131072
     # columns fall back, 42.1 / 34.8 / 595.6 / 260.5).
     "v10": dataclasses.replace(_V9, finish_small=64, finish_hi=20),
+    # v11, the default: v10 with the sample threshold read from runs of 4 adjacent columns
+    # (2048 samples: 512 runs, one 16-byte piece of a 32-byte sector each). ncu (session 8)
+    # showed the single-column sample reading half of each row's sectors at 4096x32768, which
+    # the compaction then read from DRAM again (2.7 TB/s of traffic for 1.5 rows' worth).
+    # Measured (H100, session 8): 4096x32768 596.4 -> 517.7 us, 512x131072 251.3 -> 210.5,
+    # 64x131072 k=2048 40.1 -> 38.6, k=512 34.6 -> 33.3; register and v2 shapes unchanged.
+    # Runs of 8 (one sector): 508.1 / 204.6 / 39.1 / 33.6 on random rows, but on rows
+    # smoothed over 16 columns 512x131072 took 422.3 us (unsettled rows: the fallback) where
+    # runs of 4 took 208.9. Keeping the sample in L2 instead (evict_last, the row streamed
+    # evict_first): 567.6 / 252.4 / 40.8 / 35.7; with runs of 4, within 1% of runs alone.
+    "v11": dataclasses.replace(_V9, finish_small=64, finish_hi=20, sample_group=4),
     # v4 with fewer warps per row in register mode (2 or 1: fewer cross-warp reductions).
     "v4_w2": dataclasses.replace(_V4, reg_per_thread=64),
     "v4_w1": dataclasses.replace(_V4, reg_per_thread=128),
@@ -177,7 +187,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "v10"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
+DEFAULT_CONFIG = "v11"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
@@ -371,12 +381,12 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         if p["t_given"]:
             topk_sample_threshold_kernel[(rows,)](
                 *common, t16, k, SAMPLE=p["sample"], T_BITS=cfg.threshold_bits,
-                T_GROUP=cfg.sample_group, T_EVICT=cfg.sample_evict_last, num_warps=4, **flags)
+                T_GROUP=cfg.sample_group, num_warps=4, **flags)
         topk_sample_compact_kernel[(rows, split)](
             *common, chunk, sck, sci, scnt, cap_s, k, t16,
             BLOCK=sample_block, SAMPLE=p["sample"],
             SKIP_EMPTY=cfg.skip_empty, T_GIVEN=p["t_given"], THREADS=threads,
-            T_BITS=cfg.threshold_bits, T_GROUP=cfg.sample_group, T_EVICT=cfg.sample_evict_last,
+            T_BITS=cfg.threshold_bits, T_GROUP=cfg.sample_group,
             num_warps=sample_warps, **flags)
     else:
         cap_s = 1

@@ -87,14 +87,12 @@ def _fill_identity(p_orow, n, k, BLOCK: tl.constexpr):
 
 
 @triton.jit
-def _load_row(p_row, stride_c, o, lim, COL_CONTIG: tl.constexpr, EVICT_FIRST: tl.constexpr = False):
+def _load_row(p_row, stride_c, o, lim, COL_CONTIG: tl.constexpr):
     m = o < lim
-    # (A bool, not the policy string: Triton 3.6 does not wrap a str default of a constexpr.)
-    policy: tl.constexpr = "evict_first" if EVICT_FIRST else ""
     if COL_CONTIG:
-        x = tl.load(p_row + o, mask=m, other=0.0, eviction_policy=policy)
+        x = tl.load(p_row + o, mask=m, other=0.0)
     else:
-        x = tl.load(p_row + o.to(tl.int64) * stride_c, mask=m, other=0.0, eviction_policy=policy)
+        x = tl.load(p_row + o.to(tl.int64) * stride_c, mask=m, other=0.0)
     return x, m
 
 
@@ -402,8 +400,7 @@ def topk_split_finish_kernel(
 
 @triton.jit
 def _sample_threshold(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONTIG: tl.constexpr,
-                      BITS: tl.constexpr = 1, GROUP: tl.constexpr = 1,
-                      EVICT_LAST: tl.constexpr = False):
+                      BITS: tl.constexpr = 1, GROUP: tl.constexpr = 1):
     """16-bit threshold T16 on the order key: count(key >> 16 >= T16) over the row is
     predicted to lie in [k, ~1.5k] from SAMPLE elements spread evenly over the row.
 
@@ -417,8 +414,7 @@ def _sample_threshold(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONTIG: t
     A single-column sample touches one sector per element: at 16 columns per sample element
     that is half the row's sectors, read from DRAM again by the compaction. Runs read 1/GROUP
     of those sectors; on rows whose neighbouring values are correlated the estimate is worse
-    (more rows left to the fallback: slower, never wrong). EVICT_LAST: the sample's loads are
-    marked to stay in L2 for the compaction that reads the same sectors next.
+    (more rows left to the fallback: slower, never wrong).
     Needs n >= 1 and SAMPLE < 65536.
     """
     i = tl.arange(0, SAMPLE)
@@ -428,10 +424,9 @@ def _sample_threshold(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONTIG: t
         g0 = (((i // GROUP).to(tl.int64) * n) // (SAMPLE // GROUP)).to(tl.int32)
         pos = tl.minimum((g0 // GROUP) * GROUP + i % GROUP, n - 1)
     if COL_CONTIG:
-        x = tl.load(p_row + pos, eviction_policy="evict_last" if EVICT_LAST else "")
+        x = tl.load(p_row + pos)
     else:
-        x = tl.load(p_row + pos.to(tl.int64) * stride_c,
-                    eviction_policy="evict_last" if EVICT_LAST else "")
+        x = tl.load(p_row + pos.to(tl.int64) * stride_c)
     # The keys' top halves in _search_bits' form (top bit flipped; the low 16 bits zero, so
     # comparing with a candidate whose low 16 bits are zero compares the top halves only).
     ks16 = (_order_key(x) & 0xFFFF0000).to(tl.int32, bitcast=True) ^ -2147483648
@@ -650,7 +645,6 @@ def topk_sample_compact_kernel(
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, BLOCK: tl.constexpr,
     SAMPLE: tl.constexpr, SKIP_EMPTY: tl.constexpr, T_GIVEN: tl.constexpr,
     THREADS: tl.constexpr, T_BITS: tl.constexpr = 1, T_GROUP: tl.constexpr = 1,
-    T_EVICT: tl.constexpr = False,
 ):
     """v3 step 1: program (row, s) estimates the row's threshold T from a sample (every
     program of a row computes the same T from the same sample; T_GIVEN: reads the one that
@@ -671,8 +665,7 @@ def topk_sample_compact_kernel(
         if T_GIVEN:
             t16 = tl.load(p_t16 + row)
         else:
-            t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP,
-                                    T_EVICT)
+            t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP)
         p_k = p_sck + o_seg * cap_s
         p_i = p_sci + o_seg * cap_s
         if THREADS > 0:
@@ -694,8 +687,7 @@ def topk_sample_compact_kernel(
                 # convert the tile through 16 KB of shared memory for the per-thread ranks
                 # (measured on the H100: 106 registers, two programs per SM).
                 o = tl.max_contiguous(o, [1, 1])
-            # (T_EVICT: the row streams through L2 behind the sample's sectors, kept there.)
-            x, m = _load_row(p_row, stride_c, o, hi, COL_CONTIG, T_EVICT)
+            x, m = _load_row(p_row, stride_c, o, hi, COL_CONTIG)
             seen = _compact_hits(x, m, o, t16, seen, p_k, p_i, cap_s, SKIP_EMPTY, THREADS > 0)
     tl.store(p_scnt + o_seg, seen)
 
@@ -704,7 +696,7 @@ def topk_sample_compact_kernel(
 def topk_sample_threshold_kernel(
     p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols, p_t16, k,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, SAMPLE: tl.constexpr,
-    T_BITS: tl.constexpr = 1, T_GROUP: tl.constexpr = 1, T_EVICT: tl.constexpr = False,
+    T_BITS: tl.constexpr = 1, T_GROUP: tl.constexpr = 1,
 ):
     """v3 for rows split into many slices: the row's sample threshold computed once (one
     program per row) instead of by each slice's program; p_t16[row] (0 for rows with n <= k,
@@ -715,6 +707,5 @@ def topk_sample_threshold_kernel(
     t16 = tl.zeros([], dtype=tl.int32)
     if n > k:
         p_row = p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64) * stride_c
-        t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP,
-                                T_EVICT)
+        t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP)
     tl.store(p_t16 + row, t16)
