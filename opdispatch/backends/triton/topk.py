@@ -24,6 +24,7 @@ from opdispatch.backends.triton.topk_kernels import (
     topk_register_kernel,
     topk_rows_kernel,
     topk_sample_compact_kernel,
+    topk_sample_rows_kernel,
     topk_sample_threshold_kernel,
     topk_split_compact_kernel,
     topk_split_finish_kernel,
@@ -82,6 +83,9 @@ class TopKConfig:
     row_fallback: bool = False  # v3: rows the sample did not settle are done by the finish kernel
                                 # alone (no v2 histogram / compaction launches)
     sample_group: int = 1      # v3 sample threshold: runs of this many adjacent columns (1, 4, 8)
+    sample_fused: bool = False  # v3 with one slice per row: one launch, one program per row
+                                # (threshold, compaction, select; v12)
+    fused_maxnreg: int = 0     # ... its register cap per thread (CUDA only; 0: none)
 
     def __post_init__(self):
         for name in ("select_bits", "threshold_bits"):
@@ -167,6 +171,10 @@ CONFIGS = {
     # runs of 4 took 208.9. Keeping the sample in L2 instead (evict_last, the row streamed
     # evict_first): 567.6 / 252.4 / 40.8 / 35.7; with runs of 4, within 1% of runs alone.
     "v11": dataclasses.replace(_V9, finish_small=64, finish_hi=20, sample_group=4),
+    # v12 (trial): v11 with rows of one slice (4096x32768) in one persistent launch
+    # (topk_sample_rows_kernel: candidates in per-program segments that stay in L2).
+    "v12": dataclasses.replace(_V9, finish_small=64, finish_hi=20, sample_group=4,
+                               sample_fused=True),
     # v4 with fewer warps per row in register mode (2 or 1: fewer cross-warp reductions).
     "v4_w2": dataclasses.replace(_V4, reg_per_thread=64),
     "v4_w1": dataclasses.replace(_V4, reg_per_thread=128),
@@ -274,6 +282,9 @@ def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dic
             ok = cols >= cfg.sample_min_ratio * k
         use = lanes <= cfg.sample_max_lanes and ok
         sample = cfg.sample if use else 0
+        if sample and split == 1 and cfg.sample_fused:
+            return dict(mode="sample_rows", split=1, chunk=chunk, cap=cap, grid=(rows,),
+                        cfg=cfg, sample=sample, cap_s=cap_s, sample_lanes=lanes)
         finish_warps = cfg.finish_num_warps
         if sample and cfg.finish_per_thread:
             finish_warps = max(finish_warps, min(16, lanes // (32 * cfg.finish_per_thread)))
@@ -296,6 +307,10 @@ def _cached_plan(rows: int, cols: int, k: int, device: torch.device, config) -> 
         if p["mode"] == "register":
             small = p["small"]
             p["ws_numel"] = rows * (small + 1) if small else 0
+        elif p["mode"] == "sample_rows":
+            # Per row: its candidate segment (keys, columns), the row-mode fallback's
+            # candidates, _kth_key's scratch.
+            p["ws_numel"] = rows * (2 * p["cap_s"] + 2 * p["cap"] + p["cfg"].finish_small + 1)
         elif p["mode"] == "split":
             # The v2 histograms (unused, but still allocated, when row_fallback is on).
             hist_n = rows * p["split"] * int(COARSE_BINS)
@@ -346,6 +361,25 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         return
     # One workspace allocation per call (size from the shape only).
     ws = torch.empty(p["ws_numel"], dtype=torch.int32, device=device)
+    sample_warps = cfg.sample_num_warps or cfg.compact_num_warps or cfg.num_warps
+    sample_block = cfg.sample_block or cfg.compact_block or cfg.block
+    # scan2d: one tile column per thread (at least two rows per tile: small test tiles)
+    threads = min(32 * sample_warps, sample_block // 2) if cfg.scan2d else 0
+    if p["mode"] == "sample_rows":
+        cap_s = p["cap_s"]
+        sck, sci = ws[:rows * cap_s], ws[rows * cap_s:2 * rows * cap_s]
+        o = 2 * rows * cap_s
+        ck, ci = ws[o:o + rows * cap], ws[o + rows * cap:o + 2 * rows * cap]
+        scr = ws[o + 2 * rows * cap:]
+        topk_sample_rows_kernel[p["grid"]](
+            *common, out, out.stride(0), k, sck, sci, cap_s, ck, ci, cap, scr,
+            IS_DECODE=decode, COL_CONTIG=stride_c == 1, BLOCK=sample_block,
+            SAMPLE=p["sample"], THREADS=threads, T_BITS=cfg.threshold_bits,
+            T_GROUP=cfg.sample_group, LANES=p["sample_lanes"], SEL=cfg.select_bits,
+            SMALL=cfg.finish_small, HI=cfg.finish_hi, CBLOCK=cfg.cand_block,
+            RADIX_BITS=cfg.radix_bits, num_warps=sample_warps,
+            **_maxnreg(cfg.fused_maxnreg, device))
+        return
     if p["mode"] == "row":
         grid = p["grid"]
         # Candidate keys and columns: one slot of `cap` per persistent program.
@@ -374,10 +408,6 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         scnt = ws[o + 2 * n_seg * cap_s:o + 2 * n_seg * cap_s + n_seg]
         t16 = ws[o + 2 * n_seg * cap_s + n_seg:o + 2 * n_seg * cap_s + n_seg + rows]
         scr = ws[o + 2 * n_seg * cap_s + n_seg + rows:] if cfg.finish_small else ws
-        sample_warps = cfg.sample_num_warps or cfg.compact_num_warps or cfg.num_warps
-        sample_block = cfg.sample_block or cfg.compact_block or cfg.block
-        # scan2d: one tile column per thread (at least two rows per tile: small test tiles)
-        threads = min(32 * sample_warps, sample_block // 2) if cfg.scan2d else 0
         if p["t_given"]:
             topk_sample_threshold_kernel[(rows,)](
                 *common, t16, k, SAMPLE=p["sample"], T_BITS=cfg.threshold_bits,

@@ -560,7 +560,15 @@ def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, p_scr, LANES:
     seg = o // seg_cap
     in_range = o < m_src
     seg_n = tl.load(p_seg + seg, mask=in_range, other=0)
-    valid = in_range & ((o - seg * seg_cap) < seg_n)
+    _select_lanes(p_sck, p_sci, o, in_range & ((o - seg * seg_cap) < seg_n), k, p_orow, p_scr,
+                  SEL, SMALL, HI)
+
+
+@triton.jit
+def _select_lanes(p_sck, p_sci, o, valid, k, p_orow, p_scr, SEL: tl.constexpr,
+                  SMALL: tl.constexpr, HI: tl.constexpr):
+    """The exact top k of the candidates (key, column) at lanes o of p_sck / p_sci where
+    ``valid``, in registers: the k-th largest key (_kth_key), then _emit_top."""
     # Unsigned key order as signed int32 order: flip the top bit (empty lanes: 0 -> INT_MIN).
     ks = tl.load(p_sck + o, mask=valid, other=0) ^ -2147483648
     t_s = _kth_key(ks, k, p_scr, SEL, SMALL, HI)
@@ -639,6 +647,36 @@ def _store_hits(pos, hit, key, o, p_k, p_i, cap_s):
 
 
 @triton.jit
+def _compact_slice(p_row, stride_c, lo, hi, t16, p_k, p_i, cap_s, BLOCK: tl.constexpr,
+                   THREADS: tl.constexpr, SKIP_EMPTY: tl.constexpr, COL_CONTIG: tl.constexpr):
+    """Columns [lo, hi) of a row with key >> 16 >= t16 -> (key, column) at p_k / p_i, at most
+    cap_s of them (_compact_hits per BLOCK-column tile). Returns the true count."""
+    seen = tl.zeros([], dtype=tl.int32)
+    if THREADS > 0:
+        # [THREADS, BLOCK // THREADS] tiles, column off + t + j * THREADS: thread t holds
+        # row t of the tile, so the rank scan runs along axis 1 inside each thread
+        # (sequential adds) and only one count per thread crosses threads. (Axis 0 is the
+        # contiguous one: the scattered stores, whose pointers have no contiguity, get
+        # the same layout, so nothing is converted through shared memory.)
+        oj = _lanes_2d(BLOCK, THREADS)
+    else:
+        oj = tl.arange(0, BLOCK)
+    # (Session 7 measured loading the next tile first, and tl.range stages on this loop:
+    # no faster, 7-15% slower with stages; the loop is not waiting on its loads.)
+    for off in range(lo, hi, BLOCK):
+        o = off + oj
+        if THREADS > 0:
+            # Scalar loads, one tile row per thread. Where the row's alignment is known
+            # (decode rows start at column 0) Triton would vectorise along axis 0 and
+            # convert the tile through 16 KB of shared memory for the per-thread ranks
+            # (measured on the H100: 106 registers, two programs per SM).
+            o = tl.max_contiguous(o, [1, 1])
+        x, m = _load_row(p_row, stride_c, o, hi, COL_CONTIG)
+        seen = _compact_hits(x, m, o, t16, seen, p_k, p_i, cap_s, SKIP_EMPTY, THREADS > 0)
+    return seen
+
+
+@triton.jit
 def topk_sample_compact_kernel(
     p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols,
     chunk, p_sck, p_sci, p_scnt, cap_s, k, p_t16,
@@ -668,28 +706,52 @@ def topk_sample_compact_kernel(
             t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP)
         p_k = p_sck + o_seg * cap_s
         p_i = p_sci + o_seg * cap_s
-        if THREADS > 0:
-            # [THREADS, BLOCK // THREADS] tiles, column off + t + j * THREADS: thread t holds
-            # row t of the tile, so the rank scan runs along axis 1 inside each thread
-            # (sequential adds) and only one count per thread crosses threads. (Axis 0 is the
-            # contiguous one: the scattered stores, whose pointers have no contiguity, get
-            # the same layout, so nothing is converted through shared memory.)
-            oj = _lanes_2d(BLOCK, THREADS)
-        else:
-            oj = tl.arange(0, BLOCK)
-        # (Session 7 measured loading the next tile first, and tl.range stages on this loop:
-        # no faster, 7-15% slower with stages; the loop is not waiting on its loads.)
-        for off in range(lo, hi, BLOCK):
-            o = off + oj
-            if THREADS > 0:
-                # Scalar loads, one tile row per thread. Where the row's alignment is known
-                # (decode rows start at column 0) Triton would vectorise along axis 0 and
-                # convert the tile through 16 KB of shared memory for the per-thread ranks
-                # (measured on the H100: 106 registers, two programs per SM).
-                o = tl.max_contiguous(o, [1, 1])
-            x, m = _load_row(p_row, stride_c, o, hi, COL_CONTIG)
-            seen = _compact_hits(x, m, o, t16, seen, p_k, p_i, cap_s, SKIP_EMPTY, THREADS > 0)
+        seen = _compact_slice(p_row, stride_c, lo, hi, t16, p_k, p_i, cap_s, BLOCK, THREADS,
+                              SKIP_EMPTY, COL_CONTIG)
     tl.store(p_scnt + o_seg, seen)
+
+
+@triton.jit
+def topk_sample_rows_kernel(
+    p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols,
+    p_out, stride_or, k, p_sck, p_sci, cap_s, p_ck, p_ci, cap, p_scr,
+    IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, BLOCK: tl.constexpr,
+    SAMPLE: tl.constexpr, THREADS: tl.constexpr, T_BITS: tl.constexpr, T_GROUP: tl.constexpr,
+    LANES: tl.constexpr, SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr,
+    CBLOCK: tl.constexpr, RADIX_BITS: tl.constexpr,
+):
+    """v3 in one launch for rows of one slice (v12), one program per row: the sample
+    threshold, the compaction of the keys >= it into the row's segment (cap_s lanes), then
+    the exact select among them in registers (LANES >= cap_s). A row the sample did not settle
+    (fewer than k candidates, or more than cap_s) is done as in row mode (p_ck / p_ci: cap
+    lanes per row). The candidates are read back by the program that wrote them, from L2
+    (the two-kernel v3 path reads them from DRAM in a second launch), and one program's
+    select overlaps other programs' streaming. p_scr: _kth_key's SMALL + 1 int32 per row.
+    (A persistent version, programs looping over rows, took 223-255 registers at 8 warps
+    in Triton 3.6: loop-invariant tiles hoisted out of the row loop; this one 119.)"""
+    row = tl.program_id(0)
+    row64 = row.to(tl.int64)
+    start, end = _row_bounds(p_starts, p_ends, p_seq_lens, next_n, row, cols, IS_DECODE)
+    n = end - start
+    p_orow = p_out + row64 * stride_or
+    if n <= k:
+        _fill_identity(p_orow, n, k, CBLOCK)
+    else:
+        p_row = p_logits + row64 * stride_r + start.to(tl.int64) * stride_c
+        p_k = p_sck + row64 * cap_s
+        p_i = p_sci + row64 * cap_s
+        t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP)
+        seen = _compact_slice(p_row, stride_c, 0, n, t16, p_k, p_i, cap_s, BLOCK, THREADS,
+                              False, COL_CONTIG)
+        # The candidates were stored by other threads of this program: make them visible.
+        tl.debug_barrier()
+        if (seen >= k) & (seen <= cap_s):
+            o = tl.arange(0, LANES)
+            _select_lanes(p_k, p_i, o, o < seen, k, p_orow, p_scr + row64 * (SMALL + 1), SEL,
+                          SMALL, HI)
+        else:
+            _select_row(p_row, stride_c, n, k, p_orow, p_ck + row64 * cap, p_ci + row64 * cap,
+                        cap, BLOCK, CBLOCK, RADIX_BITS, COL_CONTIG)
 
 
 @triton.jit
