@@ -95,6 +95,9 @@ def _extra():
         # register cap (3 / 4 programs per SM), 16 warps, 4096-column tiles.
         "v12_n80": replace(CONFIGS["v12"], fused_maxnreg=80),
         "v12_n64": replace(CONFIGS["v12"], fused_maxnreg=64),
+        "v12_n56": replace(CONFIGS["v12"], fused_maxnreg=56),
+        "v12_n48": replace(CONFIGS["v12"], fused_maxnreg=48),
+        "v12_n64_b1k": replace(CONFIGS["v12"], fused_maxnreg=64, sample_block=1024),
         "v12_w16": replace(CONFIGS["v12"], sample_num_warps=16),
         "v12_b4k": replace(CONFIGS["v12"], sample_block=4096),
         # Trial configs (not in CONFIGS).

@@ -86,6 +86,7 @@ class TopKConfig:
     sample_fused: bool = False  # v3 with one slice per row: one launch, one program per row
                                 # (threshold, compaction, select; v12)
     fused_maxnreg: int = 0     # ... its register cap per thread (CUDA only; 0: none)
+    fused_max_lanes: int = 4096  # ... only where the select's lanes are at most this many
 
     def __post_init__(self):
         for name in ("select_bits", "threshold_bits"):
@@ -282,7 +283,7 @@ def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dic
             ok = cols >= cfg.sample_min_ratio * k
         use = lanes <= cfg.sample_max_lanes and ok
         sample = cfg.sample if use else 0
-        if sample and split == 1 and cfg.sample_fused:
+        if sample and split == 1 and cfg.sample_fused and lanes <= cfg.fused_max_lanes:
             return dict(mode="sample_rows", split=1, chunk=chunk, cap=cap, grid=(rows,),
                         cfg=cfg, sample=sample, cap_s=cap_s, sample_lanes=lanes)
         finish_warps = cfg.finish_num_warps
