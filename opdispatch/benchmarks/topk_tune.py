@@ -91,15 +91,15 @@ def _extra():
         # was timed too: within 1% of runs alone, removed.)
         "v10_g4": replace(CONFIGS["v10"], sample_group=4),
         "v10_g8": replace(CONFIGS["v10"], sample_group=8),
-        # ... and v12 (rows of one slice in one launch, topk_sample_rows_kernel) with a
-        # register cap (3 / 4 programs per SM), 16 warps, 4096-column tiles.
+        # ... and v12 (rows of one slice in one launch, topk_sample_rows_kernel) with other
+        # register caps (v12 has 64), 16 warps, 4096- / 1024-column tiles.
+        "v12_n0": replace(CONFIGS["v12"], fused_maxnreg=0),
         "v12_n80": replace(CONFIGS["v12"], fused_maxnreg=80),
-        "v12_n64": replace(CONFIGS["v12"], fused_maxnreg=64),
         "v12_n56": replace(CONFIGS["v12"], fused_maxnreg=56),
         "v12_n48": replace(CONFIGS["v12"], fused_maxnreg=48),
-        "v12_n64_b1k": replace(CONFIGS["v12"], fused_maxnreg=64, sample_block=1024),
-        "v12_w16": replace(CONFIGS["v12"], sample_num_warps=16),
-        "v12_b4k": replace(CONFIGS["v12"], sample_block=4096),
+        "v12_b1k": replace(CONFIGS["v12"], sample_block=1024),
+        "v12_w16": replace(CONFIGS["v12"], fused_maxnreg=0, sample_num_warps=16),
+        "v12_b4k": replace(CONFIGS["v12"], fused_maxnreg=0, sample_block=4096),
         # Trial configs (not in CONFIGS).
         "r4f8": replace(pipe, radix_bits=4, cand_block=2048, finish_num_warps=8),
         # v3 variants.

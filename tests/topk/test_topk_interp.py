@@ -90,6 +90,15 @@ SMALL = {
     "sample_group4": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
                                    cap=64, sample=32, scan2d=True, sample_group=4,
                                    row_fallback=True, sample_max_split=8, sample_min_ratio=4),
+    # v12's one-launch v3 for rows of one slice (no register cap: the interpreter has none),
+    # tiny segments so that some rows take its row-mode fallback.
+    "sample_fused": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
+                                  cap=48, compact_block=16, sample=16, scan2d=True,
+                                  sample_group=4, sample_fused=True, finish_small=8,
+                                  finish_hi=16),
+    "sample_fused_tinyseg": tk.TopKConfig(block=32, cand_block=16, always_split=True,
+                                          max_split=1, cap=48, compact_block=16, sample=16,
+                                          sample_cap=8, sample_fused=True),
     # The v3 compaction with in-thread rank scans ([tile / threads, threads] tiles).
     "sample_scan2d": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
                                     cap=48, compact_block=16, sample=16, scan2d=True),
@@ -147,6 +156,13 @@ def test_plan_modes():
     assert tk.plan(511, 4096, 2048, cpu, "v10")["small"] == 0
     p = tk.plan(512, 4096, 2048, cpu, "v10")
     assert p["mode"] == "register" and p["small"] == 64
+    # v12: rows of one slice in one launch (topk_sample_rows_kernel), one program per row;
+    # the default's register cap exists on CUDA only, so elsewhere the two-kernel path.
+    for name in ("sample_fused", "sample_fused_tinyseg"):
+        p = tk.plan(5, 130, 7, cpu, SMALL[name])
+        assert p["mode"] == "sample_rows" and p["grid"] == (5,) and p["sample"], name
+    assert tk.plan(1, 257, 33, cpu, SMALL["sample_fused"])["mode"] == "split"   # no sample
+    assert tk.plan(4096, 32768, 2048, cpu, "v12")["mode"] == "split"
     p = tk.plan(7, 130, 7, cpu, SMALL["pipe"])
     assert p["mode"] == "split" and p["split"] == 1 and p["chunk"] >= 130
     for name in tk.CONFIGS:                     # the GPU table is well formed

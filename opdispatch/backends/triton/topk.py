@@ -161,7 +161,7 @@ CONFIGS = {
     # -> 253.0 (18 bits: 40.1 / 34.9 / 593.3 / 252.2; 16 bits: buckets of ~80 keys at 131072
     # columns fall back, 42.1 / 34.8 / 595.6 / 260.5).
     "v10": dataclasses.replace(_V9, finish_small=64, finish_hi=20),
-    # v11, the default: v10 with the sample threshold read from runs of 4 adjacent columns
+    # v11: v10 with the sample threshold read from runs of 4 adjacent columns
     # (2048 samples: 512 runs, one 16-byte piece of a 32-byte sector each). ncu (session 8)
     # showed the single-column sample reading half of each row's sectors at 4096x32768, which
     # the compaction then read from DRAM again (2.7 TB/s of traffic for 1.5 rows' worth).
@@ -172,10 +172,18 @@ CONFIGS = {
     # runs of 4 took 208.9. Keeping the sample in L2 instead (evict_last, the row streamed
     # evict_first): 567.6 / 252.4 / 40.8 / 35.7; with runs of 4, within 1% of runs alone.
     "v11": dataclasses.replace(_V9, finish_small=64, finish_hi=20, sample_group=4),
-    # v12 (trial): v11 with rows of one slice (4096x32768) in one persistent launch
-    # (topk_sample_rows_kernel: candidates in per-program segments that stay in L2).
+    # v12, the default: v11 with rows of one slice in one launch (topk_sample_rows_kernel:
+    # one program per row does the sample threshold, the compaction and the register select;
+    # the candidates are read back from L2 by the program that wrote them, and one program's
+    # select overlaps the others' loads), capped at 64 registers (4 programs per SM; CUDA
+    # only: elsewhere the two-kernel path), for selects of <= 4096 lanes. Measured (H100,
+    # session 8), v11 -> v12: 4096x32768 k=2048 517.5 -> 491.6 us, k=1024 503.5 -> 477.2,
+    # k=512 440.4 -> 395.5; 1024x32768 k=2048 141.8 -> 138.2; 2048x16384 k=512 169.0 ->
+    # 149.9; 4096x8192 k=256 223.2 -> 177.3. Caps of 80 / 56 / 48 registers: 502.0 / 537.5 /
+    # 581.2 at 4096x32768 k=2048 (48: best at k=512, 385.9); no cap: 606.3; 16 warps 1084.1,
+    # 4096-column tiles 832.3, 1024-column tiles (at 64) 575.8.
     "v12": dataclasses.replace(_V9, finish_small=64, finish_hi=20, sample_group=4,
-                               sample_fused=True),
+                               sample_fused=True, fused_maxnreg=64),
     # v4 with fewer warps per row in register mode (2 or 1: fewer cross-warp reductions).
     "v4_w2": dataclasses.replace(_V4, reg_per_thread=64),
     "v4_w1": dataclasses.replace(_V4, reg_per_thread=128),
@@ -196,7 +204,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "v11"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
+DEFAULT_CONFIG = "v12"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
@@ -283,7 +291,10 @@ def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dic
             ok = cols >= cfg.sample_min_ratio * k
         use = lanes <= cfg.sample_max_lanes and ok
         sample = cfg.sample if use else 0
-        if sample and split == 1 and cfg.sample_fused and lanes <= cfg.fused_max_lanes:
+        # v12's one launch only with its register cap where it has one (CUDA): measured
+        # without it (118 registers, 2 programs per SM) it lost to the two-kernel path.
+        fused = cfg.sample_fused and (not cfg.fused_maxnreg or _maxnreg(cfg.fused_maxnreg, device))
+        if sample and split == 1 and fused and lanes <= cfg.fused_max_lanes:
             return dict(mode="sample_rows", split=1, chunk=chunk, cap=cap, grid=(rows,),
                         cfg=cfg, sample=sample, cap_s=cap_s, sample_lanes=lanes)
         finish_warps = cfg.finish_num_warps
