@@ -83,6 +83,8 @@ class TopKConfig:
     row_fallback: bool = False  # v3: rows the sample did not settle are done by the finish kernel
                                 # alone (no v2 histogram / compaction launches)
     sample_group: int = 1      # v3 sample threshold: runs of this many adjacent columns (1, 4, 8)
+    sample_sigma: int = 4      # v3 sample rank margin: r = e + sigma sqrt(e) + 2 (4..8; 0: the
+                               # widest that keeps the 4-sigma candidate segment)
     sample_fused: bool = False  # v3 with one slice per row: one launch, one program per row
                                 # (threshold, compaction, select; v12)
     fused_maxnreg: int = 0     # ... its register cap per thread (CUDA only; 0: none)
@@ -96,6 +98,8 @@ class TopKConfig:
             v = getattr(self, name)
             if v < 0 or v & (v - 1):
                 raise ValueError(f"TopKConfig.{name} must be 0 or a power of two, got {v}")
+        if self.sample_sigma not in (0, 4, 5, 6, 7, 8):
+            raise ValueError(f"TopKConfig.sample_sigma must be 0 or in 4..8, got {self.sample_sigma}")
         if self.sample_group not in (1, 2, 4, 8):
             raise ValueError(f"TopKConfig.sample_group must be 1, 2, 4 or 8, got {self.sample_group}")
         for name in ("select_hi", "finish_hi"):
@@ -172,7 +176,7 @@ CONFIGS = {
     # runs of 4 took 208.9. Keeping the sample in L2 instead (evict_last, the row streamed
     # evict_first): 567.6 / 252.4 / 40.8 / 35.7; with runs of 4, within 1% of runs alone.
     "v11": dataclasses.replace(_V9, finish_small=64, finish_hi=20, sample_group=4),
-    # v12, the default: v11 with rows of one slice in one launch (topk_sample_rows_kernel:
+    # v12: v11 with rows of one slice in one launch (topk_sample_rows_kernel:
     # one program per row does the sample threshold, the compaction and the register select;
     # the candidates are read back from L2 by the program that wrote them, and one program's
     # select overlaps the others' loads), capped at 64 registers (4 programs per SM; CUDA
@@ -184,6 +188,13 @@ CONFIGS = {
     # 4096-column tiles 832.3, 1024-column tiles (at 64) 575.8.
     "v12": dataclasses.replace(_V9, finish_small=64, finish_hi=20, sample_group=4,
                                sample_fused=True, fused_maxnreg=64),
+    # v13, the default: v12 with the sample rank's margin widened from 4 to up to 8 sigma
+    # where the candidates still fit the same segment (sample_sigma=0): a row the sample
+    # leaves unsettled takes a one-program fallback over the whole row, which at 131072
+    # columns doubled a 512-row call (session 8: 512x131072 k=512 211 -> 427 us for ONE
+    # unsettled row of 512; ~4e-5 per row at 4 sigma, < 1e-8 at 6-8).
+    "v13": dataclasses.replace(_V9, finish_small=64, finish_hi=20, sample_group=4,
+                               sample_fused=True, fused_maxnreg=64, sample_sigma=0),
     # v4 with fewer warps per row in register mode (2 or 1: fewer cross-warp reductions).
     "v4_w2": dataclasses.replace(_V4, reg_per_thread=64),
     "v4_w1": dataclasses.replace(_V4, reg_per_thread=128),
@@ -204,7 +215,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "v12"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
+DEFAULT_CONFIG = "v13"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
@@ -240,10 +251,10 @@ def _candidate_cap(cols: int, cfg: TopKConfig) -> int:
     return max(1, min(cap, cols))
 
 
-def _sample_segment(cols: int, k: int, split: int, sample: int) -> int:
+def _sample_segment(cols: int, k: int, split: int, sample: int, sigma: int = 4) -> int:
     """v3 candidate segment per (row, slice), a power of two >= 64.
 
-    _sample_threshold picks sample rank r = ceil(e + 4 sqrt(e) + 2), e = sample * k / cols, so a
+    _sample_threshold picks sample rank r = ceil(e + sigma sqrt(e) + 2), e = sample * k / cols, so a
     full row of random-order values has ~cols * r / sample candidates; the segment holds 4
     standard deviations more (the threshold's rank error, sqrt(r) sample elements), and per
     slice 4 more of the slice's own count. A row that overflows its segment is not wrong, only
@@ -252,7 +263,7 @@ def _sample_segment(cols: int, k: int, split: int, sample: int) -> int:
     if sample <= 0:
         return 64
     e = sample * k / cols
-    r = math.ceil(e + 4.0 * math.sqrt(e) + 2.0)
+    r = math.ceil(e + sigma * math.sqrt(e) + 2.0)
     row_hi = cols * (r + 4.0 * math.sqrt(r)) / sample
     per_slice = row_hi / split + (4.0 * math.sqrt(row_hi / split) if split > 1 else 0.0)
     return max(64, triton.next_power_of_2(math.ceil(per_slice)))
@@ -280,6 +291,12 @@ def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dic
     if split > 1 or (cfg.always_split and cols > k):
         # v3 segment per (row, slice), sized from the sample's rank (see _sample_segment).
         cap_s = cfg.sample_cap or min(chunk, _sample_segment(cols, k, split, cfg.sample))
+        sigma = cfg.sample_sigma or 4
+        if not cfg.sample_sigma and not cfg.sample_cap:
+            # The widest margin whose candidates still fit the 4-sigma segment: the lanes
+            # (and the select's cost) stay, the rows left unsettled become far rarer.
+            sigma = max(s for s in (4, 5, 6, 7, 8)
+                        if min(chunk, _sample_segment(cols, k, split, cfg.sample, s)) <= cap_s)
         # The exact select holds all the row's segments in registers: v3 only where they
         # fit (one or two slices per row at k = 2048); other shapes run v2 unchanged.
         lanes = triton.next_power_of_2(split * cap_s)
@@ -296,12 +313,12 @@ def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dic
         fused = cfg.sample_fused and (not cfg.fused_maxnreg or _maxnreg(cfg.fused_maxnreg, device))
         if sample and split == 1 and fused and lanes <= cfg.fused_max_lanes:
             return dict(mode="sample_rows", split=1, chunk=chunk, cap=cap, grid=(rows,),
-                        cfg=cfg, sample=sample, cap_s=cap_s, sample_lanes=lanes)
+                        cfg=cfg, sample=sample, cap_s=cap_s, sample_lanes=lanes, sigma=sigma)
         finish_warps = cfg.finish_num_warps
         if sample and cfg.finish_per_thread:
             finish_warps = max(finish_warps, min(16, lanes // (32 * cfg.finish_per_thread)))
         return dict(mode="split", split=split, chunk=chunk, cap=cap, grid=(rows, split), cfg=cfg,
-                    sample=sample, cap_s=cap_s if sample else 0, sample_lanes=lanes,
+                    sample=sample, cap_s=cap_s if sample else 0, sample_lanes=lanes, sigma=sigma,
                     t_given=bool(sample) and many, finish_warps=finish_warps)
     return dict(mode="row", split=1, chunk=cols, cap=cap,
                 grid=(max(1, min(rows, num_sms * cfg.progs_per_sm)),), cfg=cfg)
@@ -387,7 +404,8 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             *common, out, out.stride(0), k, sck, sci, cap_s, ck, ci, cap, scr,
             IS_DECODE=decode, COL_CONTIG=stride_c == 1, BLOCK=sample_block,
             SAMPLE=p["sample"], THREADS=threads, T_BITS=cfg.threshold_bits,
-            T_GROUP=cfg.sample_group, LANES=p["sample_lanes"], SEL=cfg.select_bits,
+            T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"], LANES=p["sample_lanes"],
+            SEL=cfg.select_bits,
             SMALL=cfg.finish_small, HI=cfg.finish_hi, CBLOCK=cfg.cand_block,
             RADIX_BITS=cfg.radix_bits, num_warps=sample_warps,
             **_maxnreg(cfg.fused_maxnreg, device))
@@ -423,12 +441,12 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         if p["t_given"]:
             topk_sample_threshold_kernel[(rows,)](
                 *common, t16, k, SAMPLE=p["sample"], T_BITS=cfg.threshold_bits,
-                T_GROUP=cfg.sample_group, num_warps=4, **flags)
+                T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"], num_warps=4, **flags)
         topk_sample_compact_kernel[(rows, split)](
             *common, chunk, sck, sci, scnt, cap_s, k, t16,
             BLOCK=sample_block, SAMPLE=p["sample"],
             SKIP_EMPTY=cfg.skip_empty, T_GIVEN=p["t_given"], THREADS=threads,
-            T_BITS=cfg.threshold_bits, T_GROUP=cfg.sample_group,
+            T_BITS=cfg.threshold_bits, T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"],
             num_warps=sample_warps, **flags)
     else:
         cap_s = 1
