@@ -100,6 +100,12 @@ def _extra():
         "v12_b1k": replace(CONFIGS["v12"], sample_block=1024),
         "v12_w16": replace(CONFIGS["v12"], fused_maxnreg=0, sample_num_warps=16),
         "v12_b4k": replace(CONFIGS["v12"], fused_maxnreg=0, sample_block=4096),
+        # ... and v13's sample variants: single columns (robust to correlated neighbours),
+        # runs of 4 with the margin of a sample of SAMPLE / 4 independent values, with 2048
+        # and 4096 samples.
+        "v13_g1": replace(CONFIGS["v13"], sample_group=1),
+        "v13_rv": replace(CONFIGS["v13"], sample_runs_var=True),
+        "v13_rv_s4k": replace(CONFIGS["v13"], sample_runs_var=True, sample=4096),
         # Trial configs (not in CONFIGS).
         "r4f8": replace(pipe, radix_bits=4, cand_block=2048, finish_num_warps=8),
         # v3 variants.
@@ -134,6 +140,7 @@ def main() -> None:
     parser.add_argument("--cases", default="", help="indices into CASES, comma-separated")
     parser.add_argument("--out", default="", help="folder for sweep.csv and sweep.png")
     parser.add_argument("--max-cols", type=int, default=0, help="sweep: only cases up to this many columns")
+    parser.add_argument("--shapes", default="", help="extra prefill cases, ROWSxCOLSxK,...")
     parser.add_argument("--data", default="randn", choices=("randn", "smooth"),
                         help="smooth: neighbouring columns correlated")
     args = parser.parse_args()
@@ -144,6 +151,9 @@ def main() -> None:
         names += [n for n in EXTRA if n not in names and (not args.only_extra
                                                             or n in args.only_extra.split(","))]
     cases = CASES if not args.cases else [CASES[int(i)] for i in args.cases.split(",")]
+    for spec in filter(None, args.shapes.split(",")):   # ROWSxCOLSxK, prefill op
+        r_, c_, k_ = (int(v) for v in spec.split("x"))
+        cases = cases + [(r_, c_, k_, "prefill")]
     print(f"{torch.cuda.get_device_name()}  torch {torch.__version__}  triton {triton.__version__}")
     print(f"{'case':>22} {'torch.topk graph/eager':>22} " + " ".join(f"{n + ' graph/eager':>22}" for n in names))
     records = []

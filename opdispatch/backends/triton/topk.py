@@ -83,6 +83,7 @@ class TopKConfig:
     row_fallback: bool = False  # v3: rows the sample did not settle are done by the finish kernel
                                 # alone (no v2 histogram / compaction launches)
     sample_group: int = 1      # v3 sample threshold: runs of this many adjacent columns (1, 4, 8)
+    sample_runs_var: bool = False  # v3 sample margin for runs as correlated (variance x group)
     sample_sigma: int = 4      # v3 sample rank margin: r = e + sigma sqrt(e) + 2 (4..8; 0: the
                                # widest that keeps the 4-sigma candidate segment)
     sample_fused: bool = False  # v3 with one slice per row: one launch, one program per row
@@ -251,7 +252,8 @@ def _candidate_cap(cols: int, cfg: TopKConfig) -> int:
     return max(1, min(cap, cols))
 
 
-def _sample_segment(cols: int, k: int, split: int, sample: int, sigma: int = 4) -> int:
+def _sample_segment(cols: int, k: int, split: int, sample: int, sigma: int = 4,
+                    var: int = 1) -> int:
     """v3 candidate segment per (row, slice), a power of two >= 64.
 
     _sample_threshold picks sample rank r = ceil(e + sigma sqrt(e) + 2), e = sample * k / cols, so a
@@ -263,7 +265,7 @@ def _sample_segment(cols: int, k: int, split: int, sample: int, sigma: int = 4) 
     if sample <= 0:
         return 64
     e = sample * k / cols
-    r = math.ceil(e + sigma * math.sqrt(e) + 2.0)
+    r = math.ceil(e + sigma * math.sqrt(var * e) + 2.0)
     row_hi = cols * (r + 4.0 * math.sqrt(r)) / sample
     per_slice = row_hi / split + (4.0 * math.sqrt(row_hi / split) if split > 1 else 0.0)
     return max(64, triton.next_power_of_2(math.ceil(per_slice)))
@@ -290,13 +292,14 @@ def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dic
         split = triton.cdiv(cols, chunk)
     if split > 1 or (cfg.always_split and cols > k):
         # v3 segment per (row, slice), sized from the sample's rank (see _sample_segment).
-        cap_s = cfg.sample_cap or min(chunk, _sample_segment(cols, k, split, cfg.sample))
+        var = cfg.sample_group if cfg.sample_runs_var else 1
+        cap_s = cfg.sample_cap or min(chunk, _sample_segment(cols, k, split, cfg.sample, 4, var))
         sigma = cfg.sample_sigma or 4
         if not cfg.sample_sigma and not cfg.sample_cap:
             # The widest margin whose candidates still fit the 4-sigma segment: the lanes
             # (and the select's cost) stay, the rows left unsettled become far rarer.
             sigma = max(s for s in (4, 5, 6, 7, 8)
-                        if min(chunk, _sample_segment(cols, k, split, cfg.sample, s)) <= cap_s)
+                        if min(chunk, _sample_segment(cols, k, split, cfg.sample, s, var)) <= cap_s)
         # The exact select holds all the row's segments in registers: v3 only where they
         # fit (one or two slices per row at k = 2048); other shapes run v2 unchanged.
         lanes = triton.next_power_of_2(split * cap_s)
@@ -313,12 +316,14 @@ def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dic
         fused = cfg.sample_fused and (not cfg.fused_maxnreg or _maxnreg(cfg.fused_maxnreg, device))
         if sample and split == 1 and fused and lanes <= cfg.fused_max_lanes:
             return dict(mode="sample_rows", split=1, chunk=chunk, cap=cap, grid=(rows,),
-                        cfg=cfg, sample=sample, cap_s=cap_s, sample_lanes=lanes, sigma=sigma)
+                        cfg=cfg, sample=sample, cap_s=cap_s, sample_lanes=lanes, sigma=sigma,
+                        var=var)
         finish_warps = cfg.finish_num_warps
         if sample and cfg.finish_per_thread:
             finish_warps = max(finish_warps, min(16, lanes // (32 * cfg.finish_per_thread)))
         return dict(mode="split", split=split, chunk=chunk, cap=cap, grid=(rows, split), cfg=cfg,
                     sample=sample, cap_s=cap_s if sample else 0, sample_lanes=lanes, sigma=sigma,
+                    var=var,
                     t_given=bool(sample) and many, finish_warps=finish_warps)
     return dict(mode="row", split=1, chunk=cols, cap=cap,
                 grid=(max(1, min(rows, num_sms * cfg.progs_per_sm)),), cfg=cfg)
@@ -404,7 +409,8 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             *common, out, out.stride(0), k, sck, sci, cap_s, ck, ci, cap, scr,
             IS_DECODE=decode, COL_CONTIG=stride_c == 1, BLOCK=sample_block,
             SAMPLE=p["sample"], THREADS=threads, T_BITS=cfg.threshold_bits,
-            T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"], LANES=p["sample_lanes"],
+            T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"], T_VAR=p["var"],
+            LANES=p["sample_lanes"],
             SEL=cfg.select_bits,
             SMALL=cfg.finish_small, HI=cfg.finish_hi, CBLOCK=cfg.cand_block,
             RADIX_BITS=cfg.radix_bits, num_warps=sample_warps,
@@ -441,12 +447,13 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         if p["t_given"]:
             topk_sample_threshold_kernel[(rows,)](
                 *common, t16, k, SAMPLE=p["sample"], T_BITS=cfg.threshold_bits,
-                T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"], num_warps=4, **flags)
+                T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"], T_VAR=p["var"], num_warps=4, **flags)
         topk_sample_compact_kernel[(rows, split)](
             *common, chunk, sck, sci, scnt, cap_s, k, t16,
             BLOCK=sample_block, SAMPLE=p["sample"],
             SKIP_EMPTY=cfg.skip_empty, T_GIVEN=p["t_given"], THREADS=threads,
             T_BITS=cfg.threshold_bits, T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"],
+            T_VAR=p["var"],
             num_warps=sample_warps, **flags)
     else:
         cap_s = 1
