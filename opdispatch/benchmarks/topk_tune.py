@@ -100,12 +100,9 @@ def _extra():
         "v12_b1k": replace(CONFIGS["v12"], sample_block=1024),
         "v12_w16": replace(CONFIGS["v12"], fused_maxnreg=0, sample_num_warps=16),
         "v12_b4k": replace(CONFIGS["v12"], fused_maxnreg=0, sample_block=4096),
-        # ... and v13's sample variants: single columns (robust to correlated neighbours),
-        # runs of 4 with the margin of a sample of SAMPLE / 4 independent values, with 2048
-        # and 4096 samples.
-        "v13_g1": replace(CONFIGS["v13"], sample_group=1),
-        "v13_rv": replace(CONFIGS["v13"], sample_runs_var=True),
-        "v13_rv_s4k": replace(CONFIGS["v13"], sample_runs_var=True, sample=4096),
+        # (v13 with single columns is v14. Session 8 also timed runs of 4 with the margin of
+        # a sample of SAMPLE / 4 independent values, 2048 and 4096 samples: as fragile on
+        # smoothed rows as v13; the knob was removed.)
         # Trial configs (not in CONFIGS).
         "r4f8": replace(pipe, radix_bits=4, cand_block=2048, finish_num_warps=8),
         # v3 variants.

@@ -163,15 +163,15 @@ def test_plan_modes():
         assert p["mode"] == "sample_rows" and p["grid"] == (5,) and p["sample"], name
     assert tk.plan(1, 257, 33, cpu, SMALL["sample_fused"])["mode"] == "split"   # no sample
     assert tk.plan(4096, 32768, 2048, cpu, "v12")["mode"] == "split"
-    # v13: the widest sample margin (4..8 sigma) whose candidates fit the 4-sigma segment.
+    # v13 / v14: the widest sample margin (4..8 sigma) whose candidates fit the 4-sigma segment.
     for rows, cols, k in ((4096, 32768, 2048), (64, 131072, 512), (512, 131072, 1024)):
         p4 = tk.plan(rows, cols, k, cpu, "v12")
-        p = tk.plan(rows, cols, k, cpu, "v13")
+        p = tk.plan(rows, cols, k, cpu, "v14")
         assert p4["sigma"] == 4 and p["cap_s"] == p4["cap_s"] and p["sample"]
         e = p["sample"] * k / cols
         wider = math.ceil(e + (p["sigma"] + 1) * math.sqrt(e) + 2)
         assert p["sigma"] == 8 or tk._sample_segment(cols, k, p["split"], p["sample"], p["sigma"] + 1) > p["cap_s"], wider
-    assert tk.plan(4096, 32768, 2048, cpu, "v13")["sigma"] >= 6
+    assert tk.plan(4096, 32768, 2048, cpu, "v14")["sigma"] >= 6
     p = tk.plan(7, 130, 7, cpu, SMALL["pipe"])
     assert p["mode"] == "split" and p["split"] == 1 and p["chunk"] >= 130
     for name in tk.CONFIGS:                     # the GPU table is well formed

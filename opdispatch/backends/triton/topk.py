@@ -83,7 +83,6 @@ class TopKConfig:
     row_fallback: bool = False  # v3: rows the sample did not settle are done by the finish kernel
                                 # alone (no v2 histogram / compaction launches)
     sample_group: int = 1      # v3 sample threshold: runs of this many adjacent columns (1, 4, 8)
-    sample_runs_var: bool = False  # v3 sample margin for runs as correlated (variance x group)
     sample_sigma: int = 4      # v3 sample rank margin: r = e + sigma sqrt(e) + 2 (4..8; 0: the
                                # widest that keeps the 4-sigma candidate segment)
     sample_fused: bool = False  # v3 with one slice per row: one launch, one program per row
@@ -189,13 +188,21 @@ CONFIGS = {
     # 4096-column tiles 832.3, 1024-column tiles (at 64) 575.8.
     "v12": dataclasses.replace(_V9, finish_small=64, finish_hi=20, sample_group=4,
                                sample_fused=True, fused_maxnreg=64),
-    # v13, the default: v12 with the sample rank's margin widened from 4 to up to 8 sigma
+    # v13: v12 with the sample rank's margin widened from 4 to up to 8 sigma
     # where the candidates still fit the same segment (sample_sigma=0): a row the sample
     # leaves unsettled takes a one-program fallback over the whole row, which at 131072
     # columns doubled a 512-row call (session 8: 512x131072 k=512 211 -> 427 us for ONE
     # unsettled row of 512; ~4e-5 per row at 4 sigma, < 1e-8 at 6-8).
     "v13": dataclasses.replace(_V9, finish_small=64, finish_hi=20, sample_group=4,
                                sample_fused=True, fused_maxnreg=64, sample_sigma=0),
+    # v14, the default: v13 with the sample back to single columns (v10's). Runs of adjacent
+    # columns left rows to the one-program fallback on rows whose neighbours are correlated,
+    # and so did torch's CUDA randn (Box-Muller pairs share their radius): 512-row calls took
+    # twice as long (session 8, rows smoothed over 16 columns: 512x131072 k=2048 413.7 us
+    # under v13 against 251.8; runs of 4 with the margin of 512 independent values, 2048 or
+    # 4096 samples: 413.9 / 435.3). Single columns: the same times on random and smoothed rows.
+    "v14": dataclasses.replace(_V9, finish_small=64, finish_hi=20, sample_fused=True,
+                               fused_maxnreg=64, sample_sigma=0),
     # v4 with fewer warps per row in register mode (2 or 1: fewer cross-warp reductions).
     "v4_w2": dataclasses.replace(_V4, reg_per_thread=64),
     "v4_w1": dataclasses.replace(_V4, reg_per_thread=128),
@@ -216,7 +223,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "v13"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
+DEFAULT_CONFIG = "v14"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
@@ -252,8 +259,7 @@ def _candidate_cap(cols: int, cfg: TopKConfig) -> int:
     return max(1, min(cap, cols))
 
 
-def _sample_segment(cols: int, k: int, split: int, sample: int, sigma: int = 4,
-                    var: int = 1) -> int:
+def _sample_segment(cols: int, k: int, split: int, sample: int, sigma: int = 4) -> int:
     """v3 candidate segment per (row, slice), a power of two >= 64.
 
     _sample_threshold picks sample rank r = ceil(e + sigma sqrt(e) + 2), e = sample * k / cols, so a
@@ -265,7 +271,7 @@ def _sample_segment(cols: int, k: int, split: int, sample: int, sigma: int = 4,
     if sample <= 0:
         return 64
     e = sample * k / cols
-    r = math.ceil(e + sigma * math.sqrt(var * e) + 2.0)
+    r = math.ceil(e + sigma * math.sqrt(e) + 2.0)
     row_hi = cols * (r + 4.0 * math.sqrt(r)) / sample
     per_slice = row_hi / split + (4.0 * math.sqrt(row_hi / split) if split > 1 else 0.0)
     return max(64, triton.next_power_of_2(math.ceil(per_slice)))
@@ -292,14 +298,13 @@ def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dic
         split = triton.cdiv(cols, chunk)
     if split > 1 or (cfg.always_split and cols > k):
         # v3 segment per (row, slice), sized from the sample's rank (see _sample_segment).
-        var = cfg.sample_group if cfg.sample_runs_var else 1
-        cap_s = cfg.sample_cap or min(chunk, _sample_segment(cols, k, split, cfg.sample, 4, var))
+        cap_s = cfg.sample_cap or min(chunk, _sample_segment(cols, k, split, cfg.sample))
         sigma = cfg.sample_sigma or 4
         if not cfg.sample_sigma and not cfg.sample_cap:
             # The widest margin whose candidates still fit the 4-sigma segment: the lanes
             # (and the select's cost) stay, the rows left unsettled become far rarer.
             sigma = max(s for s in (4, 5, 6, 7, 8)
-                        if min(chunk, _sample_segment(cols, k, split, cfg.sample, s, var)) <= cap_s)
+                        if min(chunk, _sample_segment(cols, k, split, cfg.sample, s)) <= cap_s)
         # The exact select holds all the row's segments in registers: v3 only where they
         # fit (one or two slices per row at k = 2048); other shapes run v2 unchanged.
         lanes = triton.next_power_of_2(split * cap_s)
@@ -316,14 +321,12 @@ def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dic
         fused = cfg.sample_fused and (not cfg.fused_maxnreg or _maxnreg(cfg.fused_maxnreg, device))
         if sample and split == 1 and fused and lanes <= cfg.fused_max_lanes:
             return dict(mode="sample_rows", split=1, chunk=chunk, cap=cap, grid=(rows,),
-                        cfg=cfg, sample=sample, cap_s=cap_s, sample_lanes=lanes, sigma=sigma,
-                        var=var)
+                        cfg=cfg, sample=sample, cap_s=cap_s, sample_lanes=lanes, sigma=sigma)
         finish_warps = cfg.finish_num_warps
         if sample and cfg.finish_per_thread:
             finish_warps = max(finish_warps, min(16, lanes // (32 * cfg.finish_per_thread)))
         return dict(mode="split", split=split, chunk=chunk, cap=cap, grid=(rows, split), cfg=cfg,
                     sample=sample, cap_s=cap_s if sample else 0, sample_lanes=lanes, sigma=sigma,
-                    var=var,
                     t_given=bool(sample) and many, finish_warps=finish_warps)
     return dict(mode="row", split=1, chunk=cols, cap=cap,
                 grid=(max(1, min(rows, num_sms * cfg.progs_per_sm)),), cfg=cfg)
@@ -409,7 +412,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             *common, out, out.stride(0), k, sck, sci, cap_s, ck, ci, cap, scr,
             IS_DECODE=decode, COL_CONTIG=stride_c == 1, BLOCK=sample_block,
             SAMPLE=p["sample"], THREADS=threads, T_BITS=cfg.threshold_bits,
-            T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"], T_VAR=p["var"],
+            T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"],
             LANES=p["sample_lanes"],
             SEL=cfg.select_bits,
             SMALL=cfg.finish_small, HI=cfg.finish_hi, CBLOCK=cfg.cand_block,
@@ -447,13 +450,12 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         if p["t_given"]:
             topk_sample_threshold_kernel[(rows,)](
                 *common, t16, k, SAMPLE=p["sample"], T_BITS=cfg.threshold_bits,
-                T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"], T_VAR=p["var"], num_warps=4, **flags)
+                T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"], num_warps=4, **flags)
         topk_sample_compact_kernel[(rows, split)](
             *common, chunk, sck, sci, scnt, cap_s, k, t16,
             BLOCK=sample_block, SAMPLE=p["sample"],
             SKIP_EMPTY=cfg.skip_empty, T_GIVEN=p["t_given"], THREADS=threads,
             T_BITS=cfg.threshold_bits, T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"],
-            T_VAR=p["var"],
             num_warps=sample_warps, **flags)
     else:
         cap_s = 1

@@ -400,8 +400,7 @@ def topk_split_finish_kernel(
 
 @triton.jit
 def _sample_threshold(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONTIG: tl.constexpr,
-                      BITS: tl.constexpr = 1, GROUP: tl.constexpr = 1, SIGMA: tl.constexpr = 4,
-                      VAR: tl.constexpr = 1):
+                      BITS: tl.constexpr = 1, GROUP: tl.constexpr = 1, SIGMA: tl.constexpr = 4):
     """16-bit threshold T16 on the order key: count(key >> 16 >= T16) over the row is
     predicted to lie in [k, ~1.5k] from SAMPLE elements spread evenly over the row.
 
@@ -415,9 +414,9 @@ def _sample_threshold(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONTIG: t
     A single-column sample touches one sector per element: at 16 columns per sample element
     that is half the row's sectors, read from DRAM again by the compaction. Runs read 1/GROUP
     of those sectors; on rows whose neighbouring values are correlated the estimate is worse
-    (more rows left to the fallback: slower, never wrong). VAR = GROUP widens the margin to
-    what a sample of SAMPLE / GROUP independent values needs (runs fully correlated: the
-    count's variance GROUP times larger); VAR = 1 assumes independent values.
+    (more rows left to the fallback: slower, never wrong; measured on rows smoothed over 16
+    columns, session 8: runs of 4 left rows to the fallback even with the margin of SAMPLE / 4
+    independent values, and 512-row calls took twice as long; single columns did not).
     Needs n >= 1 and SAMPLE < 65536.
     """
     i = tl.arange(0, SAMPLE)
@@ -434,7 +433,7 @@ def _sample_threshold(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONTIG: t
     # comparing with a candidate whose low 16 bits are zero compares the top halves only).
     ks16 = (_order_key(x) & 0xFFFF0000).to(tl.int32, bitcast=True) ^ -2147483648
     e = (SAMPLE * 1.0) / n.to(tl.float32) * k     # (k may be a constexpr)
-    r = tl.minimum(tl.ceil(e + SIGMA * tl.sqrt(VAR * e) + 2.0), SAMPLE * 1.0).to(tl.int32)
+    r = tl.minimum(tl.ceil(e + SIGMA * tl.sqrt(e) + 2.0), SAMPLE * 1.0).to(tl.int32)
     t = _search_bits(ks16, r, tl.zeros([], dtype=tl.int32), 0, 16, BITS)
     return (t >> 16) & 65535
 
@@ -686,7 +685,6 @@ def topk_sample_compact_kernel(
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, BLOCK: tl.constexpr,
     SAMPLE: tl.constexpr, SKIP_EMPTY: tl.constexpr, T_GIVEN: tl.constexpr,
     THREADS: tl.constexpr, T_BITS: tl.constexpr = 1, T_GROUP: tl.constexpr = 1, T_SIGMA: tl.constexpr = 4,
-    T_VAR: tl.constexpr = 1,
 ):
     """v3 step 1: program (row, s) estimates the row's threshold T from a sample (every
     program of a row computes the same T from the same sample; T_GIVEN: reads the one that
@@ -708,7 +706,7 @@ def topk_sample_compact_kernel(
             t16 = tl.load(p_t16 + row)
         else:
             t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP,
-                                    T_SIGMA, T_VAR)
+                                    T_SIGMA)
         p_k = p_sck + o_seg * cap_s
         p_i = p_sci + o_seg * cap_s
         seen = _compact_slice(p_row, stride_c, lo, hi, t16, p_k, p_i, cap_s, BLOCK, THREADS,
@@ -722,7 +720,7 @@ def topk_sample_rows_kernel(
     p_out, stride_or, k, p_sck, p_sci, cap_s, p_ck, p_ci, cap, p_scr,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, BLOCK: tl.constexpr,
     SAMPLE: tl.constexpr, THREADS: tl.constexpr, T_BITS: tl.constexpr, T_GROUP: tl.constexpr,
-    T_SIGMA: tl.constexpr, T_VAR: tl.constexpr,
+    T_SIGMA: tl.constexpr,
     LANES: tl.constexpr, SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr,
     CBLOCK: tl.constexpr, RADIX_BITS: tl.constexpr,
 ):
@@ -747,7 +745,7 @@ def topk_sample_rows_kernel(
         p_k = p_sck + row64 * cap_s
         p_i = p_sci + row64 * cap_s
         t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP,
-                                    T_SIGMA, T_VAR)
+                                    T_SIGMA)
         seen = _compact_slice(p_row, stride_c, 0, n, t16, p_k, p_i, cap_s, BLOCK, THREADS,
                               False, COL_CONTIG)
         # The candidates were stored by other threads of this program: make them visible.
@@ -766,7 +764,6 @@ def topk_sample_threshold_kernel(
     p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols, p_t16, k,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, SAMPLE: tl.constexpr,
     T_BITS: tl.constexpr = 1, T_GROUP: tl.constexpr = 1, T_SIGMA: tl.constexpr = 4,
-    T_VAR: tl.constexpr = 1,
 ):
     """v3 for rows split into many slices: the row's sample threshold computed once (one
     program per row) instead of by each slice's program; p_t16[row] (0 for rows with n <= k,
@@ -778,5 +775,5 @@ def topk_sample_threshold_kernel(
     if n > k:
         p_row = p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64) * stride_c
         t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP,
-                                    T_SIGMA, T_VAR)
+                                    T_SIGMA)
     tl.store(p_t16 + row, t16)
