@@ -103,6 +103,11 @@ def _extra():
         # (v13 with single columns is v14. Session 8 also timed runs of 4 with the margin of
         # a sample of SAMPLE / 4 independent values, 2048 and 4096 samples: as fragile on
         # smoothed rows as v13; the knob was removed.)
+        # ... and v14 with the sample path (threshold once per row) for 1-8 long rows too:
+        # up to 64 slices, or fewer slices (split_waves 1: 16 for 8 rows).
+        "v14_rm": replace(CONFIGS["v14"], sample_row_max_split=64),
+        "v14_rm_w1": replace(CONFIGS["v14"], sample_row_max_split=64, split_waves=1.0),
+        "v14_rm_w05": replace(CONFIGS["v14"], sample_row_max_split=64, split_waves=0.5),
         # Trial configs (not in CONFIGS).
         "r4f8": replace(pipe, radix_bits=4, cand_block=2048, finish_num_warps=8),
         # v3 variants.
