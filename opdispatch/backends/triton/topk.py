@@ -195,7 +195,7 @@ CONFIGS = {
     # unsettled row of 512; ~4e-5 per row at 4 sigma, < 1e-8 at 6-8).
     "v13": dataclasses.replace(_V9, finish_small=64, finish_hi=20, sample_group=4,
                                sample_fused=True, fused_maxnreg=64, sample_sigma=0),
-    # v14, the default: v13 with the sample back to single columns (v10's). Runs of adjacent
+    # v14: v13 with the sample back to single columns (v10's). Runs of adjacent
     # columns left rows to the one-program fallback on rows whose neighbours are correlated,
     # and so did torch's CUDA randn (Box-Muller pairs share their radius): 512-row calls took
     # twice as long (session 8, rows smoothed over 16 columns: 512x131072 k=2048 413.7 us
@@ -203,6 +203,14 @@ CONFIGS = {
     # 4096 samples: 413.9 / 435.3). Single columns: the same times on random and smoothed rows.
     "v14": dataclasses.replace(_V9, finish_small=64, finish_hi=20, sample_fused=True,
                                fused_maxnreg=64, sample_sigma=0),
+    # v15, the default: v14 with the sample path (threshold once per row) for rows of up to
+    # 64 slices, i.e. also 1-8 long decode rows (v2 before: its one-program radix finish).
+    # Measured (H100, session 8, decode op): 1x131072 k=2048 30.0 -> 23.9 us, 8x131072 41.7
+    # -> 25.8, the same on rows smoothed over 16 columns; 64x131072 unchanged (41.2 / 41.3).
+    # (v5 had measured this against v2 through the prefill op, before the finish's two
+    # levels and wider programs: 40.2 against 32.5 at 1x131072.)
+    "v15": dataclasses.replace(_V9, finish_small=64, finish_hi=20, sample_fused=True,
+                               fused_maxnreg=64, sample_sigma=0, sample_row_max_split=64),
     # v4 with fewer warps per row in register mode (2 or 1: fewer cross-warp reductions).
     "v4_w2": dataclasses.replace(_V4, reg_per_thread=64),
     "v4_w1": dataclasses.replace(_V4, reg_per_thread=128),
@@ -223,7 +231,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "v14"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
+DEFAULT_CONFIG = "v15"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
