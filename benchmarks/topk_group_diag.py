@@ -4,18 +4,13 @@ in PyTorch (diagnostics; session 8):
 
     PYTHONPATH=$PWD python3 benchmarks/topk_group_diag.py [rows cols k split]
 """
-import math
 import sys
 
 import torch
 
 from opdispatch.backends.triton.topk import _sample_segment
 from opdispatch.backends.triton.topk_kernels import topk_sample_compact_kernel, topk_sample_threshold_kernel
-
-
-def key16(x):
-    b = x.view(torch.int32).to(torch.int64) & 0xFFFFFFFF
-    return torch.where(b >= 2**31, b ^ 0xFFFFFFFF, b | 2**31) >> 16
+from tests.topk.helpers import order_key16, sample_threshold_ref
 
 
 def main():
@@ -27,7 +22,7 @@ def main():
     I32 = torch.int32
     starts = torch.zeros(rows, dtype=I32, device="cuda")
     ends = torch.full((rows,), cols, dtype=I32, device="cuda")
-    kk = key16(x)
+    kk = order_key16(x)
     for G in (1, 4, 8):
         for dec in (False, True):
             sck = torch.empty(rows * split * cap_s, dtype=I32, device="cuda")
@@ -41,19 +36,11 @@ def main():
             topk_sample_threshold_kernel[(rows,)](x, cols, 1, starts, ends, ends, 1, cols, t16, k,
                                                   IS_DECODE=dec, COL_CONTIG=True, SAMPLE=S, T_BITS=2,
                                                   T_GROUP=G, num_warps=4)
-            i = torch.arange(S, device="cuda")
-            if G == 1:
-                pos = i * cols // S
-            else:
-                g0 = (i // G) * cols // (S // G)
-                pos = ((g0 // G) * G + i % G).clamp(max=cols - 1)
-            e = S / cols * k
-            r = min(math.ceil(e + 4 * math.sqrt(e) + 2), S)
-            want_t = kk[:, pos].sort(1, descending=True).values[:, r - 1]
+            want_t = sample_threshold_ref(x, k, S, G)
             cnt = scnt.view(rows, split)
             want_cnt = (kk >= want_t[:, None]).view(rows, split, -1).sum(2)
             bad = (cnt.sum(1) < k) | (cnt.max(1).values > cap_s)
-            print(f"G={G} decode={dec} cap_s={cap_s} r={r}: unsettled {int(bad.sum())}/{rows}, "
+            print(f"G={G} decode={dec} cap_s={cap_s}: unsettled {int(bad.sum())}/{rows}, "
                   f"counts equal to torch's {bool(torch.equal(cnt.long(), want_cnt))}, "
                   f"t16 kernel == torch {bool(torch.equal(t16.long(), want_t))}, "
                   f"mean {cnt.sum(1).float().mean().item():.0f} max slice {int(cnt.max())}", flush=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from opdispatch.backends.torch_ref import topk as ref
@@ -95,3 +97,28 @@ def assert_topk_matches_fast(logits: torch.Tensor, starts: torch.Tensor, ends: t
     differ = (values(got) != values(expected[big].to(torch.int64))).sum(dim=1)
     assert not bool(differ.any()), (f"{int((differ > 0).sum())} rows select different values; "
                                     f"worst row differs in {int(differ.max())} of {k}")
+
+
+def order_key16(x: torch.Tensor) -> torch.Tensor:
+    """Top 16 bits of the kernels' order key (float order as unsigned order; NaN on top)."""
+    b = x.view(torch.int32).to(torch.int64) & 0xFFFFFFFF
+    key = torch.where(b >= 2**31, b ^ 0xFFFFFFFF, b | 2**31)
+    return torch.where(x.isnan(), torch.full_like(key, 0xFFFFFFFF), key) >> 16
+
+
+def sample_threshold_ref(x: torch.Tensor, k: int, sample: int, group: int = 1,
+                         sigma: int = 4) -> torch.Tensor:
+    """What _sample_threshold computes for full rows of ``x`` [rows, n]: T16, the top 16 bits
+    of the r-th largest sampled key, r = ceil(e + sigma sqrt(e) + 2) (at most ``sample``),
+    e = sample k / n; the sample is ``sample`` single columns spread evenly (group 1) or
+    sample / group runs of ``group`` adjacent columns starting at multiples of ``group``."""
+    n = x.shape[1]
+    i = torch.arange(sample, device=x.device)
+    if group == 1:
+        pos = i * n // sample
+    else:
+        g0 = (i // group) * n // (sample // group)
+        pos = ((g0 // group) * group + i % group).clamp(max=n - 1)
+    e = sample / n * k
+    r = min(math.ceil(e + sigma * math.sqrt(e) + 2.0), sample)
+    return order_key16(x[:, pos]).sort(dim=1, descending=True).values[:, r - 1]

@@ -13,7 +13,7 @@ import torch
 from opdispatch.backends.triton import topk as tk
 from opdispatch.ops.topk import TopKPerRowDecode, TopKPerRowPrefill
 
-from .helpers import assert_topk_matches, decode_bounds, make_logits
+from .helpers import assert_topk_matches, decode_bounds, make_logits, sample_threshold_ref
 
 pytestmark = pytest.mark.interp
 
@@ -343,13 +343,6 @@ def test_sample_threshold_two_bits_per_step_is_the_same_threshold():
             assert (t[0] > 0).all() and torch.equal(t[0], t[1]), (kind, k, t)
 
 
-def _order_key16(x: torch.Tensor) -> torch.Tensor:
-    """Top 16 bits of the kernels' order key (float order as unsigned order; NaN on top)."""
-    b = x.view(I32).to(torch.int64) & 0xFFFFFFFF
-    key = torch.where(b >= 2**31, b ^ 0xFFFFFFFF, b | 2**31)
-    return torch.where(x.isnan(), torch.full_like(key, 0xFFFFFFFF), key) >> 16
-
-
 @pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
 @pytest.mark.parametrize("group", [1, 4, 8])
 def test_sample_threshold_from_runs_of_columns(group):
@@ -370,14 +363,5 @@ def test_sample_threshold_from_runs_of_columns(group):
             topk_sample_threshold_kernel[(rows,)](
                 x, cols, 1, starts, ends, starts, 1, cols, t16, k, IS_DECODE=False,
                 COL_CONTIG=True, SAMPLE=sample, T_BITS=2, T_GROUP=group)
-            i = torch.arange(sample)
-            if group == 1:
-                pos = i * cols // sample
-            else:
-                g0 = (i // group) * cols // (sample // group)
-                pos = ((g0 // group) * group + i % group).clamp(max=cols - 1)
-            e = sample / cols * k
-            r = min(math.ceil(e + 4.0 * math.sqrt(e) + 2.0), sample)
-            keys = _order_key16(x[:, pos])
-            want = keys.sort(dim=1, descending=True).values[:, r - 1]
+            want = sample_threshold_ref(x, k, sample, group)
             assert torch.equal(t16.long(), want), (kind, cols, k, t16, want)
