@@ -99,9 +99,11 @@ class TopKConfig:
             if v < 0 or v & (v - 1):
                 raise ValueError(f"TopKConfig.{name} must be 0 or a power of two, got {v}")
         if self.sample_sigma not in (0, 4, 5, 6, 7, 8):
-            raise ValueError(f"TopKConfig.sample_sigma must be 0 or in 4..8, got {self.sample_sigma}")
+            raise ValueError(
+                f"TopKConfig.sample_sigma must be 0 or in 4..8, got {self.sample_sigma}")
         if self.sample_group not in (1, 2, 4, 8):
-            raise ValueError(f"TopKConfig.sample_group must be 1, 2, 4 or 8, got {self.sample_group}")
+            raise ValueError(
+                f"TopKConfig.sample_group must be 1, 2, 4 or 8, got {self.sample_group}")
         for name in ("select_hi", "finish_hi"):
             v = getattr(self, name)
             if v % 2 or not 2 <= v <= 30:

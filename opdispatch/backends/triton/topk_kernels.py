@@ -405,10 +405,11 @@ def _sample_threshold(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONTIG: t
     predicted to lie in [k, ~1.5k] from SAMPLE elements spread evenly over the row.
 
     Rank r = e + SIGMA sqrt(e) + 2 of the sample, e = SAMPLE * k / n (the expected rank of the
-    k-th largest): the row count above T then falls below k only ~4 standard deviations
-    out. T16 is the largest 16-bit prefix with at least r sample keys at or above it: the
-    top 16 bits of the r-th largest sample key, by _search_bits over the keys' top halves
-    (BITS per step: 16 sums over the sample, or 8 steps of three counts; the same T16).
+    k-th largest): the row count above T then falls below k only SIGMA standard deviations
+    out (the planner widens SIGMA from 4 up to 8 where the candidate segment allows). T16 is
+    the largest 16-bit prefix with at least r sample keys at or above it: the top 16 bits of
+    the r-th largest sample key, by _search_bits over the keys' top halves (BITS per step:
+    16 sums over the sample, or 8 steps of three counts; the same T16).
     GROUP > 1: SAMPLE / GROUP runs of GROUP adjacent columns instead of SAMPLE single ones
     (a run starts at a multiple of GROUP: one 32-byte sector for GROUP <= 8 on aligned rows).
     A single-column sample touches one sector per element: at 16 columns per sample element
@@ -684,7 +685,8 @@ def topk_sample_compact_kernel(
     chunk, p_sck, p_sci, p_scnt, cap_s, k, p_t16,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, BLOCK: tl.constexpr,
     SAMPLE: tl.constexpr, SKIP_EMPTY: tl.constexpr, T_GIVEN: tl.constexpr,
-    THREADS: tl.constexpr, T_BITS: tl.constexpr = 1, T_GROUP: tl.constexpr = 1, T_SIGMA: tl.constexpr = 4,
+    THREADS: tl.constexpr, T_BITS: tl.constexpr = 1, T_GROUP: tl.constexpr = 1,
+    T_SIGMA: tl.constexpr = 4,
 ):
     """v3 step 1: program (row, s) estimates the row's threshold T from a sample (every
     program of a row computes the same T from the same sample; T_GIVEN: reads the one that
@@ -720,9 +722,8 @@ def topk_sample_rows_kernel(
     p_out, stride_or, k, p_sck, p_sci, cap_s, p_ck, p_ci, cap, p_scr,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, BLOCK: tl.constexpr,
     SAMPLE: tl.constexpr, THREADS: tl.constexpr, T_BITS: tl.constexpr, T_GROUP: tl.constexpr,
-    T_SIGMA: tl.constexpr,
-    LANES: tl.constexpr, SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr,
-    CBLOCK: tl.constexpr, RADIX_BITS: tl.constexpr,
+    T_SIGMA: tl.constexpr, LANES: tl.constexpr, SEL: tl.constexpr, SMALL: tl.constexpr,
+    HI: tl.constexpr, CBLOCK: tl.constexpr, RADIX_BITS: tl.constexpr,
 ):
     """v3 in one launch for rows of one slice (v12), one program per row: the sample
     threshold, the compaction of the keys >= it into the row's segment (cap_s lanes), then
