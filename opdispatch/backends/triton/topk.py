@@ -119,6 +119,11 @@ _V6 = dataclasses.replace(_V4, sample_row_threshold=True, finish_num_warps=8, fi
 _V7 = dataclasses.replace(_V6, scan2d=True, sample_block=2048, sample_num_warps=8)
 _V8 = dataclasses.replace(_V7, reg_maxnreg=80, select_small=64, select_hi=14, select_min_rows=512)
 _V9 = dataclasses.replace(_V8, row_fallback=True, threshold_bits=2)
+_V10 = dataclasses.replace(_V9, finish_small=64, finish_hi=20)
+_V11 = dataclasses.replace(_V10, sample_group=4)
+_V12 = dataclasses.replace(_V11, sample_fused=True, fused_maxnreg=64)
+_V13 = dataclasses.replace(_V12, sample_sigma=0)
+_V14 = dataclasses.replace(_V13, sample_group=1)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -166,7 +171,7 @@ CONFIGS = {
     # k=2048 41.6 -> 40.7 us, k=512 34.6 -> 34.1, 4096x32768 599.6 -> 595.7, 512x131072 258.2
     # -> 253.0 (18 bits: 40.1 / 34.9 / 593.3 / 252.2; 16 bits: buckets of ~80 keys at 131072
     # columns fall back, 42.1 / 34.8 / 595.6 / 260.5).
-    "v10": dataclasses.replace(_V9, finish_small=64, finish_hi=20),
+    "v10": _V10,
     # v11: v10 with the sample threshold read from runs of 4 adjacent columns
     # (2048 samples: 512 runs, one 16-byte piece of a 32-byte sector each). ncu (session 8)
     # showed the single-column sample reading half of each row's sectors at 4096x32768, which
@@ -177,7 +182,7 @@ CONFIGS = {
     # smoothed over 16 columns 512x131072 took 422.3 us (unsettled rows: the fallback) where
     # runs of 4 took 208.9. Keeping the sample in L2 instead (evict_last, the row streamed
     # evict_first): 567.6 / 252.4 / 40.8 / 35.7; with runs of 4, within 1% of runs alone.
-    "v11": dataclasses.replace(_V9, finish_small=64, finish_hi=20, sample_group=4),
+    "v11": _V11,
     # v12: v11 with rows of one slice in one launch (topk_sample_rows_kernel:
     # one program per row does the sample threshold, the compaction and the register select;
     # the candidates are read back from L2 by the program that wrote them, and one program's
@@ -188,31 +193,27 @@ CONFIGS = {
     # 149.9; 4096x8192 k=256 223.2 -> 177.3. Caps of 80 / 56 / 48 registers: 502.0 / 537.5 /
     # 581.2 at 4096x32768 k=2048 (48: best at k=512, 385.9); no cap: 606.3; 16 warps 1084.1,
     # 4096-column tiles 832.3, 1024-column tiles (at 64) 575.8.
-    "v12": dataclasses.replace(_V9, finish_small=64, finish_hi=20, sample_group=4,
-                               sample_fused=True, fused_maxnreg=64),
+    "v12": _V12,
     # v13: v12 with the sample rank's margin widened from 4 to up to 8 sigma
     # where the candidates still fit the same segment (sample_sigma=0): a row the sample
     # leaves unsettled takes a one-program fallback over the whole row, which at 131072
     # columns doubled a 512-row call (session 8: 512x131072 k=512 211 -> 427 us for ONE
     # unsettled row of 512; ~4e-5 per row at 4 sigma, < 1e-8 at 6-8).
-    "v13": dataclasses.replace(_V9, finish_small=64, finish_hi=20, sample_group=4,
-                               sample_fused=True, fused_maxnreg=64, sample_sigma=0),
+    "v13": _V13,
     # v14: v13 with the sample back to single columns (v10's). Runs of adjacent
     # columns left rows to the one-program fallback on rows whose neighbours are correlated,
     # and so did torch's CUDA randn (Box-Muller pairs share their radius): 512-row calls took
     # twice as long (session 8, rows smoothed over 16 columns: 512x131072 k=2048 413.7 us
     # under v13 against 251.8; runs of 4 with the margin of 512 independent values, 2048 or
     # 4096 samples: 413.9 / 435.3). Single columns: the same times on random and smoothed rows.
-    "v14": dataclasses.replace(_V9, finish_small=64, finish_hi=20, sample_fused=True,
-                               fused_maxnreg=64, sample_sigma=0),
+    "v14": _V14,
     # v15, the default: v14 with the sample path (threshold once per row) for rows of up to
     # 64 slices, i.e. also 1-8 long decode rows (v2 before: its one-program radix finish).
     # Measured (H100, session 8, decode op): 1x131072 k=2048 30.0 -> 23.9 us, 8x131072 41.7
     # -> 25.8, the same on rows smoothed over 16 columns; 64x131072 unchanged (41.2 / 41.3).
     # (v5 had measured this against v2 through the prefill op, before the finish's two
     # levels and wider programs: 40.2 against 32.5 at 1x131072.)
-    "v15": dataclasses.replace(_V9, finish_small=64, finish_hi=20, sample_fused=True,
-                               fused_maxnreg=64, sample_sigma=0, sample_row_max_split=64),
+    "v15": dataclasses.replace(_V14, sample_row_max_split=64),
     # v4 with fewer warps per row in register mode (2 or 1: fewer cross-warp reductions).
     "v4_w2": dataclasses.replace(_V4, reg_per_thread=64),
     "v4_w1": dataclasses.replace(_V4, reg_per_thread=128),
@@ -422,10 +423,8 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             *common, out, out.stride(0), k, sck, sci, cap_s, ck, ci, cap, scr,
             IS_DECODE=decode, COL_CONTIG=stride_c == 1, BLOCK=sample_block,
             SAMPLE=p["sample"], THREADS=threads, T_BITS=cfg.threshold_bits,
-            T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"],
-            LANES=p["sample_lanes"],
-            SEL=cfg.select_bits,
-            SMALL=cfg.finish_small, HI=cfg.finish_hi, CBLOCK=cfg.cand_block,
+            T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"], LANES=p["sample_lanes"],
+            SEL=cfg.select_bits, SMALL=cfg.finish_small, HI=cfg.finish_hi, CBLOCK=cfg.cand_block,
             RADIX_BITS=cfg.radix_bits, num_warps=sample_warps,
             **_maxnreg(cfg.fused_maxnreg, device))
         return
