@@ -19,7 +19,12 @@ import triton.language as tl
 from triton.tools.tensor_descriptor import TensorDescriptor
 
 from opdispatch.backends.triton import indexer as ix
-from opdispatch.backends.triton.indexer_kernels import _fill_neg_rows, _hit_rows
+from opdispatch.backends.triton.indexer_kernels import (
+    _fill_neg_rows,
+    _hit_rows,
+    _mask_row_window,
+    _weighted_head_sum,
+)
 from opdispatch.dispatch.bench import graph_replay_us
 from opdispatch.dispatch.platform import current_platform
 
@@ -46,12 +51,8 @@ def _mqa_tma_kernel(q_desc, p_k, p_kscale, p_w, p_ks, p_ke, p_out, S, N, stride_
         for i in tl.range(lo, hi, num_stages=NUM_STAGES):
             b_q = q_desc.load([i * HEADS, 0])
             b_w = tl.load(p_w + i.to(tl.int64) * stride_ws + o_h)
-            b_s = tl.dot(b_k, tl.trans(b_q))
-            b_s = tl.maximum(b_s, 0.0) * b_w[None, :]
-            b_logit = tl.sum(b_s, axis=1) * b_scale
-            ks_i = tl.load(p_ks + i)
-            ke_i = tl.load(p_ke + i)
-            b_logit = tl.where((o_n >= ks_i) & (o_n < ke_i), b_logit, float("-inf"))
+            b_logit = _mask_row_window(_weighted_head_sum(b_k, b_q, b_w, b_scale), o_n, p_ks,
+                                       p_ke, i)
             tl.store(p_out + i.to(tl.int64) * stride_os + o_n, b_logit, mask=m_n)
     _fill_neg_rows(p_out, stride_os, o_n, m_n, r0, lo, hi, r1, BLOCK_N)
 

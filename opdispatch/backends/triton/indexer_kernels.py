@@ -28,6 +28,14 @@ def _weighted_head_sum(b_k, b_q, b_w, b_scale):
 
 
 @triton.jit
+def _mask_row_window(b_logit, o_n, p_ks, p_ke, i):
+    """Row i's logits for key columns o_n: -inf outside its window [ks[i], ke[i])."""
+    ks_i = tl.load(p_ks + i)
+    ke_i = tl.load(p_ke + i)
+    return tl.where((o_n >= ks_i) & (o_n < ke_i), b_logit, float("-inf"))
+
+
+@triton.jit
 def _load_q_row(p_row, o_h, o_d, stride_qh, HEADS: tl.constexpr, DIM: tl.constexpr,
                 BLOCK_H: tl.constexpr, BLOCK_D: tl.constexpr):
     p = p_row + o_h[:, None] * stride_qh + o_d[None, :]
@@ -150,9 +158,7 @@ def mqa_logits_kernel(
                 b_w = _load_w_row(p_w + i64 * stride_ws, o_h, stride_wh, HEADS, BLOCK_H)
                 b_logit = _weighted_head_sum(b_k, b_q, b_w, b_scale)
                 if CLEAN:
-                    ks_i = tl.load(p_ks + i)
-                    ke_i = tl.load(p_ke + i)
-                    b_logit = tl.where((o_n >= ks_i) & (o_n < ke_i), b_logit, float("-inf"))
+                    b_logit = _mask_row_window(b_logit, o_n, p_ks, p_ke, i)
                 tl.store(p_out + i64 * stride_os + o_n, b_logit, mask=m_n)
     if CLEAN:
         _fill_neg_rows(p_out, stride_os, o_n, m_n, r0, lo, hi, r1, BLOCK_N)
