@@ -21,8 +21,8 @@ from triton.tools.tensor_descriptor import TensorDescriptor
 from opdispatch.backends.triton import indexer as ix
 from opdispatch.backends.triton.indexer_kernels import (
     _fill_neg_rows,
-    _hit_rows,
     _mask_row_window,
+    _tile_rows,
     _weighted_head_sum,
 )
 from opdispatch.dispatch.bench import graph_replay_us
@@ -33,15 +33,7 @@ from opdispatch.dispatch.platform import current_platform
 def _mqa_tma_kernel(q_desc, p_k, p_kscale, p_w, p_ks, p_ke, p_out, S, N, stride_kn, stride_ws,
                     stride_os, HEADS: tl.constexpr, DIM: tl.constexpr, BLOCK_N: tl.constexpr,
                     ROWS: tl.constexpr, NUM_STAGES: tl.constexpr):
-    pid_n = tl.program_id(0)
-    pid_r = tl.program_id(1)
-    n0 = pid_n * BLOCK_N
-    r0 = pid_r * ROWS
-    r1 = tl.minimum(r0 + ROWS, S)
-    n1 = tl.minimum(n0 + BLOCK_N, N)
-    o_n = n0 + tl.arange(0, BLOCK_N)
-    m_n = o_n < N
-    lo, hi = _hit_rows(p_ks, p_ke, r0, r1, n0, n1, S, ROWS)
+    o_n, m_n, r0, r1, lo, hi = _tile_rows(p_ks, p_ke, S, N, BLOCK_N, ROWS)
     o_d = tl.arange(0, DIM)
     o_h = tl.arange(0, HEADS)
     if hi > lo:

@@ -52,9 +52,18 @@ def _load_w_row(p_row, o_h, stride_wh, HEADS: tl.constexpr, BLOCK_H: tl.constexp
 
 
 @triton.jit
-def _hit_rows(p_ks, p_ke, r0, r1, n0, n1, S, ROWS: tl.constexpr):
-    """[lo, hi): the first and last rows of the chunk [r0, r1) whose [ks, ke) meets keys
-    [n0, n1) (hi <= lo: none)."""
+def _tile_rows(p_ks, p_ke, S, N, BLOCK_N: tl.constexpr, ROWS: tl.constexpr):
+    """This program's key tile (axis 0) and row chunk [r0, r1) (axis 1): the tile's columns
+    o_n and their mask m_n, and [lo, hi), the first and last rows of the chunk whose [ks, ke)
+    meets the tile (hi <= lo: none)."""
+    pid_n = tl.program_id(0)
+    pid_r = tl.program_id(1)
+    n0 = pid_n * BLOCK_N
+    r0 = pid_r * ROWS
+    r1 = tl.minimum(r0 + ROWS, S)
+    n1 = tl.minimum(n0 + BLOCK_N, N)
+    o_n = n0 + tl.arange(0, BLOCK_N)
+    m_n = o_n < N
     o_r = r0 + tl.arange(0, ROWS)
     m_r = o_r < S
     b_ks = tl.load(p_ks + o_r, mask=m_r, other=0)
@@ -62,7 +71,7 @@ def _hit_rows(p_ks, p_ke, r0, r1, n0, n1, S, ROWS: tl.constexpr):
     m_hit = m_r & (b_ks < n1) & (b_ke > n0) & (b_ke > b_ks)
     lo = tl.min(tl.where(m_hit, o_r, r1), axis=0)
     hi = tl.maximum(tl.max(tl.where(m_hit, o_r + 1, r0), axis=0), lo)
-    return lo, hi
+    return o_n, m_n, r0, r1, lo, hi
 
 
 @triton.jit
@@ -127,16 +136,7 @@ def mqa_logits_kernel(
     that many query rows' heads into one dot (N = ROWS_PER_ITER * BLOCK_H: a wider tensor-core
     tile per K-tile read from shared memory), then splits the heads sum per row.
     """
-    pid_n = tl.program_id(0)
-    pid_r = tl.program_id(1)
-    n0 = pid_n * BLOCK_N
-    r0 = pid_r * ROWS
-    r1 = tl.minimum(r0 + ROWS, S)
-    n1 = tl.minimum(n0 + BLOCK_N, N)
-
-    o_n = n0 + tl.arange(0, BLOCK_N)
-    m_n = o_n < N
-    lo, hi = _hit_rows(p_ks, p_ke, r0, r1, n0, n1, S, ROWS)
+    o_n, m_n, r0, r1, lo, hi = _tile_rows(p_ks, p_ke, S, N, BLOCK_N, ROWS)
 
     o_h = tl.arange(0, BLOCK_H)
     o_d = tl.arange(0, BLOCK_D)
