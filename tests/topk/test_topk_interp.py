@@ -99,6 +99,22 @@ SMALL = {
     "sample_fused_tinyseg": tk.TopKConfig(block=32, cand_block=16, always_split=True,
                                           max_split=1, cap=48, compact_block=16, sample=16,
                                           sample_cap=8, sample_fused=True),
+    # Register selects on [threads, lanes / threads] tiles, output ranks by in-thread prefix
+    # sums (select_2d): register mode with 2 keys per thread and two levels (the bucket's
+    # atomics from a 2-D tile), one warp of 16 keys each deciding 2 bits per step, the v3
+    # finish with two levels, v12's one launch.
+    "register_2d": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2, select_small=16,
+                                 select_2d=True),
+    "register_2d_w1_sel2": tk.TopKConfig(reg_max_cols=512, reg_per_thread=16, select_bits=2,
+                                         select_2d=True),
+    "sample_finish_2l_2d": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
+                                         cap=64, sample=32, scan2d=True, finish_small=8,
+                                         finish_hi=16, row_fallback=True, select_2d=True,
+                                         sample_max_split=8, sample_min_ratio=4),
+    "sample_fused_2d": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
+                                     cap=48, compact_block=16, sample=16, scan2d=True,
+                                     sample_fused=True, finish_small=8, finish_hi=16,
+                                     select_2d=True),
     # The v3 compaction with in-thread rank scans ([tile / threads, threads] tiles).
     "sample_scan2d": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
                                     cap=48, compact_block=16, sample=16, scan2d=True),

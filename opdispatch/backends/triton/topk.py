@@ -89,6 +89,9 @@ class TopKConfig:
                                 # (threshold, compaction, select; v12)
     fused_maxnreg: int = 0     # ... its register cap per thread (CUDA only; 0: none)
     fused_max_lanes: int = 4096  # ... only where the select's lanes are at most this many
+    select_2d: bool = False    # register selects (register mode, v3 finish, v12): lanes as a
+                               # [threads, lanes / threads] tile, output ranks by in-thread
+                               # prefix sums (_rank_2d) instead of a 1-D block scan
 
     def __post_init__(self):
         for name in ("select_bits", "threshold_bits"):
@@ -124,6 +127,7 @@ _V11 = dataclasses.replace(_V10, sample_group=4)
 _V12 = dataclasses.replace(_V11, sample_fused=True, fused_maxnreg=64)
 _V13 = dataclasses.replace(_V12, sample_sigma=0)
 _V14 = dataclasses.replace(_V13, sample_group=1)
+_V15 = dataclasses.replace(_V14, sample_row_max_split=64)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -213,7 +217,11 @@ CONFIGS = {
     # -> 25.8, the same on rows smoothed over 16 columns; 64x131072 unchanged (41.2 / 41.3).
     # (v5 had measured this against v2 through the prefill op, before the finish's two
     # levels and wider programs: 40.2 against 32.5 at 1x131072.)
-    "v15": dataclasses.replace(_V14, sample_row_max_split=64),
+    "v15": _V15,
+    # v16: v15 with the register selects' output ranks from in-thread prefix sums
+    # (select_2d): Triton's 1-D scan of a 4096-lane select ran one warp scan per lane a
+    # thread holds.
+    "v16": dataclasses.replace(_V15, select_2d=True),
     # v4 with fewer warps per row in register mode (2 or 1: fewer cross-warp reductions).
     "v4_w2": dataclasses.replace(_V4, reg_per_thread=64),
     "v4_w1": dataclasses.replace(_V4, reg_per_thread=128),
@@ -237,6 +245,11 @@ CONFIGS = {
 DEFAULT_CONFIG = "v15"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
+
+
+def _sel_threads(cfg: TopKConfig, lanes: int, num_warps: int) -> int:
+    """STHREADS of a register select: its threads (at most its lanes) with select_2d, else 0."""
+    return min(32 * num_warps, lanes) if cfg.select_2d else 0
 
 
 def _maxnreg(n: int, device: torch.device) -> dict:
@@ -405,7 +418,8 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         topk_register_kernel[p["grid"]](
             *common, out, out.stride(0), k, scr, IS_DECODE=decode, COL_CONTIG=stride_c == 1,
             LANES=p["lanes"], FILL_BLOCK=1024, SEL=cfg.select_bits, SMALL=small,
-            HI=cfg.select_hi, num_warps=p["num_warps"], **_maxnreg(cfg.reg_maxnreg, device))
+            HI=cfg.select_hi, STHREADS=_sel_threads(cfg, p["lanes"], p["num_warps"]),
+            num_warps=p["num_warps"], **_maxnreg(cfg.reg_maxnreg, device))
         return
     # One workspace allocation per call (size from the shape only).
     ws = torch.empty(p["ws_numel"], dtype=torch.int32, device=device)
@@ -425,7 +439,8 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             SAMPLE=p["sample"], THREADS=threads, T_BITS=cfg.threshold_bits,
             T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"], LANES=p["sample_lanes"],
             SEL=cfg.select_bits, SMALL=cfg.finish_small, HI=cfg.finish_hi, CBLOCK=cfg.cand_block,
-            RADIX_BITS=cfg.radix_bits, num_warps=sample_warps,
+            RADIX_BITS=cfg.radix_bits,
+            STHREADS=_sel_threads(cfg, p["sample_lanes"], sample_warps), num_warps=sample_warps,
             **_maxnreg(cfg.fused_maxnreg, device))
         return
     if p["mode"] == "row":
@@ -484,6 +499,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         USE_SAMPLE=use_sample, SAMPLE_LANES=p["sample_lanes"] if use_sample else 1,
         SEL=cfg.select_bits, ROW_FALLBACK=row_fallback, RBLOCK=cfg.compact_block or cfg.block,
         SMALL=cfg.finish_small if use_sample else 0, HI=cfg.finish_hi,
+        STHREADS=_sel_threads(cfg, p["sample_lanes"], p["finish_warps"]) if use_sample else 0,
         num_warps=p["finish_warps"], **flags)
 
 

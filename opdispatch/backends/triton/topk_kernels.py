@@ -354,6 +354,7 @@ def topk_split_finish_kernel(
     RADIX_BITS: tl.constexpr, SPLIT_POW2: tl.constexpr, USE_SAMPLE: tl.constexpr,
     SAMPLE_LANES: tl.constexpr, SEL: tl.constexpr, ROW_FALLBACK: tl.constexpr = False,
     RBLOCK: tl.constexpr = 2048, SMALL: tl.constexpr = 0, HI: tl.constexpr = 16,
+    STHREADS: tl.constexpr = 0,
 ):
     """Split mode, step 3: one program per row selects among the candidates (or fills the
     identity for rows with n <= k). USE_SAMPLE: rows that v3's sample pass settled select
@@ -375,7 +376,8 @@ def topk_split_finish_kernel(
         o_ws = row.to(tl.int64) * n_split * cap_s
         _sample_select(p_sck + o_ws, p_sci + o_ws, p_scnt + (row * n_split).to(tl.int64),
                        cap_s, (n_split - 1) * cap_s + last_n, k, p_orow,
-                       p_scr + row.to(tl.int64) * (SMALL + 1), SAMPLE_LANES, SEL, SMALL, HI)
+                       p_scr + row.to(tl.int64) * (SMALL + 1), SAMPLE_LANES, SEL, SMALL, HI,
+                       STHREADS)
     elif n <= k:
         _fill_identity(p_orow, n, k, CBLOCK)
     elif ROW_FALLBACK:
@@ -450,6 +452,27 @@ def _lanes_2d(LANES: tl.constexpr, THREADS: tl.constexpr):
     [t, j]: axis 0 is the contiguous one, so loads and scattered stores share one layout
     with axis 1 inside each thread (one row per thread when THREADS = 32 * num_warps)."""
     return tl.arange(0, THREADS)[:, None] + tl.arange(0, LANES // THREADS)[None, :] * THREADS
+
+
+@triton.jit
+def _select_tile(LANES: tl.constexpr, THREADS: tl.constexpr):
+    """Lane numbers of a register select: 0..LANES-1, as a [THREADS, LANES // THREADS] tile
+    (_lanes_2d, scalar accesses: a vectorised load along axis 0 would be converted through
+    shared memory for the in-thread ranks) where THREADS > 0, else 1-D."""
+    if THREADS > 0:
+        return tl.max_contiguous(_lanes_2d(LANES, THREADS), [1, 1])
+    else:
+        return tl.arange(0, LANES)
+
+
+@triton.jit
+def _flat(x, TWO_D: tl.constexpr):
+    """A 2-D tile as 1-D in any element order (no data movement; the counting searches of
+    _kth_key are order-blind), a 1-D one as is."""
+    if TWO_D:
+        return tl.reshape(x, [x.numel], can_reorder=True)
+    else:
+        return x
 
 
 @triton.jit
@@ -538,14 +561,23 @@ def _kth_key(ks, k, p_scr, SEL: tl.constexpr = 1, SMALL: tl.constexpr = 0, HI: t
 
 
 @triton.jit
-def _emit_top(ks, t_s, idx, k, p_orow):
-    """Write idx of the keys > t_s, then of the first k - count(> t_s) keys == t_s, in lane
-    order (one scan carries both counts: low 16 bits gt, high bits eq; lanes < 65536)."""
+def _emit_top(ks, t_s, idx, k, p_orow, TWO_D: tl.constexpr = False):
+    """Write idx of the keys > t_s, then of the first k - count(> t_s) keys == t_s (one scan
+    carries both counts: low 16 bits gt, high bits eq; lanes < 65536).
+
+    1-D lanes: ranks by ``tl.cumsum`` (lane order). TWO_D: ks is a [THREADS, E] tile whose
+    axis 1 lies inside each thread (_lanes_2d); ranks by _rank_2d (thread-major order), so
+    only one count per thread crosses threads (Triton's 1-D scan runs a warp scan for each
+    element a thread holds)."""
     m_gt = ks > t_s
     m_eq = ks == t_s
-    n_gt = tl.sum(m_gt.to(tl.int32), 0)
     packed = m_gt.to(tl.int32) + m_eq.to(tl.int32) * 65536
-    inc = tl.cumsum(packed, 0)
+    if TWO_D:
+        inc, tot = _rank_2d(packed)
+        n_gt = tot & 65535
+    else:
+        n_gt = tl.sum(m_gt.to(tl.int32), 0)
+        inc = tl.cumsum(packed, 0)
     tl.store(p_orow + (inc & 65535) - 1, idx, mask=m_gt)
     r_eq = (inc >> 16) - 1
     tl.store(p_orow + n_gt + r_eq, idx, mask=m_eq & (r_eq < k - n_gt))
@@ -553,30 +585,31 @@ def _emit_top(ks, t_s, idx, k, p_orow):
 
 @triton.jit
 def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, p_scr, LANES: tl.constexpr,
-                   SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr):
+                   SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr,
+                   THREADS: tl.constexpr):
     """Exact top k of the sample pass's candidates, held in registers (LANES >= m_src).
 
     Lanes [0, m_src) of the segmented workspace (segment j: seg_cap lanes, p_seg[j] used).
     The k-th largest key T (_kth_key), then keys > T and the first k - count(> T) ties in
     lane (= column) order. Needs count >= k."""
-    o = tl.arange(0, LANES)
+    o = _select_tile(LANES, THREADS)
     seg = o // seg_cap
     in_range = o < m_src
     seg_n = tl.load(p_seg + seg, mask=in_range, other=0)
     _select_lanes(p_sck, p_sci, o, in_range & ((o - seg * seg_cap) < seg_n), k, p_orow, p_scr,
-                  SEL, SMALL, HI)
+                  SEL, SMALL, HI, THREADS > 0)
 
 
 @triton.jit
 def _select_lanes(p_sck, p_sci, o, valid, k, p_orow, p_scr, SEL: tl.constexpr,
-                  SMALL: tl.constexpr, HI: tl.constexpr):
+                  SMALL: tl.constexpr, HI: tl.constexpr, TWO_D: tl.constexpr):
     """The exact top k of the candidates (key, column) at lanes o of p_sck / p_sci where
     ``valid``, in registers: the k-th largest key (_kth_key), then _emit_top."""
     # Unsigned key order as signed int32 order: flip the top bit (empty lanes: 0 -> INT_MIN).
     ks = tl.load(p_sck + o, mask=valid, other=0) ^ -2147483648
-    t_s = _kth_key(ks, k, p_scr, SEL, SMALL, HI)
+    t_s = _kth_key(_flat(ks, TWO_D), k, p_scr, SEL, SMALL, HI)
     idx = tl.load(p_sci + o, mask=ks >= t_s, other=0)
-    _emit_top(ks, t_s, idx, k, p_orow)
+    _emit_top(ks, t_s, idx, k, p_orow, TWO_D)
 
 
 @triton.jit
@@ -585,6 +618,7 @@ def topk_register_kernel(
     p_out, stride_or, k, p_scr,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, LANES: tl.constexpr,
     FILL_BLOCK: tl.constexpr, SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr,
+    STHREADS: tl.constexpr = 0,
 ):
     """Short rows (cols <= LANES), one program per row, one launch: the row's keys are loaded
     once into registers, the k-th largest found by _kth_key and the top k written in column
@@ -598,11 +632,12 @@ def topk_register_kernel(
         _fill_identity(p_orow, n, k, FILL_BLOCK)
     else:
         p_row = p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64) * stride_c
-        o = tl.arange(0, LANES)
+        o = _select_tile(LANES, STHREADS)
         x, m = _load_row(p_row, stride_c, o, n, COL_CONTIG)
         ks = tl.where(m, _order_key(x).to(tl.int32, bitcast=True) ^ -2147483648, -2147483648)
-        t_s = _kth_key(ks, k, p_scr + row.to(tl.int64) * (SMALL + 1), SEL, SMALL, HI)
-        _emit_top(ks, t_s, o, k, p_orow)
+        t_s = _kth_key(_flat(ks, STHREADS > 0), k, p_scr + row.to(tl.int64) * (SMALL + 1), SEL,
+                       SMALL, HI)
+        _emit_top(ks, t_s, o, k, p_orow, STHREADS > 0)
 
 
 @triton.jit
@@ -724,6 +759,7 @@ def topk_sample_rows_kernel(
     SAMPLE: tl.constexpr, THREADS: tl.constexpr, T_BITS: tl.constexpr, T_GROUP: tl.constexpr,
     T_SIGMA: tl.constexpr, LANES: tl.constexpr, SEL: tl.constexpr, SMALL: tl.constexpr,
     HI: tl.constexpr, CBLOCK: tl.constexpr, RADIX_BITS: tl.constexpr,
+    STHREADS: tl.constexpr = 0,
 ):
     """v3 in one launch for rows of one slice (v12), one program per row: the sample
     threshold, the compaction of the keys >= it into the row's segment (cap_s lanes), then
@@ -752,9 +788,9 @@ def topk_sample_rows_kernel(
         # The candidates were stored by other threads of this program: make them visible.
         tl.debug_barrier()
         if (seen >= k) & (seen <= cap_s):
-            o = tl.arange(0, LANES)
+            o = _select_tile(LANES, STHREADS)
             _select_lanes(p_k, p_i, o, o < seen, k, p_orow, p_scr + row64 * (SMALL + 1), SEL,
-                          SMALL, HI)
+                          SMALL, HI, STHREADS > 0)
         else:
             _select_row(p_row, stride_c, n, k, p_orow, p_ck + row64 * cap, p_ci + row64 * cap,
                         cap, BLOCK, CBLOCK, RADIX_BITS, COL_CONTIG)
