@@ -108,6 +108,12 @@ def _extra():
         "v14_rm": replace(CONFIGS["v14"], sample_row_max_split=64),
         "v14_rm_w1": replace(CONFIGS["v14"], sample_row_max_split=64, split_waves=1.0),
         "v14_rm_w05": replace(CONFIGS["v14"], sample_row_max_split=64, split_waves=0.5),
+        # Session 9: v17 (adaptive two-level selects) with two levels for every row count in
+        # register mode, with the 2-D select tiles (v16's), with 32- / 128-key buckets.
+        "v17_r0": replace(CONFIGS["v17"], select_min_rows=0),
+        "v17_2d": replace(CONFIGS["v17"], select_2d=True),
+        "v17_s32": replace(CONFIGS["v17"], select_small=32, finish_small=32),
+        "v17_s128": replace(CONFIGS["v17"], select_small=128, finish_small=128),
         # Trial configs (not in CONFIGS).
         "r4f8": replace(pipe, radix_bits=4, cand_block=2048, finish_num_warps=8),
         # v3 variants.

@@ -115,6 +115,22 @@ SMALL = {
                                      cap=48, compact_block=16, sample=16, scan2d=True,
                                      sample_fused=True, finish_small=8, finish_hi=16,
                                      select_2d=True),
+    # Adaptive two-level selects (select_hi / finish_hi = 0: the bits every lane shares at
+    # once, search steps only while the bucket holds more than select_small keys): 16-key
+    # buckets, 2-key ones (ties: the search runs to the last bit), the v3 finish with 8-key
+    # buckets, v12's one launch on 2-D tiles.
+    "register_adapt": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2, select_small=16,
+                                    select_hi=0),
+    "register_adapt_tiny": tk.TopKConfig(reg_max_cols=512, reg_per_thread=4, select_small=2,
+                                         select_hi=0, select_2d=True),
+    "sample_finish_adapt": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
+                                         cap=64, sample=32, scan2d=True, finish_small=8,
+                                         finish_hi=0, row_fallback=True,
+                                         sample_max_split=8, sample_min_ratio=4),
+    "sample_fused_adapt": tk.TopKConfig(block=32, cand_block=16, always_split=True,
+                                        max_split=1, cap=48, compact_block=16, sample=16,
+                                        scan2d=True, sample_fused=True, finish_small=8,
+                                        finish_hi=0, select_2d=True),
     # The v3 compaction with in-thread rank scans ([tile / threads, threads] tiles).
     "sample_scan2d": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
                                     cap=48, compact_block=16, sample=16, scan2d=True),
@@ -208,9 +224,40 @@ def test_two_level_select_within_one_bucket():
         starts = torch.zeros(4, dtype=I32)
         ends = torch.full((4,), n, dtype=I32)
         for k in (1, 7, n // 2, n - 1):
-            for cfg in ("register_2l", "register_2l_hi20"):
+            for cfg in ("register_2l", "register_2l_hi20", "register_adapt",
+                        "register_adapt_tiny"):
                 out = _run(x, starts, ends, k, SMALL[cfg])
                 assert_topk_matches(x, starts, ends, k, out)
+
+
+@pytest.mark.parametrize("two_d", [False, True])
+def test_adaptive_select_crafted_rows(two_d):
+    """The adaptive two-level select (select_hi = 0) on rows that stress its bookkeeping:
+    every key equal (all 32 bits shared: no step at all), two values (the bucket never
+    shrinks below 2 keys: steps to the last bit), keys sharing 31 bits, a row of <= 16 real
+    keys (the bucket is small from the start: pairwise at once), +-inf, -0.0 / 0.0, NaN, and
+    keys whose top bit differs (negative and positive), at k = 1, the middle and n - 1."""
+    n = 96
+    nan, inf = float("nan"), float("inf")
+    rows = [
+        torch.full((n,), 3.5),
+        torch.tensor([1.0, 2.0] * (n // 2)),
+        torch.tensor([1.0, 1.0000001] * (n // 2)),
+        torch.linspace(-1.0, 1.0, n),
+        torch.tensor([inf, -inf, 0.0, -0.0] * (n // 4)),
+        torch.tensor([nan, 1.0, -1.0, nan, 2.0, -inf] * (n // 6)),
+        torch.randn(n, generator=torch.Generator().manual_seed(5)) * 1e-30,
+    ]
+    x = torch.stack(rows)
+    r = x.shape[0]
+    cfg = tk.TopKConfig(reg_max_cols=128, reg_per_thread=2, select_small=16, select_hi=0,
+                        select_2d=two_d)
+    for length in (n, 12):
+        starts = torch.zeros(r, dtype=I32)
+        ends = torch.full((r,), length, dtype=I32)
+        for k in sorted({1, length // 2, length - 1}):
+            out = _run(x, starts, ends, k, cfg)
+            assert_topk_matches(x, starts, ends, k, out)
 
 
 def test_exact_k_rows_and_rows_one_longer():

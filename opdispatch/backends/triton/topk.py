@@ -73,13 +73,16 @@ class TopKConfig:
     select_small: int = 0      # register mode: two-level select (select_hi search steps, then
                                # the k-th key's bucket, if it holds <= this many keys, by
                                # pairwise counts; _kth_key); 0: 32 steps. A power of two.
-    select_hi: int = 16        # two levels: key bits searched before the bucket (even, 2..30)
+    select_hi: int = 16        # two levels: key bits searched before the bucket (even, 2..30;
+                               # 0: adaptive, the shared bits at once, then steps only while
+                               # the bucket holds more than select_small keys)
     select_min_rows: int = 0   # two levels only for at least this many rows (fewer rows: the
                                # extra round trips cost more than the steps they save)
     reg_maxnreg: int = 0       # register mode: register cap per thread (CUDA only; 0: none)
     threshold_bits: int = 1    # v3 sample threshold: key bits decided per reduction step (1, 2)
     finish_small: int = 0      # v3 finish: the two-level select, as select_small (0: 32 steps)
-    finish_hi: int = 18        # ... with this many key bits searched first (even, 2..30)
+    finish_hi: int = 18        # ... with this many key bits searched first (even, 2..30; 0:
+                               # adaptive, as select_hi)
     row_fallback: bool = False  # v3: rows the sample did not settle are done by the finish kernel
                                 # alone (no v2 histogram / compaction launches)
     sample_group: int = 1      # v3 sample threshold: runs of this many adjacent columns (1, 4, 8)
@@ -109,8 +112,9 @@ class TopKConfig:
                 f"TopKConfig.sample_group must be 1, 2, 4 or 8, got {self.sample_group}")
         for name in ("select_hi", "finish_hi"):
             v = getattr(self, name)
-            if v % 2 or not 2 <= v <= 30:
-                raise ValueError(f"TopKConfig.{name} must be even, in [2, 30], got {v}")
+            if v % 2 or not 0 <= v <= 30:
+                raise ValueError(
+                    f"TopKConfig.{name} must be even, in [2, 30], or 0 (adaptive), got {v}")
 
 
 # The v2 pipeline, then each later version as the knobs it changes on top of the one before.
@@ -222,6 +226,9 @@ CONFIGS = {
     # (select_2d): Triton's 1-D scan of a 4096-lane select ran one warp scan per lane a
     # thread holds.
     "v16": dataclasses.replace(_V15, select_2d=True),
+    # v17: v15 with the adaptive two-level selects (select_hi = finish_hi = 0): the bits all
+    # lanes share at once, search steps only while the k-th key's bucket holds > 64 keys.
+    "v17": dataclasses.replace(_V15, select_hi=0, finish_hi=0),
     # v4 with fewer warps per row in register mode (2 or 1: fewer cross-warp reductions).
     "v4_w2": dataclasses.replace(_V4, reg_per_thread=64),
     "v4_w1": dataclasses.replace(_V4, reg_per_thread=128),

@@ -517,6 +517,76 @@ def _search_bits(ks, k, t, FIRST: tl.constexpr, NBITS: tl.constexpr, SEL: tl.con
 
 
 @triton.jit
+def _and_or_add(a0, b0, c0, a1, b1, c1):
+    return a0 & a1, b0 | b1, c0 + c1
+
+
+@triton.jit
+def _clz32(d):
+    """Leading zero bits of the unsigned bit pattern of int32 scalar d (32 for 0)."""
+    u = d.to(tl.uint32, bitcast=True)
+    n = tl.zeros([], dtype=tl.int32)
+    for i in tl.static_range(5):       # shifts of 16, 8, 4, 2, 1
+        top_clear = (u >> (32 - (16 >> i))) == 0
+        n = tl.where(top_clear, n + (16 >> i), n)
+        u = tl.where(top_clear, u << (16 >> i), u)
+    return tl.where(d == 0, 32, n)
+
+
+@triton.jit
+def _kth_key_adaptive(ks, k, p_scr, SMALL: tl.constexpr):
+    """_kth_key with HI = 0: the key bits that every real lane shares are taken at once (one
+    AND / OR reduction: a v3 select's candidates are all >= its sample threshold, so their
+    sign and top exponent bits agree), then one search step per bit only while the k-th
+    key's bucket (the keys sharing the bits decided so far) holds more than SMALL keys, then
+    that bucket by pairwise counts. Random rows: ~log2(lanes / SMALL) steps plus the uneven
+    splits of the exponent bits, against HI fixed ones (20 in the v3 finish).
+
+    The bucket is [t, hi) in unsigned key order (hi: the last candidate that counted < k;
+    none while has_hi is false); c_lo = count(>= t) >= k > c_hi = count(>= hi)."""
+    real = ks != -2147483648
+    ku = ks ^ -2147483648                              # unsigned bit pattern, as int32
+    a, o, m = tl.reduce((tl.where(real, ku, -1), tl.where(real, ku, 0), real.to(tl.int32)), 0,
+                        _and_or_add)
+    b = _clz32(a ^ o)                                  # bits every real lane shares
+    ones = tl.full([], -1, tl.int32).to(tl.uint32, bitcast=True)
+    low = tl.where(b >= 32, 0, (ones >> tl.minimum(b, 31)).to(tl.int32, bitcast=True))
+    t = a & ~low
+    c_lo = m
+    c_hi = tl.zeros([], dtype=tl.int32)
+    hi = tl.zeros([], dtype=tl.int32)
+    has_hi = tl.zeros([], dtype=tl.int32)
+    while (b < 32) & (c_lo - c_hi > SMALL):
+        cand = t | (tl.full([], 1, tl.int32) << (31 - b))
+        c = tl.sum((ks >= (cand ^ -2147483648)).to(tl.int32), 0)
+        take = c >= k
+        t = tl.where(take, cand, t)
+        c_lo = tl.where(take, c, c_lo)
+        c_hi = tl.where(take, c_hi, c)
+        hi = tl.where(take, hi, cand)
+        has_hi = tl.where(take, has_hi, 1)
+        b += 1
+    t_s = t ^ -2147483648
+    if b < 32:
+        # The bucket's keys (signed; they share the decided bits, so the full keys order as
+        # their low bits) to p_scr[0:n_eq], then the (k - c_hi)-th largest by pairwise counts.
+        n_eq = c_lo - c_hi
+        top_s = tl.where(has_hi != 0, (hi ^ -2147483648) - 1, 2147483647)   # bucket's last
+        eq = real & (ks >= t_s) & (ks <= top_s)
+        tl.store(p_scr + SMALL, 0)
+        tl.debug_barrier()
+        pos = tl.atomic_add(p_scr + SMALL + tl.zeros_like(ks), 1, mask=eq, sem="relaxed")
+        tl.store(p_scr + pos, ks, mask=eq)
+        tl.debug_barrier()                             # the stores, seen by every thread
+        oi = tl.arange(0, SMALL)
+        v_i = tl.load(p_scr + oi[:, None], mask=oi[:, None] < n_eq, other=-2147483648)
+        v_j = tl.load(p_scr + oi[None, :], mask=oi[None, :] < n_eq, other=-2147483648)
+        ge = tl.sum(((v_j >= v_i) & (oi[None, :] < n_eq)).to(tl.int32), 1)
+        t_s = tl.max(tl.where((ge >= k - c_hi) & (oi < n_eq), tl.max(v_i, 1), -2147483648), 0)
+    return t_s
+
+
+@triton.jit
 def _kth_key(ks, k, p_scr, SEL: tl.constexpr = 1, SMALL: tl.constexpr = 0, HI: tl.constexpr = 16):
     """The k-th largest of ``ks`` by a greedy search over the key bits (no reloads).
 
@@ -532,7 +602,18 @@ def _kth_key(ks, k, p_scr, SEL: tl.constexpr = 1, SMALL: tl.constexpr = 0, HI: t
     scan measured slower) and the (k - n_gt)-th largest of them is found by counting, for
     each, the bucket keys >= it: one [SMALL, SMALL] tile, two reductions instead of 32 - HI
     search steps. Else (ties, low-entropy rows) the search runs on over the low bits. Scratch:
-    SMALL + 1 int32 per program."""
+    SMALL + 1 int32 per program. SMALL > 0 with HI = 0: _kth_key_adaptive (shared bits at
+    once, steps only while the bucket holds more than SMALL keys; SEL ignored)."""
+    if (SMALL > 0) and (HI == 0):
+        t_s = _kth_key_adaptive(ks, k, p_scr, SMALL)
+    else:
+        t_s = _kth_key_search(ks, k, p_scr, SEL, SMALL, HI)
+    return t_s
+
+
+@triton.jit
+def _kth_key_search(ks, k, p_scr, SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr):
+    """_kth_key with HI > 0 (or SMALL = 0): HI (or 32) fixed search steps."""
     t = tl.zeros([], dtype=tl.int32)     # bit pattern of the unsigned k-th key, from the top
     if SMALL == 0:
         t = _search_bits(ks, k, t, 0, 32, SEL)
