@@ -104,25 +104,28 @@ SMALL = {
     # atomics from a 2-D tile), one warp of 16 keys each deciding 2 bits per step, the v3
     # finish with two levels, v12's one launch.
     "register_2d": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2, select_small=16,
-                                 select_2d=True),
+                                 select_2d=1),
     "register_2d_w1_sel2": tk.TopKConfig(reg_max_cols=512, reg_per_thread=16, select_bits=2,
-                                         select_2d=True),
+                                         select_2d=1),
     "sample_finish_2l_2d": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
                                          cap=64, sample=32, scan2d=True, finish_small=8,
-                                         finish_hi=16, row_fallback=True, select_2d=True,
+                                         finish_hi=16, row_fallback=True, select_2d=1,
                                          sample_max_split=8, sample_min_ratio=4),
     "sample_fused_2d": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
                                      cap=48, compact_block=16, sample=16, scan2d=True,
                                      sample_fused=True, finish_small=8, finish_hi=16,
-                                     select_2d=True),
+                                     select_2d=1),
     # Adaptive two-level selects (select_hi / finish_hi = 0: the bits every lane shares at
     # once, search steps only while the bucket holds more than select_small keys): 16-key
     # buckets, 2-key ones (ties: the search runs to the last bit), the v3 finish with 8-key
-    # buckets, v12's one launch on 2-D tiles.
+    # buckets, v12's one launch on 2-D tiles; 2-D tiles only where k * 16 <= lanes (the test
+    # shapes have both).
     "register_adapt": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2, select_small=16,
                                     select_hi=0),
+    "register_adapt_2d16": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2, select_small=32,
+                                         select_hi=0, select_2d=16),
     "register_adapt_tiny": tk.TopKConfig(reg_max_cols=512, reg_per_thread=4, select_small=2,
-                                         select_hi=0, select_2d=True),
+                                         select_hi=0, select_2d=1),
     "sample_finish_adapt": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
                                          cap=64, sample=32, scan2d=True, finish_small=8,
                                          finish_hi=0, row_fallback=True,
@@ -130,7 +133,7 @@ SMALL = {
     "sample_fused_adapt": tk.TopKConfig(block=32, cand_block=16, always_split=True,
                                         max_split=1, cap=48, compact_block=16, sample=16,
                                         scan2d=True, sample_fused=True, finish_small=8,
-                                        finish_hi=0, select_2d=True),
+                                        finish_hi=0, select_2d=1),
     # The v3 compaction with in-thread rank scans ([tile / threads, threads] tiles).
     "sample_scan2d": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
                                     cap=48, compact_block=16, sample=16, scan2d=True),
@@ -251,7 +254,7 @@ def test_adaptive_select_crafted_rows(two_d):
     x = torch.stack(rows)
     r = x.shape[0]
     cfg = tk.TopKConfig(reg_max_cols=128, reg_per_thread=2, select_small=16, select_hi=0,
-                        select_2d=two_d)
+                        select_2d=int(two_d))
     for length in (n, 12):
         starts = torch.zeros(r, dtype=I32)
         ends = torch.full((r,), length, dtype=I32)

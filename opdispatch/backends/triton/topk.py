@@ -92,9 +92,11 @@ class TopKConfig:
                                 # (threshold, compaction, select; v12)
     fused_maxnreg: int = 0     # ... its register cap per thread (CUDA only; 0: none)
     fused_max_lanes: int = 4096  # ... only where the select's lanes are at most this many
-    select_2d: bool = False    # register selects (register mode, v3 finish, v12): lanes as a
+    select_2d: int = 0         # register selects (register mode, v3 finish, v12): lanes as a
                                # [threads, lanes / threads] tile, output ranks by in-thread
-                               # prefix sums (_rank_2d) instead of a 1-D block scan
+                               # prefix sums (_rank_2d) instead of a 1-D block scan, where
+                               # k * select_2d <= lanes (0: never; the thread-major output
+                               # positions scatter the stores, which costs where k is large)
 
     def __post_init__(self):
         for name in ("select_bits", "threshold_bits"):
@@ -225,10 +227,13 @@ CONFIGS = {
     # v16: v15 with the register selects' output ranks from in-thread prefix sums
     # (select_2d): Triton's 1-D scan of a 4096-lane select ran one warp scan per lane a
     # thread holds.
-    "v16": dataclasses.replace(_V15, select_2d=True),
+    "v16": dataclasses.replace(_V15, select_2d=1),
     # v17: v15 with the adaptive two-level selects (select_hi = finish_hi = 0): the bits all
     # lanes share at once, search steps only while the k-th key's bucket holds > 64 keys.
     "v17": dataclasses.replace(_V15, select_hi=0, finish_hi=0),
+    # v18: v15 with register mode's select adaptive with 32-key buckets, on 2-D tiles where
+    # k <= lanes / 8 (the v3 finish and v12 keep v15's 20 bits + 64-key buckets, 1-D).
+    "v18": dataclasses.replace(_V15, select_hi=0, select_small=32, select_2d=8),
     # v4 with fewer warps per row in register mode (2 or 1: fewer cross-warp reductions).
     "v4_w2": dataclasses.replace(_V4, reg_per_thread=64),
     "v4_w1": dataclasses.replace(_V4, reg_per_thread=128),
@@ -254,9 +259,12 @@ DEFAULT_CONFIG = "v15"   # register mode <= 4096 columns, else v3 (sample) where
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
 
-def _sel_threads(cfg: TopKConfig, lanes: int, num_warps: int) -> int:
-    """STHREADS of a register select: its threads (at most its lanes) with select_2d, else 0."""
-    return min(32 * num_warps, lanes) if cfg.select_2d else 0
+def _sel_threads(cfg: TopKConfig, lanes: int, num_warps: int, k: int) -> int:
+    """STHREADS of a register select: its threads (at most its lanes) where select_2d allows
+    it (k * select_2d <= lanes), else 0 (1-D lanes)."""
+    if cfg.select_2d and k * cfg.select_2d <= lanes:
+        return min(32 * num_warps, lanes)
+    return 0
 
 
 def _maxnreg(n: int, device: torch.device) -> dict:
@@ -425,7 +433,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         topk_register_kernel[p["grid"]](
             *common, out, out.stride(0), k, scr, IS_DECODE=decode, COL_CONTIG=stride_c == 1,
             LANES=p["lanes"], FILL_BLOCK=1024, SEL=cfg.select_bits, SMALL=small,
-            HI=cfg.select_hi, STHREADS=_sel_threads(cfg, p["lanes"], p["num_warps"]),
+            HI=cfg.select_hi, STHREADS=_sel_threads(cfg, p["lanes"], p["num_warps"], k),
             num_warps=p["num_warps"], **_maxnreg(cfg.reg_maxnreg, device))
         return
     # One workspace allocation per call (size from the shape only).
@@ -447,7 +455,8 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"], LANES=p["sample_lanes"],
             SEL=cfg.select_bits, SMALL=cfg.finish_small, HI=cfg.finish_hi, CBLOCK=cfg.cand_block,
             RADIX_BITS=cfg.radix_bits,
-            STHREADS=_sel_threads(cfg, p["sample_lanes"], sample_warps), num_warps=sample_warps,
+            STHREADS=_sel_threads(cfg, p["sample_lanes"], sample_warps, k),
+            num_warps=sample_warps,
             **_maxnreg(cfg.fused_maxnreg, device))
         return
     if p["mode"] == "row":
@@ -506,7 +515,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         USE_SAMPLE=use_sample, SAMPLE_LANES=p["sample_lanes"] if use_sample else 1,
         SEL=cfg.select_bits, ROW_FALLBACK=row_fallback, RBLOCK=cfg.compact_block or cfg.block,
         SMALL=cfg.finish_small if use_sample else 0, HI=cfg.finish_hi,
-        STHREADS=_sel_threads(cfg, p["sample_lanes"], p["finish_warps"]) if use_sample else 0,
+        STHREADS=_sel_threads(cfg, p["sample_lanes"], p["finish_warps"], k) if use_sample else 0,
         num_warps=p["finish_warps"], **flags)
 
 
