@@ -114,6 +114,16 @@ def _extra():
         "v17_2d": replace(CONFIGS["v17"], select_2d=True),
         "v17_s32": replace(CONFIGS["v17"], select_small=32, finish_small=32),
         "v17_s128": replace(CONFIGS["v17"], select_small=128, finish_small=128),
+        # ... and v18 (register mode adaptive) with a smaller sample (1024 / 512 columns: fewer
+        # of the row's sectors read before the compaction; 4096-lane segments kept), the
+        # sample kept in L2 for the compaction (evict_last / evict_first), both, and the
+        # one-launch kernel at 80 registers (3 programs per SM: fewer rows in flight in L2).
+        "v18_smp1k": replace(CONFIGS["v18"], sample=1024, sample_cap=4096),
+        "v18_smp512": replace(CONFIGS["v18"], sample=512, sample_cap=4096),
+        "v18_l2": replace(CONFIGS["v18"], sample_l2=True),
+        "v18_smp1k_l2": replace(CONFIGS["v18"], sample=1024, sample_cap=4096, sample_l2=True),
+        "v18_n80": replace(CONFIGS["v18"], fused_maxnreg=80),
+        "v18_n80_l2": replace(CONFIGS["v18"], fused_maxnreg=80, sample_l2=True),
         # Trial configs (not in CONFIGS).
         "r4f8": replace(pipe, radix_bits=4, cand_block=2048, finish_num_warps=8),
         # v3 variants.

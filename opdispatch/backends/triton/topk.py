@@ -92,6 +92,8 @@ class TopKConfig:
                                 # (threshold, compaction, select; v12)
     fused_maxnreg: int = 0     # ... its register cap per thread (CUDA only; 0: none)
     fused_max_lanes: int = 4096  # ... only where the select's lanes are at most this many
+    sample_l2: bool = False    # v3 compaction: the sample's loads evict_last, the row's
+                               # evict_first (the sample's sectors kept in L2 for the pass)
     select_2d: int = 0         # register selects (register mode, v3 finish, v12): lanes as a
                                # [threads, lanes / threads] tile, output ranks by in-thread
                                # prefix sums (_rank_2d) instead of a 1-D block scan, where
@@ -456,7 +458,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             SEL=cfg.select_bits, SMALL=cfg.finish_small, HI=cfg.finish_hi, CBLOCK=cfg.cand_block,
             RADIX_BITS=cfg.radix_bits,
             STHREADS=_sel_threads(cfg, p["sample_lanes"], sample_warps, k),
-            num_warps=sample_warps,
+            L2HINT=cfg.sample_l2, num_warps=sample_warps,
             **_maxnreg(cfg.fused_maxnreg, device))
         return
     if p["mode"] == "row":
@@ -496,7 +498,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             BLOCK=sample_block, SAMPLE=p["sample"],
             SKIP_EMPTY=cfg.skip_empty, T_GIVEN=p["t_given"], THREADS=threads,
             T_BITS=cfg.threshold_bits, T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"],
-            num_warps=sample_warps, **flags)
+            L2HINT=cfg.sample_l2, num_warps=sample_warps, **flags)
     else:
         cap_s = 1
         sck = sci = scnt = scr = ck      # unused

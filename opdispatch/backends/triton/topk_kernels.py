@@ -87,12 +87,20 @@ def _fill_identity(p_orow, n, k, BLOCK: tl.constexpr):
 
 
 @triton.jit
-def _load_row(p_row, stride_c, o, lim, COL_CONTIG: tl.constexpr):
+def _load_row(p_row, stride_c, o, lim, COL_CONTIG: tl.constexpr, EVICT: tl.constexpr = 0):
+    """Columns o < lim of a row (0.0 elsewhere) and the mask. EVICT: L2 eviction policy of the
+    loads, 0 the default, 1 evict_first (streamed once), 2 evict_last."""
     m = o < lim
     if COL_CONTIG:
-        x = tl.load(p_row + o, mask=m, other=0.0)
+        ptr = p_row + o
     else:
-        x = tl.load(p_row + o.to(tl.int64) * stride_c, mask=m, other=0.0)
+        ptr = p_row + o.to(tl.int64) * stride_c
+    if EVICT == 1:
+        x = tl.load(ptr, mask=m, other=0.0, eviction_policy="evict_first")
+    elif EVICT == 2:
+        x = tl.load(ptr, mask=m, other=0.0, eviction_policy="evict_last")
+    else:
+        x = tl.load(ptr, mask=m, other=0.0)
     return x, m
 
 
@@ -402,7 +410,8 @@ def topk_split_finish_kernel(
 
 @triton.jit
 def _sample_threshold(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONTIG: tl.constexpr,
-                      BITS: tl.constexpr = 1, GROUP: tl.constexpr = 1, SIGMA: tl.constexpr = 4):
+                      BITS: tl.constexpr = 1, GROUP: tl.constexpr = 1, SIGMA: tl.constexpr = 4,
+                      EVICT: tl.constexpr = 0):
     """16-bit threshold T16 on the order key: count(key >> 16 >= T16) over the row is
     predicted to lie in [k, ~1.5k] from SAMPLE elements spread evenly over the row.
 
@@ -428,10 +437,7 @@ def _sample_threshold(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONTIG: t
     else:
         g0 = (((i // GROUP).to(tl.int64) * n) // (SAMPLE // GROUP)).to(tl.int32)
         pos = tl.minimum((g0 // GROUP) * GROUP + i % GROUP, n - 1)
-    if COL_CONTIG:
-        x = tl.load(p_row + pos)
-    else:
-        x = tl.load(p_row + pos.to(tl.int64) * stride_c)
+    x, _ = _load_row(p_row, stride_c, pos, n, COL_CONTIG, EVICT)
     # The keys' top halves in _search_bits' form (top bit flipped; the low 16 bits zero, so
     # comparing with a candidate whose low 16 bits are zero compares the top halves only).
     ks16 = (_order_key(x) & 0xFFFF0000).to(tl.int32, bitcast=True) ^ -2147483648
@@ -767,7 +773,8 @@ def _store_hits(pos, hit, key, o, p_k, p_i, cap_s):
 
 @triton.jit
 def _compact_slice(p_row, stride_c, lo, hi, t16, p_k, p_i, cap_s, BLOCK: tl.constexpr,
-                   THREADS: tl.constexpr, SKIP_EMPTY: tl.constexpr, COL_CONTIG: tl.constexpr):
+                   THREADS: tl.constexpr, SKIP_EMPTY: tl.constexpr, COL_CONTIG: tl.constexpr,
+                   EVICT: tl.constexpr = 0):
     """Columns [lo, hi) of a row with key >> 16 >= t16 -> (key, column) at p_k / p_i, at most
     cap_s of them (_compact_hits per BLOCK-column tile). Returns the true count."""
     seen = tl.zeros([], dtype=tl.int32)
@@ -790,7 +797,7 @@ def _compact_slice(p_row, stride_c, lo, hi, t16, p_k, p_i, cap_s, BLOCK: tl.cons
             # convert the tile through 16 KB of shared memory for the per-thread ranks
             # (measured on the H100: 106 registers, two programs per SM).
             o = tl.max_contiguous(o, [1, 1])
-        x, m = _load_row(p_row, stride_c, o, hi, COL_CONTIG)
+        x, m = _load_row(p_row, stride_c, o, hi, COL_CONTIG, EVICT)
         seen = _compact_hits(x, m, o, t16, seen, p_k, p_i, cap_s, SKIP_EMPTY, THREADS > 0)
     return seen
 
@@ -802,7 +809,7 @@ def topk_sample_compact_kernel(
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, BLOCK: tl.constexpr,
     SAMPLE: tl.constexpr, SKIP_EMPTY: tl.constexpr, T_GIVEN: tl.constexpr,
     THREADS: tl.constexpr, T_BITS: tl.constexpr = 1, T_GROUP: tl.constexpr = 1,
-    T_SIGMA: tl.constexpr = 4,
+    T_SIGMA: tl.constexpr = 4, L2HINT: tl.constexpr = False,
 ):
     """v3 step 1: program (row, s) estimates the row's threshold T from a sample (every
     program of a row computes the same T from the same sample; T_GIVEN: reads the one that
@@ -824,11 +831,11 @@ def topk_sample_compact_kernel(
             t16 = tl.load(p_t16 + row)
         else:
             t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP,
-                                    T_SIGMA)
+                                    T_SIGMA, 2 if L2HINT else 0)
         p_k = p_sck + o_seg * cap_s
         p_i = p_sci + o_seg * cap_s
         seen = _compact_slice(p_row, stride_c, lo, hi, t16, p_k, p_i, cap_s, BLOCK, THREADS,
-                              SKIP_EMPTY, COL_CONTIG)
+                              SKIP_EMPTY, COL_CONTIG, 1 if L2HINT else 0)
     tl.store(p_scnt + o_seg, seen)
 
 
@@ -840,7 +847,7 @@ def topk_sample_rows_kernel(
     SAMPLE: tl.constexpr, THREADS: tl.constexpr, T_BITS: tl.constexpr, T_GROUP: tl.constexpr,
     T_SIGMA: tl.constexpr, LANES: tl.constexpr, SEL: tl.constexpr, SMALL: tl.constexpr,
     HI: tl.constexpr, CBLOCK: tl.constexpr, RADIX_BITS: tl.constexpr,
-    STHREADS: tl.constexpr = 0,
+    STHREADS: tl.constexpr = 0, L2HINT: tl.constexpr = False,
 ):
     """v3 in one launch for rows of one slice (v12), one program per row: the sample
     threshold, the compaction of the keys >= it into the row's segment (cap_s lanes), then
@@ -862,10 +869,12 @@ def topk_sample_rows_kernel(
         p_row = p_logits + row64 * stride_r + start.to(tl.int64) * stride_c
         p_k = p_sck + row64 * cap_s
         p_i = p_sci + row64 * cap_s
+        # L2HINT: the sample's sectors kept in L2 for the compaction, which streams the row
+        # with evict_first (both read the row from DRAM otherwise: ncu, session 9).
         t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP,
-                                    T_SIGMA)
+                                T_SIGMA, 2 if L2HINT else 0)
         seen = _compact_slice(p_row, stride_c, 0, n, t16, p_k, p_i, cap_s, BLOCK, THREADS,
-                              False, COL_CONTIG)
+                              False, COL_CONTIG, 1 if L2HINT else 0)
         # The candidates were stored by other threads of this program: make them visible.
         tl.debug_barrier()
         if (seen >= k) & (seen <= cap_s):
