@@ -136,6 +136,7 @@ _V12 = dataclasses.replace(_V11, sample_fused=True, fused_maxnreg=64)
 _V13 = dataclasses.replace(_V12, sample_sigma=0)
 _V14 = dataclasses.replace(_V13, sample_group=1)
 _V15 = dataclasses.replace(_V14, sample_row_max_split=64)
+_V18 = dataclasses.replace(_V15, select_hi=0, select_small=32, select_2d=8)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -219,7 +220,7 @@ CONFIGS = {
     # under v13 against 251.8; runs of 4 with the margin of 512 independent values, 2048 or
     # 4096 samples: 413.9 / 435.3). Single columns: the same times on random and smoothed rows.
     "v14": _V14,
-    # v15, the default: v14 with the sample path (threshold once per row) for rows of up to
+    # v15: v14 with the sample path (threshold once per row) for rows of up to
     # 64 slices, i.e. also 1-8 long decode rows (v2 before: its one-program radix finish).
     # Measured (H100, session 8, decode op): 1x131072 k=2048 30.0 -> 23.9 us, 8x131072 41.7
     # -> 25.8, the same on rows smoothed over 16 columns; 64x131072 unchanged (41.2 / 41.3).
@@ -227,15 +228,35 @@ CONFIGS = {
     # levels and wider programs: 40.2 against 32.5 at 1x131072.)
     "v15": _V15,
     # v16: v15 with the register selects' output ranks from in-thread prefix sums
-    # (select_2d): Triton's 1-D scan of a 4096-lane select ran one warp scan per lane a
-    # thread holds.
+    # (select_2d=1, every select). Measured (H100, session 9), v15 -> v16: 4096x4096 k=512
+    # 170.7 -> 141.9 us, but k=2048 165.0 -> 177.3 (the thread-major positions scatter the
+    # output stores: 32 sectors per warp store), 4096x32768 k=512 454.7 -> 1033.4 (v12),
+    # 2048x16384 k=512 160.6 -> 307.7; decode within 1-2 us.
     "v16": dataclasses.replace(_V15, select_2d=1),
     # v17: v15 with the adaptive two-level selects (select_hi = finish_hi = 0): the bits all
     # lanes share at once, search steps only while the k-th key's bucket holds > 64 keys.
+    # Measured (H100, session 9), v15 -> v17: 4096x4096 k=2048 163.2 -> 139.0 us, k=512
+    # 169.2 -> 153.2, 512x4096 23.9 -> 20.9; the v3 finish / v12 not faster (64x131072
+    # k=2048 40.9 -> 41.9, 4096x32768 558.9 -> 574.6: their candidates span several octaves,
+    # so the exponent bits still take a step each). 32-key buckets: 4096x4096 124.7.
     "v17": dataclasses.replace(_V15, select_hi=0, finish_hi=0),
     # v18: v15 with register mode's select adaptive with 32-key buckets, on 2-D tiles where
     # k <= lanes / 8 (the v3 finish and v12 keep v15's 20 bits + 64-key buckets, 1-D).
-    "v18": dataclasses.replace(_V15, select_hi=0, select_small=32, select_2d=8),
+    # Measured (H100, session 9), v15 -> v18: 4096x4096 k=2048 163.4 -> 123.8 us, k=1024
+    # 168.4 -> 134.9, k=512 169.2 -> 123.8, 512x4096 k=2048 23.9 -> 20.5, k=512 25.2 ->
+    # 21.4; 1-64 rows and the other modes unchanged.
+    "v18": _V18,
+    # v19, the default: v18 with the sample kept in L2 for the compaction (sample_l2: the
+    # sample's loads evict_last, the row's evict_first). ncu (session 9) of v15's one
+    # launch at 4096x32768: 1.09 GB read from DRAM for 512 MB of logits (the sample at 16-
+    # column strides fetches every 64-byte piece of the row, evicted again before the
+    # compaction gets there), 0.99 GB with the hints. Measured (H100, session 9), v18 ->
+    # v19: 4096x32768 k=2048 568.0 -> 547.2 us, k=512 453.7 -> 442.7, 1024x32768 167.2 ->
+    # 164.1, 2048x16384 k=512 158.5 -> 159.2, 512x131072 255.0 -> 256.2. (Also timed: a
+    # 1024-column sample with 4096-lane segments, 543.7 / 519.4 at k=2048 / 512; 512
+    # columns, 726.0; the one launch at 80 registers, 541.1 / 466.1, with the hints 526.7 /
+    # 447.5 but 2048x16384 166.2.)
+    "v19": dataclasses.replace(_V18, sample_l2=True),
     # v4 with fewer warps per row in register mode (2 or 1: fewer cross-warp reductions).
     "v4_w2": dataclasses.replace(_V4, reg_per_thread=64),
     "v4_w1": dataclasses.replace(_V4, reg_per_thread=128),
@@ -256,7 +277,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "v15"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
+DEFAULT_CONFIG = "v19"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
