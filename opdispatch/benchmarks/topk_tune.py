@@ -120,10 +120,10 @@ def _extra():
         # one-launch kernel at 80 registers (3 programs per SM: fewer rows in flight in L2).
         "v18_smp1k": replace(CONFIGS["v18"], sample=1024, sample_cap=4096),
         "v18_smp512": replace(CONFIGS["v18"], sample=512, sample_cap=4096),
-        "v18_l2": replace(CONFIGS["v18"], sample_l2=True),
-        "v18_smp1k_l2": replace(CONFIGS["v18"], sample=1024, sample_cap=4096, sample_l2=True),
+        "v18_l2": replace(CONFIGS["v18"], sample_l2=2),
+        "v18_smp1k_l2": replace(CONFIGS["v18"], sample=1024, sample_cap=4096, sample_l2=2),
         "v18_n80": replace(CONFIGS["v18"], fused_maxnreg=80),
-        "v18_n80_l2": replace(CONFIGS["v18"], fused_maxnreg=80, sample_l2=True),
+        "v18_n80_l2": replace(CONFIGS["v18"], fused_maxnreg=80, sample_l2=2),
         # Trial configs (not in CONFIGS).
         "r4f8": replace(pipe, radix_bits=4, cand_block=2048, finish_num_warps=8),
         # v3 variants.

@@ -138,10 +138,10 @@ SMALL = {
     # ignores the hints: this checks the path runs and selects right), one launch and two.
     "sample_fused_l2": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
                                      cap=48, compact_block=16, sample=16, scan2d=True,
-                                     sample_fused=True, sample_l2=True),
+                                     sample_fused=True, sample_l2=1),
     "sample_split_l2": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
                                      cap=64, sample=32, scan2d=True, row_fallback=True,
-                                     sample_max_split=8, sample_min_ratio=4, sample_l2=True),
+                                     sample_max_split=8, sample_min_ratio=4, sample_l2=2),
     # The v3 compaction with in-thread rank scans ([tile / threads, threads] tiles).
     "sample_scan2d": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
                                     cap=48, compact_block=16, sample=16, scan2d=True),

@@ -92,8 +92,10 @@ class TopKConfig:
                                 # (threshold, compaction, select; v12)
     fused_maxnreg: int = 0     # ... its register cap per thread (CUDA only; 0: none)
     fused_max_lanes: int = 4096  # ... only where the select's lanes are at most this many
-    sample_l2: bool = False    # v3 compaction: the sample's loads evict_last, the row's
-                               # evict_first (the sample's sectors kept in L2 for the pass)
+    sample_l2: int = 0         # v3 compaction: the sample's loads evict_last, the row's
+                               # evict_first (the sample's sectors kept in L2 for the pass);
+                               # 1: in v12's one launch only, 2: in the two-kernel path too
+                               # (measured slower there: 64x131072 decode, session 9)
     select_2d: int = 0         # register selects (register mode, v3 finish, v12): lanes as a
                                # [threads, lanes / threads] tile, output ranks by in-thread
                                # prefix sums (_rank_2d) instead of a 1-D block scan, where
@@ -255,8 +257,10 @@ CONFIGS = {
     # 164.1, 2048x16384 k=512 158.5 -> 159.2, 512x131072 255.0 -> 256.2. (Also timed: a
     # 1024-column sample with 4096-lane segments, 543.7 / 519.4 at k=2048 / 512; 512
     # columns, 726.0; the one launch at 80 registers, 541.1 / 466.1, with the hints 526.7 /
-    # 447.5 but 2048x16384 166.2.)
-    "v19": dataclasses.replace(_V18, sample_l2=True),
+    # 447.5 but 2048x16384 166.2.) The hints in the two-kernel path's compaction too made
+    # the decode cases slower (64x131072 k=2048 40.6 -> 42.0, k=512 34.8 -> 37.1), so
+    # v19 has them in the one launch only (sample_l2=1).
+    "v19": dataclasses.replace(_V18, sample_l2=1),
     # v4 with fewer warps per row in register mode (2 or 1: fewer cross-warp reductions).
     "v4_w2": dataclasses.replace(_V4, reg_per_thread=64),
     "v4_w1": dataclasses.replace(_V4, reg_per_thread=128),
@@ -479,7 +483,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             SEL=cfg.select_bits, SMALL=cfg.finish_small, HI=cfg.finish_hi, CBLOCK=cfg.cand_block,
             RADIX_BITS=cfg.radix_bits,
             STHREADS=_sel_threads(cfg, p["sample_lanes"], sample_warps, k),
-            L2HINT=cfg.sample_l2, num_warps=sample_warps,
+            L2HINT=cfg.sample_l2 >= 1, num_warps=sample_warps,
             **_maxnreg(cfg.fused_maxnreg, device))
         return
     if p["mode"] == "row":
@@ -519,7 +523,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             BLOCK=sample_block, SAMPLE=p["sample"],
             SKIP_EMPTY=cfg.skip_empty, T_GIVEN=p["t_given"], THREADS=threads,
             T_BITS=cfg.threshold_bits, T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"],
-            L2HINT=cfg.sample_l2, num_warps=sample_warps, **flags)
+            L2HINT=cfg.sample_l2 >= 2, num_warps=sample_warps, **flags)
     else:
         cap_s = 1
         sck = sci = scnt = scr = ck      # unused
