@@ -523,6 +523,31 @@ def _search_bits(ks, k, t, FIRST: tl.constexpr, NBITS: tl.constexpr, SEL: tl.con
 
 
 @triton.jit
+def _bucket_kth(ks, eq, n_eq, rank, p_scr, SMALL: tl.constexpr, LOW: tl.constexpr):
+    """The rank-th largest of the keys ``ks`` where ``eq`` (one bucket: n_eq <= SMALL of them,
+    1 <= rank <= n_eq), by pairwise counts: their values in p_scr[0:n_eq], slots from a relaxed
+    atomic counter at p_scr[SMALL] (any order: only the values matter; a block scan measured
+    slower), then for each slot the number of values >= it, one [SMALL, SMALL] tile.
+    LOW > 0: the keys' low LOW bits (>= 0; -1 marks empty slots); 0: the whole signed keys
+    (real keys are > INT_MIN, which marks empty slots). Empty slots never count as >= a
+    real value."""
+    EMPTY: tl.constexpr = -1 if LOW > 0 else -2147483648
+    tl.store(p_scr + SMALL, 0)
+    tl.debug_barrier()
+    pos = tl.atomic_add(p_scr + SMALL + tl.zeros_like(ks), 1, mask=eq, sem="relaxed")
+    if LOW > 0:
+        tl.store(p_scr + pos, ks & ((1 << LOW) - 1), mask=eq)
+    else:
+        tl.store(p_scr + pos, ks, mask=eq)
+    tl.debug_barrier()                                 # the stores, seen by every thread
+    o = tl.arange(0, SMALL)
+    v_i = tl.load(p_scr + o[:, None], mask=o[:, None] < n_eq, other=EMPTY)
+    v_j = tl.load(p_scr + o[None, :], mask=o[None, :] < n_eq, other=EMPTY)
+    ge = tl.sum((v_j >= v_i).to(tl.int32), 1)         # values >= v_i, per slot
+    return tl.max(tl.where(ge >= rank, tl.max(v_i, 1), EMPTY), 0)
+
+
+@triton.jit
 def _and_or_add(a0, b0, c0, a1, b1, c1):
     return a0 & a1, b0 | b1, c0 + c1
 
@@ -574,21 +599,11 @@ def _kth_key_adaptive(ks, k, p_scr, SMALL: tl.constexpr):
         b += 1
     t_s = t ^ -2147483648
     if b < 32:
-        # The bucket's keys (signed; they share the decided bits, so the full keys order as
-        # their low bits) to p_scr[0:n_eq], then the (k - c_hi)-th largest by pairwise counts.
-        n_eq = c_lo - c_hi
+        # The (k - c_hi)-th largest of the bucket's keys, signed (they share the decided bits,
+        # so the full keys order as their low bits; real keys are > INT_MIN, the empty mark).
         top_s = tl.where(has_hi != 0, (hi ^ -2147483648) - 1, 2147483647)   # bucket's last
         eq = real & (ks >= t_s) & (ks <= top_s)
-        tl.store(p_scr + SMALL, 0)
-        tl.debug_barrier()
-        pos = tl.atomic_add(p_scr + SMALL + tl.zeros_like(ks), 1, mask=eq, sem="relaxed")
-        tl.store(p_scr + pos, ks, mask=eq)
-        tl.debug_barrier()                             # the stores, seen by every thread
-        oi = tl.arange(0, SMALL)
-        v_i = tl.load(p_scr + oi[:, None], mask=oi[:, None] < n_eq, other=-2147483648)
-        v_j = tl.load(p_scr + oi[None, :], mask=oi[None, :] < n_eq, other=-2147483648)
-        ge = tl.sum(((v_j >= v_i) & (oi[None, :] < n_eq)).to(tl.int32), 1)
-        t_s = tl.max(tl.where((ge >= k - c_hi) & (oi < n_eq), tl.max(v_i, 1), -2147483648), 0)
+        t_s = _bucket_kth(ks, eq, c_lo - c_hi, k - c_hi, p_scr, SMALL, 0)
     return t_s
 
 
@@ -630,18 +645,8 @@ def _kth_key_search(ks, k, p_scr, SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl
         eq = (hs == ts) & (ks != -2147483648)          # real lanes only (empty: bucket 0)
         n_gt, n_eq = tl.reduce(((hs > ts).to(tl.int32), eq.to(tl.int32)), 0, _add_pair)
         if n_eq <= SMALL:
-            tl.store(p_scr + SMALL, 0)
-            tl.debug_barrier()
-            pos = tl.atomic_add(p_scr + SMALL + tl.zeros_like(ks), 1, mask=eq, sem="relaxed")
-            tl.store(p_scr + pos, ks & ((1 << (32 - HI)) - 1), mask=eq)
-            tl.debug_barrier()                         # the stores, seen by every thread
-            o = tl.arange(0, SMALL)
-            v_i = tl.load(p_scr + o[:, None], mask=o[:, None] < n_eq, other=-1)
-            v_j = tl.load(p_scr + o[None, :], mask=o[None, :] < n_eq, other=-1)
-            # ge[i] = bucket keys >= v_i (empty slots: -1, never >= a real one); the k-th
-            # key's low bits: the largest v_i with at least k - n_gt bucket keys >= it
-            ge = tl.sum((v_j >= v_i).to(tl.int32), 1)
-            t = t | tl.max(tl.where(ge >= k - n_gt, tl.max(v_i, 1), -1), 0)
+            # The k-th key's low bits: the (k - n_gt)-th largest low bits in the bucket.
+            t = t | _bucket_kth(ks, eq, n_eq, k - n_gt, p_scr, SMALL, 32 - HI)
         else:
             t = _search_bits(ks, k, t, HI, 32 - HI, SEL)
     return t ^ -2147483648
