@@ -28,6 +28,7 @@ class MqaLogitsConfig:
     num_stages: int    # software-pipeline depth of the query-row loop
     target_programs: int = 1024  # row chunk is sized so the grid has about this many programs
     rows_per_iter: int = 1       # query rows stacked into one dot (N = rows_per_iter * heads)
+    overlap: bool = False        # next row's dot in flight during a row's epilogue (rows_per_iter 1)
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,13 @@ MQA_LOGITS_CONFIGS = {
     "n128_w4_r2_s2": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=2, rows_per_iter=2),
     "n64_w4_r2_s3": MqaLogitsConfig(block_n=64, num_warps=4, num_stages=3, rows_per_iter=2),
     "n128_w8_r4_s2": MqaLogitsConfig(block_n=128, num_warps=8, num_stages=2, rows_per_iter=4),
+    # The next row's dot in flight during a row's epilogue (an asynchronous wgmma on Hopper).
+    "n128_w4_s3_ov": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=3, overlap=True),
+    "n128_w4_s2_ov": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=2, overlap=True),
+    "n128_w4_s4_ov": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=4, overlap=True),
+    "n64_w4_s3_ov": MqaLogitsConfig(block_n=64, num_warps=4, num_stages=3, overlap=True),
+    "n128_w8_s3_ov": MqaLogitsConfig(block_n=128, num_warps=8, num_stages=3, overlap=True),
+    "n256_w8_s3_ov": MqaLogitsConfig(block_n=256, num_warps=8, num_stages=3, overlap=True),
 }
 MQA_LOGITS_DEFAULT = "n128_w4_s3"
 
@@ -105,7 +113,7 @@ def fp8_mqa_logits(
         q.stride(0), q.stride(1), k.stride(0), weights.stride(0), weights.stride(1), out.stride(0),
         HEADS=H, DIM=D, BLOCK_H=_dot_pad(H, _MIN_DOT_N), BLOCK_D=_dot_pad(D, _MIN_DOT_K),
         BLOCK_N=block_n, ROWS=rows, CLEAN=clean_logits, NUM_STAGES=cfg.num_stages,
-        ROWS_PER_ITER=cfg.rows_per_iter, num_warps=cfg.num_warps,
+        ROWS_PER_ITER=cfg.rows_per_iter, OVERLAP=cfg.overlap, num_warps=cfg.num_warps,
     )
 
 

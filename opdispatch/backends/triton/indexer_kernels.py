@@ -120,13 +120,53 @@ def _mqa_rows_multi(b_k, b_scale, o_n, m_n, lo, hi, p_q, p_w, p_ks, p_ke, p_out,
 
 
 @triton.jit
+def _mqa_rows_overlap(b_k, b_scale, o_n, m_n, lo, hi, S, p_q, p_w, p_ks, p_ke, p_out,
+                      stride_qs, stride_qh, stride_ws, stride_wh, stride_os,
+                      HEADS: tl.constexpr, DIM: tl.constexpr, BLOCK_H: tl.constexpr,
+                      BLOCK_D: tl.constexpr, CLEAN: tl.constexpr, NUM_STAGES: tl.constexpr):
+    """Rows [lo, hi) of one key tile, the dot of row i + 1 in flight during row i's epilogue.
+
+    Each iteration issues the next row's dot and carries its result to the next iteration, then
+    runs relu / head weights / heads sum / store on the current row's result. Triton lowers such
+    a loop-carried dot to an asynchronous wgmma (no wait after it) only if the carried value is
+    first read after a full wgmma wait in the loop body. The small ``fence`` dot on zero tiles
+    provides that wait: a dot whose result is used inside the loop gets one right after it, and
+    it also waits for the previous iteration's row dot (wgmma groups complete in order). Its
+    result is kept alive by a store that never happens (``o_f < -S``, S >= 1). The last iteration repeats
+    row hi - 1's dot (its result is dropped). Same arithmetic, bit for bit, as the plain loop.
+    """
+    o_h = tl.arange(0, BLOCK_H)
+    o_d = tl.arange(0, BLOCK_D)
+    z_a = tl.zeros([64, 32], dtype=b_k.dtype)
+    z_b = tl.zeros([32, 16], dtype=b_k.dtype)
+    o_f = tl.arange(0, 64)[:, None] * 16 + tl.arange(0, 16)[None, :]
+    b_q = _load_q_row(p_q + tl.cast(lo, tl.int64) * stride_qs, o_h, o_d, stride_qh, HEADS, DIM,
+                      BLOCK_H, BLOCK_D)
+    acc = tl.dot(b_k, tl.trans(b_q))
+    for i in tl.range(lo, hi, num_stages=NUM_STAGES):
+        fence = tl.dot(z_a, z_b)
+        i64 = tl.cast(i, tl.int64)
+        nx = tl.cast(tl.minimum(i + 1, hi - 1), tl.int64)
+        b_qn = _load_q_row(p_q + nx * stride_qs, o_h, o_d, stride_qh, HEADS, DIM, BLOCK_H, BLOCK_D)
+        acc_n = tl.dot(b_k, tl.trans(b_qn))
+        b_w = _load_w_row(p_w + i64 * stride_ws, o_h, stride_wh, HEADS, BLOCK_H)
+        b_s = tl.maximum(acc, 0.0) * b_w[None, :]
+        b_logit = tl.sum(b_s, axis=1) * b_scale
+        if CLEAN:
+            b_logit = _mask_row_window(b_logit, o_n, p_ks, p_ke, i)
+        tl.store(p_out + i64 * stride_os + o_n, b_logit, mask=m_n)
+        tl.store(p_out + o_f, fence, mask=o_f < -S)
+        acc = acc_n
+
+
+@triton.jit
 def mqa_logits_kernel(
     p_q, p_k, p_kscale, p_w, p_ks, p_ke, p_out,
     S, N,
     stride_qs, stride_qh, stride_kn, stride_ws, stride_wh, stride_os,
     HEADS: tl.constexpr, DIM: tl.constexpr, BLOCK_H: tl.constexpr, BLOCK_D: tl.constexpr,
     BLOCK_N: tl.constexpr, ROWS: tl.constexpr, CLEAN: tl.constexpr, NUM_STAGES: tl.constexpr,
-    ROWS_PER_ITER: tl.constexpr = 1,
+    ROWS_PER_ITER: tl.constexpr = 1, OVERLAP: tl.constexpr = False,
 ):
     """Program (key tile, row chunk) -> out[rows, keys] for rows of the chunk.
 
@@ -134,7 +174,9 @@ def mqa_logits_kernel(
     rows bound the loop, so tiles wholly outside the causal/ragged window cost no dot and no K
     read. Rows outside that span get -inf (CLEAN) or are left alone. ROWS_PER_ITER > 1 stacks
     that many query rows' heads into one dot (N = ROWS_PER_ITER * BLOCK_H: a wider tensor-core
-    tile per K-tile read from shared memory), then splits the heads sum per row.
+    tile per K-tile read from shared memory), then splits the heads sum per row. OVERLAP (one row
+    per iteration) keeps the next row's dot in flight during a row's epilogue
+    (``_mqa_rows_overlap``).
     """
     o_n, m_n, r0, r1, lo, hi = _tile_rows(p_ks, p_ke, S, N, BLOCK_N, ROWS)
 
@@ -151,6 +193,10 @@ def mqa_logits_kernel(
             _mqa_rows_multi(b_k, b_scale, o_n, m_n, lo, hi, p_q, p_w, p_ks, p_ke, p_out,
                             stride_qs, stride_qh, stride_ws, stride_wh, stride_os,
                             HEADS, DIM, BLOCK_H, BLOCK_D, CLEAN, NUM_STAGES, ROWS_PER_ITER)
+        elif OVERLAP:
+            _mqa_rows_overlap(b_k, b_scale, o_n, m_n, lo, hi, S, p_q, p_w, p_ks, p_ke, p_out,
+                              stride_qs, stride_qh, stride_ws, stride_wh, stride_os,
+                              HEADS, DIM, BLOCK_H, BLOCK_D, CLEAN, NUM_STAGES)
         else:
             for i in tl.range(lo, hi, num_stages=NUM_STAGES):
                 i64 = tl.cast(i, tl.int64)

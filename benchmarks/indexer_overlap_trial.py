@@ -1,0 +1,73 @@
+"""Trial (GPU): fp8_mqa_logits with the next row's dot in flight during a row's epilogue.
+
+    python benchmarks/indexer_overlap_trial.py [configs...]      # default: every MQA config
+    ncu ... python benchmarks/indexer_overlap_trial.py --ncu CONFIG  # one warm call per config
+
+The production loop issues a row's wgmma and waits for it at once (Triton puts a full wait after
+a dot whose result the loop body reads), so a program's tensor-core work and its relu / weights /
+heads-sum epilogue alternate. The ``*_ov`` configs (``_mqa_rows_overlap``) carry the next row's
+dot across the iteration and fence it with a tiny dot, so it runs during the epilogue. Prints
+CUDA-graph replay us and TFLOP/s for S=1024, H=64, D=128, N=16384 (full and offset causal),
+and whether each output equals the default config's bit for bit.
+"""
+
+import sys
+
+import torch
+import triton
+
+from opdispatch.backends.triton import indexer as ix
+from opdispatch.dispatch.bench import graph_replay_us
+from opdispatch.dispatch.platform import current_platform
+
+
+def _inputs(S, H, D, N, dev="cuda"):
+    f8 = current_platform().fp8_dtype
+    g = torch.Generator(device=dev).manual_seed(0)
+    q = (torch.randn(S, H, D, device=dev, generator=g) * 0.5).to(f8)
+    k = (torch.randn(N, D, device=dev, generator=g) * 0.5).to(f8)
+    sc = torch.rand(N, device=dev, generator=g) + 0.5
+    w = torch.randn(S, H, device=dev, generator=g)
+    return q, k, sc, w
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    S, H, D, N = 1024, 64, 128, 16384
+    dev = "cuda"
+    q, k, sc, w = _inputs(S, H, D, N)
+    ks = torch.zeros(S, dtype=torch.int32, device=dev)
+    full = torch.full((S,), N, dtype=torch.int32, device=dev)
+    causal = (N - S + torch.arange(S, device=dev) + 1).to(torch.int32)
+    if args and args[0] == "--ncu":
+        out = torch.empty(S, N, device=dev)
+        for name in args[1:]:
+            cfg = ix.MQA_LOGITS_CONFIGS[name]
+            for _ in range(2):
+                ix.fp8_mqa_logits(q, k, sc, w, ks, full, out, True, config=cfg)
+        torch.cuda.synchronize()
+        return
+    names = args or list(ix.MQA_LOGITS_CONFIGS)
+    print(f"{torch.cuda.get_device_name()} torch {torch.__version__} triton {triton.__version__}"
+          f"  S={S} H={H} D={D} N={N}")
+    for label, ke in (("full", full), ("offset causal", causal)):
+        flop = 2.0 * H * D * float((ke - ks).clamp(min=0).sum())
+        ref = torch.empty(S, N, device=dev)
+        dflt = ix.MQA_LOGITS_CONFIGS[ix.MQA_LOGITS_DEFAULT]
+        ix.fp8_mqa_logits(q, k, sc, w, ks, ke, ref, True, config=dflt)
+        for name in names:
+            cfg = ix.MQA_LOGITS_CONFIGS[name]
+            out = torch.full((S, N), float("nan"), device=dev)
+            call = lambda cfg=cfg, out=out: ix.fp8_mqa_logits(q, k, sc, w, ks, ke, out, True, config=cfg)  # noqa: E731
+            try:
+                call()
+                same = torch.equal(out, ref)
+                us = graph_replay_us(call)
+                print(f"{label:>14} {name:>16}: {us:8.1f} us {flop / us / 1e6:7.1f} TFLOP/s "
+                      f"equal={same}", flush=True)
+            except Exception as exc:   # report and go on
+                print(f"{label:>14} {name:>16}: ERR {type(exc).__name__} {str(exc)[:200]}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
