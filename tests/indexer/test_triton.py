@@ -56,6 +56,10 @@ def _tri():
     (33, 8, 32, 130, "causal", "n128_w4_s3_ov"),
     (7, 3, 48, 33, "ragged", "n64_w4_s3_ov"),
     (1, 4, 32, 1, "full", "n64_w4_s3_ov"),
+    # Two / four rows per iteration, each its own dot (odd counts: a partial last group).
+    (33, 8, 32, 130, "causal", "n128_w4_s2_u2"),
+    (7, 3, 48, 33, "ragged", "n64_w4_s2_u4"),
+    (1, 4, 32, 1, "full", "n128_w4_s2_u4"),
 ])
 def test_mqa_logits_kernel(dtype, S, H, D, N, bounds, cfg):
     tri = _tri()
@@ -68,21 +72,23 @@ def test_mqa_logits_kernel(dtype, S, H, D, N, bounds, cfg):
 
 @pytest.mark.interp
 @pytest.mark.parametrize("bounds", ["causal", "ragged", "full"])
-def test_mqa_logits_overlap_is_bit_identical(bounds):
-    # The overlapped loop reorders when each row's dot is issued, not the arithmetic: the logits
-    # must equal the plain loop's bit for bit (unclean too: skipped positions stay untouched).
+def test_mqa_logits_loop_variants_are_bit_identical(bounds):
+    # The overlapped and unrolled loops change when each row's dot is issued and how rows are
+    # stored, not the arithmetic: the logits must equal the plain loop's bit for bit (unclean
+    # too: skipped positions stay untouched).
     tri = _tri()
     q, k, s, w, ks, ke = make_mqa_inputs(37, 4, 32, 150, torch.float8_e4m3fn, seed=3, bounds=bounds)
     for clean in (True, False):
         outs = []
-        for ov in (False, True):
+        for ov, unroll in ((False, 1), (True, 1), (False, 2), (False, 4)):
             cfg = tri.MqaLogitsConfig(block_n=64, num_warps=4, num_stages=2, target_programs=8,
-                                      overlap=ov)
+                                      overlap=ov, unroll=unroll)
             out = torch.full((37, 150), float("nan"))
             tri.fp8_mqa_logits(q, k, s, w, ks, ke, out, clean, config=cfg)
             outs.append(out)
-        assert torch.equal(outs[0].nan_to_num(7.0), outs[1].nan_to_num(7.0))
-        assert not outs[1].isnan().all()
+        for other in outs[1:]:
+            assert torch.equal(outs[0].nan_to_num(7.0), other.nan_to_num(7.0))
+            assert not other.isnan().all()
 
 
 @pytest.mark.interp

@@ -29,6 +29,7 @@ class MqaLogitsConfig:
     target_programs: int = 1024  # row chunk is sized so the grid has about this many programs
     rows_per_iter: int = 1       # query rows stacked into one dot (N = rows_per_iter * heads)
     overlap: bool = False        # next row's dot in flight during a row's epilogue (rows_per_iter 1)
+    unroll: int = 1              # query rows per loop iteration, each its own dot (rows_per_iter 1)
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,13 @@ MQA_LOGITS_CONFIGS = {
     "n64_w4_s3_ov": MqaLogitsConfig(block_n=64, num_warps=4, num_stages=3, overlap=True),
     "n128_w8_s3_ov": MqaLogitsConfig(block_n=128, num_warps=8, num_stages=3, overlap=True),
     "n256_w8_s3_ov": MqaLogitsConfig(block_n=256, num_warps=8, num_stages=3, overlap=True),
+    # Two or four rows per loop iteration, each its own dot, stored as one [keys, rows] tile.
+    "n128_w4_s2_u2": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=2, unroll=2),
+    "n128_w4_s3_u2": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=3, unroll=2),
+    "n128_w4_s2_u4": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=2, unroll=4),
+    "n64_w4_s2_u4": MqaLogitsConfig(block_n=64, num_warps=4, num_stages=2, unroll=4),
+    "n256_w8_s2_u2": MqaLogitsConfig(block_n=256, num_warps=8, num_stages=2, unroll=2),
+    "n128_w8_s2_u2": MqaLogitsConfig(block_n=128, num_warps=8, num_stages=2, unroll=2),
 }
 MQA_LOGITS_DEFAULT = "n128_w4_s3"
 
@@ -113,7 +121,8 @@ def fp8_mqa_logits(
         q.stride(0), q.stride(1), k.stride(0), weights.stride(0), weights.stride(1), out.stride(0),
         HEADS=H, DIM=D, BLOCK_H=_dot_pad(H, _MIN_DOT_N), BLOCK_D=_dot_pad(D, _MIN_DOT_K),
         BLOCK_N=block_n, ROWS=rows, CLEAN=clean_logits, NUM_STAGES=cfg.num_stages,
-        ROWS_PER_ITER=cfg.rows_per_iter, OVERLAP=cfg.overlap, num_warps=cfg.num_warps,
+        ROWS_PER_ITER=cfg.rows_per_iter, OVERLAP=cfg.overlap, UNROLL=cfg.unroll,
+        num_warps=cfg.num_warps,
     )
 
 

@@ -160,13 +160,47 @@ def _mqa_rows_overlap(b_k, b_scale, o_n, m_n, lo, hi, S, p_q, p_w, p_ks, p_ke, p
 
 
 @triton.jit
+def _mqa_rows_unrolled(b_k, b_scale, o_n, m_n, lo, hi, p_q, p_w, p_ks, p_ke, p_out,
+                       stride_qs, stride_qh, stride_ws, stride_wh, stride_os,
+                       HEADS: tl.constexpr, DIM: tl.constexpr, BLOCK_H: tl.constexpr,
+                       BLOCK_D: tl.constexpr, CLEAN: tl.constexpr, NUM_STAGES: tl.constexpr,
+                       UNROLL: tl.constexpr):
+    """Rows [lo, hi) of one key tile, UNROLL rows per loop iteration, each its own dot.
+
+    The rows' logits are gathered into one [BLOCK_N, UNROLL] tile (a select per row), masked
+    to the rows' windows and stored at once, so the loop's bookkeeping (pipeline stages, waits)
+    and the store's layout change (shared memory and a barrier) are paid once per UNROLL rows.
+    A row past hi recomputes row hi - 1 and is not stored."""
+    o_h = tl.arange(0, BLOCK_H)
+    o_d = tl.arange(0, BLOCK_D)
+    o_u = tl.arange(0, UNROLL)
+    for i in tl.range(lo, hi, UNROLL, num_stages=NUM_STAGES):
+        b_tile = tl.zeros([b_k.shape[0], UNROLL], dtype=tl.float32)
+        for u in tl.static_range(UNROLL):
+            r64 = tl.cast(tl.minimum(i + u, hi - 1), tl.int64)
+            b_q = _load_q_row(p_q + r64 * stride_qs, o_h, o_d, stride_qh, HEADS, DIM, BLOCK_H, BLOCK_D)
+            b_w = _load_w_row(p_w + r64 * stride_ws, o_h, stride_wh, HEADS, BLOCK_H)
+            b_logit = _weighted_head_sum(b_k, b_q, b_w, b_scale)
+            b_tile = tl.where(o_u[None, :] == u, b_logit[:, None], b_tile)
+        rows = i + o_u
+        m_rows = rows < hi
+        if CLEAN:
+            ks_r = tl.load(p_ks + rows, mask=m_rows, other=0)
+            ke_r = tl.load(p_ke + rows, mask=m_rows, other=0)
+            inside = (o_n[:, None] >= ks_r[None, :]) & (o_n[:, None] < ke_r[None, :])
+            b_tile = tl.where(inside, b_tile, float("-inf"))
+        tl.store(p_out + rows[None, :].to(tl.int64) * stride_os + o_n[:, None], b_tile,
+                 mask=m_n[:, None] & m_rows[None, :])
+
+
+@triton.jit
 def mqa_logits_kernel(
     p_q, p_k, p_kscale, p_w, p_ks, p_ke, p_out,
     S, N,
     stride_qs, stride_qh, stride_kn, stride_ws, stride_wh, stride_os,
     HEADS: tl.constexpr, DIM: tl.constexpr, BLOCK_H: tl.constexpr, BLOCK_D: tl.constexpr,
     BLOCK_N: tl.constexpr, ROWS: tl.constexpr, CLEAN: tl.constexpr, NUM_STAGES: tl.constexpr,
-    ROWS_PER_ITER: tl.constexpr = 1, OVERLAP: tl.constexpr = False,
+    ROWS_PER_ITER: tl.constexpr = 1, OVERLAP: tl.constexpr = False, UNROLL: tl.constexpr = 1,
 ):
     """Program (key tile, row chunk) -> out[rows, keys] for rows of the chunk.
 
@@ -197,6 +231,10 @@ def mqa_logits_kernel(
             _mqa_rows_overlap(b_k, b_scale, o_n, m_n, lo, hi, S, p_q, p_w, p_ks, p_ke, p_out,
                               stride_qs, stride_qh, stride_ws, stride_wh, stride_os,
                               HEADS, DIM, BLOCK_H, BLOCK_D, CLEAN, NUM_STAGES)
+        elif UNROLL > 1:
+            _mqa_rows_unrolled(b_k, b_scale, o_n, m_n, lo, hi, p_q, p_w, p_ks, p_ke, p_out,
+                               stride_qs, stride_qh, stride_ws, stride_wh, stride_os,
+                               HEADS, DIM, BLOCK_H, BLOCK_D, CLEAN, NUM_STAGES, UNROLL)
         else:
             for i in tl.range(lo, hi, num_stages=NUM_STAGES):
                 i64 = tl.cast(i, tl.int64)
