@@ -65,6 +65,17 @@ MQA_LOGITS_CONFIGS = {
     "n64_w4_s2_u4": MqaLogitsConfig(block_n=64, num_warps=4, num_stages=2, unroll=4),
     "n256_w8_s2_u2": MqaLogitsConfig(block_n=256, num_warps=8, num_stages=2, unroll=2),
     "n128_w8_s2_u2": MqaLogitsConfig(block_n=128, num_warps=8, num_stages=2, unroll=2),
+    # Smaller row chunks (more programs): less idle time in the grid's last wave.
+    "n128_w4_s3_t4k": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=3, target_programs=4096),
+    "n128_w4_s3_t8k": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=3, target_programs=8192),
+    "n128_w4_s3_u2_t4k": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=3, unroll=2,
+                                         target_programs=4096),
+    "n128_w4_s3_u2_t8k": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=3, unroll=2,
+                                         target_programs=8192),
+    "n128_w4_s2_u2_t8k": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=2, unroll=2,
+                                         target_programs=8192),
+    "n128_w4_s2_u4_t8k": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=2, unroll=4,
+                                         target_programs=8192),
 }
 MQA_LOGITS_DEFAULT = "n128_w4_s3"
 
