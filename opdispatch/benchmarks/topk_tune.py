@@ -124,6 +124,10 @@ def _extra():
         "v18_smp1k_l2": replace(CONFIGS["v18"], sample=1024, sample_cap=4096, sample_l2=2),
         "v18_n80": replace(CONFIGS["v18"], fused_maxnreg=80),
         "v18_n80_l2": replace(CONFIGS["v18"], fused_maxnreg=80, sample_l2=2),
+        # Session 10: the adaptive select in the v3 finish (the finish-phase diagnostic cut the
+        # k = 512 search from 14.3k to 10.5k cycles), 32- or 64-key buckets.
+        "v19_fa32": replace(CONFIGS["v19"], finish_hi=0, finish_small=32),
+        "v19_fa64": replace(CONFIGS["v19"], finish_hi=0, finish_small=64),
         # Trial configs (not in CONFIGS).
         "r4f8": replace(pipe, radix_bits=4, cand_block=2048, finish_num_warps=8),
         # v3 variants.
