@@ -1,6 +1,8 @@
 """Trial (GPU): fp8_mqa_logits with the next row's dot in flight during a row's epilogue.
 
     python benchmarks/indexer_overlap_trial.py [configs...]      # default: every MQA config
+    python benchmarks/indexer_overlap_trial.py --ab A B [REPS]     # A, B alternated REPS times,
+                                                                  # also the 16384 triangle
     ncu ... python benchmarks/indexer_overlap_trial.py --ncu CONFIG  # one warm call per config
 
 The production loop issues a row's wgmma and waits for it at once (Triton puts a full wait after
@@ -47,6 +49,9 @@ def main() -> None:
                 ix.fp8_mqa_logits(q, k, sc, w, ks, full, out, True, config=cfg)
         torch.cuda.synchronize()
         return
+    if args and args[0] == "--ab":
+        _ab(args[1], args[2], int(args[3]) if len(args) > 3 else 3, q, k, sc, w, ks, full, causal)
+        return
     names = args or list(ix.MQA_LOGITS_CONFIGS)
     print(f"{torch.cuda.get_device_name()} torch {torch.__version__} triton {triton.__version__}"
           f"  S={S} H={H} D={D} N={N}")
@@ -67,6 +72,33 @@ def main() -> None:
                       f"equal={same}", flush=True)
             except Exception as exc:   # report and go on
                 print(f"{label:>14} {name:>16}: ERR {type(exc).__name__} {str(exc)[:200]}", flush=True)
+
+
+def _ab(a, b, reps, q, k, sc, w, ks, full, causal) -> None:
+    """Configs a and b alternated ``reps`` times on full, offset causal and the S = N = 16384
+    causal triangle: median graph us of each, and b / a."""
+    S, N = q.shape[0], k.shape[0]
+    T = 16384
+    qt, kt, sct, wt = _inputs(T, q.shape[1], q.shape[2], T)
+    i = torch.arange(T, device="cuda")
+    cases = [("full", (q, k, sc, w, ks, full), (S, N)),
+             ("offset causal", (q, k, sc, w, ks, causal), (S, N)),
+             ("triangle 16384", (qt, kt, sct, wt, torch.zeros(T, dtype=torch.int32, device="cuda"),
+                                 (i + 1).to(torch.int32)), (T, T))]
+    print(f"{torch.cuda.get_device_name()} torch {torch.__version__} triton {triton.__version__}")
+    for label, (qq, kk, ss, ww, lo, hi), shape in cases:
+        out = torch.empty(shape, device="cuda")
+        times = {a: [], b: []}
+        for _ in range(reps):
+            for name in (a, b):
+                cfg = ix.MQA_LOGITS_CONFIGS[name]
+                times[name].append(graph_replay_us(
+                    lambda cfg=cfg: ix.fp8_mqa_logits(qq, kk, ss, ww, lo, hi, out, True, config=cfg),
+                    calls=5 if shape[0] > S else 20))
+        ma, mb = (sorted(times[n])[len(times[n]) // 2] for n in (a, b))
+        print(f"{label:>15}: {a} {ma:8.1f} us  {b} {mb:8.1f} us  ratio {mb / ma:.3f}  "
+              f"({', '.join(f'{x:.1f}' for x in times[a])} | {', '.join(f'{x:.1f}' for x in times[b])})",
+              flush=True)
 
 
 if __name__ == "__main__":
