@@ -105,7 +105,7 @@ def test_mqa_logits_skips_tiles_but_cleans_them():
 
 
 @pytest.mark.interp
-@pytest.mark.parametrize("cfg", [None, "n64_w4_r2_s3"])
+@pytest.mark.parametrize("cfg", [None, "n128_w4_s3", "n64_w4_r2_s3"])
 def test_mqa_logits_unclean_strided_and_out(cfg, monkeypatch):
     # Strided q (every other head of a wider tensor), weights and out with padded row strides,
     # clean_logits=False: only positions inside the windows are defined.

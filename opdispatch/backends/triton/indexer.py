@@ -77,7 +77,7 @@ MQA_LOGITS_CONFIGS = {
     "n128_w4_s2_u4_t8k": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=2, unroll=4,
                                          target_programs=8192),
 }
-MQA_LOGITS_DEFAULT = "n128_w4_s3"
+MQA_LOGITS_DEFAULT = "n128_w4_s3_u2"
 
 PAGED_LOGITS_CONFIGS = {
     "n128_t1_w4": PagedLogitsConfig(block_n=128, tiles=1, num_warps=4, num_stages=1),
