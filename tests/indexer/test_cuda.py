@@ -7,6 +7,7 @@ import torch
 
 import opdispatch
 from opdispatch.backends.torch_ref import indexer as ref
+from opdispatch.backends.triton.indexer import MQA_LOGITS_CONFIGS
 from opdispatch.ops import indexer as ops
 
 from .helpers import assert_logits_close, assert_topk_valid, make_bounds, make_paged_inputs, paged_reference64
@@ -66,11 +67,7 @@ def test_mqa_logits_large(provider, S, H, D, N, bounds):
 
 
 @pytest.mark.cuda
-@pytest.mark.parametrize("cfg", ["n128_w4_s3", "n128_w8_s3", "n256_w8_s3", "n256_w8_s2", "n64_w4_s4",
-                                 "n128_w8_r2_s3", "n128_w4_r2_s2", "n64_w4_r2_s3", "n128_w8_r4_s2",
-                                 "n128_w4_s3_ov", "n128_w4_s2_ov", "n128_w4_s4_ov", "n64_w4_s3_ov",
-                                 "n128_w8_s3_ov", "n256_w8_s3_ov", "n128_w4_s2_u2", "n128_w4_s3_u2",
-                                 "n128_w4_s2_u4", "n64_w4_s2_u4", "n256_w8_s2_u2", "n128_w8_s2_u2"])
+@pytest.mark.parametrize("cfg", sorted(MQA_LOGITS_CONFIGS))
 def test_mqa_logits_every_config(cfg):
     from opdispatch.backends.triton import indexer as tri
 
