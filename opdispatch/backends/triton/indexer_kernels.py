@@ -20,11 +20,15 @@ from opdispatch.backends.triton.fp8_math import abs_max, ceil_pow2, clamp_keep_n
 
 
 @triton.jit
+def _heads_sum(b_s, b_w, b_scale):
+    """sum_h w[h] * relu(s[:, h]) * scale: the dot's [BLOCK_N, BLOCK_H] scores -> [BLOCK_N]."""
+    return tl.sum(tl.maximum(b_s, 0.0) * b_w[None, :], axis=1) * b_scale
+
+
+@triton.jit
 def _weighted_head_sum(b_k, b_q, b_w, b_scale):
     """sum_h w[h] * relu(k . q[h]) * scale for a key tile: [BLOCK_N, D] x [BLOCK_H, D] -> [BLOCK_N]."""
-    b_s = tl.dot(b_k, tl.trans(b_q))
-    b_s = tl.maximum(b_s, 0.0) * b_w[None, :]
-    return tl.sum(b_s, axis=1) * b_scale
+    return _heads_sum(tl.dot(b_k, tl.trans(b_q)), b_w, b_scale)
 
 
 @triton.jit
@@ -85,6 +89,20 @@ def _fill_neg_rows(p_out, stride_os, o_n, m_n, r0, lo, hi, r1, BLOCK_N: tl.const
 
 
 @triton.jit
+def _store_row_tile(b_tile, rows, hi, o_n, m_n, p_ks, p_ke, p_out, stride_os, CLEAN: tl.constexpr):
+    """Store a [BLOCK_N keys, R rows] logits tile for rows ``rows`` (those >= hi are not
+    stored), -inf outside each row's window [ks, ke) when CLEAN."""
+    m_rows = rows < hi
+    if CLEAN:
+        ks_r = tl.load(p_ks + rows, mask=m_rows, other=0)
+        ke_r = tl.load(p_ke + rows, mask=m_rows, other=0)
+        inside = (o_n[:, None] >= ks_r[None, :]) & (o_n[:, None] < ke_r[None, :])
+        b_tile = tl.where(inside, b_tile, float("-inf"))
+    tl.store(p_out + rows[None, :].to(tl.int64) * stride_os + o_n[:, None], b_tile,
+             mask=m_n[:, None] & m_rows[None, :])
+
+
+@triton.jit
 def _mqa_rows_multi(b_k, b_scale, o_n, m_n, lo, hi, p_q, p_w, p_ks, p_ke, p_out,
                     stride_qs, stride_qh, stride_ws, stride_wh, stride_os,
                     HEADS: tl.constexpr, DIM: tl.constexpr, BLOCK_H: tl.constexpr,
@@ -108,15 +126,7 @@ def _mqa_rows_multi(b_k, b_scale, o_n, m_n, lo, hi, p_q, p_w, p_ks, p_ke, p_out,
         b_s = tl.dot(b_k, tl.trans(b_q))
         b_s = tl.maximum(b_s, 0.0) * b_w[None, :]
         b_logit = tl.sum(tl.reshape(b_s, (b_s.shape[0], R, BLOCK_H)), axis=2) * b_scale[:, None]
-        rows = i + o_r
-        m_rows = rows < hi
-        if CLEAN:
-            ks_r = tl.load(p_ks + rows, mask=m_rows, other=0)
-            ke_r = tl.load(p_ke + rows, mask=m_rows, other=0)
-            inside = (o_n[:, None] >= ks_r[None, :]) & (o_n[:, None] < ke_r[None, :])
-            b_logit = tl.where(inside, b_logit, float("-inf"))
-        tl.store(p_out + rows[None, :].to(tl.int64) * stride_os + o_n[:, None], b_logit,
-                 mask=m_n[:, None] & m_rows[None, :])
+        _store_row_tile(b_logit, i + o_r, hi, o_n, m_n, p_ks, p_ke, p_out, stride_os, CLEAN)
 
 
 @triton.jit
@@ -132,8 +142,9 @@ def _mqa_rows_overlap(b_k, b_scale, o_n, m_n, lo, hi, S, p_q, p_w, p_ks, p_ke, p
     first read after a full wgmma wait in the loop body. The small ``fence`` dot on zero tiles
     provides that wait: a dot whose result is used inside the loop gets one right after it, and
     it also waits for the previous iteration's row dot (wgmma groups complete in order). Its
-    result is kept alive by a store that never happens (``o_f < -S``, S >= 1). The last iteration repeats
-    row hi - 1's dot (its result is dropped). Same arithmetic, bit for bit, as the plain loop.
+    result is kept alive by a store that never happens (``o_f < -S``, S >= 1). The last
+    iteration repeats row hi - 1's dot (its result is dropped). Same arithmetic, bit for bit,
+    as the plain loop.
     """
     o_h = tl.arange(0, BLOCK_H)
     o_d = tl.arange(0, BLOCK_D)
@@ -150,8 +161,7 @@ def _mqa_rows_overlap(b_k, b_scale, o_n, m_n, lo, hi, S, p_q, p_w, p_ks, p_ke, p
         b_qn = _load_q_row(p_q + nx * stride_qs, o_h, o_d, stride_qh, HEADS, DIM, BLOCK_H, BLOCK_D)
         acc_n = tl.dot(b_k, tl.trans(b_qn))
         b_w = _load_w_row(p_w + i64 * stride_ws, o_h, stride_wh, HEADS, BLOCK_H)
-        b_s = tl.maximum(acc, 0.0) * b_w[None, :]
-        b_logit = tl.sum(b_s, axis=1) * b_scale
+        b_logit = _heads_sum(acc, b_w, b_scale)
         if CLEAN:
             b_logit = _mask_row_window(b_logit, o_n, p_ks, p_ke, i)
         tl.store(p_out + i64 * stride_os + o_n, b_logit, mask=m_n)
@@ -182,15 +192,7 @@ def _mqa_rows_unrolled(b_k, b_scale, o_n, m_n, lo, hi, p_q, p_w, p_ks, p_ke, p_o
             b_w = _load_w_row(p_w + r64 * stride_ws, o_h, stride_wh, HEADS, BLOCK_H)
             b_logit = _weighted_head_sum(b_k, b_q, b_w, b_scale)
             b_tile = tl.where(o_u[None, :] == u, b_logit[:, None], b_tile)
-        rows = i + o_u
-        m_rows = rows < hi
-        if CLEAN:
-            ks_r = tl.load(p_ks + rows, mask=m_rows, other=0)
-            ke_r = tl.load(p_ke + rows, mask=m_rows, other=0)
-            inside = (o_n[:, None] >= ks_r[None, :]) & (o_n[:, None] < ke_r[None, :])
-            b_tile = tl.where(inside, b_tile, float("-inf"))
-        tl.store(p_out + rows[None, :].to(tl.int64) * stride_os + o_n[:, None], b_tile,
-                 mask=m_n[:, None] & m_rows[None, :])
+        _store_row_tile(b_tile, i + o_u, hi, o_n, m_n, p_ks, p_ke, p_out, stride_os, CLEAN)
 
 
 @triton.jit
