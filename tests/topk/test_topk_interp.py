@@ -142,6 +142,26 @@ SMALL = {
     "sample_split_l2": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
                                      cap=64, sample=32, scan2d=True, row_fallback=True,
                                      sample_max_split=8, sample_min_ratio=4, sample_l2=2),
+    # The warp emit (v20): [32, lanes / 32] tiles of 32-lane groups, output positions from
+    # ranks inside each group plus a scan over the groups (on CUDA the in-group ranks come
+    # from warp ballots; here from the Triton scans that are also its fallback): register
+    # mode (4 warps and one), adaptive two levels, the v3 finish (several slices, and the
+    # per-row threshold kernel), v12's one launch.
+    "register_warp": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2, select_small=16,
+                                   select_hi=0, warp_emit=True),
+    "register_warp_w1": tk.TopKConfig(reg_max_cols=512, reg_per_thread=16, warp_emit=True),
+    "sample_finish_warp": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
+                                        cap=64, sample=32, scan2d=True, finish_small=8,
+                                        finish_hi=0, row_fallback=True, warp_emit=True,
+                                        sample_max_split=8, sample_min_ratio=4),
+    "sample_rowthr_warp": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
+                                        cap=64, sample=32, sample_max_split=1,
+                                        sample_row_threshold=True, sample_row_min_ratio=16,
+                                        warp_emit=True),
+    "sample_fused_warp": tk.TopKConfig(block=32, cand_block=16, always_split=True,
+                                       max_split=1, cap=48, compact_block=16, sample=16,
+                                       scan2d=True, sample_fused=True, finish_small=8,
+                                       finish_hi=0, warp_emit=True),
     # The v3 compaction with in-thread rank scans ([tile / threads, threads] tiles).
     "sample_scan2d": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
                                     cap=48, compact_block=16, sample=16, scan2d=True),

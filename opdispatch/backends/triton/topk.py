@@ -101,6 +101,9 @@ class TopKConfig:
                                # prefix sums (_rank_2d) instead of a 1-D block scan, where
                                # k * select_2d <= lanes (0: never; the thread-major output
                                # positions scatter the stores, which costs where k is large)
+    warp_emit: bool = False    # v20: register selects that are not on select_2d tiles write
+                               # their top k from ranks inside each warp (a ballot and popc per
+                               # element on CUDA, _emit_top_warp) instead of a 1-D block scan
 
     def __post_init__(self):
         for name in ("select_bits", "threshold_bits"):
@@ -139,6 +142,7 @@ _V13 = dataclasses.replace(_V12, sample_sigma=0)
 _V14 = dataclasses.replace(_V13, sample_group=1)
 _V15 = dataclasses.replace(_V14, sample_row_max_split=64)
 _V18 = dataclasses.replace(_V15, select_hi=0, select_small=32, select_2d=8)
+_V20 = dataclasses.replace(_V18, sample_l2=1, warp_emit=True)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -261,6 +265,13 @@ CONFIGS = {
     # the decode cases slower (64x131072 k=2048 40.6 -> 42.0, k=512 34.8 -> 37.1), so
     # v19 has them in the one launch only (sample_l2=1).
     "v19": dataclasses.replace(_V18, sample_l2=1),
+    # v20: v19 with the warp-ballot emit in every register select not on select_2d tiles
+    # (register mode where k > lanes / 8, the v3 finish and v12's one launch at k = 2048).
+    # Triton's 1-D tl.cumsum there ran five shuffles and adds per element a thread holds:
+    # ~1580 of the register kernel's 3860 SASS instructions at 4096 lanes (Triton 3.6).
+    "v20": _V20,
+    # v20 with the warp emit everywhere (no select_2d tiles).
+    "v20_w": dataclasses.replace(_V20, select_2d=0),
     # v4 with fewer warps per row in register mode (2 or 1: fewer cross-warp reductions).
     "v4_w2": dataclasses.replace(_V4, reg_per_thread=64),
     "v4_w1": dataclasses.replace(_V4, reg_per_thread=128),
@@ -292,6 +303,19 @@ def _sel_threads(cfg: TopKConfig, lanes: int, num_warps: int, k: int) -> int:
     if cfg.select_2d and k * cfg.select_2d <= lanes:
         return min(32 * num_warps, lanes)
     return 0
+
+
+def _warp_mode(cfg: TopKConfig, lanes: int, threads: int, device: torch.device) -> int:
+    """WARP of a register select of ``lanes`` lanes whose STHREADS is ``threads``: 2 (ranks
+    from warp ballots, _emit_top_warp) on CUDA, 1 (the same tiles, ranks from Triton scans) in
+    the interpreter (CPU tensors: what the CPU tiers test), 0 (the 1-D or select_2d emit)
+    where warp_emit is off, on select_2d tiles, below 32 lanes, and on ROCm (64-lane
+    wavefronts: the ballot is CUDA's; not tried there)."""
+    if not cfg.warp_emit or threads > 0 or lanes < 32:
+        return 0
+    if device.type == "cuda":
+        return 0 if torch.version.hip is not None else 2
+    return 1
 
 
 def _maxnreg(n: int, device: torch.device) -> dict:
@@ -457,10 +481,12 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
     if p["mode"] == "register":
         small = p["small"]
         scr = torch.empty(p["ws_numel"], dtype=torch.int32, device=device) if small else out
+        sthreads = _sel_threads(cfg, p["lanes"], p["num_warps"], k)
         topk_register_kernel[p["grid"]](
             *common, out, out.stride(0), k, scr, IS_DECODE=decode, COL_CONTIG=stride_c == 1,
             LANES=p["lanes"], FILL_BLOCK=1024, SEL=cfg.select_bits, SMALL=small,
-            HI=cfg.select_hi, STHREADS=_sel_threads(cfg, p["lanes"], p["num_warps"], k),
+            HI=cfg.select_hi, STHREADS=sthreads,
+            WARP=_warp_mode(cfg, p["lanes"], sthreads, device),
             num_warps=p["num_warps"], **_maxnreg(cfg.reg_maxnreg, device))
         return
     # One workspace allocation per call (size from the shape only).
@@ -475,6 +501,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         o = 2 * rows * cap_s
         ck, ci = ws[o:o + rows * cap], ws[o + rows * cap:o + 2 * rows * cap]
         scr = ws[o + 2 * rows * cap:]
+        sthreads = _sel_threads(cfg, p["sample_lanes"], sample_warps, k)
         topk_sample_rows_kernel[p["grid"]](
             *common, out, out.stride(0), k, sck, sci, cap_s, ck, ci, cap, scr,
             IS_DECODE=decode, COL_CONTIG=stride_c == 1, BLOCK=sample_block,
@@ -482,7 +509,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"], LANES=p["sample_lanes"],
             SEL=cfg.select_bits, SMALL=cfg.finish_small, HI=cfg.finish_hi, CBLOCK=cfg.cand_block,
             RADIX_BITS=cfg.radix_bits,
-            STHREADS=_sel_threads(cfg, p["sample_lanes"], sample_warps, k),
+            STHREADS=sthreads, WARP=_warp_mode(cfg, p["sample_lanes"], sthreads, device),
             L2HINT=cfg.sample_l2 >= 1, num_warps=sample_warps,
             **_maxnreg(cfg.fused_maxnreg, device))
         return
@@ -528,6 +555,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         cap_s = 1
         sck = sci = scnt = scr = ck      # unused
     row_fallback = use_sample and cfg.row_fallback
+    fthreads = _sel_threads(cfg, p["sample_lanes"], p["finish_warps"], k) if use_sample else 0
     if not row_fallback:
         topk_split_hist_kernel[(rows, split)](
             *common, hist, chunk, k, scnt, cap_s, BLOCK=cfg.block, USE_SAMPLE=use_sample,
@@ -542,7 +570,8 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         USE_SAMPLE=use_sample, SAMPLE_LANES=p["sample_lanes"] if use_sample else 1,
         SEL=cfg.select_bits, ROW_FALLBACK=row_fallback, RBLOCK=cfg.compact_block or cfg.block,
         SMALL=cfg.finish_small if use_sample else 0, HI=cfg.finish_hi,
-        STHREADS=_sel_threads(cfg, p["sample_lanes"], p["finish_warps"], k) if use_sample else 0,
+        STHREADS=fthreads,
+        WARP=_warp_mode(cfg, p["sample_lanes"], fthreads, device) if use_sample else 0,
         num_warps=p["finish_warps"], **flags)
 
 

@@ -362,7 +362,7 @@ def topk_split_finish_kernel(
     RADIX_BITS: tl.constexpr, SPLIT_POW2: tl.constexpr, USE_SAMPLE: tl.constexpr,
     SAMPLE_LANES: tl.constexpr, SEL: tl.constexpr, ROW_FALLBACK: tl.constexpr = False,
     RBLOCK: tl.constexpr = 2048, SMALL: tl.constexpr = 0, HI: tl.constexpr = 16,
-    STHREADS: tl.constexpr = 0,
+    STHREADS: tl.constexpr = 0, WARP: tl.constexpr = 0,
 ):
     """Split mode, step 3: one program per row selects among the candidates (or fills the
     identity for rows with n <= k). USE_SAMPLE: rows that v3's sample pass settled select
@@ -385,7 +385,7 @@ def topk_split_finish_kernel(
         _sample_select(p_sck + o_ws, p_sci + o_ws, p_scnt + (row * n_split).to(tl.int64),
                        cap_s, (n_split - 1) * cap_s + last_n, k, p_orow,
                        p_scr + row.to(tl.int64) * (SMALL + 1), SAMPLE_LANES, SEL, SMALL, HI,
-                       STHREADS)
+                       STHREADS, WARP)
     elif n <= k:
         _fill_identity(p_orow, n, k, CBLOCK)
     elif ROW_FALLBACK:
@@ -461,12 +461,18 @@ def _lanes_2d(LANES: tl.constexpr, THREADS: tl.constexpr):
 
 
 @triton.jit
-def _select_tile(LANES: tl.constexpr, THREADS: tl.constexpr):
+def _select_tile(LANES: tl.constexpr, THREADS: tl.constexpr, WARP: tl.constexpr = 0):
     """Lane numbers of a register select: 0..LANES-1, as a [THREADS, LANES // THREADS] tile
     (_lanes_2d, scalar accesses: a vectorised load along axis 0 would be converted through
-    shared memory for the in-thread ranks) where THREADS > 0, else 1-D."""
+    shared memory for the in-thread ranks) where THREADS > 0; as a [32, LANES // 32] tile of
+    32-lane groups (lane 32 i + l at [l, i], scalar accesses; Triton 3.6 then puts axis 0 on
+    the lanes of a warp, so that group i lies in one warp, lane l at warp lane l:
+    _emit_top_warp) where WARP > 0; else 1-D."""
     if THREADS > 0:
         return tl.max_contiguous(_lanes_2d(LANES, THREADS), [1, 1])
+    elif WARP > 0:
+        o = tl.arange(0, 32)[:, None] + tl.arange(0, LANES // 32)[None, :] * 32
+        return tl.max_contiguous(o, [1, 1])
     else:
         return tl.arange(0, LANES)
 
@@ -675,33 +681,111 @@ def _emit_top(ks, t_s, idx, k, p_orow, TWO_D: tl.constexpr = False):
     tl.store(p_orow + n_gt + r_eq, idx, mask=m_eq & (r_eq < k - n_gt))
 
 
+# Ranks inside a warp (CUDA): one ballot per mask, the lanes below this one (%lanemask_lt)
+# counted by popc. $0: ranks (gt + 65536 eq), $1: the warp's counts (same packing), $2: 1
+# where this element's lane number o % 32 is its warp lane (the ranks count the lanes of
+# one 32-lane row only if every row lies in one warp, lane l at warp lane l).
+_BALLOT_RANKS_ASM = tl.constexpr("""{
+.reg .pred %pg, %pe, %pl;
+.reg .b32 %bg, %be, %lt, %t0, %t1, %ln;
+setp.ne.s32 %pg, $3, 0;
+setp.ne.s32 %pe, $4, 0;
+vote.sync.ballot.b32 %bg, %pg, 0xffffffff;
+vote.sync.ballot.b32 %be, %pe, 0xffffffff;
+mov.u32 %lt, %lanemask_lt;
+and.b32 %t0, %bg, %lt;
+popc.b32 %t0, %t0;
+and.b32 %t1, %be, %lt;
+popc.b32 %t1, %t1;
+shl.b32 %t1, %t1, 16;
+add.s32 $0, %t0, %t1;
+popc.b32 %t0, %bg;
+popc.b32 %t1, %be;
+shl.b32 %t1, %t1, 16;
+add.s32 $1, %t0, %t1;
+mov.u32 %ln, %laneid;
+and.b32 %t0, $5, 31;
+setp.eq.s32 %pl, %t0, %ln;
+selp.s32 $2, 1, 0, %pl;
+}""")
+
+
+@triton.jit
+def _group_ranks(h):
+    """Exclusive ranks along axis 0 of the packed counts h ([32, G]: one 32-lane group per
+    column) and each group's total, broadcast over the group: Triton scans (the
+    interpreter's and the fallback's form)."""
+    return tl.cumsum(h, 0) - h, tl.sum(h, 0)[None, :] + tl.zeros_like(h)
+
+
+@triton.jit
+def _emit_top_warp(ks, t_s, idx, o, k, p_orow, ASM: tl.constexpr):
+    """_emit_top for [32, G] tiles of 32-lane groups (_select_tile with WARP): write idx of the
+    keys > t_s, then of the first k - count(> t_s) keys == t_s, in lane order (o = 32 i + l
+    at [l, i]).
+
+    A lane's output position is the number of selected lanes in the groups before its group
+    (one scan along axis 1 of the per-group counts: in registers but for the cross-warp step)
+    plus those before it in its group. ASM (CUDA): the latter from one warp ballot per mask
+    and a popc (_BALLOT_RANKS_ASM) instead of a warp scan per element (Triton's 1-D
+    ``tl.cumsum``: five shuffles and adds for every element a thread holds). Ballot ranks are
+    right only if each group lies in one warp, lane l at warp lane l, which is how Triton 3.6
+    lays out the tile (scalar accesses) but not a promise: every element checks its lane,
+    and if any is off the ranks are recomputed by scans, so the result is always right, only
+    slower. Else (the interpreter, tests): the scans."""
+    m_gt = ks > t_s
+    m_eq = ks == t_s
+    h = m_gt.to(tl.int32) + m_eq.to(tl.int32) * 65536
+    if ASM:
+        pre, cnt, ok = tl.inline_asm_elementwise(
+            _BALLOT_RANKS_ASM, "=r,=r,=r,r,r,r",
+            [m_gt.to(tl.int32), m_eq.to(tl.int32), o],
+            dtype=(tl.int32, tl.int32, tl.int32), is_pure=True, pack=1)
+        n_gt, n_bad = tl.reduce((_flat(m_gt.to(tl.int32), True), _flat(1 - ok, True)), 0,
+                                _add_pair)
+        if n_bad > 0:
+            pre, cnt = _group_ranks(h)
+    else:
+        pre, cnt = _group_ranks(h)
+        n_gt = tl.sum(_flat(m_gt.to(tl.int32), True), 0)
+    r = tl.cumsum(cnt, 1) - cnt + pre          # packed ranks in lane order
+    r_eq = r >> 16
+    pos = tl.where(m_gt, r & 65535, n_gt + r_eq)
+    tl.store(p_orow + pos, idx, mask=m_gt | (m_eq & (r_eq < k - n_gt)))
+
+
 @triton.jit
 def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, p_scr, LANES: tl.constexpr,
                    SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr,
-                   THREADS: tl.constexpr):
+                   THREADS: tl.constexpr, WARP: tl.constexpr = 0):
     """Exact top k of the sample pass's candidates, held in registers (LANES >= m_src).
 
     Lanes [0, m_src) of the segmented workspace (segment j: seg_cap lanes, p_seg[j] used).
     The k-th largest key T (_kth_key), then keys > T and the first k - count(> T) ties in
     lane (= column) order. Needs count >= k."""
-    o = _select_tile(LANES, THREADS)
+    o = _select_tile(LANES, THREADS, WARP)
     seg = o // seg_cap
     in_range = o < m_src
     seg_n = tl.load(p_seg + seg, mask=in_range, other=0)
     _select_lanes(p_sck, p_sci, o, in_range & ((o - seg * seg_cap) < seg_n), k, p_orow, p_scr,
-                  SEL, SMALL, HI, THREADS > 0)
+                  SEL, SMALL, HI, THREADS > 0, WARP)
 
 
 @triton.jit
 def _select_lanes(p_sck, p_sci, o, valid, k, p_orow, p_scr, SEL: tl.constexpr,
-                  SMALL: tl.constexpr, HI: tl.constexpr, TWO_D: tl.constexpr):
+                  SMALL: tl.constexpr, HI: tl.constexpr, TWO_D: tl.constexpr,
+                  WARP: tl.constexpr = 0):
     """The exact top k of the candidates (key, column) at lanes o of p_sck / p_sci where
-    ``valid``, in registers: the k-th largest key (_kth_key), then _emit_top."""
+    ``valid``, in registers: the k-th largest key (_kth_key), then _emit_top (WARP > 0: o is
+    a tile of 32-lane rows, _emit_top_warp, with the ballot ranks where WARP == 2)."""
     # Unsigned key order as signed int32 order: flip the top bit (empty lanes: 0 -> INT_MIN).
     ks = tl.load(p_sck + o, mask=valid, other=0) ^ -2147483648
-    t_s = _kth_key(_flat(ks, TWO_D), k, p_scr, SEL, SMALL, HI)
+    t_s = _kth_key(_flat(ks, TWO_D or WARP > 0), k, p_scr, SEL, SMALL, HI)
     idx = tl.load(p_sci + o, mask=ks >= t_s, other=0)
-    _emit_top(ks, t_s, idx, k, p_orow, TWO_D)
+    if WARP > 0:
+        _emit_top_warp(ks, t_s, idx, o, k, p_orow, WARP == 2)
+    else:
+        _emit_top(ks, t_s, idx, k, p_orow, TWO_D)
 
 
 @triton.jit
@@ -710,7 +794,7 @@ def topk_register_kernel(
     p_out, stride_or, k, p_scr,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, LANES: tl.constexpr,
     FILL_BLOCK: tl.constexpr, SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr,
-    STHREADS: tl.constexpr = 0,
+    STHREADS: tl.constexpr = 0, WARP: tl.constexpr = 0,
 ):
     """Short rows (cols <= LANES), one program per row, one launch: the row's keys are loaded
     once into registers, the k-th largest found by _kth_key and the top k written in column
@@ -724,12 +808,15 @@ def topk_register_kernel(
         _fill_identity(p_orow, n, k, FILL_BLOCK)
     else:
         p_row = p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64) * stride_c
-        o = _select_tile(LANES, STHREADS)
+        o = _select_tile(LANES, STHREADS, WARP)
         x, m = _load_row(p_row, stride_c, o, n, COL_CONTIG)
         ks = tl.where(m, _order_key(x).to(tl.int32, bitcast=True) ^ -2147483648, -2147483648)
-        t_s = _kth_key(_flat(ks, STHREADS > 0), k, p_scr + row.to(tl.int64) * (SMALL + 1), SEL,
-                       SMALL, HI)
-        _emit_top(ks, t_s, o, k, p_orow, STHREADS > 0)
+        t_s = _kth_key(_flat(ks, STHREADS > 0 or WARP > 0), k,
+                       p_scr + row.to(tl.int64) * (SMALL + 1), SEL, SMALL, HI)
+        if WARP > 0:
+            _emit_top_warp(ks, t_s, o, o, k, p_orow, WARP == 2)
+        else:
+            _emit_top(ks, t_s, o, k, p_orow, STHREADS > 0)
 
 
 @triton.jit
@@ -852,7 +939,7 @@ def topk_sample_rows_kernel(
     SAMPLE: tl.constexpr, THREADS: tl.constexpr, T_BITS: tl.constexpr, T_GROUP: tl.constexpr,
     T_SIGMA: tl.constexpr, LANES: tl.constexpr, SEL: tl.constexpr, SMALL: tl.constexpr,
     HI: tl.constexpr, CBLOCK: tl.constexpr, RADIX_BITS: tl.constexpr,
-    STHREADS: tl.constexpr = 0, L2HINT: tl.constexpr = False,
+    STHREADS: tl.constexpr = 0, L2HINT: tl.constexpr = False, WARP: tl.constexpr = 0,
 ):
     """v3 in one launch for rows of one slice (v12), one program per row: the sample
     threshold, the compaction of the keys >= it into the row's segment (cap_s lanes), then
@@ -883,9 +970,9 @@ def topk_sample_rows_kernel(
         # The candidates were stored by other threads of this program: make them visible.
         tl.debug_barrier()
         if (seen >= k) & (seen <= cap_s):
-            o = _select_tile(LANES, STHREADS)
+            o = _select_tile(LANES, STHREADS, WARP)
             _select_lanes(p_k, p_i, o, o < seen, k, p_orow, p_scr + row64 * (SMALL + 1), SEL,
-                          SMALL, HI, STHREADS > 0)
+                          SMALL, HI, STHREADS > 0, WARP)
         else:
             _select_row(p_row, stride_c, n, k, p_orow, p_ck + row64 * cap, p_ci + row64 * cap,
                         cap, BLOCK, CBLOCK, RADIX_BITS, COL_CONTIG)
