@@ -270,8 +270,10 @@ CONFIGS = {
     # Triton's 1-D tl.cumsum there ran five shuffles and adds per element a thread holds:
     # ~1580 of the register kernel's 3860 SASS instructions at 4096 lanes (Triton 3.6).
     "v20": _V20,
-    # v20 with the warp emit everywhere (no select_2d tiles).
+    # v20 with the warp emit everywhere (no select_2d tiles); with register mode at 96
+    # registers (5 programs per SM instead of 6, fewer spills).
     "v20_w": dataclasses.replace(_V20, select_2d=0),
+    "v20_r96": dataclasses.replace(_V20, reg_maxnreg=96),
     # v4 with fewer warps per row in register mode (2 or 1: fewer cross-warp reductions).
     "v4_w2": dataclasses.replace(_V4, reg_per_thread=64),
     "v4_w1": dataclasses.replace(_V4, reg_per_thread=128),
@@ -305,17 +307,20 @@ def _sel_threads(cfg: TopKConfig, lanes: int, num_warps: int, k: int) -> int:
     return 0
 
 
-def _warp_mode(cfg: TopKConfig, lanes: int, threads: int, device: torch.device) -> int:
-    """WARP of a register select of ``lanes`` lanes whose STHREADS is ``threads``: 2 (ranks
-    from warp ballots, _emit_top_warp) on CUDA, 1 (the same tiles, ranks from Triton scans) in
-    the interpreter (CPU tensors: what the CPU tiers test), 0 (the 1-D or select_2d emit)
-    where warp_emit is off, on select_2d tiles, below 32 lanes, and on ROCm (64-lane
-    wavefronts: the ballot is CUDA's; not tried there)."""
-    if not cfg.warp_emit or threads > 0 or lanes < 32:
-        return 0
+def _warp_mode(cfg: TopKConfig, lanes: int, threads: int, warps: int,
+               device: torch.device) -> dict:
+    """WARP / WASM of a register select of ``lanes`` lanes at ``warps`` warps whose STHREADS
+    is ``threads``: WARP = warps ([32, warps, lanes / (32 warps)] tiles, _emit_top_warp),
+    WASM (ranks from warp ballots) on CUDA, Triton scans in the interpreter (CPU tensors:
+    what the CPU tiers test). WARP = 0 (the 1-D or select_2d emit) where warp_emit is off, on
+    select_2d tiles, where the lanes do not fill the warps, and on ROCm (64-lane wavefronts:
+    the ballot is CUDA's; not tried there)."""
+    off = dict(WARP=0, WASM=False)
+    if not cfg.warp_emit or threads > 0 or lanes < 32 * warps:
+        return off
     if device.type == "cuda":
-        return 0 if torch.version.hip is not None else 2
-    return 1
+        return off if torch.version.hip is not None else dict(WARP=warps, WASM=True)
+    return dict(WARP=warps, WASM=False)
 
 
 def _maxnreg(n: int, device: torch.device) -> dict:
@@ -486,7 +491,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             *common, out, out.stride(0), k, scr, IS_DECODE=decode, COL_CONTIG=stride_c == 1,
             LANES=p["lanes"], FILL_BLOCK=1024, SEL=cfg.select_bits, SMALL=small,
             HI=cfg.select_hi, STHREADS=sthreads,
-            WARP=_warp_mode(cfg, p["lanes"], sthreads, device),
+            **_warp_mode(cfg, p["lanes"], sthreads, p["num_warps"], device),
             num_warps=p["num_warps"], **_maxnreg(cfg.reg_maxnreg, device))
         return
     # One workspace allocation per call (size from the shape only).
@@ -509,7 +514,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"], LANES=p["sample_lanes"],
             SEL=cfg.select_bits, SMALL=cfg.finish_small, HI=cfg.finish_hi, CBLOCK=cfg.cand_block,
             RADIX_BITS=cfg.radix_bits,
-            STHREADS=sthreads, WARP=_warp_mode(cfg, p["sample_lanes"], sthreads, device),
+            STHREADS=sthreads, **_warp_mode(cfg, p["sample_lanes"], sthreads, sample_warps, device),
             L2HINT=cfg.sample_l2 >= 1, num_warps=sample_warps,
             **_maxnreg(cfg.fused_maxnreg, device))
         return
@@ -571,7 +576,8 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         SEL=cfg.select_bits, ROW_FALLBACK=row_fallback, RBLOCK=cfg.compact_block or cfg.block,
         SMALL=cfg.finish_small if use_sample else 0, HI=cfg.finish_hi,
         STHREADS=fthreads,
-        WARP=_warp_mode(cfg, p["sample_lanes"], fthreads, device) if use_sample else 0,
+        **(_warp_mode(cfg, p["sample_lanes"], fthreads, p["finish_warps"], device)
+           if use_sample else {}),
         num_warps=p["finish_warps"], **flags)
 
 

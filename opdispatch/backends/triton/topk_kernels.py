@@ -362,7 +362,7 @@ def topk_split_finish_kernel(
     RADIX_BITS: tl.constexpr, SPLIT_POW2: tl.constexpr, USE_SAMPLE: tl.constexpr,
     SAMPLE_LANES: tl.constexpr, SEL: tl.constexpr, ROW_FALLBACK: tl.constexpr = False,
     RBLOCK: tl.constexpr = 2048, SMALL: tl.constexpr = 0, HI: tl.constexpr = 16,
-    STHREADS: tl.constexpr = 0, WARP: tl.constexpr = 0,
+    STHREADS: tl.constexpr = 0, WARP: tl.constexpr = 0, WASM: tl.constexpr = False,
 ):
     """Split mode, step 3: one program per row selects among the candidates (or fills the
     identity for rows with n <= k). USE_SAMPLE: rows that v3's sample pass settled select
@@ -385,7 +385,7 @@ def topk_split_finish_kernel(
         _sample_select(p_sck + o_ws, p_sci + o_ws, p_scnt + (row * n_split).to(tl.int64),
                        cap_s, (n_split - 1) * cap_s + last_n, k, p_orow,
                        p_scr + row.to(tl.int64) * (SMALL + 1), SAMPLE_LANES, SEL, SMALL, HI,
-                       STHREADS, WARP)
+                       STHREADS, WARP, WASM)
     elif n <= k:
         _fill_identity(p_orow, n, k, CBLOCK)
     elif ROW_FALLBACK:
@@ -461,20 +461,38 @@ def _lanes_2d(LANES: tl.constexpr, THREADS: tl.constexpr):
 
 
 @triton.jit
-def _select_tile(LANES: tl.constexpr, THREADS: tl.constexpr, WARP: tl.constexpr = 0):
+def _select_tile(LANES: tl.constexpr, THREADS: tl.constexpr, WARPS: tl.constexpr = 0):
     """Lane numbers of a register select: 0..LANES-1, as a [THREADS, LANES // THREADS] tile
     (_lanes_2d, scalar accesses: a vectorised load along axis 0 would be converted through
-    shared memory for the in-thread ranks) where THREADS > 0; as a [32, LANES // 32] tile of
-    32-lane groups (lane 32 i + l at [l, i], scalar accesses; Triton 3.6 then puts axis 0 on
-    the lanes of a warp, so that group i lies in one warp, lane l at warp lane l:
-    _emit_top_warp) where WARP > 0; else 1-D."""
+    shared memory for the in-thread ranks) where THREADS > 0, else 1-D: in order, or where
+    WARPS > 0 permuted so that each warp holds consecutive lanes (_warp_lanes)."""
     if THREADS > 0:
         return tl.max_contiguous(_lanes_2d(LANES, THREADS), [1, 1])
-    elif WARP > 0:
-        o = tl.arange(0, 32)[:, None] + tl.arange(0, LANES // 32)[None, :] * 32
-        return tl.max_contiguous(o, [1, 1])
+    elif WARPS > 0:
+        return _warp_lanes(LANES, WARPS)
     else:
         return tl.arange(0, LANES)
+
+
+@triton.jit
+def _warp_lanes(LANES: tl.constexpr, WARPS: tl.constexpr, PARTS: tl.constexpr = False):
+    """1-D lane numbers for _emit_top_warp. A 1-D tile of scalar accesses (the hint) puts
+    element e = 32 (WARPS r + w) + l at lane l of warp w, register r; it gets lane number
+    o = 32 (R w + r) + l (R = LANES // (32 WARPS)), so that warp w holds lanes
+    [32 R w, 32 R (w + 1)), a warp's accesses for one register are 32 consecutive lanes,
+    and a [R, WARPS, 32] reshape of the tile indexes (register, warp, lane). PARTS: o as
+    its warp's and lane's part (the same in every register of a thread) and its register's
+    (a constant per register) instead."""
+    R: tl.constexpr = LANES // (32 * WARPS)
+    # (Built as [R, WARPS, 32] and flattened: each element's lane number is then its warp's
+    # and lane's base plus a constant per register.)
+    z = tl.zeros([R, WARPS, 32], dtype=tl.int32)
+    wl = z + tl.arange(0, WARPS)[None, :, None] * (R * 32) + tl.arange(0, 32)[None, None, :]
+    rr = z + tl.arange(0, R)[:, None, None] * 32
+    if PARTS:
+        return tl.reshape(wl, [LANES]), tl.reshape(rr, [LANES])
+    else:
+        return tl.max_contiguous(tl.reshape(wl + rr, [LANES]), [1])
 
 
 @triton.jit
@@ -681,83 +699,102 @@ def _emit_top(ks, t_s, idx, k, p_orow, TWO_D: tl.constexpr = False):
     tl.store(p_orow + n_gt + r_eq, idx, mask=m_eq & (r_eq < k - n_gt))
 
 
-# Ranks inside a warp (CUDA): one ballot per mask, the lanes below this one (%lanemask_lt)
-# counted by popc. $0: ranks (gt + 65536 eq), $1: the warp's counts (same packing), $2: 1
-# where this element's lane number o % 32 is its warp lane (the ranks count the lanes of
-# one 32-lane row only if every row lies in one warp, lane l at warp lane l).
-_BALLOT_RANKS_ASM = tl.constexpr("""{
-.reg .pred %pg, %pe, %pl;
-.reg .b32 %bg, %be, %lt, %t0, %t1, %ln;
-setp.ne.s32 %pg, $3, 0;
-setp.ne.s32 %pe, $4, 0;
-vote.sync.ballot.b32 %bg, %pg, 0xffffffff;
-vote.sync.ballot.b32 %be, %pe, 0xffffffff;
+# Ranks inside a warp (CUDA): one ballot of the mask $4 (int32, nonzero: set), the lanes
+# below this one (%lanemask_lt) counted by popc. In: $4 the mask, $5 + $6 the element's lane
+# number (_warp_lanes: $5 its warp's and lane's part, $6 its register's). Out: $0 this
+# lane's rank among the set lanes of its warp, $1 their count, $2 ($5 - laneid) % 32 (0
+# where the element sits at warp lane $5 % 32), $3 the lane number, added here so that the
+# compiler does not keep 32 lane numbers alive from the loads to the stores.
+_BALLOT_RANK_ASM = tl.constexpr("""{
+.reg .pred %p;
+.reg .b32 %b, %lt, %ln;
+setp.ne.s32 %p, $4, 0;
+vote.sync.ballot.b32 %b, %p, 0xffffffff;
 mov.u32 %lt, %lanemask_lt;
-and.b32 %t0, %bg, %lt;
-popc.b32 %t0, %t0;
-and.b32 %t1, %be, %lt;
-popc.b32 %t1, %t1;
-shl.b32 %t1, %t1, 16;
-add.s32 $0, %t0, %t1;
-popc.b32 %t0, %bg;
-popc.b32 %t1, %be;
-shl.b32 %t1, %t1, 16;
-add.s32 $1, %t0, %t1;
+and.b32 $0, %b, %lt;
+popc.b32 $0, $0;
+popc.b32 $1, %b;
 mov.u32 %ln, %laneid;
-and.b32 %t0, $5, 31;
-setp.eq.s32 %pl, %t0, %ln;
-selp.s32 $2, 1, 0, %pl;
+xor.b32 $2, $5, %ln;
+and.b32 $2, $2, 31;
+add.s32 $3, $5, $6;
 }""")
 
 
 @triton.jit
-def _group_ranks(h):
-    """Exclusive ranks along axis 0 of the packed counts h ([32, G]: one 32-lane group per
-    column) and each group's total, broadcast over the group: Triton scans (the
-    interpreter's and the fallback's form)."""
-    return tl.cumsum(h, 0) - h, tl.sum(h, 0)[None, :] + tl.zeros_like(h)
+def _group_ranks(h, WARPS: tl.constexpr):
+    """For the 1-D counts h of a _warp_lanes tile: per element the counts of its 32-lane
+    group's lanes before it, and the group's total, by Triton scans on the [R, WARPS, 32]
+    view (the interpreter's form, and the ranks of the tie path)."""
+    L: tl.constexpr = h.shape[0]
+    h3 = tl.reshape(h, [L // (32 * WARPS), WARPS, 32])
+    pre = tl.cumsum(h3, 2) - h3
+    cnt = tl.sum(h3, 2)[:, :, None] + tl.zeros_like(h3)
+    return tl.reshape(pre, [L]), tl.reshape(cnt, [L])
 
 
 @triton.jit
-def _emit_top_warp(ks, t_s, idx, o, k, p_orow, ASM: tl.constexpr):
-    """_emit_top for [32, G] tiles of 32-lane groups (_select_tile with WARP): write idx of the
-    keys > t_s, then of the first k - count(> t_s) keys == t_s, in lane order (o = 32 i + l
-    at [l, i]).
+def _groups_before(cnt, WARPS: tl.constexpr):
+    """For the per-group counts cnt of a _warp_lanes tile (the same on a group's 32 lanes):
+    the counts of the groups before each element's group in lane order (o), on the
+    [R, WARPS, 32] view: the warp's groups before it (a sum along axis 0, the registers of
+    each thread) plus the warps before it (one scan of the warps' totals along axis 1)."""
+    L: tl.constexpr = cnt.shape[0]
+    c3 = tl.reshape(cnt, [L // (32 * WARPS), WARPS, 32])
+    w_tot = tl.sum(c3, 0)                             # [WARPS, 32]
+    b3 = (tl.cumsum(w_tot, 0) - w_tot)[None, :, :] + tl.cumsum(c3, 0) - c3
+    return tl.reshape(b3, [L])
 
-    A lane's output position is the number of selected lanes in the groups before its group
-    (one scan along axis 1 of the per-group counts: in registers but for the cross-warp step)
-    plus those before it in its group. ASM (CUDA): the latter from one warp ballot per mask
-    and a popc (_BALLOT_RANKS_ASM) instead of a warp scan per element (Triton's 1-D
-    ``tl.cumsum``: five shuffles and adds for every element a thread holds). Ballot ranks are
-    right only if each group lies in one warp, lane l at warp lane l, which is how Triton 3.6
-    lays out the tile (scalar accesses) but not a promise: every element checks its lane,
-    and if any is off the ranks are recomputed by scans, so the result is always right, only
-    slower. Else (the interpreter, tests): the scans."""
-    m_gt = ks > t_s
-    m_eq = ks == t_s
-    h = m_gt.to(tl.int32) + m_eq.to(tl.int32) * 65536
+
+@triton.jit
+def _emit_top_warp(ks, t_s, idx, k, p_orow, WARPS: tl.constexpr, ASM: tl.constexpr,
+                   IDX_IS_LANE: tl.constexpr = False):
+    """_emit_top for 1-D _warp_lanes tiles: write idx of the keys > t_s, then of the first
+    k - count(> t_s) keys == t_s, in lane order. IDX_IS_LANE: idx is the lane number
+    (register mode; it is rebuilt here, not kept alive from the loads).
+
+    A lane's output position counts the selected lanes of the 32-lane groups before its group
+    (_groups_before) plus those before it in its group. Where every key >= t_s is taken (no
+    surplus ties: count(>= t_s) == k, the usual case) one mask decides, and with ASM (CUDA)
+    its in-group ranks come from one warp ballot and a popc (_BALLOT_RANK_ASM) instead of a
+    warp scan per element (Triton's 1-D ``tl.cumsum``: five shuffles and adds for every
+    element a thread holds). Ballot ranks are right only if each group lies in one warp,
+    lane l at warp lane l, which is how Triton lays out a 1-D tile of scalar accesses but
+    not a promise: every element checks its lane, and if any is off, or ties are left over,
+    the ranks come from Triton scans: always right, only slower there. Without ASM (the
+    interpreter) every rank comes from the scans."""
+    m_ge = ks >= t_s
+    m_gt = ks > t_s         # (both masks now: the keys need not stay live through the ranks)
+    ge = m_ge.to(tl.int32)
     if ASM:
-        pre, cnt, ok = tl.inline_asm_elementwise(
-            _BALLOT_RANKS_ASM, "=r,=r,=r,r,r,r",
-            [m_gt.to(tl.int32), m_eq.to(tl.int32), o],
-            dtype=(tl.int32, tl.int32, tl.int32), is_pure=True, pack=1)
-        n_gt, n_bad = tl.reduce((_flat(m_gt.to(tl.int32), True), _flat(1 - ok, True)), 0,
-                                _add_pair)
-        if n_bad > 0:
-            pre, cnt = _group_ranks(h)
+        wl, rr = _warp_lanes(ks.shape[0], WARPS, True)
+        pre, cnt, bad, o = tl.inline_asm_elementwise(
+            _BALLOT_RANK_ASM, "=r,=r,=r,=r,r,r,r", [ge, wl, rr],
+            dtype=(tl.int32, tl.int32, tl.int32, tl.int32), is_pure=True, pack=1)
+        if IDX_IS_LANE:
+            idx = o
+        n_ge, n_bad = tl.reduce((ge, bad), 0, _add_pair)
     else:
-        pre, cnt = _group_ranks(h)
-        n_gt = tl.sum(_flat(m_gt.to(tl.int32), True), 0)
-    r = tl.cumsum(cnt, 1) - cnt + pre          # packed ranks in lane order
-    r_eq = r >> 16
-    pos = tl.where(m_gt, r & 65535, n_gt + r_eq)
-    tl.store(p_orow + pos, idx, mask=m_gt | (m_eq & (r_eq < k - n_gt)))
+        pre, cnt = _group_ranks(ge, WARPS)
+        n_ge = tl.sum(ge, 0)
+        n_bad = 0
+    if (n_ge == k) & (n_bad == 0):
+        tl.store(p_orow + _groups_before(cnt, WARPS) + pre, idx, mask=m_ge)
+    else:
+        m_eq = m_ge & ~m_gt
+        h = m_gt.to(tl.int32) + m_eq.to(tl.int32) * 65536     # packed counts: gt, eq
+        pre2, cnt2 = _group_ranks(h, WARPS)
+        r = _groups_before(cnt2, WARPS) + pre2
+        n_gt = tl.sum(m_gt.to(tl.int32), 0)
+        r_eq = r >> 16
+        pos = tl.where(m_gt, r & 65535, n_gt + r_eq)
+        tl.store(p_orow + pos, idx, mask=m_gt | (m_eq & (r_eq < k - n_gt)))
 
 
 @triton.jit
 def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, p_scr, LANES: tl.constexpr,
                    SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr,
-                   THREADS: tl.constexpr, WARP: tl.constexpr = 0):
+                   THREADS: tl.constexpr, WARP: tl.constexpr = 0, WASM: tl.constexpr = False):
     """Exact top k of the sample pass's candidates, held in registers (LANES >= m_src).
 
     Lanes [0, m_src) of the segmented workspace (segment j: seg_cap lanes, p_seg[j] used).
@@ -768,22 +805,22 @@ def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, p_scr, LANES:
     in_range = o < m_src
     seg_n = tl.load(p_seg + seg, mask=in_range, other=0)
     _select_lanes(p_sck, p_sci, o, in_range & ((o - seg * seg_cap) < seg_n), k, p_orow, p_scr,
-                  SEL, SMALL, HI, THREADS > 0, WARP)
+                  SEL, SMALL, HI, THREADS > 0, WARP, WASM)
 
 
 @triton.jit
 def _select_lanes(p_sck, p_sci, o, valid, k, p_orow, p_scr, SEL: tl.constexpr,
                   SMALL: tl.constexpr, HI: tl.constexpr, TWO_D: tl.constexpr,
-                  WARP: tl.constexpr = 0):
+                  WARP: tl.constexpr = 0, WASM: tl.constexpr = False):
     """The exact top k of the candidates (key, column) at lanes o of p_sck / p_sci where
     ``valid``, in registers: the k-th largest key (_kth_key), then _emit_top (WARP > 0: o is
-    a tile of 32-lane rows, _emit_top_warp, with the ballot ranks where WARP == 2)."""
+    a _warp_lanes tile for WARP warps, _emit_top_warp, with ballot ranks where WASM)."""
     # Unsigned key order as signed int32 order: flip the top bit (empty lanes: 0 -> INT_MIN).
     ks = tl.load(p_sck + o, mask=valid, other=0) ^ -2147483648
-    t_s = _kth_key(_flat(ks, TWO_D or WARP > 0), k, p_scr, SEL, SMALL, HI)
+    t_s = _kth_key(_flat(ks, TWO_D), k, p_scr, SEL, SMALL, HI)
     idx = tl.load(p_sci + o, mask=ks >= t_s, other=0)
     if WARP > 0:
-        _emit_top_warp(ks, t_s, idx, o, k, p_orow, WARP == 2)
+        _emit_top_warp(ks, t_s, idx, k, p_orow, WARP, WASM)
     else:
         _emit_top(ks, t_s, idx, k, p_orow, TWO_D)
 
@@ -794,7 +831,7 @@ def topk_register_kernel(
     p_out, stride_or, k, p_scr,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, LANES: tl.constexpr,
     FILL_BLOCK: tl.constexpr, SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr,
-    STHREADS: tl.constexpr = 0, WARP: tl.constexpr = 0,
+    STHREADS: tl.constexpr = 0, WARP: tl.constexpr = 0, WASM: tl.constexpr = False,
 ):
     """Short rows (cols <= LANES), one program per row, one launch: the row's keys are loaded
     once into registers, the k-th largest found by _kth_key and the top k written in column
@@ -811,10 +848,10 @@ def topk_register_kernel(
         o = _select_tile(LANES, STHREADS, WARP)
         x, m = _load_row(p_row, stride_c, o, n, COL_CONTIG)
         ks = tl.where(m, _order_key(x).to(tl.int32, bitcast=True) ^ -2147483648, -2147483648)
-        t_s = _kth_key(_flat(ks, STHREADS > 0 or WARP > 0), k,
+        t_s = _kth_key(_flat(ks, STHREADS > 0), k,
                        p_scr + row.to(tl.int64) * (SMALL + 1), SEL, SMALL, HI)
         if WARP > 0:
-            _emit_top_warp(ks, t_s, o, o, k, p_orow, WARP == 2)
+            _emit_top_warp(ks, t_s, o, k, p_orow, WARP, WASM, True)
         else:
             _emit_top(ks, t_s, o, k, p_orow, STHREADS > 0)
 
@@ -940,6 +977,7 @@ def topk_sample_rows_kernel(
     T_SIGMA: tl.constexpr, LANES: tl.constexpr, SEL: tl.constexpr, SMALL: tl.constexpr,
     HI: tl.constexpr, CBLOCK: tl.constexpr, RADIX_BITS: tl.constexpr,
     STHREADS: tl.constexpr = 0, L2HINT: tl.constexpr = False, WARP: tl.constexpr = 0,
+    WASM: tl.constexpr = False,
 ):
     """v3 in one launch for rows of one slice (v12), one program per row: the sample
     threshold, the compaction of the keys >= it into the row's segment (cap_s lanes), then
@@ -972,7 +1010,7 @@ def topk_sample_rows_kernel(
         if (seen >= k) & (seen <= cap_s):
             o = _select_tile(LANES, STHREADS, WARP)
             _select_lanes(p_k, p_i, o, o < seen, k, p_orow, p_scr + row64 * (SMALL + 1), SEL,
-                          SMALL, HI, STHREADS > 0, WARP)
+                          SMALL, HI, STHREADS > 0, WARP, WASM)
         else:
             _select_row(p_row, stride_c, n, k, p_orow, p_ck + row64 * cap, p_ci + row64 * cap,
                         cap, BLOCK, CBLOCK, RADIX_BITS, COL_CONTIG)
