@@ -268,7 +268,13 @@ CONFIGS = {
     # v20: v19 with the warp-ballot emit in every register select not on select_2d tiles
     # (register mode where k > lanes / 8, the v3 finish and v12's one launch at k = 2048).
     # Triton's 1-D tl.cumsum there ran five shuffles and adds per element a thread holds:
-    # ~1580 of the register kernel's 3860 SASS instructions at 4096 lanes (Triton 3.6).
+    # ~1580 of the register kernel's 3860 SASS instructions at 4096 lanes (Triton 3.6), ~920
+    # with the ballots. Measured (H100, session 11, graph us, v19 -> v20, two runs): 64x131072
+    # k=2048 41.1 -> 39.0 / 38.7, k=512 35.5 -> 35.0 / 36.1, 4096x32768 k=2048 546.6 ->
+    # 523.1 / 522.8, k=512 443.5 -> 406.3, 1x131072 24.1 -> 21.8 / 21.4, 8x131072 25.5 ->
+    # 23.5 / 23.5, 512x131072 255.5 -> 248.1 / 247.2, 4096x4096 125.2 -> 122.2 / 121.5,
+    # 512x4096 20.5 -> 19.8. (v20_w, the warp emit also where k <= lanes / 8: 4096x4096
+    # k=512 133.3 against 125.1; v20_r96: no gain.)
     "v20": _V20,
     # v20 with the warp emit everywhere (no select_2d tiles); with register mode at 96
     # registers (5 programs per SM instead of 6, fewer spills).
@@ -294,7 +300,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "v19"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
+DEFAULT_CONFIG = "v20"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
