@@ -142,9 +142,10 @@ SMALL = {
     "sample_split_l2": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
                                      cap=64, sample=32, scan2d=True, row_fallback=True,
                                      sample_max_split=8, sample_min_ratio=4, sample_l2=2),
-    # The warp emit (v20): [32, lanes / 32] tiles of 32-lane groups, output positions from
-    # ranks inside each group plus a scan over the groups (on CUDA the in-group ranks come
-    # from warp ballots; here from the Triton scans that are also its fallback): register
+    # The warp emit (v20): lanes numbered so that each warp holds consecutive ones, output
+    # positions from ranks inside each 32-lane group plus the counts of the groups before
+    # it (on CUDA the in-group ranks come from warp ballots; here from the Triton scans that
+    # are also its fallback, on both of its branches: no ties left over, and ties): register
     # mode (4 warps and one), adaptive two levels, the v3 finish (several slices, and the
     # per-row threshold kernel), v12's one launch.
     "register_warp": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2, select_small=16,

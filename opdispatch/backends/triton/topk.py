@@ -142,7 +142,8 @@ _V13 = dataclasses.replace(_V12, sample_sigma=0)
 _V14 = dataclasses.replace(_V13, sample_group=1)
 _V15 = dataclasses.replace(_V14, sample_row_max_split=64)
 _V18 = dataclasses.replace(_V15, select_hi=0, select_small=32, select_2d=8)
-_V20 = dataclasses.replace(_V18, sample_l2=1, warp_emit=True)
+_V19 = dataclasses.replace(_V18, sample_l2=1)
+_V20 = dataclasses.replace(_V19, warp_emit=True)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -264,7 +265,7 @@ CONFIGS = {
     # 447.5 but 2048x16384 166.2.) The hints in the two-kernel path's compaction too made
     # the decode cases slower (64x131072 k=2048 40.6 -> 42.0, k=512 34.8 -> 37.1), so
     # v19 has them in the one launch only (sample_l2=1).
-    "v19": dataclasses.replace(_V18, sample_l2=1),
+    "v19": _V19,
     # v20: v19 with the warp-ballot emit in every register select not on select_2d tiles
     # (register mode where k > lanes / 8, the v3 finish and v12's one launch at k = 2048).
     # Triton's 1-D tl.cumsum there ran five shuffles and adds per element a thread holds:
@@ -305,28 +306,23 @@ DEFAULT_CONFIG = "v20"   # register mode <= 4096 columns, else v3 (sample) where
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
 
-def _sel_threads(cfg: TopKConfig, lanes: int, num_warps: int, k: int) -> int:
-    """STHREADS of a register select: its threads (at most its lanes) where select_2d allows
-    it (k * select_2d <= lanes), else 0 (1-D lanes)."""
+def _select_layout(cfg: TopKConfig, lanes: int, warps: int, k: int,
+                   device: torch.device) -> dict:
+    """The lane layout of a register select of ``lanes`` lanes at ``warps`` warps, as the
+    kernels' STHREADS / WARP / WASM arguments:
+    - STHREADS = its threads (at most its lanes) where select_2d allows it (k * select_2d <=
+      lanes): [threads, lanes / threads] tiles, ranks from in-thread prefix sums;
+    - else, with warp_emit, WARP = warps (1-D _warp_lanes tiles, _emit_top_warp) and WASM
+      (ranks from warp ballots) on CUDA, Triton scans in the interpreter (CPU tensors: what
+      the CPU tiers test). Not where the lanes do not fill the warps, and not on ROCm (64-lane
+      wavefronts: the ballot is CUDA's; not tried there);
+    - else all 0: 1-D lanes, ranks from Triton's block scan."""
     if cfg.select_2d and k * cfg.select_2d <= lanes:
-        return min(32 * num_warps, lanes)
-    return 0
-
-
-def _warp_mode(cfg: TopKConfig, lanes: int, threads: int, warps: int,
-               device: torch.device) -> dict:
-    """WARP / WASM of a register select of ``lanes`` lanes at ``warps`` warps whose STHREADS
-    is ``threads``: WARP = warps ([32, warps, lanes / (32 warps)] tiles, _emit_top_warp),
-    WASM (ranks from warp ballots) on CUDA, Triton scans in the interpreter (CPU tensors:
-    what the CPU tiers test). WARP = 0 (the 1-D or select_2d emit) where warp_emit is off, on
-    select_2d tiles, where the lanes do not fill the warps, and on ROCm (64-lane wavefronts:
-    the ballot is CUDA's; not tried there)."""
-    off = dict(WARP=0, WASM=False)
-    if not cfg.warp_emit or threads > 0 or lanes < 32 * warps:
-        return off
-    if device.type == "cuda":
-        return off if torch.version.hip is not None else dict(WARP=warps, WASM=True)
-    return dict(WARP=warps, WASM=False)
+        return dict(STHREADS=min(32 * warps, lanes), WARP=0, WASM=False)
+    if cfg.warp_emit and lanes >= 32 * warps and not (device.type == "cuda"
+                                                      and torch.version.hip is not None):
+        return dict(STHREADS=0, WARP=warps, WASM=device.type == "cuda")
+    return dict(STHREADS=0, WARP=0, WASM=False)
 
 
 def _maxnreg(n: int, device: torch.device) -> dict:
@@ -492,12 +488,10 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
     if p["mode"] == "register":
         small = p["small"]
         scr = torch.empty(p["ws_numel"], dtype=torch.int32, device=device) if small else out
-        sthreads = _sel_threads(cfg, p["lanes"], p["num_warps"], k)
         topk_register_kernel[p["grid"]](
             *common, out, out.stride(0), k, scr, IS_DECODE=decode, COL_CONTIG=stride_c == 1,
             LANES=p["lanes"], FILL_BLOCK=1024, SEL=cfg.select_bits, SMALL=small,
-            HI=cfg.select_hi, STHREADS=sthreads,
-            **_warp_mode(cfg, p["lanes"], sthreads, p["num_warps"], device),
+            HI=cfg.select_hi, **_select_layout(cfg, p["lanes"], p["num_warps"], k, device),
             num_warps=p["num_warps"], **_maxnreg(cfg.reg_maxnreg, device))
         return
     # One workspace allocation per call (size from the shape only).
@@ -512,7 +506,6 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         o = 2 * rows * cap_s
         ck, ci = ws[o:o + rows * cap], ws[o + rows * cap:o + 2 * rows * cap]
         scr = ws[o + 2 * rows * cap:]
-        sthreads = _sel_threads(cfg, p["sample_lanes"], sample_warps, k)
         topk_sample_rows_kernel[p["grid"]](
             *common, out, out.stride(0), k, sck, sci, cap_s, ck, ci, cap, scr,
             IS_DECODE=decode, COL_CONTIG=stride_c == 1, BLOCK=sample_block,
@@ -520,7 +513,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"], LANES=p["sample_lanes"],
             SEL=cfg.select_bits, SMALL=cfg.finish_small, HI=cfg.finish_hi, CBLOCK=cfg.cand_block,
             RADIX_BITS=cfg.radix_bits,
-            STHREADS=sthreads, **_warp_mode(cfg, p["sample_lanes"], sthreads, sample_warps, device),
+            **_select_layout(cfg, p["sample_lanes"], sample_warps, k, device),
             L2HINT=cfg.sample_l2 >= 1, num_warps=sample_warps,
             **_maxnreg(cfg.fused_maxnreg, device))
         return
@@ -566,7 +559,6 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         cap_s = 1
         sck = sci = scnt = scr = ck      # unused
     row_fallback = use_sample and cfg.row_fallback
-    fthreads = _sel_threads(cfg, p["sample_lanes"], p["finish_warps"], k) if use_sample else 0
     if not row_fallback:
         topk_split_hist_kernel[(rows, split)](
             *common, hist, chunk, k, scnt, cap_s, BLOCK=cfg.block, USE_SAMPLE=use_sample,
@@ -581,8 +573,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         USE_SAMPLE=use_sample, SAMPLE_LANES=p["sample_lanes"] if use_sample else 1,
         SEL=cfg.select_bits, ROW_FALLBACK=row_fallback, RBLOCK=cfg.compact_block or cfg.block,
         SMALL=cfg.finish_small if use_sample else 0, HI=cfg.finish_hi,
-        STHREADS=fthreads,
-        **(_warp_mode(cfg, p["sample_lanes"], fthreads, p["finish_warps"], device)
+        **(_select_layout(cfg, p["sample_lanes"], p["finish_warps"], k, device)
            if use_sample else {}),
         num_warps=p["finish_warps"], **flags)
 
