@@ -30,8 +30,7 @@ def _clock():
 @triton.jit
 def finish_phases_kernel(p_sck, p_sci, p_scnt, n_split, cap_s, k, p_out, stride_or, p_scr, p_t,
                          LANES: tl.constexpr, SEL: tl.constexpr, SMALL: tl.constexpr,
-                         HI: tl.constexpr, THREADS: tl.constexpr, HIST: tl.constexpr = 0,
-                         HLEV: tl.constexpr = 0):
+                         HI: tl.constexpr, THREADS: tl.constexpr):
     row = tl.program_id(0)
     tl.debug_barrier()
     c0 = _clock()
@@ -47,8 +46,7 @@ def finish_phases_kernel(p_sck, p_sci, p_scnt, n_split, cap_s, k, p_out, stride_
     touch = tl.max(_flat(ks, THREADS > 0), 0)         # the loads have landed
     tl.debug_barrier()
     c1 = _clock()
-    t_s = _kth_key(_flat(ks, THREADS > 0), k, p_scr + row * (SMALL + 1), SEL, SMALL, HI, HIST,
-                   HLEV)
+    t_s = _kth_key(_flat(ks, THREADS > 0), k, p_scr + row * (SMALL + 1), SEL, SMALL, HI)
     tl.debug_barrier()
     c2 = _clock()
     p_orow = p_out + row.to(tl.int64) * stride_or
@@ -91,27 +89,22 @@ def main() -> None:
     print(f"{torch.cuda.get_device_name()} torch {torch.__version__} triton {triton.__version__}")
     for rows, cols, k, split, cap_s, r in ((1, 131072, 2048, 64, 128, 3648),
                                           (64, 131072, 2048, 8, 1024, 4600),
-                                          (64, 131072, 512, 8, 512, 1300),
-                                          (4096, 4096, 2048, 1, 4096, 4096),
-                                          (4096, 4096, 512, 1, 4096, 4096)):
+                                          (64, 131072, 512, 8, 512, 1300)):
         g = torch.Generator(device=dev).manual_seed(rows)
         x = torch.randn(rows, cols, device=dev, generator=g)
         keys, idx, cnt = segments(x, k, split, cap_s, r)
         lanes = triton.next_power_of_2(split * cap_s)
         want = torch.topk(x, k, dim=1).indices.sort(1).values
         print(f"== {rows}x{cols} k={k}: {split} slices x {cap_s} lanes, {r} candidates per row")
-        w = 16 if lanes > 4096 else 4     # the finish's 16 warps; register mode's 4
-        for name, warps, sel, small, hi, threads, hist, hlev in (
-                ("v20 finish (hi 20, small 64)", w, 1, 64, 20, 0, 0, 0),
-                ("adaptive small 32", w, 1, 32, 0, 0, 0, 0),
-                ("hist 6 x2, small 32", w, 1, 32, 0, 0, 6, 2),
-                ("hist 8 x2, small 32", w, 1, 32, 0, 0, 8, 2),
-                ("hist 5 x3, small 32", w, 1, 32, 0, 0, 5, 3),
-                ("hist 4 x3, small 32", w, 1, 32, 0, 0, 4, 3),
-                ("hist 8 x1, small 32", w, 1, 32, 0, 0, 8, 1),
-                ("hist 6 x2, small 64", w, 1, 64, 0, 0, 6, 2),
-                ("hist 7 x2, small 32", w, 1, 32, 0, 0, 7, 2),
-                ("8 warps hist 6 x2", 8 if lanes > 4096 else 2, 1, 32, 0, 0, 6, 2)):
+        for name, warps, sel, small, hi, threads in (
+                ("default (hi 20, small 64)", 16, 1, 64, 20, 0),
+                ("8 warps", 8, 1, 64, 20, 0),
+                ("adaptive (hi 0, small 32)", 16, 1, 32, 0, 0),
+                ("adaptive small 64", 16, 1, 64, 0, 0),
+                ("hi 16", 16, 1, 64, 16, 0),
+                ("sel 2", 16, 2, 64, 20, 0),
+                ("2-D emit", 16, 1, 64, 20, 32 * 16),
+                ("2-D emit, adaptive", 16, 1, 32, 0, 32 * 16)):
             if lanes > 32 * warps * 32:
                 continue
             out = torch.full((rows, k), -1, dtype=torch.int32, device=dev)
@@ -119,11 +112,10 @@ def main() -> None:
             t = torch.zeros(rows, 4, dtype=torch.int64, device=dev)
 
             def call(out=out, scr=scr, t=t, warps=warps, sel=sel, small=small, hi=hi,
-                     threads=threads, hist=hist, hlev=hlev):
+                     threads=threads):
                 finish_phases_kernel[(rows,)](keys, idx, cnt, split, cap_s, k, out, out.stride(0),
                                               scr, t, LANES=lanes, SEL=sel, SMALL=small, HI=hi,
-                                              THREADS=threads, HIST=hist, HLEV=hlev,
-                                              num_warps=warps)
+                                              THREADS=threads, num_warps=warps)
             try:
                 call()
                 ok = torch.equal(out.sort(1).values, want)

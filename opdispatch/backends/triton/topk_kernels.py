@@ -589,35 +589,7 @@ def _clz32(d):
 
 
 @triton.jit
-def _hist_level(ks, ku, real, t, b, c_lo, c_hi, hi, has_hi, k, L: tl.constexpr):
-    """One radix level of _kth_key_adaptive: the next L key bits of the k-th largest from one
-    2^L-bin tl.histogram of the keys in the current bucket [t, hi) (bits below the b decided
-    ones), in place of L search steps (one histogram and a few reductions over 2^L bins,
-    instead of L block-wide counts). Returns the updated (t, b, c_lo, c_hi, hi, has_hi)."""
-    NB: tl.constexpr = 1 << L
-    top_s = tl.where(has_hi != 0, (hi ^ -2147483648) - 1, 2147483647)
-    inb = real & (ks >= (t ^ -2147483648)) & (ks <= top_s)
-    # Digit = key bits [be, be + L) from the top; be <= 32 - L re-reads decided bits (all equal
-    # inside the bucket) rather than running off the key's end.
-    be = tl.minimum(b, 32 - L)
-    s = 32 - be - L
-    digit = ((ku.to(tl.uint32, bitcast=True) << be) >> (32 - L)).to(tl.int32)
-    h = tl.histogram(digit, NB, mask=inb)
-    o_b = tl.arange(0, NB)
-    ge = (c_lo - c_hi) - tl.cumsum(h, 0) + h           # bucket keys with digit >= d
-    need = k - c_hi                                     # 1 <= need <= ge[0]
-    d = tl.max(tl.where(ge >= need, o_b, 0), 0)
-    ge_d, h_d = tl.reduce((tl.where(o_b == d, ge, 0), tl.where(o_b == d, h, 0)), 0, _add_pair)
-    t_new = t | (d << s)
-    top = d == NB - 1                                   # the bucket keeps its old upper end
-    hi = tl.where(top, hi, t_new + (tl.full([], 1, tl.int32) << s))
-    has_hi = tl.where(top, has_hi, 1)
-    return t_new, be + L, c_hi + ge_d, c_hi + ge_d - h_d, hi, has_hi
-
-
-@triton.jit
-def _kth_key_adaptive(ks, k, p_scr, SMALL: tl.constexpr, HIST: tl.constexpr = 0,
-                      HLEV: tl.constexpr = 0):
+def _kth_key_adaptive(ks, k, p_scr, SMALL: tl.constexpr):
     """_kth_key with HI = 0: the key bits that every real lane shares are taken at once (one
     AND / OR reduction: a v3 select's candidates are all >= its sample threshold, so their
     sign and top exponent bits agree), then one search step per bit only while the k-th
@@ -639,10 +611,6 @@ def _kth_key_adaptive(ks, k, p_scr, SMALL: tl.constexpr, HIST: tl.constexpr = 0,
     c_hi = tl.zeros([], dtype=tl.int32)
     hi = tl.zeros([], dtype=tl.int32)
     has_hi = tl.zeros([], dtype=tl.int32)
-    for _ in tl.static_range(HLEV):
-        if (b < 32) & (c_lo - c_hi > SMALL):
-            t, b, c_lo, c_hi, hi, has_hi = _hist_level(ks, ku, real, t, b, c_lo, c_hi, hi,
-                                                       has_hi, k, HIST)
     while (b < 32) & (c_lo - c_hi > SMALL):
         cand = t | (tl.full([], 1, tl.int32) << (31 - b))
         c = tl.sum((ks >= (cand ^ -2147483648)).to(tl.int32), 0)
@@ -664,8 +632,7 @@ def _kth_key_adaptive(ks, k, p_scr, SMALL: tl.constexpr, HIST: tl.constexpr = 0,
 
 
 @triton.jit
-def _kth_key(ks, k, p_scr, SEL: tl.constexpr = 1, SMALL: tl.constexpr = 0, HI: tl.constexpr = 16,
-             HIST: tl.constexpr = 0, HLEV: tl.constexpr = 0):
+def _kth_key(ks, k, p_scr, SEL: tl.constexpr = 1, SMALL: tl.constexpr = 0, HI: tl.constexpr = 16):
     """The k-th largest of ``ks`` by a greedy search over the key bits (no reloads).
 
     ks: order keys as int32 with the top bit flipped (signed order = unsigned key order); lanes
@@ -683,7 +650,7 @@ def _kth_key(ks, k, p_scr, SEL: tl.constexpr = 1, SMALL: tl.constexpr = 0, HI: t
     SMALL + 1 int32 per program. SMALL > 0 with HI = 0: _kth_key_adaptive (shared bits at
     once, steps only while the bucket holds more than SMALL keys; SEL ignored)."""
     if (SMALL > 0) and (HI == 0):
-        t_s = _kth_key_adaptive(ks, k, p_scr, SMALL, HIST, HLEV)
+        t_s = _kth_key_adaptive(ks, k, p_scr, SMALL)
     else:
         t_s = _kth_key_search(ks, k, p_scr, SEL, SMALL, HI)
     return t_s
