@@ -30,9 +30,6 @@ class MqaLogitsConfig:
     rows_per_iter: int = 1       # query rows stacked into one dot (N = rows_per_iter * heads)
     overlap: bool = False        # next row's dot in flight during a row's epilogue (rows_per_iter 1)
     unroll: int = 1              # query rows per loop iteration, each its own dot (rows_per_iter 1)
-    asm_store: bool = False      # one-row / unrolled loops: logits stored by inline PTX in the
-                                 # dot's layout, no layout change (CUDA only; tl.store elsewhere)
-    maxnreg: int = 0             # register cap per thread (CUDA only; 0: none)
 
 
 @dataclass(frozen=True)
@@ -62,19 +59,6 @@ MQA_LOGITS_CONFIGS = {
     "n128_w8_s3_ov": MqaLogitsConfig(block_n=128, num_warps=8, num_stages=3, overlap=True),
     "n256_w8_s3_ov": MqaLogitsConfig(block_n=256, num_warps=8, num_stages=3, overlap=True),
     # Two or four rows per loop iteration, each its own dot, stored as one [keys, rows] tile.
-    # Logits stored in the dot's layout by inline PTX (no shared-memory layout change).
-    "n128_w4_s3_as": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=3, asm_store=True),
-    "n128_w4_s4_as": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=4, asm_store=True),
-    "n128_w4_s3_u2_as": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=3, unroll=2,
-                                        asm_store=True),
-    "n128_w4_s2_u2_as": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=2, unroll=2,
-                                        asm_store=True),
-    "n256_w8_s3_as": MqaLogitsConfig(block_n=256, num_warps=8, num_stages=3, asm_store=True),
-    "n128_w8_s3_as": MqaLogitsConfig(block_n=128, num_warps=8, num_stages=3, asm_store=True),
-    "n128_w4_s3_as_r96": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=3, asm_store=True,
-                                         maxnreg=96),
-    "n128_w4_s4_as_r96": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=4, asm_store=True,
-                                         maxnreg=96),
     "n128_w4_s2_u2": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=2, unroll=2),
     "n128_w4_s3_u2": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=3, unroll=2),
     "n128_w4_s2_u4": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=2, unroll=4),
@@ -113,11 +97,6 @@ def _dot_pad(n: int, minimum: int) -> int:
     return max(minimum, triton.next_power_of_2(n))
 
 
-def _ptx_ok(device: torch.device) -> bool:
-    """Inline PTX runs: a CUDA device (not HIP; not the interpreter's CPU tensors)."""
-    return device.type == "cuda" and torch.version.hip is None
-
-
 def _row_chunk(rows: int, key_tiles: int, target_programs: int) -> int:
     """Rows per program: a power of two in [16, 256] that gives about ``target_programs`` programs.
 
@@ -154,9 +133,7 @@ def fp8_mqa_logits(
         HEADS=H, DIM=D, BLOCK_H=_dot_pad(H, _MIN_DOT_N), BLOCK_D=_dot_pad(D, _MIN_DOT_K),
         BLOCK_N=block_n, ROWS=rows, CLEAN=clean_logits, NUM_STAGES=cfg.num_stages,
         ROWS_PER_ITER=cfg.rows_per_iter, OVERLAP=cfg.overlap, UNROLL=cfg.unroll,
-        ASM_STORE=cfg.asm_store and _ptx_ok(q.device),
-        num_warps=cfg.num_warps, **({"maxnreg": cfg.maxnreg} if cfg.maxnreg and _ptx_ok(q.device)
-                                    else {}),
+        num_warps=cfg.num_warps,
     )
 
 

@@ -31,29 +31,6 @@ def _weighted_head_sum(b_k, b_q, b_w, b_scale):
     return _heads_sum(tl.dot(b_k, tl.trans(b_q)), b_w, b_scale)
 
 
-# st.global of one float per element where the mask is non-zero, from whichever threads hold
-# the element in the value's own register layout (replicas store the same value to the same
-# address), so no layout change (shared memory and a CTA barrier) precedes the store.
-_STORE_F32_ASM = tl.constexpr("""{
-.reg .pred %p;
-setp.ne.b32 %p, $3, 0;
-@%p st.global.f32 [$1], $2;
-mov.u32 $0, 0;
-}""")
-
-
-@triton.jit
-def _store_logits(p, val, mask, ASM: tl.constexpr):
-    """tl.store(p, val, mask), or (ASM, CUDA only) the same stores through inline PTX in the
-    value's layout: Triton would first convert the dot's row-sum layout to a coalesced one
-    through shared memory, a barrier per stored tile."""
-    if ASM:
-        tl.inline_asm_elementwise(_STORE_F32_ASM, "=r,l,f,r", [p.to(tl.int64), val, mask.to(tl.int32)],
-                                  dtype=tl.int32, is_pure=False, pack=1)
-    else:
-        tl.store(p, val, mask=mask)
-
-
 @triton.jit
 def _mask_row_window(b_logit, o_n, p_ks, p_ke, i):
     """Row i's logits for key columns o_n: -inf outside its window [ks[i], ke[i])."""
@@ -197,14 +174,13 @@ def _mqa_rows_unrolled(b_k, b_scale, o_n, m_n, lo, hi, p_q, p_w, p_ks, p_ke, p_o
                        stride_qs, stride_qh, stride_ws, stride_wh, stride_os,
                        HEADS: tl.constexpr, DIM: tl.constexpr, BLOCK_H: tl.constexpr,
                        BLOCK_D: tl.constexpr, CLEAN: tl.constexpr, NUM_STAGES: tl.constexpr,
-                       UNROLL: tl.constexpr, ASM_STORE: tl.constexpr = False):
+                       UNROLL: tl.constexpr):
     """Rows [lo, hi) of one key tile, UNROLL rows per loop iteration, each its own dot.
 
     The rows' logits are gathered into one [BLOCK_N, UNROLL] tile (a select per row), masked
     to the rows' windows and stored at once, so the loop's bookkeeping (pipeline stages, waits)
     and the store's layout change (shared memory and a barrier) are paid once per UNROLL rows.
-    A row past hi recomputes row hi - 1 and is not stored. ASM_STORE: each row is stored on
-    its own, in the dot's layout (_store_logits), and there is no gathered tile."""
+    A row past hi recomputes row hi - 1 and is not stored."""
     o_h = tl.arange(0, BLOCK_H)
     o_d = tl.arange(0, BLOCK_D)
     o_u = tl.arange(0, UNROLL)
@@ -215,14 +191,8 @@ def _mqa_rows_unrolled(b_k, b_scale, o_n, m_n, lo, hi, p_q, p_w, p_ks, p_ke, p_o
             b_q = _load_q_row(p_q + r64 * stride_qs, o_h, o_d, stride_qh, HEADS, DIM, BLOCK_H, BLOCK_D)
             b_w = _load_w_row(p_w + r64 * stride_ws, o_h, stride_wh, HEADS, BLOCK_H)
             b_logit = _weighted_head_sum(b_k, b_q, b_w, b_scale)
-            if ASM_STORE:
-                if CLEAN:
-                    b_logit = _mask_row_window(b_logit, o_n, p_ks, p_ke, r64)
-                _store_logits(p_out + r64 * stride_os + o_n, b_logit, m_n & (i + u < hi), True)
-            else:
-                b_tile = tl.where(o_u[None, :] == u, b_logit[:, None], b_tile)
-        if not ASM_STORE:
-            _store_row_tile(b_tile, i + o_u, hi, o_n, m_n, p_ks, p_ke, p_out, stride_os, CLEAN)
+            b_tile = tl.where(o_u[None, :] == u, b_logit[:, None], b_tile)
+        _store_row_tile(b_tile, i + o_u, hi, o_n, m_n, p_ks, p_ke, p_out, stride_os, CLEAN)
 
 
 @triton.jit
@@ -233,7 +203,6 @@ def mqa_logits_kernel(
     HEADS: tl.constexpr, DIM: tl.constexpr, BLOCK_H: tl.constexpr, BLOCK_D: tl.constexpr,
     BLOCK_N: tl.constexpr, ROWS: tl.constexpr, CLEAN: tl.constexpr, NUM_STAGES: tl.constexpr,
     ROWS_PER_ITER: tl.constexpr = 1, OVERLAP: tl.constexpr = False, UNROLL: tl.constexpr = 1,
-    ASM_STORE: tl.constexpr = False,
 ):
     """Program (key tile, row chunk) -> out[rows, keys] for rows of the chunk.
 
@@ -267,8 +236,7 @@ def mqa_logits_kernel(
         elif UNROLL > 1:
             _mqa_rows_unrolled(b_k, b_scale, o_n, m_n, lo, hi, p_q, p_w, p_ks, p_ke, p_out,
                                stride_qs, stride_qh, stride_ws, stride_wh, stride_os,
-                               HEADS, DIM, BLOCK_H, BLOCK_D, CLEAN, NUM_STAGES, UNROLL,
-                               ASM_STORE)
+                               HEADS, DIM, BLOCK_H, BLOCK_D, CLEAN, NUM_STAGES, UNROLL)
         else:
             for i in tl.range(lo, hi, num_stages=NUM_STAGES):
                 i64 = tl.cast(i, tl.int64)
@@ -277,7 +245,7 @@ def mqa_logits_kernel(
                 b_logit = _weighted_head_sum(b_k, b_q, b_w, b_scale)
                 if CLEAN:
                     b_logit = _mask_row_window(b_logit, o_n, p_ks, p_ke, i)
-                _store_logits(p_out + i64 * stride_os + o_n, b_logit, m_n, ASM_STORE)
+                tl.store(p_out + i64 * stride_os + o_n, b_logit, mask=m_n)
     if CLEAN:
         _fill_neg_rows(p_out, stride_os, o_n, m_n, r0, lo, hi, r1, BLOCK_N)
 
