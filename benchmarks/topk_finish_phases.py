@@ -17,7 +17,7 @@ import torch
 import triton
 import triton.language as tl
 
-from opdispatch.backends.triton.topk_kernels import _emit_top, _flat, _kth_key, _select_tile
+from opdispatch.backends.triton.topk_kernels import _emit_top, _kth_key, _select_tile
 from opdispatch.dispatch.bench import graph_replay_us
 
 
@@ -43,10 +43,13 @@ def finish_phases_kernel(p_sck, p_sci, p_scnt, n_split, cap_s, k, p_out, stride_
     valid = in_range & ((o - seg * cap_s) < seg_n)
     base = row.to(tl.int64) * n_split * cap_s
     ks = tl.load(p_sck + base + o, mask=valid, other=0) ^ -2147483648
-    touch = tl.max(_flat(ks, THREADS > 0), 0)         # the loads have landed
+    if THREADS > 0:                                   # the loads have landed
+        touch = tl.max(tl.max(ks, 1), 0)
+    else:
+        touch = tl.max(ks, 0)
     tl.debug_barrier()
     c1 = _clock()
-    t_s = _kth_key(_flat(ks, THREADS > 0), k, p_scr + row * (SMALL + 1), SEL, SMALL, HI)
+    t_s = _kth_key(ks, k, p_scr + row * (SMALL + 1), SEL, SMALL, HI)
     tl.debug_barrier()
     c2 = _clock()
     p_orow = p_out + row.to(tl.int64) * stride_or

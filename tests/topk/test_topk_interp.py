@@ -292,6 +292,23 @@ def test_adaptive_select_crafted_rows(two_d):
             assert_topk_matches(x, starts, ends, k, out)
 
 
+def test_two_d_select_uses_no_deprecated_reshape():
+    """The 2-D select tiles are reduced axis by axis: no tl.reshape(can_reorder=True), which
+    Triton 3.9 deprecates (a UserWarning at trace time) and 3.10 removes (a TypeError)."""
+    import warnings
+
+    x = torch.randn(3, 128, generator=torch.Generator().manual_seed(9))
+    starts = torch.zeros(3, dtype=I32)
+    ends = torch.full((3,), 128, dtype=I32)
+    cfg = tk.TopKConfig(reg_max_cols=128, reg_per_thread=2, select_small=16, select_hi=0,
+                        select_2d=1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = _run(x, starts, ends, 5, cfg)
+    assert_topk_matches(x, starts, ends, 5, out)
+    assert not [w for w in caught if "can_reorder" in str(w.message)]
+
+
 def test_exact_k_rows_and_rows_one_longer():
     g = torch.Generator().manual_seed(11)
     x = torch.randn(4, 40, generator=g)

@@ -453,6 +453,11 @@ def _add_pair(a0, b0, a1, b1):
 
 
 @triton.jit
+def _and_or_add(a0, b0, c0, a1, b1, c1):
+    return a0 & a1, b0 | b1, c0 + c1
+
+
+@triton.jit
 def _lanes_2d(LANES: tl.constexpr, THREADS: tl.constexpr):
     """Lane numbers 0..LANES-1 as a [THREADS, LANES // THREADS] tile, lane t + j * THREADS at
     [t, j]: axis 0 is the contiguous one, so loads and scattered stores share one layout
@@ -495,14 +500,33 @@ def _warp_lanes(LANES: tl.constexpr, WARPS: tl.constexpr, PARTS: tl.constexpr = 
         return tl.max_contiguous(tl.reshape(wl + rr, [LANES]), [1])
 
 
+# Reductions over every axis of a register select's key tile, 1-D or [threads, lanes /
+# threads] (axis 1 inside each thread: its sum is in-thread adds). The counting searches of
+# _kth_key are order-blind, so they take either tile as it is. (They used to see the 2-D tile
+# through tl.reshape(..., can_reorder=True), which Triton 3.9 deprecates and 3.10 removes.)
 @triton.jit
-def _flat(x, TWO_D: tl.constexpr):
-    """A 2-D tile as 1-D in any element order (no data movement; the counting searches of
-    _kth_key are order-blind), a 1-D one as is."""
-    if TWO_D:
-        return tl.reshape(x, [x.numel], can_reorder=True)
+def _count_all(m):
+    """Number of true elements of the boolean tile m (int32)."""
+    if len(m.shape) == 2:
+        return tl.sum(tl.sum(m.to(tl.int32), 1), 0)
     else:
-        return x
+        return tl.sum(m.to(tl.int32), 0)
+
+
+@triton.jit
+def _add_pair_all(a, b):
+    """(sum of a, sum of b) over every axis."""
+    if len(a.shape) == 2:
+        a, b = tl.reduce((a, b), 1, _add_pair)
+    return tl.reduce((a, b), 0, _add_pair)
+
+
+@triton.jit
+def _and_or_add_all(a, b, c):
+    """(AND of a, OR of b, sum of c) over every axis."""
+    if len(a.shape) == 2:
+        a, b, c = tl.reduce((a, b, c), 1, _and_or_add)
+    return tl.reduce((a, b, c), 0, _and_or_add)
 
 
 @triton.jit
@@ -529,7 +553,7 @@ def _search_bits(ks, k, t, FIRST: tl.constexpr, NBITS: tl.constexpr, SEL: tl.con
     if SEL == 1:
         for b in tl.static_range(NBITS):
             cand = t | (tl.full([], 1, tl.int32) << (31 - FIRST - b))
-            c = tl.sum((ks >= (cand ^ -2147483648)).to(tl.int32), 0)
+            c = _count_all(ks >= (cand ^ -2147483648))
             t = tl.where(c >= k, cand, t)
     else:
         for b in tl.static_range(NBITS // 2):
@@ -539,7 +563,7 @@ def _search_bits(ks, k, t, FIRST: tl.constexpr, NBITS: tl.constexpr, SEL: tl.con
             ge1 = (ks >= (c1 ^ -2147483648)).to(tl.int32)
             ge2 = (ks >= (c2 ^ -2147483648)).to(tl.int32)
             ge3 = (ks >= (c3 ^ -2147483648)).to(tl.int32)
-            n13, n2 = tl.reduce((ge1 + (ge3 << 16), ge2), 0, _add_pair)
+            n13, n2 = _add_pair_all(ge1 + (ge3 << 16), ge2)
             n1 = n13 & 65535
             n3 = (n13.to(tl.uint32, bitcast=True) >> 16).to(tl.int32)   # logical: up to 65535
             t = tl.where(n3 >= k, c3, tl.where(n2 >= k, c2, tl.where(n1 >= k, c1, t)))
@@ -572,11 +596,6 @@ def _bucket_kth(ks, eq, n_eq, rank, p_scr, SMALL: tl.constexpr, LOW: tl.constexp
 
 
 @triton.jit
-def _and_or_add(a0, b0, c0, a1, b1, c1):
-    return a0 & a1, b0 | b1, c0 + c1
-
-
-@triton.jit
 def _clz32(d):
     """Leading zero bits of the unsigned bit pattern of int32 scalar d (32 for 0)."""
     u = d.to(tl.uint32, bitcast=True)
@@ -601,8 +620,7 @@ def _kth_key_adaptive(ks, k, p_scr, SMALL: tl.constexpr):
     none while has_hi is false); c_lo = count(>= t) >= k > c_hi = count(>= hi)."""
     real = ks != -2147483648
     ku = ks ^ -2147483648                              # unsigned bit pattern, as int32
-    a, o, m = tl.reduce((tl.where(real, ku, -1), tl.where(real, ku, 0), real.to(tl.int32)), 0,
-                        _and_or_add)
+    a, o, m = _and_or_add_all(tl.where(real, ku, -1), tl.where(real, ku, 0), real.to(tl.int32))
     b = _clz32(a ^ o)                                  # bits every real lane shares
     ones = tl.full([], -1, tl.int32).to(tl.uint32, bitcast=True)
     low = tl.where(b >= 32, 0, (ones >> tl.minimum(b, 31)).to(tl.int32, bitcast=True))
@@ -613,7 +631,7 @@ def _kth_key_adaptive(ks, k, p_scr, SMALL: tl.constexpr):
     has_hi = tl.zeros([], dtype=tl.int32)
     while (b < 32) & (c_lo - c_hi > SMALL):
         cand = t | (tl.full([], 1, tl.int32) << (31 - b))
-        c = tl.sum((ks >= (cand ^ -2147483648)).to(tl.int32), 0)
+        c = _count_all(ks >= (cand ^ -2147483648))
         take = c >= k
         t = tl.where(take, cand, t)
         c_lo = tl.where(take, c, c_lo)
@@ -667,7 +685,7 @@ def _kth_key_search(ks, k, p_scr, SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl
         hs = ks >> (32 - HI)                           # signed top bits
         ts = (t ^ -2147483648) >> (32 - HI)
         eq = (hs == ts) & (ks != -2147483648)          # real lanes only (empty: bucket 0)
-        n_gt, n_eq = tl.reduce(((hs > ts).to(tl.int32), eq.to(tl.int32)), 0, _add_pair)
+        n_gt, n_eq = _add_pair_all((hs > ts).to(tl.int32), eq.to(tl.int32))
         if n_eq <= SMALL:
             # The k-th key's low bits: the (k - n_gt)-th largest low bits in the bucket.
             t = t | _bucket_kth(ks, eq, n_eq, k - n_gt, p_scr, SMALL, 32 - HI)
@@ -817,7 +835,7 @@ def _select_lanes(p_sck, p_sci, o, valid, k, p_orow, p_scr, SEL: tl.constexpr,
     a _warp_lanes tile for WARP warps, _emit_top_warp, with ballot ranks where WASM)."""
     # Unsigned key order as signed int32 order: flip the top bit (empty lanes: 0 -> INT_MIN).
     ks = tl.load(p_sck + o, mask=valid, other=0) ^ -2147483648
-    t_s = _kth_key(_flat(ks, TWO_D), k, p_scr, SEL, SMALL, HI)
+    t_s = _kth_key(ks, k, p_scr, SEL, SMALL, HI)
     idx = tl.load(p_sci + o, mask=ks >= t_s, other=0)
     if WARP > 0:
         _emit_top_warp(ks, t_s, idx, k, p_orow, WARP, WASM)
@@ -848,7 +866,7 @@ def topk_register_kernel(
         o = _select_tile(LANES, STHREADS, WARP)
         x, m = _load_row(p_row, stride_c, o, n, COL_CONTIG)
         ks = tl.where(m, _order_key(x).to(tl.int32, bitcast=True) ^ -2147483648, -2147483648)
-        t_s = _kth_key(_flat(ks, STHREADS > 0), k,
+        t_s = _kth_key(ks, k,
                        p_scr + row.to(tl.int64) * (SMALL + 1), SEL, SMALL, HI)
         if WARP > 0:
             _emit_top_warp(ks, t_s, o, k, p_orow, WARP, WASM, True)
