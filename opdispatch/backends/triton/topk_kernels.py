@@ -461,8 +461,19 @@ def _and_or_add(a0, b0, c0, a1, b1, c1):
 def _lanes_2d(LANES: tl.constexpr, THREADS: tl.constexpr):
     """Lane numbers 0..LANES-1 as a [THREADS, LANES // THREADS] tile, lane t + j * THREADS at
     [t, j]: axis 0 is the contiguous one, so loads and scattered stores share one layout
-    with axis 1 inside each thread (one row per thread when THREADS = 32 * num_warps)."""
-    return tl.arange(0, THREADS)[:, None] + tl.arange(0, LANES // THREADS)[None, :] * THREADS
+    with axis 1 inside each thread (one row per thread when THREADS = 32 * num_warps).
+
+    Axis 0's numbers are marked multiples of 1 only (tl.multiple_of), so that a pointer
+    plus them is never known to be 16-byte aligned: Triton then keeps axis 0 the fastest
+    (the most contiguous) with one element per thread, [1, 1] per thread, lanes and warps
+    along axis 0, in Triton 3.6 and 3.9 alike. Without it, where the base pointer is
+    aligned (decode rows, the candidate segments) Triton 3.6 vectorises axis 0 four wide
+    and spreads axis 1 over warps ([4, 1] per thread, warps [W / 4, 4]), so every
+    reduction or scan along axis 1 crosses warps; a tl.max_contiguous hint on the 2-D
+    tile is dropped before layout assignment (checked in the TTIR), and with ties in
+    contiguity Triton 3.9 orders axis 1 first."""
+    t = tl.multiple_of(tl.arange(0, THREADS), [1])
+    return t[:, None] + tl.arange(0, LANES // THREADS)[None, :] * THREADS
 
 
 @triton.jit
@@ -472,7 +483,7 @@ def _select_tile(LANES: tl.constexpr, THREADS: tl.constexpr, WARPS: tl.constexpr
     shared memory for the in-thread ranks) where THREADS > 0, else 1-D: in order, or where
     WARPS > 0 permuted so that each warp holds consecutive lanes (_warp_lanes)."""
     if THREADS > 0:
-        return tl.max_contiguous(_lanes_2d(LANES, THREADS), [1, 1])
+        return _lanes_2d(LANES, THREADS)
     elif WARPS > 0:
         return _warp_lanes(LANES, WARPS)
     else:
