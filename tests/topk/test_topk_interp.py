@@ -163,6 +163,13 @@ SMALL = {
                                        max_split=1, cap=48, compact_block=16, sample=16,
                                        scan2d=True, sample_fused=True, finish_small=8,
                                        finish_hi=0, warp_emit=True),
+    # v21's split: select_2d tiles in register mode, the v3 finish on warp-emit tiles.
+    "sample_finish_warp_not_2d": tk.TopKConfig(block=32, cand_block=32, min_chunk=32,
+                                               split_waves=16, cap=64, sample=32, scan2d=True,
+                                               finish_small=8, finish_hi=0, row_fallback=True,
+                                               warp_emit=True, select_2d=16, finish_2d=False,
+                                               reg_max_cols=24, reg_per_thread=1,
+                                               sample_max_split=8, sample_min_ratio=4),
     # The v3 compaction with in-thread rank scans ([tile / threads, threads] tiles).
     "sample_scan2d": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
                                     cap=48, compact_block=16, sample=16, scan2d=True),
@@ -307,6 +314,42 @@ def test_two_d_select_uses_no_deprecated_reshape():
         out = _run(x, starts, ends, 5, cfg)
     assert_topk_matches(x, starts, ends, 5, out)
     assert not [w for w in caught if "can_reorder" in str(w.message)]
+
+
+class _RecordingKernel:
+    """Wraps a Triton kernel: records each launch's keyword arguments, then launches it."""
+
+    def __init__(self, kernel):
+        self.kernel, self.calls = kernel, []
+
+    def __getitem__(self, grid):
+        def launch(*args, **kwargs):
+            self.calls.append(kwargs)
+            return self.kernel[grid](*args, **kwargs)
+        return launch
+
+
+@pytest.mark.parametrize("finish_2d", [True, False])
+def test_finish_2d_knob_sets_only_the_finish_layout(monkeypatch, finish_2d):
+    """finish_2d=False (v21) keeps the v3 finish on warp-emit tiles where select_2d would put
+    it on 2-D tiles, and leaves register mode on them; results stay exact either way."""
+    import dataclasses
+
+    fin = _RecordingKernel(tk.topk_split_finish_kernel)
+    reg = _RecordingKernel(tk.topk_register_kernel)
+    monkeypatch.setattr(tk, "topk_split_finish_kernel", fin)
+    monkeypatch.setattr(tk, "topk_register_kernel", reg)
+    cfg = dataclasses.replace(SMALL["sample_finish_warp_not_2d"], finish_2d=finish_2d)
+    g = torch.Generator().manual_seed(21)
+    for cols, k in ((130, 7), (24, 1)):
+        x = make_logits("randn", 5, cols, g)
+        starts = torch.zeros(5, dtype=I32)
+        ends = torch.full((5,), cols, dtype=I32)
+        out = _run(x, starts, ends, k, cfg)
+        assert_topk_matches(x, starts, ends, k, out)
+    assert [c["STHREADS"] > 0 for c in fin.calls] == [finish_2d]
+    assert [c["WARP"] > 0 for c in fin.calls] == [not finish_2d]
+    assert [c["STHREADS"] > 0 for c in reg.calls] == [True]
 
 
 def test_exact_k_rows_and_rows_one_longer():

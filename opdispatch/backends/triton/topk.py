@@ -104,6 +104,8 @@ class TopKConfig:
     warp_emit: bool = False    # v20: register selects that are not on select_2d tiles write
                                # their top k from ranks inside each warp (a ballot and popc per
                                # element on CUDA, _emit_top_warp) instead of a 1-D block scan
+    finish_2d: bool = True     # v21: False keeps the v3 finish (split path) off select_2d
+                               # tiles (register mode and v12's one launch still use them)
 
     def __post_init__(self):
         for name in ("select_bits", "threshold_bits"):
@@ -144,6 +146,7 @@ _V15 = dataclasses.replace(_V14, sample_row_max_split=64)
 _V18 = dataclasses.replace(_V15, select_hi=0, select_small=32, select_2d=8)
 _V19 = dataclasses.replace(_V18, sample_l2=1)
 _V20 = dataclasses.replace(_V19, warp_emit=True)
+_V21 = dataclasses.replace(_V20, finish_2d=False)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -280,6 +283,15 @@ CONFIGS = {
     # v20 with the warp emit everywhere (no select_2d tiles); with register mode at 96
     # registers (5 programs per SM instead of 6, fewer spills).
     "v20_w": dataclasses.replace(_V20, select_2d=0),
+    # v21: v20 with the v3 finish on 1-D warp-emit tiles at every k (v20_w's finish, v20's
+    # register mode and one launch); v21_a, the default since session 12, also with the
+    # adaptive select (32-key buckets, as register mode's) in the v3 finish and v12's one
+    # launch. Measured (H100, session 12, after _lanes_2d's alignment hint), v20 -> v21_a:
+    # 4096x32768 k=2048 524.2 -> 479.8 us, k=512 406.1 -> 397.8; 64x131072 k=512 33.6 /
+    # 33.5 -> 32.4 / 32.3; 8x131072 23.7 / 23.3 -> 22.9 / 22.8; 1x131072 21.4 / 21.5 ->
+    # 21.2 / 21.2; 64x131072 k=2048 38.8 / 39.0 -> 39.1 / 39.0; 512x131072 247.2 -> 249.1.
+    "v21": _V21,
+    "v21_a": dataclasses.replace(_V21, finish_hi=0, finish_small=32),
     "v20_r96": dataclasses.replace(_V20, reg_maxnreg=96),
     # v4 with fewer warps per row in register mode (2 or 1: fewer cross-warp reductions).
     "v4_w2": dataclasses.replace(_V4, reg_per_thread=64),
@@ -301,23 +313,24 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "v20"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
+DEFAULT_CONFIG = "v21_a"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
 
 def _select_layout(cfg: TopKConfig, lanes: int, warps: int, k: int,
-                   device: torch.device) -> dict:
+                   device: torch.device, allow_2d: bool = True) -> dict:
     """The lane layout of a register select of ``lanes`` lanes at ``warps`` warps, as the
     kernels' STHREADS / WARP / WASM arguments:
     - STHREADS = its threads (at most its lanes) where select_2d allows it (k * select_2d <=
-      lanes): [threads, lanes / threads] tiles, ranks from in-thread prefix sums;
+      lanes, and ``allow_2d``): [threads, lanes / threads] tiles, ranks from in-thread prefix
+      sums;
     - else, with warp_emit, WARP = warps (1-D _warp_lanes tiles, _emit_top_warp) and WASM
       (ranks from warp ballots) on CUDA, Triton scans in the interpreter (CPU tensors: what
       the CPU tiers test). Not where the lanes do not fill the warps, and not on ROCm (64-lane
       wavefronts: the ballot is CUDA's; not tried there);
     - else all 0: 1-D lanes, ranks from Triton's block scan."""
-    if cfg.select_2d and k * cfg.select_2d <= lanes:
+    if allow_2d and cfg.select_2d and k * cfg.select_2d <= lanes:
         return dict(STHREADS=min(32 * warps, lanes), WARP=0, WASM=False)
     if cfg.warp_emit and lanes >= 32 * warps and not (device.type == "cuda"
                                                       and torch.version.hip is not None):
@@ -573,7 +586,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         USE_SAMPLE=use_sample, SAMPLE_LANES=p["sample_lanes"] if use_sample else 1,
         SEL=cfg.select_bits, ROW_FALLBACK=row_fallback, RBLOCK=cfg.compact_block or cfg.block,
         SMALL=cfg.finish_small if use_sample else 0, HI=cfg.finish_hi,
-        **(_select_layout(cfg, p["sample_lanes"], p["finish_warps"], k, device)
+        **(_select_layout(cfg, p["sample_lanes"], p["finish_warps"], k, device, cfg.finish_2d)
            if use_sample else {}),
         num_warps=p["finish_warps"], **flags)
 
