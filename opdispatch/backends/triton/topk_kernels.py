@@ -941,7 +941,10 @@ def _compact_slice(p_row, stride_c, lo, hi, t16, p_k, p_i, cap_s, BLOCK: tl.cons
         # row t of the tile, so the rank scan runs along axis 1 inside each thread
         # (sequential adds) and only one count per thread crosses threads. (Axis 0 is the
         # contiguous one: the scattered stores, whose pointers have no contiguity, get
-        # the same layout, so nothing is converted through shared memory.)
+        # the same layout, so nothing is converted through shared memory. Scalar loads,
+        # one tile row per thread, even where the row's alignment is known: _lanes_2d's
+        # hint. Vectorised along axis 0, the tile went through 16 KB of shared memory for
+        # the per-thread ranks: 106 registers, two programs per SM on the H100.)
         oj = _lanes_2d(BLOCK, THREADS)
     else:
         oj = tl.arange(0, BLOCK)
@@ -949,12 +952,6 @@ def _compact_slice(p_row, stride_c, lo, hi, t16, p_k, p_i, cap_s, BLOCK: tl.cons
     # no faster, 7-15% slower with stages; the loop is not waiting on its loads.)
     for off in range(lo, hi, BLOCK):
         o = off + oj
-        if THREADS > 0:
-            # Scalar loads, one tile row per thread. Where the row's alignment is known
-            # (decode rows start at column 0) Triton would vectorise along axis 0 and
-            # convert the tile through 16 KB of shared memory for the per-thread ranks
-            # (measured on the H100: 106 registers, two programs per SM).
-            o = tl.max_contiguous(o, [1, 1])
         x, m = _load_row(p_row, stride_c, o, hi, COL_CONTIG, EVICT)
         seen = _compact_hits(x, m, o, t16, seen, p_k, p_i, cap_s, SKIP_EMPTY, THREADS > 0)
     return seen
