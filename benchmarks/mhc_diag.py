@@ -63,8 +63,23 @@ CONFIGS = {
     "l2-bt64-s128": replace(tmhc.default_pre_config(8192, 4, 7168), block_h=64, split_h=128, num_stages=3,
                             fin_s=8),
 }
+# session 13: read the streams (nearly) once. Each item writes the weighted sum of its own tile and
+# split right after the tile's coefficients are ready (own: lag 0), so the re-read is of data the
+# program read a moment ago (L2); the last fin_par arrivals of a tile finish it in parallel.
+_D = replace(tmhc.default_pre_config(8192, 4, 7168), block_h=128, num_stages=2)
+CONFIGS.update({
+    "own-s1024": replace(_D, own=True),
+    "own-s512": replace(_D, split_h=512, own=True),
+    "own-s512-fp4": replace(_D, split_h=512, own=True, fin_par=4, fin_t=16, fin_s=16),
+    "own-s256": replace(_D, split_h=256, own=True),
+    "own-s256-fp4": replace(_D, split_h=256, own=True, fin_par=4, fin_t=16, fin_s=16),
+    "own-s128-fp4": replace(_D, split_h=128, out_block_h=128, own=True, fin_par=4, fin_t=16, fin_s=16),
+    "own-s128-fp8": replace(_D, split_h=128, out_block_h=128, own=True, fin_par=8, fin_t=8, fin_s=32),
+    "lag-s128-fp4": replace(_D, split_h=128, out_block_h=128, fin_par=4, fin_t=16, fin_s=16),
+    "lag-s1024-fp4": replace(_D, fin_par=4, fin_t=16, fin_s=16),
+})
 if os.environ.get("MHC_DIAG_CONFIGS"):   # comma-separated names: time only those
-    CONFIGS = {k: v for k, v in CONFIGS.items() if k in os.environ["MHC_DIAG_CONFIGS"].split(",")}
+    CONFIGS = {k: CONFIGS[k] for k in os.environ["MHC_DIAG_CONFIGS"].split(",")}  # in the order given
 VARIANTS = ("pre", "head")  # add "fused" for the one-pass post+pre kernel
 DIAGS = tuple(int(d) for d in os.environ.get("MHC_DIAG_PHASES", "0").split(","))  # 0,1,2: phases apart
 
@@ -109,6 +124,14 @@ def main(t: int) -> None:
                     torch.cuda.synchronize()
                     comp = time.time() - t0
                     us = graph_us(call)
+                    twin = replace(cfg, own=False, fin_par=1, fin_t=cfg.block_t)
+                    if diag == 0 and vname != "fused" and twin != cfg:
+                        # the same sums in the same order without the waits: bit-identical
+                        got = (y.clone(), post.clone(), comb.clone())
+                        call(kw=dict(kw, config=twin))
+                        same = [torch.equal(a, b) for a, b in zip(got, (y, post, comb), strict=True)]
+                        print(f"{name:20s} {vname:5s} bit-identical to its twin (y, post, comb): {same}",
+                              flush=True)
                     print(f"{name:20s} {vname:5s} diag={diag} regs={k.n_regs:3d} spills={k.n_spills:5d} "
                           f"graph={us:8.1f} us  (compile {comp:.1f} s)", flush=True)
                 except Exception as exc:

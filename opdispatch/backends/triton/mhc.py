@@ -56,6 +56,11 @@ class PreConfig:
     two_launch: bool = False  # GEMM partials (fused: and the new residual), then finish + weighted sum
     fin_s: int = 4  # split partials loaded at once by the finisher (a power of two; sets the add order)
     fn_pre: bool = False  # with fn_cat on a bf16 GPU GEMM: fn split into a bf16 [n*H, 2 NP] hi|lo copy first
+    # one launch, GPU only (programs wait for their tile's later tickets: a tile's n_split items
+    # must be resident together, so n_split <= the SM count; the interpreter runs programs one
+    # at a time and would wait forever, so there n_split must be 1):
+    own: bool = False  # each item writes the weighted sum of its own tile and split (lag 0)
+    fin_par: int = 1  # the last fin_par arrivals of a tile finish fin_t tokens each (block_t = fin_par * fin_t)
 
 
 @dataclass(frozen=True)
@@ -180,6 +185,17 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
         raise ValueError(f"PreConfig needs block_t a power of two >= 16, block_h >= 16 (the dot's K), "
                          f"split_h a multiple of block_h, block_t a multiple of ws_t and fin_t, "
                          f"fin_s a power of two; got {cfg}")
+    hb_per_split = cfg.split_h // cfg.block_h
+    n_split = triton.cdiv(h, cfg.split_h)
+    tiles = triton.cdiv(t, cfg.block_t)
+    waits_on_later = not cfg.two_launch and (cfg.own or cfg.fin_par > 1)
+    if cfg.fin_par > 1 and (cfg.fin_par * cfg.fin_t != cfg.block_t or n_split < cfg.fin_par):
+        raise ValueError(f"PreConfig fin_par > 1 needs block_t == fin_par * fin_t and at least fin_par "
+                         f"splits (n_split = {n_split}); got {cfg}")
+    if waits_on_later and n_split > 1 and n_split > (_sm_count(res.device) if res.device.type == "cuda" else 1):
+        raise ValueError(f"PreConfig own / fin_par > 1: the {n_split} items of a tile wait for each other "
+                         f"and must be resident together (at most one per SM on this device, and "
+                         f"only 1 in the interpreter, which runs programs one at a time); got {cfg}")
     has_norm = norm_weight is not None
     if post_in is not None:
         x, old, pin, cin = post_in
@@ -191,12 +207,8 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
     post_ptr, post_stride = (post_mix, post_mix.stride(0)) if post_mix is not None else (fn, 0)
     comb_ptr, comb_stride = (comb_mix, comb_mix.stride(0)) if comb_mix is not None else (fn, 0)
     scalars = (rms_eps, hc_pre_eps, sinkhorn_eps, post_mult, 1 if head else sinkhorn_iters, norm_eps)
-    hb_per_split = cfg.split_h // cfg.block_h
-    n_split = triton.cdiv(h, cfg.split_h)
-    tiles = triton.cdiv(t, cfg.block_t)
-    # enough tiles in flight to cover the SMs, so a weighted-sum item rarely waits
-    lag = cfg.lag or max(1, triton.cdiv(_sm_count(res.device) * 2, n_split))
-    lag = min(lag, tiles)
+    # enough tiles in flight to cover the SMs, so a weighted-sum item rarely waits; own: none
+    lag = 0 if cfg.own else min(tiles, cfg.lag or max(1, triton.cdiv(_sm_count(res.device) * 2, n_split)))
     # two_launch with the fused post+pre: the first launch computes and stores the new residual
     # in its GEMM steps (as the one-launch fused kernel does), the second reads it back once for
     # the weighted sum. Its partials and finisher adds are those of mhc_pre under the same config,
@@ -227,6 +239,7 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
         FIN_T=cfg.fin_t, WS_T=cfg.ws_t,
         HEAD=head, FUSED_POST=post_in is not None, HAS_NORM=has_norm, X_BF16=x_bf16, DIAG=diag,
         FLAT=cfg.flat, SQ_DOT=cfg.sq_dot, FN_CAT=cfg.fn_cat, FIN_S=cfg.fin_s, FN_PRE=fn_pre,
+        FIN_PAR=1 if two else cfg.fin_par,
         num_warps=cfg.num_warps, num_stages=cfg.num_stages,
     )
     if two:

@@ -350,6 +350,7 @@ def _mhc_pre_kernel(
     HAS_NORM: tl.constexpr, X_BF16: tl.constexpr, DIAG: tl.constexpr = 0,
     FLAT: tl.constexpr = False, SQ_DOT: tl.constexpr = False, FN_CAT: tl.constexpr = False,
     PHASE: tl.constexpr = 0, FIN_S: tl.constexpr = 4, FN_PRE: tl.constexpr = False,
+    FIN_PAR: tl.constexpr = 1,
 ):
     """mhc_pre / hc_head / mhc_fused_post_pre in one launch (see ``mhc.py`` for the schedule).
 
@@ -470,7 +471,30 @@ def _mhc_pre_kernel(
         if PHASE == 0:
             tl.debug_barrier()  # every thread's partial (and new residual) stored before the release
             arrived = tl.atomic_add(p_sync + 1 + tg, 1, sem="acq_rel")
-            if arrived == n_split - 1:
+            if FIN_PAR > 1:
+                # the last FIN_PAR arrivals finish a FIN_T-token chunk each (FIN_PAR * FIN_T ==
+                # BLOCK_T), once every partial is in: they wait for their tile's later tickets,
+                # so all n_split items of a tile must be resident at once (GPU only; the
+                # launcher checks n_split against the SM count). Each row's coefficients are
+                # those of the one-finisher schedule (rows are finished independently).
+                if arrived >= n_split - FIN_PAR:
+                    n_in = arrived + 1
+                    while n_in < n_split:
+                        n_in = tl.atomic_add(p_sync + 1 + tg, 0, sem="acquire")
+                    o_f = (arrived - (n_split - FIN_PAR)) * FIN_T + tl.arange(0, FIN_T)
+                    o_ft = tg.to(tl.int64) * BLOCK_T + o_f
+                    m_ft = o_ft < T
+                    b_pre, b_post3, b_comb3 = _finish_rows(
+                        p_tile, o_f, o_f < BLOCK_T, n_split, p_scale, p_base, N_STREAMS * H, rms_eps,
+                        hc_pre_eps, sinkhorn_eps, post_mult, sinkhorn_iters, N_STREAMS, N_MIX, NP,
+                        BLOCK_T, FIN_S, HEAD)
+                    if not HEAD:
+                        _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3, b_comb3,
+                                            o_ft, m_ft, N_STREAMS, NP)
+                    tl.store(p_pre + o_ft[:, None] * N_STREAMS + o_i[None, :], b_pre)
+                    tl.debug_barrier()
+                    tl.atomic_add(p_sync + 1 + n_tiles + tg, 1, sem="release")  # chunks done
+            elif arrived == n_split - 1:
                 # the last arrival: add the partials (a fixed order, _tile_mixes), then finish,
                 # FIN_T tokens at a time (the Sinkhorn tile stays small in registers)
                 for f0 in tl.static_range(0, BLOCK_T, FIN_T):
@@ -533,7 +557,7 @@ def _mhc_pre_kernel(
         tw = tg - lag
         if (tw >= 0) & (tw < n_tiles) & (DIAG != 1):
             flag = tl.atomic_add(p_sync + 1 + n_tiles + tw, 0, sem="acquire")
-            while flag == 0:
+            while flag < FIN_PAR:  # the flag counts finished chunks (1 with one finisher)
                 flag = tl.atomic_add(p_sync + 1 + n_tiles + tw, 0, sem="acquire")
             if HAS_NORM:
                 # whole rows (the norm needs them): rows s, s + n_split, ... of the tile
