@@ -352,6 +352,26 @@ def test_finish_2d_knob_sets_only_the_finish_layout(monkeypatch, finish_2d):
     assert [c["STHREADS"] > 0 for c in reg.calls] == [True]
 
 
+def test_pdl_knob_is_off_without_an_sm90_cuda_device(monkeypatch):
+    """pdl (v22) applies only on CUDA sm_90+: in the interpreter the kernels get PDL=False and
+    no launch_pdl option, so they run as v21_a's, with the same results."""
+    import dataclasses
+
+    assert tk.CONFIGS["v22"].pdl and not tk._pdl(tk.CONFIGS["v22"], torch.device("cpu"))
+    comp = _RecordingKernel(tk.topk_sample_compact_kernel)
+    fin = _RecordingKernel(tk.topk_split_finish_kernel)
+    monkeypatch.setattr(tk, "topk_sample_compact_kernel", comp)
+    monkeypatch.setattr(tk, "topk_split_finish_kernel", fin)
+    cfg = dataclasses.replace(SMALL["sample_split"], pdl=True)
+    g = torch.Generator().manual_seed(22)
+    x = make_logits("randn", 3, 300, g)
+    starts, ends = torch.zeros(3, dtype=I32), torch.full((3,), 300, dtype=I32)
+    assert_topk_matches(x, starts, ends, 9, _run(x, starts, ends, 9, cfg))
+    assert comp.calls and fin.calls
+    for c in comp.calls + fin.calls:
+        assert c["PDL"] is False and "launch_pdl" not in c
+
+
 def test_exact_k_rows_and_rows_one_longer():
     g = torch.Generator().manual_seed(11)
     x = torch.randn(4, 40, generator=g)

@@ -106,6 +106,10 @@ class TopKConfig:
                                # element on CUDA, _emit_top_warp) instead of a 1-D block scan
     finish_2d: bool = True     # v21: False keeps the v3 finish (split path) off select_2d
                                # tiles (register mode and v12's one launch still use them)
+    pdl: bool = False          # v22: programmatic dependent launch between the v3 kernels
+                               # (CUDA sm_90+ only): the compaction starts while the threshold
+                               # kernel runs and has L2 fetch its slice first; the finish
+                               # launches early and waits on the device
 
     def __post_init__(self):
         for name in ("select_bits", "threshold_bits"):
@@ -292,6 +296,10 @@ CONFIGS = {
     # 21.2 / 21.2; 64x131072 k=2048 38.8 / 39.0 -> 39.1 / 39.0; 512x131072 247.2 -> 249.1.
     "v21": _V21,
     "v21_a": dataclasses.replace(_V21, finish_hi=0, finish_small=32),
+    # v22: v21_a with programmatic dependent launch between the v3 kernels (threshold ->
+    # compaction -> finish; the compaction's slice requested into L2 while it waits for the
+    # threshold). CUDA sm_90+ only; elsewhere the same launches as v21_a.
+    "v22": dataclasses.replace(_V21, finish_hi=0, finish_small=32, pdl=True),
     "v20_r96": dataclasses.replace(_V20, reg_maxnreg=96),
     # v4 with fewer warps per row in register mode (2 or 1: fewer cross-warp reductions).
     "v4_w2": dataclasses.replace(_V4, reg_per_thread=64),
@@ -344,6 +352,22 @@ def _maxnreg(n: int, device: torch.device) -> dict:
     if n and device.type == "cuda" and torch.version.hip is None:
         return {"maxnreg": n}
     return {}
+
+
+def _pdl(cfg: TopKConfig, device: torch.device) -> bool:
+    """Programmatic dependent launch for this call: the config asks for it, on a CUDA device of
+    compute capability 9.0 or more (griddepcontrol is sm_90 PTX) with a Triton that has it."""
+    return (cfg.pdl and device.type == "cuda" and torch.version.hip is None
+            and _gdc_available() and torch.cuda.get_device_capability(device) >= (9, 0))
+
+
+@functools.cache
+def _gdc_available() -> bool:
+    try:
+        from triton.language.extra.cuda import gdc_launch_dependents, gdc_wait  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 @functools.cache
@@ -548,6 +572,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
     split_pow2 = p["split_pow2"]
     flags = dict(IS_DECODE=decode, COL_CONTIG=stride_c == 1)
     use_sample = bool(p["sample"])
+    pdl = use_sample and _pdl(cfg, device)
     if use_sample:
         # v3: sample threshold + compaction first; the v2 kernels then skip the rows it settled.
         cap_s = p["cap_s"]
@@ -558,16 +583,19 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         scnt = ws[o + 2 * n_seg * cap_s:o + 2 * n_seg * cap_s + n_seg]
         t16 = ws[o + 2 * n_seg * cap_s + n_seg:o + 2 * n_seg * cap_s + n_seg + rows]
         scr = ws[o + 2 * n_seg * cap_s + n_seg + rows:] if cfg.finish_small else ws
+        # PDL: each kernel lets the next launch early (gdc_launch_dependents) and the next waits
+        # on the device (gdc_wait) before reading what the previous one wrote
         if p["t_given"]:
             topk_sample_threshold_kernel[(rows,)](
                 *common, t16, k, SAMPLE=p["sample"], T_BITS=cfg.threshold_bits,
-                T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"], num_warps=4, **flags)
+                T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"], PDL=pdl, num_warps=4, **flags)
         topk_sample_compact_kernel[(rows, split)](
             *common, chunk, sck, sci, scnt, cap_s, k, t16,
             BLOCK=sample_block, SAMPLE=p["sample"],
             SKIP_EMPTY=cfg.skip_empty, T_GIVEN=p["t_given"], THREADS=threads,
             T_BITS=cfg.threshold_bits, T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"],
-            L2HINT=cfg.sample_l2 >= 2, num_warps=sample_warps, **flags)
+            L2HINT=cfg.sample_l2 >= 2, PDL=pdl, num_warps=sample_warps,
+            **({"launch_pdl": True} if pdl and p["t_given"] else {}), **flags)
     else:
         cap_s = 1
         sck = sci = scnt = scr = ck      # unused
@@ -588,7 +616,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         SMALL=cfg.finish_small if use_sample else 0, HI=cfg.finish_hi,
         **(_select_layout(cfg, p["sample_lanes"], p["finish_warps"], k, device, cfg.finish_2d)
            if use_sample else {}),
-        num_warps=p["finish_warps"], **flags)
+        PDL=pdl, **({"launch_pdl": True} if pdl else {}), num_warps=p["finish_warps"], **flags)
 
 
 def top_k_per_row_prefill(logits: torch.Tensor, row_starts: torch.Tensor,

@@ -26,7 +26,25 @@ breaks a tie). NaN (either sign) maps to the largest key 0xFFFFFFFF, above +inf,
 import triton
 import triton.language as tl
 
+try:  # programmatic dependent launch (sm_90+); used only under a PDL constexpr, on CUDA
+    from triton.language.extra.cuda import gdc_launch_dependents, gdc_wait
+except ImportError:  # pragma: no cover - a Triton without them never sets PDL
+    gdc_launch_dependents = gdc_wait = None
+
 COARSE_BINS = tl.constexpr(256)   # the coarse digit is one byte
+
+
+@triton.jit
+def _l2_prefetch(p_row, lo, hi, LINES: tl.constexpr):
+    """Ask L2 for columns [lo, hi) of a contiguous float32 row, one ``prefetch.global.L2`` per
+    128-byte line, LINES lines per step (addresses past hi are clamped to hi - 1: a repeated
+    line costs nothing). No data comes back to the SM: this only starts the DRAM reads, so the
+    row's later loads find it in L2. CUDA only (inline PTX), under PDL."""
+    for off in range(lo, hi, LINES * 32):
+        o = tl.minimum(off + tl.arange(0, LINES) * 32, hi - 1)
+        addr = (p_row + o).to(tl.int64, bitcast=True)
+        tl.inline_asm_elementwise("prefetch.global.L2 [$1]; mov.u32 $0, 0;", "=r,l", [addr],
+                                  dtype=tl.int32, is_pure=False, pack=1)
 
 
 @triton.jit
@@ -363,13 +381,18 @@ def topk_split_finish_kernel(
     SAMPLE_LANES: tl.constexpr, SEL: tl.constexpr, ROW_FALLBACK: tl.constexpr = False,
     RBLOCK: tl.constexpr = 2048, SMALL: tl.constexpr = 0, HI: tl.constexpr = 16,
     STHREADS: tl.constexpr = 0, WARP: tl.constexpr = 0, WASM: tl.constexpr = False,
+    PDL: tl.constexpr = False,
 ):
     """Split mode, step 3: one program per row selects among the candidates (or fills the
     identity for rows with n <= k). USE_SAMPLE: rows that v3's sample pass settled select
     the exact top k among its candidates (every element >= the sample threshold).
     ROW_FALLBACK (with USE_SAMPLE): the v2 histogram and compaction kernels were not launched;
     a row the sample pass did not settle is done here alone, as in row mode (coarse histogram
-    and compaction over the whole row in RBLOCK-column blocks, candidates in p_ck / p_ci)."""
+    and compaction over the whole row in RBLOCK-column blocks, candidates in p_ck / p_ci).
+    PDL: launched as a programmatic dependent of the compaction (which lets it start early):
+    waits for the compaction's grid to complete, and its writes to be visible, before anything."""
+    if PDL:
+        gdc_wait()
     row = tl.program_id(0)
     start, end = _row_bounds(p_starts, p_ends, p_seq_lens, next_n, row, cols, IS_DECODE)
     n = end - start
@@ -964,14 +987,22 @@ def topk_sample_compact_kernel(
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, BLOCK: tl.constexpr,
     SAMPLE: tl.constexpr, SKIP_EMPTY: tl.constexpr, T_GIVEN: tl.constexpr,
     THREADS: tl.constexpr, T_BITS: tl.constexpr = 1, T_GROUP: tl.constexpr = 1,
-    T_SIGMA: tl.constexpr = 4, L2HINT: tl.constexpr = False,
+    T_SIGMA: tl.constexpr = 4, L2HINT: tl.constexpr = False, PDL: tl.constexpr = False,
 ):
     """v3 step 1: program (row, s) estimates the row's threshold T from a sample (every
     program of a row computes the same T from the same sample; T_GIVEN: reads the one that
     topk_sample_threshold_kernel wrote to p_t16[row] instead), then compacts the elements
     of its slice with key >= T into segment (row, s) of the workspace: (key, column), column
     order, at most cap_s of them; scnt[row, s] gets the true count (> cap_s: overflow).
-    Rows with n <= k count 0 (the exact path handles them)."""
+    Rows with n <= k count 0 (the exact path handles them).
+
+    PDL: the finish kernel may launch as soon as every program here has started (it waits for
+    this grid to complete). With T_GIVEN, this kernel is itself a programmatic dependent of the
+    threshold kernel: before waiting for it (``gdc_wait``), it asks L2 for its slice of the row,
+    which that kernel does not write, so the slice's DRAM reads overlap the threshold's
+    computation."""
+    if PDL:
+        gdc_launch_dependents()
     row = tl.program_id(0)
     s = tl.program_id(1)
     start, end = _row_bounds(p_starts, p_ends, p_seq_lens, next_n, row, cols, IS_DECODE)
@@ -980,6 +1011,12 @@ def topk_sample_compact_kernel(
     lo = s * chunk
     hi = tl.minimum(lo + chunk, n)
     seen = tl.zeros([], dtype=tl.int32)
+    if PDL and T_GIVEN:
+        if COL_CONTIG:
+            if (n > k) & (hi > lo):
+                _l2_prefetch(p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64), lo, hi,
+                             256)
+        gdc_wait()  # p_t16 (and this kernel's outputs) only after the threshold kernel is done
     if (n > k) & (hi > lo):
         p_row = p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64) * stride_c
         if T_GIVEN:
@@ -1047,10 +1084,14 @@ def topk_sample_threshold_kernel(
     p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols, p_t16, k,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, SAMPLE: tl.constexpr,
     T_BITS: tl.constexpr = 1, T_GROUP: tl.constexpr = 1, T_SIGMA: tl.constexpr = 4,
+    PDL: tl.constexpr = False,
 ):
     """v3 for rows split into many slices: the row's sample threshold computed once (one
     program per row) instead of by each slice's program; p_t16[row] (0 for rows with n <= k,
-    which the compaction skips)."""
+    which the compaction skips). PDL: the compaction may launch at once (it waits for this
+    grid before reading p_t16)."""
+    if PDL:
+        gdc_launch_dependents()
     row = tl.program_id(0)
     start, end = _row_bounds(p_starts, p_ends, p_seq_lens, next_n, row, cols, IS_DECODE)
     n = end - start
