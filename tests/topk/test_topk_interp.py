@@ -357,12 +357,12 @@ def test_pdl_knob_is_off_without_an_sm90_cuda_device(monkeypatch):
     no launch_pdl option, so they run as v21_a's, with the same results."""
     import dataclasses
 
-    assert tk.CONFIGS["v22"].pdl and not tk._pdl(tk.CONFIGS["v22"], torch.device("cpu"))
+    assert tk.CONFIGS["v22"].pdl == 3 and not tk._pdl(tk.CONFIGS["v22"], torch.device("cpu"))
     comp = _RecordingKernel(tk.topk_sample_compact_kernel)
     fin = _RecordingKernel(tk.topk_split_finish_kernel)
     monkeypatch.setattr(tk, "topk_sample_compact_kernel", comp)
     monkeypatch.setattr(tk, "topk_split_finish_kernel", fin)
-    cfg = dataclasses.replace(SMALL["sample_split"], pdl=True)
+    cfg = dataclasses.replace(SMALL["sample_split"], pdl=3)
     g = torch.Generator().manual_seed(22)
     x = make_logits("randn", 3, 300, g)
     starts, ends = torch.zeros(3, dtype=I32), torch.full((3,), 300, dtype=I32)

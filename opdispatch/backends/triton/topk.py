@@ -106,10 +106,12 @@ class TopKConfig:
                                # element on CUDA, _emit_top_warp) instead of a 1-D block scan
     finish_2d: bool = True     # v21: False keeps the v3 finish (split path) off select_2d
                                # tiles (register mode and v12's one launch still use them)
-    pdl: bool = False          # v22: programmatic dependent launch between the v3 kernels
-                               # (CUDA sm_90+ only): the compaction starts while the threshold
-                               # kernel runs and has L2 fetch its slice first; the finish
-                               # launches early and waits on the device
+    pdl: int = 0               # v22: programmatic dependent launch between the v3 kernels
+                               # (CUDA sm_90+ only; 0: off): the compaction starts while the
+                               # threshold kernel runs, the finish launches early, each waits
+                               # on the device. 1: the threshold kernel lets the compaction
+                               # launch at once; 2: once its sample has arrived; 3: as 2, and
+                               # the waiting compaction has L2 fetch its slice
 
     def __post_init__(self):
         for name in ("select_bits", "threshold_bits"):
@@ -119,6 +121,8 @@ class TopKConfig:
             v = getattr(self, name)
             if v < 0 or v & (v - 1):
                 raise ValueError(f"TopKConfig.{name} must be 0 or a power of two, got {v}")
+        if self.pdl not in (0, 1, 2, 3):
+            raise ValueError(f"TopKConfig.pdl must be 0, 1, 2 or 3, got {self.pdl}")
         if self.sample_sigma not in (0, 4, 5, 6, 7, 8):
             raise ValueError(
                 f"TopKConfig.sample_sigma must be 0 or in 4..8, got {self.sample_sigma}")
@@ -299,7 +303,9 @@ CONFIGS = {
     # v22: v21_a with programmatic dependent launch between the v3 kernels (threshold ->
     # compaction -> finish; the compaction's slice requested into L2 while it waits for the
     # threshold). CUDA sm_90+ only; elsewhere the same launches as v21_a.
-    "v22": dataclasses.replace(_V21, finish_hi=0, finish_small=32, pdl=True),
+    "v22": dataclasses.replace(_V21, finish_hi=0, finish_small=32, pdl=3),
+    "v22_1": dataclasses.replace(_V21, finish_hi=0, finish_small=32, pdl=1),
+    "v22_2": dataclasses.replace(_V21, finish_hi=0, finish_small=32, pdl=2),
     "v20_r96": dataclasses.replace(_V20, reg_maxnreg=96),
     # v4 with fewer warps per row in register mode (2 or 1: fewer cross-warp reductions).
     "v4_w2": dataclasses.replace(_V4, reg_per_thread=64),
@@ -357,7 +363,7 @@ def _maxnreg(n: int, device: torch.device) -> dict:
 def _pdl(cfg: TopKConfig, device: torch.device) -> bool:
     """Programmatic dependent launch for this call: the config asks for it, on a CUDA device of
     compute capability 9.0 or more (griddepcontrol is sm_90 PTX) with a Triton that has it."""
-    return (cfg.pdl and device.type == "cuda" and torch.version.hip is None
+    return (cfg.pdl > 0 and device.type == "cuda" and torch.version.hip is None
             and _gdc_available() and torch.cuda.get_device_capability(device) >= (9, 0))
 
 
@@ -588,13 +594,14 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         if p["t_given"]:
             topk_sample_threshold_kernel[(rows,)](
                 *common, t16, k, SAMPLE=p["sample"], T_BITS=cfg.threshold_bits,
-                T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"], PDL=pdl, num_warps=4, **flags)
+                T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"],
+                PDL=(1 if cfg.pdl == 1 else 2) if pdl else 0, num_warps=4, **flags)
         topk_sample_compact_kernel[(rows, split)](
             *common, chunk, sck, sci, scnt, cap_s, k, t16,
             BLOCK=sample_block, SAMPLE=p["sample"],
             SKIP_EMPTY=cfg.skip_empty, T_GIVEN=p["t_given"], THREADS=threads,
             T_BITS=cfg.threshold_bits, T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"],
-            L2HINT=cfg.sample_l2 >= 2, PDL=pdl, num_warps=sample_warps,
+            L2HINT=cfg.sample_l2 >= 2, PDL=pdl, PREFETCH=cfg.pdl >= 3, num_warps=sample_warps,
             **({"launch_pdl": True} if pdl and p["t_given"] else {}), **flags)
     else:
         cap_s = 1

@@ -434,7 +434,7 @@ def topk_split_finish_kernel(
 @triton.jit
 def _sample_threshold(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONTIG: tl.constexpr,
                       BITS: tl.constexpr = 1, GROUP: tl.constexpr = 1, SIGMA: tl.constexpr = 4,
-                      EVICT: tl.constexpr = 0):
+                      EVICT: tl.constexpr = 0, TRIGGER: tl.constexpr = False):
     """16-bit threshold T16 on the order key: count(key >> 16 >= T16) over the row is
     predicted to lie in [k, ~1.5k] from SAMPLE elements spread evenly over the row.
 
@@ -464,6 +464,11 @@ def _sample_threshold(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONTIG: t
     # The keys' top halves in _search_bits' form (top bit flipped; the low 16 bits zero, so
     # comparing with a candidate whose low 16 bits are zero compares the top halves only).
     ks16 = (_order_key(x) & 0xFFFF0000).to(tl.int32, bitcast=True) ^ -2147483648
+    if TRIGGER:
+        # PDL: the dependent grid may launch once the sample has arrived (the asm takes the
+        # keys as an operand, so it cannot issue before their loads complete; repeats are no-ops)
+        tl.inline_asm_elementwise("griddepcontrol.launch_dependents; mov.b32 $0, $1;", "=r,r",
+                                  [ks16], dtype=tl.int32, is_pure=False, pack=1)
     e = (SAMPLE * 1.0) / n.to(tl.float32) * k     # (k may be a constexpr)
     r = tl.minimum(tl.ceil(e + SIGMA * tl.sqrt(e) + 2.0), SAMPLE * 1.0).to(tl.int32)
     t = _search_bits(ks16, r, tl.zeros([], dtype=tl.int32), 0, 16, BITS)
@@ -988,6 +993,7 @@ def topk_sample_compact_kernel(
     SAMPLE: tl.constexpr, SKIP_EMPTY: tl.constexpr, T_GIVEN: tl.constexpr,
     THREADS: tl.constexpr, T_BITS: tl.constexpr = 1, T_GROUP: tl.constexpr = 1,
     T_SIGMA: tl.constexpr = 4, L2HINT: tl.constexpr = False, PDL: tl.constexpr = False,
+    PREFETCH: tl.constexpr = True,
 ):
     """v3 step 1: program (row, s) estimates the row's threshold T from a sample (every
     program of a row computes the same T from the same sample; T_GIVEN: reads the one that
@@ -1012,7 +1018,7 @@ def topk_sample_compact_kernel(
     hi = tl.minimum(lo + chunk, n)
     seen = tl.zeros([], dtype=tl.int32)
     if PDL and T_GIVEN:
-        if COL_CONTIG:
+        if COL_CONTIG and PREFETCH:
             if (n > k) & (hi > lo):
                 _l2_prefetch(p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64), lo, hi,
                              256)
@@ -1084,13 +1090,14 @@ def topk_sample_threshold_kernel(
     p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols, p_t16, k,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, SAMPLE: tl.constexpr,
     T_BITS: tl.constexpr = 1, T_GROUP: tl.constexpr = 1, T_SIGMA: tl.constexpr = 4,
-    PDL: tl.constexpr = False,
+    PDL: tl.constexpr = 0,
 ):
     """v3 for rows split into many slices: the row's sample threshold computed once (one
     program per row) instead of by each slice's program; p_t16[row] (0 for rows with n <= k,
-    which the compaction skips). PDL: the compaction may launch at once (it waits for this
-    grid before reading p_t16)."""
-    if PDL:
+    which the compaction skips). PDL: the compaction may launch early (it waits for this
+    grid before reading p_t16): 1: at once, 2: once this program's sample has arrived (so the
+    compaction's L2 requests do not delay the sample's)."""
+    if PDL == 1:
         gdc_launch_dependents()
     row = tl.program_id(0)
     start, end = _row_bounds(p_starts, p_ends, p_seq_lens, next_n, row, cols, IS_DECODE)
@@ -1099,5 +1106,7 @@ def topk_sample_threshold_kernel(
     if n > k:
         p_row = p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64) * stride_c
         t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP,
-                                    T_SIGMA)
+                                T_SIGMA, TRIGGER=PDL == 2)
+    if PDL == 2:
+        gdc_launch_dependents()  # rows with n <= k (no sample): a repeated call is a no-op
     tl.store(p_t16 + row, t16)
