@@ -77,6 +77,16 @@ CONFIGS.update({
     "own-s128-fp8": replace(_D, split_h=128, out_block_h=128, own=True, fin_par=8, fin_t=8, fin_s=32),
     "lag-s128-fp4": replace(_D, split_h=128, out_block_h=128, fin_par=4, fin_t=16, fin_s=16),
     "lag-s1024-fp4": replace(_D, fin_par=4, fin_t=16, fin_s=16),
+    # the finishers publish pre before post and the Sinkhorn (early_flag)
+    "dflt8192-ef": replace(tmhc.default_pre_config(8192, 4, 7168), early_flag=True),
+    "own-s1024-ef": replace(_D, own=True, early_flag=True),
+    "own-s512-fp4-ef": replace(_D, split_h=512, own=True, fin_par=4, fin_t=16, fin_s=16, early_flag=True),
+    "own-s256-fp4-ef": replace(_D, split_h=256, own=True, fin_par=4, fin_t=16, fin_s=16, early_flag=True),
+    "own-s256-fp8-ef": replace(_D, split_h=256, own=True, fin_par=8, fin_t=8, fin_s=32, early_flag=True),
+    "own-s128-fp8-ef": replace(_D, split_h=128, out_block_h=128, own=True, fin_par=8, fin_t=8, fin_s=32,
+                               early_flag=True),
+    "own-s256-fp4-ef-w8": replace(_D, split_h=256, own=True, fin_par=4, fin_t=16, fin_s=16, early_flag=True,
+                                  num_warps=8),
 })
 if os.environ.get("MHC_DIAG_CONFIGS"):   # comma-separated names: time only those
     CONFIGS = {k: CONFIGS[k] for k in os.environ["MHC_DIAG_CONFIGS"].split(",")}  # in the order given
@@ -124,7 +134,7 @@ def main(t: int) -> None:
                     torch.cuda.synchronize()
                     comp = time.time() - t0
                     us = graph_us(call)
-                    twin = replace(cfg, own=False, fin_par=1, fin_t=cfg.block_t)
+                    twin = replace(cfg, own=False, fin_par=1, fin_t=cfg.block_t, early_flag=False)
                     if diag == 0 and vname != "fused" and twin != cfg:
                         # the same sums in the same order without the waits: bit-identical
                         got = (y.clone(), post.clone(), comb.clone())

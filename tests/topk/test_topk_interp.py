@@ -369,7 +369,7 @@ def test_pdl_knob_is_off_without_an_sm90_cuda_device(monkeypatch):
     assert_topk_matches(x, starts, ends, 9, _run(x, starts, ends, 9, cfg))
     assert comp.calls and fin.calls
     for c in comp.calls + fin.calls:
-        assert c["PDL"] is False and "launch_pdl" not in c
+        assert not c["PDL"] and "launch_pdl" not in c
 
 
 def test_exact_k_rows_and_rows_one_longer():

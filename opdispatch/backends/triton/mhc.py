@@ -61,6 +61,7 @@ class PreConfig:
     # at a time and would wait forever, so there n_split must be 1):
     own: bool = False  # each item writes the weighted sum of its own tile and split (lag 0)
     fin_par: int = 1  # the last fin_par arrivals of a tile finish fin_t tokens each (block_t = fin_par * fin_t)
+    early_flag: bool = False  # one launch: a finisher publishes pre before post and the Sinkhorn
 
 
 @dataclass(frozen=True)
@@ -239,7 +240,9 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
         FIN_T=cfg.fin_t, WS_T=cfg.ws_t,
         HEAD=head, FUSED_POST=post_in is not None, HAS_NORM=has_norm, X_BF16=x_bf16, DIAG=diag,
         FLAT=cfg.flat, SQ_DOT=cfg.sq_dot, FN_CAT=cfg.fn_cat, FIN_S=cfg.fin_s, FN_PRE=fn_pre,
-        FIN_PAR=1 if two else cfg.fin_par,
+        FIN_PAR=1 if two else cfg.fin_par, EARLY_FLAG=cfg.early_flag and not two,
+        # flag increments per tile that the weighted sums wait for: one per finisher chunk
+        N_FLAG=cfg.fin_par if cfg.fin_par > 1 else (cfg.block_t // cfg.fin_t if cfg.early_flag else 1),
         num_warps=cfg.num_warps, num_stages=cfg.num_stages,
     )
     if two:

@@ -288,6 +288,38 @@ def _finish_rows(p_tile, o_r, m_r, n_split, p_scale, p_base, K, rms_eps, hc_pre_
 
 
 @triton.jit
+def _finish_chunk(p_tile, o_f, m_f, o_ft, m_ft, n_split, p_scale, p_base, K, rms_eps, hc_pre_eps,
+                  sinkhorn_eps, post_mult, sinkhorn_iters, p_pre, p_post, s_post_t, p_comb,
+                  s_comb_t, p_flag, N_STREAMS: tl.constexpr, N_MIX: tl.constexpr,
+                  NP: tl.constexpr, BLOCK_T: tl.constexpr, FIN_S: tl.constexpr,
+                  HEAD: tl.constexpr, FLAG_XCHG: tl.constexpr):
+    """One finisher's rows ``o_f`` of a tile (one launch): the mixes from the split partials, then
+    pre, stored and published (``p_flag``: exchanged to 1, or incremented with FLAG_XCHG False)
+    before post and the Sinkhorn iterations, which no weighted sum waits for. Every value is
+    the one ``_finish_rows`` gives: pre is group 0 of ``_coefficients``, whose scale and base
+    do not depend on HEAD."""
+    o_i = tl.arange(0, N_STREAMS)
+    o_c = tl.arange(0, NP)
+    b_tot = _tile_mixes(p_tile, o_f, m_f, n_split, BLOCK_T, NP, FIN_S)
+    b_sqt = tl.sum(tl.where(o_c[None, :] == N_MIX, b_tot, 0.0), axis=1)  # one non-zero
+    b_pre, _, _ = _coefficients(b_tot, b_sqt, p_scale, p_base, K, rms_eps, hc_pre_eps,
+                                sinkhorn_eps, post_mult, sinkhorn_iters, N_STREAMS, N_MIX, NP,
+                                o_f.shape[0], True)
+    tl.store(p_pre + o_ft[:, None] * N_STREAMS + o_i[None, :], b_pre)
+    tl.debug_barrier()
+    if FLAG_XCHG:
+        tl.atomic_xchg(p_flag, 1, sem="release")
+    else:
+        tl.atomic_add(p_flag, 1, sem="release")
+    if not HEAD:
+        _, b_post3, b_comb3 = _coefficients(b_tot, b_sqt, p_scale, p_base, K, rms_eps, hc_pre_eps,
+                                            sinkhorn_eps, post_mult, sinkhorn_iters, N_STREAMS,
+                                            N_MIX, NP, o_f.shape[0], False)
+        _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3, b_comb3, o_ft, m_ft,
+                            N_STREAMS, NP)
+
+
+@triton.jit
 def _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_t, m_t, h_lo, h_hi,
                       norm_eps, N_STREAMS: tl.constexpr, BLOCK_H: tl.constexpr,
                       HAS_NORM: tl.constexpr):
@@ -350,7 +382,7 @@ def _mhc_pre_kernel(
     HAS_NORM: tl.constexpr, X_BF16: tl.constexpr, DIAG: tl.constexpr = 0,
     FLAT: tl.constexpr = False, SQ_DOT: tl.constexpr = False, FN_CAT: tl.constexpr = False,
     PHASE: tl.constexpr = 0, FIN_S: tl.constexpr = 4, FN_PRE: tl.constexpr = False,
-    FIN_PAR: tl.constexpr = 1,
+    FIN_PAR: tl.constexpr = 1, EARLY_FLAG: tl.constexpr = False, N_FLAG: tl.constexpr = 1,
 ):
     """mhc_pre / hc_head / mhc_fused_post_pre in one launch (see ``mhc.py`` for the schedule).
 
@@ -483,17 +515,24 @@ def _mhc_pre_kernel(
                         n_in = tl.atomic_add(p_sync + 1 + tg, 0, sem="acquire")
                     o_f = (arrived - (n_split - FIN_PAR)) * FIN_T + tl.arange(0, FIN_T)
                     o_ft = tg.to(tl.int64) * BLOCK_T + o_f
-                    m_ft = o_ft < T
-                    b_pre, b_post3, b_comb3 = _finish_rows(
-                        p_tile, o_f, o_f < BLOCK_T, n_split, p_scale, p_base, N_STREAMS * H, rms_eps,
-                        hc_pre_eps, sinkhorn_eps, post_mult, sinkhorn_iters, N_STREAMS, N_MIX, NP,
-                        BLOCK_T, FIN_S, HEAD)
-                    if not HEAD:
-                        _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3, b_comb3,
-                                            o_ft, m_ft, N_STREAMS, NP)
-                    tl.store(p_pre + o_ft[:, None] * N_STREAMS + o_i[None, :], b_pre)
-                    tl.debug_barrier()
-                    tl.atomic_add(p_sync + 1 + n_tiles + tg, 1, sem="release")  # chunks done
+                    if EARLY_FLAG:
+                        _finish_chunk(p_tile, o_f, o_f < BLOCK_T, o_ft, o_ft < T, n_split, p_scale,
+                                      p_base, N_STREAMS * H, rms_eps, hc_pre_eps, sinkhorn_eps,
+                                      post_mult, sinkhorn_iters, p_pre, p_post, s_post_t, p_comb,
+                                      s_comb_t, p_sync + 1 + n_tiles + tg, N_STREAMS, N_MIX, NP,
+                                      BLOCK_T, FIN_S, HEAD, False)  # the flag counts chunks
+                    else:
+                        m_ft = o_ft < T
+                        b_pre, b_post3, b_comb3 = _finish_rows(
+                            p_tile, o_f, o_f < BLOCK_T, n_split, p_scale, p_base, N_STREAMS * H,
+                            rms_eps, hc_pre_eps, sinkhorn_eps, post_mult, sinkhorn_iters, N_STREAMS,
+                            N_MIX, NP, BLOCK_T, FIN_S, HEAD)
+                        if not HEAD:
+                            _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3,
+                                                b_comb3, o_ft, m_ft, N_STREAMS, NP)
+                        tl.store(p_pre + o_ft[:, None] * N_STREAMS + o_i[None, :], b_pre)
+                        tl.debug_barrier()
+                        tl.atomic_add(p_sync + 1 + n_tiles + tg, 1, sem="release")  # chunks done
             elif arrived == n_split - 1:
                 # the last arrival: add the partials (a fixed order, _tile_mixes), then finish,
                 # FIN_T tokens at a time (the Sinkhorn tile stays small in registers)
@@ -501,16 +540,25 @@ def _mhc_pre_kernel(
                     o_f = f0 + tl.arange(0, FIN_T)
                     o_ft = tg.to(tl.int64) * BLOCK_T + o_f
                     m_ft = o_ft < T
-                    b_pre, b_post3, b_comb3 = _finish_rows(
-                        p_tile, o_f, o_f < BLOCK_T, n_split, p_scale, p_base, N_STREAMS * H, rms_eps,
-                        hc_pre_eps, sinkhorn_eps, post_mult, sinkhorn_iters, N_STREAMS, N_MIX, NP,
-                        BLOCK_T, FIN_S, HEAD)
-                    if not HEAD:
-                        _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3, b_comb3,
-                                            o_ft, m_ft, N_STREAMS, NP)
-                    tl.store(p_pre + o_ft[:, None] * N_STREAMS + o_i[None, :], b_pre)
-                tl.debug_barrier()
-                tl.atomic_xchg(p_sync + 1 + n_tiles + tg, 1, sem="release")
+                    if EARLY_FLAG:
+                        # each chunk's pre published before its Sinkhorn (the flag counts chunks)
+                        _finish_chunk(p_tile, o_f, o_f < BLOCK_T, o_ft, m_ft, n_split, p_scale,
+                                      p_base, N_STREAMS * H, rms_eps, hc_pre_eps, sinkhorn_eps,
+                                      post_mult, sinkhorn_iters, p_pre, p_post, s_post_t, p_comb,
+                                      s_comb_t, p_sync + 1 + n_tiles + tg, N_STREAMS, N_MIX, NP,
+                                      BLOCK_T, FIN_S, HEAD, False)
+                    else:
+                        b_pre, b_post3, b_comb3 = _finish_rows(
+                            p_tile, o_f, o_f < BLOCK_T, n_split, p_scale, p_base, N_STREAMS * H,
+                            rms_eps, hc_pre_eps, sinkhorn_eps, post_mult, sinkhorn_iters, N_STREAMS,
+                            N_MIX, NP, BLOCK_T, FIN_S, HEAD)
+                        if not HEAD:
+                            _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3,
+                                                b_comb3, o_ft, m_ft, N_STREAMS, NP)
+                        tl.store(p_pre + o_ft[:, None] * N_STREAMS + o_i[None, :], b_pre)
+                if not EARLY_FLAG:
+                    tl.debug_barrier()
+                    tl.atomic_xchg(p_sync + 1 + n_tiles + tg, 1, sem="release")
     if PHASE == 2:
         # the second launch of the two-launch schedule (decode sizes): every program of tile tg
         # adds the tile's partials itself (the first launch wrote them all), so no program waits;
@@ -557,7 +605,7 @@ def _mhc_pre_kernel(
         tw = tg - lag
         if (tw >= 0) & (tw < n_tiles) & (DIAG != 1):
             flag = tl.atomic_add(p_sync + 1 + n_tiles + tw, 0, sem="acquire")
-            while flag < FIN_PAR:  # the flag counts finished chunks (1 with one finisher)
+            while flag < N_FLAG:  # the flag counts finished chunks (1: one finisher, no early flag)
                 flag = tl.atomic_add(p_sync + 1 + n_tiles + tw, 0, sem="acquire")
             if HAS_NORM:
                 # whole rows (the norm needs them): rows s, s + n_split, ... of the tile

@@ -111,7 +111,8 @@ class TopKConfig:
                                # threshold kernel runs, the finish launches early, each waits
                                # on the device. 1: the threshold kernel lets the compaction
                                # launch at once; 2: once its sample has arrived; 3: as 2, and
-                               # the waiting compaction has L2 fetch its slice
+                               # the waiting compaction has L2 fetch its slice; 4: only the
+                               # finish launches early; 5: only the compaction does
 
     def __post_init__(self):
         for name in ("select_bits", "threshold_bits"):
@@ -121,8 +122,8 @@ class TopKConfig:
             v = getattr(self, name)
             if v < 0 or v & (v - 1):
                 raise ValueError(f"TopKConfig.{name} must be 0 or a power of two, got {v}")
-        if self.pdl not in (0, 1, 2, 3):
-            raise ValueError(f"TopKConfig.pdl must be 0, 1, 2 or 3, got {self.pdl}")
+        if self.pdl not in (0, 1, 2, 3, 4, 5):
+            raise ValueError(f"TopKConfig.pdl must be in 0..5, got {self.pdl}")
         if self.sample_sigma not in (0, 4, 5, 6, 7, 8):
             raise ValueError(
                 f"TopKConfig.sample_sigma must be 0 or in 4..8, got {self.sample_sigma}")
@@ -306,6 +307,8 @@ CONFIGS = {
     "v22": dataclasses.replace(_V21, finish_hi=0, finish_small=32, pdl=3),
     "v22_1": dataclasses.replace(_V21, finish_hi=0, finish_small=32, pdl=1),
     "v22_2": dataclasses.replace(_V21, finish_hi=0, finish_small=32, pdl=2),
+    "v22_4": dataclasses.replace(_V21, finish_hi=0, finish_small=32, pdl=4),
+    "v22_5": dataclasses.replace(_V21, finish_hi=0, finish_small=32, pdl=5),
     "v20_r96": dataclasses.replace(_V20, reg_maxnreg=96),
     # v4 with fewer warps per row in register mode (2 or 1: fewer cross-warp reductions).
     "v4_w2": dataclasses.replace(_V4, reg_per_thread=64),
@@ -358,6 +361,12 @@ def _maxnreg(n: int, device: torch.device) -> dict:
     if n and device.type == "cuda" and torch.version.hip is None:
         return {"maxnreg": n}
     return {}
+
+
+# TopKConfig.pdl -> (threshold kernel's PDL, compaction's PDL bits, finish waits): see the
+# kernels' docstrings. 4 and 5 take one of the two launch boundaries only (trials).
+_PDL_PLAN = {0: (0, 0, False), 1: (1, 3, True), 2: (2, 3, True), 3: (2, 7, True),
+             4: (0, 1, True), 5: (1, 2, False)}
 
 
 def _pdl(cfg: TopKConfig, device: torch.device) -> bool:
@@ -589,23 +598,26 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         scnt = ws[o + 2 * n_seg * cap_s:o + 2 * n_seg * cap_s + n_seg]
         t16 = ws[o + 2 * n_seg * cap_s + n_seg:o + 2 * n_seg * cap_s + n_seg + rows]
         scr = ws[o + 2 * n_seg * cap_s + n_seg + rows:] if cfg.finish_small else ws
-        # PDL: each kernel lets the next launch early (gdc_launch_dependents) and the next waits
+        # PDL: a kernel lets the next launch early (gdc_launch_dependents), and the next waits
         # on the device (gdc_wait) before reading what the previous one wrote
+        thr_pdl, comp_pdl, fin_pdl = _PDL_PLAN[cfg.pdl if pdl else 0]
+        if not p["t_given"]:
+            comp_pdl &= 1   # no threshold kernel: the compaction launches first, waits for nothing
         if p["t_given"]:
             topk_sample_threshold_kernel[(rows,)](
                 *common, t16, k, SAMPLE=p["sample"], T_BITS=cfg.threshold_bits,
-                T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"],
-                PDL=(1 if cfg.pdl == 1 else 2) if pdl else 0, num_warps=4, **flags)
+                T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"], PDL=thr_pdl, num_warps=4, **flags)
         topk_sample_compact_kernel[(rows, split)](
             *common, chunk, sck, sci, scnt, cap_s, k, t16,
             BLOCK=sample_block, SAMPLE=p["sample"],
             SKIP_EMPTY=cfg.skip_empty, T_GIVEN=p["t_given"], THREADS=threads,
             T_BITS=cfg.threshold_bits, T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"],
-            L2HINT=cfg.sample_l2 >= 2, PDL=pdl, PREFETCH=cfg.pdl >= 3, num_warps=sample_warps,
-            **({"launch_pdl": True} if pdl and p["t_given"] else {}), **flags)
+            L2HINT=cfg.sample_l2 >= 2, PDL=comp_pdl, num_warps=sample_warps,
+            **({"launch_pdl": True} if comp_pdl & 2 else {}), **flags)
     else:
         cap_s = 1
         sck = sci = scnt = scr = ck      # unused
+        fin_pdl = False
     row_fallback = use_sample and cfg.row_fallback
     if not row_fallback:
         topk_split_hist_kernel[(rows, split)](
@@ -623,7 +635,8 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         SMALL=cfg.finish_small if use_sample else 0, HI=cfg.finish_hi,
         **(_select_layout(cfg, p["sample_lanes"], p["finish_warps"], k, device, cfg.finish_2d)
            if use_sample else {}),
-        PDL=pdl, **({"launch_pdl": True} if pdl else {}), num_warps=p["finish_warps"], **flags)
+        PDL=fin_pdl, **({"launch_pdl": True} if fin_pdl else {}), num_warps=p["finish_warps"],
+        **flags)
 
 
 def top_k_per_row_prefill(logits: torch.Tensor, row_starts: torch.Tensor,

@@ -992,8 +992,7 @@ def topk_sample_compact_kernel(
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, BLOCK: tl.constexpr,
     SAMPLE: tl.constexpr, SKIP_EMPTY: tl.constexpr, T_GIVEN: tl.constexpr,
     THREADS: tl.constexpr, T_BITS: tl.constexpr = 1, T_GROUP: tl.constexpr = 1,
-    T_SIGMA: tl.constexpr = 4, L2HINT: tl.constexpr = False, PDL: tl.constexpr = False,
-    PREFETCH: tl.constexpr = True,
+    T_SIGMA: tl.constexpr = 4, L2HINT: tl.constexpr = False, PDL: tl.constexpr = 0,
 ):
     """v3 step 1: program (row, s) estimates the row's threshold T from a sample (every
     program of a row computes the same T from the same sample; T_GIVEN: reads the one that
@@ -1002,12 +1001,12 @@ def topk_sample_compact_kernel(
     order, at most cap_s of them; scnt[row, s] gets the true count (> cap_s: overflow).
     Rows with n <= k count 0 (the exact path handles them).
 
-    PDL: the finish kernel may launch as soon as every program here has started (it waits for
-    this grid to complete). With T_GIVEN, this kernel is itself a programmatic dependent of the
-    threshold kernel: before waiting for it (``gdc_wait``), it asks L2 for its slice of the row,
-    which that kernel does not write, so the slice's DRAM reads overlap the threshold's
-    computation."""
-    if PDL:
+    PDL (bits): 1: the finish kernel may launch as soon as every program here has started (it
+    waits for this grid to complete); 2 (with T_GIVEN): this kernel is a programmatic dependent
+    of the threshold kernel and waits for it (``gdc_wait``) before reading p_t16 or writing;
+    4 (with 2): before waiting, it asks L2 for its slice of the row, which that kernel does not
+    write, so the slice's DRAM reads overlap the threshold's computation."""
+    if PDL & 1:
         gdc_launch_dependents()
     row = tl.program_id(0)
     s = tl.program_id(1)
@@ -1017,8 +1016,8 @@ def topk_sample_compact_kernel(
     lo = s * chunk
     hi = tl.minimum(lo + chunk, n)
     seen = tl.zeros([], dtype=tl.int32)
-    if PDL and T_GIVEN:
-        if COL_CONTIG and PREFETCH:
+    if (PDL & 2) and T_GIVEN:
+        if COL_CONTIG and (PDL & 4):
             if (n > k) & (hi > lo):
                 _l2_prefetch(p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64), lo, hi,
                              256)
