@@ -87,17 +87,6 @@ CONFIGS.update({
                                early_flag=True),
     "own-s256-fp4-ef-w8": replace(_D, split_h=256, own=True, fin_par=4, fin_t=16, fin_s=16, early_flag=True,
                                   num_warps=8),
-    # the stream tiles held in registers for the item's own weighted sum (one read of the streams)
-    "hold-s128-w8-fp8": replace(_D, split_h=128, out_block_h=128, own=True, hold=True, num_warps=8,
-                                fin_par=8, fin_t=8, fin_s=32, early_flag=True),
-    "hold-s128-w8-fp16": replace(_D, split_h=128, out_block_h=128, own=True, hold=True, num_warps=8,
-                                 fin_par=16, fin_t=4, fin_s=64, early_flag=True),
-    "hold-s128-w4-fp8": replace(_D, split_h=128, out_block_h=128, own=True, hold=True, num_warps=4,
-                                fin_par=8, fin_t=8, fin_s=32, early_flag=True),
-    "hold-s64-w4-fp8": replace(_D, block_h=64, split_h=64, out_block_h=64, own=True, hold=True, num_warps=4,
-                               fin_par=8, fin_t=8, fin_s=32, early_flag=True),
-    "hold-bt32-s256-w8-fp4": replace(_D, block_t=32, block_h=256, split_h=256, out_block_h=256, own=True,
-                                     hold=True, num_warps=8, fin_par=4, fin_t=8, fin_s=32, early_flag=True),
 })
 if os.environ.get("MHC_DIAG_CONFIGS"):   # comma-separated names: time only those
     CONFIGS = {k: CONFIGS[k] for k in os.environ["MHC_DIAG_CONFIGS"].split(",")}  # in the order given
@@ -145,7 +134,7 @@ def main(t: int) -> None:
                     torch.cuda.synchronize()
                     comp = time.time() - t0
                     us = graph_us(call)
-                    twin = replace(cfg, own=False, fin_par=1, fin_t=cfg.block_t, early_flag=False, hold=False)
+                    twin = replace(cfg, own=False, fin_par=1, fin_t=cfg.block_t, early_flag=False)
                     if diag == 0 and vname != "fused" and twin != cfg:
                         # the same sums in the same order without the waits: bit-identical
                         got = (y.clone(), post.clone(), comb.clone())

@@ -62,7 +62,6 @@ class PreConfig:
     own: bool = False  # each item writes the weighted sum of its own tile and split (lag 0)
     fin_par: int = 1  # the last fin_par arrivals of a tile finish fin_t tokens each (block_t = fin_par * fin_t)
     early_flag: bool = False  # one launch: a finisher publishes pre before post and the Sinkhorn
-    hold: bool = False  # with own and split_h == block_h: the stream tiles stay in registers for the weighted sum
 
 
 @dataclass(frozen=True)
@@ -199,9 +198,6 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
                          f"and must be resident together (at most one per SM on this device, and "
                          f"only 1 in the interpreter, which runs programs one at a time); got {cfg}")
     has_norm = norm_weight is not None
-    hold = cfg.hold and not cfg.two_launch and post_in is None and not has_norm
-    if hold and not (cfg.own and cfg.split_h == cfg.block_h):
-        raise ValueError(f"PreConfig hold needs own and split_h == block_h; got {cfg}")
     if post_in is not None:
         x, old, pin, cin = post_in
         post_args = (x, x.stride(0), old, old.stride(0), old.stride(1), pin, pin.stride(0),
@@ -244,7 +240,7 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
         FIN_T=cfg.fin_t, WS_T=cfg.ws_t,
         HEAD=head, FUSED_POST=post_in is not None, HAS_NORM=has_norm, X_BF16=x_bf16, DIAG=diag,
         FLAT=cfg.flat, SQ_DOT=cfg.sq_dot, FN_CAT=cfg.fn_cat, FIN_S=cfg.fin_s, FN_PRE=fn_pre,
-        FIN_PAR=1 if two else cfg.fin_par, EARLY_FLAG=cfg.early_flag and not two, HOLD=hold,
+        FIN_PAR=1 if two else cfg.fin_par, EARLY_FLAG=cfg.early_flag and not two,
         # flag increments per tile that the weighted sums wait for: one per finisher chunk
         N_FLAG=cfg.fin_par if cfg.fin_par > 1 else (cfg.block_t // cfg.fin_t if cfg.early_flag else 1),
         num_warps=cfg.num_warps, num_stages=cfg.num_stages,

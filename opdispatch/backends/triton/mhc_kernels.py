@@ -383,7 +383,6 @@ def _mhc_pre_kernel(
     FLAT: tl.constexpr = False, SQ_DOT: tl.constexpr = False, FN_CAT: tl.constexpr = False,
     PHASE: tl.constexpr = 0, FIN_S: tl.constexpr = 4, FN_PRE: tl.constexpr = False,
     FIN_PAR: tl.constexpr = 1, EARLY_FLAG: tl.constexpr = False, N_FLAG: tl.constexpr = 1,
-    HOLD: tl.constexpr = False,
 ):
     """mhc_pre / hc_head / mhc_fused_post_pre in one launch (see ``mhc.py`` for the schedule).
 
@@ -446,22 +445,7 @@ def _mhc_pre_kernel(
         hb_end = tl.minimum(hb_start + hb_per_split, n_hb)
         if DIAG == 2:
             hb_end = hb_start
-        if HOLD:
-            # one H-block per item (split_h == block_h): the n stream tiles are loaded once and
-            # kept in registers until this tile's pre is known, for the weighted sum below (the
-            # streams are read once); the same dots in the same order as the FLAT loop
-            o_h = hb_start * BLOCK_H + tl.arange(0, BLOCK_H)
-            m_th = m_t[:, None] & (o_h < H)[None, :]
-            xs = ()
-            for j in tl.static_range(N_STREAMS):
-                p_rj = p_res + o_t[:, None] * s_res_t + j * s_res_i + o_h[None, :]
-                xs = xs + (tl.load(p_rj, mask=m_th, other=0.0, eviction_policy="evict_first"),)
-            if DIAG != 2:
-                for j in tl.static_range(N_STREAMS):
-                    b_fn = _fn_block(p_fn, s_fn, j, H, o_h, o_h < H, o_fc, m_fc, NP, FN_PRE)
-                    b_acc, b_acc2, b_sq2, b_sqd = _gemm_step(xs[j], b_fn, b_acc, b_acc2, b_sq2,
-                                                             b_sqd, X_BF16, SQ_DOT, FN_CAT, FN_PRE)
-        elif FLAT and not FUSED_POST:
+        if FLAT and not FUSED_POST:
             # one (H-block, stream) pair per iteration: one x tile and one fn block live at a
             # time (the nested loop below lets the compiler hoist all n streams' loads; with the
             # options of the T >= 8192 default, 128 registers on the H100 against 194); the same
@@ -575,20 +559,6 @@ def _mhc_pre_kernel(
                 if not EARLY_FLAG:
                     tl.debug_barrier()
                     tl.atomic_xchg(p_sync + 1 + n_tiles + tg, 1, sem="release")
-            if HOLD and DIAG != 1:
-                # this item's own weighted sum, from the stream tiles still in registers: the
-                # fma chain of _weighted_sum_out (stream order), so the same bits
-                flag = tl.atomic_add(p_sync + 1 + n_tiles + tg, 0, sem="acquire")
-                while flag < N_FLAG:
-                    flag = tl.atomic_add(p_sync + 1 + n_tiles + tg, 0, sem="acquire")
-                b_pre = tl.load(p_pre + o_t[:, None] * N_STREAMS + o_i[None, :], mask=m_t[:, None],
-                                other=0.0, cache_modifier=".cg")
-                b_y = tl.sum(tl.where(o_i[None, :] == 0, b_pre, 0.0), axis=1)[:, None] * xs[0].to(tl.float32)
-                for j in tl.static_range(1, N_STREAMS):
-                    b_pj = tl.sum(tl.where(o_i[None, :] == j, b_pre, 0.0), axis=1)[:, None]
-                    b_y = tl.fma(b_pj, xs[j].to(tl.float32), b_y)
-                tl.store(p_out + o_t[:, None] * s_out_t + o_h[None, :], b_y.to(p_out.dtype.element_ty),
-                         mask=m_th)
     if PHASE == 2:
         # the second launch of the two-launch schedule (decode sizes): every program of tile tg
         # adds the tile's partials itself (the first launch wrote them all), so no program waits;
@@ -631,7 +601,7 @@ def _mhc_pre_kernel(
                         _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre,
                                           o_w, m_w, h_lo, h_hi, norm_eps, N_STREAMS, OUT_BLOCK_H,
                                           HAS_NORM)
-    if (PHASE == 0) and not HOLD:
+    if PHASE == 0:
         tw = tg - lag
         if (tw >= 0) & (tw < n_tiles) & (DIAG != 1):
             flag = tl.atomic_add(p_sync + 1 + n_tiles + tw, 0, sem="acquire")
