@@ -85,6 +85,19 @@ CONFIGS.update({
     "own-s256-fp8-ef": replace(_D, split_h=256, own=True, fin_par=8, fin_t=8, fin_s=32, early_flag=True),
     "own-s128-fp8-ef": replace(_D, split_h=128, out_block_h=128, own=True, fin_par=8, fin_t=8, fin_s=32,
                                early_flag=True),
+    # fewer resident programs (deeper pipelines take more shared memory), so that the in-flight
+    # data between an item's read and its weighted sum's re-read fits L2 (ncu, session 13: the
+    # own-tile schedule at 3 programs per SM still read 825 MB from DRAM)
+    "own-s128-fp8-ef-st3": replace(_D, split_h=128, out_block_h=128, own=True, fin_par=8, fin_t=8, fin_s=32,
+                                   early_flag=True, num_stages=3),
+    "own-s128-fp8-ef-st4": replace(_D, split_h=128, out_block_h=128, own=True, fin_par=8, fin_t=8, fin_s=32,
+                                   early_flag=True, num_stages=4),
+    "own-s256-fp8-ef-st3": replace(_D, split_h=256, own=True, fin_par=8, fin_t=8, fin_s=32, early_flag=True,
+                                   num_stages=3),
+    "own-s256-fp8-ef-st4": replace(_D, split_h=256, own=True, fin_par=8, fin_t=8, fin_s=32, early_flag=True,
+                                   num_stages=4),
+    "own-s256-fp8-ef-w8-st4": replace(_D, split_h=256, own=True, fin_par=8, fin_t=8, fin_s=32, early_flag=True,
+                                      num_stages=4, num_warps=8),
     "own-s256-fp4-ef-w8": replace(_D, split_h=256, own=True, fin_par=4, fin_t=16, fin_s=16, early_flag=True,
                                   num_warps=8),
 })
