@@ -112,6 +112,12 @@ CONFIGS.update({
                                         fin_t=8, fin_s=32, early_flag=True, num_stages=3),
     "own-s256-fp8-ef-bh64-st5": replace(_D, block_h=64, split_h=256, out_block_h=256, own=True, fin_par=8,
                                         fin_t=8, fin_s=32, early_flag=True, num_stages=5),
+    # session 13, after the bounded waits: spin=1 makes nearly every wait give up at once, so the
+    # hand-over paths run under real concurrency (the bit-identity check against the twin tests them)
+    "own-s256-fp8-ef-st3-sp1": replace(_D, split_h=256, own=True, fin_par=8, fin_t=8, fin_s=32, early_flag=True,
+                                       num_stages=3, spin=1),
+    "own-s256-fp16-ef-st3-sp1": replace(_D, split_h=256, own=True, fin_par=16, fin_t=4, fin_s=64,
+                                        early_flag=True, num_stages=3, spin=1),
     "own-s256-fp4-ef-w8": replace(_D, split_h=256, own=True, fin_par=4, fin_t=16, fin_s=16, early_flag=True,
                                   num_warps=8),
 })

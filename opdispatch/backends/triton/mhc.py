@@ -56,12 +56,12 @@ class PreConfig:
     two_launch: bool = False  # GEMM partials (fused: and the new residual), then finish + weighted sum
     fin_s: int = 4  # split partials loaded at once by the finisher (a power of two; sets the add order)
     fn_pre: bool = False  # with fn_cat on a bf16 GPU GEMM: fn split into a bf16 [n*H, 2 NP] hi|lo copy first
-    # one launch, GPU only (programs wait for their tile's later tickets: a tile's n_split items
-    # must be resident together, so n_split <= the SM count; the interpreter runs programs one
-    # at a time and would wait forever, so there n_split must be 1):
-    own: bool = False  # each item writes the weighted sum of its own tile and split (lag 0)
-    fin_par: int = 1  # the last fin_par arrivals of a tile finish fin_t tokens each (block_t = fin_par * fin_t)
-    early_flag: bool = False  # one launch: a finisher publishes pre before post and the Sinkhorn
+    # one launch: programs that wait for their own tile's later items poll at most `spin` times,
+    # then hand their work to the tile's last arrival (no wait depends on residency)
+    own: bool = False  # each item writes the weighted sum of its own tile and split (lag 0; n_split <= 30)
+    fin_par: int = 1  # the last fin_par arrivals of a tile finish fin_t tokens each (block_t = fin_par * fin_t <= 16 fin_t)
+    early_flag: bool = False  # a finisher publishes pre before post and the Sinkhorn
+    spin: int = 0  # polls before a wait on later items gives up (0: 4096 on a GPU, 2 in the interpreter)
 
 
 @dataclass(frozen=True)
@@ -189,14 +189,13 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
     hb_per_split = cfg.split_h // cfg.block_h
     n_split = triton.cdiv(h, cfg.split_h)
     tiles = triton.cdiv(t, cfg.block_t)
-    waits_on_later = not cfg.two_launch and (cfg.own or cfg.fin_par > 1)
-    if cfg.fin_par > 1 and (cfg.fin_par * cfg.fin_t != cfg.block_t or n_split < cfg.fin_par):
-        raise ValueError(f"PreConfig fin_par > 1 needs block_t == fin_par * fin_t and at least fin_par "
-                         f"splits (n_split = {n_split}); got {cfg}")
-    if waits_on_later and n_split > 1 and n_split > (_sm_count(res.device) if res.device.type == "cuda" else 1):
-        raise ValueError(f"PreConfig own / fin_par > 1: the {n_split} items of a tile wait for each other "
-                         f"and must be resident together (at most one per SM on this device, and "
-                         f"only 1 in the interpreter, which runs programs one at a time); got {cfg}")
+    if cfg.fin_par > 1 and (cfg.fin_par * cfg.fin_t != cfg.block_t or not n_split >= cfg.fin_par
+                            or cfg.fin_par > 16 or n_split > 255):
+        raise ValueError(f"PreConfig fin_par > 1 needs block_t == fin_par * fin_t, fin_par <= 16 and "
+                         f"fin_par <= n_split <= 255 (n_split = {n_split}); got {cfg}")
+    if cfg.own and n_split > 30:
+        raise ValueError(f"PreConfig own needs n_split <= 30 (one bit per split in a tile's ws word); "
+                         f"n_split = {n_split}; got {cfg}")
     has_norm = norm_weight is not None
     if post_in is not None:
         x, old, pin, cin = post_in
@@ -222,7 +221,9 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
     part, pre = scratch[:part_len], scratch[part_len:]
     # the two-launch schedule takes no ticket and waits for nothing: no zeroed sync buffer (the
     # pointer is never read)
-    sync = scratch if two else torch.zeros(1 + 2 * tiles, dtype=torch.int32, device=res.device)
+    # (own: a third word per tile, its ws word)
+    sync = scratch if two else torch.zeros(1 + (3 if cfg.own else 2) * tiles, dtype=torch.int32,
+                                           device=res.device)
     # bf16 tensor-core GEMM on GPUs; the interpreter (CPU tensors) mis-evaluates bf16 tl.dot
     # (triton 3.9), so there the IEEE float32 dot runs: same math, exact products.
     x_bf16 = res.dtype == torch.bfloat16 and res.device.type != "cpu"
@@ -233,7 +234,8 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
         fn = _fn_hilo(fn, n_mix, np_)
     args = (res, res.stride(0), res.stride(1), *post_args, fn, fn.stride(0), scale, base, part, pre,
             sync, out, out.stride(0), post_ptr, post_stride, comb_ptr, comb_stride, nw,
-            t, h, tiles, n_split, hb_per_split, lag, *scalars)
+            t, h, tiles, n_split, hb_per_split, lag, cfg.spin or (4096 if res.device.type == "cuda" else 2),
+            *scalars)
     meta = dict(
         N_STREAMS=n, N_MIX=n_mix, NP=np_, BLOCK_T=cfg.block_t, BLOCK_H=cfg.block_h,
         OUT_BLOCK_H=cfg.out_block_h, NORM_ROWS=triton.next_power_of_2(triton.cdiv(cfg.block_t, n_split)),
@@ -241,8 +243,7 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
         HEAD=head, FUSED_POST=post_in is not None, HAS_NORM=has_norm, X_BF16=x_bf16, DIAG=diag,
         FLAT=cfg.flat, SQ_DOT=cfg.sq_dot, FN_CAT=cfg.fn_cat, FIN_S=cfg.fin_s, FN_PRE=fn_pre,
         FIN_PAR=1 if two else cfg.fin_par, EARLY_FLAG=cfg.early_flag and not two,
-        # flag increments per tile that the weighted sums wait for: one per finisher chunk
-        N_FLAG=cfg.fin_par if cfg.fin_par > 1 else (cfg.block_t // cfg.fin_t if cfg.early_flag else 1),
+        OWN=cfg.own and not two,
         num_warps=cfg.num_warps, num_stages=cfg.num_stages,
     )
     if two:

@@ -35,6 +35,8 @@ reaches an output is computed in an order the program fixes, never the compiler:
 import triton
 import triton.language as tl
 
+_PUB = tl.constexpr(1 << 30)  # a tile's ws word: its weighted sums' pre is published (OWN)
+
 
 @triton.jit
 def _post_tile(p_x, s_x_t, p_old, s_old_t, s_old_i, p_pin, s_pin_t, s_pin_i,
@@ -288,35 +290,79 @@ def _finish_rows(p_tile, o_r, m_r, n_split, p_scale, p_base, K, rms_eps, hc_pre_
 
 
 @triton.jit
-def _finish_chunk(p_tile, o_f, m_f, o_ft, m_ft, n_split, p_scale, p_base, K, rms_eps, hc_pre_eps,
-                  sinkhorn_eps, post_mult, sinkhorn_iters, p_pre, p_post, s_post_t, p_comb,
-                  s_comb_t, p_flag, N_STREAMS: tl.constexpr, N_MIX: tl.constexpr,
-                  NP: tl.constexpr, BLOCK_T: tl.constexpr, FIN_S: tl.constexpr,
-                  HEAD: tl.constexpr, FLAG_XCHG: tl.constexpr):
-    """One finisher's rows ``o_f`` of a tile (one launch): the mixes from the split partials, then
-    pre, stored and published (``p_flag``: exchanged to 1, or incremented with FLAG_XCHG False)
-    before post and the Sinkhorn iterations, which no weighted sum waits for. Every value is
-    the one ``_finish_rows`` gives: pre is group 0 of ``_coefficients``, whose scale and base
-    do not depend on HEAD."""
+def _finish_chunk(p_tile, c, tg, T, n_split, p_scale, p_base, K, rms_eps, hc_pre_eps, sinkhorn_eps,
+                  post_mult, sinkhorn_iters, p_pre, p_post, s_post_t, p_comb, s_comb_t, p_flag,
+                  N_STREAMS: tl.constexpr, N_MIX: tl.constexpr, NP: tl.constexpr,
+                  BLOCK_T: tl.constexpr, FIN_T: tl.constexpr, FIN_S: tl.constexpr,
+                  HEAD: tl.constexpr, EARLY: tl.constexpr):
+    """Finishing chunk ``c`` (rows ``c * FIN_T ...`` of tile ``tg``, one launch): the mixes from
+    the split partials (``_tile_mixes``), the coefficients, post / comb and pre stored, then the
+    tile's flag incremented (acq_rel: the flag counts finished chunks). Returns the flag's old
+    value (the chunk that makes it the chunk count publishes the tile).
+
+    EARLY: pre is stored and the flag raised before post and the Sinkhorn iterations, which no
+    weighted sum waits for. Every value is the one ``_finish_rows`` gives: pre is group 0 of
+    ``_coefficients``, whose scale and base do not depend on HEAD."""
     o_i = tl.arange(0, N_STREAMS)
     o_c = tl.arange(0, NP)
+    o_f = c * FIN_T + tl.arange(0, FIN_T)
+    m_f = o_f < BLOCK_T
+    o_ft = tg.to(tl.int64) * BLOCK_T + o_f
+    m_ft = o_ft < T
     b_tot = _tile_mixes(p_tile, o_f, m_f, n_split, BLOCK_T, NP, FIN_S)
     b_sqt = tl.sum(tl.where(o_c[None, :] == N_MIX, b_tot, 0.0), axis=1)  # one non-zero
-    b_pre, _, _ = _coefficients(b_tot, b_sqt, p_scale, p_base, K, rms_eps, hc_pre_eps,
-                                sinkhorn_eps, post_mult, sinkhorn_iters, N_STREAMS, N_MIX, NP,
-                                o_f.shape[0], True)
-    tl.store(p_pre + o_ft[:, None] * N_STREAMS + o_i[None, :], b_pre)
-    tl.debug_barrier()
-    if FLAG_XCHG:
-        tl.atomic_xchg(p_flag, 1, sem="release")
+    if EARLY:
+        b_pre, _, _ = _coefficients(b_tot, b_sqt, p_scale, p_base, K, rms_eps, hc_pre_eps,
+                                    sinkhorn_eps, post_mult, sinkhorn_iters, N_STREAMS, N_MIX, NP,
+                                    FIN_T, True)
+        tl.store(p_pre + o_ft[:, None] * N_STREAMS + o_i[None, :], b_pre)
+        tl.debug_barrier()
+        old = tl.atomic_add(p_flag, 1, sem="acq_rel")
+        if not HEAD:
+            _, b_post3, b_comb3 = _coefficients(b_tot, b_sqt, p_scale, p_base, K, rms_eps,
+                                                hc_pre_eps, sinkhorn_eps, post_mult,
+                                                sinkhorn_iters, N_STREAMS, N_MIX, NP, FIN_T, False)
+            _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3, b_comb3, o_ft, m_ft,
+                                N_STREAMS, NP)
     else:
-        tl.atomic_add(p_flag, 1, sem="release")
-    if not HEAD:
-        _, b_post3, b_comb3 = _coefficients(b_tot, b_sqt, p_scale, p_base, K, rms_eps, hc_pre_eps,
-                                            sinkhorn_eps, post_mult, sinkhorn_iters, N_STREAMS,
-                                            N_MIX, NP, o_f.shape[0], False)
-        _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3, b_comb3, o_ft, m_ft,
-                            N_STREAMS, NP)
+        b_pre, b_post3, b_comb3 = _coefficients(b_tot, b_sqt, p_scale, p_base, K, rms_eps,
+                                                hc_pre_eps, sinkhorn_eps, post_mult,
+                                                sinkhorn_iters, N_STREAMS, N_MIX, NP, FIN_T, HEAD)
+        if not HEAD:
+            _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3, b_comb3, o_ft, m_ft,
+                                N_STREAMS, NP)
+        tl.store(p_pre + o_ft[:, None] * N_STREAMS + o_i[None, :], b_pre)
+        tl.debug_barrier()
+        old = tl.atomic_add(p_flag, 1, sem="acq_rel")
+    return old
+
+
+@triton.jit
+def _ws_item(tw, s, T, H, n_split, hb_per_split, p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw,
+             p_pre, norm_eps, N_STREAMS: tl.constexpr, BLOCK_T: tl.constexpr,
+             BLOCK_H: tl.constexpr, OUT_BLOCK_H: tl.constexpr, WS_T: tl.constexpr,
+             NORM_ROWS: tl.constexpr, HAS_NORM: tl.constexpr):
+    """The weighted-sum item (tile tw, split s) of the one-launch schedule, once the tile's pre
+    is published: split s's H-range of the tile, WS_T tokens at a time (HAS_NORM: whole rows
+    s, s + n_split, ... of the tile, then their RMSNorm)."""
+    o_i = tl.arange(0, N_STREAMS)
+    if HAS_NORM:
+        o_w = tw.to(tl.int64) * BLOCK_T + s + tl.arange(0, NORM_ROWS) * n_split
+        m_w = (o_w < T) & (o_w < (tw.to(tl.int64) + 1) * BLOCK_T)
+        b_pre = tl.load(p_pre + o_w[:, None] * N_STREAMS + o_i[None, :], mask=m_w[:, None],
+                        other=0.0, cache_modifier=".cg")
+        _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_w, m_w,
+                          0, H, norm_eps, N_STREAMS, OUT_BLOCK_H, HAS_NORM)
+    else:
+        h_lo = s * hb_per_split * BLOCK_H
+        h_hi = tl.minimum(h_lo + hb_per_split * BLOCK_H, H)
+        for w0 in tl.static_range(0, BLOCK_T, WS_T):
+            o_w = tw.to(tl.int64) * BLOCK_T + w0 + tl.arange(0, WS_T)
+            m_w = o_w < T
+            b_pre = tl.load(p_pre + o_w[:, None] * N_STREAMS + o_i[None, :], mask=m_w[:, None],
+                            other=0.0, cache_modifier=".cg")
+            _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_w, m_w,
+                              h_lo, h_hi, norm_eps, N_STREAMS, OUT_BLOCK_H, HAS_NORM)
 
 
 @triton.jit
@@ -373,7 +419,7 @@ def _mhc_pre_kernel(
     p_x, s_x_t, p_old, s_old_t, s_old_i, p_pin, s_pin_t, s_pin_i, p_cin, s_cin_t, s_cin_i, s_cin_j,
     p_fn, s_fn, p_scale, p_base, p_part, p_pre, p_sync,
     p_out, s_out_t, p_post, s_post_t, p_comb, s_comb_t, p_nw,
-    T, H, n_tiles, n_split, hb_per_split, lag,
+    T, H, n_tiles, n_split, hb_per_split, lag, spin,
     rms_eps, hc_pre_eps, sinkhorn_eps, post_mult, sinkhorn_iters, norm_eps,
     N_STREAMS: tl.constexpr, N_MIX: tl.constexpr, NP: tl.constexpr,
     BLOCK_T: tl.constexpr, BLOCK_H: tl.constexpr, OUT_BLOCK_H: tl.constexpr,
@@ -382,7 +428,7 @@ def _mhc_pre_kernel(
     HAS_NORM: tl.constexpr, X_BF16: tl.constexpr, DIAG: tl.constexpr = 0,
     FLAT: tl.constexpr = False, SQ_DOT: tl.constexpr = False, FN_CAT: tl.constexpr = False,
     PHASE: tl.constexpr = 0, FIN_S: tl.constexpr = 4, FN_PRE: tl.constexpr = False,
-    FIN_PAR: tl.constexpr = 1, EARLY_FLAG: tl.constexpr = False, N_FLAG: tl.constexpr = 1,
+    FIN_PAR: tl.constexpr = 1, EARLY_FLAG: tl.constexpr = False, OWN: tl.constexpr = False,
 ):
     """mhc_pre / hc_head / mhc_fused_post_pre in one launch (see ``mhc.py`` for the schedule).
 
@@ -502,63 +548,54 @@ def _mhc_pre_kernel(
         tl.store(p_tile + (s * BLOCK_T + tl.arange(0, BLOCK_T)[:, None]) * NP + o_c[None, :], b_row)
         if PHASE == 0:
             tl.debug_barrier()  # every thread's partial (and new residual) stored before the release
-            arrived = tl.atomic_add(p_sync + 1 + tg, 1, sem="acq_rel")
+            p_arr = p_sync + 1 + tg
+            arrived = tl.atomic_add(p_arr, 1, sem="acq_rel")
+            n_ch: tl.constexpr = BLOCK_T // FIN_T
+            todo = tl.zeros([], dtype=tl.int32)  # bit c: this program finishes chunk c
             if FIN_PAR > 1:
-                # the last FIN_PAR arrivals finish a FIN_T-token chunk each (FIN_PAR * FIN_T ==
-                # BLOCK_T), once every partial is in: they wait for their tile's later tickets,
-                # so all n_split items of a tile must be resident at once (GPU only; the
-                # launcher checks n_split against the SM count). Each row's coefficients are
-                # those of the one-finisher schedule (rows are finished independently).
-                if arrived >= n_split - FIN_PAR:
-                    n_in = arrived + 1
-                    while n_in < n_split:
-                        n_in = tl.atomic_add(p_sync + 1 + tg, 0, sem="acquire")
-                    o_f = (arrived - (n_split - FIN_PAR)) * FIN_T + tl.arange(0, FIN_T)
-                    o_ft = tg.to(tl.int64) * BLOCK_T + o_f
-                    if EARLY_FLAG:
-                        _finish_chunk(p_tile, o_f, o_f < BLOCK_T, o_ft, o_ft < T, n_split, p_scale,
-                                      p_base, N_STREAMS * H, rms_eps, hc_pre_eps, sinkhorn_eps,
-                                      post_mult, sinkhorn_iters, p_pre, p_post, s_post_t, p_comb,
-                                      s_comb_t, p_sync + 1 + n_tiles + tg, N_STREAMS, N_MIX, NP,
-                                      BLOCK_T, FIN_S, HEAD, False)  # the flag counts chunks
-                    else:
-                        m_ft = o_ft < T
-                        b_pre, b_post3, b_comb3 = _finish_rows(
-                            p_tile, o_f, o_f < BLOCK_T, n_split, p_scale, p_base, N_STREAMS * H,
-                            rms_eps, hc_pre_eps, sinkhorn_eps, post_mult, sinkhorn_iters, N_STREAMS,
-                            N_MIX, NP, BLOCK_T, FIN_S, HEAD)
-                        if not HEAD:
-                            _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3,
-                                                b_comb3, o_ft, m_ft, N_STREAMS, NP)
-                        tl.store(p_pre + o_ft[:, None] * N_STREAMS + o_i[None, :], b_pre)
-                        tl.debug_barrier()
-                        tl.atomic_add(p_sync + 1 + n_tiles + tg, 1, sem="release")  # chunks done
+                # The last FIN_PAR arrivals finish a FIN_T-token chunk each (FIN_PAR * FIN_T ==
+                # BLOCK_T) once every partial is in. The arrival word holds the count (bits
+                # 0-7) and abandoned chunks (bits 8 + c). A waiting finisher polls at most
+                # `spin` times; then it sets its chunk's bit and leaves it to the last arrival,
+                # unless the count is complete by then (one atomic word orders the two: a bit set
+                # before the last arrival's add is in the value that add returns). So no wait is
+                # unbounded, whatever the residency (and the interpreter, which runs programs
+                # one after another, runs this too). Rows are finished independently: the same
+                # coefficients as with one finisher.
+                idx = arrived & 255
+                c = idx - (n_split - FIN_PAR)
+                if idx == n_split - 1:
+                    todo = ((arrived >> 8) & ((1 << FIN_PAR) - 1)) | (1 << c)
+                elif c >= 0:
+                    w = arrived
+                    it = tl.zeros([], dtype=tl.int32)
+                    while ((w & 255) < n_split) & (it < spin):
+                        w = tl.atomic_add(p_arr, 0, sem="acquire")
+                        it += 1
+                    if (w & 255) < n_split:
+                        w = tl.atomic_or(p_arr, 1 << (8 + c), sem="acq_rel")
+                    if (w & 255) == n_split:
+                        todo = 1 << c
             elif arrived == n_split - 1:
-                # the last arrival: add the partials (a fixed order, _tile_mixes), then finish,
-                # FIN_T tokens at a time (the Sinkhorn tile stays small in registers)
-                for f0 in tl.static_range(0, BLOCK_T, FIN_T):
-                    o_f = f0 + tl.arange(0, FIN_T)
-                    o_ft = tg.to(tl.int64) * BLOCK_T + o_f
-                    m_ft = o_ft < T
-                    if EARLY_FLAG:
-                        # each chunk's pre published before its Sinkhorn (the flag counts chunks)
-                        _finish_chunk(p_tile, o_f, o_f < BLOCK_T, o_ft, m_ft, n_split, p_scale,
-                                      p_base, N_STREAMS * H, rms_eps, hc_pre_eps, sinkhorn_eps,
-                                      post_mult, sinkhorn_iters, p_pre, p_post, s_post_t, p_comb,
-                                      s_comb_t, p_sync + 1 + n_tiles + tg, N_STREAMS, N_MIX, NP,
-                                      BLOCK_T, FIN_S, HEAD, False)
-                    else:
-                        b_pre, b_post3, b_comb3 = _finish_rows(
-                            p_tile, o_f, o_f < BLOCK_T, n_split, p_scale, p_base, N_STREAMS * H,
-                            rms_eps, hc_pre_eps, sinkhorn_eps, post_mult, sinkhorn_iters, N_STREAMS,
-                            N_MIX, NP, BLOCK_T, FIN_S, HEAD)
-                        if not HEAD:
-                            _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3,
-                                                b_comb3, o_ft, m_ft, N_STREAMS, NP)
-                        tl.store(p_pre + o_ft[:, None] * N_STREAMS + o_i[None, :], b_pre)
-                if not EARLY_FLAG:
-                    tl.debug_barrier()
-                    tl.atomic_xchg(p_sync + 1 + n_tiles + tg, 1, sem="release")
+                todo = tl.full([], (1 << n_ch) - 1, tl.int32)  # the last arrival: every chunk
+            for c in range(0, n_ch):
+                if ((todo >> c) & 1) != 0:
+                    old = _finish_chunk(p_tile, c, tg, T, n_split, p_scale, p_base, N_STREAMS * H,
+                                        rms_eps, hc_pre_eps, sinkhorn_eps, post_mult, sinkhorn_iters,
+                                        p_pre, p_post, s_post_t, p_comb, s_comb_t,
+                                        p_sync + 1 + n_tiles + tg, N_STREAMS, N_MIX, NP, BLOCK_T,
+                                        FIN_T, FIN_S, HEAD, EARLY_FLAG)
+                    if OWN and (DIAG != 1):
+                        if old == n_ch - 1:
+                            # this chunk published the tile: the weighted-sum items abandoned so
+                            # far (bits of the tile's ws word) are this program's to do
+                            v = tl.atomic_or(p_sync + 1 + 2 * n_tiles + tg, _PUB, sem="acq_rel")
+                            for q in range(0, n_split):
+                                if ((v >> q) & 1) != 0:
+                                    _ws_item(tg, q, T, H, n_split, hb_per_split, p_res, s_res_t,
+                                             s_res_i, p_out, s_out_t, p_nw, p_pre, norm_eps,
+                                             N_STREAMS, BLOCK_T, BLOCK_H, OUT_BLOCK_H, WS_T,
+                                             NORM_ROWS, HAS_NORM)
     if PHASE == 2:
         # the second launch of the two-launch schedule (decode sizes): every program of tile tg
         # adds the tile's partials itself (the first launch wrote them all), so no program waits;
@@ -604,25 +641,28 @@ def _mhc_pre_kernel(
     if PHASE == 0:
         tw = tg - lag
         if (tw >= 0) & (tw < n_tiles) & (DIAG != 1):
-            flag = tl.atomic_add(p_sync + 1 + n_tiles + tw, 0, sem="acquire")
-            while flag < N_FLAG:  # the flag counts finished chunks (1: one finisher, no early flag)
-                flag = tl.atomic_add(p_sync + 1 + n_tiles + tw, 0, sem="acquire")
-            if HAS_NORM:
-                # whole rows (the norm needs them): rows s, s + n_split, ... of the tile
-                o_w = tw.to(tl.int64) * BLOCK_T + s + tl.arange(0, NORM_ROWS) * n_split
-                m_w = (o_w < T) & (o_w < (tw.to(tl.int64) + 1) * BLOCK_T)
-                b_pre = tl.load(p_pre + o_w[:, None] * N_STREAMS + o_i[None, :], mask=m_w[:, None],
-                                other=0.0, cache_modifier=".cg")
-                _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_w, m_w,
-                                  0, H, norm_eps, N_STREAMS, OUT_BLOCK_H, HAS_NORM)
+            p_flag = p_sync + 1 + n_tiles + tw
+            flag = tl.atomic_add(p_flag, 0, sem="acquire")
+            if OWN:
+                # own tile (lag 0): its finishers may not have run yet, and may need this
+                # program's slot to run. Poll at most `spin` times, then hand the item to the
+                # tile's publisher through the tile's ws word (bit s), unless it has published
+                # by then (its atomic_or of _PUB and this one are ordered on the one word).
+                it = tl.zeros([], dtype=tl.int32)
+                while (flag < BLOCK_T // FIN_T) & (it < spin):
+                    flag = tl.atomic_add(p_flag, 0, sem="acquire")
+                    it += 1
+                go = flag >= BLOCK_T // FIN_T
+                if not go:
+                    v = tl.atomic_or(p_sync + 1 + 2 * n_tiles + tw, 1 << s, sem="acq_rel")
+                    go = (v & _PUB) != 0
             else:
-                # split s's H-range of the tile, WS_T tokens at a time
-                h_lo = s * hb_per_split * BLOCK_H
-                h_hi = tl.minimum(h_lo + hb_per_split * BLOCK_H, H)
-                for w0 in tl.static_range(0, BLOCK_T, WS_T):
-                    o_w = tw.to(tl.int64) * BLOCK_T + w0 + tl.arange(0, WS_T)
-                    m_w = o_w < T
-                    b_pre = tl.load(p_pre + o_w[:, None] * N_STREAMS + o_i[None, :], mask=m_w[:, None],
-                                    other=0.0, cache_modifier=".cg")
-                    _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_w, m_w,
-                                      h_lo, h_hi, norm_eps, N_STREAMS, OUT_BLOCK_H, HAS_NORM)
+                # an earlier tile, whose items hold smaller tickets: they have all started and
+                # never wait for this one, so this wait ends
+                while flag < BLOCK_T // FIN_T:  # the flag counts finished chunks
+                    flag = tl.atomic_add(p_flag, 0, sem="acquire")
+                go = flag >= 0
+            if go:
+                _ws_item(tw, s, T, H, n_split, hb_per_split, p_res, s_res_t, s_res_i, p_out,
+                         s_out_t, p_nw, p_pre, norm_eps, N_STREAMS, BLOCK_T, BLOCK_H, OUT_BLOCK_H,
+                         WS_T, NORM_ROWS, HAS_NORM)
