@@ -10,6 +10,8 @@ pre weights on values of order 1..5 and one bf16 rounding step: rtol 2^-7, atol 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 import torch
 
@@ -56,6 +58,12 @@ def test_mhc_pre(t, h):
 # at once) and T = 1024 (64-token tiles) at the sizes below
 CONFIGS = {"default": None, "lag1": tmhc.PreConfig(block_t=32, split_h=512, lag=1),
            "flat-dot": tmhc.default_pre_config(8192, 4, 7168),
+           # the T >= 4096 default (own tile, parallel finishers) with every wait on a later item
+           # giving up at its first poll: the hand-over paths under real concurrency
+           "own-spin1": replace(tmhc.default_pre_config(8192, 4, 7168), spin=1),
+           # the T >= 8192 default before session 13 (the lag schedule)
+           "lag-8192": tmhc.PreConfig(block_t=64, block_h=128, split_h=1024, num_warps=4, num_stages=2,
+                                      fin_t=64, flat=True, sq_dot=True, fn_cat=True, fn_pre=True),
            "2L-row": tmhc.default_pre_config(1, 4, 7168),
            "2L-mid": tmhc.default_pre_config(1024, 4, 7168)}
 

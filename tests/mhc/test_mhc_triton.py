@@ -206,15 +206,81 @@ def test_fused_post_pre_equals_post_then_pre(t, n, h, with_norm, config):
                  rtol=(2 if with_norm else 1) * ROUNDING_RTOL[residual.dtype])
 
 
+OWN_VARIANTS = {
+    "own": dict(own=True),
+    "own-par-early": dict(own=True, fin_par=4, fin_t=4, early_flag=True),
+    "par": dict(fin_par=4, fin_t=4),
+    "early": dict(early_flag=True, fin_t=4),
+}
+
+
+@pytest.mark.parametrize("variant", list(OWN_VARIANTS))
+@pytest.mark.parametrize("mode", ["pre", "norm", "head", "fused"])
+def test_own_tile_and_parallel_finishers_match_the_lag_schedule(mode, variant):
+    """own (each item's own tile's weighted sum), fin_par (parallel finishers) and early_flag
+    give the lag schedule's bits. The interpreter runs programs one after another, so here
+    every wait on a later item gives up after `spin` polls and hands its chunk or item to the
+    tile's last arrival / publisher: this runs the hand-over paths (the GPU tier runs both)."""
+    t, n, h = 40, 4, 300     # 3 tiles of 16 tokens, 7 splits of 48
+    base_cfg = tmhc.PreConfig(block_h=16, split_h=48, out_block_h=32, ws_t=4, fin_t=16, lag=1)
+    cfg = replace(base_cfg, **OWN_VARIANTS[variant])
+    head = mode == "head"
+    residual, fn, scale, base = make_pre_inputs(t, n, h, head=head, seed=3)
+    nw = torch.rand(h, generator=torch.Generator().manual_seed(4)) + 0.5 if mode == "norm" else None
+    if head:
+        got, want = (torch.empty(t, h, dtype=residual.dtype) for _ in range(2))
+        tmhc.hc_head(residual, fn, scale, base, got, 1e-6, 1e-6, config=cfg)
+        tmhc.hc_head(residual, fn, scale, base, want, 1e-6, 1e-6, config=base_cfg)
+        assert torch.equal(got, want)
+        return
+    outs, outs2 = _pre_outs(t, n, h, residual.dtype), _pre_outs(t, n, h, residual.dtype)
+    if mode == "fused":
+        x, old, post_in, comb_in = make_post_inputs(t, n, h, seed=5)
+        new, new2 = torch.empty_like(old), torch.empty_like(old)
+        tmhc.mhc_fused_post_pre(x, old, post_in, comb_in, fn, scale, base, None, new, *outs, *SCALARS,
+                                config=cfg)
+        tmhc.mhc_fused_post_pre(x, old, post_in, comb_in, fn, scale, base, None, new2, *outs2,
+                                *SCALARS, config=base_cfg)
+        assert torch.equal(new, new2)
+    else:
+        tmhc.mhc_pre(residual, fn, scale, base, nw, *outs, *SCALARS, config=cfg)
+        tmhc.mhc_pre(residual, fn, scale, base, nw, *outs2, *SCALARS, config=base_cfg)
+        if nw is None:
+            _check_pre(outs, ref.mhc_pre(residual, fn, scale, base))
+    for name, a, b in zip(("layer_input", "post_mix", "comb_mix"), outs, outs2, strict=True):
+        assert torch.equal(a, b), f"{name} differs from the lag schedule's"
+
+
+def test_own_and_fin_par_limits():
+    residual, fn, scale, base = make_pre_inputs(4, 4, 300, seed=3)
+    outs = _pre_outs(4, 4, 300, residual.dtype)
+    for bad in (tmhc.PreConfig(block_h=16, split_h=16, own=True),          # 19 splits: fine
+                tmhc.PreConfig(block_h=16, split_h=48, fin_par=4, fin_t=8),  # 4 * 8 != block_t
+                tmhc.PreConfig(block_h=16, split_h=256, fin_par=4, fin_t=4),  # 2 splits < fin_par
+                tmhc.PreConfig(block_h=8, split_h=8, own=True)):             # 38 splits > 30
+        if bad.split_h == 16:
+            tmhc.mhc_pre(residual, fn, scale, base, None, *outs, *SCALARS, config=bad)
+            continue
+        with pytest.raises(ValueError, match="fin_par|own"):
+            tmhc.mhc_pre(residual, fn, scale, base, None, *outs, *SCALARS, config=bad)
+
+
 def test_default_configs_are_valid():
     for t in (1, 64, 512, 4096, 8192):
         for n in (1, 2, 4, 8):
             for head in (False, True):
-                cfg = tmhc.default_pre_config(t, n, 7168, head)
-                assert cfg.block_t >= 16 and n * cfg.block_h >= 16, (t, n, head, cfg)
-                _, np_ = tmhc.mix_columns(n, head)
-                assert np_ % n == 0 and np_ // n >= (1 if head else 2 + n)
-
+                for h in (7168, 1024, 16384):
+                    cfg = tmhc.default_pre_config(t, n, h, head)
+                    assert cfg.block_t >= 16 and n * cfg.block_h >= 16, (t, n, head, cfg)
+                    _, np_ = tmhc.mix_columns(n, head)
+                    assert np_ % n == 0 and np_ // n >= (1 if head else 2 + n)
+                    n_split = -(-h // cfg.split_h)
+                    if cfg.own:
+                        assert n_split <= 30 and t >= 4096, (t, h, cfg)
+                        assert cfg.fin_s * cfg.fin_t * np_ <= 8192, cfg   # the finisher's tile
+                    if cfg.fin_par > 1:
+                        assert cfg.fin_par * cfg.fin_t == cfg.block_t, cfg
+                        assert cfg.fin_par <= n_split <= 255, (h, cfg)
 
 
 @pytest.mark.parametrize("n,head,k", [(4, False, 200), (4, True, 64), (8, False, 72), (1, True, 40)])

@@ -357,7 +357,7 @@ def test_pdl_knob_is_off_without_an_sm90_cuda_device(monkeypatch):
     no launch_pdl option, so they run as v21_a's, with the same results."""
     import dataclasses
 
-    assert tk.CONFIGS["v22"].pdl == 3 and not tk._pdl(tk.CONFIGS["v22"], torch.device("cpu"))
+    assert tk.CONFIGS["v22"].pdl == 1 and not tk._pdl(tk.CONFIGS["v22"], torch.device("cpu"))
     comp = _RecordingKernel(tk.topk_sample_compact_kernel)
     fin = _RecordingKernel(tk.topk_split_finish_kernel)
     monkeypatch.setattr(tk, "topk_sample_compact_kernel", comp)

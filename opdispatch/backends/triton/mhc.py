@@ -93,6 +93,17 @@ def default_pre_config(t: int, n: int, h: int, head: bool = False) -> PreConfig:
     From T = 8192 split_h 1024 (half the split-K partials to write, reload and finish): mhc_pre
     425.9 us against 449.9 for 512 at T=8192, but 137.8 against 124.8 at T=2048 (fewer work
     items than SMs' worth), so 512 below (H100, 2026-11-22, benchmarks/mhc_diag.py)."""
+    if t >= 4096 and 8 <= triton.cdiv(h, 256) <= 30:
+        # session 13: each item writes its own tile's weighted sum right after the tile's pre
+        # (own; the re-read then partly hits L2: 673 MB read from DRAM at T=8192 against 955),
+        # eight finishers per tile (fin_par), pre published before the Sinkhorn (early_flag), 3
+        # stages (two programs per SM: fewer bytes in flight between the two reads). H100, graph
+        # us, against the configs below: T=8192 mhc_pre 373.5 against 399.5, hc_head 343.0
+        # against 370.3; T=4096 204.6 / 181.0 against 227.2 / 193.0 (the 8192 config); T=16384
+        # 738.1 / 658.4 against 769.9 / 723.6 (benchmarks/mhc_diag.py, own-s256-fp8-ef-st3)
+        return PreConfig(block_t=64, block_h=128, split_h=256, num_warps=4, num_stages=3, fin_t=8,
+                         fin_s=_fin_s(32, 8, mix_columns(n, head)[1]), fin_par=8, flat=True,
+                         sq_dot=True, fn_cat=True, fn_pre=True, own=True, early_flag=True)
     if t >= 8192:
         # session 4 (same device): the flat loop with the squares and fn's hi|lo on the tensor
         # cores (128 registers instead of 194) and a 64-token finishing tile, 3 stages: 407.9 us

@@ -356,7 +356,7 @@ def _ws_item(tw, s, T, H, n_split, hb_per_split, p_res, s_res_t, s_res_i, p_out,
     else:
         h_lo = s * hb_per_split * BLOCK_H
         h_hi = tl.minimum(h_lo + hb_per_split * BLOCK_H, H)
-        for w0 in tl.static_range(0, BLOCK_T, WS_T):
+        for w0 in range(0, BLOCK_T, WS_T):
             o_w = tw.to(tl.int64) * BLOCK_T + w0 + tl.arange(0, WS_T)
             m_w = o_w < T
             b_pre = tl.load(p_pre + o_w[:, None] * N_STREAMS + o_i[None, :], mask=m_w[:, None],
@@ -578,6 +578,7 @@ def _mhc_pre_kernel(
                         todo = 1 << c
             elif arrived == n_split - 1:
                 todo = tl.full([], (1 << n_ch) - 1, tl.int32)  # the last arrival: every chunk
+            published = tl.zeros([], dtype=tl.int32)
             for c in range(0, n_ch):
                 if ((todo >> c) & 1) != 0:
                     old = _finish_chunk(p_tile, c, tg, T, n_split, p_scale, p_base, N_STREAMS * H,
@@ -585,17 +586,17 @@ def _mhc_pre_kernel(
                                         p_pre, p_post, s_post_t, p_comb, s_comb_t,
                                         p_sync + 1 + n_tiles + tg, N_STREAMS, N_MIX, NP, BLOCK_T,
                                         FIN_T, FIN_S, HEAD, EARLY_FLAG)
-                    if OWN and (DIAG != 1):
-                        if old == n_ch - 1:
-                            # this chunk published the tile: the weighted-sum items abandoned so
-                            # far (bits of the tile's ws word) are this program's to do
-                            v = tl.atomic_or(p_sync + 1 + 2 * n_tiles + tg, _PUB, sem="acq_rel")
-                            for q in range(0, n_split):
-                                if ((v >> q) & 1) != 0:
-                                    _ws_item(tg, q, T, H, n_split, hb_per_split, p_res, s_res_t,
-                                             s_res_i, p_out, s_out_t, p_nw, p_pre, norm_eps,
-                                             N_STREAMS, BLOCK_T, BLOCK_H, OUT_BLOCK_H, WS_T,
-                                             NORM_ROWS, HAS_NORM)
+                    published = tl.where(old == n_ch - 1, 1, published)
+            if OWN and (DIAG != 1):
+                if published != 0:
+                    # a chunk of this program published the tile: the weighted-sum items abandoned
+                    # so far (bits of the tile's ws word) are this program's to do
+                    v = tl.atomic_or(p_sync + 1 + 2 * n_tiles + tg, _PUB, sem="acq_rel")
+                    for q in range(0, n_split):
+                        if ((v >> q) & 1) != 0:
+                            _ws_item(tg, q, T, H, n_split, hb_per_split, p_res, s_res_t, s_res_i,
+                                     p_out, s_out_t, p_nw, p_pre, norm_eps, N_STREAMS, BLOCK_T,
+                                     BLOCK_H, OUT_BLOCK_H, WS_T, NORM_ROWS, HAS_NORM)
     if PHASE == 2:
         # the second launch of the two-launch schedule (decode sizes): every program of tile tg
         # adds the tile's partials itself (the first launch wrote them all), so no program waits;

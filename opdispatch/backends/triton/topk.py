@@ -302,11 +302,15 @@ CONFIGS = {
     "v21": _V21,
     "v21_a": dataclasses.replace(_V21, finish_hi=0, finish_small=32),
     # v22: v21_a with programmatic dependent launch between the v3 kernels (threshold ->
-    # compaction -> finish; the compaction's slice requested into L2 while it waits for the
-    # threshold). CUDA sm_90+ only; elsewhere the same launches as v21_a.
-    "v22": dataclasses.replace(_V21, finish_hi=0, finish_small=32, pdl=3),
-    "v22_1": dataclasses.replace(_V21, finish_hi=0, finish_small=32, pdl=1),
+    # compaction -> finish: each lets the next launch at once and the next waits on the device
+    # before reading its outputs). CUDA sm_90+ only; elsewhere the same launches as v21_a.
+    # Measured (H100, session 13, graph us, v21_a -> v22, two runs): 1x131072 k=2048 21.2 /
+    # 21.3 -> 20.2 / 19.9, 8x131072 23.4 / 22.8 -> 22.3 / 21.7, 64x131072 k=2048 39.2 / 38.6 ->
+    # 37.8 / 38.3, k=512 31.7 / 32.0 -> 33.0 / 32.6, 512x131072 249.3 -> 247.9. The default
+    # since session 13. v22_2 / v22_3 / v22_4 / v22_5: the other pdl values (trials).
+    "v22": dataclasses.replace(_V21, finish_hi=0, finish_small=32, pdl=1),
     "v22_2": dataclasses.replace(_V21, finish_hi=0, finish_small=32, pdl=2),
+    "v22_3": dataclasses.replace(_V21, finish_hi=0, finish_small=32, pdl=3),
     "v22_4": dataclasses.replace(_V21, finish_hi=0, finish_small=32, pdl=4),
     "v22_5": dataclasses.replace(_V21, finish_hi=0, finish_small=32, pdl=5),
     "v20_r96": dataclasses.replace(_V20, reg_maxnreg=96),
@@ -330,7 +334,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "v21_a"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
+DEFAULT_CONFIG = "v22"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
