@@ -341,10 +341,12 @@ def _finish_chunk(p_tile, c, tg, T, n_split, p_scale, p_base, K, rms_eps, hc_pre
 def _ws_item(tw, s, T, H, n_split, hb_per_split, p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw,
              p_pre, norm_eps, N_STREAMS: tl.constexpr, BLOCK_T: tl.constexpr,
              BLOCK_H: tl.constexpr, OUT_BLOCK_H: tl.constexpr, WS_T: tl.constexpr,
-             NORM_ROWS: tl.constexpr, HAS_NORM: tl.constexpr):
+             NORM_ROWS: tl.constexpr, HAS_NORM: tl.constexpr, UNROLL: tl.constexpr = True):
     """The weighted-sum item (tile tw, split s) of the one-launch schedule, once the tile's pre
     is published: split s's H-range of the tile, WS_T tokens at a time (HAS_NORM: whole rows
-    s, s + n_split, ... of the tile, then their RMSNorm)."""
+    s, s + n_split, ... of the tile, then their RMSNorm). UNROLL: the token steps unrolled (the
+    usual item); else a loop (the publisher's hand-over items: unrolled there too, the kernel
+    took 168 registers instead of 128 at the T=8192 default)."""
     o_i = tl.arange(0, N_STREAMS)
     if HAS_NORM:
         o_w = tw.to(tl.int64) * BLOCK_T + s + tl.arange(0, NORM_ROWS) * n_split
@@ -356,13 +358,22 @@ def _ws_item(tw, s, T, H, n_split, hb_per_split, p_res, s_res_t, s_res_i, p_out,
     else:
         h_lo = s * hb_per_split * BLOCK_H
         h_hi = tl.minimum(h_lo + hb_per_split * BLOCK_H, H)
-        for w0 in range(0, BLOCK_T, WS_T):
-            o_w = tw.to(tl.int64) * BLOCK_T + w0 + tl.arange(0, WS_T)
-            m_w = o_w < T
-            b_pre = tl.load(p_pre + o_w[:, None] * N_STREAMS + o_i[None, :], mask=m_w[:, None],
-                            other=0.0, cache_modifier=".cg")
-            _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_w, m_w,
-                              h_lo, h_hi, norm_eps, N_STREAMS, OUT_BLOCK_H, HAS_NORM)
+        if UNROLL:
+            for w0 in tl.static_range(0, BLOCK_T, WS_T):
+                o_w = tw.to(tl.int64) * BLOCK_T + w0 + tl.arange(0, WS_T)
+                m_w = o_w < T
+                b_pre = tl.load(p_pre + o_w[:, None] * N_STREAMS + o_i[None, :], mask=m_w[:, None],
+                                other=0.0, cache_modifier=".cg")
+                _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_w, m_w,
+                                  h_lo, h_hi, norm_eps, N_STREAMS, OUT_BLOCK_H, HAS_NORM)
+        else:
+            for w0 in range(0, BLOCK_T, WS_T):
+                o_w = tw.to(tl.int64) * BLOCK_T + w0 + tl.arange(0, WS_T)
+                m_w = o_w < T
+                b_pre = tl.load(p_pre + o_w[:, None] * N_STREAMS + o_i[None, :], mask=m_w[:, None],
+                                other=0.0, cache_modifier=".cg")
+                _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_w, m_w,
+                                  h_lo, h_hi, norm_eps, N_STREAMS, OUT_BLOCK_H, HAS_NORM)
 
 
 @triton.jit
@@ -596,7 +607,7 @@ def _mhc_pre_kernel(
                         if ((v >> q) & 1) != 0:
                             _ws_item(tg, q, T, H, n_split, hb_per_split, p_res, s_res_t, s_res_i,
                                      p_out, s_out_t, p_nw, p_pre, norm_eps, N_STREAMS, BLOCK_T,
-                                     BLOCK_H, OUT_BLOCK_H, WS_T, NORM_ROWS, HAS_NORM)
+                                     BLOCK_H, OUT_BLOCK_H, WS_T, NORM_ROWS, HAS_NORM, False)
     if PHASE == 2:
         # the second launch of the two-launch schedule (decode sizes): every program of tile tg
         # adds the tile's partials itself (the first launch wrote them all), so no program waits;
