@@ -17,7 +17,10 @@ so the residual is read twice; the schedule makes the second read hit L2:
   ``lag * n_split`` items of ``block_t * n * H / n_split`` elements, kept well under L2.
 
 Items are claimed through an atomic ticket, so a program only waits for smaller tickets: the
-wait cannot deadlock (see the kernel docstring). The launch needs a zeroed int32 sync buffer
+wait cannot deadlock (see the kernel docstring). From T = 4096 (``own``) each item instead
+writes its own tile's weighted sum once the tile's pre is published, with parallel finishers;
+those waits are on later items of the same tile, so they are bounded and hand their work over
+(docs/ops/mhc.md, "Bounded waits"). The launch needs a zeroed int32 sync buffer
 (one memset) and a float32 scratch of ``tiles * n_split * block_t * NP + tiles * block_t * n``.
 
 Below 2048 tokens mhc_pre and hc_head take the two-launch schedule (``two_launch``): the GEMM

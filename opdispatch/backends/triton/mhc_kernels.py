@@ -455,7 +455,10 @@ def _mhc_pre_kernel(
     2. Weighted-sum item for tile ``tw = tg - lag``: waits for its ready flag, then writes
        layer_input for split s's H-range of the tile's tokens (HAS_NORM: whole rows of the rows
        ``s, s + n_split, ...`` of the tile, then the RMSNorm). Its residual was read ``lag``
-       tiles ago: from L2.
+       tiles ago: from L2. OWN (lag 0): the item's own tile; its wait is bounded by ``spin``
+       polls, after which the item is handed to the tile's publisher (the ws word), and the
+       parallel finishers (FIN_PAR > 1) hand over their chunks the same way (the arrival
+       word): no wait depends on which programs are resident (docs/ops/mhc.md).
 
     Tickets come from an atomic counter, so a program only ever waits for items of smaller
     tickets, whose programs have started and never wait for it: no deadlock, whatever the
