@@ -282,11 +282,19 @@ def _finish_rows(p_tile, o_r, m_r, n_split, p_scale, p_base, K, rms_eps, hc_pre_
     ``n_split`` partial rows (``_tile_mixes``; column N_MIX carries the sum of squares): the one
     finishing step of the one-launch finisher and of the two-launch second phase, so both give
     the same bits. Returns ``_coefficients``' (pre, post3, comb3)."""
-    o_c = tl.arange(0, NP)
-    b_tot = _tile_mixes(p_tile, o_r, m_r, n_split, BLOCK_T, NP, FIN_S)
-    b_sqt = tl.sum(tl.where(o_c[None, :] == N_MIX, b_tot, 0.0), axis=1)  # one non-zero
+    b_tot, b_sqt = _rows_mixes(p_tile, o_r, m_r, n_split, N_MIX, NP, BLOCK_T, FIN_S)
     return _coefficients(b_tot, b_sqt, p_scale, p_base, K, rms_eps, hc_pre_eps, sinkhorn_eps,
                          post_mult, sinkhorn_iters, N_STREAMS, N_MIX, NP, o_r.shape[0], HEAD)
+
+
+@triton.jit
+def _rows_mixes(p_tile, o_r, m_r, n_split, N_MIX: tl.constexpr, NP: tl.constexpr,
+                BLOCK_T: tl.constexpr, FIN_S: tl.constexpr):
+    """Raw mixes ``[R, NP]`` of rows ``o_r`` of a tile (``_tile_mixes``) and their sums of
+    squares ``[R]`` (column N_MIX)."""
+    o_c = tl.arange(0, NP)
+    b_tot = _tile_mixes(p_tile, o_r, m_r, n_split, BLOCK_T, NP, FIN_S)
+    return b_tot, tl.sum(tl.where(o_c[None, :] == N_MIX, b_tot, 0.0), axis=1)  # one non-zero
 
 
 @triton.jit
@@ -304,36 +312,26 @@ def _finish_chunk(p_tile, c, tg, T, n_split, p_scale, p_base, K, rms_eps, hc_pre
     weighted sum waits for. Every value is the one ``_finish_rows`` gives: pre is group 0 of
     ``_coefficients``, whose scale and base do not depend on HEAD."""
     o_i = tl.arange(0, N_STREAMS)
-    o_c = tl.arange(0, NP)
     o_f = c * FIN_T + tl.arange(0, FIN_T)
-    m_f = o_f < BLOCK_T
     o_ft = tg.to(tl.int64) * BLOCK_T + o_f
     m_ft = o_ft < T
-    b_tot = _tile_mixes(p_tile, o_f, m_f, n_split, BLOCK_T, NP, FIN_S)
-    b_sqt = tl.sum(tl.where(o_c[None, :] == N_MIX, b_tot, 0.0), axis=1)  # one non-zero
-    if EARLY:
-        b_pre, _, _ = _coefficients(b_tot, b_sqt, p_scale, p_base, K, rms_eps, hc_pre_eps,
-                                    sinkhorn_eps, post_mult, sinkhorn_iters, N_STREAMS, N_MIX, NP,
-                                    FIN_T, True)
-        tl.store(p_pre + o_ft[:, None] * N_STREAMS + o_i[None, :], b_pre)
-        tl.debug_barrier()
-        old = tl.atomic_add(p_flag, 1, sem="acq_rel")
-        if not HEAD:
-            _, b_post3, b_comb3 = _coefficients(b_tot, b_sqt, p_scale, p_base, K, rms_eps,
-                                                hc_pre_eps, sinkhorn_eps, post_mult,
-                                                sinkhorn_iters, N_STREAMS, N_MIX, NP, FIN_T, False)
-            _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3, b_comb3, o_ft, m_ft,
-                                N_STREAMS, NP)
-    else:
-        b_pre, b_post3, b_comb3 = _coefficients(b_tot, b_sqt, p_scale, p_base, K, rms_eps,
-                                                hc_pre_eps, sinkhorn_eps, post_mult,
-                                                sinkhorn_iters, N_STREAMS, N_MIX, NP, FIN_T, HEAD)
-        if not HEAD:
-            _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3, b_comb3, o_ft, m_ft,
-                                N_STREAMS, NP)
-        tl.store(p_pre + o_ft[:, None] * N_STREAMS + o_i[None, :], b_pre)
-        tl.debug_barrier()
-        old = tl.atomic_add(p_flag, 1, sem="acq_rel")
+    b_tot, b_sqt = _rows_mixes(p_tile, o_f, o_f < BLOCK_T, n_split, N_MIX, NP, BLOCK_T, FIN_S)
+    # EARLY: pre alone first (the head's path: no Sinkhorn), post and comb after the flag
+    b_pre, b_post3, b_comb3 = _coefficients(b_tot, b_sqt, p_scale, p_base, K, rms_eps,
+                                            hc_pre_eps, sinkhorn_eps, post_mult, sinkhorn_iters,
+                                            N_STREAMS, N_MIX, NP, FIN_T, HEAD or EARLY)
+    if not HEAD and not EARLY:
+        _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3, b_comb3, o_ft, m_ft,
+                            N_STREAMS, NP)
+    tl.store(p_pre + o_ft[:, None] * N_STREAMS + o_i[None, :], b_pre)
+    tl.debug_barrier()
+    old = tl.atomic_add(p_flag, 1, sem="acq_rel")
+    if EARLY and not HEAD:
+        _, b_post3, b_comb3 = _coefficients(b_tot, b_sqt, p_scale, p_base, K, rms_eps, hc_pre_eps,
+                                            sinkhorn_eps, post_mult, sinkhorn_iters, N_STREAMS,
+                                            N_MIX, NP, FIN_T, False)
+        _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3, b_comb3, o_ft, m_ft,
+                            N_STREAMS, NP)
     return old
 
 
@@ -360,20 +358,26 @@ def _ws_item(tw, s, T, H, n_split, hb_per_split, p_res, s_res_t, s_res_i, p_out,
         h_hi = tl.minimum(h_lo + hb_per_split * BLOCK_H, H)
         if UNROLL:
             for w0 in tl.static_range(0, BLOCK_T, WS_T):
-                o_w = tw.to(tl.int64) * BLOCK_T + w0 + tl.arange(0, WS_T)
-                m_w = o_w < T
-                b_pre = tl.load(p_pre + o_w[:, None] * N_STREAMS + o_i[None, :], mask=m_w[:, None],
-                                other=0.0, cache_modifier=".cg")
-                _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_w, m_w,
-                                  h_lo, h_hi, norm_eps, N_STREAMS, OUT_BLOCK_H, HAS_NORM)
+                _ws_tokens(tw, w0, T, h_lo, h_hi, p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw,
+                           p_pre, norm_eps, N_STREAMS, BLOCK_T, OUT_BLOCK_H, WS_T, HAS_NORM)
         else:
             for w0 in range(0, BLOCK_T, WS_T):
-                o_w = tw.to(tl.int64) * BLOCK_T + w0 + tl.arange(0, WS_T)
-                m_w = o_w < T
-                b_pre = tl.load(p_pre + o_w[:, None] * N_STREAMS + o_i[None, :], mask=m_w[:, None],
-                                other=0.0, cache_modifier=".cg")
-                _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_w, m_w,
-                                  h_lo, h_hi, norm_eps, N_STREAMS, OUT_BLOCK_H, HAS_NORM)
+                _ws_tokens(tw, w0, T, h_lo, h_hi, p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw,
+                           p_pre, norm_eps, N_STREAMS, BLOCK_T, OUT_BLOCK_H, WS_T, HAS_NORM)
+
+
+@triton.jit
+def _ws_tokens(tw, w0, T, h_lo, h_hi, p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, p_pre,
+               norm_eps, N_STREAMS: tl.constexpr, BLOCK_T: tl.constexpr,
+               OUT_BLOCK_H: tl.constexpr, WS_T: tl.constexpr, HAS_NORM: tl.constexpr):
+    """One step of ``_ws_item``: tokens w0 .. w0 + WS_T of tile tw over [h_lo, h_hi)."""
+    o_i = tl.arange(0, N_STREAMS)
+    o_w = tw.to(tl.int64) * BLOCK_T + w0 + tl.arange(0, WS_T)
+    m_w = o_w < T
+    b_pre = tl.load(p_pre + o_w[:, None] * N_STREAMS + o_i[None, :], mask=m_w[:, None],
+                    other=0.0, cache_modifier=".cg")
+    _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_w, m_w,
+                      h_lo, h_hi, norm_eps, N_STREAMS, OUT_BLOCK_H, HAS_NORM)
 
 
 @triton.jit

@@ -156,6 +156,7 @@ _V18 = dataclasses.replace(_V15, select_hi=0, select_small=32, select_2d=8)
 _V19 = dataclasses.replace(_V18, sample_l2=1)
 _V20 = dataclasses.replace(_V19, warp_emit=True)
 _V21 = dataclasses.replace(_V20, finish_2d=False)
+_V21A = dataclasses.replace(_V21, finish_hi=0, finish_small=32)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -300,7 +301,7 @@ CONFIGS = {
     # 33.5 -> 32.4 / 32.3; 8x131072 23.7 / 23.3 -> 22.9 / 22.8; 1x131072 21.4 / 21.5 ->
     # 21.2 / 21.2; 64x131072 k=2048 38.8 / 39.0 -> 39.1 / 39.0; 512x131072 247.2 -> 249.1.
     "v21": _V21,
-    "v21_a": dataclasses.replace(_V21, finish_hi=0, finish_small=32),
+    "v21_a": _V21A,
     # v22: v21_a with programmatic dependent launch between the v3 kernels (threshold ->
     # compaction -> finish: each lets the next launch at once and the next waits on the device
     # before reading its outputs). CUDA sm_90+ only; elsewhere the same launches as v21_a.
@@ -308,11 +309,11 @@ CONFIGS = {
     # 21.3 -> 20.2 / 19.9, 8x131072 23.4 / 22.8 -> 22.3 / 21.7, 64x131072 k=2048 39.2 / 38.6 ->
     # 37.8 / 38.3, k=512 31.7 / 32.0 -> 33.0 / 32.6, 512x131072 249.3 -> 247.9. The default
     # since session 13. v22_2 / v22_3 / v22_4 / v22_5: the other pdl values (trials).
-    "v22": dataclasses.replace(_V21, finish_hi=0, finish_small=32, pdl=1),
-    "v22_2": dataclasses.replace(_V21, finish_hi=0, finish_small=32, pdl=2),
-    "v22_3": dataclasses.replace(_V21, finish_hi=0, finish_small=32, pdl=3),
-    "v22_4": dataclasses.replace(_V21, finish_hi=0, finish_small=32, pdl=4),
-    "v22_5": dataclasses.replace(_V21, finish_hi=0, finish_small=32, pdl=5),
+    "v22": dataclasses.replace(_V21A, pdl=1),
+    "v22_2": dataclasses.replace(_V21A, pdl=2),
+    "v22_3": dataclasses.replace(_V21A, pdl=3),
+    "v22_4": dataclasses.replace(_V21A, pdl=4),
+    "v22_5": dataclasses.replace(_V21A, pdl=5),
     "v20_r96": dataclasses.replace(_V20, reg_maxnreg=96),
     # v4 with fewer warps per row in register mode (2 or 1: fewer cross-warp reductions).
     "v4_w2": dataclasses.replace(_V4, reg_per_thread=64),
@@ -376,17 +377,19 @@ _PDL_PLAN = {0: (0, 0, False), 1: (1, 3, True), 2: (2, 3, True), 3: (2, 7, True)
 def _pdl(cfg: TopKConfig, device: torch.device) -> bool:
     """Programmatic dependent launch for this call: the config asks for it, on a CUDA device of
     compute capability 9.0 or more (griddepcontrol is sm_90 PTX) with a Triton that has it."""
-    return (cfg.pdl > 0 and device.type == "cuda" and torch.version.hip is None
-            and _gdc_available() and torch.cuda.get_device_capability(device) >= (9, 0))
+    return cfg.pdl > 0 and _pdl_capable(device)
 
 
 @functools.cache
-def _gdc_available() -> bool:
+def _pdl_capable(device: torch.device) -> bool:
+    """Once per device (not on every call's host path)."""
+    if device.type != "cuda" or torch.version.hip is not None:
+        return False
     try:
         from triton.language.extra.cuda import gdc_launch_dependents, gdc_wait  # noqa: F401
     except ImportError:
         return False
-    return True
+    return torch.cuda.get_device_capability(device) >= (9, 0)
 
 
 @functools.cache
