@@ -78,6 +78,30 @@ def test_mqa_logits_every_config(cfg):
 
 
 @pytest.mark.cuda
+@pytest.mark.parametrize("bounds", ["full", "causal", "ragged"])
+def test_mqa_logits_tma_q_default_equals_pointer_loads(bounds):
+    # The default reads q through a TMA descriptor on sm_90+; its logits must equal the
+    # pointer-load twin's bit for bit (same dots, same epilogue), and the no-TMA default's
+    # within the reference tolerance (another loop, same math).
+    import dataclasses
+
+    from opdispatch.backends.triton import indexer as tri
+
+    q, k, s, w, ks, ke = mqa_inputs_gpu(1024, 64, 128, 16384, bounds, seed=7)
+    cfg = tri.mqa_logits_config(q)
+    assert cfg.tma_q == (torch.cuda.get_device_capability() >= (9, 0))
+    outs = []
+    for c in (cfg, dataclasses.replace(cfg, tma_q=False),
+              tri.MQA_LOGITS_CONFIGS[tri.MQA_LOGITS_NO_TMA_DEFAULT]):
+        out = torch.full((1024, 16384), float("nan"), device=DEV)
+        tri.fp8_mqa_logits(q, k, s, w, ks, ke, out, True, config=c)
+        outs.append(out)
+    assert torch.equal(outs[0], outs[1])
+    assert torch.equal(outs[0], outs[2])   # same per-row dot and epilogue: bit for bit too
+    check_mqa(outs[0], q, k, s, w, ks, ke)
+
+
+@pytest.mark.cuda
 def test_mqa_logits_beyond_int32_offsets():
     # S * N > 2^31 output elements (8.6 GB of logits): the rows past the boundary must be right.
     S, H, D, N = 33000, 32, 128, 65536

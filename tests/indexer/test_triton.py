@@ -92,6 +92,59 @@ def test_mqa_logits_loop_variants_are_bit_identical(bounds):
 
 
 @pytest.mark.interp
+@pytest.mark.parametrize("bounds", ["causal", "ragged", "full"])
+def test_mqa_logits_tma_q_is_bit_identical(bounds):
+    # q through the TMA descriptor (the default config on CUDA sm_90+; the interpreter emulates
+    # the descriptor loads) must give the pointer-load loop's logits bit for bit, for one and two
+    # rows per iteration, clean and unclean. S = 37 rows with 16-row chunks: the descriptor's
+    # row coordinate r * H is exercised past the first chunk and at the last row.
+    import dataclasses
+    tri = _tri()
+    q, k, s, w, ks, ke = make_mqa_inputs(37, 16, 32, 150, torch.float8_e4m3fn, seed=5, bounds=bounds)
+    assert tri.tma_q_ok(q)
+    for clean in (True, False):
+        for unroll in (1, 2):
+            cfg = tri.MqaLogitsConfig(block_n=64, num_warps=4, num_stages=2, target_programs=8,
+                                      unroll=unroll, tma_q=True)
+            outs = []
+            for c in (cfg, dataclasses.replace(cfg, tma_q=False)):
+                out = torch.full((37, 150), float("nan"))
+                tri.fp8_mqa_logits(q, k, s, w, ks, ke, out, clean, config=c)
+                outs.append(out)
+            assert torch.equal(outs[0].nan_to_num(7.0), outs[1].nan_to_num(7.0))
+            if clean:
+                want, mag = mqa_reference64(q, k, s, w, ks, ke)
+                assert_logits_close(outs[0], want, mag, fp32_rtol(32, 16))
+
+
+@pytest.mark.interp
+def test_mqa_logits_tma_q_only_where_it_can_run(monkeypatch):
+    # The default's TMA q needs q [S, H, D] contiguous, H and D powers of two (>= 16 / 32),
+    # and a device with TMA (or the interpreter off ROCm); otherwise the default is the
+    # pointer-load MQA_LOGITS_NO_TMA_DEFAULT and a given TMA config runs without it.
+    tri = _tri()
+    dflt = tri.MQA_LOGITS_CONFIGS[tri.MQA_LOGITS_DEFAULT]
+    no_tma = tri.MQA_LOGITS_CONFIGS[tri.MQA_LOGITS_NO_TMA_DEFAULT]
+    assert dflt.tma_q and not no_tma.tma_q
+    q = torch.zeros(5, 16, 32, dtype=torch.float8_e4m3fn)
+    assert tri.mqa_logits_config(q) == dflt
+    wide = torch.zeros(5, 32, 32, dtype=torch.float8_e4m3fn)
+    for bad in (torch.zeros(5, 12, 32, dtype=torch.float8_e4m3fn),   # H not a power of two
+                torch.zeros(5, 8, 32, dtype=torch.float8_e4m3fn),    # H below the dot's 16
+                torch.zeros(5, 16, 48, dtype=torch.float8_e4m3fn),   # D not a power of two
+                wide[:, ::2],                                        # strided heads
+                torch.zeros(5 * 16 * 32 + 1, dtype=torch.float8_e4m3fn)[1:].view(5, 16, 32)):  # unaligned
+        assert not tri.tma_q_ok(bad)
+        assert tri.mqa_logits_config(bad) == no_tma
+        given = tri.mqa_logits_config(bad, tri.MQA_LOGITS_CONFIGS["n128_w4_s2_u2_tma"])
+        assert not given.tma_q and given.unroll == 2 and given.num_stages == 2
+    monkeypatch.setenv("TRITON_INTERPRET", "0")       # CPU tensors without the interpreter
+    assert not tri.tma_q_ok(q)
+    with pytest.raises(ValueError, match="tma_q"):
+        tri.MqaLogitsConfig(block_n=64, num_warps=4, num_stages=2, overlap=True, tma_q=True)
+
+
+@pytest.mark.interp
 def test_mqa_logits_skips_tiles_but_cleans_them():
     # Causal with small row chunks: most (key tile, row chunk) programs compute nothing; every
     # position must still be written (-inf outside windows), the poison must be gone.

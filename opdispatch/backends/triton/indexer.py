@@ -9,7 +9,9 @@ the named configs in ``MQA_LOGITS_CONFIGS`` / ``PAGED_LOGITS_CONFIGS`` (see docs
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+import os
+from dataclasses import dataclass, replace
 
 import torch
 import triton
@@ -30,6 +32,16 @@ class MqaLogitsConfig:
     rows_per_iter: int = 1       # query rows stacked into one dot (N = rows_per_iter * heads)
     overlap: bool = False        # next row's dot in flight during a row's epilogue (rows_per_iter 1)
     unroll: int = 1              # query rows per loop iteration, each its own dot (rows_per_iter 1)
+    # q rows through a host-side TMA descriptor where that can run (CUDA sm_90+, or the
+    # interpreter on a CUDA-like platform; q of shape [S, H, D] contiguous with H and D powers of
+    # two): the loop's pipeliner then stages q with TMA copies. Elsewhere the config runs with
+    # pointer loads (the default config: MQA_LOGITS_NO_TMA_DEFAULT instead). Plain and unrolled
+    # loops only.
+    tma_q: bool = False
+
+    def __post_init__(self):
+        if self.tma_q and (self.rows_per_iter != 1 or self.overlap):
+            raise ValueError("MqaLogitsConfig: tma_q needs rows_per_iter=1 and overlap=False")
 
 
 @dataclass(frozen=True)
@@ -76,8 +88,16 @@ MQA_LOGITS_CONFIGS = {
                                          target_programs=8192),
     "n128_w4_s2_u4_t8k": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=2, unroll=4,
                                          target_programs=8192),
+    # Session 14: q by TMA, 2 stages, two rows per iteration (4 programs per SM: 117 registers,
+    # 50.7 KB of shared memory); t2k: row chunks sized for about 2048 programs.
+    "n128_w4_s2_u2_tma": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=2, unroll=2,
+                                         tma_q=True),
+    "n128_w4_s2_u2_tma_t2k": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=2, unroll=2,
+                                             target_programs=2048, tma_q=True),
 }
-MQA_LOGITS_DEFAULT = "n128_w4_s3_u2"
+# The default, and the one that runs where the default's TMA q cannot (see MqaLogitsConfig).
+MQA_LOGITS_DEFAULT = "n128_w4_s2_u2_tma_t2k"
+MQA_LOGITS_NO_TMA_DEFAULT = "n128_w4_s3_u2"
 
 PAGED_LOGITS_CONFIGS = {
     "n128_t1_w4": PagedLogitsConfig(block_n=128, tiles=1, num_warps=4, num_stages=1),
@@ -121,20 +141,65 @@ def fp8_mqa_logits(
     N = k.shape[0]
     if S == 0 or N == 0:
         return
-    cfg = config or MQA_LOGITS_CONFIGS[MQA_LOGITS_DEFAULT]
+    cfg = mqa_logits_config(q, config)
     block_n = min(cfg.block_n, max(16, triton.next_power_of_2(N)))
     key_tiles = triton.cdiv(N, block_n)
     rows = _row_chunk(S, key_tiles, cfg.target_programs)
     grid = (key_tiles, triton.cdiv(S, rows))
+    q_desc = None
+    if cfg.tma_q:
+        from triton.tools.tensor_descriptor import TensorDescriptor
+        q_desc = TensorDescriptor.from_tensor(q.view(S * H, D), [H, D])
     mqa_logits_kernel[grid](
-        q, k, k_scale, weights, cu_seqlen_ks, cu_seqlen_ke, out,
+        q_desc, q, k, k_scale, weights, cu_seqlen_ks, cu_seqlen_ke, out,
         S, N,
         q.stride(0), q.stride(1), k.stride(0), weights.stride(0), weights.stride(1), out.stride(0),
         HEADS=H, DIM=D, BLOCK_H=_dot_pad(H, _MIN_DOT_N), BLOCK_D=_dot_pad(D, _MIN_DOT_K),
         BLOCK_N=block_n, ROWS=rows, CLEAN=clean_logits, NUM_STAGES=cfg.num_stages,
         ROWS_PER_ITER=cfg.rows_per_iter, OVERLAP=cfg.overlap, UNROLL=cfg.unroll,
-        num_warps=cfg.num_warps,
+        TMA_Q=cfg.tma_q, num_warps=cfg.num_warps,
     )
+
+
+def mqa_logits_config(q: torch.Tensor, config: MqaLogitsConfig | None = None) -> MqaLogitsConfig:
+    """The config fp8_mqa_logits runs for q: ``config`` or the default, with its TMA q only where
+    that can run (``tma_q_ok``); otherwise the default becomes MQA_LOGITS_NO_TMA_DEFAULT and a
+    given config runs with pointer loads (``tma_q=False``). Deterministic in q's shape, strides,
+    alignment and device."""
+    cfg = config or MQA_LOGITS_CONFIGS[MQA_LOGITS_DEFAULT]
+    if cfg.tma_q and not tma_q_ok(q):
+        cfg = replace(cfg, tma_q=False) if config is not None else MQA_LOGITS_CONFIGS[MQA_LOGITS_NO_TMA_DEFAULT]
+    return cfg
+
+
+def tma_q_ok(q: torch.Tensor) -> bool:
+    """Whether q [S, H, D] can be read through a TMA descriptor over its [S * H, D] view, block
+    [H, D]: H and D powers of two (the block is the whole row; H >= 16 and D >= 32, the dot's
+    minimum tile), q contiguous and 16-byte aligned, S * H < 2^31 (TMA coordinates are int32),
+    on a device with TMA (CUDA sm_90+ with Triton's tensor descriptors) or in Triton's
+    interpreter on a non-ROCm platform (which emulates the descriptor loads: how the CPU tiers
+    test this path)."""
+    S, H, D = q.shape
+    if H != _dot_pad(H, _MIN_DOT_N) or D != _dot_pad(D, _MIN_DOT_K):
+        return False
+    if q.stride() != (H * D, D, 1) or q.data_ptr() % 16 != 0 or S * H >= 2 ** 31:
+        return False
+    if q.device.type == "cpu":
+        from opdispatch.dispatch.platform import current_platform
+        return os.environ.get("TRITON_INTERPRET", "0") == "1" and not current_platform().is_rocm()
+    return _tma_capable(q.device)
+
+
+@functools.cache
+def _tma_capable(device: torch.device) -> bool:
+    """Once per device (not on every call's host path)."""
+    if device.type != "cuda" or torch.version.hip is not None:
+        return False
+    try:
+        from triton.tools.tensor_descriptor import TensorDescriptor  # noqa: F401
+    except ImportError:
+        return False
+    return torch.cuda.get_device_capability(device) >= (9, 0)
 
 
 def _cache_views(kv_cache: torch.Tensor, fp8_dtype: torch.dtype):

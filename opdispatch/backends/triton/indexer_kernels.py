@@ -49,6 +49,18 @@ def _load_q_row(p_row, o_h, o_d, stride_qh, HEADS: tl.constexpr, DIM: tl.constex
 
 
 @triton.jit
+def _q_row(q_desc, p_q, r, o_h, o_d, stride_qs, stride_qh, HEADS: tl.constexpr, DIM: tl.constexpr,
+           BLOCK_H: tl.constexpr, BLOCK_D: tl.constexpr, TMA_Q: tl.constexpr):
+    """Query row r ([BLOCK_H, BLOCK_D] fp8): through the TMA descriptor ``q_desc`` over q viewed
+    as [S * HEADS, DIM] (block [HEADS, DIM]: HEADS == BLOCK_H, DIM == BLOCK_D) when TMA_Q, so the
+    loop's pipeliner stages it with TMA copies; else by pointer loads."""
+    if TMA_Q:
+        return q_desc.load([r * HEADS, 0])
+    return _load_q_row(p_q + tl.cast(r, tl.int64) * stride_qs, o_h, o_d, stride_qh, HEADS, DIM,
+                       BLOCK_H, BLOCK_D)
+
+
+@triton.jit
 def _load_w_row(p_row, o_h, stride_wh, HEADS: tl.constexpr, BLOCK_H: tl.constexpr):
     if HEADS == BLOCK_H:
         return tl.load(p_row + o_h * stride_wh)
@@ -170,11 +182,11 @@ def _mqa_rows_overlap(b_k, b_scale, o_n, m_n, lo, hi, S, p_q, p_w, p_ks, p_ke, p
 
 
 @triton.jit
-def _mqa_rows_unrolled(b_k, b_scale, o_n, m_n, lo, hi, p_q, p_w, p_ks, p_ke, p_out,
+def _mqa_rows_unrolled(b_k, b_scale, o_n, m_n, lo, hi, q_desc, p_q, p_w, p_ks, p_ke, p_out,
                        stride_qs, stride_qh, stride_ws, stride_wh, stride_os,
                        HEADS: tl.constexpr, DIM: tl.constexpr, BLOCK_H: tl.constexpr,
                        BLOCK_D: tl.constexpr, CLEAN: tl.constexpr, NUM_STAGES: tl.constexpr,
-                       UNROLL: tl.constexpr):
+                       UNROLL: tl.constexpr, TMA_Q: tl.constexpr):
     """Rows [lo, hi) of one key tile, UNROLL rows per loop iteration, each its own dot.
 
     The rows' logits are gathered into one [BLOCK_N, UNROLL] tile (a select per row), masked
@@ -187,9 +199,10 @@ def _mqa_rows_unrolled(b_k, b_scale, o_n, m_n, lo, hi, p_q, p_w, p_ks, p_ke, p_o
     for i in tl.range(lo, hi, UNROLL, num_stages=NUM_STAGES):
         b_tile = tl.zeros([b_k.shape[0], UNROLL], dtype=tl.float32)
         for u in tl.static_range(UNROLL):
-            r64 = tl.cast(tl.minimum(i + u, hi - 1), tl.int64)
-            b_q = _load_q_row(p_q + r64 * stride_qs, o_h, o_d, stride_qh, HEADS, DIM, BLOCK_H, BLOCK_D)
-            b_w = _load_w_row(p_w + r64 * stride_ws, o_h, stride_wh, HEADS, BLOCK_H)
+            r = tl.minimum(i + u, hi - 1)
+            b_q = _q_row(q_desc, p_q, r, o_h, o_d, stride_qs, stride_qh, HEADS, DIM, BLOCK_H,
+                         BLOCK_D, TMA_Q)
+            b_w = _load_w_row(p_w + tl.cast(r, tl.int64) * stride_ws, o_h, stride_wh, HEADS, BLOCK_H)
             b_logit = _weighted_head_sum(b_k, b_q, b_w, b_scale)
             b_tile = tl.where(o_u[None, :] == u, b_logit[:, None], b_tile)
         _store_row_tile(b_tile, i + o_u, hi, o_n, m_n, p_ks, p_ke, p_out, stride_os, CLEAN)
@@ -197,12 +210,13 @@ def _mqa_rows_unrolled(b_k, b_scale, o_n, m_n, lo, hi, p_q, p_w, p_ks, p_ke, p_o
 
 @triton.jit
 def mqa_logits_kernel(
-    p_q, p_k, p_kscale, p_w, p_ks, p_ke, p_out,
+    q_desc, p_q, p_k, p_kscale, p_w, p_ks, p_ke, p_out,
     S, N,
     stride_qs, stride_qh, stride_kn, stride_ws, stride_wh, stride_os,
     HEADS: tl.constexpr, DIM: tl.constexpr, BLOCK_H: tl.constexpr, BLOCK_D: tl.constexpr,
     BLOCK_N: tl.constexpr, ROWS: tl.constexpr, CLEAN: tl.constexpr, NUM_STAGES: tl.constexpr,
     ROWS_PER_ITER: tl.constexpr = 1, OVERLAP: tl.constexpr = False, UNROLL: tl.constexpr = 1,
+    TMA_Q: tl.constexpr = False,
 ):
     """Program (key tile, row chunk) -> out[rows, keys] for rows of the chunk.
 
@@ -212,7 +226,8 @@ def mqa_logits_kernel(
     that many query rows' heads into one dot (N = ROWS_PER_ITER * BLOCK_H: a wider tensor-core
     tile per K-tile read from shared memory), then splits the heads sum per row. OVERLAP (one row
     per iteration) keeps the next row's dot in flight during a row's epilogue
-    (``_mqa_rows_overlap``).
+    (``_mqa_rows_overlap``). TMA_Q (plain and unrolled loops): q rows come through the host-side
+    TMA descriptor ``q_desc`` (q as [S * HEADS, DIM], block [HEADS, DIM]; None otherwise).
     """
     o_n, m_n, r0, r1, lo, hi = _tile_rows(p_ks, p_ke, S, N, BLOCK_N, ROWS)
 
@@ -234,13 +249,14 @@ def mqa_logits_kernel(
                               stride_qs, stride_qh, stride_ws, stride_wh, stride_os,
                               HEADS, DIM, BLOCK_H, BLOCK_D, CLEAN, NUM_STAGES)
         elif UNROLL > 1:
-            _mqa_rows_unrolled(b_k, b_scale, o_n, m_n, lo, hi, p_q, p_w, p_ks, p_ke, p_out,
-                               stride_qs, stride_qh, stride_ws, stride_wh, stride_os,
-                               HEADS, DIM, BLOCK_H, BLOCK_D, CLEAN, NUM_STAGES, UNROLL)
+            _mqa_rows_unrolled(b_k, b_scale, o_n, m_n, lo, hi, q_desc, p_q, p_w, p_ks, p_ke,
+                               p_out, stride_qs, stride_qh, stride_ws, stride_wh, stride_os,
+                               HEADS, DIM, BLOCK_H, BLOCK_D, CLEAN, NUM_STAGES, UNROLL, TMA_Q)
         else:
             for i in tl.range(lo, hi, num_stages=NUM_STAGES):
                 i64 = tl.cast(i, tl.int64)
-                b_q = _load_q_row(p_q + i64 * stride_qs, o_h, o_d, stride_qh, HEADS, DIM, BLOCK_H, BLOCK_D)
+                b_q = _q_row(q_desc, p_q, i, o_h, o_d, stride_qs, stride_qh, HEADS, DIM, BLOCK_H,
+                             BLOCK_D, TMA_Q)
                 b_w = _load_w_row(p_w + i64 * stride_ws, o_h, stride_wh, HEADS, BLOCK_H)
                 b_logit = _weighted_head_sum(b_k, b_q, b_w, b_scale)
                 if CLEAN:
