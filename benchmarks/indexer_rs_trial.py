@@ -13,6 +13,10 @@ registers per thread. ``tma``: q read through a host-side tensor descriptor ([S 
 [H, D]) so the pipeliner stages it with TMA (session 7: 2% alone). ``u2``: two rows per loop
 iteration, the production default's loop. ``r<N>``: maxnreg=N.
 
+``WS`` (not in the variant lists): ``tl.range(..., warp_specialize=True)`` on the TMA-q loop;
+compiled offline with Triton 3.6 (sm_90a) it still fails in NVGPUWarpSpecialization at 4 warps
+and leaves the loop unpartitioned at 8, as it did with pointer loads in session 7.
+
 Prints us (CUDA graph replay, two alternated rounds), TFLOP/s over the rows' [ks, ke) work,
 registers / spills / shared memory, and whether the output equals the production kernel's bit
 for bit.
@@ -41,7 +45,8 @@ from opdispatch.dispatch.platform import current_platform
 def _trial_kernel(q_desc, p_q, p_k, p_kscale, p_w, p_ks, p_ke, p_out, S, N, stride_qs,
                   stride_kn, stride_ws, stride_os, HEADS: tl.constexpr, DIM: tl.constexpr,
                   BLOCK_N: tl.constexpr, ROWS: tl.constexpr, NUM_STAGES: tl.constexpr,
-                  TMA: tl.constexpr, RS: tl.constexpr, UNROLL: tl.constexpr):
+                  TMA: tl.constexpr, RS: tl.constexpr, UNROLL: tl.constexpr,
+                  WS: tl.constexpr = False):
     o_n, m_n, r0, r1, lo, hi = _tile_rows(p_ks, p_ke, S, N, BLOCK_N, ROWS)
     o_d = tl.arange(0, DIM)
     o_h = tl.arange(0, HEADS)
@@ -54,7 +59,7 @@ def _trial_kernel(q_desc, p_q, p_k, p_kscale, p_w, p_ks, p_ke, p_out, S, N, stri
         else:
             b_k = tl.load(p_k + o_k, mask=m_n[:, None], other=0.0)
         b_scale = tl.load(p_kscale + o_n, mask=m_n, other=0.0)
-        for i in tl.range(lo, hi, UNROLL, num_stages=NUM_STAGES):
+        for i in tl.range(lo, hi, UNROLL, num_stages=NUM_STAGES, warp_specialize=WS):
             b_tile = tl.zeros([BLOCK_N, UNROLL], dtype=tl.float32)
             for u in tl.static_range(UNROLL):
                 r = tl.minimum(i + u, hi - 1)
