@@ -7,7 +7,7 @@ import torch
 
 import opdispatch
 from opdispatch.backends.torch_ref import indexer as ref
-from opdispatch.backends.triton.indexer import MQA_LOGITS_CONFIGS
+from opdispatch.backends.triton.indexer import MQA_LOGITS_CONFIGS, PAGED_LOGITS_CONFIGS
 from opdispatch.ops import indexer as ops
 
 from .helpers import assert_logits_close, assert_topk_valid, make_bounds, make_paged_inputs, paged_reference64
@@ -133,7 +133,7 @@ def test_paged_logits_large(provider, next_n):
 
 
 @pytest.mark.cuda
-@pytest.mark.parametrize("cfg", ["n128_t1_w4", "n256_t1_w8", "n128_t4_w4_s2", "n256_t4_w8_s2", "n64_t8_w4_s3"])
+@pytest.mark.parametrize("cfg", sorted(PAGED_LOGITS_CONFIGS))
 def test_paged_logits_every_config(cfg):
     from opdispatch.backends.triton import indexer as tri
 

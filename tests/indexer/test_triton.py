@@ -197,6 +197,30 @@ def test_paged_logits_kernel(dtype, next_n, block_size, ctx, cfg):
 
 
 @pytest.mark.interp
+@pytest.mark.parametrize("next_n", [1, 2, 4])
+def test_paged_logits_hoisted_q_is_bit_identical(next_n):
+    # hoist_q loads the sequence's query rows and weights once per program instead of once per
+    # tile: same dots, same epilogue, so the logits must equal the per-tile loads' bit for bit
+    # (clean and unclean), over programs of several tiles, some past the context.
+    import dataclasses
+    tri = _tri()
+    ctx = [3, 150, 64, 0]
+    q, cache, w, cl, bt, L = make_paged_inputs(len(ctx), next_n, 4, 32, 16, ctx,
+                                               torch.float8_e4m3fn, seed=11, block_stride_pad=4)
+    for clean in (True, False):
+        cfg = tri.PagedLogitsConfig(block_n=32, tiles=3, num_warps=4, num_stages=2, hoist_q=True)
+        outs = []
+        for c in (cfg, dataclasses.replace(cfg, hoist_q=False)):
+            out = torch.full((len(ctx) * next_n, L), float("nan"))
+            tri.fp8_paged_mqa_logits(q, cache, w, cl, bt, out, clean, config=c)
+            outs.append(out)
+        assert torch.equal(outs[0].nan_to_num(7.0), outs[1].nan_to_num(7.0))
+        if clean:
+            want, mag = paged_reference64(q, cache, w, cl, bt, L)
+            assert_logits_close(outs[0], want, mag, fp32_rtol(32, 4))
+
+
+@pytest.mark.interp
 def test_paged_logits_short_max_model_len_and_unclean():
     tri = _tri()
     q, cache, w, cl, bt, _ = make_paged_inputs(2, 2, 3, 48, 16, [40, 21], torch.float8_e4m3fn, seed=8)

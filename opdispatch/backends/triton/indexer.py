@@ -50,6 +50,7 @@ class PagedLogitsConfig:
     tiles: int         # tiles per program (a pipelined loop)
     num_warps: int
     num_stages: int
+    hoist_q: bool = False   # the sequence's query rows and weights loaded once per program
 
 
 MQA_LOGITS_CONFIGS = {
@@ -105,6 +106,17 @@ PAGED_LOGITS_CONFIGS = {
     "n128_t4_w4_s2": PagedLogitsConfig(block_n=128, tiles=4, num_warps=4, num_stages=2),
     "n256_t4_w8_s2": PagedLogitsConfig(block_n=256, tiles=4, num_warps=8, num_stages=2),
     "n64_t8_w4_s3": PagedLogitsConfig(block_n=64, tiles=8, num_warps=4, num_stages=3),
+    # Session 14: q and the weights hoisted out of the tile loop (_hq), and longer programs.
+    "n128_t4_w4_s2_hq": PagedLogitsConfig(block_n=128, tiles=4, num_warps=4, num_stages=2,
+                                          hoist_q=True),
+    "n128_t8_w4_s2_hq": PagedLogitsConfig(block_n=128, tiles=8, num_warps=4, num_stages=2,
+                                          hoist_q=True),
+    "n128_t8_w4_s3_hq": PagedLogitsConfig(block_n=128, tiles=8, num_warps=4, num_stages=3,
+                                          hoist_q=True),
+    "n128_t16_w4_s3_hq": PagedLogitsConfig(block_n=128, tiles=16, num_warps=4, num_stages=3,
+                                           hoist_q=True),
+    "n256_t4_w8_s2_hq": PagedLogitsConfig(block_n=256, tiles=4, num_warps=8, num_stages=2,
+                                          hoist_q=True),
 }
 PAGED_LOGITS_DEFAULT = "n128_t4_w4_s2"
 
@@ -236,7 +248,8 @@ def fp8_paged_mqa_logits(
         block_tables.stride(0), stride_blk, stride_blk_f32, out.stride(0),
         NEXT_N=next_n, HEADS=H, DIM=D, BLOCK_H=_dot_pad(H, _MIN_DOT_N),
         BLOCK_D=_dot_pad(D, _MIN_DOT_K), BLOCK_SIZE=block_size, BLOCK_N=block_n, TILES=tiles,
-        CLEAN=clean_logits, NUM_STAGES=cfg.num_stages, num_warps=cfg.num_warps,
+        CLEAN=clean_logits, NUM_STAGES=cfg.num_stages, HOIST_Q=cfg.hoist_q,
+        num_warps=cfg.num_warps,
     )
 
 

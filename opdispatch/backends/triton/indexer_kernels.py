@@ -274,9 +274,12 @@ def paged_mqa_logits_kernel(
     stride_or,
     NEXT_N: tl.constexpr, HEADS: tl.constexpr, DIM: tl.constexpr, BLOCK_H: tl.constexpr,
     BLOCK_D: tl.constexpr, BLOCK_SIZE: tl.constexpr, BLOCK_N: tl.constexpr, TILES: tl.constexpr,
-    CLEAN: tl.constexpr, NUM_STAGES: tl.constexpr,
+    CLEAN: tl.constexpr, NUM_STAGES: tl.constexpr, HOIST_Q: tl.constexpr = False,
 ):
     """Program (sequence b, TILES consecutive key tiles) -> out[b * NEXT_N + t, keys], t < NEXT_N.
+
+    HOIST_Q: the sequence's NEXT_N query rows and head weights are loaded once, before the tile
+    loop, instead of once per tile (the loop's stores keep Triton from hoisting the loads).
 
     The block table is read directly per token (no gathered copy of K). Tiles at or past the
     context are never read: they are written -inf (CLEAN) or left alone. Token j of a block
@@ -296,6 +299,14 @@ def paged_mqa_logits_kernel(
     o_h = tl.arange(0, BLOCK_H)
     o_d = tl.arange(0, BLOCK_D)
     scale_base = (BLOCK_SIZE * DIM) // 4
+    qs = ()
+    ws = ()
+    if HOIST_Q:
+        for t in tl.static_range(NEXT_N):
+            qs = qs + (_load_q_row(p_q + b64 * stride_qb + t * stride_qt, o_h, o_d, stride_qh,
+                                   HEADS, DIM, BLOCK_H, BLOCK_D),)
+            ws = ws + (_load_w_row(p_w + (b64 * NEXT_N + t) * stride_wr, o_h, stride_wh, HEADS,
+                                   BLOCK_H),)
     for tile in tl.range(tile0, tile_mid, num_stages=NUM_STAGES):
         o_j = tile * BLOCK_N + tl.arange(0, BLOCK_N)
         m_tok = o_j < ctx
@@ -310,9 +321,13 @@ def paged_mqa_logits_kernel(
         m_store = o_j < max_model_len
         for t in tl.static_range(NEXT_N):
             row = b64 * NEXT_N + t
-            b_q = _load_q_row(p_q + b64 * stride_qb + t * stride_qt, o_h, o_d, stride_qh,
-                              HEADS, DIM, BLOCK_H, BLOCK_D)
-            b_w = _load_w_row(p_w + row * stride_wr, o_h, stride_wh, HEADS, BLOCK_H)
+            if HOIST_Q:
+                b_q = qs[t]
+                b_w = ws[t]
+            else:
+                b_q = _load_q_row(p_q + b64 * stride_qb + t * stride_qt, o_h, o_d, stride_qh,
+                                  HEADS, DIM, BLOCK_H, BLOCK_D)
+                b_w = _load_w_row(p_w + row * stride_wr, o_h, stride_wh, HEADS, BLOCK_H)
             b_logit = _weighted_head_sum(b_k, b_q, b_w, b_scale)
             if CLEAN:
                 b_logit = tl.where(o_j < ctx - NEXT_N + t + 1, b_logit, float("-inf"))
