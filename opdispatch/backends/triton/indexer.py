@@ -51,6 +51,9 @@ class PagedLogitsConfig:
     num_warps: int
     num_stages: int
     hoist_q: bool = False   # the sequence's query rows and weights loaded once per program
+    # Fewer tiles per program (halved, down to 1) while the grid would have fewer programs than
+    # this: long programs for large batches, a full GPU for small ones. 0: tiles as given.
+    min_programs: int = 0
 
 
 MQA_LOGITS_CONFIGS = {
@@ -117,6 +120,8 @@ PAGED_LOGITS_CONFIGS = {
                                            hoist_q=True),
     "n256_t4_w8_s2_hq": PagedLogitsConfig(block_n=256, tiles=4, num_warps=8, num_stages=2,
                                           hoist_q=True),
+    "n128_t16_w4_s3_hq_p512": PagedLogitsConfig(block_n=128, tiles=16, num_warps=4, num_stages=3,
+                                                hoist_q=True, min_programs=512),
 }
 PAGED_LOGITS_DEFAULT = "n128_t4_w4_s2"
 
@@ -238,7 +243,10 @@ def fp8_paged_mqa_logits(
     cfg = config or PAGED_LOGITS_CONFIGS[PAGED_LOGITS_DEFAULT]
     block_size = kv_cache.shape[1]
     block_n = min(cfg.block_n, max(16, triton.next_power_of_2(max_model_len)))
-    tiles = max(1, min(cfg.tiles, triton.cdiv(max_model_len, block_n)))
+    n_tiles = triton.cdiv(max_model_len, block_n)
+    tiles = max(1, min(cfg.tiles, n_tiles))
+    while tiles > 1 and B * triton.cdiv(n_tiles, tiles) < cfg.min_programs:
+        tiles //= 2
     as_fp8, as_f32, stride_blk, stride_blk_f32 = _cache_views(kv_cache, q.dtype)
     grid = (B, triton.cdiv(max_model_len, block_n * tiles))
     paged_mqa_logits_kernel[grid](
