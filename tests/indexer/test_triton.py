@@ -221,6 +221,23 @@ def test_paged_logits_hoisted_q_is_bit_identical(next_n):
 
 
 @pytest.mark.interp
+def test_paged_tiles_per_program_keeps_the_grid_full():
+    # The default runs 16 key tiles per program for large batches and fewer where the grid
+    # would drop below min_programs (512): B=64 x 65536 keeps 16 (2048 programs), B=16 too
+    # (512), B=4 gets 4 (512), B=1 gets 1 (512 programs of one tile), B=64 x 4096 gets 4
+    # (512); a row of 3 tiles with B=2 halves down to 1.
+    tri = _tri()
+    cfg = tri.PAGED_LOGITS_CONFIGS[tri.PAGED_LOGITS_DEFAULT]
+    assert (cfg.tiles, cfg.min_programs, cfg.hoist_q) == (16, 512, True)
+    got = [tri.paged_tiles_per_program(cfg, B, L, 128)
+           for B, L in ((64, 65536), (16, 65536), (4, 65536), (1, 65536), (64, 4096), (2, 300))]
+    assert got == [16, 16, 4, 1, 4, 1]
+    plain = tri.PagedLogitsConfig(block_n=128, tiles=16, num_warps=4, num_stages=3)
+    assert tri.paged_tiles_per_program(plain, 1, 65536, 128) == 16
+    assert tri.paged_tiles_per_program(plain, 1, 1000, 128) == 8
+
+
+@pytest.mark.interp
 def test_paged_logits_short_max_model_len_and_unclean():
     tri = _tri()
     q, cache, w, cl, bt, _ = make_paged_inputs(2, 2, 3, 48, 16, [40, 21], torch.float8_e4m3fn, seed=8)

@@ -123,7 +123,7 @@ PAGED_LOGITS_CONFIGS = {
     "n128_t16_w4_s3_hq_p512": PagedLogitsConfig(block_n=128, tiles=16, num_warps=4, num_stages=3,
                                                 hoist_q=True, min_programs=512),
 }
-PAGED_LOGITS_DEFAULT = "n128_t4_w4_s2"
+PAGED_LOGITS_DEFAULT = "n128_t16_w4_s3_hq_p512"
 
 # Smallest tile sizes the tensor-core dot accepts for fp8 (wgmma k32; n, m >= 16).
 _MIN_DOT_K = 32
@@ -243,10 +243,7 @@ def fp8_paged_mqa_logits(
     cfg = config or PAGED_LOGITS_CONFIGS[PAGED_LOGITS_DEFAULT]
     block_size = kv_cache.shape[1]
     block_n = min(cfg.block_n, max(16, triton.next_power_of_2(max_model_len)))
-    n_tiles = triton.cdiv(max_model_len, block_n)
-    tiles = max(1, min(cfg.tiles, n_tiles))
-    while tiles > 1 and B * triton.cdiv(n_tiles, tiles) < cfg.min_programs:
-        tiles //= 2
+    tiles = paged_tiles_per_program(cfg, B, max_model_len, block_n)
     as_fp8, as_f32, stride_blk, stride_blk_f32 = _cache_views(kv_cache, q.dtype)
     grid = (B, triton.cdiv(max_model_len, block_n * tiles))
     paged_mqa_logits_kernel[grid](
@@ -259,6 +256,16 @@ def fp8_paged_mqa_logits(
         CLEAN=clean_logits, NUM_STAGES=cfg.num_stages, HOIST_Q=cfg.hoist_q,
         num_warps=cfg.num_warps,
     )
+
+
+def paged_tiles_per_program(cfg: PagedLogitsConfig, B: int, max_model_len: int, block_n: int) -> int:
+    """Key tiles per program of the paged kernel: cfg.tiles, at most the row's tiles, halved
+    (down to 1) while the grid (B x programs per row) would hold fewer than cfg.min_programs."""
+    n_tiles = triton.cdiv(max_model_len, block_n)
+    tiles = max(1, min(cfg.tiles, n_tiles))
+    while tiles > 1 and B * triton.cdiv(n_tiles, tiles) < cfg.min_programs:
+        tiles //= 2
+    return tiles
 
 
 def indexer_k_quant_and_cache(
