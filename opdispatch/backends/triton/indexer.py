@@ -38,10 +38,22 @@ class MqaLogitsConfig:
     # pointer loads (the default config: MQA_LOGITS_NO_TMA_DEFAULT instead). Plain and unrolled
     # loops only.
     tma_q: bool = False
+    # The warp-specialized Gluon kernel (indexer_gluon.py: a TMA producer warp, two consumer
+    # warpgroups of 64 keys, each row's wgmma overlapping the previous row's epilogue) where it
+    # can run (``ws_ok``: CUDA sm_90, Gluon, TMA-readable q / k / weights); elsewhere the config
+    # runs as the tl.dot kernel with the fields above. block_n must be 128 and num_warps 4;
+    # num_stages is the depth of the q / weights ring; ws_maxnreg the launch register cap per
+    # thread (80: two CTAs of 12 warps per SM), ws_consumer_regs the worker consumer's share
+    # (the producer warp gets 24, the default consumer the rest).
+    ws: bool = False
+    ws_maxnreg: int = 80
+    ws_consumer_regs: int = 104
 
     def __post_init__(self):
         if self.tma_q and (self.rows_per_iter != 1 or self.overlap):
             raise ValueError("MqaLogitsConfig: tma_q needs rows_per_iter=1 and overlap=False")
+        if self.ws and (self.block_n != 128 or self.num_warps != 4):
+            raise ValueError("MqaLogitsConfig: ws needs block_n=128 and num_warps=4")
 
 
 @dataclass(frozen=True)
@@ -98,6 +110,15 @@ MQA_LOGITS_CONFIGS = {
                                          tma_q=True),
     "n128_w4_s2_u2_tma_t2k": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=2, unroll=2,
                                              target_programs=2048, tma_q=True),
+    # Session 15: the warp-specialized Gluon kernel (ws), q ring of 2 / 4 / 6 stages, row chunks
+    # for ~1024 / ~2048 / ~512 programs; elsewhere these run as n128_w4_s2_u2_tma(_t2k).
+    "ws_s4": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=4, unroll=2, tma_q=True, ws=True),
+    "ws_s2": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=2, unroll=2, tma_q=True, ws=True),
+    "ws_s6": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=6, unroll=2, tma_q=True, ws=True),
+    "ws_s4_t2k": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=4, unroll=2, tma_q=True,
+                                 ws=True, target_programs=2048),
+    "ws_s4_t512": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=4, unroll=2, tma_q=True,
+                                  ws=True, target_programs=512),
 }
 # The default, and the one that runs where the default's TMA q cannot (see MqaLogitsConfig).
 MQA_LOGITS_DEFAULT = "n128_w4_s2_u2_tma_t2k"
@@ -158,7 +179,10 @@ def fp8_mqa_logits(
     N = k.shape[0]
     if S == 0 or N == 0:
         return
-    cfg = mqa_logits_config(q, config)
+    cfg = mqa_logits_config(q, config, k=k, weights=weights)
+    if cfg.ws:
+        _mqa_logits_ws(q, k, k_scale, weights, cu_seqlen_ks, cu_seqlen_ke, out, clean_logits, cfg)
+        return
     block_n = min(cfg.block_n, max(16, triton.next_power_of_2(N)))
     key_tiles = triton.cdiv(N, block_n)
     rows = _row_chunk(S, key_tiles, cfg.target_programs)
@@ -178,12 +202,17 @@ def fp8_mqa_logits(
     )
 
 
-def mqa_logits_config(q: torch.Tensor, config: MqaLogitsConfig | None = None) -> MqaLogitsConfig:
-    """The config fp8_mqa_logits runs for q: ``config`` or the default, with its TMA q only where
-    that can run (``tma_q_ok``); otherwise the default becomes MQA_LOGITS_NO_TMA_DEFAULT and a
-    given config runs with pointer loads (``tma_q=False``). Deterministic in q's shape, strides,
-    alignment and device."""
+def mqa_logits_config(q: torch.Tensor, config: MqaLogitsConfig | None = None, *,
+                      k: torch.Tensor | None = None,
+                      weights: torch.Tensor | None = None) -> MqaLogitsConfig:
+    """The config fp8_mqa_logits runs for q: ``config`` or the default, with its warp-specialized
+    kernel only where that can run (``ws_ok``, which needs k and weights too; without them it is
+    not used) and its TMA q only where that can run (``tma_q_ok``); otherwise the default becomes
+    MQA_LOGITS_NO_TMA_DEFAULT and a given config runs with pointer loads (``tma_q=False``).
+    Deterministic in the inputs' shapes, strides, alignment and device."""
     cfg = config or MQA_LOGITS_CONFIGS[MQA_LOGITS_DEFAULT]
+    if cfg.ws and not (k is not None and weights is not None and ws_ok(q, k, weights)):
+        cfg = replace(cfg, ws=False)
     if cfg.tma_q and not tma_q_ok(q):
         cfg = replace(cfg, tma_q=False) if config is not None else MQA_LOGITS_CONFIGS[MQA_LOGITS_NO_TMA_DEFAULT]
     return cfg
@@ -217,6 +246,67 @@ def _tma_capable(device: torch.device) -> bool:
     except ImportError:
         return False
     return torch.cuda.get_device_capability(device) >= (9, 0)
+
+
+def ws_ok(q: torch.Tensor, k: torch.Tensor, weights: torch.Tensor) -> bool:
+    """Whether the warp-specialized Gluon kernel can run: CUDA sm_90 (its wgmma is Hopper's;
+    not in the interpreter, which does not run Gluon), Gluon importable, q TMA-readable as for
+    ``tma_q_ok`` with 16 <= H <= 64 (two accumulators of [64, H] per consumer in its registers)
+    and 32 <= D <= 256 (a TMA box), fp8 e4m3fn, k [N, D] with unit column stride, 16-byte
+    aligned rows and base, and weights [S, H] contiguous and 16-byte aligned (read by TMA)."""
+    S, H, D = q.shape
+    if q.device.type != "cuda" or not (16 <= H <= 64) or not (32 <= D <= 256):
+        return False
+    if q.dtype != torch.float8_e4m3fn or k.dtype != q.dtype or not tma_q_ok(q):
+        return False
+    if k.stride(1) != 1 or k.stride(0) % 16 != 0 or k.data_ptr() % 16 != 0:
+        return False
+    if weights.stride() != (H, 1) or weights.data_ptr() % 16 != 0:
+        return False
+    return _ws_capable(q.device)
+
+
+@functools.cache
+def _ws_capable(device: torch.device) -> bool:
+    """Once per device: CUDA sm_90 with Gluon's Hopper modules."""
+    if device.type != "cuda" or torch.version.hip is not None:
+        return False
+    if torch.cuda.get_device_capability(device) != (9, 0):
+        return False
+    from opdispatch.backends.triton import indexer_gluon
+    return indexer_gluon.HAVE_GLUON
+
+
+def _mqa_logits_ws(q, k, k_scale, weights, cu_seqlen_ks, cu_seqlen_ke, out, clean_logits,
+                   cfg: MqaLogitsConfig) -> None:
+    """Launch the warp-specialized Gluon kernel (``ws_ok`` holds)."""
+    from triton.experimental.gluon import language as gl
+    from triton.experimental.gluon.nvidia.hopper import TensorDescriptor
+
+    from opdispatch.backends.triton.indexer_gluon import (
+        WS_BLOCK_N,
+        WS_KEYS_PER_CONSUMER,
+        mqa_logits_ws_kernel,
+    )
+
+    S, H, D = q.shape
+    N = k.shape[0]
+    fp8 = gl.float8e4nv
+    q_desc = TensorDescriptor.from_tensor(
+        q.view(S * H, D), [H, D], gl.NVMMASharedLayout.get_default_for([H, D], fp8))
+    k_desc = TensorDescriptor.from_tensor(
+        k, [WS_KEYS_PER_CONSUMER, D],
+        gl.NVMMASharedLayout.get_default_for([WS_KEYS_PER_CONSUMER, D], fp8))
+    w_desc = TensorDescriptor.from_tensor(
+        weights.view(S * H), [H], gl.NVMMASharedLayout.get_default_for([H], gl.float32))
+    key_tiles = triton.cdiv(N, WS_BLOCK_N)
+    rows = _row_chunk(S, key_tiles, cfg.target_programs)
+    mqa_logits_ws_kernel[(key_tiles, triton.cdiv(S, rows))](
+        q_desc, k_desc, w_desc, k_scale, cu_seqlen_ks, cu_seqlen_ke, out,
+        S, N, out.stride(0),
+        HEADS=H, DIM=D, ROWS=rows, CLEAN=clean_logits, NUM_STAGES=cfg.num_stages,
+        CONSUMER_REGS=cfg.ws_consumer_regs, num_warps=4, maxnreg=cfg.ws_maxnreg,
+    )
 
 
 def _cache_views(kv_cache: torch.Tensor, fp8_dtype: torch.dtype):

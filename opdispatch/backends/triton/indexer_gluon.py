@@ -1,0 +1,188 @@
+"""fp8_mqa_logits as a warp-specialized Hopper kernel, written in Gluon (Triton's lower-level
+dialect: explicit layouts, shared memory, mbarriers, asynchronous wgmma and TMA).
+
+Why: the ``tl.dot`` kernel in ``indexer_kernels.py`` is latency bound. Each query row is one
+wgmma whose result feeds the relu / head-weight / heads-sum epilogue before the next row's
+wgmma can start, and Triton 3.6's automatic warp specialization does not partition that loop
+(docs/ops/indexer.md). Here the schedule is written out:
+
+- one **producer** warp loads the CTA's key tile once (TMA) and streams the query rows
+  ``[H, D]`` and their head weights ``[H]`` through a ring of ``NUM_STAGES`` shared-memory
+  buffers (TMA, ``ready`` / ``empty`` mbarriers);
+- two **consumer** warpgroups each own 64 keys of the CTA's 128: for every row they issue the
+  row's wgmma asynchronously (keys x heads, q as the K-major B operand), then finish the
+  *previous* row (wait for its wgmma, free its buffer, relu x weight summed over heads, x key
+  scale, window mask, store), so a row's epilogue runs while the next row's wgmma is in the
+  tensor cores (two accumulators per warpgroup: the finished one and the one in flight).
+
+The arithmetic is the ``tl.dot`` kernel's: the same fp8 wgmma over D with fp32 accumulation,
+``sum_h(max(s, 0) * w) * scale`` reduced over the same accumulator layout. Rows whose window
+misses the key tile are skipped as there (the chunk's first and last rows that meet it bound
+the loop), and get -inf when ``CLEAN``.
+
+Where it runs: CUDA sm_90 (wgmma exists on Hopper only), Gluon importable, q and k readable by
+TMA (``indexer.ws_ok``). Gluon kernels do not run in Triton's interpreter, so the CPU tiers
+test the selection and the fallback, and the GPU tier tests the kernel (bit-identical to the
+``tl.dot`` kernel). All offsets that grow with the problem are int64 (TMA coordinates are int32:
+``ws_ok`` requires S * H < 2^31).
+"""
+
+from __future__ import annotations
+
+try:  # Gluon ships with Triton >= 3.5; without it this path is simply not offered.
+    from triton.experimental import gluon
+    from triton.experimental.gluon import language as gl
+    from triton.experimental.gluon.language.nvidia.hopper import (
+        mbarrier,
+        tma,
+        warpgroup_mma,
+        warpgroup_mma_wait,
+    )
+
+    # Triton 3.6 (the GPU image) names the TMA load async_copy_global_to_shared; 3.9 renamed
+    # it async_load (same arguments) and made the old name raise.
+    _tma_load = getattr(tma, "async_load", None) or tma.async_copy_global_to_shared
+    HAVE_GLUON = True
+except Exception:  # noqa: BLE001 - any import-time failure means "not available"
+    HAVE_GLUON = False
+
+# Keys per consumer warpgroup (the wgmma's M) and consumers per CTA.
+WS_KEYS_PER_CONSUMER = 64
+WS_CONSUMERS = 2
+WS_BLOCK_N = WS_KEYS_PER_CONSUMER * WS_CONSUMERS
+
+if HAVE_GLUON:
+
+    @gluon.jit
+    def _ws_row_out(acc, w, ks, ke, row, o_n, m_n, b_scale, p_out, stride_os, CLEAN: gl.constexpr):
+        """One row's logits for the consumer's keys: sum_h max(s, 0) * w[h], times the key
+        scale, -inf outside [ks, ke) when CLEAN; stored to out[row, o_n]."""
+        b_logit = gl.sum(gl.maximum(acc, 0.0) * gl.expand_dims(w, 0), axis=1) * b_scale
+        if CLEAN:
+            b_logit = gl.where((o_n >= ks) & (o_n < ke), b_logit, float("-inf"))
+        gl.store(p_out + row.to(gl.int64) * stride_os + o_n, b_logit, mask=m_n)
+
+    @gluon.jit
+    def _ws_consumer(k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke, p_out,
+                     N, n0, lo, hi, stride_os,
+                     C: gl.constexpr, HEADS: gl.constexpr, KEYS: gl.constexpr,
+                     CLEAN: gl.constexpr, NUM_STAGES: gl.constexpr):
+        """Consumer warpgroup C: keys [n0 + KEYS * C, n0 + KEYS * (C + 1)), rows [lo, hi)."""
+        acc_layout: gl.constexpr = gl.NVMMADistributedLayout(
+            version=[3, 0], warps_per_cta=[4, 1], instr_shape=[16, HEADS, 32])
+        key_l: gl.constexpr = gl.SliceLayout(1, acc_layout)
+        head_l: gl.constexpr = gl.SliceLayout(0, acc_layout)
+        n_rows = hi - lo
+        if n_rows > 0:
+            o_n = n0 + C * KEYS + gl.arange(0, KEYS, layout=key_l)
+            m_n = o_n < N
+            b_scale = gl.load(p_kscale + o_n, mask=m_n, other=0.0)
+            zero = gl.zeros([KEYS, HEADS], gl.float32, acc_layout)
+            a_smem = k_smem.index(C)
+            mbarrier.wait(k_bar, 0)
+            # Row lo alone; then row j's wgmma is issued before row j - 1's epilogue and waited
+            # for after it. Only finished accumulators are carried across iterations: carrying
+            # an in-flight one makes ptxas serialise the wgmmas (its registers get copied).
+            mbarrier.wait(ready.index(0), 0)
+            tok = warpgroup_mma(a_smem, q_bufs.index(0).permute((1, 0)), zero, use_acc=False,
+                                is_async=True)
+            ks = gl.load(p_ks + lo)
+            ke = gl.load(p_ke + lo)
+            prev = warpgroup_mma_wait(0, deps=[tok])
+            w = w_bufs.index(0).load(head_l)
+            mbarrier.arrive(empty.index(0), count=1)
+            for j in range(1, n_rows):
+                row = lo + j
+                s = j % NUM_STAGES
+                mbarrier.wait(ready.index(s), (j // NUM_STAGES) & 1)
+                tok = warpgroup_mma(a_smem, q_bufs.index(s).permute((1, 0)), zero, use_acc=False,
+                                    is_async=True)
+                ks_next = gl.load(p_ks + row)
+                ke_next = gl.load(p_ke + row)
+                _ws_row_out(prev, w, ks, ke, row - 1, o_n, m_n, b_scale, p_out, stride_os, CLEAN)
+                prev = warpgroup_mma_wait(0, deps=[tok])
+                w = w_bufs.index(s).load(head_l)
+                mbarrier.arrive(empty.index(s), count=1)
+                ks = ks_next
+                ke = ke_next
+            _ws_row_out(prev, w, ks, ke, hi - 1, o_n, m_n, b_scale, p_out, stride_os, CLEAN)
+
+    @gluon.jit
+    def _ws_producer(q_desc, k_desc, w_desc, k_smem, q_bufs, w_bufs, k_bar, ready, empty, n0, lo, hi,
+                     HEADS: gl.constexpr, KEYS: gl.constexpr, CONSUMERS: gl.constexpr,
+                     NUM_STAGES: gl.constexpr):
+        """One warp: the key tile once, then rows [lo, hi) of q and of the head weights into the
+        ring of buffers."""
+        n_rows = hi - lo
+        if n_rows > 0:
+            mbarrier.expect(k_bar, CONSUMERS * k_desc.block_type.nbytes)
+            for c in gl.static_range(CONSUMERS):
+                _tma_load(k_desc, [n0 + KEYS * c, 0], k_bar, k_smem.index(c))
+            for j in range(n_rows):
+                s = j % NUM_STAGES
+                # A buffer is free once every consumer has finished the wgmma that read it
+                # (mbarriers start in the completed phase before 0: the first pass does not wait).
+                mbarrier.wait(empty.index(s), ((j // NUM_STAGES) & 1) ^ 1)
+                bar = ready.index(s)
+                mbarrier.expect(bar, q_desc.block_type.nbytes + w_desc.block_type.nbytes)
+                _tma_load(q_desc, [(lo + j) * HEADS, 0], bar, q_bufs.index(s))
+                _tma_load(w_desc, [(lo + j) * HEADS], bar, w_bufs.index(s))
+
+    @gluon.jit
+    def mqa_logits_ws_kernel(
+        q_desc, k_desc, w_desc, p_kscale, p_ks, p_ke, p_out,
+        S, N, stride_os,
+        HEADS: gl.constexpr, DIM: gl.constexpr, ROWS: gl.constexpr, CLEAN: gl.constexpr,
+        NUM_STAGES: gl.constexpr, CONSUMER_REGS: gl.constexpr, num_warps: gl.constexpr,
+    ):
+        """Program (key tile of 128, row chunk of ROWS) -> out[rows, keys]; see the module."""
+        KEYS: gl.constexpr = 64
+        CONSUMERS: gl.constexpr = 2
+        BLOCK_N: gl.constexpr = KEYS * CONSUMERS
+        pid_n = gl.program_id(0)
+        pid_r = gl.program_id(1)
+        n0 = pid_n * BLOCK_N
+        r0 = pid_r * ROWS
+        r1 = gl.minimum(r0 + ROWS, S)
+        n1 = gl.minimum(n0 + BLOCK_N, N)
+
+        # [lo, hi): the chunk's first and last rows whose window [ks, ke) meets the key tile.
+        row_l: gl.constexpr = gl.BlockedLayout([1], [32], [num_warps], [0])
+        o_r = r0 + gl.arange(0, ROWS, layout=row_l)
+        m_r = o_r < S
+        b_ks = gl.load(p_ks + o_r, mask=m_r, other=0)
+        b_ke = gl.load(p_ke + o_r, mask=m_r, other=0)
+        m_hit = m_r & (b_ks < n1) & (b_ke > n0) & (b_ke > b_ks)
+        lo = gl.min(gl.where(m_hit, o_r, r1), axis=0)
+        hi = gl.maximum(gl.max(gl.where(m_hit, o_r + 1, r0), axis=0), lo)
+
+        k_smem = gl.allocate_shared_memory(k_desc.dtype, [CONSUMERS, KEYS, DIM], k_desc.layout)
+        q_bufs = gl.allocate_shared_memory(q_desc.dtype, [NUM_STAGES, HEADS, DIM], q_desc.layout)
+        w_bufs = gl.allocate_shared_memory(w_desc.dtype, [NUM_STAGES, HEADS], w_desc.layout)
+        k_bar = gl.allocate_shared_memory(gl.int64, [1], mbarrier.MBarrierLayout())
+        ready = gl.allocate_shared_memory(gl.int64, [NUM_STAGES, 1], mbarrier.MBarrierLayout())
+        empty = gl.allocate_shared_memory(gl.int64, [NUM_STAGES, 1], mbarrier.MBarrierLayout())
+        mbarrier.init(k_bar, count=1)
+        for s in gl.static_range(NUM_STAGES):
+            mbarrier.init(ready.index(s), count=1)
+            mbarrier.init(empty.index(s), count=CONSUMERS)
+
+        gl.warp_specialize([
+            (_ws_consumer, (k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke, p_out,
+                            N, n0, lo, hi, stride_os, 0, HEADS, KEYS, CLEAN, NUM_STAGES)),
+            (_ws_consumer, (k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke, p_out,
+                            N, n0, lo, hi, stride_os, 1, HEADS, KEYS, CLEAN, NUM_STAGES)),
+            (_ws_producer, (q_desc, k_desc, w_desc, k_smem, q_bufs, w_bufs, k_bar, ready, empty, n0,
+                            lo, hi, HEADS, KEYS, CONSUMERS, NUM_STAGES)),
+        ], [4, 1], [CONSUMER_REGS, 24])
+
+        if CLEAN:
+            # -inf into the chunk's rows the loop skipped, over the key tile.
+            fill_l: gl.constexpr = gl.BlockedLayout([4], [32], [num_warps], [0])
+            o_n = n0 + gl.arange(0, BLOCK_N, layout=fill_l)
+            m_n = o_n < N
+            b_neg = gl.full([BLOCK_N], float("-inf"), gl.float32, fill_l)
+            for i in range(r0, lo):
+                gl.store(p_out + i.to(gl.int64) * stride_os + o_n, b_neg, mask=m_n)
+            for i in range(hi, r1):
+                gl.store(p_out + i.to(gl.int64) * stride_os + o_n, b_neg, mask=m_n)
