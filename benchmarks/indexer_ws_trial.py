@@ -3,7 +3,7 @@
     python benchmarks/indexer_ws_trial.py [REPS] [CONFIG...]
 
 1. Checks: every ``ws_*`` config (and any given) against the default ``tl.dot`` config, bit for
-   bit, on odd shapes (N not a multiple of 128, H 16 / 32 / 64, D 64 / 128, ragged and empty
+   bit, on odd shapes (N not a multiple of 128, H 16 (the tl.dot kernel runs) / 32 / 64, D 64 / 128, ragged and empty
    windows, clean_logits False) and on the benchmark shapes.
 2. Timing: S=1024, H=64, D=128, N=16384 (full, offset causal) and the S = N = 16384 causal
    triangle, CUDA-graph replay, the default and each config alternated REPS times (median us,
@@ -40,7 +40,7 @@ def _odd_inputs(S, H, D, N, seed, bounds):
 def _check(name, cfg, dflt) -> bool:
     ok = True
     cases = [(37, 64, 128, 1000, "ragged", True), (300, 32, 64, 4100, "ragged", True),
-             (129, 16, 128, 129, "full", True), (64, 64, 128, 640, "ragged", False),
+             (129, 16, 128, 129, "full", True), (130, 32, 128, 129, "full", True), (64, 64, 128, 640, "ragged", False),
              (1, 64, 128, 5, "full", True)]
     for i, (S, H, D, N, bounds, clean) in enumerate(cases):
         q, k, sc, w, ks, ke = _odd_inputs(S, H, D, N, 100 + i, bounds)

@@ -251,11 +251,12 @@ def _tma_capable(device: torch.device) -> bool:
 def ws_ok(q: torch.Tensor, k: torch.Tensor, weights: torch.Tensor) -> bool:
     """Whether the warp-specialized Gluon kernel can run: CUDA sm_90 (its wgmma is Hopper's;
     not in the interpreter, which does not run Gluon), Gluon importable, q TMA-readable as for
-    ``tma_q_ok`` with 16 <= H <= 64 (two accumulators of [64, H] per consumer in its registers)
-    and 32 <= D <= 256 (a TMA box), fp8 e4m3fn, k [N, D] with unit column stride, 16-byte
+    ``tma_q_ok`` with 32 <= H <= 64 (two accumulators of [64, H] per consumer in its registers;
+    a row's weights, H float32, are one TMA copy into a ring slot, and those must be 128-byte
+    aligned: H = 16 faulted on the H100) and 32 <= D <= 256 (a TMA box), fp8 e4m3fn, k [N, D] with unit column stride, 16-byte
     aligned rows and base, and weights [S, H] contiguous and 16-byte aligned (read by TMA)."""
     S, H, D = q.shape
-    if q.device.type != "cuda" or not (16 <= H <= 64) or not (32 <= D <= 256):
+    if q.device.type != "cuda" or not (32 <= H <= 64) or not (32 <= D <= 256):
         return False
     if q.dtype != torch.float8_e4m3fn or k.dtype != q.dtype or not tma_q_ok(q):
         return False
