@@ -33,6 +33,7 @@ try:  # Gluon ships with Triton >= 3.5; without it this path is simply not offer
     from triton.experimental import gluon
     from triton.experimental.gluon import language as gl
     from triton.experimental.gluon.language.nvidia.hopper import (
+        fence_async_shared,
         mbarrier,
         tma,
         warpgroup_mma,
@@ -123,6 +124,9 @@ if HAVE_GLUON:
                 # A buffer is free once every consumer has finished the wgmma that read it
                 # (mbarriers start in the completed phase before 0: the first pass does not wait).
                 mbarrier.wait(empty.index(s), ((j // NUM_STAGES) & 1) ^ 1)
+                # The consumers read the weights slot with ordinary shared loads (the generic
+                # proxy); order those before this TMA write (the async proxy).
+                fence_async_shared()
                 bar = ready.index(s)
                 mbarrier.expect(bar, q_desc.block_type.nbytes + w_desc.block_type.nbytes)
                 _tma_load(q_desc, [(lo + j) * HEADS, 0], bar, q_bufs.index(s))
