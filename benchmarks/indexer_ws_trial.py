@@ -65,9 +65,11 @@ def _check(name, cfg, dflt) -> bool:
         diff = (a - b).abs().nan_to_num(0.0).max().item() if not same else 0.0
         if N < 128:   # the tl.dot kernel then runs a narrower tile (another summation order)
             ref = _reference(q, k, sc, w, ks, ke)
-            close = torch.allclose(b, ref, rtol=1e-5, atol=1e-5)
-            print(f"      N < 128: ws against the float64 reference: close={close}")
-            same = same or close
+            ea = (a - ref).abs().nan_to_num(0.0).max().item()
+            eb = (b - ref).abs().nan_to_num(0.0).max().item()
+            print(f"      N < 128: max |err| against the float64 reference: default {ea:.3g}, "
+                  f"{name} {eb:.3g} (max |ref| {ref.abs().max().item():.3g})")
+            same = same or eb <= 1e-5 * ref.abs().max().item()
         ok &= same
         print(f"check {name:>12} S={S} H={H} D={D} N={N} {bounds:>6} clean={clean} ws={used.ws}: "
               f"equal={same} maxdiff={diff:.3g}", flush=True)
