@@ -69,7 +69,8 @@ def _check(name, cfg, dflt) -> bool:
             eb = (b - ref).abs().nan_to_num(0.0).max().item()
             print(f"      N < 128: max |err| against the float64 reference: default {ea:.3g}, "
                   f"{name} {eb:.3g} (max |ref| {ref.abs().max().item():.3g})")
-            same = same or eb <= 1e-5 * ref.abs().max().item()
+            # fp8 wgmma keeps ~14 mantissa bits (tests/indexer/test_cuda.py GPU_RTOL)
+            same = same or eb <= 2.0 ** -8 * ref.abs().max().item()
         ok &= same
         print(f"check {name:>12} S={S} H={H} D={D} N={N} {bounds:>6} clean={clean} ws={used.ws}: "
               f"equal={same} maxdiff={diff:.3g}", flush=True)
