@@ -41,7 +41,8 @@ class MqaLogitsConfig:
     # The warp-specialized Gluon kernel (indexer_gluon.py: a TMA producer warp, two consumer
     # warpgroups of 64 keys, each row's wgmma overlapping the previous row's epilogue) where it
     # can run (``ws_ok``: CUDA sm_90, Gluon, TMA-readable q / k / weights); elsewhere the config
-    # runs as the tl.dot kernel with the fields above. block_n must be 128 and num_warps 4;
+    # runs as the tl.dot kernel with the fields above. block_n 128 or 256 (64 or 128 keys per
+    # consumer; elsewhere the tl.dot kernel runs 128) and num_warps 4;
     # num_stages is the depth of the q / weights ring; ws_maxnreg the launch register cap per
     # thread (80: two CTAs of 12 warps per SM), ws_consumer_regs the worker consumer's share
     # (the producer warp gets 24, the default consumer the rest).
@@ -52,8 +53,8 @@ class MqaLogitsConfig:
     def __post_init__(self):
         if self.tma_q and (self.rows_per_iter != 1 or self.overlap):
             raise ValueError("MqaLogitsConfig: tma_q needs rows_per_iter=1 and overlap=False")
-        if self.ws and (self.block_n != 128 or self.num_warps != 4):
-            raise ValueError("MqaLogitsConfig: ws needs block_n=128 and num_warps=4")
+        if self.ws and (self.block_n not in (128, 256) or self.num_warps != 4):
+            raise ValueError("MqaLogitsConfig: ws needs block_n 128 or 256 and num_warps=4")
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,13 @@ MQA_LOGITS_CONFIGS = {
                                  ws=True, target_programs=2048),
     "ws_s4_t512": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=4, unroll=2, tma_q=True,
                                   ws=True, target_programs=512),
+    # 128 keys per consumer (one CTA of 12 warps per SM: 168 registers a thread at launch).
+    "ws_n256_s4": MqaLogitsConfig(block_n=256, num_warps=4, num_stages=4, unroll=2, tma_q=True,
+                                  ws=True, ws_maxnreg=168, ws_consumer_regs=232,
+                                  target_programs=512),
+    "ws_n256_s8": MqaLogitsConfig(block_n=256, num_warps=4, num_stages=8, unroll=2, tma_q=True,
+                                  ws=True, ws_maxnreg=168, ws_consumer_regs=232,
+                                  target_programs=512),
 }
 # The default, and the one that runs where the default's TMA q cannot (see MqaLogitsConfig).
 MQA_LOGITS_DEFAULT = "n128_w4_s2_u2_tma_t2k"
@@ -284,29 +292,25 @@ def _mqa_logits_ws(q, k, k_scale, weights, cu_seqlen_ks, cu_seqlen_ke, out, clea
     from triton.experimental.gluon import language as gl
     from triton.experimental.gluon.nvidia.hopper import TensorDescriptor
 
-    from opdispatch.backends.triton.indexer_gluon import (
-        WS_BLOCK_N,
-        WS_KEYS_PER_CONSUMER,
-        mqa_logits_ws_kernel,
-    )
+    from opdispatch.backends.triton.indexer_gluon import WS_CONSUMERS, mqa_logits_ws_kernel
 
     S, H, D = q.shape
     N = k.shape[0]
     fp8 = gl.float8e4nv
+    keys = cfg.block_n // WS_CONSUMERS
     q_desc = TensorDescriptor.from_tensor(
         q.view(S * H, D), [H, D], gl.NVMMASharedLayout.get_default_for([H, D], fp8))
     k_desc = TensorDescriptor.from_tensor(
-        k, [WS_KEYS_PER_CONSUMER, D],
-        gl.NVMMASharedLayout.get_default_for([WS_KEYS_PER_CONSUMER, D], fp8))
+        k, [keys, D], gl.NVMMASharedLayout.get_default_for([keys, D], fp8))
     w_desc = TensorDescriptor.from_tensor(
         weights.view(S * H), [H], gl.NVMMASharedLayout.get_default_for([H], gl.float32))
-    key_tiles = triton.cdiv(N, WS_BLOCK_N)
+    key_tiles = triton.cdiv(N, cfg.block_n)
     rows = _row_chunk(S, key_tiles, cfg.target_programs)
     mqa_logits_ws_kernel[(key_tiles, triton.cdiv(S, rows))](
         q_desc, k_desc, w_desc, k_scale, cu_seqlen_ks, cu_seqlen_ke, out,
         S, N, out.stride(0),
         HEADS=H, DIM=D, ROWS=rows, CLEAN=clean_logits, NUM_STAGES=cfg.num_stages,
-        CONSUMER_REGS=cfg.ws_consumer_regs, num_warps=4, maxnreg=cfg.ws_maxnreg,
+        CONSUMER_REGS=cfg.ws_consumer_regs, KEYS=keys, num_warps=4, maxnreg=cfg.ws_maxnreg,
     )
 
 

@@ -9,7 +9,8 @@ wgmma can start, and Triton 3.6's automatic warp specialization does not partiti
 - one **producer** warp loads the CTA's key tile once (TMA) and streams the query rows
   ``[H, D]`` and their head weights ``[H]`` through a ring of ``NUM_STAGES`` shared-memory
   buffers (TMA, ``ready`` / ``empty`` mbarriers);
-- two **consumer** warpgroups each own 64 keys of the CTA's 128: for every row they issue the
+- two **consumer** warpgroups each own half of the CTA's keys (64 or 128 each, the config's
+  ``block_n`` / 2): for every row they issue the
   row's wgmma asynchronously (keys x heads, q as the K-major B operand), then finish the
   *previous* row (wait for its wgmma, free its buffer, relu x weight summed over heads, x key
   scale, window mask, store), so a row's epilogue runs while the next row's wgmma is in the
@@ -47,10 +48,8 @@ try:  # Gluon ships with Triton >= 3.5; without it this path is simply not offer
 except Exception:  # noqa: BLE001 - any import-time failure means "not available"
     HAVE_GLUON = False
 
-# Keys per consumer warpgroup (the wgmma's M) and consumers per CTA.
-WS_KEYS_PER_CONSUMER = 64
+# Consumer warpgroups per CTA; each owns block_n / WS_CONSUMERS keys (the wgmma's M: 64 or 128).
 WS_CONSUMERS = 2
-WS_BLOCK_N = WS_KEYS_PER_CONSUMER * WS_CONSUMERS
 
 if HAVE_GLUON:
 
@@ -64,11 +63,32 @@ if HAVE_GLUON:
         gl.store(p_out + row.to(gl.int64) * stride_os + o_n, b_logit, mask=m_n)
 
     @gluon.jit
+    def _ws_issue(a_smem, q_bufs, ready, j, zero, NUM_STAGES: gl.constexpr):
+        """Wait for ring slot j's query row, issue its wgmma (asynchronous): the token."""
+        s = j % NUM_STAGES
+        mbarrier.wait(ready.index(s), (j // NUM_STAGES) & 1)
+        return warpgroup_mma(a_smem, q_bufs.index(s).permute((1, 0)), zero, use_acc=False,
+                             is_async=True)
+
+    @gluon.jit
+    def _ws_finish(tok, w_bufs, empty, j, head_l: gl.constexpr, NUM_STAGES: gl.constexpr):
+        """Wait for slot j's wgmma, read its row's weights, free the slot: (scores, weights)."""
+        s = j % NUM_STAGES
+        acc = warpgroup_mma_wait(0, deps=[tok])
+        w = w_bufs.index(s).load(head_l)
+        mbarrier.arrive(empty.index(s), count=1)
+        return acc, w
+
+    @gluon.jit
     def _ws_consumer(k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke, p_out,
                      N, n0, lo, hi, stride_os,
                      C: gl.constexpr, HEADS: gl.constexpr, KEYS: gl.constexpr,
                      CLEAN: gl.constexpr, NUM_STAGES: gl.constexpr):
-        """Consumer warpgroup C: keys [n0 + KEYS * C, n0 + KEYS * (C + 1)), rows [lo, hi)."""
+        """Consumer warpgroup C: keys [n0 + KEYS * C, n0 + KEYS * (C + 1)), rows [lo, hi).
+
+        Row j's wgmma is issued before row j - 1's epilogue and waited for after it. The loop
+        takes rows in pairs with two fixed accumulators (a, b), so no register is copied from
+        one iteration to the next (a copy of a wgmma's result makes ptxas serialise them)."""
         acc_layout: gl.constexpr = gl.NVMMADistributedLayout(
             version=[3, 0], warps_per_cta=[4, 1], instr_shape=[16, HEADS, 32])
         key_l: gl.constexpr = gl.SliceLayout(1, acc_layout)
@@ -81,32 +101,37 @@ if HAVE_GLUON:
             zero = gl.zeros([KEYS, HEADS], gl.float32, acc_layout)
             a_smem = k_smem.index(C)
             mbarrier.wait(k_bar, 0)
-            # Row lo alone; then row j's wgmma is issued before row j - 1's epilogue and waited
-            # for after it. Only finished accumulators are carried across iterations: carrying
-            # an in-flight one makes ptxas serialise the wgmmas (its registers get copied).
-            mbarrier.wait(ready.index(0), 0)
-            tok = warpgroup_mma(a_smem, q_bufs.index(0).permute((1, 0)), zero, use_acc=False,
-                                is_async=True)
-            ks = gl.load(p_ks + lo)
-            ke = gl.load(p_ke + lo)
-            prev = warpgroup_mma_wait(0, deps=[tok])
-            w = w_bufs.index(0).load(head_l)
-            mbarrier.arrive(empty.index(0), count=1)
-            for j in range(1, n_rows):
-                row = lo + j
-                s = j % NUM_STAGES
-                mbarrier.wait(ready.index(s), (j // NUM_STAGES) & 1)
-                tok = warpgroup_mma(a_smem, q_bufs.index(s).permute((1, 0)), zero, use_acc=False,
-                                    is_async=True)
-                ks_next = gl.load(p_ks + row)
-                ke_next = gl.load(p_ke + row)
-                _ws_row_out(prev, w, ks, ke, row - 1, o_n, m_n, b_scale, p_out, stride_os, CLEAN)
-                prev = warpgroup_mma_wait(0, deps=[tok])
-                w = w_bufs.index(s).load(head_l)
-                mbarrier.arrive(empty.index(s), count=1)
-                ks = ks_next
-                ke = ke_next
-            _ws_row_out(prev, w, ks, ke, hi - 1, o_n, m_n, b_scale, p_out, stride_os, CLEAN)
+            tok = _ws_issue(a_smem, q_bufs, ready, 0, zero, NUM_STAGES)
+            ks_a = gl.load(p_ks + lo)
+            ke_a = gl.load(p_ke + lo)
+            acc_a, w_a = _ws_finish(tok, w_bufs, empty, 0, head_l, NUM_STAGES)
+            for p in range((n_rows - 1) // 2):
+                jb = 2 * p + 1
+                rb = lo + jb
+                tok_b = _ws_issue(a_smem, q_bufs, ready, jb, zero, NUM_STAGES)
+                ks_b = gl.load(p_ks + rb)
+                ke_b = gl.load(p_ke + rb)
+                _ws_row_out(acc_a, w_a, ks_a, ke_a, rb - 1, o_n, m_n, b_scale, p_out, stride_os,
+                            CLEAN)
+                acc_b, w_b = _ws_finish(tok_b, w_bufs, empty, jb, head_l, NUM_STAGES)
+                tok_a = _ws_issue(a_smem, q_bufs, ready, jb + 1, zero, NUM_STAGES)
+                ks_a = gl.load(p_ks + rb + 1)
+                ke_a = gl.load(p_ke + rb + 1)
+                _ws_row_out(acc_b, w_b, ks_b, ke_b, rb, o_n, m_n, b_scale, p_out, stride_os, CLEAN)
+                acc_a, w_a = _ws_finish(tok_a, w_bufs, empty, jb + 1, head_l, NUM_STAGES)
+            if n_rows % 2 == 0:   # one row left after the pairs
+                jb = n_rows - 1
+                tok_b = _ws_issue(a_smem, q_bufs, ready, jb, zero, NUM_STAGES)
+                ks_b = gl.load(p_ks + hi - 1)
+                ke_b = gl.load(p_ke + hi - 1)
+                _ws_row_out(acc_a, w_a, ks_a, ke_a, hi - 2, o_n, m_n, b_scale, p_out, stride_os,
+                            CLEAN)
+                acc_b, w_b = _ws_finish(tok_b, w_bufs, empty, jb, head_l, NUM_STAGES)
+                _ws_row_out(acc_b, w_b, ks_b, ke_b, hi - 1, o_n, m_n, b_scale, p_out, stride_os,
+                            CLEAN)
+            else:
+                _ws_row_out(acc_a, w_a, ks_a, ke_a, hi - 1, o_n, m_n, b_scale, p_out, stride_os,
+                            CLEAN)
 
     @gluon.jit
     def _ws_producer(q_desc, k_desc, w_desc, k_smem, q_bufs, w_bufs, k_bar, ready, empty, n0, lo, hi,
@@ -137,10 +162,10 @@ if HAVE_GLUON:
         q_desc, k_desc, w_desc, p_kscale, p_ks, p_ke, p_out,
         S, N, stride_os,
         HEADS: gl.constexpr, DIM: gl.constexpr, ROWS: gl.constexpr, CLEAN: gl.constexpr,
-        NUM_STAGES: gl.constexpr, CONSUMER_REGS: gl.constexpr, num_warps: gl.constexpr,
+        NUM_STAGES: gl.constexpr, CONSUMER_REGS: gl.constexpr, KEYS: gl.constexpr,
+        num_warps: gl.constexpr,
     ):
-        """Program (key tile of 128, row chunk of ROWS) -> out[rows, keys]; see the module."""
-        KEYS: gl.constexpr = 64
+        """Program (key tile of 2 x KEYS, row chunk of ROWS) -> out[rows, keys]; see the module."""
         CONSUMERS: gl.constexpr = 2
         BLOCK_N: gl.constexpr = KEYS * CONSUMERS
         pid_n = gl.program_id(0)
