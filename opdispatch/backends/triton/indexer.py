@@ -127,6 +127,15 @@ MQA_LOGITS_CONFIGS = {
     "ws_n256_s8": MqaLogitsConfig(block_n=256, num_warps=4, num_stages=8, unroll=2, tma_q=True,
                                   ws=True, ws_maxnreg=168, ws_consumer_regs=232,
                                   target_programs=512),
+    "ws_n256_s12": MqaLogitsConfig(block_n=256, num_warps=4, num_stages=12, unroll=2, tma_q=True,
+                                   ws=True, ws_maxnreg=168, ws_consumer_regs=232,
+                                   target_programs=512),
+    "ws_n256_s8_t1k": MqaLogitsConfig(block_n=256, num_warps=4, num_stages=8, unroll=2,
+                                      tma_q=True, ws=True, ws_maxnreg=168, ws_consumer_regs=232,
+                                      target_programs=1024),
+    "ws_n256_s8_t256": MqaLogitsConfig(block_n=256, num_warps=4, num_stages=8, unroll=2,
+                                       tma_q=True, ws=True, ws_maxnreg=168, ws_consumer_regs=232,
+                                       target_programs=256),
 }
 # The default, and the one that runs where the default's TMA q cannot (see MqaLogitsConfig).
 MQA_LOGITS_DEFAULT = "n128_w4_s2_u2_tma_t2k"
