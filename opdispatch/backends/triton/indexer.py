@@ -49,6 +49,7 @@ class MqaLogitsConfig:
     ws: bool = False
     ws_maxnreg: int = 80
     ws_consumer_regs: int = 104
+    ws_a_regs: bool = False   # the key tile in registers as the wgmma's A operand (ws only)
 
     def __post_init__(self):
         if self.tma_q and (self.rows_per_iter != 1 or self.overlap):
@@ -130,6 +131,16 @@ MQA_LOGITS_CONFIGS = {
     "ws_n256_s12": MqaLogitsConfig(block_n=256, num_warps=4, num_stages=12, unroll=2, tma_q=True,
                                    ws=True, ws_maxnreg=168, ws_consumer_regs=232,
                                    target_programs=512),
+    "ws_n256_s8_ar": MqaLogitsConfig(block_n=256, num_warps=4, num_stages=8, unroll=2, tma_q=True,
+                                     ws=True, ws_maxnreg=168, ws_consumer_regs=232,
+                                     ws_a_regs=True, target_programs=512),
+    "ws_n256_s12_ar": MqaLogitsConfig(block_n=256, num_warps=4, num_stages=12, unroll=2,
+                                      tma_q=True, ws=True, ws_maxnreg=168, ws_consumer_regs=232,
+                                      ws_a_regs=True, target_programs=512),
+    "ws_n256_s8_ar_t256": MqaLogitsConfig(block_n=256, num_warps=4, num_stages=8, unroll=2,
+                                          tma_q=True, ws=True, ws_maxnreg=168,
+                                          ws_consumer_regs=232, ws_a_regs=True,
+                                          target_programs=256),
     "ws_n256_s8_t1k": MqaLogitsConfig(block_n=256, num_warps=4, num_stages=8, unroll=2,
                                       tma_q=True, ws=True, ws_maxnreg=168, ws_consumer_regs=232,
                                       target_programs=1024),
@@ -319,7 +330,8 @@ def _mqa_logits_ws(q, k, k_scale, weights, cu_seqlen_ks, cu_seqlen_ke, out, clea
         q_desc, k_desc, w_desc, k_scale, cu_seqlen_ks, cu_seqlen_ke, out,
         S, N, out.stride(0),
         HEADS=H, DIM=D, ROWS=rows, CLEAN=clean_logits, NUM_STAGES=cfg.num_stages,
-        CONSUMER_REGS=cfg.ws_consumer_regs, KEYS=keys, num_warps=4, maxnreg=cfg.ws_maxnreg,
+        CONSUMER_REGS=cfg.ws_consumer_regs, KEYS=keys, A_REGS=cfg.ws_a_regs, num_warps=4,
+        maxnreg=cfg.ws_maxnreg,
     )
 
 

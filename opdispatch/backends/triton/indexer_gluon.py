@@ -83,12 +83,14 @@ if HAVE_GLUON:
     def _ws_consumer(k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke, p_out,
                      N, n0, lo, hi, stride_os,
                      C: gl.constexpr, HEADS: gl.constexpr, KEYS: gl.constexpr,
-                     CLEAN: gl.constexpr, NUM_STAGES: gl.constexpr):
+                     CLEAN: gl.constexpr, NUM_STAGES: gl.constexpr, A_REGS: gl.constexpr):
         """Consumer warpgroup C: keys [n0 + KEYS * C, n0 + KEYS * (C + 1)), rows [lo, hi).
 
         Row j's wgmma is issued before row j - 1's epilogue and waited for after it. The loop
         takes rows in pairs with two fixed accumulators (a, b), so no register is copied from
-        one iteration to the next (a copy of a wgmma's result makes ptxas serialise them)."""
+        one iteration to the next (a copy of a wgmma's result makes ptxas serialise them).
+        A_REGS: the key tile (the same for every row) is held in registers as the wgmma's A
+        operand, so each wgmma reads only q from shared memory."""
         acc_layout: gl.constexpr = gl.NVMMADistributedLayout(
             version=[3, 0], warps_per_cta=[4, 1], instr_shape=[16, HEADS, 32])
         key_l: gl.constexpr = gl.SliceLayout(1, acc_layout)
@@ -99,8 +101,12 @@ if HAVE_GLUON:
             m_n = o_n < N
             b_scale = gl.load(p_kscale + o_n, mask=m_n, other=0.0)
             zero = gl.zeros([KEYS, HEADS], gl.float32, acc_layout)
-            a_smem = k_smem.index(C)
             mbarrier.wait(k_bar, 0)
+            if A_REGS:
+                a_smem = k_smem.index(C).load(
+                    gl.DotOperandLayout(operand_index=0, parent=acc_layout, k_width=4))
+            else:
+                a_smem = k_smem.index(C)
             tok = _ws_issue(a_smem, q_bufs, ready, 0, zero, NUM_STAGES)
             ks_a = gl.load(p_ks + lo)
             ke_a = gl.load(p_ke + lo)
@@ -163,7 +169,7 @@ if HAVE_GLUON:
         S, N, stride_os,
         HEADS: gl.constexpr, DIM: gl.constexpr, ROWS: gl.constexpr, CLEAN: gl.constexpr,
         NUM_STAGES: gl.constexpr, CONSUMER_REGS: gl.constexpr, KEYS: gl.constexpr,
-        num_warps: gl.constexpr,
+        A_REGS: gl.constexpr, num_warps: gl.constexpr,
     ):
         """Program (key tile of 2 x KEYS, row chunk of ROWS) -> out[rows, keys]; see the module."""
         CONSUMERS: gl.constexpr = 2
@@ -198,9 +204,9 @@ if HAVE_GLUON:
 
         gl.warp_specialize([
             (_ws_consumer, (k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke, p_out,
-                            N, n0, lo, hi, stride_os, 0, HEADS, KEYS, CLEAN, NUM_STAGES)),
+                            N, n0, lo, hi, stride_os, 0, HEADS, KEYS, CLEAN, NUM_STAGES, A_REGS)),
             (_ws_consumer, (k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke, p_out,
-                            N, n0, lo, hi, stride_os, 1, HEADS, KEYS, CLEAN, NUM_STAGES)),
+                            N, n0, lo, hi, stride_os, 1, HEADS, KEYS, CLEAN, NUM_STAGES, A_REGS)),
             (_ws_producer, (q_desc, k_desc, w_desc, k_smem, q_bufs, w_bufs, k_bar, ready, empty, n0,
                             lo, hi, HEADS, KEYS, CONSUMERS, NUM_STAGES)),
         ], [4, 1], [CONSUMER_REGS, 24])
