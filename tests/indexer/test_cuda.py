@@ -102,6 +102,61 @@ def test_mqa_logits_tma_q_default_equals_pointer_loads(bounds):
 
 
 @pytest.mark.cuda
+@pytest.mark.parametrize("S,H,D,N,bounds,clean", [
+    (1024, 64, 128, 16384, "full", True), (1024, 64, 128, 16384, "causal", True),
+    (777, 64, 128, 5000, "ragged", True), (130, 32, 64, 1000, "ragged", True),
+    (300, 64, 128, 3000, "causal", False), (3, 64, 128, 300, "full", True),
+])
+def test_mqa_logits_ws_default_equals_tl_dot(S, H, D, N, bounds, clean):
+    # The default on sm_90 is the warp-specialized Gluon kernel: the same fp8 wgmma over D and
+    # the same epilogue as the tl.dot kernel (MQA_LOGITS_NO_WS_DEFAULT), so the same logits bit
+    # for bit (unclean: inside the windows), and the reference's.
+    from opdispatch.backends.triton import indexer as tri
+
+    q, k, s, w, ks, ke = mqa_inputs_gpu(S, H, D, N, bounds, seed=S + N)
+    cfg = tri.mqa_logits_config(q, k=k, weights=w)
+    if torch.cuda.get_device_capability() != (9, 0):
+        assert not cfg.ws
+        pytest.skip("the warp-specialized kernel is Hopper's (sm_90)")
+    assert cfg.ws
+    outs = []
+    for c in (cfg, tri.MQA_LOGITS_CONFIGS[tri.MQA_LOGITS_NO_WS_DEFAULT]):
+        out = torch.full((S, N), float("nan"), device=DEV)
+        tri.fp8_mqa_logits(q, k, s, w, ks, ke, out, clean, config=c)
+        outs.append(out)
+    if not clean:
+        cols = torch.arange(N, device=DEV)
+        inside = (cols[None, :] >= ks[:, None]) & (cols[None, :] < ke[:, None])
+        outs = [torch.where(inside, o, 0.0) for o in outs]
+        assert not outs[0].isnan().any()
+    assert torch.equal(outs[0], outs[1])
+    if clean:
+        check_mqa(outs[0], q, k, s, w, ks, ke)
+
+
+@pytest.mark.cuda
+def test_mqa_logits_ws_only_where_it_can_run():
+    # H = 16 (a 64-byte weights slot, which TMA cannot fill aligned), strided weights and keys
+    # whose row stride is not a multiple of 16 bytes (TMA's rule): the tl.dot kernel runs
+    # instead, with the right logits.
+    from opdispatch.backends.triton import indexer as tri
+
+    q, k, s, w, ks, ke = mqa_inputs_gpu(200, 64, 128, 1000, "ragged", seed=3)
+    q16, k16, s16, w16, ks16, ke16 = mqa_inputs_gpu(200, 16, 128, 1000, "ragged", seed=4)
+    w_wide = torch.zeros(200, 128, device=DEV)
+    w_wide[:, :64] = w
+    k_wide = torch.zeros(1000, 136, device=DEV).to(k.dtype)
+    k_wide[:, :128] = k
+    for args in ((q16, k16, s16, w16, ks16, ke16), (q, k, s, w_wide[:, :64], ks, ke),
+                 (q, k_wide[:, :128], s, w, ks, ke)):
+        qq, kk, ss, ww, lo, hi = args
+        assert not tri.mqa_logits_config(qq, k=kk, weights=ww).ws
+        out = torch.full((200, 1000), float("nan"), device=DEV)
+        tri.fp8_mqa_logits(qq, kk, ss, ww, lo, hi, out, True)
+        check_mqa(out, qq, kk, ss, ww, lo, hi)
+
+
+@pytest.mark.cuda
 def test_mqa_logits_beyond_int32_offsets():
     # S * N > 2^31 output elements (8.6 GB of logits): the rows past the boundary must be right.
     S, H, D, N = 33000, 32, 128, 65536

@@ -122,8 +122,10 @@ def test_mqa_logits_tma_q_only_where_it_can_run(monkeypatch):
     # The default's TMA q needs q [S, H, D] contiguous, H and D powers of two (>= 16 / 32),
     # and a device with TMA (or the interpreter off ROCm); otherwise the default is the
     # pointer-load MQA_LOGITS_NO_TMA_DEFAULT and a given TMA config runs without it.
+    # (The default itself is the warp-specialized kernel, which needs CUDA sm_90: elsewhere its
+    # stand-in MQA_LOGITS_NO_WS_DEFAULT runs, a TMA-q config.)
     tri = _tri()
-    dflt = tri.MQA_LOGITS_CONFIGS[tri.MQA_LOGITS_DEFAULT]
+    dflt = tri.MQA_LOGITS_CONFIGS[tri.MQA_LOGITS_NO_WS_DEFAULT]
     no_tma = tri.MQA_LOGITS_CONFIGS[tri.MQA_LOGITS_NO_TMA_DEFAULT]
     assert dflt.tma_q and not no_tma.tma_q
     q = torch.zeros(5, 16, 32, dtype=torch.float8_e4m3fn)
@@ -142,6 +144,29 @@ def test_mqa_logits_tma_q_only_where_it_can_run(monkeypatch):
     assert not tri.tma_q_ok(q)
     with pytest.raises(ValueError, match="tma_q"):
         tri.MqaLogitsConfig(block_n=64, num_warps=4, num_stages=2, overlap=True, tma_q=True)
+
+
+@pytest.mark.interp
+def test_mqa_logits_ws_only_where_it_can_run():
+    # The default is the warp-specialized Gluon kernel: CUDA sm_90 only (Gluon does not run in
+    # the interpreter). Here (CPU tensors) it must never be chosen: the default and any ws
+    # config run MQA_LOGITS_NO_WS_DEFAULT, and the result is the reference's. The kernel itself
+    # is tested bit for bit against the tl.dot kernel in the cuda tier.
+    tri = _tri()
+    dflt = tri.MQA_LOGITS_CONFIGS[tri.MQA_LOGITS_DEFAULT]
+    no_ws = tri.MQA_LOGITS_CONFIGS[tri.MQA_LOGITS_NO_WS_DEFAULT]
+    assert dflt.ws and not no_ws.ws
+    q, k, s, w, ks, ke = make_mqa_inputs(40, 32, 64, 300, torch.float8_e4m3fn, seed=11,
+                                         bounds="ragged")
+    assert not tri.ws_ok(q, k, w)
+    for cfg in (None, dflt, tri.MQA_LOGITS_CONFIGS["ws_s4"]):
+        assert tri.mqa_logits_config(q, cfg, k=k, weights=w) == no_ws
+    out = torch.full((40, 300), float("nan"))
+    tri.fp8_mqa_logits(q, k, s, w, ks, ke, out, True)
+    want, mag = mqa_reference64(q, k, s, w, ks, ke)
+    assert_logits_close(out, want, mag, fp32_rtol(64, 32))
+    with pytest.raises(ValueError, match="ws"):
+        tri.MqaLogitsConfig(block_n=64, num_warps=4, num_stages=2, ws=True)
 
 
 @pytest.mark.interp

@@ -148,8 +148,11 @@ MQA_LOGITS_CONFIGS = {
                                        tma_q=True, ws=True, ws_maxnreg=168, ws_consumer_regs=232,
                                        target_programs=256),
 }
-# The default, and the one that runs where the default's TMA q cannot (see MqaLogitsConfig).
-MQA_LOGITS_DEFAULT = "n128_w4_s2_u2_tma_t2k"
+# The default (since session 15 the warp-specialized Gluon kernel), the one that runs where
+# that cannot (``ws_ok``; also for any ws config there), and the one that runs where TMA q
+# cannot either (see MqaLogitsConfig).
+MQA_LOGITS_DEFAULT = "ws_n256_s8_ar"
+MQA_LOGITS_NO_WS_DEFAULT = "n128_w4_s2_u2_tma_t2k"
 MQA_LOGITS_NO_TMA_DEFAULT = "n128_w4_s3_u2"
 
 PAGED_LOGITS_CONFIGS = {
@@ -233,16 +236,18 @@ def fp8_mqa_logits(
 def mqa_logits_config(q: torch.Tensor, config: MqaLogitsConfig | None = None, *,
                       k: torch.Tensor | None = None,
                       weights: torch.Tensor | None = None) -> MqaLogitsConfig:
-    """The config fp8_mqa_logits runs for q: ``config`` or the default, with its warp-specialized
-    kernel only where that can run (``ws_ok``, which needs k and weights too; without them it is
-    not used) and its TMA q only where that can run (``tma_q_ok``); otherwise the default becomes
-    MQA_LOGITS_NO_TMA_DEFAULT and a given config runs with pointer loads (``tma_q=False``).
-    Deterministic in the inputs' shapes, strides, alignment and device."""
+    """The config fp8_mqa_logits runs: ``config`` or the default. A warp-specialized (ws)
+    config runs only where ``ws_ok(q, k, weights)`` holds (without k and weights it is not
+    used); elsewhere MQA_LOGITS_NO_WS_DEFAULT (the tl.dot kernel) runs instead. TMA q only where
+    ``tma_q_ok(q)`` holds; otherwise a given (non-ws) config runs with pointer loads
+    (``tma_q=False``) and a default MQA_LOGITS_NO_TMA_DEFAULT. Deterministic in the inputs'
+    shapes, strides, alignment and device."""
     cfg = config or MQA_LOGITS_CONFIGS[MQA_LOGITS_DEFAULT]
+    chosen = config is not None and not cfg.ws
     if cfg.ws and not (k is not None and weights is not None and ws_ok(q, k, weights)):
-        cfg = replace(cfg, ws=False)
+        cfg = MQA_LOGITS_CONFIGS[MQA_LOGITS_NO_WS_DEFAULT]
     if cfg.tma_q and not tma_q_ok(q):
-        cfg = replace(cfg, tma_q=False) if config is not None else MQA_LOGITS_CONFIGS[MQA_LOGITS_NO_TMA_DEFAULT]
+        cfg = replace(cfg, tma_q=False) if chosen else MQA_LOGITS_CONFIGS[MQA_LOGITS_NO_TMA_DEFAULT]
     return cfg
 
 
