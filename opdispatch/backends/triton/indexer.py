@@ -40,9 +40,10 @@ class MqaLogitsConfig:
     tma_q: bool = False
     # The warp-specialized Gluon kernel (indexer_gluon.py: a TMA producer warp, two consumer
     # warpgroups of 64 keys, each row's wgmma overlapping the previous row's epilogue) where it
-    # can run (``ws_ok``: CUDA sm_90, Gluon, TMA-readable q / k / weights); elsewhere the config
-    # runs as the tl.dot kernel with the fields above. block_n 128 or 256 (64 or 128 keys per
-    # consumer; elsewhere the tl.dot kernel runs 128) and num_warps 4;
+    # can run (``ws_ok``: CUDA sm_90, Gluon, TMA-readable q / k / weights); elsewhere
+    # MQA_LOGITS_NO_WS_DEFAULT runs instead (the fields above other than block_n, num_warps,
+    # num_stages and target_programs do not apply to ws). block_n 128 or 256 (64 or 128 keys
+    # per consumer) and num_warps 4;
     # num_stages is the depth of the q / weights ring; ws_maxnreg the launch register cap per
     # thread (80: two CTAs of 12 warps per SM), ws_consumer_regs the worker consumer's share
     # (the producer warp gets 24, the default consumer the rest).
@@ -68,6 +69,14 @@ class PagedLogitsConfig:
     # Fewer tiles per program (halved, down to 1) while the grid would have fewer programs than
     # this: long programs for large batches, a full GPU for small ones. 0: tiles as given.
     min_programs: int = 0
+
+
+def _ws256(num_stages: int, target_programs: int = 512, a_regs: bool = False) -> MqaLogitsConfig:
+    """A ws config with 128 keys per consumer: one CTA of 12 warps per SM (168 registers a
+    thread at launch; 232 for the worker consumer, 248 for the default one, 24 for the producer)."""
+    return MqaLogitsConfig(block_n=256, num_warps=4, num_stages=num_stages, ws=True,
+                           ws_maxnreg=168, ws_consumer_regs=232, ws_a_regs=a_regs,
+                           target_programs=target_programs)
 
 
 MQA_LOGITS_CONFIGS = {
@@ -113,44 +122,24 @@ MQA_LOGITS_CONFIGS = {
     "n128_w4_s2_u2_tma_t2k": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=2, unroll=2,
                                              target_programs=2048, tma_q=True),
     # Session 15: the warp-specialized Gluon kernel (ws), q ring of 2 / 4 / 6 stages, row chunks
-    # for ~1024 / ~2048 / ~512 programs; elsewhere these run as n128_w4_s2_u2_tma(_t2k).
-    "ws_s4": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=4, unroll=2, tma_q=True, ws=True),
-    "ws_s2": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=2, unroll=2, tma_q=True, ws=True),
-    "ws_s6": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=6, unroll=2, tma_q=True, ws=True),
-    "ws_s4_t2k": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=4, unroll=2, tma_q=True,
-                                 ws=True, target_programs=2048),
-    "ws_s4_t512": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=4, unroll=2, tma_q=True,
-                                  ws=True, target_programs=512),
-    # 128 keys per consumer (one CTA of 12 warps per SM: 168 registers a thread at launch).
-    "ws_n256_s4": MqaLogitsConfig(block_n=256, num_warps=4, num_stages=4, unroll=2, tma_q=True,
-                                  ws=True, ws_maxnreg=168, ws_consumer_regs=232,
+    # for ~1024 / ~2048 / ~512 programs; where it cannot run, MQA_LOGITS_NO_WS_DEFAULT runs.
+    "ws_s4": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=4, ws=True),
+    "ws_s2": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=2, ws=True),
+    "ws_s6": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=6, ws=True),
+    "ws_s4_t2k": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=4, ws=True,
+                                 target_programs=2048),
+    "ws_s4_t512": MqaLogitsConfig(block_n=128, num_warps=4, num_stages=4, ws=True,
                                   target_programs=512),
-    "ws_n256_s8": MqaLogitsConfig(block_n=256, num_warps=4, num_stages=8, unroll=2, tma_q=True,
-                                  ws=True, ws_maxnreg=168, ws_consumer_regs=232,
-                                  target_programs=512),
-    "ws_n256_s12": MqaLogitsConfig(block_n=256, num_warps=4, num_stages=12, unroll=2, tma_q=True,
-                                   ws=True, ws_maxnreg=168, ws_consumer_regs=232,
-                                   target_programs=512),
-    "ws_n256_s8_ar": MqaLogitsConfig(block_n=256, num_warps=4, num_stages=8, unroll=2, tma_q=True,
-                                     ws=True, ws_maxnreg=168, ws_consumer_regs=232,
-                                     ws_a_regs=True, target_programs=512),
-    "ws_n256_s12_ar": MqaLogitsConfig(block_n=256, num_warps=4, num_stages=12, unroll=2,
-                                      tma_q=True, ws=True, ws_maxnreg=168, ws_consumer_regs=232,
-                                      ws_a_regs=True, target_programs=512),
-    "ws_n256_s8_ar_t256": MqaLogitsConfig(block_n=256, num_warps=4, num_stages=8, unroll=2,
-                                          tma_q=True, ws=True, ws_maxnreg=168,
-                                          ws_consumer_regs=232, ws_a_regs=True,
-                                          target_programs=256),
-    "ws_n256_s8_ar_t1k": MqaLogitsConfig(block_n=256, num_warps=4, num_stages=8, unroll=2,
-                                         tma_q=True, ws=True, ws_maxnreg=168,
-                                         ws_consumer_regs=232, ws_a_regs=True,
-                                         target_programs=1024),
-    "ws_n256_s8_t1k": MqaLogitsConfig(block_n=256, num_warps=4, num_stages=8, unroll=2,
-                                      tma_q=True, ws=True, ws_maxnreg=168, ws_consumer_regs=232,
-                                      target_programs=1024),
-    "ws_n256_s8_t256": MqaLogitsConfig(block_n=256, num_warps=4, num_stages=8, unroll=2,
-                                       tma_q=True, ws=True, ws_maxnreg=168, ws_consumer_regs=232,
-                                       target_programs=256),
+    # 128 keys per consumer (_ws256); _ar: the key tile in registers.
+    "ws_n256_s4": _ws256(4),
+    "ws_n256_s8": _ws256(8),
+    "ws_n256_s12": _ws256(12),
+    "ws_n256_s8_ar": _ws256(8, a_regs=True),
+    "ws_n256_s12_ar": _ws256(12, a_regs=True),
+    "ws_n256_s8_ar_t256": _ws256(8, 256, a_regs=True),
+    "ws_n256_s8_ar_t1k": _ws256(8, 1024, a_regs=True),
+    "ws_n256_s8_t1k": _ws256(8, 1024),
+    "ws_n256_s8_t256": _ws256(8, 256),
 }
 # The default (since session 15 the warp-specialized Gluon kernel), the one that runs where
 # that cannot (``ws_ok``; also for any ws config there), and the one that runs where TMA q
