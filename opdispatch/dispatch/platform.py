@@ -11,6 +11,7 @@ variables.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,6 +65,16 @@ def _cuda_capability() -> tuple[int, int] | None:
         major, minor = torch.cuda.get_device_capability()
         return (major, minor)
     return None
+
+
+@functools.cache
+def cuda_device_capability(device: torch.device) -> tuple[int, int] | None:
+    """(major, minor) of a CUDA device under a CUDA build of torch; None for any other device
+    (CPU tensors, ROCm). Cached per device: kernels' feature probes call it on the host path."""
+    if device.type != "cuda" or torch.version.hip is not None:
+        return None
+    major, minor = torch.cuda.get_device_capability(device)
+    return (major, minor)
 
 
 @constant_in_traces

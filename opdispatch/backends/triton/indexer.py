@@ -21,6 +21,7 @@ from opdispatch.backends.triton.indexer_kernels import (
     mqa_logits_kernel,
     paged_mqa_logits_kernel,
 )
+from opdispatch.dispatch.platform import cuda_device_capability
 
 
 @dataclass(frozen=True)
@@ -265,13 +266,14 @@ def tma_q_ok(q: torch.Tensor) -> bool:
 @functools.cache
 def _tma_capable(device: torch.device) -> bool:
     """Once per device (not on every call's host path)."""
-    if device.type != "cuda" or torch.version.hip is not None:
+    cap = cuda_device_capability(device)
+    if cap is None or cap < (9, 0):
         return False
     try:
         from triton.tools.tensor_descriptor import TensorDescriptor  # noqa: F401
     except ImportError:
         return False
-    return torch.cuda.get_device_capability(device) >= (9, 0)
+    return True
 
 
 def ws_ok(q: torch.Tensor, k: torch.Tensor, weights: torch.Tensor) -> bool:
@@ -296,9 +298,7 @@ def ws_ok(q: torch.Tensor, k: torch.Tensor, weights: torch.Tensor) -> bool:
 @functools.cache
 def _ws_capable(device: torch.device) -> bool:
     """Once per device: CUDA sm_90 with Gluon's Hopper modules."""
-    if device.type != "cuda" or torch.version.hip is not None:
-        return False
-    if torch.cuda.get_device_capability(device) != (9, 0):
+    if cuda_device_capability(device) != (9, 0):
         return False
     from opdispatch.backends.triton import indexer_gluon
     return indexer_gluon.HAVE_GLUON

@@ -30,6 +30,7 @@ from opdispatch.backends.triton.topk_kernels import (
     topk_split_finish_kernel,
     topk_split_hist_kernel,
 )
+from opdispatch.dispatch.platform import cuda_device_capability
 
 __all__ = ["TopKConfig", "CONFIGS", "DEFAULT_CONFIG", "plan", "top_k_per_row",
            "top_k_per_row_prefill", "top_k_per_row_decode"]
@@ -383,13 +384,14 @@ def _pdl(cfg: TopKConfig, device: torch.device) -> bool:
 @functools.cache
 def _pdl_capable(device: torch.device) -> bool:
     """Once per device (not on every call's host path)."""
-    if device.type != "cuda" or torch.version.hip is not None:
+    cap = cuda_device_capability(device)
+    if cap is None or cap < (9, 0):
         return False
     try:
         from triton.language.extra.cuda import gdc_launch_dependents, gdc_wait  # noqa: F401
     except ImportError:
         return False
-    return torch.cuda.get_device_capability(device) >= (9, 0)
+    return True
 
 
 @functools.cache
