@@ -52,12 +52,21 @@ class MqaLogitsConfig:
     ws_maxnreg: int = 80
     ws_consumer_regs: int = 104
     ws_a_regs: bool = False   # the key tile in registers as the wgmma's A operand (ws only)
+    ws_consumers: int = 2     # consumer warpgroups (2 or 4), block_n / ws_consumers keys each
+    # Persistent ws kernel: one CTA per SM walks the (key tile, row chunk) items, the next
+    # item's keys and rows loaded while this one finishes (2 consumers, key tile in registers).
+    ws_persistent: bool = False
 
     def __post_init__(self):
         if self.tma_q and (self.rows_per_iter != 1 or self.overlap):
             raise ValueError("MqaLogitsConfig: tma_q needs rows_per_iter=1 and overlap=False")
         if self.ws and (self.block_n not in (128, 256) or self.num_warps != 4):
             raise ValueError("MqaLogitsConfig: ws needs block_n 128 or 256 and num_warps=4")
+        if self.ws and (self.ws_consumers not in (2, 4) or self.block_n // self.ws_consumers < 64):
+            raise ValueError("MqaLogitsConfig: ws_consumers must be 2 or 4, with at least 64 keys "
+                             "(the wgmma's M) each")
+        if self.ws_persistent and not (self.ws and self.ws_a_regs and self.ws_consumers == 2):
+            raise ValueError("MqaLogitsConfig: ws_persistent needs ws, ws_a_regs and 2 consumers")
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,23 @@ def _ws256(num_stages: int, target_programs: int = 512, a_regs: bool = False) ->
     return MqaLogitsConfig(block_n=256, num_warps=4, num_stages=num_stages, ws=True,
                            ws_maxnreg=168, ws_consumer_regs=232, ws_a_regs=a_regs,
                            target_programs=target_programs)
+
+
+def _wsp(num_stages: int, target_programs: int = 512) -> MqaLogitsConfig:
+    """The persistent ws kernel with 128 keys per consumer (registers as _ws256); its row chunk
+    is sized for about ``target_programs`` work items, all walked by one CTA per SM."""
+    return MqaLogitsConfig(block_n=256, num_warps=4, num_stages=num_stages, ws=True,
+                           ws_maxnreg=168, ws_consumer_regs=232, ws_a_regs=True,
+                           ws_persistent=True, target_programs=target_programs)
+
+
+def _ws4(num_stages: int, target_programs: int = 512, a_regs: bool = True) -> MqaLogitsConfig:
+    """A ws config with four consumer warpgroups of 64 keys: one CTA of 20 warps per SM (the
+    producer's warp is padded to a warpgroup); 96 registers a thread at launch, 112 for the
+    worker consumers, 120 for the default one, 24 for the producer (ptxas: no spills)."""
+    return MqaLogitsConfig(block_n=256, num_warps=4, num_stages=num_stages, ws=True,
+                           ws_maxnreg=96, ws_consumer_regs=112, ws_a_regs=a_regs,
+                           ws_consumers=4, target_programs=target_programs)
 
 
 MQA_LOGITS_CONFIGS = {
@@ -141,6 +167,17 @@ MQA_LOGITS_CONFIGS = {
     "ws_n256_s8_ar_t1k": _ws256(8, 1024, a_regs=True),
     "ws_n256_s8_t1k": _ws256(8, 1024),
     "ws_n256_s8_t256": _ws256(8, 256),
+    # Session 16: four consumer warpgroups of 64 keys (_ws4).
+    "ws_c4_s8_ar": _ws4(8),
+    "ws_c4_s12_ar": _ws4(12),
+    "ws_c4_s8": _ws4(8, a_regs=False),
+    "ws_c4_s8_ar_t1k": _ws4(8, 1024),
+    "ws_c4_s12_ar_t256": _ws4(12, 256),
+    # Session 16: persistent (_wsp), items for ~512 / 1024 / 2048 row chunks.
+    "wsp_s8": _wsp(8),
+    "wsp_s8_t1k": _wsp(8, 1024),
+    "wsp_s8_t2k": _wsp(8, 2048),
+    "wsp_s12_t1k": _wsp(12, 1024),
 }
 # The default (since session 15 the warp-specialized Gluon kernel), the one that runs where
 # that cannot (``ws_ok``; also for any ws config there), and the one that runs where TMA q
@@ -296,6 +333,11 @@ def ws_ok(q: torch.Tensor, k: torch.Tensor, weights: torch.Tensor) -> bool:
 
 
 @functools.cache
+def _num_sms(device: torch.device) -> int:
+    return torch.cuda.get_device_properties(device).multi_processor_count
+
+
+@functools.cache
 def _ws_capable(device: torch.device) -> bool:
     """Once per device: CUDA sm_90 with Gluon's Hopper modules."""
     if cuda_device_capability(device) != (9, 0):
@@ -310,12 +352,12 @@ def _mqa_logits_ws(q, k, k_scale, weights, cu_seqlen_ks, cu_seqlen_ke, out, clea
     from triton.experimental.gluon import language as gl
     from triton.experimental.gluon.nvidia.hopper import TensorDescriptor
 
-    from opdispatch.backends.triton.indexer_gluon import WS_CONSUMERS, mqa_logits_ws_kernel
+    from opdispatch.backends.triton.indexer_gluon import mqa_logits_ws_kernel, mqa_logits_wsp_kernel
 
     S, H, D = q.shape
     N = k.shape[0]
     fp8 = gl.float8e4nv
-    keys = cfg.block_n // WS_CONSUMERS
+    keys = cfg.block_n // cfg.ws_consumers
     q_desc = TensorDescriptor.from_tensor(
         q.view(S * H, D), [H, D], gl.NVMMASharedLayout.get_default_for([H, D], fp8))
     k_desc = TensorDescriptor.from_tensor(
@@ -324,12 +366,21 @@ def _mqa_logits_ws(q, k, k_scale, weights, cu_seqlen_ks, cu_seqlen_ke, out, clea
         weights.view(S * H), [H], gl.NVMMASharedLayout.get_default_for([H], gl.float32))
     key_tiles = triton.cdiv(N, cfg.block_n)
     rows = _row_chunk(S, key_tiles, cfg.target_programs)
+    if cfg.ws_persistent:
+        n_items = key_tiles * triton.cdiv(S, rows)
+        mqa_logits_wsp_kernel[(min(n_items, _num_sms(q.device)),)](
+            q_desc, k_desc, w_desc, k_scale, cu_seqlen_ks, cu_seqlen_ke, out,
+            S, N, out.stride(0), key_tiles, n_items,
+            HEADS=H, DIM=D, ROWS=rows, CLEAN=clean_logits, NUM_STAGES=cfg.num_stages,
+            CONSUMER_REGS=cfg.ws_consumer_regs, KEYS=keys, num_warps=4, maxnreg=cfg.ws_maxnreg,
+        )
+        return
     mqa_logits_ws_kernel[(key_tiles, triton.cdiv(S, rows))](
         q_desc, k_desc, w_desc, k_scale, cu_seqlen_ks, cu_seqlen_ke, out,
         S, N, out.stride(0),
         HEADS=H, DIM=D, ROWS=rows, CLEAN=clean_logits, NUM_STAGES=cfg.num_stages,
-        CONSUMER_REGS=cfg.ws_consumer_regs, KEYS=keys, A_REGS=cfg.ws_a_regs, num_warps=4,
-        maxnreg=cfg.ws_maxnreg,
+        CONSUMER_REGS=cfg.ws_consumer_regs, KEYS=keys, A_REGS=cfg.ws_a_regs,
+        CONSUMERS=cfg.ws_consumers, num_warps=4, maxnreg=cfg.ws_maxnreg,
     )
 
 
