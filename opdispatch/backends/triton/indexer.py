@@ -56,6 +56,10 @@ class MqaLogitsConfig:
     # Persistent ws kernel: one CTA per SM walks the (key tile, row chunk) items, the next
     # item's keys and rows loaded while this one finishes (2 consumers, key tile in registers).
     ws_persistent: bool = False
+    # Consumer rows in pairs, the first's epilogue pinned under the second's wgmma (_ws_rows_pair).
+    ws_pair: bool = False
+    # Diagnostics only (wrong logits; benchmarks): with ws_pair, 1 skips the epilogue, 2 the wgmmas.
+    ws_diag: int = 0
 
     def __post_init__(self):
         if self.tma_q and (self.rows_per_iter != 1 or self.overlap):
@@ -81,29 +85,31 @@ class PagedLogitsConfig:
     min_programs: int = 0
 
 
-def _ws256(num_stages: int, target_programs: int = 512, a_regs: bool = False) -> MqaLogitsConfig:
+def _ws256(num_stages: int, target_programs: int = 512, a_regs: bool = False,
+           pair: bool = False) -> MqaLogitsConfig:
     """A ws config with 128 keys per consumer: one CTA of 12 warps per SM (168 registers a
     thread at launch; 232 for the worker consumer, 248 for the default one, 24 for the producer)."""
     return MqaLogitsConfig(block_n=256, num_warps=4, num_stages=num_stages, ws=True,
                            ws_maxnreg=168, ws_consumer_regs=232, ws_a_regs=a_regs,
-                           target_programs=target_programs)
+                           ws_pair=pair, target_programs=target_programs)
 
 
-def _wsp(num_stages: int, target_programs: int = 512) -> MqaLogitsConfig:
+def _wsp(num_stages: int, target_programs: int = 512, pair: bool = False) -> MqaLogitsConfig:
     """The persistent ws kernel with 128 keys per consumer (registers as _ws256); its row chunk
     is sized for about ``target_programs`` work items, all walked by one CTA per SM."""
     return MqaLogitsConfig(block_n=256, num_warps=4, num_stages=num_stages, ws=True,
                            ws_maxnreg=168, ws_consumer_regs=232, ws_a_regs=True,
-                           ws_persistent=True, target_programs=target_programs)
+                           ws_persistent=True, ws_pair=pair, target_programs=target_programs)
 
 
-def _ws4(num_stages: int, target_programs: int = 512, a_regs: bool = True) -> MqaLogitsConfig:
+def _ws4(num_stages: int, target_programs: int = 512, a_regs: bool = True,
+         pair: bool = False) -> MqaLogitsConfig:
     """A ws config with four consumer warpgroups of 64 keys: one CTA of 20 warps per SM (the
     producer's warp is padded to a warpgroup); 96 registers a thread at launch, 112 for the
     worker consumers, 120 for the default one, 24 for the producer (ptxas: no spills)."""
     return MqaLogitsConfig(block_n=256, num_warps=4, num_stages=num_stages, ws=True,
                            ws_maxnreg=96, ws_consumer_regs=112, ws_a_regs=a_regs,
-                           ws_consumers=4, target_programs=target_programs)
+                           ws_consumers=4, ws_pair=pair, target_programs=target_programs)
 
 
 MQA_LOGITS_CONFIGS = {
@@ -178,6 +184,14 @@ MQA_LOGITS_CONFIGS = {
     "wsp_s8_t1k": _wsp(8, 1024),
     "wsp_s8_t2k": _wsp(8, 2048),
     "wsp_s12_t1k": _wsp(12, 1024),
+    # Session 16: consumer rows in pairs, the first's epilogue under the second's wgmma.
+    "ws_n256_s8_ar_pair": _ws256(8, a_regs=True, pair=True),
+    "ws_n256_s12_ar_pair": _ws256(12, a_regs=True, pair=True),
+    "ws_n256_s8_ar_pair_t1k": _ws256(8, 1024, a_regs=True, pair=True),
+    "ws_c4_s8_ar_pair": _ws4(8, pair=True),
+    "ws_n256_s8_pair": _ws256(8, pair=True),
+    "ws_c4_s8_pair": _ws4(8, a_regs=False, pair=True),
+    "wsp_s8_pair_t2k": _wsp(8, 2048, pair=True),
 }
 # The default (since session 15 the warp-specialized Gluon kernel), the one that runs where
 # that cannot (``ws_ok``; also for any ws config there), and the one that runs where TMA q
@@ -372,7 +386,8 @@ def _mqa_logits_ws(q, k, k_scale, weights, cu_seqlen_ks, cu_seqlen_ke, out, clea
             q_desc, k_desc, w_desc, k_scale, cu_seqlen_ks, cu_seqlen_ke, out,
             S, N, out.stride(0), key_tiles, n_items,
             HEADS=H, DIM=D, ROWS=rows, CLEAN=clean_logits, NUM_STAGES=cfg.num_stages,
-            CONSUMER_REGS=cfg.ws_consumer_regs, KEYS=keys, num_warps=4, maxnreg=cfg.ws_maxnreg,
+            CONSUMER_REGS=cfg.ws_consumer_regs, KEYS=keys, PAIR=cfg.ws_pair, num_warps=4,
+            maxnreg=cfg.ws_maxnreg,
         )
         return
     mqa_logits_ws_kernel[(key_tiles, triton.cdiv(S, rows))](
@@ -380,7 +395,8 @@ def _mqa_logits_ws(q, k, k_scale, weights, cu_seqlen_ks, cu_seqlen_ke, out, clea
         S, N, out.stride(0),
         HEADS=H, DIM=D, ROWS=rows, CLEAN=clean_logits, NUM_STAGES=cfg.num_stages,
         CONSUMER_REGS=cfg.ws_consumer_regs, KEYS=keys, A_REGS=cfg.ws_a_regs,
-        CONSUMERS=cfg.ws_consumers, num_warps=4, maxnreg=cfg.ws_maxnreg,
+        CONSUMERS=cfg.ws_consumers, PAIR=int(cfg.ws_pair) + cfg.ws_diag, num_warps=4,
+        maxnreg=cfg.ws_maxnreg,
     )
 
 

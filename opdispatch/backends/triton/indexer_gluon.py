@@ -85,10 +85,12 @@ if HAVE_GLUON:
                              is_async=True)
 
     @gluon.jit
-    def _ws_finish(tok, w_bufs, empty, j, head_l: gl.constexpr, NUM_STAGES: gl.constexpr):
-        """Wait for slot j's wgmma, read its row's weights, free the slot: (scores, weights)."""
+    def _ws_finish(tok, w_bufs, empty, j, head_l: gl.constexpr, NUM_STAGES: gl.constexpr,
+                   PENDING: gl.constexpr = 0):
+        """Wait for slot j's wgmma (with at most PENDING later ones still running), read its
+        row's weights, free the slot: (scores, weights)."""
         s = j % NUM_STAGES
-        acc = warpgroup_mma_wait(0, deps=[tok])
+        acc = warpgroup_mma_wait(PENDING, deps=[tok])
         w = w_bufs.index(s).load(head_l)
         mbarrier.arrive(empty.index(s), count=1)
         return acc, w
@@ -136,10 +138,73 @@ if HAVE_GLUON:
                         CLEAN)
 
     @gluon.jit
+    def _ws_pair_issue(a_op, q_bufs, ready, j, zero, NUM_STAGES: gl.constexpr, DIAG: gl.constexpr):
+        if DIAG == 2:   # diagnostic: no wgmma (the slot is waited for, the scores are zeros)
+            s = j % NUM_STAGES
+            mbarrier.wait(ready.index(s), (j // NUM_STAGES) & 1)
+            return zero
+        else:
+            return _ws_issue(a_op, q_bufs, ready, j, zero, NUM_STAGES)
+
+    @gluon.jit
+    def _ws_pair_finish(tok, w_bufs, empty, j, head_l: gl.constexpr, NUM_STAGES: gl.constexpr,
+                        PENDING: gl.constexpr, DIAG: gl.constexpr):
+        if DIAG == 2:
+            s = j % NUM_STAGES
+            w = w_bufs.index(s).load(head_l)
+            mbarrier.arrive(empty.index(s), count=1)
+            return tok, w
+        else:
+            return _ws_finish(tok, w_bufs, empty, j, head_l, NUM_STAGES, PENDING)
+
+    @gluon.jit
+    def _ws_pair_out(acc, w, ks, ke, row, o_n, m_n, b_scale, p_out, stride_os,
+                     CLEAN: gl.constexpr, DIAG: gl.constexpr):
+        if DIAG != 1:   # DIAG 1 (diagnostic): no epilogue
+            _ws_row_out(acc, w, ks, ke, row, o_n, m_n, b_scale, p_out, stride_os, CLEAN)
+
+    @gluon.jit
+    def _ws_rows_pair(a_op, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n, b_scale,
+                      zero, lo, hi, g0, stride_os, head_l: gl.constexpr, CLEAN: gl.constexpr,
+                      NUM_STAGES: gl.constexpr, DIAG: gl.constexpr = 0):
+        """As _ws_rows, with the rows in pairs (a, b): both wgmmas issued, then a's epilogue
+        after waiting for a alone (b still running), then b's. Waiting with one group still
+        pending pins a's epilogue after b's issue: in _ws_rows nothing stops ptxas from
+        hoisting the previous row's epilogue above the next row's issue (it did, to give both
+        accumulators the same registers), which leaves nothing to overlap inside a warpgroup.
+        DIAG (diagnostics only, wrong logits): 1 skips the epilogue, 2 the wgmmas."""
+        n_rows = hi - lo
+        for p in range(n_rows // 2):
+            j = 2 * p
+            r = lo + j
+            tok_a = _ws_pair_issue(a_op, q_bufs, ready, g0 + j, zero, NUM_STAGES, DIAG)
+            tok_b = _ws_pair_issue(a_op, q_bufs, ready, g0 + j + 1, zero, NUM_STAGES, DIAG)
+            ks_a = gl.load(p_ks + r)
+            ke_a = gl.load(p_ke + r)
+            ks_b = gl.load(p_ks + r + 1)
+            ke_b = gl.load(p_ke + r + 1)
+            acc_a, w_a = _ws_pair_finish(tok_a, w_bufs, empty, g0 + j, head_l, NUM_STAGES, 1, DIAG)
+            _ws_pair_out(acc_a, w_a, ks_a, ke_a, r, o_n, m_n, b_scale, p_out, stride_os, CLEAN,
+                         DIAG)
+            acc_b, w_b = _ws_pair_finish(tok_b, w_bufs, empty, g0 + j + 1, head_l, NUM_STAGES, 0,
+                                         DIAG)
+            _ws_pair_out(acc_b, w_b, ks_b, ke_b, r + 1, o_n, m_n, b_scale, p_out, stride_os, CLEAN,
+                         DIAG)
+        if n_rows % 2 == 1:
+            j = n_rows - 1
+            tok_a = _ws_pair_issue(a_op, q_bufs, ready, g0 + j, zero, NUM_STAGES, DIAG)
+            ks_a = gl.load(p_ks + hi - 1)
+            ke_a = gl.load(p_ke + hi - 1)
+            acc_a, w_a = _ws_pair_finish(tok_a, w_bufs, empty, g0 + j, head_l, NUM_STAGES, 0, DIAG)
+            _ws_pair_out(acc_a, w_a, ks_a, ke_a, hi - 1, o_n, m_n, b_scale, p_out, stride_os, CLEAN,
+                         DIAG)
+
+    @gluon.jit
     def _ws_consumer(k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke, p_out,
                      N, n0, lo, hi, stride_os,
                      C: gl.constexpr, HEADS: gl.constexpr, KEYS: gl.constexpr,
-                     CLEAN: gl.constexpr, NUM_STAGES: gl.constexpr, A_REGS: gl.constexpr):
+                     CLEAN: gl.constexpr, NUM_STAGES: gl.constexpr, A_REGS: gl.constexpr,
+                     PAIR: gl.constexpr):
         """Consumer warpgroup C: keys [n0 + KEYS * C, n0 + KEYS * (C + 1)), rows [lo, hi).
         A_REGS: the key tile (the same for every row) is held in registers as the wgmma's A
         operand, so each wgmma reads only q from shared memory."""
@@ -159,8 +224,13 @@ if HAVE_GLUON:
                     gl.DotOperandLayout(operand_index=0, parent=acc_layout, k_width=4))
             else:
                 a_smem = k_smem.index(C)
-            _ws_rows(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n, b_scale,
-                     zero, lo, hi, 0, stride_os, head_l, CLEAN, NUM_STAGES)
+            if PAIR:
+                _ws_rows_pair(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
+                              b_scale, zero, lo, hi, 0, stride_os, head_l, CLEAN, NUM_STAGES,
+                              PAIR - 1)
+            else:
+                _ws_rows(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
+                         b_scale, zero, lo, hi, 0, stride_os, head_l, CLEAN, NUM_STAGES)
 
     @gluon.jit
     def _ws_producer(q_desc, k_desc, w_desc, k_smem, q_bufs, w_bufs, k_bar, ready, empty, n0, lo, hi,
@@ -192,7 +262,8 @@ if HAVE_GLUON:
         S, N, stride_os,
         HEADS: gl.constexpr, DIM: gl.constexpr, ROWS: gl.constexpr, CLEAN: gl.constexpr,
         NUM_STAGES: gl.constexpr, CONSUMER_REGS: gl.constexpr, KEYS: gl.constexpr,
-        A_REGS: gl.constexpr, CONSUMERS: gl.constexpr, num_warps: gl.constexpr,
+        A_REGS: gl.constexpr, CONSUMERS: gl.constexpr, PAIR: gl.constexpr,
+        num_warps: gl.constexpr,
     ):
         """Program (key tile of CONSUMERS x KEYS, row chunk of ROWS) -> out[rows, keys]; see the
         module. CONSUMERS: 2 or 4 consumer warpgroups."""
@@ -219,16 +290,16 @@ if HAVE_GLUON:
             gl.warp_specialize([
                 (_ws_consumer, (k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke,
                                 p_out, N, n0, lo, hi, stride_os, 0, HEADS, KEYS, CLEAN, NUM_STAGES,
-                                A_REGS)),
+                                A_REGS, PAIR)),
                 (_ws_consumer, (k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke,
                                 p_out, N, n0, lo, hi, stride_os, 1, HEADS, KEYS, CLEAN, NUM_STAGES,
-                                A_REGS)),
+                                A_REGS, PAIR)),
                 (_ws_consumer, (k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke,
                                 p_out, N, n0, lo, hi, stride_os, 2, HEADS, KEYS, CLEAN, NUM_STAGES,
-                                A_REGS)),
+                                A_REGS, PAIR)),
                 (_ws_consumer, (k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke,
                                 p_out, N, n0, lo, hi, stride_os, 3, HEADS, KEYS, CLEAN, NUM_STAGES,
-                                A_REGS)),
+                                A_REGS, PAIR)),
                 (_ws_producer, (q_desc, k_desc, w_desc, k_smem, q_bufs, w_bufs, k_bar, ready, empty,
                                 n0, lo, hi, HEADS, KEYS, CONSUMERS, NUM_STAGES)),
             ], [4, 4, 4, 1], [CONSUMER_REGS, CONSUMER_REGS, CONSUMER_REGS, 24])
@@ -236,10 +307,10 @@ if HAVE_GLUON:
             gl.warp_specialize([
                 (_ws_consumer, (k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke,
                                 p_out, N, n0, lo, hi, stride_os, 0, HEADS, KEYS, CLEAN, NUM_STAGES,
-                                A_REGS)),
+                                A_REGS, PAIR)),
                 (_ws_consumer, (k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke,
                                 p_out, N, n0, lo, hi, stride_os, 1, HEADS, KEYS, CLEAN, NUM_STAGES,
-                                A_REGS)),
+                                A_REGS, PAIR)),
                 (_ws_producer, (q_desc, k_desc, w_desc, k_smem, q_bufs, w_bufs, k_bar, ready, empty,
                                 n0, lo, hi, HEADS, KEYS, CONSUMERS, NUM_STAGES)),
             ], [4, 1], [CONSUMER_REGS, 24])
@@ -285,7 +356,7 @@ if HAVE_GLUON:
                       p_ke, p_out, S, N, stride_os, key_tiles, n_items,
                       C: gl.constexpr, HEADS: gl.constexpr, KEYS: gl.constexpr,
                       ROWS: gl.constexpr, CONSUMERS: gl.constexpr, CLEAN: gl.constexpr,
-                      NUM_STAGES: gl.constexpr):
+                      NUM_STAGES: gl.constexpr, PAIR: gl.constexpr):
         """Consumer warpgroup C of a persistent CTA: for each of the CTA's items, keys
         [n0 + KEYS * C, n0 + KEYS * (C + 1)); the key tile in registers (A operand), its shared
         buffer released at once so that the producer can load the item after next. The next
@@ -316,8 +387,13 @@ if HAVE_GLUON:
                 a_op = k_smem.index(kb * CONSUMERS + C).load(a_l)
                 mbarrier.arrive(k_empty.index(kb), count=1)
                 o_n = n0 + C * KEYS + gl.arange(0, KEYS, layout=key_l)
-                _ws_rows(a_op, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, o_n < N,
-                         b_scale, zero, lo, hi, g, stride_os, head_l, CLEAN, NUM_STAGES)
+                if PAIR:
+                    _ws_rows_pair(a_op, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n,
+                                  o_n < N, b_scale, zero, lo, hi, g, stride_os, head_l, CLEAN,
+                                  NUM_STAGES)
+                else:
+                    _ws_rows(a_op, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, o_n < N,
+                             b_scale, zero, lo, hi, g, stride_os, head_l, CLEAN, NUM_STAGES)
                 g += hi - lo
                 kc += 1
             item = nxt
@@ -367,7 +443,7 @@ if HAVE_GLUON:
         S, N, stride_os, key_tiles, n_items,
         HEADS: gl.constexpr, DIM: gl.constexpr, ROWS: gl.constexpr, CLEAN: gl.constexpr,
         NUM_STAGES: gl.constexpr, CONSUMER_REGS: gl.constexpr, KEYS: gl.constexpr,
-        num_warps: gl.constexpr,
+        PAIR: gl.constexpr, num_warps: gl.constexpr,
     ):
         """Persistent: program p does items p, p + grid, ... (item = chunk * key_tiles + tile);
         two consumer warpgroups, key tiles double-buffered so that the producer loads the next
@@ -391,10 +467,10 @@ if HAVE_GLUON:
         gl.warp_specialize([
             (_wsp_consumer, (k_smem, q_bufs, w_bufs, k_ready, k_empty, ready, empty, p_kscale,
                              p_ks, p_ke, p_out, S, N, stride_os, key_tiles, n_items, 0, HEADS,
-                             KEYS, ROWS, CONSUMERS, CLEAN, NUM_STAGES)),
+                             KEYS, ROWS, CONSUMERS, CLEAN, NUM_STAGES, PAIR)),
             (_wsp_consumer, (k_smem, q_bufs, w_bufs, k_ready, k_empty, ready, empty, p_kscale,
                              p_ks, p_ke, p_out, S, N, stride_os, key_tiles, n_items, 1, HEADS,
-                             KEYS, ROWS, CONSUMERS, CLEAN, NUM_STAGES)),
+                             KEYS, ROWS, CONSUMERS, CLEAN, NUM_STAGES, PAIR)),
             (_wsp_producer, (q_desc, k_desc, w_desc, k_smem, q_bufs, w_bufs, k_ready, k_empty,
                              ready, empty, p_ks, p_ke, S, N, key_tiles, n_items, HEADS, KEYS,
                              ROWS, CONSUMERS, NUM_STAGES)),
