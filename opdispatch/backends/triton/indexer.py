@@ -60,6 +60,12 @@ class MqaLogitsConfig:
     ws_pair: bool = False
     # Diagnostics only (wrong logits; benchmarks): with ws_pair, 1 skips the epilogue, 2 the wgmmas.
     ws_diag: int = 0
+    # Consumer rows in unrolled groups of ws_group (4 or 8; 0: off), two wgmmas in flight, row
+    # i's epilogue under row i + 1's wgmma (_ws_rows_group); rows left over as ws_pair.
+    ws_group: int = 0
+    # Query rows per ring slot (1 or 4; 4: one wait and one release per 4 rows, _ws_rows_quad;
+    # 2 consumers, not persistent).
+    ws_rows_per_slot: int = 1
 
     def __post_init__(self):
         if self.tma_q and (self.rows_per_iter != 1 or self.overlap):
@@ -69,6 +75,12 @@ class MqaLogitsConfig:
         if self.ws and (self.ws_consumers not in (2, 4) or self.block_n // self.ws_consumers < 64):
             raise ValueError("MqaLogitsConfig: ws_consumers must be 2 or 4, with at least 64 keys "
                              "(the wgmma's M) each")
+        if self.ws_group not in (0, 4, 8):
+            raise ValueError("MqaLogitsConfig: ws_group must be 0, 4 or 8")
+        if self.ws_rows_per_slot not in (1, 4) or (
+                self.ws_rows_per_slot == 4 and (self.ws_consumers != 2 or self.ws_persistent)):
+            raise ValueError("MqaLogitsConfig: ws_rows_per_slot must be 1, or 4 with 2 consumers "
+                             "and not persistent")
         if self.ws_persistent and not (self.ws and self.ws_a_regs and self.ws_consumers == 2):
             raise ValueError("MqaLogitsConfig: ws_persistent needs ws, ws_a_regs and 2 consumers")
 
@@ -86,12 +98,13 @@ class PagedLogitsConfig:
 
 
 def _ws256(num_stages: int, target_programs: int = 512, a_regs: bool = False,
-           pair: bool = False) -> MqaLogitsConfig:
+           pair: bool = False, group: int = 0, rps: int = 1) -> MqaLogitsConfig:
     """A ws config with 128 keys per consumer: one CTA of 12 warps per SM (168 registers a
     thread at launch; 232 for the worker consumer, 248 for the default one, 24 for the producer)."""
     return MqaLogitsConfig(block_n=256, num_warps=4, num_stages=num_stages, ws=True,
                            ws_maxnreg=168, ws_consumer_regs=232, ws_a_regs=a_regs,
-                           ws_pair=pair, target_programs=target_programs)
+                           ws_pair=pair, ws_group=group, ws_rows_per_slot=rps,
+                           target_programs=target_programs)
 
 
 def _wsp(num_stages: int, target_programs: int = 512, pair: bool = False) -> MqaLogitsConfig:
@@ -191,6 +204,14 @@ MQA_LOGITS_CONFIGS = {
     "ws_c4_s8_ar_pair": _ws4(8, pair=True),
     "ws_n256_s8_pair": _ws256(8, pair=True),
     "ws_c4_s8_pair": _ws4(8, a_regs=False, pair=True),
+    # Session 16: groups of 4 / 8 rows, two wgmmas in flight.
+    "ws_n256_s12_ar_g4": _ws256(12, a_regs=True, group=4),
+    "ws_n256_s12_ar_g8": _ws256(12, a_regs=True, group=8),
+    "ws_n256_s8_ar_g4": _ws256(8, a_regs=True, group=4),
+    "ws_n256_s16_ar_g8": _ws256(16, a_regs=True, group=8),
+    # Session 16: slots of 4 rows (num_stages counts slots: 3 / 4 = 12 / 16 rows).
+    "ws_n256_q3_ar": _ws256(3, a_regs=True, rps=4),
+    "ws_n256_q4_ar": _ws256(4, a_regs=True, rps=4),
     "wsp_s8_pair_t2k": _wsp(8, 2048, pair=True),
 }
 # The default (since session 15 the warp-specialized Gluon kernel), the one that runs where
@@ -372,12 +393,13 @@ def _mqa_logits_ws(q, k, k_scale, weights, cu_seqlen_ks, cu_seqlen_ke, out, clea
     N = k.shape[0]
     fp8 = gl.float8e4nv
     keys = cfg.block_n // cfg.ws_consumers
+    rps = cfg.ws_rows_per_slot
     q_desc = TensorDescriptor.from_tensor(
-        q.view(S * H, D), [H, D], gl.NVMMASharedLayout.get_default_for([H, D], fp8))
+        q.view(S * H, D), [rps * H, D], gl.NVMMASharedLayout.get_default_for([rps * H, D], fp8))
     k_desc = TensorDescriptor.from_tensor(
         k, [keys, D], gl.NVMMASharedLayout.get_default_for([keys, D], fp8))
     w_desc = TensorDescriptor.from_tensor(
-        weights.view(S * H), [H], gl.NVMMASharedLayout.get_default_for([H], gl.float32))
+        weights.view(S * H), [rps * H], gl.NVMMASharedLayout.get_default_for([rps * H], gl.float32))
     key_tiles = triton.cdiv(N, cfg.block_n)
     rows = _row_chunk(S, key_tiles, cfg.target_programs)
     if cfg.ws_persistent:
@@ -395,7 +417,8 @@ def _mqa_logits_ws(q, k, k_scale, weights, cu_seqlen_ks, cu_seqlen_ke, out, clea
         S, N, out.stride(0),
         HEADS=H, DIM=D, ROWS=rows, CLEAN=clean_logits, NUM_STAGES=cfg.num_stages,
         CONSUMER_REGS=cfg.ws_consumer_regs, KEYS=keys, A_REGS=cfg.ws_a_regs,
-        CONSUMERS=cfg.ws_consumers, PAIR=int(cfg.ws_pair) + cfg.ws_diag, num_warps=4,
+        CONSUMERS=cfg.ws_consumers, PAIR=cfg.ws_group or int(cfg.ws_pair) + cfg.ws_diag,
+        RPS=rps, num_warps=4,
         maxnreg=cfg.ws_maxnreg,
     )
 

@@ -164,6 +164,40 @@ if HAVE_GLUON:
             _ws_row_out(acc, w, ks, ke, row, o_n, m_n, b_scale, p_out, stride_os, CLEAN)
 
     @gluon.jit
+    def _ws_rows_mma_only(a_op, q_bufs, ready, empty, p_out, o_n, m_n, b_scale, zero, lo, hi, g0,
+                          stride_os, head_l: gl.constexpr, NUM_STAGES: gl.constexpr):
+        """Diagnostic: the rows' wgmmas and ring traffic alone, in pairs as _ws_rows_pair, each
+        accumulating onto the previous pair's result (so that none is dead code); one row of
+        sums stored at the end (wrong logits)."""
+        n_rows = hi - lo
+        acc_a = zero
+        acc_b = zero
+        for p in range(n_rows // 2):
+            j = g0 + 2 * p
+            s_a = j % NUM_STAGES
+            s_b = (j + 1) % NUM_STAGES
+            mbarrier.wait(ready.index(s_a), (j // NUM_STAGES) & 1)
+            tok_a = warpgroup_mma(a_op, q_bufs.index(s_a).permute((1, 0)), acc_a, use_acc=True,
+                                  is_async=True)
+            mbarrier.wait(ready.index(s_b), ((j + 1) // NUM_STAGES) & 1)
+            tok_b = warpgroup_mma(a_op, q_bufs.index(s_b).permute((1, 0)), acc_b, use_acc=True,
+                                  is_async=True)
+            acc_a = warpgroup_mma_wait(1, deps=[tok_a])
+            mbarrier.arrive(empty.index(s_a), count=1)
+            acc_b = warpgroup_mma_wait(0, deps=[tok_b])
+            mbarrier.arrive(empty.index(s_b), count=1)
+        if n_rows % 2 == 1:
+            j = g0 + n_rows - 1
+            s_a = j % NUM_STAGES
+            mbarrier.wait(ready.index(s_a), (j // NUM_STAGES) & 1)
+            tok_a = warpgroup_mma(a_op, q_bufs.index(s_a).permute((1, 0)), acc_a, use_acc=True,
+                                  is_async=True)
+            acc_a = warpgroup_mma_wait(0, deps=[tok_a])
+            mbarrier.arrive(empty.index(s_a), count=1)
+        b_sum = gl.sum(acc_a + acc_b, axis=1) * b_scale
+        gl.store(p_out + lo.to(gl.int64) * stride_os + o_n, b_sum, mask=m_n)
+
+    @gluon.jit
     def _ws_rows_pair(a_op, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n, b_scale,
                       zero, lo, hi, g0, stride_os, head_l: gl.constexpr, CLEAN: gl.constexpr,
                       NUM_STAGES: gl.constexpr, DIAG: gl.constexpr = 0):
@@ -174,6 +208,10 @@ if HAVE_GLUON:
         accumulators the same registers), which leaves nothing to overlap inside a warpgroup.
         DIAG (diagnostics only, wrong logits): 1 skips the epilogue, 2 the wgmmas."""
         n_rows = hi - lo
+        if DIAG == 1:
+            _ws_rows_mma_only(a_op, q_bufs, ready, empty, p_out, o_n, m_n, b_scale, zero, lo, hi,
+                              g0, stride_os, head_l, NUM_STAGES)
+            return
         for p in range(n_rows // 2):
             j = 2 * p
             r = lo + j
@@ -200,11 +238,129 @@ if HAVE_GLUON:
                          DIAG)
 
     @gluon.jit
+    def _ws_rows_group(a_op, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n, b_scale,
+                       zero, lo, hi, g0, stride_os, head_l: gl.constexpr, CLEAN: gl.constexpr,
+                       NUM_STAGES: gl.constexpr, G: gl.constexpr):
+        """A consumer's rows in groups of G (unrolled), two wgmmas in flight: row i's epilogue
+        runs after waiting for row i alone (row i + 1 still in the tensor cores), then row
+        i + 2 is issued. Only the group's last epilogue has no wgmma of its warpgroup under it
+        (one in G; _ws_rows_pair: one in 2). Nothing is in flight across the loop's back edge
+        (a carried in-flight accumulator makes ptxas copy it and serialise the wgmmas). The
+        rows left over (fewer than G) go through _ws_rows_pair."""
+        n_rows = hi - lo
+        n_grp = n_rows // G
+        for p in range(n_grp):
+            j = g0 + G * p
+            r = lo + G * p
+            t_cur = _ws_issue(a_op, q_bufs, ready, j, zero, NUM_STAGES)
+            t_nxt = _ws_issue(a_op, q_bufs, ready, j + 1, zero, NUM_STAGES)
+            for i in gl.static_range(G):
+                ks = gl.load(p_ks + r + i)
+                ke = gl.load(p_ke + r + i)
+                if i < G - 1:
+                    acc, w = _ws_finish(t_cur, w_bufs, empty, j + i, head_l, NUM_STAGES, 1)
+                else:
+                    acc, w = _ws_finish(t_cur, w_bufs, empty, j + i, head_l, NUM_STAGES, 0)
+                _ws_row_out(acc, w, ks, ke, r + i, o_n, m_n, b_scale, p_out, stride_os, CLEAN)
+                if i + 2 < G:
+                    t_new = _ws_issue(a_op, q_bufs, ready, j + i + 2, zero, NUM_STAGES)
+                    t_cur = t_nxt
+                    t_nxt = t_new
+                elif i + 1 < G:
+                    t_cur = t_nxt
+        if n_rows > G * n_grp:
+            _ws_rows_pair(a_op, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
+                          b_scale, zero, lo + G * n_grp, hi, g0 + G * n_grp, stride_os, head_l,
+                          CLEAN, NUM_STAGES)
+
+    @gluon.jit
+    def _ws_quad_row(a_op, qb, wb, i: gl.constexpr, p_ks, p_ke, p_out, o_n, m_n, b_scale, zero,
+                     r, stride_os, head_l: gl.constexpr, HEADS: gl.constexpr,
+                     CLEAN: gl.constexpr):
+        """Row i of a 4-row slot on its own (issue, wait, epilogue): the last slot's leftovers."""
+        tok = warpgroup_mma(a_op, qb.slice(i * HEADS, HEADS).permute((1, 0)), zero,
+                            use_acc=False, is_async=True)
+        ks = gl.load(p_ks + r)
+        ke = gl.load(p_ke + r)
+        acc = warpgroup_mma_wait(0, deps=[tok])
+        w = wb.slice(i * HEADS, HEADS).load(head_l)
+        _ws_row_out(acc, w, ks, ke, r, o_n, m_n, b_scale, p_out, stride_os, CLEAN)
+
+    @gluon.jit
+    def _ws_rows_quad(a_op, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n, b_scale,
+                      zero, lo, hi, g0, stride_os, head_l: gl.constexpr, CLEAN: gl.constexpr,
+                      NUM_STAGES: gl.constexpr, HEADS: gl.constexpr):
+        """A consumer's rows [lo, hi) from slots of 4 consecutive rows (slots g0, g0 + 1, ...):
+        one ready wait and one release a slot (each release is a warpgroup barrier), and inside
+        a slot two wgmmas in flight, row i's epilogue under row i + 1's wgmma."""
+        n_rows = hi - lo
+        n_full = n_rows // 4
+        for p in range(n_full):
+            j = g0 + p
+            s = j % NUM_STAGES
+            r = lo + 4 * p
+            mbarrier.wait(ready.index(s), (j // NUM_STAGES) & 1)
+            qb = q_bufs.index(s)
+            wb = w_bufs.index(s)
+            t0 = warpgroup_mma(a_op, qb.slice(0, HEADS).permute((1, 0)), zero, use_acc=False,
+                               is_async=True)
+            t1 = warpgroup_mma(a_op, qb.slice(HEADS, HEADS).permute((1, 0)), zero,
+                               use_acc=False, is_async=True)
+            ks0 = gl.load(p_ks + r)
+            ke0 = gl.load(p_ke + r)
+            ks1 = gl.load(p_ks + r + 1)
+            ke1 = gl.load(p_ke + r + 1)
+            acc = warpgroup_mma_wait(1, deps=[t0])
+            w = wb.slice(0, HEADS).load(head_l)
+            _ws_row_out(acc, w, ks0, ke0, r, o_n, m_n, b_scale, p_out, stride_os, CLEAN)
+            # Waiting again on the slot's completed barrier costs a test (and the warpgroup
+            # barrier Gluon puts before every wait); it splits the body as the per-row waits of
+            # _ws_rows_group do (without it ptxas found too few registers and serialised the
+            # wgmmas, C7512).
+            mbarrier.wait(ready.index(s), (j // NUM_STAGES) & 1)
+            t2 = warpgroup_mma(a_op, qb.slice(2 * HEADS, HEADS).permute((1, 0)), zero,
+                               use_acc=False, is_async=True)
+            ks2 = gl.load(p_ks + r + 2)
+            ke2 = gl.load(p_ke + r + 2)
+            acc = warpgroup_mma_wait(1, deps=[t1])
+            w = wb.slice(HEADS, HEADS).load(head_l)
+            _ws_row_out(acc, w, ks1, ke1, r + 1, o_n, m_n, b_scale, p_out, stride_os, CLEAN)
+            mbarrier.wait(ready.index(s), (j // NUM_STAGES) & 1)
+            t3 = warpgroup_mma(a_op, qb.slice(3 * HEADS, HEADS).permute((1, 0)), zero,
+                               use_acc=False, is_async=True)
+            ks3 = gl.load(p_ks + r + 3)
+            ke3 = gl.load(p_ke + r + 3)
+            acc = warpgroup_mma_wait(1, deps=[t2])
+            w = wb.slice(2 * HEADS, HEADS).load(head_l)
+            _ws_row_out(acc, w, ks2, ke2, r + 2, o_n, m_n, b_scale, p_out, stride_os, CLEAN)
+            acc = warpgroup_mma_wait(0, deps=[t3])
+            w = wb.slice(3 * HEADS, HEADS).load(head_l)
+            mbarrier.arrive(empty.index(s), count=1)
+            _ws_row_out(acc, w, ks3, ke3, r + 3, o_n, m_n, b_scale, p_out, stride_os, CLEAN)
+        rem = n_rows - 4 * n_full
+        if rem > 0:
+            j = g0 + n_full
+            s = j % NUM_STAGES
+            r = lo + 4 * n_full
+            mbarrier.wait(ready.index(s), (j // NUM_STAGES) & 1)
+            qb = q_bufs.index(s)
+            wb = w_bufs.index(s)
+            _ws_quad_row(a_op, qb, wb, 0, p_ks, p_ke, p_out, o_n, m_n, b_scale, zero, r,
+                         stride_os, head_l, HEADS, CLEAN)
+            if rem > 1:
+                _ws_quad_row(a_op, qb, wb, 1, p_ks, p_ke, p_out, o_n, m_n, b_scale, zero, r + 1,
+                             stride_os, head_l, HEADS, CLEAN)
+            if rem > 2:
+                _ws_quad_row(a_op, qb, wb, 2, p_ks, p_ke, p_out, o_n, m_n, b_scale, zero, r + 2,
+                             stride_os, head_l, HEADS, CLEAN)
+            mbarrier.arrive(empty.index(s), count=1)
+
+    @gluon.jit
     def _ws_consumer(k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke, p_out,
                      N, n0, lo, hi, stride_os,
                      C: gl.constexpr, HEADS: gl.constexpr, KEYS: gl.constexpr,
                      CLEAN: gl.constexpr, NUM_STAGES: gl.constexpr, A_REGS: gl.constexpr,
-                     PAIR: gl.constexpr):
+                     PAIR: gl.constexpr, RPS: gl.constexpr = 1):
         """Consumer warpgroup C: keys [n0 + KEYS * C, n0 + KEYS * (C + 1)), rows [lo, hi).
         A_REGS: the key tile (the same for every row) is held in registers as the wgmma's A
         operand, so each wgmma reads only q from shared memory."""
@@ -224,7 +380,15 @@ if HAVE_GLUON:
                     gl.DotOperandLayout(operand_index=0, parent=acc_layout, k_width=4))
             else:
                 a_smem = k_smem.index(C)
-            if PAIR:
+            if RPS == 4:
+                _ws_rows_quad(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
+                              b_scale, zero, lo, hi, 0, stride_os, head_l, CLEAN, NUM_STAGES,
+                              HEADS)
+            elif PAIR >= 4:
+                _ws_rows_group(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
+                               b_scale, zero, lo, hi, 0, stride_os, head_l, CLEAN, NUM_STAGES,
+                               PAIR)
+            elif PAIR:
                 _ws_rows_pair(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
                               b_scale, zero, lo, hi, 0, stride_os, head_l, CLEAN, NUM_STAGES,
                               PAIR - 1)
@@ -235,15 +399,16 @@ if HAVE_GLUON:
     @gluon.jit
     def _ws_producer(q_desc, k_desc, w_desc, k_smem, q_bufs, w_bufs, k_bar, ready, empty, n0, lo, hi,
                      HEADS: gl.constexpr, KEYS: gl.constexpr, CONSUMERS: gl.constexpr,
-                     NUM_STAGES: gl.constexpr):
+                     NUM_STAGES: gl.constexpr, RPS: gl.constexpr = 1):
         """One warp: the key tile once, then rows [lo, hi) of q and of the head weights into the
-        ring of buffers."""
+        ring of buffers, RPS consecutive rows a slot (the last slot's rows past hi are loaded
+        and not used; past the end of q the copy fills zeros)."""
         n_rows = hi - lo
         if n_rows > 0:
             mbarrier.expect(k_bar, CONSUMERS * k_desc.block_type.nbytes)
             for c in gl.static_range(CONSUMERS):
                 _tma_load(k_desc, [n0 + KEYS * c, 0], k_bar, k_smem.index(c))
-            for j in range(n_rows):
+            for j in range(gl.cdiv(n_rows, RPS)):
                 s = j % NUM_STAGES
                 # A buffer is free once every consumer has finished the wgmma that read it
                 # (mbarriers start in the completed phase before 0: the first pass does not wait).
@@ -253,8 +418,8 @@ if HAVE_GLUON:
                 fence_async_shared()
                 bar = ready.index(s)
                 mbarrier.expect(bar, q_desc.block_type.nbytes + w_desc.block_type.nbytes)
-                _tma_load(q_desc, [(lo + j) * HEADS, 0], bar, q_bufs.index(s))
-                _tma_load(w_desc, [(lo + j) * HEADS], bar, w_bufs.index(s))
+                _tma_load(q_desc, [(lo + RPS * j) * HEADS, 0], bar, q_bufs.index(s))
+                _tma_load(w_desc, [(lo + RPS * j) * HEADS], bar, w_bufs.index(s))
 
     @gluon.jit
     def mqa_logits_ws_kernel(
@@ -263,7 +428,7 @@ if HAVE_GLUON:
         HEADS: gl.constexpr, DIM: gl.constexpr, ROWS: gl.constexpr, CLEAN: gl.constexpr,
         NUM_STAGES: gl.constexpr, CONSUMER_REGS: gl.constexpr, KEYS: gl.constexpr,
         A_REGS: gl.constexpr, CONSUMERS: gl.constexpr, PAIR: gl.constexpr,
-        num_warps: gl.constexpr,
+        RPS: gl.constexpr, num_warps: gl.constexpr,
     ):
         """Program (key tile of CONSUMERS x KEYS, row chunk of ROWS) -> out[rows, keys]; see the
         module. CONSUMERS: 2 or 4 consumer warpgroups."""
@@ -276,8 +441,9 @@ if HAVE_GLUON:
         lo, hi = _ws_bounds(p_ks, p_ke, S, N, n0, r0, ROWS, BLOCK_N, num_warps)
 
         k_smem = gl.allocate_shared_memory(k_desc.dtype, [CONSUMERS, KEYS, DIM], k_desc.layout)
-        q_bufs = gl.allocate_shared_memory(q_desc.dtype, [NUM_STAGES, HEADS, DIM], q_desc.layout)
-        w_bufs = gl.allocate_shared_memory(w_desc.dtype, [NUM_STAGES, HEADS], w_desc.layout)
+        q_bufs = gl.allocate_shared_memory(q_desc.dtype, [NUM_STAGES, RPS * HEADS, DIM],
+                                           q_desc.layout)
+        w_bufs = gl.allocate_shared_memory(w_desc.dtype, [NUM_STAGES, RPS * HEADS], w_desc.layout)
         k_bar = gl.allocate_shared_memory(gl.int64, [1], mbarrier.MBarrierLayout())
         ready = gl.allocate_shared_memory(gl.int64, [NUM_STAGES, 1], mbarrier.MBarrierLayout())
         empty = gl.allocate_shared_memory(gl.int64, [NUM_STAGES, 1], mbarrier.MBarrierLayout())
@@ -307,12 +473,12 @@ if HAVE_GLUON:
             gl.warp_specialize([
                 (_ws_consumer, (k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke,
                                 p_out, N, n0, lo, hi, stride_os, 0, HEADS, KEYS, CLEAN, NUM_STAGES,
-                                A_REGS, PAIR)),
+                                A_REGS, PAIR, RPS)),
                 (_ws_consumer, (k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke,
                                 p_out, N, n0, lo, hi, stride_os, 1, HEADS, KEYS, CLEAN, NUM_STAGES,
-                                A_REGS, PAIR)),
+                                A_REGS, PAIR, RPS)),
                 (_ws_producer, (q_desc, k_desc, w_desc, k_smem, q_bufs, w_bufs, k_bar, ready, empty,
-                                n0, lo, hi, HEADS, KEYS, CONSUMERS, NUM_STAGES)),
+                                n0, lo, hi, HEADS, KEYS, CONSUMERS, NUM_STAGES, RPS)),
             ], [4, 1], [CONSUMER_REGS, 24])
 
         if CLEAN:
