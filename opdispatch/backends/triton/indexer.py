@@ -52,10 +52,6 @@ class MqaLogitsConfig:
     ws_maxnreg: int = 80
     ws_consumer_regs: int = 104
     ws_a_regs: bool = False   # the key tile in registers as the wgmma's A operand (ws only)
-    ws_consumers: int = 2     # consumer warpgroups (2 or 4), block_n / ws_consumers keys each
-    # Persistent ws kernel: one CTA per SM walks the (key tile, row chunk) items, the next
-    # item's keys and rows loaded while this one finishes (2 consumers, key tile in registers).
-    ws_persistent: bool = False
     # Consumer rows in pairs, the first's epilogue pinned under the second's wgmma (_ws_rows_pair).
     ws_pair: bool = False
     # Diagnostics only (wrong logits; benchmarks): with ws_pair, 1 skips the epilogue, 2 the wgmmas.
@@ -63,8 +59,8 @@ class MqaLogitsConfig:
     # Consumer rows in unrolled groups of ws_group (4 or 8; 0: off), two wgmmas in flight, row
     # i's epilogue under row i + 1's wgmma (_ws_rows_group); rows left over as ws_pair.
     ws_group: int = 0
-    # Query rows per ring slot (1 or 4; 4: one wait and one release per 4 rows, _ws_rows_quad;
-    # 2 consumers, not persistent).
+    # Query rows per ring slot (1 or 4; 4: one wait and one release per 4 rows, _ws_rows_quad,
+    # which then sets the row schedule).
     ws_rows_per_slot: int = 1
 
     def __post_init__(self):
@@ -72,17 +68,10 @@ class MqaLogitsConfig:
             raise ValueError("MqaLogitsConfig: tma_q needs rows_per_iter=1 and overlap=False")
         if self.ws and (self.block_n not in (128, 256) or self.num_warps != 4):
             raise ValueError("MqaLogitsConfig: ws needs block_n 128 or 256 and num_warps=4")
-        if self.ws and (self.ws_consumers not in (2, 4) or self.block_n // self.ws_consumers < 64):
-            raise ValueError("MqaLogitsConfig: ws_consumers must be 2 or 4, with at least 64 keys "
-                             "(the wgmma's M) each")
         if self.ws_group not in (0, 4, 8):
             raise ValueError("MqaLogitsConfig: ws_group must be 0, 4 or 8")
-        if self.ws_rows_per_slot not in (1, 4) or (
-                self.ws_rows_per_slot == 4 and (self.ws_consumers != 2 or self.ws_persistent)):
-            raise ValueError("MqaLogitsConfig: ws_rows_per_slot must be 1, or 4 with 2 consumers "
-                             "and not persistent")
-        if self.ws_persistent and not (self.ws and self.ws_a_regs and self.ws_consumers == 2):
-            raise ValueError("MqaLogitsConfig: ws_persistent needs ws, ws_a_regs and 2 consumers")
+        if self.ws_rows_per_slot not in (1, 4):
+            raise ValueError("MqaLogitsConfig: ws_rows_per_slot must be 1 or 4")
 
 
 @dataclass(frozen=True)
@@ -105,24 +94,6 @@ def _ws256(num_stages: int, target_programs: int = 512, a_regs: bool = False,
                            ws_maxnreg=168, ws_consumer_regs=232, ws_a_regs=a_regs,
                            ws_pair=pair, ws_group=group, ws_rows_per_slot=rps,
                            target_programs=target_programs)
-
-
-def _wsp(num_stages: int, target_programs: int = 512, pair: bool = False) -> MqaLogitsConfig:
-    """The persistent ws kernel with 128 keys per consumer (registers as _ws256); its row chunk
-    is sized for about ``target_programs`` work items, all walked by one CTA per SM."""
-    return MqaLogitsConfig(block_n=256, num_warps=4, num_stages=num_stages, ws=True,
-                           ws_maxnreg=168, ws_consumer_regs=232, ws_a_regs=True,
-                           ws_persistent=True, ws_pair=pair, target_programs=target_programs)
-
-
-def _ws4(num_stages: int, target_programs: int = 512, a_regs: bool = True,
-         pair: bool = False) -> MqaLogitsConfig:
-    """A ws config with four consumer warpgroups of 64 keys: one CTA of 20 warps per SM (the
-    producer's warp is padded to a warpgroup); 96 registers a thread at launch, 112 for the
-    worker consumers, 120 for the default one, 24 for the producer (ptxas: no spills)."""
-    return MqaLogitsConfig(block_n=256, num_warps=4, num_stages=num_stages, ws=True,
-                           ws_maxnreg=96, ws_consumer_regs=112, ws_a_regs=a_regs,
-                           ws_consumers=4, ws_pair=pair, target_programs=target_programs)
 
 
 MQA_LOGITS_CONFIGS = {
@@ -186,38 +157,20 @@ MQA_LOGITS_CONFIGS = {
     "ws_n256_s8_ar_t1k": _ws256(8, 1024, a_regs=True),
     "ws_n256_s8_t1k": _ws256(8, 1024),
     "ws_n256_s8_t256": _ws256(8, 256),
-    # Session 16: four consumer warpgroups of 64 keys (_ws4).
-    "ws_c4_s8_ar": _ws4(8),
-    "ws_c4_s12_ar": _ws4(12),
-    "ws_c4_s8": _ws4(8, a_regs=False),
-    "ws_c4_s8_ar_t1k": _ws4(8, 1024),
-    "ws_c4_s12_ar_t256": _ws4(12, 256),
-    # Session 16: persistent (_wsp), items for ~512 / 1024 / 2048 row chunks.
-    "wsp_s8": _wsp(8),
-    "wsp_s8_t1k": _wsp(8, 1024),
-    "wsp_s8_t2k": _wsp(8, 2048),
-    "wsp_s12_t1k": _wsp(12, 1024),
     # Session 16: consumer rows in pairs, the first's epilogue under the second's wgmma.
     "ws_n256_s8_ar_pair": _ws256(8, a_regs=True, pair=True),
     "ws_n256_s12_ar_pair": _ws256(12, a_regs=True, pair=True),
-    "ws_n256_s8_ar_pair_t1k": _ws256(8, 1024, a_regs=True, pair=True),
-    "ws_c4_s8_ar_pair": _ws4(8, pair=True),
     "ws_n256_s8_pair": _ws256(8, pair=True),
-    "ws_c4_s8_pair": _ws4(8, a_regs=False, pair=True),
-    # Session 16: groups of 4 / 8 rows, two wgmmas in flight.
+    # Session 16: groups of 4 rows, two wgmmas in flight.
     "ws_n256_s12_ar_g4": _ws256(12, a_regs=True, group=4),
-    "ws_n256_s12_ar_g8": _ws256(12, a_regs=True, group=8),
-    "ws_n256_s8_ar_g4": _ws256(8, a_regs=True, group=4),
-    "ws_n256_s16_ar_g8": _ws256(16, a_regs=True, group=8),
     # Session 16: slots of 4 rows (num_stages counts slots: 3 / 4 = 12 / 16 rows).
     "ws_n256_q3_ar": _ws256(3, a_regs=True, rps=4),
     "ws_n256_q4_ar": _ws256(4, a_regs=True, rps=4),
-    "wsp_s8_pair_t2k": _wsp(8, 2048, pair=True),
 }
 # The default (since session 15 the warp-specialized Gluon kernel), the one that runs where
 # that cannot (``ws_ok``; also for any ws config there), and the one that runs where TMA q
 # cannot either (see MqaLogitsConfig).
-MQA_LOGITS_DEFAULT = "ws_n256_s8_ar"
+MQA_LOGITS_DEFAULT = "ws_n256_q4_ar"
 MQA_LOGITS_NO_WS_DEFAULT = "n128_w4_s2_u2_tma_t2k"
 MQA_LOGITS_NO_TMA_DEFAULT = "n128_w4_s3_u2"
 
@@ -368,11 +321,6 @@ def ws_ok(q: torch.Tensor, k: torch.Tensor, weights: torch.Tensor) -> bool:
 
 
 @functools.cache
-def _num_sms(device: torch.device) -> int:
-    return torch.cuda.get_device_properties(device).multi_processor_count
-
-
-@functools.cache
 def _ws_capable(device: torch.device) -> bool:
     """Once per device: CUDA sm_90 with Gluon's Hopper modules."""
     if cuda_device_capability(device) != (9, 0):
@@ -387,12 +335,12 @@ def _mqa_logits_ws(q, k, k_scale, weights, cu_seqlen_ks, cu_seqlen_ke, out, clea
     from triton.experimental.gluon import language as gl
     from triton.experimental.gluon.nvidia.hopper import TensorDescriptor
 
-    from opdispatch.backends.triton.indexer_gluon import mqa_logits_ws_kernel, mqa_logits_wsp_kernel
+    from opdispatch.backends.triton.indexer_gluon import mqa_logits_ws_kernel
 
     S, H, D = q.shape
     N = k.shape[0]
     fp8 = gl.float8e4nv
-    keys = cfg.block_n // cfg.ws_consumers
+    keys = cfg.block_n // 2
     rps = cfg.ws_rows_per_slot
     q_desc = TensorDescriptor.from_tensor(
         q.view(S * H, D), [rps * H, D], gl.NVMMASharedLayout.get_default_for([rps * H, D], fp8))
@@ -402,23 +350,12 @@ def _mqa_logits_ws(q, k, k_scale, weights, cu_seqlen_ks, cu_seqlen_ke, out, clea
         weights.view(S * H), [rps * H], gl.NVMMASharedLayout.get_default_for([rps * H], gl.float32))
     key_tiles = triton.cdiv(N, cfg.block_n)
     rows = _row_chunk(S, key_tiles, cfg.target_programs)
-    if cfg.ws_persistent:
-        n_items = key_tiles * triton.cdiv(S, rows)
-        mqa_logits_wsp_kernel[(min(n_items, _num_sms(q.device)),)](
-            q_desc, k_desc, w_desc, k_scale, cu_seqlen_ks, cu_seqlen_ke, out,
-            S, N, out.stride(0), key_tiles, n_items,
-            HEADS=H, DIM=D, ROWS=rows, CLEAN=clean_logits, NUM_STAGES=cfg.num_stages,
-            CONSUMER_REGS=cfg.ws_consumer_regs, KEYS=keys, PAIR=cfg.ws_pair, num_warps=4,
-            maxnreg=cfg.ws_maxnreg,
-        )
-        return
     mqa_logits_ws_kernel[(key_tiles, triton.cdiv(S, rows))](
         q_desc, k_desc, w_desc, k_scale, cu_seqlen_ks, cu_seqlen_ke, out,
         S, N, out.stride(0),
         HEADS=H, DIM=D, ROWS=rows, CLEAN=clean_logits, NUM_STAGES=cfg.num_stages,
         CONSUMER_REGS=cfg.ws_consumer_regs, KEYS=keys, A_REGS=cfg.ws_a_regs,
-        CONSUMERS=cfg.ws_consumers, PAIR=cfg.ws_group or int(cfg.ws_pair) + cfg.ws_diag,
-        RPS=rps, num_warps=4,
+        PAIR=cfg.ws_group or int(cfg.ws_pair) + cfg.ws_diag, RPS=rps, num_warps=4,
         maxnreg=cfg.ws_maxnreg,
     )
 

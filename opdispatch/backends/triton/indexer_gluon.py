@@ -427,11 +427,12 @@ if HAVE_GLUON:
         S, N, stride_os,
         HEADS: gl.constexpr, DIM: gl.constexpr, ROWS: gl.constexpr, CLEAN: gl.constexpr,
         NUM_STAGES: gl.constexpr, CONSUMER_REGS: gl.constexpr, KEYS: gl.constexpr,
-        A_REGS: gl.constexpr, CONSUMERS: gl.constexpr, PAIR: gl.constexpr,
-        RPS: gl.constexpr, num_warps: gl.constexpr,
+        A_REGS: gl.constexpr, PAIR: gl.constexpr, RPS: gl.constexpr, num_warps: gl.constexpr,
     ):
-        """Program (key tile of CONSUMERS x KEYS, row chunk of ROWS) -> out[rows, keys]; see the
-        module. CONSUMERS: 2 or 4 consumer warpgroups."""
+        """Program (key tile of 2 x KEYS, row chunk of ROWS) -> out[rows, keys]; see the module.
+        PAIR picks the consumers' row schedule: 0 _ws_rows, 1 _ws_rows_pair (2, 3: its
+        diagnostics), 4 or 8 _ws_rows_group; RPS 4: slots of 4 rows, _ws_rows_quad."""
+        CONSUMERS: gl.constexpr = 2
         BLOCK_N: gl.constexpr = KEYS * CONSUMERS
         pid_n = gl.program_id(0)
         pid_r = gl.program_id(1)
@@ -452,34 +453,16 @@ if HAVE_GLUON:
             mbarrier.init(ready.index(s), count=1)
             mbarrier.init(empty.index(s), count=CONSUMERS)
 
-        if CONSUMERS == 4:
-            gl.warp_specialize([
-                (_ws_consumer, (k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke,
-                                p_out, N, n0, lo, hi, stride_os, 0, HEADS, KEYS, CLEAN, NUM_STAGES,
-                                A_REGS, PAIR)),
-                (_ws_consumer, (k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke,
-                                p_out, N, n0, lo, hi, stride_os, 1, HEADS, KEYS, CLEAN, NUM_STAGES,
-                                A_REGS, PAIR)),
-                (_ws_consumer, (k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke,
-                                p_out, N, n0, lo, hi, stride_os, 2, HEADS, KEYS, CLEAN, NUM_STAGES,
-                                A_REGS, PAIR)),
-                (_ws_consumer, (k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke,
-                                p_out, N, n0, lo, hi, stride_os, 3, HEADS, KEYS, CLEAN, NUM_STAGES,
-                                A_REGS, PAIR)),
-                (_ws_producer, (q_desc, k_desc, w_desc, k_smem, q_bufs, w_bufs, k_bar, ready, empty,
-                                n0, lo, hi, HEADS, KEYS, CONSUMERS, NUM_STAGES)),
-            ], [4, 4, 4, 1], [CONSUMER_REGS, CONSUMER_REGS, CONSUMER_REGS, 24])
-        else:
-            gl.warp_specialize([
-                (_ws_consumer, (k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke,
-                                p_out, N, n0, lo, hi, stride_os, 0, HEADS, KEYS, CLEAN, NUM_STAGES,
-                                A_REGS, PAIR, RPS)),
-                (_ws_consumer, (k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke,
-                                p_out, N, n0, lo, hi, stride_os, 1, HEADS, KEYS, CLEAN, NUM_STAGES,
-                                A_REGS, PAIR, RPS)),
-                (_ws_producer, (q_desc, k_desc, w_desc, k_smem, q_bufs, w_bufs, k_bar, ready, empty,
-                                n0, lo, hi, HEADS, KEYS, CONSUMERS, NUM_STAGES, RPS)),
-            ], [4, 1], [CONSUMER_REGS, 24])
+        gl.warp_specialize([
+            (_ws_consumer, (k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke,
+                            p_out, N, n0, lo, hi, stride_os, 0, HEADS, KEYS, CLEAN, NUM_STAGES,
+                            A_REGS, PAIR, RPS)),
+            (_ws_consumer, (k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke,
+                            p_out, N, n0, lo, hi, stride_os, 1, HEADS, KEYS, CLEAN, NUM_STAGES,
+                            A_REGS, PAIR, RPS)),
+            (_ws_producer, (q_desc, k_desc, w_desc, k_smem, q_bufs, w_bufs, k_bar, ready, empty,
+                            n0, lo, hi, HEADS, KEYS, CONSUMERS, NUM_STAGES, RPS)),
+        ], [4, 1], [CONSUMER_REGS, 24])
 
         if CLEAN:
             # -inf into the chunk's rows the loop skipped, over the key tile.
@@ -492,152 +475,3 @@ if HAVE_GLUON:
             for i in range(hi, r1):
                 gl.store(p_out + i.to(gl.int64) * stride_os + o_n, b_neg, mask=m_n)
 
-    # ---- persistent variant: one CTA per SM walks work items (key tile, row chunk) ----------
-
-    @gluon.jit
-    def _wsp_item(p_ks, p_ke, p_kscale, S, N, item, key_tiles, C: gl.constexpr,
-                  KEYS: gl.constexpr, ROWS: gl.constexpr, CONSUMERS: gl.constexpr,
-                  WARPS: gl.constexpr, key_l: gl.constexpr):
-        """Work item -> (n0, r0, lo, hi, key scales of consumer C's keys)."""
-        BLOCK_N: gl.constexpr = KEYS * CONSUMERS
-        n0 = (item % key_tiles) * BLOCK_N
-        r0 = (item // key_tiles) * ROWS
-        lo, hi = _ws_bounds(p_ks, p_ke, S, N, n0, r0, ROWS, BLOCK_N, WARPS)
-        o_n = n0 + C * KEYS + gl.arange(0, KEYS, layout=key_l)
-        b_scale = gl.load(p_kscale + o_n, mask=o_n < N, other=0.0)
-        return n0, r0, lo, hi, b_scale
-
-    @gluon.jit
-    def _wsp_fill(p_out, stride_os, n0, N, r_a, r_b, C: gl.constexpr, KEYS: gl.constexpr):
-        """-inf into rows [r_a, r_b) of consumer C's keys (rows the item's loop skips)."""
-        fill_l: gl.constexpr = gl.BlockedLayout([1], [32], [4], [0])
-        o_n = n0 + C * KEYS + gl.arange(0, KEYS, layout=fill_l)
-        m_n = o_n < N
-        b_neg = gl.full([KEYS], float("-inf"), gl.float32, fill_l)
-        for i in range(r_a, r_b):
-            gl.store(p_out + i.to(gl.int64) * stride_os + o_n, b_neg, mask=m_n)
-
-    @gluon.jit
-    def _wsp_consumer(k_smem, q_bufs, w_bufs, k_ready, k_empty, ready, empty, p_kscale, p_ks,
-                      p_ke, p_out, S, N, stride_os, key_tiles, n_items,
-                      C: gl.constexpr, HEADS: gl.constexpr, KEYS: gl.constexpr,
-                      ROWS: gl.constexpr, CONSUMERS: gl.constexpr, CLEAN: gl.constexpr,
-                      NUM_STAGES: gl.constexpr, PAIR: gl.constexpr):
-        """Consumer warpgroup C of a persistent CTA: for each of the CTA's items, keys
-        [n0 + KEYS * C, n0 + KEYS * (C + 1)); the key tile in registers (A operand), its shared
-        buffer released at once so that the producer can load the item after next. The next
-        item's bounds and key scales are loaded before this item's rows run."""
-        acc_layout: gl.constexpr = gl.NVMMADistributedLayout(
-            version=[3, 0], warps_per_cta=[4, 1], instr_shape=[16, HEADS, 32])
-        key_l: gl.constexpr = gl.SliceLayout(1, acc_layout)
-        head_l: gl.constexpr = gl.SliceLayout(0, acc_layout)
-        a_l: gl.constexpr = gl.DotOperandLayout(operand_index=0, parent=acc_layout, k_width=4)
-        zero = gl.zeros([KEYS, HEADS], gl.float32, acc_layout)
-        step = gl.num_programs(0)
-        item = gl.program_id(0)
-        n0, r0, lo, hi, b_scale = _wsp_item(p_ks, p_ke, p_kscale, S, N, item, key_tiles, C, KEYS,
-                                            ROWS, CONSUMERS, 4, key_l)
-        g = 0    # ring slots used so far
-        kc = 0   # key tiles loaded so far (double buffer)
-        while item < n_items:
-            nxt = item + step
-            n0_x, r0_x, lo_x, hi_x, scale_x = _wsp_item(p_ks, p_ke, p_kscale, S, N, nxt, key_tiles,
-                                                        C, KEYS, ROWS, CONSUMERS, 4, key_l)
-            if CLEAN:
-                r1 = gl.minimum(r0 + ROWS, S)
-                _wsp_fill(p_out, stride_os, n0, N, r0, lo, C, KEYS)
-                _wsp_fill(p_out, stride_os, n0, N, hi, r1, C, KEYS)
-            if hi > lo:
-                kb = kc % 2
-                mbarrier.wait(k_ready.index(kb), (kc // 2) & 1)
-                a_op = k_smem.index(kb * CONSUMERS + C).load(a_l)
-                mbarrier.arrive(k_empty.index(kb), count=1)
-                o_n = n0 + C * KEYS + gl.arange(0, KEYS, layout=key_l)
-                if PAIR:
-                    _ws_rows_pair(a_op, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n,
-                                  o_n < N, b_scale, zero, lo, hi, g, stride_os, head_l, CLEAN,
-                                  NUM_STAGES)
-                else:
-                    _ws_rows(a_op, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, o_n < N,
-                             b_scale, zero, lo, hi, g, stride_os, head_l, CLEAN, NUM_STAGES)
-                g += hi - lo
-                kc += 1
-            item = nxt
-            n0 = n0_x
-            r0 = r0_x
-            lo = lo_x
-            hi = hi_x
-            b_scale = scale_x
-
-    @gluon.jit
-    def _wsp_producer(q_desc, k_desc, w_desc, k_smem, q_bufs, w_bufs, k_ready, k_empty, ready,
-                      empty, p_ks, p_ke, S, N, key_tiles, n_items,
-                      HEADS: gl.constexpr, KEYS: gl.constexpr, ROWS: gl.constexpr,
-                      CONSUMERS: gl.constexpr, NUM_STAGES: gl.constexpr):
-        """One warp: for each of the CTA's items with rows to compute, its key tile into the
-        free half of the double buffer, then its rows of q and of the weights into the ring."""
-        BLOCK_N: gl.constexpr = KEYS * CONSUMERS
-        g = 0
-        kc = 0
-        for item in range(gl.program_id(0), n_items, gl.num_programs(0)):
-            n0 = (item % key_tiles) * BLOCK_N
-            r0 = (item // key_tiles) * ROWS
-            lo, hi = _ws_bounds(p_ks, p_ke, S, N, n0, r0, ROWS, BLOCK_N, 1)
-            if hi > lo:
-                kb = kc % 2
-                # Free once both consumers hold the tile from two items ago in registers.
-                mbarrier.wait(k_empty.index(kb), ((kc // 2) & 1) ^ 1)
-                fence_async_shared()
-                mbarrier.expect(k_ready.index(kb), CONSUMERS * k_desc.block_type.nbytes)
-                for c in gl.static_range(CONSUMERS):
-                    _tma_load(k_desc, [n0 + KEYS * c, 0], k_ready.index(kb),
-                              k_smem.index(kb * CONSUMERS + c))
-                for j in range(hi - lo):
-                    s = (g + j) % NUM_STAGES
-                    mbarrier.wait(empty.index(s), (((g + j) // NUM_STAGES) & 1) ^ 1)
-                    fence_async_shared()
-                    bar = ready.index(s)
-                    mbarrier.expect(bar, q_desc.block_type.nbytes + w_desc.block_type.nbytes)
-                    _tma_load(q_desc, [(lo + j) * HEADS, 0], bar, q_bufs.index(s))
-                    _tma_load(w_desc, [(lo + j) * HEADS], bar, w_bufs.index(s))
-                g += hi - lo
-                kc += 1
-
-    @gluon.jit
-    def mqa_logits_wsp_kernel(
-        q_desc, k_desc, w_desc, p_kscale, p_ks, p_ke, p_out,
-        S, N, stride_os, key_tiles, n_items,
-        HEADS: gl.constexpr, DIM: gl.constexpr, ROWS: gl.constexpr, CLEAN: gl.constexpr,
-        NUM_STAGES: gl.constexpr, CONSUMER_REGS: gl.constexpr, KEYS: gl.constexpr,
-        PAIR: gl.constexpr, num_warps: gl.constexpr,
-    ):
-        """Persistent: program p does items p, p + grid, ... (item = chunk * key_tiles + tile);
-        two consumer warpgroups, key tiles double-buffered so that the producer loads the next
-        item's keys and first rows while the consumers finish this one."""
-        CONSUMERS: gl.constexpr = 2
-        k_smem = gl.allocate_shared_memory(k_desc.dtype, [2 * CONSUMERS, KEYS, DIM],
-                                           k_desc.layout)
-        q_bufs = gl.allocate_shared_memory(q_desc.dtype, [NUM_STAGES, HEADS, DIM], q_desc.layout)
-        w_bufs = gl.allocate_shared_memory(w_desc.dtype, [NUM_STAGES, HEADS], w_desc.layout)
-        k_ready = gl.allocate_shared_memory(gl.int64, [2, 1], mbarrier.MBarrierLayout())
-        k_empty = gl.allocate_shared_memory(gl.int64, [2, 1], mbarrier.MBarrierLayout())
-        ready = gl.allocate_shared_memory(gl.int64, [NUM_STAGES, 1], mbarrier.MBarrierLayout())
-        empty = gl.allocate_shared_memory(gl.int64, [NUM_STAGES, 1], mbarrier.MBarrierLayout())
-        for b in gl.static_range(2):
-            mbarrier.init(k_ready.index(b), count=1)
-            mbarrier.init(k_empty.index(b), count=CONSUMERS)
-        for s in gl.static_range(NUM_STAGES):
-            mbarrier.init(ready.index(s), count=1)
-            mbarrier.init(empty.index(s), count=CONSUMERS)
-
-        gl.warp_specialize([
-            (_wsp_consumer, (k_smem, q_bufs, w_bufs, k_ready, k_empty, ready, empty, p_kscale,
-                             p_ks, p_ke, p_out, S, N, stride_os, key_tiles, n_items, 0, HEADS,
-                             KEYS, ROWS, CONSUMERS, CLEAN, NUM_STAGES, PAIR)),
-            (_wsp_consumer, (k_smem, q_bufs, w_bufs, k_ready, k_empty, ready, empty, p_kscale,
-                             p_ks, p_ke, p_out, S, N, stride_os, key_tiles, n_items, 1, HEADS,
-                             KEYS, ROWS, CONSUMERS, CLEAN, NUM_STAGES, PAIR)),
-            (_wsp_producer, (q_desc, k_desc, w_desc, k_smem, q_bufs, w_bufs, k_ready, k_empty,
-                             ready, empty, p_ks, p_ke, S, N, key_tiles, n_items, HEADS, KEYS,
-                             ROWS, CONSUMERS, NUM_STAGES)),
-        ], [4, 1], [CONSUMER_REGS, 24])
