@@ -167,6 +167,16 @@ def test_mqa_logits_ws_only_where_it_can_run():
     assert_logits_close(out, want, mag, fp32_rtol(64, 32))
     with pytest.raises(ValueError, match="ws"):
         tri.MqaLogitsConfig(block_n=64, num_warps=4, num_stages=2, ws=True)
+    ws = dict(block_n=256, num_warps=4, num_stages=4, ws=True)
+    with pytest.raises(ValueError, match="ws_group"):
+        tri.MqaLogitsConfig(**ws, ws_group=3)
+    with pytest.raises(ValueError, match="ws_rows_per_slot"):
+        tri.MqaLogitsConfig(**ws, ws_rows_per_slot=2)
+    with pytest.raises(ValueError, match="ws_diag"):   # diagnostics only on the pair schedule
+        tri.MqaLogitsConfig(**ws, ws_rows_per_slot=4, ws_diag=1)
+    with pytest.raises(ValueError, match="ws_diag"):
+        tri.MqaLogitsConfig(**ws, ws_diag=1)
+    tri.MqaLogitsConfig(**ws, ws_pair=True, ws_diag=2)
 
 
 @pytest.mark.interp

@@ -40,7 +40,7 @@ class MqaLogitsConfig:
     # loops only.
     tma_q: bool = False
     # The warp-specialized Gluon kernel (indexer_gluon.py: a TMA producer warp, two consumer
-    # warpgroups of 64 keys, each row's wgmma overlapping the previous row's epilogue) where it
+    # warpgroups of block_n / 2 keys, rows' wgmmas overlapping earlier rows' epilogues) where it
     # can run (``ws_ok``: CUDA sm_90, Gluon, TMA-readable q / k / weights); elsewhere
     # MQA_LOGITS_NO_WS_DEFAULT runs instead (the fields above other than block_n, num_warps,
     # num_stages and target_programs do not apply to ws). block_n 128 or 256 (64 or 128 keys
@@ -60,7 +60,7 @@ class MqaLogitsConfig:
     # i's epilogue under row i + 1's wgmma (_ws_rows_group); rows left over as ws_pair.
     ws_group: int = 0
     # Query rows per ring slot (1 or 4; 4: one wait and one release per 4 rows, _ws_rows_quad,
-    # which then sets the row schedule).
+    # which then sets the row schedule; num_stages then counts slots of 4 rows).
     ws_rows_per_slot: int = 1
 
     def __post_init__(self):
@@ -72,6 +72,9 @@ class MqaLogitsConfig:
             raise ValueError("MqaLogitsConfig: ws_group must be 0, 4 or 8")
         if self.ws_rows_per_slot not in (1, 4):
             raise ValueError("MqaLogitsConfig: ws_rows_per_slot must be 1 or 4")
+        if self.ws_diag not in (0, 1, 2) or (self.ws_diag and not (
+                self.ws_pair and self.ws_group == 0 and self.ws_rows_per_slot == 1)):
+            raise ValueError("MqaLogitsConfig: ws_diag must be 0, or 1 / 2 with ws_pair alone")
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,8 @@ MQA_LOGITS_CONFIGS = {
     "ws_n256_q3_ar": _ws256(3, a_regs=True, rps=4),
     "ws_n256_q4_ar": _ws256(4, a_regs=True, rps=4),
 }
-# The default (since session 15 the warp-specialized Gluon kernel), the one that runs where
+# The default (since session 15 the warp-specialized Gluon kernel; since session 16 with
+# slots of 4 rows), the one that runs where
 # that cannot (``ws_ok``; also for any ws config there), and the one that runs where TMA q
 # cannot either (see MqaLogitsConfig).
 MQA_LOGITS_DEFAULT = "ws_n256_q4_ar"

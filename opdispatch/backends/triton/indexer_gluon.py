@@ -6,15 +6,16 @@ wgmma whose result feeds the relu / head-weight / heads-sum epilogue before the 
 wgmma can start, and Triton 3.6's automatic warp specialization does not partition that loop
 (docs/ops/indexer.md). Here the schedule is written out:
 
-- one **producer** warp loads the CTA's key tile once (TMA) and streams the query rows
-  ``[H, D]`` and their head weights ``[H]`` through a ring of ``NUM_STAGES`` shared-memory
-  buffers (TMA, ``ready`` / ``empty`` mbarriers);
+- one **producer** warp loads the CTA's key tile once (TMA) and streams the query rows and
+  their head weights through a ring of ``NUM_STAGES`` shared-memory slots of ``RPS`` rows each
+  (``[RPS * H, D]`` and ``[RPS * H]``; TMA, ``ready`` / ``empty`` mbarriers);
 - two **consumer** warpgroups each own half of the CTA's keys (64 or 128 each, the config's
-  ``block_n`` / 2): for every row they issue the
-  row's wgmma asynchronously (keys x heads, q as the K-major B operand), then finish the
-  *previous* row (wait for its wgmma, free its buffer, relu x weight summed over heads, x key
-  scale, window mask, store), so a row's epilogue runs while the next row's wgmma is in the
-  tensor cores (two accumulators per warpgroup: the finished one and the one in flight).
+  ``block_n`` / 2) and issue each row's wgmma asynchronously (keys x heads, q as the K-major B
+  operand), so that a row's epilogue (relu x weight summed over heads, x key scale, window
+  mask, store) runs while a later row's wgmma is in the tensor cores. The row schedules:
+  ``_ws_rows`` (session 15), ``_ws_rows_pair`` / ``_ws_rows_group`` (explicit waits with one
+  wgmma pending) and ``_ws_rows_quad`` (the default since session 16: slots of 4 rows, one
+  ring wait and one release per slot, since Gluon puts a warpgroup barrier before each).
 
 The arithmetic is the ``tl.dot`` kernel's: the same fp8 wgmma over D with fp32 accumulation,
 ``sum_h(max(s, 0) * w) * scale`` reduced over the same accumulator layout. Rows whose window
