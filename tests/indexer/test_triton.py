@@ -176,7 +176,12 @@ def test_mqa_logits_ws_only_where_it_can_run():
         tri.MqaLogitsConfig(**ws, ws_rows_per_slot=4, ws_diag=1)
     with pytest.raises(ValueError, match="ws_diag"):
         tri.MqaLogitsConfig(**ws, ws_diag=1)
-    tri.MqaLogitsConfig(**ws, ws_pair=True, ws_diag=2)
+    with pytest.raises(ValueError, match="choose one"):   # one row schedule at a time
+        tri.MqaLogitsConfig(**ws, ws_rows_per_slot=4, ws_pair=True)
+    with pytest.raises(ValueError, match="choose one"):
+        tri.MqaLogitsConfig(**ws, ws_group=4, ws_pair=True)
+    assert tri.MqaLogitsConfig(**ws, ws_pair=True, ws_diag=2).ws_schedule == "pair"
+    assert tri.MQA_LOGITS_CONFIGS[tri.MQA_LOGITS_DEFAULT].ws_schedule == "quad"
 
 
 @pytest.mark.interp

@@ -59,8 +59,9 @@ class MqaLogitsConfig:
     # Consumer rows in unrolled groups of ws_group (4 or 8; 0: off), two wgmmas in flight, row
     # i's epilogue under row i + 1's wgmma (_ws_rows_group); rows left over as ws_pair.
     ws_group: int = 0
-    # Query rows per ring slot (1 or 4; 4: one wait and one release per 4 rows, _ws_rows_quad,
-    # which then sets the row schedule; num_stages then counts slots of 4 rows).
+    # Query rows per ring slot (1 or 4; 4: one wait and one release per 4 rows, _ws_rows_quad;
+    # num_stages then counts slots of 4 rows). ws_pair, ws_group and ws_rows_per_slot=4 are
+    # alternative row schedules (at most one; ``ws_schedule`` names the one a config runs).
     ws_rows_per_slot: int = 1
 
     def __post_init__(self):
@@ -72,9 +73,21 @@ class MqaLogitsConfig:
             raise ValueError("MqaLogitsConfig: ws_group must be 0, 4 or 8")
         if self.ws_rows_per_slot not in (1, 4):
             raise ValueError("MqaLogitsConfig: ws_rows_per_slot must be 1 or 4")
-        if self.ws_diag not in (0, 1, 2) or (self.ws_diag and not (
-                self.ws_pair and self.ws_group == 0 and self.ws_rows_per_slot == 1)):
+        if (self.ws_rows_per_slot == 4) + bool(self.ws_group) + self.ws_pair > 1:
+            raise ValueError("MqaLogitsConfig: ws_rows_per_slot=4, ws_group and ws_pair are "
+                             "row schedules: choose one")
+        if self.ws_diag not in (0, 1, 2) or (self.ws_diag and self.ws_schedule != "pair"):
             raise ValueError("MqaLogitsConfig: ws_diag must be 0, or 1 / 2 with ws_pair alone")
+
+    @property
+    def ws_schedule(self) -> str:
+        """The consumers' row schedule in the ws kernel (indexer_gluon.mqa_logits_ws_kernel's
+        SCHED): "quad", "group4" / "group8", "pair" or "rows"."""
+        if self.ws_rows_per_slot == 4:
+            return "quad"
+        if self.ws_group:
+            return f"group{self.ws_group}"
+        return "pair" if self.ws_pair else "rows"
 
 
 @dataclass(frozen=True)
@@ -345,7 +358,7 @@ def _mqa_logits_ws(q, k, k_scale, weights, cu_seqlen_ks, cu_seqlen_ke, out, clea
     N = k.shape[0]
     fp8 = gl.float8e4nv
     keys = cfg.block_n // 2
-    rps = cfg.ws_rows_per_slot
+    rps = 4 if cfg.ws_schedule == "quad" else 1
     q_desc = TensorDescriptor.from_tensor(
         q.view(S * H, D), [rps * H, D], gl.NVMMASharedLayout.get_default_for([rps * H, D], fp8))
     k_desc = TensorDescriptor.from_tensor(
@@ -359,7 +372,7 @@ def _mqa_logits_ws(q, k, k_scale, weights, cu_seqlen_ks, cu_seqlen_ke, out, clea
         S, N, out.stride(0),
         HEADS=H, DIM=D, ROWS=rows, CLEAN=clean_logits, NUM_STAGES=cfg.num_stages,
         CONSUMER_REGS=cfg.ws_consumer_regs, KEYS=keys, A_REGS=cfg.ws_a_regs,
-        PAIR=cfg.ws_group or int(cfg.ws_pair) + cfg.ws_diag, RPS=rps, num_warps=4,
+        SCHED=cfg.ws_schedule, DIAG=cfg.ws_diag, num_warps=4,
         maxnreg=cfg.ws_maxnreg,
     )
 

@@ -98,40 +98,42 @@ if HAVE_GLUON:
 
     @gluon.jit
     def _ws_rows(a_op, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n, b_scale, zero,
-                 lo, hi, g0, stride_os, head_l: gl.constexpr, CLEAN: gl.constexpr,
+                 lo, hi, stride_os, head_l: gl.constexpr, CLEAN: gl.constexpr,
                  NUM_STAGES: gl.constexpr):
-        """A consumer's rows [lo, hi) (hi > lo) of one key tile, through ring slots g0, g0 + 1, ...
-
-        Row j's wgmma is issued before row j - 1's epilogue and waited for after it. The loop
-        takes rows in pairs with two fixed accumulators (a, b), so no register is copied from
-        one iteration to the next (a copy of a wgmma's result makes ptxas serialise them)."""
+        """A consumer's rows [lo, hi) (hi > lo) of one key tile, one ring slot a row (session
+        15's schedule). Row j's wgmma is issued before row j - 1's epilogue in program order,
+        but nothing pins that epilogue after the issue: ptxas hoists it above (the SASS gives
+        both rows' accumulators the same registers), so inside a warpgroup the epilogue does
+        not overlap a wgmma (_ws_rows_pair / _ws_rows_quad wait with one wgmma pending). The
+        loop takes rows in pairs with two fixed accumulators (a, b), so no register is copied
+        from one iteration to the next (a copy of a wgmma's result makes ptxas serialise them)."""
         n_rows = hi - lo
-        tok = _ws_issue(a_op, q_bufs, ready, g0, zero, NUM_STAGES)
+        tok = _ws_issue(a_op, q_bufs, ready, 0, zero, NUM_STAGES)
         ks_a = gl.load(p_ks + lo)
         ke_a = gl.load(p_ke + lo)
-        acc_a, w_a = _ws_finish(tok, w_bufs, empty, g0, head_l, NUM_STAGES)
+        acc_a, w_a = _ws_finish(tok, w_bufs, empty, 0, head_l, NUM_STAGES)
         for p in range((n_rows - 1) // 2):
             jb = 2 * p + 1
             rb = lo + jb
-            tok_b = _ws_issue(a_op, q_bufs, ready, g0 + jb, zero, NUM_STAGES)
+            tok_b = _ws_issue(a_op, q_bufs, ready, jb, zero, NUM_STAGES)
             ks_b = gl.load(p_ks + rb)
             ke_b = gl.load(p_ke + rb)
             _ws_row_out(acc_a, w_a, ks_a, ke_a, rb - 1, o_n, m_n, b_scale, p_out, stride_os,
                         CLEAN)
-            acc_b, w_b = _ws_finish(tok_b, w_bufs, empty, g0 + jb, head_l, NUM_STAGES)
-            tok_a = _ws_issue(a_op, q_bufs, ready, g0 + jb + 1, zero, NUM_STAGES)
+            acc_b, w_b = _ws_finish(tok_b, w_bufs, empty, jb, head_l, NUM_STAGES)
+            tok_a = _ws_issue(a_op, q_bufs, ready, jb + 1, zero, NUM_STAGES)
             ks_a = gl.load(p_ks + rb + 1)
             ke_a = gl.load(p_ke + rb + 1)
             _ws_row_out(acc_b, w_b, ks_b, ke_b, rb, o_n, m_n, b_scale, p_out, stride_os, CLEAN)
-            acc_a, w_a = _ws_finish(tok_a, w_bufs, empty, g0 + jb + 1, head_l, NUM_STAGES)
+            acc_a, w_a = _ws_finish(tok_a, w_bufs, empty, jb + 1, head_l, NUM_STAGES)
         if n_rows % 2 == 0:   # one row left after the pairs
             jb = n_rows - 1
-            tok_b = _ws_issue(a_op, q_bufs, ready, g0 + jb, zero, NUM_STAGES)
+            tok_b = _ws_issue(a_op, q_bufs, ready, jb, zero, NUM_STAGES)
             ks_b = gl.load(p_ks + hi - 1)
             ke_b = gl.load(p_ke + hi - 1)
             _ws_row_out(acc_a, w_a, ks_a, ke_a, hi - 2, o_n, m_n, b_scale, p_out, stride_os,
                         CLEAN)
-            acc_b, w_b = _ws_finish(tok_b, w_bufs, empty, g0 + jb, head_l, NUM_STAGES)
+            acc_b, w_b = _ws_finish(tok_b, w_bufs, empty, jb, head_l, NUM_STAGES)
             _ws_row_out(acc_b, w_b, ks_b, ke_b, hi - 1, o_n, m_n, b_scale, p_out, stride_os,
                         CLEAN)
         else:
@@ -289,15 +291,15 @@ if HAVE_GLUON:
 
     @gluon.jit
     def _ws_rows_quad(a_op, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n, b_scale,
-                      zero, lo, hi, g0, stride_os, head_l: gl.constexpr, CLEAN: gl.constexpr,
+                      zero, lo, hi, stride_os, head_l: gl.constexpr, CLEAN: gl.constexpr,
                       NUM_STAGES: gl.constexpr, HEADS: gl.constexpr):
-        """A consumer's rows [lo, hi) from slots of 4 consecutive rows (slots g0, g0 + 1, ...):
+        """A consumer's rows [lo, hi) from slots of 4 consecutive rows (slot p: rows 4p..4p+3):
         one ready wait and one release a slot (each release is a warpgroup barrier), and inside
         a slot two wgmmas in flight, row i's epilogue under row i + 1's wgmma."""
         n_rows = hi - lo
         n_full = n_rows // 4
         for p in range(n_full):
-            j = g0 + p
+            j = p
             s = j % NUM_STAGES
             r = lo + 4 * p
             mbarrier.wait(ready.index(s), (j // NUM_STAGES) & 1)
@@ -340,7 +342,7 @@ if HAVE_GLUON:
             _ws_row_out(acc, w, ks3, ke3, r + 3, o_n, m_n, b_scale, p_out, stride_os, CLEAN)
         rem = n_rows - 4 * n_full
         if rem > 0:
-            j = g0 + n_full
+            j = n_full
             s = j % NUM_STAGES
             r = lo + 4 * n_full
             mbarrier.wait(ready.index(s), (j // NUM_STAGES) & 1)
@@ -361,7 +363,7 @@ if HAVE_GLUON:
                      N, n0, lo, hi, stride_os,
                      C: gl.constexpr, HEADS: gl.constexpr, KEYS: gl.constexpr,
                      CLEAN: gl.constexpr, NUM_STAGES: gl.constexpr, A_REGS: gl.constexpr,
-                     PAIR: gl.constexpr, RPS: gl.constexpr = 1):
+                     SCHED: gl.constexpr, DIAG: gl.constexpr):
         """Consumer warpgroup C: keys [n0 + KEYS * C, n0 + KEYS * (C + 1)), rows [lo, hi).
         A_REGS: the key tile (the same for every row) is held in registers as the wgmma's A
         operand, so each wgmma reads only q from shared memory."""
@@ -381,21 +383,22 @@ if HAVE_GLUON:
                     gl.DotOperandLayout(operand_index=0, parent=acc_layout, k_width=4))
             else:
                 a_smem = k_smem.index(C)
-            if RPS == 4:
+            if SCHED == "quad":
                 _ws_rows_quad(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
-                              b_scale, zero, lo, hi, 0, stride_os, head_l, CLEAN, NUM_STAGES,
-                              HEADS)
-            elif PAIR >= 4:
+                              b_scale, zero, lo, hi, stride_os, head_l, CLEAN, NUM_STAGES, HEADS)
+            elif SCHED == "group4":
                 _ws_rows_group(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
-                               b_scale, zero, lo, hi, 0, stride_os, head_l, CLEAN, NUM_STAGES,
-                               PAIR)
-            elif PAIR:
+                               b_scale, zero, lo, hi, 0, stride_os, head_l, CLEAN, NUM_STAGES, 4)
+            elif SCHED == "group8":
+                _ws_rows_group(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
+                               b_scale, zero, lo, hi, 0, stride_os, head_l, CLEAN, NUM_STAGES, 8)
+            elif SCHED == "pair":
                 _ws_rows_pair(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
                               b_scale, zero, lo, hi, 0, stride_os, head_l, CLEAN, NUM_STAGES,
-                              PAIR - 1)
+                              DIAG)
             else:
                 _ws_rows(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
-                         b_scale, zero, lo, hi, 0, stride_os, head_l, CLEAN, NUM_STAGES)
+                         b_scale, zero, lo, hi, stride_os, head_l, CLEAN, NUM_STAGES)
 
     @gluon.jit
     def _ws_producer(q_desc, k_desc, w_desc, k_smem, q_bufs, w_bufs, k_bar, ready, empty, n0, lo, hi,
@@ -428,11 +431,13 @@ if HAVE_GLUON:
         S, N, stride_os,
         HEADS: gl.constexpr, DIM: gl.constexpr, ROWS: gl.constexpr, CLEAN: gl.constexpr,
         NUM_STAGES: gl.constexpr, CONSUMER_REGS: gl.constexpr, KEYS: gl.constexpr,
-        A_REGS: gl.constexpr, PAIR: gl.constexpr, RPS: gl.constexpr, num_warps: gl.constexpr,
+        A_REGS: gl.constexpr, SCHED: gl.constexpr, DIAG: gl.constexpr, num_warps: gl.constexpr,
     ):
         """Program (key tile of 2 x KEYS, row chunk of ROWS) -> out[rows, keys]; see the module.
-        PAIR picks the consumers' row schedule: 0 _ws_rows, 1 _ws_rows_pair (2, 3: its
-        diagnostics), 4 or 8 _ws_rows_group; RPS 4: slots of 4 rows, _ws_rows_quad."""
+        SCHED, the consumers' row schedule (``MqaLogitsConfig.ws_schedule``): "rows"
+        (_ws_rows), "pair" (_ws_rows_pair, with DIAG its diagnostics), "group4" / "group8"
+        (_ws_rows_group), "quad" (_ws_rows_quad: slots of 4 rows, which the producer fills)."""
+        RPS: gl.constexpr = 4 if SCHED == "quad" else 1
         CONSUMERS: gl.constexpr = 2
         BLOCK_N: gl.constexpr = KEYS * CONSUMERS
         pid_n = gl.program_id(0)
@@ -457,10 +462,10 @@ if HAVE_GLUON:
         gl.warp_specialize([
             (_ws_consumer, (k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke,
                             p_out, N, n0, lo, hi, stride_os, 0, HEADS, KEYS, CLEAN, NUM_STAGES,
-                            A_REGS, PAIR, RPS)),
+                            A_REGS, SCHED, DIAG)),
             (_ws_consumer, (k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke,
                             p_out, N, n0, lo, hi, stride_os, 1, HEADS, KEYS, CLEAN, NUM_STAGES,
-                            A_REGS, PAIR, RPS)),
+                            A_REGS, SCHED, DIAG)),
             (_ws_producer, (q_desc, k_desc, w_desc, k_smem, q_bufs, w_bufs, k_bar, ready, empty,
                             n0, lo, hi, HEADS, KEYS, CONSUMERS, NUM_STAGES, RPS)),
         ], [4, 1], [CONSUMER_REGS, 24])
