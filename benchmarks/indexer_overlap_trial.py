@@ -22,7 +22,7 @@ import triton
 
 from opdispatch.backends.triton import indexer as ix
 from opdispatch.benchmarks.indexer import D, H, _mqa_inputs
-from opdispatch.dispatch.bench import graph_replay_us
+from opdispatch.dispatch.bench import alternated_graph_us, graph_replay_us, median_run
 
 
 def main() -> None:
@@ -75,14 +75,11 @@ def _ab(a, b, reps, q, k, sc, w, ks, full, causal) -> None:
     print(f"{torch.cuda.get_device_name()} torch {torch.__version__} triton {triton.__version__}")
     for label, (qq, kk, ss, ww, lo, hi), shape in cases:
         out = torch.empty(shape, device="cuda")
-        times = {a: [], b: []}
-        for _ in range(reps):
-            for name in (a, b):
-                cfg = ix.MQA_LOGITS_CONFIGS[name]
-                times[name].append(graph_replay_us(
-                    lambda cfg=cfg: ix.fp8_mqa_logits(qq, kk, ss, ww, lo, hi, out, True, config=cfg),
-                    calls=5 if shape[0] > S else 20))
-        ma, mb = (sorted(times[n])[len(times[n]) // 2] for n in (a, b))
+        times = alternated_graph_us(
+            {n: lambda cfg=ix.MQA_LOGITS_CONFIGS[n]: ix.fp8_mqa_logits(qq, kk, ss, ww, lo, hi, out,
+                                                                      True, config=cfg)
+             for n in (a, b)}, reps, calls=5 if shape[0] > S else 20)
+        ma, mb = (median_run(times[n]) for n in (a, b))
         print(f"{label:>15}: {a} {ma:8.1f} us  {b} {mb:8.1f} us  ratio {mb / ma:.3f}  "
               f"({', '.join(f'{x:.1f}' for x in times[a])} | {', '.join(f'{x:.1f}' for x in times[b])})",
               flush=True)

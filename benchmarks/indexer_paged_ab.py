@@ -17,7 +17,7 @@ import triton
 
 from opdispatch.backends.triton import indexer as ix
 from opdispatch.benchmarks.indexer import _paged_inputs
-from opdispatch.dispatch.bench import graph_replay_us
+from opdispatch.dispatch.bench import alternated_graph_us, median_run
 
 COPY_TBS = 3.003
 
@@ -31,20 +31,17 @@ def main() -> None:
                            (4, 2, 65536), (64, 1, 4096)):
         q, cache, _, _, w, lens, tables = _paged_inputs("cuda", B, next_n, ctx)
         floor_us = (cache.numel() + B * next_n * ctx * 4) / (COPY_TBS * 1e6)
-        outs, times = {}, {n: [] for n in names}
+        outs = {}
         for name in names:
             cfg = ix.PAGED_LOGITS_CONFIGS[name]
             outs[name] = torch.full((B * next_n, ctx), float("nan"), device="cuda")
             ix.fp8_paged_mqa_logits(q, cache, w, lens, tables, outs[name], True, config=cfg)
         torch.cuda.synchronize()
-        for _ in range(reps):
-            for name in names:
-                cfg, out = ix.PAGED_LOGITS_CONFIGS[name], outs[name]
-                times[name].append(graph_replay_us(
-                    lambda cfg=cfg, out=out: ix.fp8_paged_mqa_logits(q, cache, w, lens, tables, out,
-                                                                     True, config=cfg)))
+        times = alternated_graph_us(
+            {n: lambda cfg=ix.PAGED_LOGITS_CONFIGS[n], out=outs[n]: ix.fp8_paged_mqa_logits(
+                q, cache, w, lens, tables, out, True, config=cfg) for n in names}, reps)
         for name in names:
-            med = sorted(times[name])[len(times[name]) // 2]
+            med = median_run(times[name])
             same = torch.equal(outs[name], outs[names[0]])
             print(f"B={B} next_n={next_n} ctx={ctx} {name:>18}: {med:7.1f} us  {100 * floor_us / med:5.1f}% "
                   f"of floor {floor_us:.1f}  equal={same}  ({', '.join(f'{x:.1f}' for x in times[name])})",

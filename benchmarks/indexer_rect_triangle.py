@@ -12,7 +12,7 @@ import triton
 
 from opdispatch.backends.triton import indexer as ix
 from opdispatch.benchmarks.indexer import _mqa_inputs
-from opdispatch.dispatch.bench import graph_replay_us
+from opdispatch.dispatch.bench import alternated_graph_us, median_run
 
 
 def main() -> None:
@@ -23,12 +23,10 @@ def main() -> None:
     print(f"{torch.cuda.get_device_name()} torch {torch.__version__} triton {triton.__version__} {name}")
     out = torch.empty(T, T, device="cuda")
     cases = {label: _mqa_inputs("cuda", T, T, label)[:6] for label in ("full", "triangle")}
-    times = {label: [] for label in cases}
-    for _ in range(reps):
-        for label, (q, k, sc, w, ks, ke) in cases.items():
-            times[label].append(graph_replay_us(
-                lambda: ix.fp8_mqa_logits(q, k, sc, w, ks, ke, out, True, config=cfg), calls=3))
-    med = {label: sorted(t)[len(t) // 2] for label, t in times.items()}
+    times = alternated_graph_us(
+        {label: lambda a=args: ix.fp8_mqa_logits(*a, out, True, config=cfg)
+         for label, args in cases.items()}, reps, calls=3)
+    med = {label: median_run(t) for label, t in times.items()}
     for label, t in times.items():
         print(f"{label:>9} {T}x{T}: {med[label]:9.1f} us  ({', '.join(f'{x:.1f}' for x in t)})")
     print(f"rectangle / triangle: {med['full'] / med['triangle']:.2f}x")

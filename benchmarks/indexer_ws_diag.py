@@ -16,7 +16,7 @@ import triton
 
 from opdispatch.backends.triton import indexer as ix
 from opdispatch.benchmarks.indexer import _mqa_inputs
-from opdispatch.dispatch.bench import graph_replay_us
+from opdispatch.dispatch.bench import alternated_graph_us, median_run
 
 
 def main() -> None:
@@ -32,14 +32,11 @@ def main() -> None:
     q, k, sc, w, ks, ke, _ = _mqa_inputs("cuda", S, N, "full")
     flop = 2.0 * q.shape[1] * q.shape[2] * S * N
     out = torch.empty(S, N, device="cuda")
-    times = {v: [] for v in variants}
-    for _ in range(reps):
-        for v, cfg in variants.items():
-            times[v].append(graph_replay_us(
-                lambda cfg=cfg: ix.fp8_mqa_logits(q, k, sc, w, ks, ke, out, True, config=cfg),
-                calls=20))
+    times = alternated_graph_us(
+        {v: lambda cfg=cfg: ix.fp8_mqa_logits(q, k, sc, w, ks, ke, out, True, config=cfg)
+         for v, cfg in variants.items()}, reps)
     for v, ts in times.items():
-        med = sorted(ts)[len(ts) // 2]
+        med = median_run(ts)
         print(f"{v:>12}: {med:8.1f} us {flop / med / 1e6:7.1f} TFLOP/s  "
               f"({', '.join(f'{x:.1f}' for x in ts)})", flush=True)
 

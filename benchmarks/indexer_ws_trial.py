@@ -17,7 +17,7 @@ import triton
 
 from opdispatch.backends.triton import indexer as ix
 from opdispatch.benchmarks.indexer import _mqa_inputs
-from opdispatch.dispatch.bench import graph_replay_us
+from opdispatch.dispatch.bench import alternated_graph_us, median_run
 
 
 def _odd_inputs(S, H, D, N, seed, bounds):
@@ -108,15 +108,12 @@ def main() -> None:
     for label, (q, k, sc, w, ks, ke), shape in cases:
         flop = 2.0 * q.shape[1] * q.shape[2] * float((ke - ks).clamp(min=0).sum())
         out = torch.empty(shape, device="cuda")
-        times = {n: [] for n in [dname] + good}
-        for _ in range(reps):
-            for name in times:
-                cfg = ix.MQA_LOGITS_CONFIGS[name]
-                times[name].append(graph_replay_us(
-                    lambda cfg=cfg: ix.fp8_mqa_logits(q, k, sc, w, ks, ke, out, True, config=cfg),
-                    calls=5 if shape[0] > S else 20))
+        times = alternated_graph_us(
+            {n: lambda cfg=ix.MQA_LOGITS_CONFIGS[n]: ix.fp8_mqa_logits(q, k, sc, w, ks, ke, out,
+                                                                      True, config=cfg)
+             for n in [dname] + good}, reps, calls=5 if shape[0] > S else 20)
         for name, ts in times.items():
-            med = sorted(ts)[len(ts) // 2]
+            med = median_run(ts)
             print(f"{label:>15} {name:>22}: {med:8.1f} us {flop / med / 1e6:7.1f} TFLOP/s  "
                   f"({', '.join(f'{x:.1f}' for x in ts)})", flush=True)
 

@@ -152,7 +152,23 @@ def graph_replay_us(fn: Callable[[], Any], calls: int = 20, replays: int = 10) -
         end.record()
         torch.cuda.synchronize()
         times.append(start.elapsed_time(end) * 1e3 / calls)
-    return sorted(times)[len(times) // 2]
+    return median_run(times)
+
+
+def median_run(runs: list[float]) -> float:
+    """The middle run (the upper one of an even count): a measured value, never an average."""
+    return sorted(runs)[len(runs) // 2]
+
+
+def alternated_graph_us(fns: dict[str, Callable[[], Any]], reps: int,
+                        calls: int = 20) -> dict[str, list[float]]:
+    """``graph_replay_us`` of every fn, the fns alternated ``reps`` times so that drift in the
+    device's speed falls on all of them alike: name -> its runs, in order (the A/B scripts)."""
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(reps):
+        for name, fn in fns.items():
+            times[name].append(graph_replay_us(fn, calls=calls))
+    return times
 
 
 def _host_us(fn: Callable[[], Any], calls: int = 100, runs: int = 5) -> float:

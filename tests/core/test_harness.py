@@ -139,3 +139,21 @@ def test_run_bench_uses_graph_times_where_captured(monkeypatch):
     # never a graph time against a do_bench time
     assert baseline_uncaptured.basis == "graph" and math.isnan(baseline_uncaptured.speedup_vs_compiled)
     assert "compiled: no CUDA graph" in baseline_uncaptured.note
+
+
+@pytest.mark.native
+def test_alternated_graph_us_alternates_and_keeps_every_run(monkeypatch):
+    # The A/B scripts' timer: every fn timed once per round, in the dict's order, rounds
+    # repeated; the runs kept in order; median_run is the middle run (upper one of an even count).
+    order = []
+
+    def fake_graph_us(fn, calls=20, replays=10):
+        order.append((fn(), calls))
+        return float(len(order))
+
+    monkeypatch.setattr(bench, "graph_replay_us", fake_graph_us)
+    times = bench.alternated_graph_us({"a": lambda: "a", "b": lambda: "b"}, reps=3, calls=5)
+    assert order == [("a", 5), ("b", 5)] * 3
+    assert times == {"a": [1.0, 3.0, 5.0], "b": [2.0, 4.0, 6.0]}
+    assert bench.median_run([3.0, 1.0, 2.0]) == 2.0
+    assert bench.median_run([4.0, 1.0, 3.0, 2.0]) == 3.0
