@@ -28,6 +28,8 @@ def _cmd_explain(args: argparse.Namespace) -> int:
             for c in e["candidates"]:
                 mark = "*" if c["provider"] == e["selected"] else ("+" if c["usable"] else "-")
                 print(f"   {mark} {c['provider']:10s} {c['reason']}")
+                if c.get("kernels"):
+                    print(f"     {'':10s} kernels: {c['kernels']}")
     failed = [e["op"] for e in entries if e["selected"] is None]
     if failed:
         return _die(f"no provider can run {', '.join(failed)} as configured (see the reasons above)", 1)

@@ -54,6 +54,10 @@ class DispatchError(RuntimeError):
 
 
 Probe = Callable[[], "tuple[bool, str]"]
+# Which kernel (variant, config) a provider runs for an op on a platform, in one line: a string,
+# or a function of the platform (it may look at the device, never at data). Shown by
+# ``opdispatch explain`` under each provider that can run.
+KernelsNote = "str | Callable[[Platform], str]"
 
 
 @dataclass
@@ -64,6 +68,7 @@ class Impl:
     provider: str
     fn: Callable[..., Any]
     probe: Probe | None = None
+    kernels: Any = None   # a KernelsNote or None
     _probe_result: tuple[bool, str] | None = field(default=None, repr=False)
 
     def run_probe(self) -> tuple[bool, str]:
@@ -96,14 +101,17 @@ def _entry(op: str) -> OpEntry:
     return _OPS[op]
 
 
-def register_impl(op: str, provider: str, fn: Callable[..., Any], *, probe: Probe | None = None) -> None:
-    """Register ``provider``'s implementation of ``op`` (a function with the op's kernel signature)."""
+def register_impl(op: str, provider: str, fn: Callable[..., Any], *, probe: Probe | None = None,
+                  kernels: Any = None) -> None:
+    """Register ``provider``'s implementation of ``op`` (a function with the op's kernel signature).
+    ``kernels``: which kernel variant it runs, as a string or a function of the platform (see
+    KernelsNote); ``opdispatch explain`` shows it."""
     if provider not in PROVIDERS:
         raise ValueError(f"provider must be one of {PROVIDERS}, got {provider!r}")
     entry = _entry(op)
     if provider in entry.impls:
         raise ValueError(f"{provider} implementation of {op} is already registered")
-    entry.impls[provider] = Impl(op, provider, fn, probe)
+    entry.impls[provider] = Impl(op, provider, fn, probe, kernels)
 
 
 def unregister_op(op: str) -> None:
@@ -339,11 +347,37 @@ def select(op: str, platform: Platform | None = None, flags: Flags | None = None
 
 def explain(ops: list[str] | None = None) -> list[dict[str, Any]]:
     """For every op (or the named ones): the platform, the selected provider, every candidate
-    with ``usable`` and a one-line reason. The JSON form of ``opdispatch explain --json``."""
+    with ``usable``, a one-line reason and, for those that can run, ``kernels``: which kernel
+    variant it runs (see register_impl). The JSON form of ``opdispatch explain --json``."""
     names = op_names() if not ops else ops
     for name in names:
         get_entry(name)  # KeyError with the list of ops for a bad name
     platform = current_platform()
     flags = get_flags()
-    return [evaluate(name, platform, flags).as_dict() for name in names]
+    out = []
+    for name in names:
+        entry = evaluate(name, platform, flags).as_dict()
+        for cand in entry["candidates"]:
+            cand["kernels"] = kernels_note(name, cand["provider"], platform) if cand["usable"] else ""
+        out.append(entry)
+    return out
+
+
+def fp8_note(platform: Platform) -> str:
+    """The platform's fp8 type in words, for kernel notes: "fp8 float8_e4m3fn (max 448)"."""
+    return f"fp8 {str(platform.fp8_dtype).removeprefix('torch.')} (max {platform.fp8_max:g})"
+
+
+def kernels_note(op: str, provider: str, platform: Platform | None = None) -> str:
+    """The one-line note of which kernel ``provider`` runs for ``op`` on ``platform`` ("" when
+    the provider registered none). A note function that fails gives its error, not a crash."""
+    impl = get_entry(op).impls.get(provider)
+    if impl is None or impl.kernels is None:
+        return ""
+    if isinstance(impl.kernels, str):
+        return impl.kernels
+    try:
+        return str(impl.kernels(platform or current_platform()))
+    except Exception as exc:  # noqa: BLE001 - explain must always print
+        return f"(kernels note failed: {type(exc).__name__}: {exc})"
 

@@ -11,6 +11,7 @@ import torch
 from opdispatch.backends.torch_ref import fused as ref
 from opdispatch.dispatch import CustomOp, current_platform, fp8_max_of, kernel_op, register_impl
 from opdispatch.dispatch.alloc import empty
+from opdispatch.dispatch.registry import fp8_note
 from opdispatch.dispatch.validate import check_bool, check_positive_int, check_same_device, check_tensor
 from opdispatch.graph import GraphBuffers
 from opdispatch.warmup import register_warmup, warmup
@@ -157,7 +158,8 @@ def _rope_quant_triton(o: torch.Tensor, positions: torch.Tensor, cos_sin_cache: 
 register_impl(FusedInvRopeFP8Quant.name, "torch_ref", ref.fused_inv_rope_fp8_quant_into)
 register_impl(FusedInvRopeFP8Quant.name, "triton",
               kernel_op("fused_inv_rope_fp8_quant_triton", _rope_quant_triton,
-                        mutates_args=("o_fp8", "scales")))
+                        mutates_args=("o_fp8", "scales")),
+              kernels=lambda p: f"one Triton kernel (_inv_rope_fp8_quant_kernel), {fp8_note(p)}")
 
 
 def fused_inv_rope_fp8_quant(o: torch.Tensor, positions: torch.Tensor,
@@ -253,7 +255,8 @@ def _mtp_rmsnorm_triton(inputs_embeds: torch.Tensor, positions: torch.Tensor,
 register_impl(FusedMTPInputRMSNorm.name, "torch_ref", ref.fused_mtp_input_rmsnorm_into)
 register_impl(FusedMTPInputRMSNorm.name, "triton",
               kernel_op("fused_mtp_input_rmsnorm_triton", _mtp_rmsnorm_triton,
-                        mutates_args=("enorm_out", "hnorm_out")))
+                        mutates_args=("enorm_out", "hnorm_out")),
+              kernels="one Triton kernel (_mtp_input_rmsnorm_kernel)")
 
 
 def fused_mtp_input_rmsnorm(inputs_embeds: torch.Tensor, positions: torch.Tensor,

@@ -464,6 +464,30 @@ _PAGED_LOGITS = {"triton": _triton_paged_logits, "deep_gemm": _vendor_paged_logi
                  "aiter": _vendor_paged_logits("aiter")}
 
 
+def _kernels_note(op: str, provider: str):
+    """The ``opdispatch explain`` note of which kernels ``provider`` runs for ``op``."""
+    def note(platform) -> str:
+        from opdispatch.dispatch.registry import fp8_note
+
+        if provider == "triton":
+            from opdispatch.backends.triton import indexer as tri  # lazy: no triton at import
+
+            mqa = tri.describe_mqa_logits(platform)
+            paged = tri.describe_paged_logits(platform)
+            text = {"fp8_mqa_logits": mqa, "fp8_paged_mqa_logits": paged,
+                    "sparse_attn_indexer_prefill": f"logits by {mqa}; then the Triton top-k",
+                    "sparse_attn_indexer_decode": f"logits by {paged}; then the Triton top-k",
+                    "indexer_k_quant_and_cache": "one Triton kernel (quantise + scatter)"}[op]
+            return f"{text}; {fp8_note(platform)}"
+        if provider == "deep_gemm":
+            return ("DeepGEMM's fp8_fp4_* (newer) or fp8_* (older) logits function, whichever the "
+                    "probe found, for 32 / 64 heads, head dim 32 / 64 / 128 and 64-token blocks; "
+                    "other shapes run the Triton kernel; logits copied into out")
+        return ("aiter's Triton logits kernels; the paged op only for 1-token blocks (others run "
+                "the Triton kernel); " + fp8_note(platform))
+    return note
+
+
 def prefill_chunk_rows(num_keys: int) -> int:
     """Query rows per chunk of sparse_attn_indexer_prefill (a function of the shape only)."""
     return max(1, PREFILL_LOGITS_BUDGET_BYTES // (4 * max(1, num_keys)))
@@ -516,25 +540,26 @@ def _register() -> None:
     register_impl(SparseAttnIndexerDecode.name, "torch_ref", ref.sparse_attn_indexer_decode)
 
     register_impl(IndexerKQuantAndCache.name, "triton",
-                  kernel_op("indexer_k_quant_and_cache_triton", _triton_k_quant, mutates_args=("kv_cache",)))
+                  kernel_op("indexer_k_quant_and_cache_triton", _triton_k_quant, mutates_args=("kv_cache",)),
+                  kernels=_kernels_note(IndexerKQuantAndCache.name, "triton"))
     for provider in ("triton", "deep_gemm", "aiter"):
         probes = ({} if provider == "triton" else
                   {"mqa": _vendor_probe(provider, "probe_mqa_logits"),
                    "paged": _vendor_probe(provider, "probe_paged_mqa_logits")})
         register_impl(Fp8MqaLogits.name, provider,
                       kernel_op(f"fp8_mqa_logits_{provider}", _MQA_LOGITS[provider], mutates_args=("out",)),
-                      probe=probes.get("mqa"))
+                      probe=probes.get("mqa"), kernels=_kernels_note(Fp8MqaLogits.name, provider))
         register_impl(Fp8PagedMqaLogits.name, provider,
                       kernel_op(f"fp8_paged_mqa_logits_{provider}", _PAGED_LOGITS[provider], mutates_args=("out",)),
-                      probe=probes.get("paged"))
+                      probe=probes.get("paged"), kernels=_kernels_note(Fp8PagedMqaLogits.name, provider))
         register_impl(SparseAttnIndexerPrefill.name, provider,
                       kernel_op(f"sparse_attn_indexer_prefill_{provider}", _prefill_with(provider),
                                 mutates_args=("out",)),
-                      probe=probes.get("mqa"))
+                      probe=probes.get("mqa"), kernels=_kernels_note(SparseAttnIndexerPrefill.name, provider))
         register_impl(SparseAttnIndexerDecode.name, provider,
                       kernel_op(f"sparse_attn_indexer_decode_{provider}", _decode_with(provider),
                                 mutates_args=("out",)),
-                      probe=probes.get("paged"))
+                      probe=probes.get("paged"), kernels=_kernels_note(SparseAttnIndexerDecode.name, provider))
 
 
 _register()

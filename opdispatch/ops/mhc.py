@@ -300,13 +300,25 @@ def _mhc_fused_post_pre_triton(x: torch.Tensor, residual: torch.Tensor, post_mix
                             sinkhorn_eps, post_mult, sinkhorn_iters, norm_eps)
 
 
+def _triton_note(op: str):
+    def note(platform) -> str:
+        from opdispatch.backends.triton import mhc as tmhc  # lazy: no triton at import
+
+        return tmhc.describe(op)(platform)
+    return note
+
+
 _PRE_OUTS = ("layer_input", "post_mix", "comb_mix")
-register_impl("mhc_pre", "triton", kernel_op("mhc_pre_triton", _mhc_pre_triton, mutates_args=_PRE_OUTS))
-register_impl("mhc_post", "triton", kernel_op("mhc_post_triton", _mhc_post_triton, mutates_args=("out",)))
-register_impl("hc_head", "triton", kernel_op("hc_head_triton", _hc_head_triton, mutates_args=("out",)))
+register_impl("mhc_pre", "triton", kernel_op("mhc_pre_triton", _mhc_pre_triton, mutates_args=_PRE_OUTS),
+              kernels=_triton_note("mhc_pre"))
+register_impl("mhc_post", "triton", kernel_op("mhc_post_triton", _mhc_post_triton, mutates_args=("out",)),
+              kernels=_triton_note("mhc_post"))
+register_impl("hc_head", "triton", kernel_op("hc_head_triton", _hc_head_triton, mutates_args=("out",)),
+              kernels=_triton_note("hc_head"))
 register_impl("mhc_fused_post_pre", "triton",
               kernel_op("mhc_fused_post_pre_triton", _mhc_fused_post_pre_triton,
-                        mutates_args=("new_residual", *_PRE_OUTS)))
+                        mutates_args=("new_residual", *_PRE_OUTS)),
+              kernels=_triton_note("mhc_fused_post_pre"))
 
 register_impl("mhc_pre", "aiter",
               kernel_op("mhc_pre_aiter", rocm_mhc.mhc_pre, mutates_args=_PRE_OUTS),

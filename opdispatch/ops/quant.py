@@ -21,6 +21,7 @@ from opdispatch.backends.torch_ref import quant as ref
 from opdispatch.dispatch import CustomOp, current_platform, fp8_max_of, kernel_op, register_impl
 from opdispatch.dispatch.alloc import empty
 from opdispatch.dispatch.platform import is_fp8_dtype
+from opdispatch.dispatch.registry import fp8_note
 from opdispatch.dispatch.validate import check_bool, check_positive_int, check_same_device, check_tensor
 from opdispatch.warmup import register_warmup
 
@@ -212,7 +213,8 @@ def _group_quant_aiter(x: torch.Tensor, q: torch.Tensor, scales: torch.Tensor,
 register_impl(PerTokenGroupQuantFP8.name, "torch_ref", ref.per_token_group_quant_fp8_into)
 register_impl(PerTokenGroupQuantFP8.name, "triton",
               kernel_op("per_token_group_quant_fp8_triton", _group_quant_triton,
-                        mutates_args=("q", "scales")))
+                        mutates_args=("q", "scales")),
+              kernels=lambda p: f"one Triton kernel (_group_quant_kernel), {fp8_note(p)}")
 register_impl(PerTokenGroupQuantFP8.name, "aiter",
               kernel_op("per_token_group_quant_fp8_aiter", _group_quant_aiter,
                         mutates_args=("q", "scales")),
@@ -279,7 +281,9 @@ register_impl(PerTokenGroupQuantFP8Packed.name, "torch_ref",
               ref.per_token_group_quant_fp8_packed_into)
 register_impl(PerTokenGroupQuantFP8Packed.name, "triton",
               kernel_op("per_token_group_quant_fp8_packed_triton", _packed_quant_triton,
-                        mutates_args=("q", "scales_packed")))
+                        mutates_args=("q", "scales_packed")),
+              kernels=lambda p: (f"one Triton kernel (_group_quant_kernel, ue8m0 scales packed "
+                                 f"4 to an int32), {fp8_note(p)}"))
 
 
 def per_token_group_quant_fp8_packed(x: torch.Tensor, group_size: int = 128,
@@ -349,7 +353,9 @@ register_impl(SiluMulPerTokenGroupQuantFP8.name, "torch_ref",
               ref.silu_mul_per_token_group_quant_fp8_into)
 register_impl(SiluMulPerTokenGroupQuantFP8.name, "triton",
               kernel_op("silu_mul_per_token_group_quant_fp8_triton", _silu_quant_triton,
-                        mutates_args=("q", "scales")))
+                        mutates_args=("q", "scales")),
+              kernels=lambda p: (f"one Triton kernel (_group_quant_kernel with SiLU(gate) * up "
+                                 f"fused), {fp8_note(p)}"))
 
 
 def silu_mul_per_token_group_quant_fp8(x: torch.Tensor, group_size: int = 128,
@@ -456,7 +462,11 @@ def _scaled_quant_triton(x: torch.Tensor, q: torch.Tensor, scale: torch.Tensor,
 register_impl(ScaledFP8Quant.name, "torch_ref", ref.scaled_fp8_quant_into)
 register_impl(ScaledFP8Quant.name, "triton",
               kernel_op("scaled_fp8_quant_triton", _scaled_quant_triton,
-                        mutates_args=("q", "scale")))
+                        mutates_args=("q", "scale")),
+              kernels=lambda p: ("Triton: static and per-token scales in one launch "
+                                 "(_scaled_quant_kernel); dynamic per-tensor as an absmax launch "
+                                 "(_absmax_kernel) then the quant launch, or one program for "
+                                 f"small inputs; {fp8_note(p)}"))
 
 
 def scaled_fp8_quant(x: torch.Tensor, scale: torch.Tensor | None = None,

@@ -173,16 +173,24 @@ def _decode_aiter(logits: torch.Tensor, seq_lens: torch.Tensor, out: torch.Tenso
     rocm_topk.top_k_per_row_decode(logits, seq_lens, out, next_n, k)
 
 
+def _triton_note(platform) -> str:
+    from opdispatch.backends.triton import topk as ttopk  # lazy: no triton at import
+
+    return ttopk.describe(platform)
+
+
 register_impl(TopKPerRowPrefill.name, "torch_ref", ref.top_k_per_row_prefill_into)
 register_impl(TopKPerRowPrefill.name, "triton",
-              kernel_op("top_k_per_row_prefill_triton", _prefill_triton, mutates_args=("out",)))
+              kernel_op("top_k_per_row_prefill_triton", _prefill_triton, mutates_args=("out",)),
+              kernels=_triton_note)
 register_impl(TopKPerRowPrefill.name, "aiter",
               kernel_op("top_k_per_row_prefill_aiter", _prefill_aiter, mutates_args=("out",)),
               probe=rocm_topk.probe_prefill)
 
 register_impl(TopKPerRowDecode.name, "torch_ref", ref.top_k_per_row_decode_into)
 register_impl(TopKPerRowDecode.name, "triton",
-              kernel_op("top_k_per_row_decode_triton", _decode_triton, mutates_args=("out",)))
+              kernel_op("top_k_per_row_decode_triton", _decode_triton, mutates_args=("out",)),
+              kernels=_triton_note)
 register_impl(TopKPerRowDecode.name, "aiter",
               kernel_op("top_k_per_row_decode_aiter", _decode_aiter, mutates_args=("out",)),
               probe=rocm_topk.probe_decode)

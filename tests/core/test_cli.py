@@ -100,3 +100,65 @@ def test_check_runs_providers(capsys, monkeypatch):
     rc = main(["check", TOY])
     out = capsys.readouterr().out
     assert rc == 0 and TOY in out and "0 failed" in out
+
+
+def test_explain_kernel_notes(capsys, monkeypatch):
+    # Every public op's triton provider says which kernel it runs, where it can run; candidates
+    # that cannot run carry no note.
+    _, data, _ = _run_json(capsys, monkeypatch, {"OPDISPATCH_PLATFORM": "cuda"})
+    public = [e for e in data if e["op"] != TOY]
+    assert public
+    for e in public:
+        for c in e["candidates"]:
+            assert set(c) == {"provider", "usable", "reason", "kernels"}, c
+            if not c["usable"]:
+                assert c["kernels"] == "", (e["op"], c)
+        tri = next((c for c in e["candidates"] if c["provider"] == "triton"), None)
+        if tri is not None and tri["usable"]:
+            assert tri["kernels"] and "note failed" not in tri["kernels"], (e["op"], tri)
+    mqa = next(e for e in data if e["op"] == "fp8_mqa_logits")
+    note = next(c["kernels"] for c in mqa["candidates"] if c["provider"] == "triton")
+    # simulated CUDA without a GPU: the rule is given, with the sm_90 kernel named
+    assert "ws_n256" in note and "float8_e4m3fn (max 448)" in note, note
+
+
+def test_explain_kernel_notes_rocm_fnuz(capsys, monkeypatch):
+    # The simulated ROCm default is gfx942: notes name its fp8 type and the paths ROCm runs.
+    _, data, _ = _run_json(capsys, monkeypatch, {"OPDISPATCH_PLATFORM": "rocm"},
+                           "fp8_mqa_logits", "per_token_group_quant_fp8")
+    for e in data:
+        tri = next(c for c in e["candidates"] if c["provider"] == "triton")
+        assert e["selected"] == "triton" and "float8_e4m3fnuz (max 224)" in tri["kernels"], e
+        if e["op"] == "fp8_mqa_logits":
+            assert "no TMA or Gluon path on ROCm" in tri["kernels"], tri
+
+
+def test_kernels_note_forms():
+    from opdispatch.dispatch.platform import current_platform
+    from opdispatch.dispatch.registry import kernels_note, register_impl, unregister_op
+
+    def fn(x):
+        return x
+
+    def broken(platform):
+        raise RuntimeError("no device")
+
+    op = "kernels_note_test_op"
+    try:
+        register_impl(op, "torch_ref", fn)
+        register_impl(op, "triton", fn, kernels=lambda p: f"kernel on {p.name}")
+        register_impl(op, "aiter", fn, kernels=broken)
+        register_impl(op, "deep_gemm", fn, kernels="a fixed note")
+        assert kernels_note(op, "torch_ref") == ""
+        assert kernels_note(op, "triton") == f"kernel on {current_platform().name}"
+        assert kernels_note(op, "aiter") == "(kernels note failed: RuntimeError: no device)"
+        assert kernels_note(op, "deep_gemm") == "a fixed note"
+    finally:
+        unregister_op(op)
+
+
+def test_explain_text_shows_kernels(capsys, monkeypatch):
+    monkeypatch.setenv("OPDISPATCH_PLATFORM", "rocm")
+    assert main(["explain", "top_k_per_row_decode"]) == 0
+    out = capsys.readouterr().out
+    assert "* triton" in out and "kernels: radix select, config v" in out, out

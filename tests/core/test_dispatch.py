@@ -34,7 +34,7 @@ def test_cpu_default_selects_torch_ref():
     assert e["platform"] == "cpu" and e["selected"] == "torch_ref"
     assert [x["provider"] for x in e["candidates"]] == ["torch_ref", "triton", "aiter", "deep_gemm"]
     assert set(e) == {"op", "platform", "selected", "candidates"}
-    assert all(set(x) == {"provider", "usable", "reason"} for x in e["candidates"])
+    assert all(set(x) == {"provider", "usable", "reason", "kernels"} for x in e["candidates"])
     assert c["aiter"]["usable"] is False and "ROCm only" in c["aiter"]["reason"]
     assert c["deep_gemm"]["usable"] is False and "CUDA only" in c["deep_gemm"]["reason"]
 

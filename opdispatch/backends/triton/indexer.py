@@ -63,6 +63,10 @@ class MqaLogitsConfig:
     # num_stages then counts slots of 4 rows). ws_pair, ws_group and ws_rows_per_slot=4 are
     # alternative row schedules (at most one; ``ws_schedule`` names the one a config runs).
     ws_rows_per_slot: int = 1
+    # Key tiles inside the window of every row the program computes (the tile decides at run
+    # time, from the rows' bounds) run a copy of the row loop without the window loads and
+    # mask (ws only, with clean logits).
+    ws_inner: bool = False
 
     def __post_init__(self):
         if self.tma_q and (self.rows_per_iter != 1 or self.overlap):
@@ -103,13 +107,14 @@ class PagedLogitsConfig:
 
 
 def _ws256(num_stages: int, target_programs: int = 512, a_regs: bool = False,
-           pair: bool = False, group: int = 0, rps: int = 1) -> MqaLogitsConfig:
+           pair: bool = False, group: int = 0, rps: int = 1, inner: bool = False
+           ) -> MqaLogitsConfig:
     """A ws config with 128 keys per consumer: one CTA of 12 warps per SM (168 registers a
     thread at launch; 232 for the worker consumer, 248 for the default one, 24 for the producer)."""
     return MqaLogitsConfig(block_n=256, num_warps=4, num_stages=num_stages, ws=True,
                            ws_maxnreg=168, ws_consumer_regs=232, ws_a_regs=a_regs,
                            ws_pair=pair, ws_group=group, ws_rows_per_slot=rps,
-                           target_programs=target_programs)
+                           ws_inner=inner, target_programs=target_programs)
 
 
 MQA_LOGITS_CONFIGS = {
@@ -182,12 +187,17 @@ MQA_LOGITS_CONFIGS = {
     # Session 16: slots of 4 rows (num_stages counts slots: 3 / 4 = 12 / 16 rows).
     "ws_n256_q3_ar": _ws256(3, a_regs=True, rps=4),
     "ws_n256_q4_ar": _ws256(4, a_regs=True, rps=4),
+    # Session 17: tiles inside every row's window skip the window mask (_in); row chunks for
+    # ~1024 programs (_t1k).
+    "ws_n256_q4_ar_in": _ws256(4, a_regs=True, rps=4, inner=True),
+    "ws_n256_q4_ar_in_t1k": _ws256(4, 1024, a_regs=True, rps=4, inner=True),
+    "ws_n256_q3_ar_in": _ws256(3, a_regs=True, rps=4, inner=True),
 }
 # The default (since session 15 the warp-specialized Gluon kernel; since session 16 with
 # slots of 4 rows), the one that runs where
 # that cannot (``ws_ok``; also for any ws config there), and the one that runs where TMA q
 # cannot either (see MqaLogitsConfig).
-MQA_LOGITS_DEFAULT = "ws_n256_q4_ar"
+MQA_LOGITS_DEFAULT = "ws_n256_q4_ar_in"
 MQA_LOGITS_NO_WS_DEFAULT = "n128_w4_s2_u2_tma_t2k"
 MQA_LOGITS_NO_TMA_DEFAULT = "n128_w4_s3_u2"
 
@@ -372,7 +382,7 @@ def _mqa_logits_ws(q, k, k_scale, weights, cu_seqlen_ks, cu_seqlen_ke, out, clea
         S, N, out.stride(0),
         HEADS=H, DIM=D, ROWS=rows, CLEAN=clean_logits, NUM_STAGES=cfg.num_stages,
         CONSUMER_REGS=cfg.ws_consumer_regs, KEYS=keys, A_REGS=cfg.ws_a_regs,
-        SCHED=cfg.ws_schedule, DIAG=cfg.ws_diag, num_warps=4,
+        SCHED=cfg.ws_schedule, DIAG=cfg.ws_diag, INNER=cfg.ws_inner, num_warps=4,
         maxnreg=cfg.ws_maxnreg,
     )
 
@@ -444,3 +454,32 @@ def indexer_k_quant_and_cache(
         DIM=D, BLOCK_D=block_d, BLOCK_SIZE=kv_cache.shape[1], USE_UE8M0=use_ue8m0, FNUZ=fp8_is_fnuz,
         num_warps=1 if block_d <= 256 else 4,
     )
+
+
+def describe_mqa_logits(platform) -> str:
+    """Which fp8_mqa_logits kernel runs on ``platform`` (``opdispatch explain``): the rule of
+    ``mqa_logits_config``, resolved as far as the device allows without inputs."""
+    ws, tma = MQA_LOGITS_DEFAULT, MQA_LOGITS_NO_WS_DEFAULT
+    plain = MQA_LOGITS_NO_TMA_DEFAULT
+    if platform.is_cuda() and platform.has_real_gpu:
+        cap = platform.device_capability
+        if cap == (9, 0) and _ws_capable(torch.device("cuda")):
+            return (f"Gluon warp-specialized kernel, config {ws}, where q / k / weights are "
+                    f"TMA-readable (ws_ok: e4m3fn, 32 <= H <= 64, contiguous, S*H < 2^31); "
+                    f"otherwise tl.dot with q by TMA ({tma}) or pointer loads ({plain}); per "
+                    f"call: indexer.mqa_logits_config(q, k=k, weights=w)")
+        if _tma_capable(torch.device("cuda")):
+            return (f"tl.dot kernel with q by TMA, config {tma} (where tma_q_ok), else {plain} "
+                    f"(the Gluon kernel {ws} needs sm_90 and Gluon)")
+        return f"tl.dot kernel, config {plain} (no TMA on this device)"
+    if platform.is_rocm():
+        return f"tl.dot kernel, config {plain} (pointer loads; no TMA or Gluon path on ROCm)"
+    return (f"tl.dot kernel, config {tma} (q by TMA, emulated by the interpreter) or {plain}; "
+            f"on CUDA sm_90 the Gluon kernel {ws}")
+
+
+def describe_paged_logits(platform) -> str:
+    """Which fp8_paged_mqa_logits kernel runs (``opdispatch explain``)."""
+    cfg = PAGED_LOGITS_CONFIGS[PAGED_LOGITS_DEFAULT]
+    return (f"tl.dot kernel over the block table, config {PAGED_LOGITS_DEFAULT} ({cfg.block_n} "
+            f"tokens a tile, up to {cfg.tiles} tiles a program)")

@@ -55,7 +55,9 @@ if HAVE_GLUON:
     def _ws_bounds(p_ks, p_ke, S, N, n0, r0, ROWS: gl.constexpr, BLOCK_N: gl.constexpr,
                    WARPS: gl.constexpr):
         """[lo, hi): the first and last rows of chunk [r0, r0 + ROWS) whose window [ks, ke)
-        meets keys [n0, n0 + BLOCK_N) (hi = lo when none does)."""
+        meets keys [n0, n0 + BLOCK_N) (hi = lo when none does); inner: 1 when every row of
+        [lo, hi) has all of those keys (below N) inside its window, so that the window mask
+        is a no-op for the whole tile (0 otherwise, and when hi = lo)."""
         r1 = gl.minimum(r0 + ROWS, S)
         n1 = gl.minimum(n0 + BLOCK_N, N)
         row_l: gl.constexpr = gl.BlockedLayout([1], [32], [WARPS], [0])
@@ -66,7 +68,18 @@ if HAVE_GLUON:
         m_hit = m_r & (b_ks < n1) & (b_ke > n0) & (b_ke > b_ks)
         lo = gl.min(gl.where(m_hit, o_r, r1), axis=0)
         hi = gl.maximum(gl.max(gl.where(m_hit, o_r + 1, r0), axis=0), lo)
-        return lo, hi
+        m_in = (o_r >= lo) & (o_r < hi)
+        m_part = m_in & ((b_ks > n0) | (b_ke < n1))
+        inner = (hi > lo) & (gl.max(m_part.to(gl.int32), axis=0) == 0)
+        return lo, hi, inner.to(gl.int32)
+
+    @gluon.jit
+    def _ws_window(p_ks, p_ke, r, CLEAN: gl.constexpr):
+        """Row r's window (ks, ke), read only where the mask is applied (CLEAN)."""
+        if CLEAN:
+            return gl.load(p_ks + r), gl.load(p_ke + r)
+        else:
+            return 0, 0
 
     @gluon.jit
     def _ws_row_out(acc, w, ks, ke, row, o_n, m_n, b_scale, p_out, stride_os, CLEAN: gl.constexpr):
@@ -109,28 +122,24 @@ if HAVE_GLUON:
         from one iteration to the next (a copy of a wgmma's result makes ptxas serialise them)."""
         n_rows = hi - lo
         tok = _ws_issue(a_op, q_bufs, ready, 0, zero, NUM_STAGES)
-        ks_a = gl.load(p_ks + lo)
-        ke_a = gl.load(p_ke + lo)
+        ks_a, ke_a = _ws_window(p_ks, p_ke, lo, CLEAN)
         acc_a, w_a = _ws_finish(tok, w_bufs, empty, 0, head_l, NUM_STAGES)
         for p in range((n_rows - 1) // 2):
             jb = 2 * p + 1
             rb = lo + jb
             tok_b = _ws_issue(a_op, q_bufs, ready, jb, zero, NUM_STAGES)
-            ks_b = gl.load(p_ks + rb)
-            ke_b = gl.load(p_ke + rb)
+            ks_b, ke_b = _ws_window(p_ks, p_ke, rb, CLEAN)
             _ws_row_out(acc_a, w_a, ks_a, ke_a, rb - 1, o_n, m_n, b_scale, p_out, stride_os,
                         CLEAN)
             acc_b, w_b = _ws_finish(tok_b, w_bufs, empty, jb, head_l, NUM_STAGES)
             tok_a = _ws_issue(a_op, q_bufs, ready, jb + 1, zero, NUM_STAGES)
-            ks_a = gl.load(p_ks + rb + 1)
-            ke_a = gl.load(p_ke + rb + 1)
+            ks_a, ke_a = _ws_window(p_ks, p_ke, rb + 1, CLEAN)
             _ws_row_out(acc_b, w_b, ks_b, ke_b, rb, o_n, m_n, b_scale, p_out, stride_os, CLEAN)
             acc_a, w_a = _ws_finish(tok_a, w_bufs, empty, jb + 1, head_l, NUM_STAGES)
         if n_rows % 2 == 0:   # one row left after the pairs
             jb = n_rows - 1
             tok_b = _ws_issue(a_op, q_bufs, ready, jb, zero, NUM_STAGES)
-            ks_b = gl.load(p_ks + hi - 1)
-            ke_b = gl.load(p_ke + hi - 1)
+            ks_b, ke_b = _ws_window(p_ks, p_ke, hi - 1, CLEAN)
             _ws_row_out(acc_a, w_a, ks_a, ke_a, hi - 2, o_n, m_n, b_scale, p_out, stride_os,
                         CLEAN)
             acc_b, w_b = _ws_finish(tok_b, w_bufs, empty, jb, head_l, NUM_STAGES)
@@ -220,10 +229,8 @@ if HAVE_GLUON:
             r = lo + j
             tok_a = _ws_pair_issue(a_op, q_bufs, ready, g0 + j, zero, NUM_STAGES, DIAG)
             tok_b = _ws_pair_issue(a_op, q_bufs, ready, g0 + j + 1, zero, NUM_STAGES, DIAG)
-            ks_a = gl.load(p_ks + r)
-            ke_a = gl.load(p_ke + r)
-            ks_b = gl.load(p_ks + r + 1)
-            ke_b = gl.load(p_ke + r + 1)
+            ks_a, ke_a = _ws_window(p_ks, p_ke, r, CLEAN)
+            ks_b, ke_b = _ws_window(p_ks, p_ke, r + 1, CLEAN)
             acc_a, w_a = _ws_pair_finish(tok_a, w_bufs, empty, g0 + j, head_l, NUM_STAGES, 1, DIAG)
             _ws_pair_out(acc_a, w_a, ks_a, ke_a, r, o_n, m_n, b_scale, p_out, stride_os, CLEAN,
                          DIAG)
@@ -234,8 +241,7 @@ if HAVE_GLUON:
         if n_rows % 2 == 1:
             j = n_rows - 1
             tok_a = _ws_pair_issue(a_op, q_bufs, ready, g0 + j, zero, NUM_STAGES, DIAG)
-            ks_a = gl.load(p_ks + hi - 1)
-            ke_a = gl.load(p_ke + hi - 1)
+            ks_a, ke_a = _ws_window(p_ks, p_ke, hi - 1, CLEAN)
             acc_a, w_a = _ws_pair_finish(tok_a, w_bufs, empty, g0 + j, head_l, NUM_STAGES, 0, DIAG)
             _ws_pair_out(acc_a, w_a, ks_a, ke_a, hi - 1, o_n, m_n, b_scale, p_out, stride_os, CLEAN,
                          DIAG)
@@ -258,8 +264,7 @@ if HAVE_GLUON:
             t_cur = _ws_issue(a_op, q_bufs, ready, j, zero, NUM_STAGES)
             t_nxt = _ws_issue(a_op, q_bufs, ready, j + 1, zero, NUM_STAGES)
             for i in gl.static_range(G):
-                ks = gl.load(p_ks + r + i)
-                ke = gl.load(p_ke + r + i)
+                ks, ke = _ws_window(p_ks, p_ke, r + i, CLEAN)
                 if i < G - 1:
                     acc, w = _ws_finish(t_cur, w_bufs, empty, j + i, head_l, NUM_STAGES, 1)
                 else:
@@ -283,8 +288,7 @@ if HAVE_GLUON:
         """Row i of a 4-row slot on its own (issue, wait, epilogue): the last slot's leftovers."""
         tok = warpgroup_mma(a_op, qb.slice(i * HEADS, HEADS).permute((1, 0)), zero,
                             use_acc=False, is_async=True)
-        ks = gl.load(p_ks + r)
-        ke = gl.load(p_ke + r)
+        ks, ke = _ws_window(p_ks, p_ke, r, CLEAN)
         acc = warpgroup_mma_wait(0, deps=[tok])
         w = wb.slice(i * HEADS, HEADS).load(head_l)
         _ws_row_out(acc, w, ks, ke, r, o_n, m_n, b_scale, p_out, stride_os, CLEAN)
@@ -309,10 +313,8 @@ if HAVE_GLUON:
                                is_async=True)
             t1 = warpgroup_mma(a_op, qb.slice(HEADS, HEADS).permute((1, 0)), zero,
                                use_acc=False, is_async=True)
-            ks0 = gl.load(p_ks + r)
-            ke0 = gl.load(p_ke + r)
-            ks1 = gl.load(p_ks + r + 1)
-            ke1 = gl.load(p_ke + r + 1)
+            ks0, ke0 = _ws_window(p_ks, p_ke, r, CLEAN)
+            ks1, ke1 = _ws_window(p_ks, p_ke, r + 1, CLEAN)
             acc = warpgroup_mma_wait(1, deps=[t0])
             w = wb.slice(0, HEADS).load(head_l)
             _ws_row_out(acc, w, ks0, ke0, r, o_n, m_n, b_scale, p_out, stride_os, CLEAN)
@@ -323,16 +325,14 @@ if HAVE_GLUON:
             mbarrier.wait(ready.index(s), (j // NUM_STAGES) & 1)
             t2 = warpgroup_mma(a_op, qb.slice(2 * HEADS, HEADS).permute((1, 0)), zero,
                                use_acc=False, is_async=True)
-            ks2 = gl.load(p_ks + r + 2)
-            ke2 = gl.load(p_ke + r + 2)
+            ks2, ke2 = _ws_window(p_ks, p_ke, r + 2, CLEAN)
             acc = warpgroup_mma_wait(1, deps=[t1])
             w = wb.slice(HEADS, HEADS).load(head_l)
             _ws_row_out(acc, w, ks1, ke1, r + 1, o_n, m_n, b_scale, p_out, stride_os, CLEAN)
             mbarrier.wait(ready.index(s), (j // NUM_STAGES) & 1)
             t3 = warpgroup_mma(a_op, qb.slice(3 * HEADS, HEADS).permute((1, 0)), zero,
                                use_acc=False, is_async=True)
-            ks3 = gl.load(p_ks + r + 3)
-            ke3 = gl.load(p_ke + r + 3)
+            ks3, ke3 = _ws_window(p_ks, p_ke, r + 3, CLEAN)
             acc = warpgroup_mma_wait(1, deps=[t2])
             w = wb.slice(2 * HEADS, HEADS).load(head_l)
             _ws_row_out(acc, w, ks2, ke2, r + 2, o_n, m_n, b_scale, p_out, stride_os, CLEAN)
@@ -360,13 +360,14 @@ if HAVE_GLUON:
 
     @gluon.jit
     def _ws_consumer(k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke, p_out,
-                     N, n0, lo, hi, stride_os,
+                     N, n0, lo, hi, inner, stride_os,
                      C: gl.constexpr, HEADS: gl.constexpr, KEYS: gl.constexpr,
                      CLEAN: gl.constexpr, NUM_STAGES: gl.constexpr, A_REGS: gl.constexpr,
-                     SCHED: gl.constexpr, DIAG: gl.constexpr):
+                     SCHED: gl.constexpr, DIAG: gl.constexpr, INNER: gl.constexpr):
         """Consumer warpgroup C: keys [n0 + KEYS * C, n0 + KEYS * (C + 1)), rows [lo, hi).
         A_REGS: the key tile (the same for every row) is held in registers as the wgmma's A
-        operand, so each wgmma reads only q from shared memory."""
+        operand, so each wgmma reads only q from shared memory. INNER: where the tile is
+        inside every row's window (``inner``), rows run without the window mask."""
         acc_layout: gl.constexpr = gl.NVMMADistributedLayout(
             version=[3, 0], warps_per_cta=[4, 1], instr_shape=[16, HEADS, 32])
         key_l: gl.constexpr = gl.SliceLayout(1, acc_layout)
@@ -383,22 +384,43 @@ if HAVE_GLUON:
                     gl.DotOperandLayout(operand_index=0, parent=acc_layout, k_width=4))
             else:
                 a_smem = k_smem.index(C)
-            if SCHED == "quad":
-                _ws_rows_quad(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
-                              b_scale, zero, lo, hi, stride_os, head_l, CLEAN, NUM_STAGES, HEADS)
-            elif SCHED == "group4":
-                _ws_rows_group(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
-                               b_scale, zero, lo, hi, 0, stride_os, head_l, CLEAN, NUM_STAGES, 4)
-            elif SCHED == "group8":
-                _ws_rows_group(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
-                               b_scale, zero, lo, hi, 0, stride_os, head_l, CLEAN, NUM_STAGES, 8)
-            elif SCHED == "pair":
-                _ws_rows_pair(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
-                              b_scale, zero, lo, hi, 0, stride_os, head_l, CLEAN, NUM_STAGES,
-                              DIAG)
+            if INNER and CLEAN:
+                # Every row of the tile has every key in its window: the same schedule
+                # without the window's loads and mask (a second copy of the row loop).
+                if inner:
+                    _ws_sched(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
+                              b_scale, zero, lo, hi, stride_os, head_l, False, NUM_STAGES,
+                              HEADS, SCHED, DIAG)
+                else:
+                    _ws_sched(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
+                              b_scale, zero, lo, hi, stride_os, head_l, CLEAN, NUM_STAGES,
+                              HEADS, SCHED, DIAG)
             else:
-                _ws_rows(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
-                         b_scale, zero, lo, hi, stride_os, head_l, CLEAN, NUM_STAGES)
+                _ws_sched(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
+                          b_scale, zero, lo, hi, stride_os, head_l, CLEAN, NUM_STAGES, HEADS,
+                          SCHED, DIAG)
+
+    @gluon.jit
+    def _ws_sched(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n, b_scale,
+                  zero, lo, hi, stride_os, head_l: gl.constexpr, CLEAN: gl.constexpr,
+                  NUM_STAGES: gl.constexpr, HEADS: gl.constexpr, SCHED: gl.constexpr,
+                  DIAG: gl.constexpr):
+        """The consumer's rows [lo, hi) through the row schedule SCHED."""
+        if SCHED == "quad":
+            _ws_rows_quad(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
+                          b_scale, zero, lo, hi, stride_os, head_l, CLEAN, NUM_STAGES, HEADS)
+        elif SCHED == "group4":
+            _ws_rows_group(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
+                           b_scale, zero, lo, hi, 0, stride_os, head_l, CLEAN, NUM_STAGES, 4)
+        elif SCHED == "group8":
+            _ws_rows_group(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
+                           b_scale, zero, lo, hi, 0, stride_os, head_l, CLEAN, NUM_STAGES, 8)
+        elif SCHED == "pair":
+            _ws_rows_pair(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
+                          b_scale, zero, lo, hi, 0, stride_os, head_l, CLEAN, NUM_STAGES, DIAG)
+        else:
+            _ws_rows(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
+                     b_scale, zero, lo, hi, stride_os, head_l, CLEAN, NUM_STAGES)
 
     @gluon.jit
     def _ws_producer(q_desc, k_desc, w_desc, k_smem, q_bufs, w_bufs, k_bar, ready, empty, n0, lo, hi,
@@ -431,7 +453,8 @@ if HAVE_GLUON:
         S, N, stride_os,
         HEADS: gl.constexpr, DIM: gl.constexpr, ROWS: gl.constexpr, CLEAN: gl.constexpr,
         NUM_STAGES: gl.constexpr, CONSUMER_REGS: gl.constexpr, KEYS: gl.constexpr,
-        A_REGS: gl.constexpr, SCHED: gl.constexpr, DIAG: gl.constexpr, num_warps: gl.constexpr,
+        A_REGS: gl.constexpr, SCHED: gl.constexpr, DIAG: gl.constexpr, INNER: gl.constexpr,
+        num_warps: gl.constexpr,
     ):
         """Program (key tile of 2 x KEYS, row chunk of ROWS) -> out[rows, keys]; see the module.
         SCHED, the consumers' row schedule (``MqaLogitsConfig.ws_schedule``): "rows"
@@ -445,7 +468,7 @@ if HAVE_GLUON:
         n0 = pid_n * BLOCK_N
         r0 = pid_r * ROWS
         r1 = gl.minimum(r0 + ROWS, S)
-        lo, hi = _ws_bounds(p_ks, p_ke, S, N, n0, r0, ROWS, BLOCK_N, num_warps)
+        lo, hi, inner = _ws_bounds(p_ks, p_ke, S, N, n0, r0, ROWS, BLOCK_N, num_warps)
 
         k_smem = gl.allocate_shared_memory(k_desc.dtype, [CONSUMERS, KEYS, DIM], k_desc.layout)
         q_bufs = gl.allocate_shared_memory(q_desc.dtype, [NUM_STAGES, RPS * HEADS, DIM],
@@ -461,11 +484,11 @@ if HAVE_GLUON:
 
         gl.warp_specialize([
             (_ws_consumer, (k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke,
-                            p_out, N, n0, lo, hi, stride_os, 0, HEADS, KEYS, CLEAN, NUM_STAGES,
-                            A_REGS, SCHED, DIAG)),
+                            p_out, N, n0, lo, hi, inner, stride_os, 0, HEADS, KEYS, CLEAN,
+                            NUM_STAGES, A_REGS, SCHED, DIAG, INNER)),
             (_ws_consumer, (k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke,
-                            p_out, N, n0, lo, hi, stride_os, 1, HEADS, KEYS, CLEAN, NUM_STAGES,
-                            A_REGS, SCHED, DIAG)),
+                            p_out, N, n0, lo, hi, inner, stride_os, 1, HEADS, KEYS, CLEAN,
+                            NUM_STAGES, A_REGS, SCHED, DIAG, INNER)),
             (_ws_producer, (q_desc, k_desc, w_desc, k_smem, q_bufs, w_bufs, k_bar, ready, empty,
                             n0, lo, hi, HEADS, KEYS, CONSUMERS, NUM_STAGES, RPS)),
         ], [4, 1], [CONSUMER_REGS, 24])

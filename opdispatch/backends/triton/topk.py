@@ -659,3 +659,16 @@ def top_k_per_row_decode(logits: torch.Tensor, seq_lens: torch.Tensor, out: torc
                          next_n: int, k: int, config=None) -> None:
     """Kernel signature of ``top_k_per_row_decode`` (outputs preallocated)."""
     top_k_per_row(logits, out, k, seq_lens=seq_lens, next_n=next_n, config=config)
+
+
+def describe(platform) -> str:
+    """Which top-k kernels run on ``platform`` (``opdispatch explain``): the default config's
+    modes, chosen per shape by ``plan``."""
+    cfg = CONFIGS[DEFAULT_CONFIG]
+    pdl = (" with programmatic dependent launch between its kernels"
+           if cfg.pdl and platform.is_cuda() and platform.has_real_gpu
+           and (platform.device_capability or (0, 0)) >= (9, 0) else "")
+    return (f"radix select, config {DEFAULT_CONFIG}: rows of <= {cfg.reg_max_cols} columns in "
+            f"registers (one launch); longer rows by a sampled threshold, compaction and "
+            f"register select{pdl}; the rest by the histogram pipeline; per shape: "
+            f"topk.plan(rows, cols, k, device)")
