@@ -67,6 +67,9 @@ class MqaLogitsConfig:
     # time, from the rows' bounds) run a copy of the row loop without the window loads and
     # mask (ws only, with clean logits).
     ws_inner: bool = False
+    # The key tile's TMA copy issued at the kernel's start, before the row bounds are read,
+    # instead of by the producer warp after them (ws only).
+    ws_early_k: bool = False
 
     def __post_init__(self):
         if self.tma_q and (self.rows_per_iter != 1 or self.overlap):
@@ -107,14 +110,15 @@ class PagedLogitsConfig:
 
 
 def _ws256(num_stages: int, target_programs: int = 512, a_regs: bool = False,
-           pair: bool = False, group: int = 0, rps: int = 1, inner: bool = False
-           ) -> MqaLogitsConfig:
+           pair: bool = False, group: int = 0, rps: int = 1, inner: bool = False,
+           early_k: bool = False) -> MqaLogitsConfig:
     """A ws config with 128 keys per consumer: one CTA of 12 warps per SM (168 registers a
     thread at launch; 232 for the worker consumer, 248 for the default one, 24 for the producer)."""
     return MqaLogitsConfig(block_n=256, num_warps=4, num_stages=num_stages, ws=True,
                            ws_maxnreg=168, ws_consumer_regs=232, ws_a_regs=a_regs,
                            ws_pair=pair, ws_group=group, ws_rows_per_slot=rps,
-                           ws_inner=inner, target_programs=target_programs)
+                           ws_inner=inner, ws_early_k=early_k,
+                           target_programs=target_programs)
 
 
 MQA_LOGITS_CONFIGS = {
@@ -192,12 +196,14 @@ MQA_LOGITS_CONFIGS = {
     "ws_n256_q4_ar_in": _ws256(4, a_regs=True, rps=4, inner=True),
     "ws_n256_q4_ar_in_t1k": _ws256(4, 1024, a_regs=True, rps=4, inner=True),
     "ws_n256_q3_ar_in": _ws256(3, a_regs=True, rps=4, inner=True),
+    # Session 17: the key tile's copy before the row bounds (_ek).
+    "ws_n256_q4_ar_in_ek": _ws256(4, a_regs=True, rps=4, inner=True, early_k=True),
 }
 # The default (since session 15 the warp-specialized Gluon kernel; since session 16 with
 # slots of 4 rows), the one that runs where
 # that cannot (``ws_ok``; also for any ws config there), and the one that runs where TMA q
 # cannot either (see MqaLogitsConfig).
-MQA_LOGITS_DEFAULT = "ws_n256_q4_ar_in"
+MQA_LOGITS_DEFAULT = "ws_n256_q4_ar_in_ek"
 MQA_LOGITS_NO_WS_DEFAULT = "n128_w4_s2_u2_tma_t2k"
 MQA_LOGITS_NO_TMA_DEFAULT = "n128_w4_s3_u2"
 
@@ -382,7 +388,8 @@ def _mqa_logits_ws(q, k, k_scale, weights, cu_seqlen_ks, cu_seqlen_ke, out, clea
         S, N, out.stride(0),
         HEADS=H, DIM=D, ROWS=rows, CLEAN=clean_logits, NUM_STAGES=cfg.num_stages,
         CONSUMER_REGS=cfg.ws_consumer_regs, KEYS=keys, A_REGS=cfg.ws_a_regs,
-        SCHED=cfg.ws_schedule, DIAG=cfg.ws_diag, INNER=cfg.ws_inner, num_warps=4,
+        SCHED=cfg.ws_schedule, DIAG=cfg.ws_diag, INNER=cfg.ws_inner,
+        EARLY_K=cfg.ws_early_k, num_warps=4,
         maxnreg=cfg.ws_maxnreg,
     )
 

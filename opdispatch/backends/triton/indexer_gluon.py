@@ -423,17 +423,24 @@ if HAVE_GLUON:
                      b_scale, zero, lo, hi, stride_os, head_l, CLEAN, NUM_STAGES)
 
     @gluon.jit
+    def _ws_load_keys(k_desc, k_smem, k_bar, n0, KEYS: gl.constexpr, CONSUMERS: gl.constexpr):
+        """The CTA's key tile, one TMA copy per consumer's half, completing k_bar."""
+        mbarrier.expect(k_bar, CONSUMERS * k_desc.block_type.nbytes)
+        for c in gl.static_range(CONSUMERS):
+            _tma_load(k_desc, [n0 + KEYS * c, 0], k_bar, k_smem.index(c))
+
+    @gluon.jit
     def _ws_producer(q_desc, k_desc, w_desc, k_smem, q_bufs, w_bufs, k_bar, ready, empty, n0, lo, hi,
                      HEADS: gl.constexpr, KEYS: gl.constexpr, CONSUMERS: gl.constexpr,
-                     NUM_STAGES: gl.constexpr, RPS: gl.constexpr = 1):
-        """One warp: the key tile once, then rows [lo, hi) of q and of the head weights into the
-        ring of buffers, RPS consecutive rows a slot (the last slot's rows past hi are loaded
-        and not used; past the end of q the copy fills zeros)."""
+                     NUM_STAGES: gl.constexpr, RPS: gl.constexpr = 1, EARLY_K: gl.constexpr = False):
+        """One warp: the key tile once (unless EARLY_K: the kernel issued it before the row
+        bounds), then rows [lo, hi) of q and of the head weights into the ring of buffers, RPS
+        consecutive rows a slot (the last slot's rows past hi are loaded and not used; past the
+        end of q the copy fills zeros)."""
         n_rows = hi - lo
         if n_rows > 0:
-            mbarrier.expect(k_bar, CONSUMERS * k_desc.block_type.nbytes)
-            for c in gl.static_range(CONSUMERS):
-                _tma_load(k_desc, [n0 + KEYS * c, 0], k_bar, k_smem.index(c))
+            if not EARLY_K:
+                _ws_load_keys(k_desc, k_smem, k_bar, n0, KEYS, CONSUMERS)
             for j in range(gl.cdiv(n_rows, RPS)):
                 s = j % NUM_STAGES
                 # A buffer is free once every consumer has finished the wgmma that read it
@@ -454,7 +461,7 @@ if HAVE_GLUON:
         HEADS: gl.constexpr, DIM: gl.constexpr, ROWS: gl.constexpr, CLEAN: gl.constexpr,
         NUM_STAGES: gl.constexpr, CONSUMER_REGS: gl.constexpr, KEYS: gl.constexpr,
         A_REGS: gl.constexpr, SCHED: gl.constexpr, DIAG: gl.constexpr, INNER: gl.constexpr,
-        num_warps: gl.constexpr,
+        EARLY_K: gl.constexpr, num_warps: gl.constexpr,
     ):
         """Program (key tile of 2 x KEYS, row chunk of ROWS) -> out[rows, keys]; see the module.
         SCHED, the consumers' row schedule (``MqaLogitsConfig.ws_schedule``): "rows"
@@ -468,7 +475,6 @@ if HAVE_GLUON:
         n0 = pid_n * BLOCK_N
         r0 = pid_r * ROWS
         r1 = gl.minimum(r0 + ROWS, S)
-        lo, hi, inner = _ws_bounds(p_ks, p_ke, S, N, n0, r0, ROWS, BLOCK_N, num_warps)
 
         k_smem = gl.allocate_shared_memory(k_desc.dtype, [CONSUMERS, KEYS, DIM], k_desc.layout)
         q_bufs = gl.allocate_shared_memory(q_desc.dtype, [NUM_STAGES, RPS * HEADS, DIM],
@@ -481,6 +487,12 @@ if HAVE_GLUON:
         for s in gl.static_range(NUM_STAGES):
             mbarrier.init(ready.index(s), count=1)
             mbarrier.init(empty.index(s), count=CONSUMERS)
+        if EARLY_K:
+            # The key tile's copy in flight while the row bounds are read (its latency and
+            # theirs overlap; a CTA whose rows all miss the tile waits for it before exiting).
+            fence_async_shared()
+            _ws_load_keys(k_desc, k_smem, k_bar, n0, KEYS, CONSUMERS)
+        lo, hi, inner = _ws_bounds(p_ks, p_ke, S, N, n0, r0, ROWS, BLOCK_N, num_warps)
 
         gl.warp_specialize([
             (_ws_consumer, (k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke,
@@ -490,8 +502,11 @@ if HAVE_GLUON:
                             p_out, N, n0, lo, hi, inner, stride_os, 1, HEADS, KEYS, CLEAN,
                             NUM_STAGES, A_REGS, SCHED, DIAG, INNER)),
             (_ws_producer, (q_desc, k_desc, w_desc, k_smem, q_bufs, w_bufs, k_bar, ready, empty,
-                            n0, lo, hi, HEADS, KEYS, CONSUMERS, NUM_STAGES, RPS)),
+                            n0, lo, hi, HEADS, KEYS, CONSUMERS, NUM_STAGES, RPS, EARLY_K)),
         ], [4, 1], [CONSUMER_REGS, 24])
+        if EARLY_K:
+            if hi == lo:
+                mbarrier.wait(k_bar, 0)
 
         if CLEAN:
             # -inf into the chunk's rows the loop skipped, over the key tile.
