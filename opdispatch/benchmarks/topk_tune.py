@@ -128,6 +128,15 @@ def _extra():
         # k = 512 search from 14.3k to 10.5k cycles), 32- or 64-key buckets.
         "v19_fa32": replace(CONFIGS["v19"], finish_hi=0, finish_small=32),
         "v19_fa64": replace(CONFIGS["v19"], finish_hi=0, finish_small=64),
+        # Session 17: register mode (rows <= 4096 columns) spills at 80 registers (ncu at
+        # 4096x4096: 1.74 M local-memory requests, 37% of stalls on L1TEX): 16 or 8 keys a
+        # thread (8 / 16 warps a row) under caps of 80 / 64 / none, and 32 keys under 96 / 128.
+        "v22_r16": replace(CONFIGS["v22"], reg_per_thread=16),
+        "v22_r16_n64": replace(CONFIGS["v22"], reg_per_thread=16, reg_maxnreg=64),
+        "v22_r16_n0": replace(CONFIGS["v22"], reg_per_thread=16, reg_maxnreg=0),
+        "v22_r8_n64": replace(CONFIGS["v22"], reg_per_thread=8, reg_maxnreg=64),
+        "v22_n96": replace(CONFIGS["v22"], reg_maxnreg=96),
+        "v22_n128": replace(CONFIGS["v22"], reg_maxnreg=128),
         # Trial configs (not in CONFIGS).
         "r4f8": replace(pipe, radix_bits=4, cand_block=2048, finish_num_warps=8),
         # v3 variants.

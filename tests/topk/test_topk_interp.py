@@ -170,6 +170,11 @@ SMALL = {
                                                warp_emit=True, select_2d=16, finish_2d=False,
                                                reg_max_cols=24, reg_per_thread=1,
                                                sample_max_split=8, sample_min_ratio=4),
+    # v23: register mode with other keys per thread where its select writes through the warp
+    # emit (k > lanes / select_2d), the 2-D tiles elsewhere: both branches in the shapes below.
+    "register_emit8": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2, select_small=16,
+                                    select_hi=0, warp_emit=True, select_2d=16,
+                                    reg_emit_per_thread=8),
     # The v3 compaction with in-thread rank scans ([tile / threads, threads] tiles).
     "sample_scan2d": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
                                     cap=48, compact_block=16, sample=16, scan2d=True),
@@ -540,3 +545,18 @@ def test_sample_threshold_from_runs_of_columns(group):
                 COL_CONTIG=True, SAMPLE=sample, T_BITS=2, T_GROUP=group)
             want = sample_threshold_ref(x, k, sample, group)
             assert torch.equal(t16.long(), want), (kind, cols, k, t16, want)
+
+
+def test_register_emit_plan():
+    # v23 (the default): at 4096 columns the warp-emit select (k = 2048 > 4096 / 8) runs 8
+    # warps of 16 keys under 64 registers; the 2-D select (k = 512) keeps 4 warps and 80.
+    dev = torch.device("cpu")
+    p = tk.plan(4096, 4096, 2048, dev, "v23")
+    assert p["mode"] == "register" and p["num_warps"] == 8 and p["maxnreg"] == 64
+    p = tk.plan(4096, 4096, 512, dev, "v23")
+    assert p["mode"] == "register" and p["num_warps"] == 4 and p["maxnreg"] == 80
+    p = tk.plan(4096, 4096, 2048, dev, "v22")
+    assert p["num_warps"] == 4 and p["maxnreg"] == 80
+    small = SMALL["register_emit8"]
+    assert tk.plan(1, 257, 33, dev, small)["num_warps"] == 2      # 512 lanes / (32 x 8)
+    assert tk.plan(5, 130, 7, dev, small)["num_warps"] == 4       # 256 lanes / (32 x 2)

@@ -107,6 +107,10 @@ class TopKConfig:
                                # element on CUDA, _emit_top_warp) instead of a 1-D block scan
     finish_2d: bool = True     # v21: False keeps the v3 finish (split path) off select_2d
                                # tiles (register mode and v12's one launch still use them)
+    # v23: register mode where its select is not on select_2d tiles (k * select_2d > lanes:
+    # the warp emit): keys per thread and register cap there (0: reg_per_thread / reg_maxnreg).
+    reg_emit_per_thread: int = 0
+    reg_emit_maxnreg: int = 0
     pdl: int = 0               # v22: programmatic dependent launch between the v3 kernels
                                # (CUDA sm_90+ only; 0: off): the compaction starts while the
                                # threshold kernel runs, the finish launches early, each waits
@@ -311,6 +315,13 @@ CONFIGS = {
     # 37.8 / 38.3, k=512 31.7 / 32.0 -> 33.0 / 32.6, 512x131072 249.3 -> 247.9. The default
     # since session 13. v22_2 / v22_3 / v22_4 / v22_5: the other pdl values (trials).
     "v22": dataclasses.replace(_V21A, pdl=1),
+    # v23: v22 with register mode at 16 keys a thread (8 warps at 4096 columns) and 64
+    # registers where its select writes through the warp emit (k > lanes / 8); at 32 keys and
+    # 80 registers the register kernel spilled (ncu, 4096x4096 k=2048: 1.74 M local-memory
+    # requests, L1TEX waits 37% of the stalls). Screened on the H100 (session 17, graph us, v22
+    # -> v23's settings): 4096x4096 k=2048 121.5 -> 113.4, 512x4096 k=2048 20.7 -> 19.5,
+    # 2048x4096 k=1024 73.8 -> 72.9 (4096x4096 k=512 runs the 2-D tiles, unchanged).
+    "v23": dataclasses.replace(_V21A, pdl=1, reg_emit_per_thread=16, reg_emit_maxnreg=64),
     "v22_2": dataclasses.replace(_V21A, pdl=2),
     "v22_3": dataclasses.replace(_V21A, pdl=3),
     "v22_4": dataclasses.replace(_V21A, pdl=4),
@@ -336,7 +347,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "v22"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
+DEFAULT_CONFIG = "v23"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
@@ -440,10 +451,13 @@ def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dic
     cfg = _resolve(config)
     if cfg.reg_max_cols and cols <= cfg.reg_max_cols:
         lanes = max(16, triton.next_power_of_2(cols))
-        warps = max(1, min(16, lanes // (32 * cfg.reg_per_thread)))
+        per, nreg = cfg.reg_per_thread, cfg.reg_maxnreg
+        if cfg.reg_emit_per_thread and not (cfg.select_2d and k * cfg.select_2d <= lanes):
+            per, nreg = cfg.reg_emit_per_thread, cfg.reg_emit_maxnreg or nreg
+        warps = max(1, min(16, lanes // (32 * per)))
         small = cfg.select_small if rows >= cfg.select_min_rows else 0
         return dict(mode="register", split=1, chunk=cols, cap=0, grid=(rows,), cfg=cfg,
-                    lanes=lanes, num_warps=warps, small=small)
+                    lanes=lanes, num_warps=warps, small=small, maxnreg=nreg)
     num_sms = _num_sms(device)
     cap = _candidate_cap(cols, cfg)
     split = 1
@@ -553,7 +567,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             *common, out, out.stride(0), k, scr, IS_DECODE=decode, COL_CONTIG=stride_c == 1,
             LANES=p["lanes"], FILL_BLOCK=1024, SEL=cfg.select_bits, SMALL=small,
             HI=cfg.select_hi, **_select_layout(cfg, p["lanes"], p["num_warps"], k, device),
-            num_warps=p["num_warps"], **_maxnreg(cfg.reg_maxnreg, device))
+            num_warps=p["num_warps"], **_maxnreg(p["maxnreg"], device))
         return
     # One workspace allocation per call (size from the shape only).
     ws = torch.empty(p["ws_numel"], dtype=torch.int32, device=device)
