@@ -57,7 +57,7 @@ Probe = Callable[[], "tuple[bool, str]"]
 # Which kernel (variant, config) a provider runs for an op on a platform, in one line: a string,
 # or a function of the platform (it may look at the device, never at data). Shown by
 # ``opdispatch explain`` under each provider that can run.
-KernelsNote = "str | Callable[[Platform], str]"
+KernelsNote = str | Callable[[Platform], str]
 
 
 @dataclass
@@ -68,7 +68,7 @@ class Impl:
     provider: str
     fn: Callable[..., Any]
     probe: Probe | None = None
-    kernels: Any = None   # a KernelsNote or None
+    kernels: KernelsNote | None = None
     _probe_result: tuple[bool, str] | None = field(default=None, repr=False)
 
     def run_probe(self) -> tuple[bool, str]:
@@ -102,7 +102,7 @@ def _entry(op: str) -> OpEntry:
 
 
 def register_impl(op: str, provider: str, fn: Callable[..., Any], *, probe: Probe | None = None,
-                  kernels: Any = None) -> None:
+                  kernels: KernelsNote | None = None) -> None:
     """Register ``provider``'s implementation of ``op`` (a function with the op's kernel signature).
     ``kernels``: which kernel variant it runs, as a string or a function of the platform (see
     KernelsNote); ``opdispatch explain`` shows it."""

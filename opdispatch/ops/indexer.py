@@ -472,12 +472,14 @@ def _kernels_note(op: str, provider: str):
         if provider == "triton":
             from opdispatch.backends.triton import indexer as tri  # lazy: no triton at import
 
-            mqa = tri.describe_mqa_logits(platform)
-            paged = tri.describe_paged_logits(platform)
-            text = {"fp8_mqa_logits": mqa, "fp8_paged_mqa_logits": paged,
-                    "sparse_attn_indexer_prefill": f"logits by {mqa}; then the Triton top-k",
-                    "sparse_attn_indexer_decode": f"logits by {paged}; then the Triton top-k",
-                    "indexer_k_quant_and_cache": "one Triton kernel (quantise + scatter)"}[op]
+            if op in (Fp8MqaLogits.name, SparseAttnIndexerPrefill.name):
+                text = tri.describe_mqa_logits(platform)
+            elif op in (Fp8PagedMqaLogits.name, SparseAttnIndexerDecode.name):
+                text = tri.describe_paged_logits(platform)
+            else:
+                text = "one Triton kernel (quantise + scatter)"
+            if op in (SparseAttnIndexerPrefill.name, SparseAttnIndexerDecode.name):
+                text = f"logits by {text}; then the Triton top-k"
             return f"{text}; {fp8_note(platform)}"
         if provider == "deep_gemm":
             return ("DeepGEMM's fp8_fp4_* (newer) or fp8_* (older) logits function, whichever the "

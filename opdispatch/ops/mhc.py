@@ -304,7 +304,7 @@ def _triton_note(op: str):
     def note(platform) -> str:
         from opdispatch.backends.triton import mhc as tmhc  # lazy: no triton at import
 
-        return tmhc.describe(op)(platform)
+        return tmhc.describe(op)
     return note
 
 

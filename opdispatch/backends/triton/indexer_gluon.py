@@ -294,6 +294,13 @@ if HAVE_GLUON:
         _ws_row_out(acc, w, ks, ke, r, o_n, m_n, b_scale, p_out, stride_os, CLEAN)
 
     @gluon.jit
+    def _ws_quad_slot(q_bufs, w_bufs, ready, j, NUM_STAGES: gl.constexpr):
+        """Wait for ring slot j (slots of 4 rows) to be filled: (slot, its q rows, its weights)."""
+        s = j % NUM_STAGES
+        mbarrier.wait(ready.index(s), (j // NUM_STAGES) & 1)
+        return s, q_bufs.index(s), w_bufs.index(s)
+
+    @gluon.jit
     def _ws_rows_quad(a_op, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n, b_scale,
                       zero, lo, hi, stride_os, head_l: gl.constexpr, CLEAN: gl.constexpr,
                       NUM_STAGES: gl.constexpr, HEADS: gl.constexpr):
@@ -304,11 +311,8 @@ if HAVE_GLUON:
         n_full = n_rows // 4
         for p in range(n_full):
             j = p
-            s = j % NUM_STAGES
             r = lo + 4 * p
-            mbarrier.wait(ready.index(s), (j // NUM_STAGES) & 1)
-            qb = q_bufs.index(s)
-            wb = w_bufs.index(s)
+            s, qb, wb = _ws_quad_slot(q_bufs, w_bufs, ready, j, NUM_STAGES)
             t0 = warpgroup_mma(a_op, qb.slice(0, HEADS).permute((1, 0)), zero, use_acc=False,
                                is_async=True)
             t1 = warpgroup_mma(a_op, qb.slice(HEADS, HEADS).permute((1, 0)), zero,
@@ -342,12 +346,8 @@ if HAVE_GLUON:
             _ws_row_out(acc, w, ks3, ke3, r + 3, o_n, m_n, b_scale, p_out, stride_os, CLEAN)
         rem = n_rows - 4 * n_full
         if rem > 0:
-            j = n_full
-            s = j % NUM_STAGES
             r = lo + 4 * n_full
-            mbarrier.wait(ready.index(s), (j // NUM_STAGES) & 1)
-            qb = q_bufs.index(s)
-            wb = w_bufs.index(s)
+            s, qb, wb = _ws_quad_slot(q_bufs, w_bufs, ready, n_full, NUM_STAGES)
             _ws_quad_row(a_op, qb, wb, 0, p_ks, p_ke, p_out, o_n, m_n, b_scale, zero, r,
                          stride_os, head_l, HEADS, CLEAN)
             if rem > 1:

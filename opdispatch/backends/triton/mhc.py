@@ -317,15 +317,13 @@ def mhc_fused_post_pre(x: torch.Tensor, residual: torch.Tensor, post_mix_in: tor
                 sinkhorn_iters=sinkhorn_iters, norm_eps=norm_eps, config=config)
 
 
-def describe(op: str):
-    """A note function for ``opdispatch explain``: which mHC kernels ``op`` runs."""
-    def note(platform) -> str:
-        if op == "mhc_post":
-            return "one Triton kernel (_mhc_post_kernel), one pass over the streams"
-        fused = " (fused: post folded into the first pass, which writes the new residual)"
-        return ("Triton GEMM against fn + RMS, sigmoids / Sinkhorn per token, weighted sum"
-                + (fused if op == "mhc_fused_post_pre" else "")
-                + ": two launches below T = 2048 tokens, one launch (split-K work items, "
-                "finishers, own-tile weighted sums at large T) from 2048; per shape: "
-                "mhc.default_pre_config(T, n, H, head)")
-    return note
+def describe(op: str) -> str:
+    """Which mHC kernels ``op`` runs (``opdispatch explain``; the same on every platform)."""
+    if op == "mhc_post":
+        return "one Triton kernel (_mhc_post_kernel), one pass over the streams"
+    fused = " (fused: post folded into the first pass, which writes the new residual)"
+    return ("Triton GEMM against fn + RMS, sigmoids / Sinkhorn per token, weighted sum"
+            + (fused if op == "mhc_fused_post_pre" else "")
+            + ": two launches below T = 2048 tokens, one launch (split-K work items, "
+            "finishers, own-tile weighted sums at large T) from 2048; per shape: "
+            "mhc.default_pre_config(T, n, H, head)")

@@ -352,6 +352,11 @@ DEFAULT_CONFIG = "v23"   # register mode <= 4096 columns, else v3 (sample) where
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
 
+def _on_2d_tiles(cfg: TopKConfig, lanes: int, k: int) -> bool:
+    """Whether a register select of ``lanes`` lanes for top-``k`` runs on select_2d tiles."""
+    return bool(cfg.select_2d) and k * cfg.select_2d <= lanes
+
+
 def _select_layout(cfg: TopKConfig, lanes: int, warps: int, k: int,
                    device: torch.device, allow_2d: bool = True) -> dict:
     """The lane layout of a register select of ``lanes`` lanes at ``warps`` warps, as the
@@ -364,7 +369,7 @@ def _select_layout(cfg: TopKConfig, lanes: int, warps: int, k: int,
       the CPU tiers test). Not where the lanes do not fill the warps, and not on ROCm (64-lane
       wavefronts: the ballot is CUDA's; not tried there);
     - else all 0: 1-D lanes, ranks from Triton's block scan."""
-    if allow_2d and cfg.select_2d and k * cfg.select_2d <= lanes:
+    if allow_2d and _on_2d_tiles(cfg, lanes, k):
         return dict(STHREADS=min(32 * warps, lanes), WARP=0, WASM=False)
     if cfg.warp_emit and lanes >= 32 * warps and not (device.type == "cuda"
                                                       and torch.version.hip is not None):
@@ -452,7 +457,7 @@ def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dic
     if cfg.reg_max_cols and cols <= cfg.reg_max_cols:
         lanes = max(16, triton.next_power_of_2(cols))
         per, nreg = cfg.reg_per_thread, cfg.reg_maxnreg
-        if cfg.reg_emit_per_thread and not (cfg.select_2d and k * cfg.select_2d <= lanes):
+        if cfg.reg_emit_per_thread and not _on_2d_tiles(cfg, lanes, k):
             per, nreg = cfg.reg_emit_per_thread, cfg.reg_emit_maxnreg or nreg
         warps = max(1, min(16, lanes // (32 * per)))
         small = cfg.select_small if rows >= cfg.select_min_rows else 0
