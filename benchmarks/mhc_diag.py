@@ -66,7 +66,9 @@ CONFIGS = {
 # session 13: read the streams (nearly) once. Each item writes the weighted sum of its own tile and
 # split right after the tile's coefficients are ready (own: lag 0), so the re-read is of data the
 # program read a moment ago (L2); the last fin_par arrivals of a tile finish it in parallel.
-_D = replace(tmhc.default_pre_config(8192, 4, 7168), block_h=128, num_stages=2)
+# (pinned to the weighted-sum settings of that time, so the names keep their meaning after the
+# session 18 default took ws_t 16 and out_cs)
+_D = replace(tmhc.default_pre_config(8192, 4, 7168), block_h=128, num_stages=2, ws_t=8, out_cs=False)
 CONFIGS.update({
     "own-s1024": replace(_D, own=True),
     "own-s512": replace(_D, split_h=512, own=True),
@@ -120,6 +122,9 @@ CONFIGS.update({
                                         early_flag=True, num_stages=3, spin=1),
     "own-s256-fp4-ef-w8": replace(_D, split_h=256, own=True, fin_par=4, fin_t=16, fin_s=16, early_flag=True,
                                   num_warps=8),
+    # session 18: the new default from T = 4096 (16-token weighted-sum steps, streaming stores)
+    "own-s256-fp8-ef-st3-ws16-cs": replace(_D, split_h=256, own=True, fin_par=8, fin_t=8, fin_s=32,
+                                           early_flag=True, num_stages=3, ws_t=16, out_cs=True),
 })
 if os.environ.get("MHC_DIAG_CONFIGS"):   # comma-separated names: time only those
     CONFIGS = {k: CONFIGS[k] for k in os.environ["MHC_DIAG_CONFIGS"].split(",")}  # in the order given

@@ -65,6 +65,7 @@ class PreConfig:
     fin_par: int = 1  # the last fin_par arrivals of a tile finish fin_t tokens each (block_t = fin_par * fin_t <= 16 fin_t)
     early_flag: bool = False  # a finisher publishes pre before post and the Sinkhorn
     spin: int = 0  # polls before a wait on later items gives up (0: 4096 on a GPU, 2 in the interpreter)
+    out_cs: bool = False  # one launch, CUDA: layer_input's final stores are streaming (.cs: first to leave L2)
 
 
 @dataclass(frozen=True)
@@ -104,9 +105,15 @@ def default_pre_config(t: int, n: int, h: int, head: bool = False) -> PreConfig:
         # us, against the configs below: T=8192 mhc_pre 373.5 against 399.5, hc_head 343.0
         # against 370.3; T=4096 204.6 / 181.0 against 227.2 / 193.0 (the 8192 config); T=16384
         # 738.1 / 658.4 against 769.9 / 723.6 (benchmarks/mhc_diag.py, own-s256-fp8-ef-st3)
+        # Session 18: 16-token weighted-sum steps (twice the bytes in flight per step) and
+        # streaming layer-input stores (out_cs: the 117 MB output no longer takes L2 space from
+        # the streams the weighted sums re-read): T=8192 mhc_pre 382.4 -> 357.5 us, hc_head
+        # 343.2 -> 335.7; T=4096 203.2 -> 193.2 and 179.2 -> 175.5 (benchmarks/mhc_src_trial.py,
+        # 3 alternations; ws_t 32 or 64 lose for hc_head, 8 warps lose for both)
         return PreConfig(block_t=64, block_h=128, split_h=256, num_warps=4, num_stages=3, fin_t=8,
                          fin_s=_fin_s(32, 8, mix_columns(n, head)[1]), fin_par=8, flat=True,
-                         sq_dot=True, fn_cat=True, fn_pre=True, own=True, early_flag=True)
+                         sq_dot=True, fn_cat=True, fn_pre=True, own=True, early_flag=True,
+                         ws_t=16, out_cs=True)
     if t >= 8192:
         # session 4 (same device): the flat loop with the squares and fn's hi|lo on the tensor
         # cores (128 registers instead of 194) and a 64-token finishing tile, 3 stages: 407.9 us
@@ -257,7 +264,8 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
         HEAD=head, FUSED_POST=post_in is not None, HAS_NORM=has_norm, X_BF16=x_bf16, DIAG=diag,
         FLAT=cfg.flat, SQ_DOT=cfg.sq_dot, FN_CAT=cfg.fn_cat, FIN_S=cfg.fin_s, FN_PRE=fn_pre,
         FIN_PAR=1 if two else cfg.fin_par, EARLY_FLAG=cfg.early_flag and not two,
-        OWN=cfg.own and not two,
+        # the streaming hint on NVIDIA only: no AMD GPU was available to check its lowering there
+        OWN=cfg.own and not two, OUT_CS=cfg.out_cs and not two and torch.version.hip is None,
         num_warps=cfg.num_warps, num_stages=cfg.num_stages,
     )
     if two:

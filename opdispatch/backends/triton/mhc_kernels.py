@@ -339,7 +339,8 @@ def _finish_chunk(p_tile, c, tg, T, n_split, p_scale, p_base, K, rms_eps, hc_pre
 def _ws_item(tw, s, T, H, n_split, hb_per_split, p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw,
              p_pre, norm_eps, N_STREAMS: tl.constexpr, BLOCK_T: tl.constexpr,
              BLOCK_H: tl.constexpr, OUT_BLOCK_H: tl.constexpr, WS_T: tl.constexpr,
-             NORM_ROWS: tl.constexpr, HAS_NORM: tl.constexpr, UNROLL: tl.constexpr = True):
+             NORM_ROWS: tl.constexpr, HAS_NORM: tl.constexpr, UNROLL: tl.constexpr = True,
+             OUT_CS: tl.constexpr = False):
     """The weighted-sum item (tile tw, split s) of the one-launch schedule, once the tile's pre
     is published: split s's H-range of the tile, WS_T tokens at a time (HAS_NORM: whole rows
     s, s + n_split, ... of the tile, then their RMSNorm). UNROLL: the token steps unrolled (the
@@ -352,24 +353,25 @@ def _ws_item(tw, s, T, H, n_split, hb_per_split, p_res, s_res_t, s_res_i, p_out,
         b_pre = tl.load(p_pre + o_w[:, None] * N_STREAMS + o_i[None, :], mask=m_w[:, None],
                         other=0.0, cache_modifier=".cg")
         _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_w, m_w,
-                          0, H, norm_eps, N_STREAMS, OUT_BLOCK_H, HAS_NORM)
+                          0, H, norm_eps, N_STREAMS, OUT_BLOCK_H, HAS_NORM, OUT_CS)
     else:
         h_lo = s * hb_per_split * BLOCK_H
         h_hi = tl.minimum(h_lo + hb_per_split * BLOCK_H, H)
         if UNROLL:
             for w0 in tl.static_range(0, BLOCK_T, WS_T):
                 _ws_tokens(tw, w0, T, h_lo, h_hi, p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw,
-                           p_pre, norm_eps, N_STREAMS, BLOCK_T, OUT_BLOCK_H, WS_T, HAS_NORM)
+                           p_pre, norm_eps, N_STREAMS, BLOCK_T, OUT_BLOCK_H, WS_T, HAS_NORM, OUT_CS)
         else:
             for w0 in range(0, BLOCK_T, WS_T):
                 _ws_tokens(tw, w0, T, h_lo, h_hi, p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw,
-                           p_pre, norm_eps, N_STREAMS, BLOCK_T, OUT_BLOCK_H, WS_T, HAS_NORM)
+                           p_pre, norm_eps, N_STREAMS, BLOCK_T, OUT_BLOCK_H, WS_T, HAS_NORM, OUT_CS)
 
 
 @triton.jit
 def _ws_tokens(tw, w0, T, h_lo, h_hi, p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, p_pre,
                norm_eps, N_STREAMS: tl.constexpr, BLOCK_T: tl.constexpr,
-               OUT_BLOCK_H: tl.constexpr, WS_T: tl.constexpr, HAS_NORM: tl.constexpr):
+               OUT_BLOCK_H: tl.constexpr, WS_T: tl.constexpr, HAS_NORM: tl.constexpr,
+               OUT_CS: tl.constexpr):
     """One step of ``_ws_item``: tokens w0 .. w0 + WS_T of tile tw over [h_lo, h_hi)."""
     o_i = tl.arange(0, N_STREAMS)
     o_w = tw.to(tl.int64) * BLOCK_T + w0 + tl.arange(0, WS_T)
@@ -377,13 +379,13 @@ def _ws_tokens(tw, w0, T, h_lo, h_hi, p_res, s_res_t, s_res_i, p_out, s_out_t, p
     b_pre = tl.load(p_pre + o_w[:, None] * N_STREAMS + o_i[None, :], mask=m_w[:, None],
                     other=0.0, cache_modifier=".cg")
     _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_w, m_w,
-                      h_lo, h_hi, norm_eps, N_STREAMS, OUT_BLOCK_H, HAS_NORM)
+                      h_lo, h_hi, norm_eps, N_STREAMS, OUT_BLOCK_H, HAS_NORM, OUT_CS)
 
 
 @triton.jit
 def _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_t, m_t, h_lo, h_hi,
                       norm_eps, N_STREAMS: tl.constexpr, BLOCK_H: tl.constexpr,
-                      HAS_NORM: tl.constexpr):
+                      HAS_NORM: tl.constexpr, OUT_CS: tl.constexpr = False):
     """``out[t, h] = sum_i pre[t, i] * res[t, i, h]`` for h in [h_lo, h_hi); with HAS_NORM (then
     the range is the whole row) the rounded rows are RMS-normalised in place afterwards (exactly
     what an unfused RMSNorm of layer_input computes).
@@ -391,6 +393,11 @@ def _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_t,
     The residual is read with ``evict_first`` (this is its last use). In the fused post+pre it
     was written by other programs of this launch after their release; no SM has read those
     addresses before (each is read once, here), so no stale L1 line can be hit.
+
+    OUT_CS: the final store of layer_input is a streaming store (``.cs``: first to leave L2).
+    At large T the output is larger than L2 and this kernel never reads it again, so it should
+    not take L2 space from the streams that the weighted sums re-read (with HAS_NORM only the
+    normalised store streams: the first one is read back).
 
     The stream sum is an explicit fma chain in stream order (pre_0 * x_0, then + pre_i * x_i),
     and the norm's sum of squares accumulates elementwise and ends in a pairwise tree: the
@@ -411,7 +418,10 @@ def _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_t,
                           eviction_policy="evict_first").to(tl.float32)
             b_acc = tl.fma(b_pi, b_x, b_acc)
         b_y = b_acc.to(p_out.dtype.element_ty)
-        tl.store(p_out + o_t[:, None] * s_out_t + o_h[None, :], b_y, mask=m_th)
+        if OUT_CS and not HAS_NORM:
+            tl.store(p_out + o_t[:, None] * s_out_t + o_h[None, :], b_y, mask=m_th, cache_modifier=".cs")
+        else:
+            tl.store(p_out + o_t[:, None] * s_out_t + o_h[None, :], b_y, mask=m_th)
         if HAS_NORM:
             b_yf = tl.where(m_th, b_y.to(tl.float32), 0.0)
             b_sq = tl.fma(b_yf, b_yf, b_sq)
@@ -425,7 +435,11 @@ def _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_t,
             p_o = p_out + o_t[:, None] * s_out_t + o_h[None, :]
             b_y = tl.load(p_o, mask=m_th, other=0.0).to(tl.float32)
             b_w = tl.load(p_nw + o_h, mask=m_h, other=0.0).to(tl.float32)
-            tl.store(p_o, (b_y * b_inv * b_w[None, :]).to(p_out.dtype.element_ty), mask=m_th)
+            if OUT_CS:
+                tl.store(p_o, (b_y * b_inv * b_w[None, :]).to(p_out.dtype.element_ty), mask=m_th,
+                         cache_modifier=".cs")
+            else:
+                tl.store(p_o, (b_y * b_inv * b_w[None, :]).to(p_out.dtype.element_ty), mask=m_th)
 
 
 @triton.jit
@@ -444,6 +458,7 @@ def _mhc_pre_kernel(
     FLAT: tl.constexpr = False, SQ_DOT: tl.constexpr = False, FN_CAT: tl.constexpr = False,
     PHASE: tl.constexpr = 0, FIN_S: tl.constexpr = 4, FN_PRE: tl.constexpr = False,
     FIN_PAR: tl.constexpr = 1, EARLY_FLAG: tl.constexpr = False, OWN: tl.constexpr = False,
+    OUT_CS: tl.constexpr = False,
 ):
     """mhc_pre / hc_head / mhc_fused_post_pre in one launch (see ``mhc.py`` for the schedule).
 
@@ -477,6 +492,8 @@ def _mhc_pre_kernel(
     tile's partials itself (the same adds in the same order as the finisher), computes the
     coefficients and writes its share of the weighted sum. No ticket, no sync buffer, no wait
     (the launch boundary orders the phases), so no memset either.
+
+    OUT_CS (one launch): layer_input's final stores stream past L2 (``_weighted_sum_out``).
 
     DIAG (benchmarks/mhc_diag.py only; wrong results): 1 skips the weighted sums, 2 skips the
     GEMM steps, so their costs can be timed apart."""
@@ -614,7 +631,7 @@ def _mhc_pre_kernel(
                         if ((v >> q) & 1) != 0:
                             _ws_item(tg, q, T, H, n_split, hb_per_split, p_res, s_res_t, s_res_i,
                                      p_out, s_out_t, p_nw, p_pre, norm_eps, N_STREAMS, BLOCK_T,
-                                     BLOCK_H, OUT_BLOCK_H, WS_T, NORM_ROWS, HAS_NORM, False)
+                                     BLOCK_H, OUT_BLOCK_H, WS_T, NORM_ROWS, HAS_NORM, False, OUT_CS)
     if PHASE == 2:
         # the second launch of the two-launch schedule (decode sizes): every program of tile tg
         # adds the tile's partials itself (the first launch wrote them all), so no program waits;
@@ -684,4 +701,4 @@ def _mhc_pre_kernel(
             if go:
                 _ws_item(tw, s, T, H, n_split, hb_per_split, p_res, s_res_t, s_res_i, p_out,
                          s_out_t, p_nw, p_pre, norm_eps, N_STREAMS, BLOCK_T, BLOCK_H, OUT_BLOCK_H,
-                         WS_T, NORM_ROWS, HAS_NORM)
+                         WS_T, NORM_ROWS, HAS_NORM, OUT_CS=OUT_CS)
