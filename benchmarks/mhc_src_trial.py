@@ -75,6 +75,10 @@ _WS_PIPE = """        if UNROLL:
                          mask=m_th, cache_modifier=".cs")
         elif False:
             for w0 in tl.static_range(0, BLOCK_T, WS_T):"""
+# the same single-block steps unrolled (no loop around a step's loads, so the compiler may
+# issue a later step's loads before an earlier step's sums)
+VARIANTS["ws_straight"] = [(_WS_UNROLLED, _WS_PIPE.replace("tl.range(0, BLOCK_T, WS_T, num_stages=STAGES)",
+                                                            "tl.static_range(0, BLOCK_T, WS_T)"))]
 for _st in (2, 3, 4):
     VARIANTS[f"ws_pipe{_st}"] = VARIANTS["out_cs"] + [(_WS_UNROLLED, _WS_PIPE.replace("STAGES", str(_st)))]
 
