@@ -2,13 +2,15 @@
 
     PYTHONPATH=$PWD python3 benchmarks/mhc_src_trial.py REPS T VARIANT [VARIANT ...]
 
-Each VARIANT is a name in ``VARIANTS``, optionally followed by ``@knob=value,...`` (integer
-PreConfig fields replaced in the default config, e.g. ``base@ws_t=16``): a list of (old, new) substitutions applied to the source
-of ``opdispatch/backends/triton/mhc_kernels.py``. The edited source is written to a temporary
+Each VARIANT is a name in ``VARIANTS`` (a list of (old, new) substitutions applied to the source
+of ``opdispatch/backends/triton/mhc_kernels.py``), optionally followed by ``@knob=value,...``
+(integer PreConfig fields replaced in the default config, e.g. ``base@ws_t=16``). The edited source is written to a temporary
 module (Triton compiles from source files), and ``mhc._mhc_pre_kernel`` is pointed at it while
-the variant runs under the shape's default config. Variants run in turn, REPS times over
+the variant runs under the shape's default config (or the overridden one). Variants run in turn, REPS times over
 (alternated, so drift shows), for mhc_pre and hc_head; outputs are compared bit for bit with the
-unmodified kernel (the variants here change cache policies only: no value may change).
+unmodified kernel (the variants here change cache hints and loop shapes, never the order of an
+operation that reaches an output: no value may change; a config override that changes the add
+order, such as other splits or finishing chunks, is reported as not identical).
 
 Calls 2-4 of session 18 ran this against the default of that time (ws_t 8, out_cs off); that
 default is now ``base@ws_t=8,out_cs=0``.
