@@ -81,6 +81,8 @@ _WS_PIPE = """        if UNROLL:
 # issue a later step's loads before an earlier step's sums)
 VARIANTS["ws_straight"] = [(_WS_UNROLLED, _WS_PIPE.replace("tl.range(0, BLOCK_T, WS_T, num_stages=STAGES)",
                                                             "tl.static_range(0, BLOCK_T, WS_T)"))]
+# after ws_straight became the library's one-block steps (WS_ONE_BLOCK): the loop form again
+VARIANTS["ws_loop"] = [("    if ONE_BLOCK and not HAS_NORM:", "    if False:")]
 for _st in (2, 3, 4):
     VARIANTS[f"ws_pipe{_st}"] = VARIANTS["out_cs"] + [(_WS_UNROLLED, _WS_PIPE.replace("STAGES", str(_st)))]
 

@@ -211,7 +211,7 @@ OWN_VARIANTS = {
     "own-par-early": dict(own=True, fin_par=4, fin_t=4, early_flag=True),
     # the T >= 4096 default's weighted-sum options: 2x longer steps, streaming stores (a cache
     # hint, a no-op here: this runs the code paths, incl. the norm's second store)
-    "own-ws-cs": dict(own=True, ws_t=8, out_cs=True),
+    "own-ws-cs": dict(own=True, ws_t=8, out_cs=True, out_block_h=64),  # 64 >= split_h: one-block steps
     "par": dict(fin_par=4, fin_t=4),
     "early": dict(early_flag=True, fin_t=4),
 }

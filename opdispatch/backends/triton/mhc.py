@@ -266,6 +266,7 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
         FIN_PAR=1 if two else cfg.fin_par, EARLY_FLAG=cfg.early_flag and not two,
         # the streaming hint on NVIDIA only: no AMD GPU was available to check its lowering there
         OWN=cfg.own and not two, OUT_CS=cfg.out_cs and not two and torch.version.hip is None,
+        WS_ONE_BLOCK=cfg.out_block_h >= cfg.split_h,
         num_warps=cfg.num_warps, num_stages=cfg.num_stages,
     )
     if two:

@@ -340,7 +340,7 @@ def _ws_item(tw, s, T, H, n_split, hb_per_split, p_res, s_res_t, s_res_i, p_out,
              p_pre, norm_eps, N_STREAMS: tl.constexpr, BLOCK_T: tl.constexpr,
              BLOCK_H: tl.constexpr, OUT_BLOCK_H: tl.constexpr, WS_T: tl.constexpr,
              NORM_ROWS: tl.constexpr, HAS_NORM: tl.constexpr, UNROLL: tl.constexpr = True,
-             OUT_CS: tl.constexpr = False):
+             OUT_CS: tl.constexpr = False, ONE_BLOCK: tl.constexpr = False):
     """The weighted-sum item (tile tw, split s) of the one-launch schedule, once the tile's pre
     is published: split s's H-range of the tile, WS_T tokens at a time (HAS_NORM: whole rows
     s, s + n_split, ... of the tile, then their RMSNorm). UNROLL: the token steps unrolled (the
@@ -360,7 +360,8 @@ def _ws_item(tw, s, T, H, n_split, hb_per_split, p_res, s_res_t, s_res_i, p_out,
         if UNROLL:
             for w0 in tl.static_range(0, BLOCK_T, WS_T):
                 _ws_tokens(tw, w0, T, h_lo, h_hi, p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw,
-                           p_pre, norm_eps, N_STREAMS, BLOCK_T, OUT_BLOCK_H, WS_T, HAS_NORM, OUT_CS)
+                           p_pre, norm_eps, N_STREAMS, BLOCK_T, OUT_BLOCK_H, WS_T, HAS_NORM, OUT_CS,
+                           ONE_BLOCK)
         else:
             for w0 in range(0, BLOCK_T, WS_T):
                 _ws_tokens(tw, w0, T, h_lo, h_hi, p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw,
@@ -371,7 +372,7 @@ def _ws_item(tw, s, T, H, n_split, hb_per_split, p_res, s_res_t, s_res_i, p_out,
 def _ws_tokens(tw, w0, T, h_lo, h_hi, p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, p_pre,
                norm_eps, N_STREAMS: tl.constexpr, BLOCK_T: tl.constexpr,
                OUT_BLOCK_H: tl.constexpr, WS_T: tl.constexpr, HAS_NORM: tl.constexpr,
-               OUT_CS: tl.constexpr):
+               OUT_CS: tl.constexpr, ONE_BLOCK: tl.constexpr = False):
     """One step of ``_ws_item``: tokens w0 .. w0 + WS_T of tile tw over [h_lo, h_hi)."""
     o_i = tl.arange(0, N_STREAMS)
     o_w = tw.to(tl.int64) * BLOCK_T + w0 + tl.arange(0, WS_T)
@@ -379,13 +380,39 @@ def _ws_tokens(tw, w0, T, h_lo, h_hi, p_res, s_res_t, s_res_i, p_out, s_out_t, p
     b_pre = tl.load(p_pre + o_w[:, None] * N_STREAMS + o_i[None, :], mask=m_w[:, None],
                     other=0.0, cache_modifier=".cg")
     _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_w, m_w,
-                      h_lo, h_hi, norm_eps, N_STREAMS, OUT_BLOCK_H, HAS_NORM, OUT_CS)
+                      h_lo, h_hi, norm_eps, N_STREAMS, OUT_BLOCK_H, HAS_NORM, OUT_CS, ONE_BLOCK)
+
+
+@triton.jit
+def _ws_block(p_res, s_res_t, s_res_i, p_out, s_out_t, b_pre, o_t, m_t, h0, h_hi,
+              N_STREAMS: tl.constexpr, BLOCK_H: tl.constexpr, STREAM_STORE: tl.constexpr):
+    """One ``[tokens, BLOCK_H]`` block of ``_weighted_sum_out`` from column h0 (masked at h_hi):
+    the fma chain over the streams, rounded and stored (``.cs`` with STREAM_STORE). Returns the
+    rounded block and its mask."""
+    o_i = tl.arange(0, N_STREAMS)[None, :]
+    o_h = h0 + tl.arange(0, BLOCK_H)
+    m_th = m_t[:, None] & (o_h < h_hi)[None, :]
+    p_r = p_res + o_t[:, None] * s_res_t + o_h[None, :]
+    b_pre0 = tl.sum(tl.where(o_i == 0, b_pre, 0.0), axis=1)[:, None]  # one non-zero: exact
+    b_acc = b_pre0 * tl.load(p_r, mask=m_th, other=0.0, eviction_policy="evict_first").to(tl.float32)
+    for i in tl.static_range(1, N_STREAMS):
+        b_pi = tl.sum(tl.where(o_i == i, b_pre, 0.0), axis=1)[:, None]
+        b_x = tl.load(p_r + i * s_res_i, mask=m_th, other=0.0,
+                      eviction_policy="evict_first").to(tl.float32)
+        b_acc = tl.fma(b_pi, b_x, b_acc)
+    b_y = b_acc.to(p_out.dtype.element_ty)
+    if STREAM_STORE:
+        tl.store(p_out + o_t[:, None] * s_out_t + o_h[None, :], b_y, mask=m_th, cache_modifier=".cs")
+    else:
+        tl.store(p_out + o_t[:, None] * s_out_t + o_h[None, :], b_y, mask=m_th)
+    return b_y, m_th
 
 
 @triton.jit
 def _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_t, m_t, h_lo, h_hi,
                       norm_eps, N_STREAMS: tl.constexpr, BLOCK_H: tl.constexpr,
-                      HAS_NORM: tl.constexpr, OUT_CS: tl.constexpr = False):
+                      HAS_NORM: tl.constexpr, OUT_CS: tl.constexpr = False,
+                      ONE_BLOCK: tl.constexpr = False):
     """``out[t, h] = sum_i pre[t, i] * res[t, i, h]`` for h in [h_lo, h_hi); with HAS_NORM (then
     the range is the whole row) the rounded rows are RMS-normalised in place afterwards (exactly
     what an unfused RMSNorm of layer_input computes).
@@ -397,49 +424,48 @@ def _weighted_sum_out(p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw, b_pre, o_t,
     OUT_CS: the final store of layer_input is a streaming store (``.cs``: first to leave L2).
     At large T the output is larger than L2 and this kernel never reads it again, so it should
     not take L2 space from the streams that the weighted sums re-read (with HAS_NORM only the
-    normalised store streams: the first one is read back).
+    normalised store streams: the first one is read back). ONE_BLOCK: the caller guarantees
+    ``h_hi - h_lo <= BLOCK_H`` (one block, no loop).
 
     The stream sum is an explicit fma chain in stream order (pre_0 * x_0, then + pre_i * x_i),
     and the norm's sum of squares accumulates elementwise and ends in a pairwise tree: the
     result does not depend on the layout the compiler picks (see the module docstring)."""
-    o_i = tl.arange(0, N_STREAMS)[None, :]
-    b_pre0 = tl.sum(tl.where(o_i == 0, b_pre, 0.0), axis=1)[:, None]  # one non-zero: exact
-    b_sq = tl.zeros([o_t.shape[0], BLOCK_H], dtype=tl.float32)
+    if ONE_BLOCK and not HAS_NORM:
+        # the range fits one block: no loop around the loads, so the compiler may issue a later
+        # step's loads (unrolled steps of _ws_item) before this step's sums
+        _ws_block(p_res, s_res_t, s_res_i, p_out, s_out_t, b_pre, o_t, m_t, h_lo, h_hi,
+                  N_STREAMS, BLOCK_H, OUT_CS)
+    else:
+        b_sq = tl.zeros([o_t.shape[0], BLOCK_H], dtype=tl.float32)
+        for h0 in range(h_lo, h_hi, BLOCK_H):
+            b_y, m_th = _ws_block(p_res, s_res_t, s_res_i, p_out, s_out_t, b_pre, o_t, m_t, h0,
+                                  h_hi, N_STREAMS, BLOCK_H, OUT_CS and not HAS_NORM)
+            if HAS_NORM:
+                b_yf = tl.where(m_th, b_y.to(tl.float32), 0.0)
+                b_sq = tl.fma(b_yf, b_yf, b_sq)
+        if HAS_NORM:
+            _norm_rows(p_out, s_out_t, p_nw, b_sq, o_t, m_t, h_lo, h_hi, norm_eps, BLOCK_H, OUT_CS)
+
+
+@triton.jit
+def _norm_rows(p_out, s_out_t, p_nw, b_sq, o_t, m_t, h_lo, h_hi, norm_eps, BLOCK_H: tl.constexpr,
+               OUT_CS: tl.constexpr):
+    """The RMSNorm of the rounded rows ``out[o_t, h_lo:h_hi]`` in place, from their elementwise
+    sums of squares ``b_sq`` (a pairwise tree), times norm_weight."""
+    tl.debug_barrier()  # the rows were written by other threads of this program
+    b_inv = tl.rsqrt(_row_pairwise_sum(b_sq) / (h_hi - h_lo) + norm_eps)[:, None]
     for h0 in range(h_lo, h_hi, BLOCK_H):
         o_h = h0 + tl.arange(0, BLOCK_H)
         m_h = o_h < h_hi
         m_th = m_t[:, None] & m_h[None, :]
-        p_r = p_res + o_t[:, None] * s_res_t + o_h[None, :]
-        b_acc = b_pre0 * tl.load(p_r, mask=m_th, other=0.0,
-                                 eviction_policy="evict_first").to(tl.float32)
-        for i in tl.static_range(1, N_STREAMS):
-            b_pi = tl.sum(tl.where(o_i == i, b_pre, 0.0), axis=1)[:, None]
-            b_x = tl.load(p_r + i * s_res_i, mask=m_th, other=0.0,
-                          eviction_policy="evict_first").to(tl.float32)
-            b_acc = tl.fma(b_pi, b_x, b_acc)
-        b_y = b_acc.to(p_out.dtype.element_ty)
-        if OUT_CS and not HAS_NORM:
-            tl.store(p_out + o_t[:, None] * s_out_t + o_h[None, :], b_y, mask=m_th, cache_modifier=".cs")
+        p_o = p_out + o_t[:, None] * s_out_t + o_h[None, :]
+        b_y = tl.load(p_o, mask=m_th, other=0.0).to(tl.float32)
+        b_w = tl.load(p_nw + o_h, mask=m_h, other=0.0).to(tl.float32)
+        if OUT_CS:
+            tl.store(p_o, (b_y * b_inv * b_w[None, :]).to(p_out.dtype.element_ty), mask=m_th,
+                     cache_modifier=".cs")
         else:
-            tl.store(p_out + o_t[:, None] * s_out_t + o_h[None, :], b_y, mask=m_th)
-        if HAS_NORM:
-            b_yf = tl.where(m_th, b_y.to(tl.float32), 0.0)
-            b_sq = tl.fma(b_yf, b_yf, b_sq)
-    if HAS_NORM:
-        tl.debug_barrier()  # the rows were written by other threads of this program
-        b_inv = tl.rsqrt(_row_pairwise_sum(b_sq) / (h_hi - h_lo) + norm_eps)[:, None]
-        for h0 in range(h_lo, h_hi, BLOCK_H):
-            o_h = h0 + tl.arange(0, BLOCK_H)
-            m_h = o_h < h_hi
-            m_th = m_t[:, None] & m_h[None, :]
-            p_o = p_out + o_t[:, None] * s_out_t + o_h[None, :]
-            b_y = tl.load(p_o, mask=m_th, other=0.0).to(tl.float32)
-            b_w = tl.load(p_nw + o_h, mask=m_h, other=0.0).to(tl.float32)
-            if OUT_CS:
-                tl.store(p_o, (b_y * b_inv * b_w[None, :]).to(p_out.dtype.element_ty), mask=m_th,
-                         cache_modifier=".cs")
-            else:
-                tl.store(p_o, (b_y * b_inv * b_w[None, :]).to(p_out.dtype.element_ty), mask=m_th)
+            tl.store(p_o, (b_y * b_inv * b_w[None, :]).to(p_out.dtype.element_ty), mask=m_th)
 
 
 @triton.jit
@@ -458,7 +484,7 @@ def _mhc_pre_kernel(
     FLAT: tl.constexpr = False, SQ_DOT: tl.constexpr = False, FN_CAT: tl.constexpr = False,
     PHASE: tl.constexpr = 0, FIN_S: tl.constexpr = 4, FN_PRE: tl.constexpr = False,
     FIN_PAR: tl.constexpr = 1, EARLY_FLAG: tl.constexpr = False, OWN: tl.constexpr = False,
-    OUT_CS: tl.constexpr = False,
+    OUT_CS: tl.constexpr = False, WS_ONE_BLOCK: tl.constexpr = False,
 ):
     """mhc_pre / hc_head / mhc_fused_post_pre in one launch (see ``mhc.py`` for the schedule).
 
@@ -494,6 +520,8 @@ def _mhc_pre_kernel(
     (the launch boundary orders the phases), so no memset either.
 
     OUT_CS (one launch): layer_input's final stores stream past L2 (``_weighted_sum_out``).
+    WS_ONE_BLOCK (the launcher's ``out_block_h >= split_h``): an item's weighted-sum steps cover
+    its split in one block each, written as straight-line code (no loop around the loads).
 
     DIAG (benchmarks/mhc_diag.py only; wrong results): 1 skips the weighted sums, 2 skips the
     GEMM steps, so their costs can be timed apart."""
@@ -701,4 +729,4 @@ def _mhc_pre_kernel(
             if go:
                 _ws_item(tw, s, T, H, n_split, hb_per_split, p_res, s_res_t, s_res_i, p_out,
                          s_out_t, p_nw, p_pre, norm_eps, N_STREAMS, BLOCK_T, BLOCK_H, OUT_BLOCK_H,
-                         WS_T, NORM_ROWS, HAS_NORM, OUT_CS=OUT_CS)
+                         WS_T, NORM_ROWS, HAS_NORM, OUT_CS=OUT_CS, ONE_BLOCK=WS_ONE_BLOCK)
