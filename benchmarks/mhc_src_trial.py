@@ -52,40 +52,25 @@ VARIANTS["out_cs_gemm_normal"] = VARIANTS["out_cs"] + VARIANTS["gemm_normal"]
 VARIANTS["out_cs_fn_el"] = VARIANTS["out_cs"] + VARIANTS["fn_el"]
 # The weighted-sum item as one software-pipelined loop over its WS_T-token steps (tl.range with
 # num_stages: the stream loads of later steps in flight while a step is summed), instead of
-# unrolled steps that each wait for their own loads. Needs the split's H-range in one
-# OUT_BLOCK_H block (true for the T >= 4096 default: 256 and 256). Same fmas in the same order.
+# unrolled steps that each wait for their own loads. Each step is the library's own
+# (_ws_tokens, one block with WS_ONE_BLOCK, as in the T >= 4096 default): the same fmas in the
+# same order. (Call 3 ran an inline copy of that step, before the library had it.)
 _WS_UNROLLED = """        if UNROLL:
             for w0 in tl.static_range(0, BLOCK_T, WS_T):"""
 _WS_PIPE = """        if UNROLL:
-            o_hh = h_lo + tl.arange(0, OUT_BLOCK_H)
-            m_hh = o_hh < h_hi
             for w0 in tl.range(0, BLOCK_T, WS_T, num_stages=STAGES):
-                o_w = tw.to(tl.int64) * BLOCK_T + w0 + tl.arange(0, WS_T)
-                m_w = o_w < T
-                b_pre = tl.load(p_pre + o_w[:, None] * N_STREAMS + o_i[None, :], mask=m_w[:, None],
-                                other=0.0, cache_modifier=".cg")
-                m_th = m_w[:, None] & m_hh[None, :]
-                p_r = p_res + o_w[:, None] * s_res_t + o_hh[None, :]
-                b_p0 = tl.sum(tl.where(o_i[None, :] == 0, b_pre, 0.0), axis=1)[:, None]
-                b_acc = b_p0 * tl.load(p_r, mask=m_th, other=0.0, eviction_policy="evict_first").to(tl.float32)
-                for i in tl.static_range(1, N_STREAMS):
-                    b_pi = tl.sum(tl.where(o_i[None, :] == i, b_pre, 0.0), axis=1)[:, None]
-                    b_x = tl.load(p_r + i * s_res_i, mask=m_th, other=0.0,
-                                  eviction_policy="evict_first").to(tl.float32)
-                    b_acc = tl.fma(b_pi, b_x, b_acc)
-                tl.store(p_out + o_w[:, None] * s_out_t + o_hh[None, :], b_acc.to(p_out.dtype.element_ty),
-                         mask=m_th, cache_modifier=".cs")
+                _ws_tokens(tw, w0, T, h_lo, h_hi, p_res, s_res_t, s_res_i, p_out, s_out_t, p_nw,
+                           p_pre, norm_eps, N_STREAMS, BLOCK_T, OUT_BLOCK_H, WS_T, HAS_NORM, OUT_CS,
+                           ONE_BLOCK)
         elif False:
             for w0 in tl.static_range(0, BLOCK_T, WS_T):"""
-# the same single-block steps unrolled (no loop around a step's loads, so the compiler may
-# issue a later step's loads before an earlier step's sums)
-VARIANTS["ws_straight"] = [(_WS_UNROLLED, _WS_PIPE.replace("tl.range(0, BLOCK_T, WS_T, num_stages=STAGES)",
-                                                            "tl.static_range(0, BLOCK_T, WS_T)"))]
-# after ws_straight became the library's one-block steps (WS_ONE_BLOCK): the loop form again
-VARIANTS["ws_loop"] = [("    if ONE_BLOCK and not HAS_NORM:", "    if False:")]
 for _st in (2, 3, 4):
     VARIANTS[f"ws_pipe{_st}"] = VARIANTS["out_cs"] + [(_WS_UNROLLED, _WS_PIPE.replace("STAGES", str(_st)))]
-
+# Single-block steps unrolled (no loop around a step's loads; call 6): since call 9 the
+# library's WS_ONE_BLOCK, so this is now the same kernel as base.
+VARIANTS["ws_straight"] = []
+# ... and the loop form that WS_ONE_BLOCK replaced (call 9)
+VARIANTS["ws_loop"] = [("    if ONE_BLOCK and not HAS_NORM:", "    if False:")]
 
 def load_variant(name: str, tmp: pathlib.Path):
     src = pathlib.Path(mhc_kernels.__file__).read_text()
