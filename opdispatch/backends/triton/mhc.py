@@ -39,7 +39,13 @@ from dataclasses import dataclass
 import torch
 import triton
 
-from opdispatch.backends.triton.mhc_kernels import _fn_hilo_kernel, _mhc_post_kernel, _mhc_pre_kernel
+from opdispatch.backends.triton.mhc_kernels import (
+    _fn_hilo_kernel,
+    _mhc_coeff_kernel,
+    _mhc_post_kernel,
+    _mhc_pre_kernel,
+)
+from opdispatch.dispatch.platform import cuda_device_capability
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,16 @@ class PreConfig:
     early_flag: bool = False  # a finisher publishes pre before post and the Sinkhorn
     spin: int = 0  # polls before a wait on later items gives up (0: 4096 on a GPU, 2 in the interpreter)
     out_cs: bool = False  # one launch, CUDA: layer_input's final stores are streaming (.cs: first to leave L2)
+    # the slice-resident Gluon kernel (mhc_gluon.py) where it can run (``slice_ok``): one CTA per
+    # H-slice of slice_w columns, token chunks of slice_tc in a ring of slice_stages shared-memory
+    # slots, weighted sums slice_lag chunks after their GEMM, finishing tasks of slice_fin_t tokens;
+    # elsewhere (and with norm_weight or the fused op) the Triton kernel under the other fields
+    slice: bool = False
+    slice_w: int = 0  # 0: 64 where H / 64 CTAs fit on the GPU, else 32
+    slice_tc: int = 64
+    slice_stages: int = 5
+    slice_lag: int = 2
+    slice_fin_t: int = 1
 
 
 @dataclass(frozen=True)
@@ -201,6 +217,10 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
         return None
     n_mix, np_ = mix_columns(n, head)
     cfg = config or default_pre_config(t, n, h, head)
+    if slice_ok(res, out, cfg, norm_weight is not None, post_in is not None):
+        return _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, head=head,
+                             rms_eps=rms_eps, hc_pre_eps=hc_pre_eps, sinkhorn_eps=sinkhorn_eps,
+                             post_mult=post_mult, sinkhorn_iters=sinkhorn_iters, cfg=cfg)
     if (cfg.block_t < 16 or cfg.block_t & (cfg.block_t - 1) or cfg.block_h < 16
             or cfg.split_h % cfg.block_h or cfg.block_t % cfg.ws_t or cfg.block_t % cfg.fin_t
             or cfg.fin_s < 1 or cfg.fin_s & (cfg.fin_s - 1)):
@@ -273,6 +293,96 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
         _mhc_pre_kernel[(tiles * n_split,)](*args, PHASE=1, **meta)
         return _mhc_pre_kernel[(tiles * n_split,)](*args, PHASE=2, **meta)
     return _mhc_pre_kernel[((tiles + lag) * n_split,)](*args, PHASE=0, **meta)
+
+
+def _slice_width(h: int, device: torch.device, want: int) -> int:
+    """The slice kernel's H-slice: ``want``, or 64 where H / 64 CTAs fit on the GPU, else 32
+    (a TMA row of at most 128 bytes: the widest swizzle); 0 where none divides H or fits."""
+    sms = _sm_count(device)
+    for w in ([want] if want else [64, 32]):
+        if w in (32, 64) and h % w == 0 and h // w <= sms:
+            return w
+    return 0
+
+
+def slice_ok(res: torch.Tensor, out: torch.Tensor, cfg: PreConfig, has_norm: bool,
+             fused: bool) -> bool:
+    """Whether ``cfg`` runs the slice-resident Gluon kernel here: asked for (``cfg.slice``), no
+    norm and not the fused op (the Triton kernel serves those), CUDA sm_90 with Gluon (wgmma is
+    Hopper's; Gluon does not run in the interpreter), bf16 streams contiguous and TMA-readable
+    (16-byte aligned base), an H-slice width that divides H with at most one CTA per SM, and
+    layer_input with unit column stride."""
+    if not cfg.slice or has_norm or fused or res.device.type != "cuda":
+        return False
+    t, n, h = res.shape
+    if res.dtype != torch.bfloat16 or not res.is_contiguous() or res.data_ptr() % 16:
+        return False
+    if out.stride(1) != 1 or t >= 2**31 or (n * h * 2) % 16:
+        return False
+    if not _slice_width(h, res.device, cfg.slice_w) or cfg.slice_tc not in (64,):
+        return False
+    if cfg.slice_fin_t < 1 or cfg.slice_tc % cfg.slice_fin_t or cfg.slice_lag < 1:
+        return False
+    if cfg.slice_stages <= cfg.slice_lag:
+        return False
+    return _slice_capable(res.device)
+
+
+@functools.cache
+def _slice_capable(device: torch.device) -> bool:
+    """Once per device: CUDA sm_90 with Gluon's Hopper modules."""
+    if cuda_device_capability(device) != (9, 0):
+        return False
+    from opdispatch.backends.triton import mhc_gluon
+    return mhc_gluon.HAVE_GLUON
+
+
+def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_eps, hc_pre_eps,
+                  sinkhorn_eps, post_mult, sinkhorn_iters, cfg: PreConfig):
+    """The slice-resident Gluon kernel (``slice_ok`` holds), then for mhc_pre the coefficient
+    kernel (post and comb from the reduced mixes rows the finishers stored)."""
+    from triton.experimental.gluon import language as gl
+    from triton.experimental.gluon.nvidia.hopper import TensorDescriptor
+
+    from opdispatch.backends.triton.mhc_gluon import mhc_pre_slice_kernel
+
+    t, n, h = res.shape
+    n_mix, np_ = mix_columns(n, head)
+    w = _slice_width(h, res.device, cfg.slice_w)
+    tc = cfg.slice_tc
+    ns = h // w
+    n_chunks = triton.cdiv(t, tc)
+    ring = cfg.slice_lag + 3  # >= lag + 2 keeps a slot's readers ahead of its next writers
+    fin_t = cfg.slice_fin_t
+    fn_hl = _fn_hilo(fn, n_mix, np_)  # [n*H, 2 NP] bf16: hi | lo
+    bf16 = gl.bfloat16
+    x_desc = TensorDescriptor.from_tensor(res.view(t, n * h), [tc, w],
+                                          gl.NVMMASharedLayout.get_default_for([tc, w], bf16))
+    fn_desc = TensorDescriptor.from_tensor(fn_hl, [w, np_],
+                                           gl.NVMMASharedLayout.get_default_for([w, np_], bf16))
+    part_len = ring * ns * tc * np_
+    pre_len = ring * tc * n
+    mix_len = 0 if head else t * np_
+    scratch = torch.empty(part_len + pre_len + mix_len, dtype=torch.float32, device=res.device)
+    part, pre = scratch[:part_len], scratch[part_len:part_len + pre_len]
+    mix = scratch[part_len + pre_len:] if not head else scratch
+    sync = torch.zeros(2 * n_chunks, dtype=torch.int32, device=res.device)
+    # the finisher's [FS, FIN_T, NP] tile: 4 floats a thread along NP, at most 32 a thread
+    fs = max(1, min(triton.next_power_of_2(ns), 4096 // (fin_t * np_)))
+    tpw_c = min(np_ // 4, 32)
+    tpw_f = min(fin_t, 32 // tpw_c)
+    mhc_pre_slice_kernel[(ns,)](
+        x_desc, fn_desc, part, pre, mix, sync, scale, base, out, out.stride(0),
+        t, h, n_chunks, n * h, rms_eps, hc_pre_eps,
+        N_STREAMS=n, N_MIX=n_mix, NP=np_, TC=tc, W=w, STAGES=cfg.slice_stages, LAG=cfg.slice_lag,
+        RING=ring, FIN_T=fin_t, FS=fs, HEAD=head, OUT_CS=cfg.out_cs, TPW_T=32 // (w // 8),
+        FIN_TPW_Q=32 // (tpw_c * tpw_f), FIN_TPW_F=tpw_f, FIN_TPW_C=tpw_c, num_warps=4,
+    )
+    if not head:
+        _mhc_coeff_kernel[(triton.cdiv(t, 16),)](
+            mix, t, scale, base, n * h, rms_eps, hc_pre_eps, sinkhorn_eps, post_mult,
+            sinkhorn_iters, post_mix, post_mix.stride(0), comb_mix, comb_mix.stride(0),
+            N_STREAMS=n, N_MIX=n_mix, NP=np_, BLOCK_T=16, num_warps=4)
 
 
 def _fn_hilo(fn: torch.Tensor, n_mix: int, np_: int, block_k: int = 64) -> torch.Tensor:

@@ -288,6 +288,26 @@ def _finish_rows(p_tile, o_r, m_r, n_split, p_scale, p_base, K, rms_eps, hc_pre_
 
 
 @triton.jit
+def _mhc_coeff_kernel(p_mix, T, p_scale, p_base, K, rms_eps, hc_pre_eps, sinkhorn_eps, post_mult,
+                      sinkhorn_iters, p_post, s_post_t, p_comb, s_comb_t, N_STREAMS: tl.constexpr,
+                      N_MIX: tl.constexpr, NP: tl.constexpr, BLOCK_T: tl.constexpr):
+    """post_mix and comb_mix (with the Sinkhorn) of BLOCK_T tokens from their reduced mixes rows
+    ``[T, NP]`` (column N_MIX: the sum of squares), as ``_finish_rows`` computes them: the second
+    launch of the slice-resident Gluon mhc_pre (``mhc_gluon.py``), whose finishers publish only
+    pre and store these rows."""
+    o_t = tl.program_id(0).to(tl.int64) * BLOCK_T + tl.arange(0, BLOCK_T)
+    m_t = o_t < T
+    o_c = tl.arange(0, NP)
+    b_tot = tl.load(p_mix + o_t[:, None] * NP + o_c[None, :], mask=m_t[:, None], other=0.0)
+    b_sq = tl.sum(tl.where(o_c[None, :] == N_MIX, b_tot, 0.0), axis=1)  # one non-zero
+    _, b_post3, b_comb3 = _coefficients(b_tot, b_sq, p_scale, p_base, K, rms_eps, hc_pre_eps,
+                                        sinkhorn_eps, post_mult, sinkhorn_iters, N_STREAMS, N_MIX,
+                                        NP, BLOCK_T, False)
+    _store_coefficients(p_post, s_post_t, p_comb, s_comb_t, b_post3, b_comb3, o_t, m_t, N_STREAMS,
+                        NP)
+
+
+@triton.jit
 def _rows_mixes(p_tile, o_r, m_r, n_split, N_MIX: tl.constexpr, NP: tl.constexpr,
                 BLOCK_T: tl.constexpr, FIN_S: tl.constexpr):
     """Raw mixes ``[R, NP]`` of rows ``o_r`` of a tile (``_tile_mixes``) and their sums of

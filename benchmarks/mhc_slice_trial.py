@@ -1,0 +1,123 @@
+"""The slice-resident Gluon mhc_pre / hc_head (``mhc_gluon.py``) against the Triton default, on
+the GPU: correctness against a float64 reference, then CUDA-graph times, alternated.
+
+    PYTHONPATH=$PWD python3 benchmarks/mhc_slice_trial.py REPS T H VARIANT [VARIANT ...]
+
+VARIANT: ``base`` (the shape's default config with ``slice=False``: the Triton kernel), or
+``slice`` optionally followed by ``@knob=value,...`` (PreConfig fields without the ``slice_``
+prefix: ``w``, ``tc``, ``stages``, ``lag``, ``fin_t``; ``out_cs`` as is), e.g.
+``slice@stages=6,fin_t=2``. Each variant is checked first:
+
+- layer_input against the float64 reference rounded to bf16: the largest difference in units
+  of the reference's bf16 step, and the share of elements that differ at all;
+- post_mix and comb_mix: the largest absolute difference from the float64 values;
+- against ``base``: the largest layer_input difference (bf16 steps) and post/comb differences.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+from dataclasses import replace
+
+import torch
+
+from opdispatch.backends.torch_ref import mhc as ref_mhc
+from opdispatch.backends.triton import mhc as tmhc
+from opdispatch.dispatch.bench import graph_replay_us as graph_us
+
+N = 4
+SC = dict(rms_eps=1e-6, hc_pre_eps=1e-6, sinkhorn_eps=1e-6, post_mult=2.0, sinkhorn_iters=20,
+          norm_eps=1e-6)
+
+
+def config_of(name: str, t: int, h: int, head: bool) -> tmhc.PreConfig:
+    cfg = replace(tmhc.default_pre_config(t, N, h, head), slice=False)
+    kind, _, knobs = name.partition("@")
+    if kind == "slice":
+        cfg = replace(cfg, slice=True)
+    for kv in filter(None, knobs.split(",")):
+        k, v = kv.split("=")
+        field = k if k == "out_cs" else "slice_" + k
+        cfg = replace(cfg, **{field: int(v)})
+    return cfg
+
+
+def bf16_steps(got: torch.Tensor, want: torch.Tensor) -> tuple[float, float]:
+    """(largest |got - want| in units of want's bf16 step, share of elements that differ)."""
+    g, w = got.double(), want.double()
+    step = torch.where(w == 0, torch.full_like(w, 2.0 ** -133),
+                       2.0 ** (torch.floor(torch.log2(w.abs())) - 7))
+    d = (g - w).abs()
+    return (d / step).max().item(), (d > 0).double().mean().item()
+
+
+def main(reps: int, t: int, h: int, names: list[str]) -> None:
+    dev = "cuda"
+    g = torch.Generator(device=dev).manual_seed(0)
+    r = torch.randn(t, N, h, device=dev, generator=g).to(torch.bfloat16)
+    fn = torch.randn((2 + N) * N, N * h, device=dev, generator=g) * 1e-3
+    scale = torch.rand(3, device=dev, generator=g) + 0.5
+    base = torch.randn((2 + N) * N, device=dev, generator=g) * 0.1
+    y = torch.empty(t, h, dtype=torch.bfloat16, device=dev)
+    post = torch.empty(t, N, 1, device=dev)
+    comb = torch.empty(t, N, N, device=dev)
+
+    def call(head: bool, name: str):
+        cfg = config_of(name, t, h, head)
+        if head:
+            return tmhc._launch_pre(r, fn[:N], scale, base, None, y, None, None, head=True,
+                                    post_in=None, config=cfg, **SC)
+        return tmhc._launch_pre(r, fn, scale, base, None, y, post, comb, head=False,
+                                post_in=None, config=cfg, **SC)
+
+    # float64 references (the torch_ref functions on float64 inputs)
+    r64, fn64 = r.double(), fn.double()
+    want = {}
+    y64, p64, c64 = ref_mhc.mhc_pre(r64, fn64, scale.double(), base.double(),
+                                    **{k: v for k, v in SC.items()})
+    want[False] = (y64.to(torch.bfloat16), p64, c64)
+    want[True] = (ref_mhc.hc_head(r64, fn64[:N], scale.double(), base.double()[:N],
+                                  rms_eps=1e-6, hc_eps=1e-6).to(torch.bfloat16),)
+    del r64, fn64
+    print(f"T={t}, n={N}, H={h}; float64 reference ready", flush=True)
+    got_base = {}
+    for name in names:
+        for head in (False, True):
+            call(head, name)
+            torch.cuda.synchronize()
+            outs = (y, post, comb)[:1 if head else 3]
+            ulps, share = bf16_steps(outs[0], want[head][0])
+            line = (f"{name:28s} {'head' if head else 'pre ':4s} layer_input vs f64: max "
+                    f"{ulps:.2f} bf16 steps, {100 * share:.3f}% differ")
+            if not head:
+                line += (f"; post {(post.double() - want[head][1]).abs().max().item():.2e}"
+                         f", comb {(comb.double() - want[head][2]).abs().max().item():.2e}")
+                line += f"; comb col sums max |1-s| {(comb.sum(-2) - 1).abs().max().item():.2e}"
+            if name == "base":
+                got_base[head] = [o.clone() for o in outs]
+            elif head in got_base:
+                b = got_base[head]
+                ub, sb = bf16_steps(outs[0], b[0])
+                line += f"; vs base: {ub:.2f} steps ({100 * sb:.3f}%)"
+                if not head:
+                    line += (f", post {(post - b[1]).abs().max().item():.2e}"
+                             f", comb {(comb - b[2]).abs().max().item():.2e}")
+            print(line, flush=True)
+    times: dict[tuple[str, bool], list[float]] = {}
+    for _ in range(reps):
+        for name in names:
+            for head in (False, True):
+                times.setdefault((name, head), []).append(graph_us(lambda h_=head, n_=name: call(h_, n_)))
+    print(f"T={t}, n={N}, H={h}, graph us, {reps} alternations (median [min-max])")
+    for name in names:
+        row = []
+        for head in (False, True):
+            v = times[(name, head)]
+            row.append(f"{'head' if head else 'pre'} {statistics.median(v):7.1f} "
+                       f"[{min(v):.1f}-{max(v):.1f}]")
+        print(f"{name:28s} " + "   ".join(row), flush=True)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4:] or ["base", "slice"])

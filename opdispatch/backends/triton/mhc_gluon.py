@@ -1,0 +1,239 @@
+"""mhc_pre / hc_head as a persistent Hopper kernel that reads the streams once, written in Gluon
+(Triton's lower-level dialect: explicit layouts, shared memory, mbarriers, TMA, wgmma).
+
+Why: a token's coefficients need the GEMM over all ``n * H`` values of its row, and the weighted
+sum needs the row again. The Triton kernel (``mhc_kernels._mhc_pre_kernel``) splits each token
+tile's H over work items and re-reads an item's slice for the weighted sum once the tile's
+coefficients are published; at T = 8192 much of that re-read comes from DRAM (L2 is full) and
+Triton cannot keep a slice in shared memory across the wait. Here the slice stays in shared
+memory:
+
+- the grid is one CTA per H-slice: CTA ``s`` owns columns ``[s W, (s + 1) W)`` of every stream
+  for all tokens (``NS = H / W`` CTAs, at most one per SM, all resident at once);
+- it walks the tokens in chunks of ``TC``: a ring of ``STAGES`` shared-memory slots, each the
+  chunk's ``n`` stream tiles ``[TC, W]`` (bf16, TMA), filled ``STAGES - LAG`` chunks ahead;
+- chunk c: the split-K partial of the GEMM against fn on the tensor cores (fn's hi and lo bf16
+  parts for the CTA's columns sit in shared memory for the whole kernel: x is exact in bf16, so
+  the product carries fn to ~2^-17), the partial sum of squares in column ``N_MIX``, stored to a
+  ring of partials in global memory (L2), then the chunk's arrival counter is raised;
+- one iteration later the chunk's finishers (``TC / FIN_T`` tasks spread over the CTAs) add the
+  ``NS`` partials of their ``FIN_T`` tokens, compute ``pre`` (RMS, sigmoid) and publish it, and
+  store the reduced mixes row for the coefficient kernel (post and comb, with the Sinkhorn,
+  run after this kernel from those rows: ``mhc_kernels._mhc_coeff_kernel``);
+- ``LAG`` iterations after its GEMM, chunk c's weighted sum runs from the slot still in shared
+  memory, and the slot is refilled with chunk ``c + STAGES``.
+
+So the streams are read from DRAM once, fn once, and the only other traffic is the partials
+(L2-resident: a ring of ``RING`` chunks) and the output.
+
+Waits: a CTA waits for other CTAs' partials of a chunk published one iteration earlier, and for
+the pre of a chunk published ``LAG - 1`` iterations earlier; every such value is produced before
+its producer waits on anything later, so the waits form no cycle *provided every CTA is
+resident*: the launcher keeps the grid at most the SM count and the shared memory at one CTA per
+SM, as persistent kernels do. Gluon kernels do not run in Triton's interpreter: the CPU tiers
+test the selection and the Triton fallback, the GPU tier this kernel against the float64
+reference. Token offsets are int64; TMA coordinates are int32 (T < 2^31).
+"""
+
+from __future__ import annotations
+
+try:  # Gluon ships with Triton >= 3.5; without it this path is simply not offered.
+    from triton.experimental import gluon
+    from triton.experimental.gluon import language as gl
+    from triton.experimental.gluon.language.nvidia.hopper import (
+        fence_async_shared,
+        mbarrier,
+        tma,
+        warpgroup_mma,
+        warpgroup_mma_wait,
+    )
+
+    # Triton 3.6 (the GPU image) names the TMA load async_copy_global_to_shared; 3.9 renamed
+    # it async_load (same arguments) and made the old name raise.
+    _tma_load = getattr(tma, "async_load", None) or tma.async_copy_global_to_shared
+    # the CTA-wide barrier: thread_barrier in Triton 3.6, barrier in 3.9
+    _cta_barrier = getattr(gl, "thread_barrier", None) or gl.barrier
+    HAVE_GLUON = True
+except Exception:  # noqa: BLE001 - any import-time failure means "not available"
+    HAVE_GLUON = False
+
+if HAVE_GLUON:
+
+    @gluon.jit
+    def _load_chunk(x_desc, x_bufs, ready, c, h0, H, TC: gl.constexpr, N_STREAMS: gl.constexpr,
+                    STAGES: gl.constexpr):
+        """TMA copies of chunk c's n stream tiles [TC, W] into ring slot c % STAGES (rows past
+        T arrive as zeros)."""
+        st = c % STAGES
+        bar = ready.index(st)
+        mbarrier.expect(bar, N_STREAMS * x_desc.block_type.nbytes)
+        for i in gl.static_range(N_STREAMS):
+            _tma_load(x_desc, [c * TC, i * H + h0], bar, x_bufs.index(st * N_STREAMS + i))
+
+    @gluon.jit
+    def _gemm_chunk(x_bufs, fn_bufs, ready, p_part, p_sync, c, s, NS,
+                    TC: gl.constexpr, NP: gl.constexpr, N_MIX: gl.constexpr,
+                    N_STREAMS: gl.constexpr, STAGES: gl.constexpr, RING: gl.constexpr,
+                    acc_l: gl.constexpr, blk: gl.constexpr):
+        """Chunk c's split-K partial [TC, NP] (column N_MIX: the sum of squares of the slice)
+        into the partials ring, then the chunk's arrival counter."""
+        st = c % STAGES
+        mbarrier.wait(ready.index(st), (c // STAGES) & 1)
+        acc = gl.zeros([TC, NP], gl.float32, acc_l)
+        for i in gl.static_range(N_STREAMS):
+            a = x_bufs.index(st * N_STREAMS + i)
+            acc = warpgroup_mma(a, fn_bufs.index(2 * i), acc, is_async=True)
+            acc = warpgroup_mma(a, fn_bufs.index(2 * i + 1), acc, is_async=True)
+        # the squares on the CUDA cores while the wgmmas run (both only read the slot)
+        sq = gl.zeros([TC], gl.float32, gl.SliceLayout(1, blk))
+        for i in gl.static_range(N_STREAMS):
+            xa = x_bufs.index(st * N_STREAMS + i).load(blk).to(gl.float32)
+            sq += gl.sum(xa * xa, axis=1)
+        acc = warpgroup_mma_wait(0, deps=[acc])
+        o_r = gl.arange(0, TC, layout=gl.SliceLayout(1, acc_l))
+        o_c = gl.arange(0, NP, layout=gl.SliceLayout(0, acc_l))
+        sq_a = gl.convert_layout(sq, gl.SliceLayout(1, acc_l))
+        acc = gl.where(gl.expand_dims(o_c, 0) == N_MIX, gl.expand_dims(sq_a, 1), acc)
+        row = ((c % RING) * NS + s) * TC + o_r
+        gl.store(p_part + gl.expand_dims(row * NP, 1) + gl.expand_dims(o_c, 0), acc)
+        _cta_barrier()
+        gl.atomic_add(p_sync + c, 1, sem="release", scope="gpu")
+
+    @gluon.jit
+    def _finish_task(p_part, p_pre, p_mix, p_sync, p_scale, p_base, f, j, NS, T, n_chunks, K,
+                     rms_eps, hc_pre_eps, TC: gl.constexpr, NP: gl.constexpr,
+                     N_MIX: gl.constexpr, N_STREAMS: gl.constexpr, RING: gl.constexpr,
+                     FIN_T: gl.constexpr, FS: gl.constexpr, HEAD: gl.constexpr,
+                     fin_l: gl.constexpr):
+        """Task j of chunk f: tokens [j FIN_T, (j + 1) FIN_T) of the chunk. Waits for the
+        chunk's NS partials, adds them, publishes pre (and the raw mixes for the coefficient
+        kernel unless HEAD)."""
+        cnt = gl.atomic_add(p_sync + f, 0, sem="acquire", scope="gpu")
+        while cnt < NS:
+            cnt = gl.atomic_add(p_sync + f, 0, sem="acquire", scope="gpu")
+        l2: gl.constexpr = gl.SliceLayout(0, fin_l)
+        o_q = gl.arange(0, FS, layout=gl.SliceLayout(1, gl.SliceLayout(2, fin_l)))
+        o_f = gl.arange(0, FIN_T, layout=gl.SliceLayout(0, gl.SliceLayout(2, fin_l)))
+        o_c = gl.arange(0, NP, layout=gl.SliceLayout(0, l2))
+        q3 = gl.expand_dims(gl.expand_dims(o_q, 1), 2)
+        f3 = gl.expand_dims(gl.expand_dims(j * FIN_T + o_f, 0), 2)
+        c3 = gl.expand_dims(gl.expand_dims(o_c, 0), 0)
+        slot = f % RING
+        tot = gl.zeros([FIN_T, NP], gl.float32, l2)
+        for q0 in range(0, NS, FS):
+            p = p_part + (((slot * NS + q0 + q3) * TC + f3) * NP + c3)
+            m = ((q0 + q3) < NS) & (f3 >= 0) & (c3 >= 0)
+            tot += gl.sum(gl.load(p, mask=m, other=0.0, cache_modifier=".cg"), axis=0)
+        c2 = gl.expand_dims(o_c, 0)
+        sq = gl.sum(gl.where(c2 == N_MIX, tot, 0.0), axis=1)  # one non-zero per row
+        inv = gl.rsqrt(sq / K + rms_eps)
+        base = gl.load(p_base + o_c, mask=o_c < N_STREAMS, other=0.0)
+        s0 = gl.load(p_scale)
+        z = gl.fma(tot * gl.expand_dims(inv, 1), s0, gl.expand_dims(base, 0))
+        pre = 1 / (1 + gl.exp(-z)) + hc_pre_eps
+        o_t = j * FIN_T + gl.arange(0, FIN_T, layout=gl.SliceLayout(1, l2))
+        t2 = gl.expand_dims(o_t, 1)
+        gl.store(p_pre + (slot * TC + t2) * N_STREAMS + c2, pre, mask=(c2 < N_STREAMS) & (t2 >= 0))
+        if not HEAD:
+            tg = f.to(gl.int64) * TC + t2
+            gl.store(p_mix + tg * NP + c2, tot, mask=(tg < T) & (c2 >= 0))
+        _cta_barrier()
+        gl.atomic_add(p_sync + n_chunks + f, 1, sem="release", scope="gpu")
+
+    @gluon.jit
+    def _ws_chunk(x_bufs, p_pre, p_sync, p_out, s_out_t, d, h0, T, n_chunks,
+                  TC: gl.constexpr, W: gl.constexpr, N_STREAMS: gl.constexpr,
+                  STAGES: gl.constexpr, RING: gl.constexpr, FIN_PAR: gl.constexpr,
+                  OUT_CS: gl.constexpr, blk: gl.constexpr):
+        """Chunk d's weighted sum from its slot: out[t, h0 + h] = sum_i pre[t, i] x_i[t, h]
+        (products added with fma in stream order, as the Triton kernel does)."""
+        cnt = gl.atomic_add(p_sync + n_chunks + d, 0, sem="acquire", scope="gpu")
+        while cnt < FIN_PAR:
+            cnt = gl.atomic_add(p_sync + n_chunks + d, 0, sem="acquire", scope="gpu")
+        st = d % STAGES
+        slot = d % RING
+        o_t = gl.arange(0, TC, layout=gl.SliceLayout(1, blk))
+        o_h = gl.arange(0, W, layout=gl.SliceLayout(0, blk))
+        p_p = p_pre + (slot * TC + o_t) * N_STREAMS
+        pr = gl.load(p_p, cache_modifier=".cg")
+        acc = x_bufs.index(st * N_STREAMS).load(blk).to(gl.float32) * gl.expand_dims(pr, 1)
+        for i in gl.static_range(1, N_STREAMS):
+            pr = gl.load(p_p + i, cache_modifier=".cg")
+            xa = x_bufs.index(st * N_STREAMS + i).load(blk).to(gl.float32)
+            acc = gl.fma(gl.expand_dims(pr, 1), xa, acc)
+        tg = d.to(gl.int64) * TC + o_t
+        t2 = gl.expand_dims(tg, 1)
+        p_o = p_out + t2 * s_out_t + gl.expand_dims(h0 + o_h, 0)
+        m = (t2 < T) & gl.expand_dims(o_h >= 0, 0)
+        if OUT_CS:
+            gl.store(p_o, acc.to(p_out.dtype.element_ty), mask=m, cache_modifier=".cs")
+        else:
+            gl.store(p_o, acc.to(p_out.dtype.element_ty), mask=m)
+
+    @gluon.jit
+    def mhc_pre_slice_kernel(
+        x_desc, fn_desc, p_part, p_pre, p_mix, p_sync, p_scale, p_base, p_out, s_out_t,
+        T, H, n_chunks, K, rms_eps, hc_pre_eps,
+        N_STREAMS: gl.constexpr, N_MIX: gl.constexpr, NP: gl.constexpr, TC: gl.constexpr,
+        W: gl.constexpr, STAGES: gl.constexpr, LAG: gl.constexpr, RING: gl.constexpr,
+        FIN_T: gl.constexpr, FS: gl.constexpr, HEAD: gl.constexpr, OUT_CS: gl.constexpr,
+        TPW_T: gl.constexpr, FIN_TPW_Q: gl.constexpr, FIN_TPW_F: gl.constexpr,
+        FIN_TPW_C: gl.constexpr, num_warps: gl.constexpr,
+    ):
+        """CTA s = H-slice s; see the module docstring for the schedule. TPW_T: threads of a
+        warp along the tokens of a [TC, W] tile (32 / TPW_T along W, 8 bf16 each); FIN_TPW_*:
+        the finisher tile's [FS, FIN_T, NP] threads per warp."""
+        FIN_PAR: gl.constexpr = TC // FIN_T
+        acc_l: gl.constexpr = gl.NVMMADistributedLayout(
+            version=[3, 0], warps_per_cta=[num_warps, 1], instr_shape=[16, NP, 16])
+        blk: gl.constexpr = gl.BlockedLayout([1, 8], [TPW_T, 32 // TPW_T], [num_warps, 1], [1, 0])
+        fin_l: gl.constexpr = gl.BlockedLayout([1, 1, 4], [FIN_TPW_Q, FIN_TPW_F, FIN_TPW_C],
+                                              [num_warps, 1, 1], [2, 1, 0])
+        s = gl.program_id(0)
+        NS = gl.num_programs(0)
+        h0 = s * W
+
+        x_bufs = gl.allocate_shared_memory(x_desc.dtype, [STAGES * N_STREAMS, TC, W], x_desc.layout)
+        fn_bufs = gl.allocate_shared_memory(fn_desc.dtype, [2 * N_STREAMS, W, NP], fn_desc.layout)
+        ready = gl.allocate_shared_memory(gl.int64, [STAGES, 1], mbarrier.MBarrierLayout())
+        fn_bar = gl.allocate_shared_memory(gl.int64, [1], mbarrier.MBarrierLayout())
+        mbarrier.init(fn_bar, count=1)
+        for st in gl.static_range(STAGES):
+            mbarrier.init(ready.index(st), count=1)
+        fence_async_shared()
+        # fn^T's rows for this slice, hi and lo parts of each stream: read once
+        mbarrier.expect(fn_bar, 2 * N_STREAMS * fn_desc.block_type.nbytes)
+        for i in gl.static_range(N_STREAMS):
+            _tma_load(fn_desc, [i * H + h0, 0], fn_bar, fn_bufs.index(2 * i))
+            _tma_load(fn_desc, [i * H + h0, NP], fn_bar, fn_bufs.index(2 * i + 1))
+        for c in gl.static_range(STAGES):
+            if c < n_chunks:
+                _load_chunk(x_desc, x_bufs, ready, c, h0, H, TC, N_STREAMS, STAGES)
+        mbarrier.wait(fn_bar, 0)
+
+        for it in range(n_chunks + LAG):
+            if it < n_chunks:
+                _gemm_chunk(x_bufs, fn_bufs, ready, p_part, p_sync, it, s, NS, TC, NP, N_MIX,
+                            N_STREAMS, STAGES, RING, acc_l, blk)
+            f = it - 1
+            if (f >= 0) & (f < n_chunks):
+                # task j of chunk f runs on CTA (f * FIN_PAR + j) % NS
+                j = (s - (f * FIN_PAR) % NS + NS) % NS
+                while j < FIN_PAR:
+                    _finish_task(p_part, p_pre, p_mix, p_sync, p_scale, p_base, f, j, NS, T,
+                                 n_chunks, K, rms_eps, hc_pre_eps, TC, NP, N_MIX, N_STREAMS,
+                                 RING, FIN_T, FS, HEAD, fin_l)
+                    j += NS
+            d = it - LAG
+            if d >= 0:
+                _ws_chunk(x_bufs, p_pre, p_sync, p_out, s_out_t, d, h0, T, n_chunks, TC, W,
+                          N_STREAMS, STAGES, RING, FIN_PAR, OUT_CS, blk)
+                nxt = d + STAGES
+                if nxt < n_chunks:
+                    # every warp's reads of the slot are done before TMA overwrites it
+                    _cta_barrier()
+                    fence_async_shared()
+                    _load_chunk(x_desc, x_bufs, ready, nxt, h0, H, TC, N_STREAMS, STAGES)
+        for st in gl.static_range(STAGES):
+            mbarrier.invalidate(ready.index(st))
+        mbarrier.invalidate(fn_bar)
