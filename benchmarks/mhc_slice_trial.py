@@ -5,7 +5,7 @@ the GPU: correctness against a float64 reference, then CUDA-graph times, alterna
 
 VARIANT: ``base`` (the shape's default config with ``slice=False``: the Triton kernel), or
 ``slice`` optionally followed by ``@knob=value,...`` (PreConfig fields without the ``slice_``
-prefix: ``w``, ``tc``, ``stages``, ``lag``, ``fin_t``; ``out_cs`` as is), e.g.
+prefix: ``w``, ``tc``, ``stages``, ``fin_t``, ``ws_regs``, ``fin_regs``; ``out_cs`` as is), e.g.
 ``slice@stages=6,fin_t=2``. Each variant is checked first:
 
 - layer_input against the float64 reference rounded to bf16: the largest difference in units
@@ -46,8 +46,9 @@ def config_of(name: str, t: int, h: int, head: bool) -> tmhc.PreConfig:
 def bf16_steps(got: torch.Tensor, want: torch.Tensor) -> tuple[float, float]:
     """(largest |got - want| in units of want's bf16 step, share of elements that differ)."""
     g, w = got.double(), want.double()
-    step = torch.where(w == 0, torch.full_like(w, 2.0 ** -133),
-                       2.0 ** (torch.floor(torch.log2(w.abs())) - 7))
+    # the bf16 step of |want|, floored at that of 2^-10 (values are O(1): below that, a result
+    # of cancellation, an absolute difference of one step at 2^-10 says more)
+    step = 2.0 ** (torch.floor(torch.log2(w.abs().clamp_min(2.0 ** -10))) - 7)
     d = (g - w).abs()
     return (d / step).max().item(), (d > 0).double().mean().item()
 

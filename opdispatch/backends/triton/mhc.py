@@ -74,14 +74,15 @@ class PreConfig:
     out_cs: bool = False  # one launch, CUDA: layer_input's final stores are streaming (.cs: first to leave L2)
     # the slice-resident Gluon kernel (mhc_gluon.py) where it can run (``slice_ok``): one CTA per
     # H-slice of slice_w columns, token chunks of slice_tc in a ring of slice_stages shared-memory
-    # slots, weighted sums slice_lag chunks after their GEMM, finishing tasks of slice_fin_t tokens;
+    # slots, finishing tasks of slice_fin_t tokens;
     # elsewhere (and with norm_weight or the fused op) the Triton kernel under the other fields
     slice: bool = False
     slice_w: int = 0  # 0: 64 where H / 64 CTAs fit on the GPU, else 32
     slice_tc: int = 64
     slice_stages: int = 5
-    slice_lag: int = 2
     slice_fin_t: int = 1
+    slice_ws_regs: int = 128  # registers of the weighted-sum partition (4 warps)
+    slice_fin_regs: int = 128  # registers of the finisher partition (4 warps)
 
 
 @dataclass(frozen=True)
@@ -321,9 +322,7 @@ def slice_ok(res: torch.Tensor, out: torch.Tensor, cfg: PreConfig, has_norm: boo
         return False
     if not _slice_width(h, res.device, cfg.slice_w) or cfg.slice_tc not in (64,):
         return False
-    if cfg.slice_fin_t < 1 or cfg.slice_tc % cfg.slice_fin_t or cfg.slice_lag < 1:
-        return False
-    if cfg.slice_stages <= cfg.slice_lag:
+    if cfg.slice_fin_t < 1 or cfg.slice_tc % cfg.slice_fin_t or cfg.slice_stages < 2:
         return False
     return _slice_capable(res.device)
 
@@ -352,7 +351,7 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
     tc = cfg.slice_tc
     ns = h // w
     n_chunks = triton.cdiv(t, tc)
-    ring = cfg.slice_lag + 3  # >= lag + 2 keeps a slot's readers ahead of its next writers
+    ring = cfg.slice_stages + 2  # pre ring: >= stages keeps a slot's readers ahead of its writers
     fin_t = cfg.slice_fin_t
     fn_hl = _fn_hilo(fn, n_mix, np_)  # [n*H, 2 NP] bf16: hi | lo
     bf16 = gl.bfloat16
@@ -374,9 +373,9 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
     mhc_pre_slice_kernel[(ns,)](
         x_desc, fn_desc, part, pre, mix, sync, scale, base, out, out.stride(0),
         t, h, n_chunks, n * h, rms_eps, hc_pre_eps,
-        N_STREAMS=n, N_MIX=n_mix, NP=np_, TC=tc, W=w, STAGES=cfg.slice_stages, LAG=cfg.slice_lag,
-        RING=ring, FIN_T=fin_t, FS=fs, HEAD=head, OUT_CS=cfg.out_cs, TPW_T=32 // (w // 8),
-        FIN_TPW_Q=32 // (tpw_c * tpw_f), FIN_TPW_F=tpw_f, FIN_TPW_C=tpw_c, num_warps=4,
+        N_STREAMS=n, N_MIX=n_mix, NP=np_, TC=tc, W=w, STAGES=cfg.slice_stages, RING=ring, FIN_T=fin_t, FS=fs, HEAD=head, OUT_CS=cfg.out_cs, TPW_T=32 // (w // 8),
+        FIN_TPW_Q=32 // (tpw_c * tpw_f), FIN_TPW_F=tpw_f, FIN_TPW_C=tpw_c,
+        WS_REGS=cfg.slice_ws_regs, FIN_REGS=cfg.slice_fin_regs, num_warps=4,
     )
     if not head:
         _mhc_coeff_kernel[(triton.cdiv(t, 16),)](

@@ -71,12 +71,17 @@ if HAVE_GLUON:
             _tma_load(x_desc, [c * TC, i * H + h0], bar, x_bufs.index(st * N_STREAMS + i))
 
     @gluon.jit
-    def _gemm_chunk(x_bufs, fn_bufs, ready, p_part, p_sync, c, s, NS,
+    def _gemm_chunk(x_bufs, fn_bufs, ready, p_part, p_sync, c, s, NS, n_chunks,
                     TC: gl.constexpr, NP: gl.constexpr, N_MIX: gl.constexpr,
                     N_STREAMS: gl.constexpr, STAGES: gl.constexpr, RING: gl.constexpr,
-                    acc_l: gl.constexpr, blk: gl.constexpr):
+                    FIN_PAR: gl.constexpr, acc_l: gl.constexpr, blk: gl.constexpr):
         """Chunk c's split-K partial [TC, NP] (column N_MIX: the sum of squares of the slice)
-        into the partials ring, then the chunk's arrival counter."""
+        into the partials ring, then the chunk's arrival counter. The ring slot is free once
+        chunk c - RING is finished (its pre counter full: every task that read the slot is
+        done); that counter is read before the GEMM and waited on after it."""
+        done = FIN_PAR
+        if c >= RING:
+            done = gl.atomic_add(p_sync + n_chunks + c - RING, 0, sem="acquire", scope="gpu")
         st = c % STAGES
         mbarrier.wait(ready.index(st), (c // STAGES) & 1)
         acc = gl.zeros([TC, NP], gl.float32, acc_l)
@@ -94,6 +99,8 @@ if HAVE_GLUON:
         o_c = gl.arange(0, NP, layout=gl.SliceLayout(0, acc_l))
         sq_a = gl.convert_layout(sq, gl.SliceLayout(1, acc_l))
         acc = gl.where(gl.expand_dims(o_c, 0) == N_MIX, gl.expand_dims(sq_a, 1), acc)
+        while done < FIN_PAR:
+            done = gl.atomic_add(p_sync + n_chunks + c - RING, 0, sem="acquire", scope="gpu")
         row = ((c % RING) * NS + s) * TC + o_r
         gl.store(p_part + gl.expand_dims(row * NP, 1) + gl.expand_dims(o_c, 0), acc)
         _cta_barrier()
@@ -171,24 +178,85 @@ if HAVE_GLUON:
             gl.store(p_o, acc.to(p_out.dtype.element_ty), mask=m)
 
     @gluon.jit
+    def _gemm_part(x_bufs, fn_bufs, ready, fn_bar, p_part, p_sync, s, NS, n_chunks,
+                   TC: gl.constexpr, NP: gl.constexpr, N_MIX: gl.constexpr,
+                   N_STREAMS: gl.constexpr, STAGES: gl.constexpr, RING: gl.constexpr,
+                   FIN_T: gl.constexpr, acc_l: gl.constexpr, blk: gl.constexpr):
+        """Default partition (one warpgroup): every chunk's GEMM partial, in order."""
+        FIN_PAR: gl.constexpr = TC // FIN_T
+        mbarrier.wait(fn_bar, 0)
+        for c in range(n_chunks):
+            _gemm_chunk(x_bufs, fn_bufs, ready, p_part, p_sync, c, s, NS, n_chunks, TC, NP,
+                        N_MIX, N_STREAMS, STAGES, RING, FIN_PAR, acc_l, blk)
+
+    @gluon.jit
+    def _fin_part(p_part, p_pre, p_mix, p_sync, p_scale, p_base, s, NS, T, n_chunks, K,
+                  rms_eps, hc_pre_eps, TC: gl.constexpr, NP: gl.constexpr,
+                  N_MIX: gl.constexpr, N_STREAMS: gl.constexpr, RING: gl.constexpr,
+                  FIN_T: gl.constexpr, FS: gl.constexpr, HEAD: gl.constexpr,
+                  fin_l: gl.constexpr):
+        """Finisher partition: this CTA's tasks in chunk order (task g = f * FIN_PAR + j runs
+        on CTA g % NS)."""
+        FIN_PAR: gl.constexpr = TC // FIN_T
+        for g in range(s, n_chunks * FIN_PAR, NS):
+            _finish_task(p_part, p_pre, p_mix, p_sync, p_scale, p_base, g // FIN_PAR,
+                         g % FIN_PAR, NS, T, n_chunks, K, rms_eps, hc_pre_eps, TC, NP, N_MIX,
+                         N_STREAMS, RING, FIN_T, FS, HEAD, fin_l)
+
+    @gluon.jit
+    def _ws_part(x_bufs, ready, empty, p_pre, p_sync, p_out, s_out_t, h0, T, n_chunks,
+                 TC: gl.constexpr, W: gl.constexpr, N_STREAMS: gl.constexpr,
+                 STAGES: gl.constexpr, RING: gl.constexpr, FIN_PAR: gl.constexpr,
+                 OUT_CS: gl.constexpr, blk: gl.constexpr):
+        """Weighted-sum partition: chunk d once its pre is published, from its slot, which is
+        then handed back to the loader."""
+        for d in range(n_chunks):
+            st = d % STAGES
+            mbarrier.wait(ready.index(st), (d // STAGES) & 1)
+            _ws_chunk(x_bufs, p_pre, p_sync, p_out, s_out_t, d, h0, T, n_chunks, TC, W,
+                      N_STREAMS, STAGES, RING, FIN_PAR, OUT_CS, blk)
+            mbarrier.arrive(empty.index(st), count=1)
+
+    @gluon.jit
+    def _load_part(x_desc, fn_desc, x_bufs, fn_bufs, ready, empty, fn_bar, h0, H, n_chunks,
+                   TC: gl.constexpr, NP: gl.constexpr, N_STREAMS: gl.constexpr,
+                   STAGES: gl.constexpr):
+        """Loader partition (one warp): fn's slice once, then every chunk into its slot once
+        the slot's previous chunk has been summed."""
+        mbarrier.expect(fn_bar, 2 * N_STREAMS * fn_desc.block_type.nbytes)
+        for i in gl.static_range(N_STREAMS):
+            _tma_load(fn_desc, [i * H + h0, 0], fn_bar, fn_bufs.index(2 * i))
+            _tma_load(fn_desc, [i * H + h0, NP], fn_bar, fn_bufs.index(2 * i + 1))
+        for c in range(n_chunks):
+            # mbarriers start in the completed phase before 0: the first pass does not wait
+            mbarrier.wait(empty.index(c % STAGES), ((c // STAGES) & 1) ^ 1)
+            # the slot was read by ordinary shared loads (generic proxy): order them before the
+            # TMA write (async proxy)
+            fence_async_shared()
+            _load_chunk(x_desc, x_bufs, ready, c, h0, H, TC, N_STREAMS, STAGES)
+
+    @gluon.jit
     def mhc_pre_slice_kernel(
         x_desc, fn_desc, p_part, p_pre, p_mix, p_sync, p_scale, p_base, p_out, s_out_t,
         T, H, n_chunks, K, rms_eps, hc_pre_eps,
         N_STREAMS: gl.constexpr, N_MIX: gl.constexpr, NP: gl.constexpr, TC: gl.constexpr,
-        W: gl.constexpr, STAGES: gl.constexpr, LAG: gl.constexpr, RING: gl.constexpr,
+        W: gl.constexpr, STAGES: gl.constexpr, RING: gl.constexpr,
         FIN_T: gl.constexpr, FS: gl.constexpr, HEAD: gl.constexpr, OUT_CS: gl.constexpr,
         TPW_T: gl.constexpr, FIN_TPW_Q: gl.constexpr, FIN_TPW_F: gl.constexpr,
-        FIN_TPW_C: gl.constexpr, num_warps: gl.constexpr,
+        FIN_TPW_C: gl.constexpr, WS_REGS: gl.constexpr, FIN_REGS: gl.constexpr,
+        num_warps: gl.constexpr,
     ):
-        """CTA s = H-slice s; see the module docstring for the schedule. TPW_T: threads of a
-        warp along the tokens of a [TC, W] tile (32 / TPW_T along W, 8 bf16 each); FIN_TPW_*:
-        the finisher tile's [FS, FIN_T, NP] threads per warp."""
+        """CTA s = H-slice s; see the module docstring for the schedule. Four partitions: the
+        GEMM (default, one warpgroup), the finisher and the weighted sum (4 warps each), the
+        loader (1 warp). TPW_T: threads of a warp along the tokens of a [TC, W] tile (32 / TPW_T
+        along W, 8 bf16 each); FIN_TPW_*: the finisher tile's [FS, FIN_T, NP] threads per warp;
+        WS_REGS / FIN_REGS: registers of those partitions."""
         FIN_PAR: gl.constexpr = TC // FIN_T
         acc_l: gl.constexpr = gl.NVMMADistributedLayout(
-            version=[3, 0], warps_per_cta=[num_warps, 1], instr_shape=[16, NP, 16])
-        blk: gl.constexpr = gl.BlockedLayout([1, 8], [TPW_T, 32 // TPW_T], [num_warps, 1], [1, 0])
+            version=[3, 0], warps_per_cta=[4, 1], instr_shape=[16, NP, 16])
+        blk: gl.constexpr = gl.BlockedLayout([1, 8], [TPW_T, 32 // TPW_T], [4, 1], [1, 0])
         fin_l: gl.constexpr = gl.BlockedLayout([1, 1, 4], [FIN_TPW_Q, FIN_TPW_F, FIN_TPW_C],
-                                              [num_warps, 1, 1], [2, 1, 0])
+                                              [4, 1, 1], [2, 1, 0])
         s = gl.program_id(0)
         NS = gl.num_programs(0)
         h0 = s * W
@@ -196,44 +264,22 @@ if HAVE_GLUON:
         x_bufs = gl.allocate_shared_memory(x_desc.dtype, [STAGES * N_STREAMS, TC, W], x_desc.layout)
         fn_bufs = gl.allocate_shared_memory(fn_desc.dtype, [2 * N_STREAMS, W, NP], fn_desc.layout)
         ready = gl.allocate_shared_memory(gl.int64, [STAGES, 1], mbarrier.MBarrierLayout())
+        empty = gl.allocate_shared_memory(gl.int64, [STAGES, 1], mbarrier.MBarrierLayout())
         fn_bar = gl.allocate_shared_memory(gl.int64, [1], mbarrier.MBarrierLayout())
         mbarrier.init(fn_bar, count=1)
         for st in gl.static_range(STAGES):
             mbarrier.init(ready.index(st), count=1)
+            mbarrier.init(empty.index(st), count=1)
         fence_async_shared()
-        # fn^T's rows for this slice, hi and lo parts of each stream: read once
-        mbarrier.expect(fn_bar, 2 * N_STREAMS * fn_desc.block_type.nbytes)
-        for i in gl.static_range(N_STREAMS):
-            _tma_load(fn_desc, [i * H + h0, 0], fn_bar, fn_bufs.index(2 * i))
-            _tma_load(fn_desc, [i * H + h0, NP], fn_bar, fn_bufs.index(2 * i + 1))
-        for c in gl.static_range(STAGES):
-            if c < n_chunks:
-                _load_chunk(x_desc, x_bufs, ready, c, h0, H, TC, N_STREAMS, STAGES)
-        mbarrier.wait(fn_bar, 0)
 
-        for it in range(n_chunks + LAG):
-            if it < n_chunks:
-                _gemm_chunk(x_bufs, fn_bufs, ready, p_part, p_sync, it, s, NS, TC, NP, N_MIX,
-                            N_STREAMS, STAGES, RING, acc_l, blk)
-            f = it - 1
-            if (f >= 0) & (f < n_chunks):
-                # task j of chunk f runs on CTA (f * FIN_PAR + j) % NS
-                j = (s - (f * FIN_PAR) % NS + NS) % NS
-                while j < FIN_PAR:
-                    _finish_task(p_part, p_pre, p_mix, p_sync, p_scale, p_base, f, j, NS, T,
-                                 n_chunks, K, rms_eps, hc_pre_eps, TC, NP, N_MIX, N_STREAMS,
-                                 RING, FIN_T, FS, HEAD, fin_l)
-                    j += NS
-            d = it - LAG
-            if d >= 0:
-                _ws_chunk(x_bufs, p_pre, p_sync, p_out, s_out_t, d, h0, T, n_chunks, TC, W,
-                          N_STREAMS, STAGES, RING, FIN_PAR, OUT_CS, blk)
-                nxt = d + STAGES
-                if nxt < n_chunks:
-                    # every warp's reads of the slot are done before TMA overwrites it
-                    _cta_barrier()
-                    fence_async_shared()
-                    _load_chunk(x_desc, x_bufs, ready, nxt, h0, H, TC, N_STREAMS, STAGES)
-        for st in gl.static_range(STAGES):
-            mbarrier.invalidate(ready.index(st))
-        mbarrier.invalidate(fn_bar)
+        gl.warp_specialize([
+            (_gemm_part, (x_bufs, fn_bufs, ready, fn_bar, p_part, p_sync, s, NS, n_chunks, TC, NP,
+                          N_MIX, N_STREAMS, STAGES, RING, FIN_T, acc_l, blk)),
+            (_ws_part, (x_bufs, ready, empty, p_pre, p_sync, p_out, s_out_t, h0, T, n_chunks, TC,
+                        W, N_STREAMS, STAGES, RING, FIN_PAR, OUT_CS, blk)),
+            (_fin_part, (p_part, p_pre, p_mix, p_sync, p_scale, p_base, s, NS, T, n_chunks, K,
+                         rms_eps, hc_pre_eps, TC, NP, N_MIX, N_STREAMS, RING, FIN_T, FS, HEAD,
+                         fin_l)),
+            (_load_part, (x_desc, fn_desc, x_bufs, fn_bufs, ready, empty, fn_bar, h0, H, n_chunks,
+                          TC, NP, N_STREAMS, STAGES)),
+        ], [4, 4, 1], [WS_REGS, FIN_REGS, 24])
