@@ -310,7 +310,7 @@ def slice_ok(res: torch.Tensor, out: torch.Tensor, cfg: PreConfig, has_norm: boo
              fused: bool) -> bool:
     """Whether ``cfg`` runs the slice-resident Gluon kernel here: asked for (``cfg.slice``), no
     norm and not the fused op (the Triton kernel serves those), CUDA sm_90 with Gluon (wgmma is
-    Hopper's; Gluon does not run in the interpreter), bf16 streams contiguous and TMA-readable
+    Hopper's; Gluon does not run in the interpreter), n = 4, bf16 streams contiguous and TMA-readable
     (16-byte aligned base), an H-slice width that divides H with at most one CTA per SM, and
     layer_input with unit column stride."""
     if not cfg.slice or has_norm or fused or res.device.type != "cuda":
@@ -320,7 +320,7 @@ def slice_ok(res: torch.Tensor, out: torch.Tensor, cfg: PreConfig, has_norm: boo
         return False
     if out.stride(1) != 1 or t >= 2**31 or (n * h * 2) % 16:
         return False
-    if not _slice_width(h, res.device, cfg.slice_w) or cfg.slice_tc not in (64,):
+    if n != 4 or not _slice_width(h, res.device, cfg.slice_w) or cfg.slice_tc not in (64, 128):
         return False
     if cfg.slice_fin_t < 1 or cfg.slice_tc % cfg.slice_fin_t or cfg.slice_stages < 2:
         return False

@@ -148,13 +148,14 @@ if HAVE_GLUON:
         gl.atomic_add(p_sync + n_chunks + f, 1, sem="release", scope="gpu")
 
     @gluon.jit
-    def _ws_chunk(x_bufs, p_pre, p_sync, p_out, s_out_t, d, h0, T, n_chunks,
+    def _ws_chunk(x_bufs, p_pre, p_sync, p_out, s_out_t, d, cnt, h0, T, n_chunks,
                   TC: gl.constexpr, W: gl.constexpr, N_STREAMS: gl.constexpr,
                   STAGES: gl.constexpr, RING: gl.constexpr, FIN_PAR: gl.constexpr,
                   OUT_CS: gl.constexpr, blk: gl.constexpr):
         """Chunk d's weighted sum from its slot: out[t, h0 + h] = sum_i pre[t, i] x_i[t, h]
-        (products added with fma in stream order, as the Triton kernel does)."""
-        cnt = gl.atomic_add(p_sync + n_chunks + d, 0, sem="acquire", scope="gpu")
+        (products added with fma in stream order, as the Triton kernel does). ``cnt``: chunk
+        d's pre counter as last read (polled until full); returns chunk d + 1's, read before
+        the sums so that its round trip overlaps them."""
         while cnt < FIN_PAR:
             cnt = gl.atomic_add(p_sync + n_chunks + d, 0, sem="acquire", scope="gpu")
         st = d % STAGES
@@ -162,12 +163,17 @@ if HAVE_GLUON:
         o_t = gl.arange(0, TC, layout=gl.SliceLayout(1, blk))
         o_h = gl.arange(0, W, layout=gl.SliceLayout(0, blk))
         p_p = p_pre + (slot * TC + o_t) * N_STREAMS
-        pr = gl.load(p_p, cache_modifier=".cg")
-        acc = x_bufs.index(st * N_STREAMS).load(blk).to(gl.float32) * gl.expand_dims(pr, 1)
-        for i in gl.static_range(1, N_STREAMS):
-            pr = gl.load(p_p + i, cache_modifier=".cg")
-            xa = x_bufs.index(st * N_STREAMS + i).load(blk).to(gl.float32)
-            acc = gl.fma(gl.expand_dims(pr, 1), xa, acc)
+        pr0 = gl.load(p_p, cache_modifier=".cg")
+        pr1 = gl.load(p_p + 1, cache_modifier=".cg")
+        pr2 = gl.load(p_p + 2, cache_modifier=".cg")
+        pr3 = gl.load(p_p + 3, cache_modifier=".cg")
+        nxt = FIN_PAR
+        if d + 1 < n_chunks:
+            nxt = gl.atomic_add(p_sync + n_chunks + d + 1, 0, sem="acquire", scope="gpu")
+        acc = x_bufs.index(st * N_STREAMS).load(blk).to(gl.float32) * gl.expand_dims(pr0, 1)
+        acc = gl.fma(gl.expand_dims(pr1, 1), x_bufs.index(st * N_STREAMS + 1).load(blk).to(gl.float32), acc)
+        acc = gl.fma(gl.expand_dims(pr2, 1), x_bufs.index(st * N_STREAMS + 2).load(blk).to(gl.float32), acc)
+        acc = gl.fma(gl.expand_dims(pr3, 1), x_bufs.index(st * N_STREAMS + 3).load(blk).to(gl.float32), acc)
         tg = d.to(gl.int64) * TC + o_t
         t2 = gl.expand_dims(tg, 1)
         p_o = p_out + t2 * s_out_t + gl.expand_dims(h0 + o_h, 0)
@@ -176,6 +182,7 @@ if HAVE_GLUON:
             gl.store(p_o, acc.to(p_out.dtype.element_ty), mask=m, cache_modifier=".cs")
         else:
             gl.store(p_o, acc.to(p_out.dtype.element_ty), mask=m)
+        return nxt
 
     @gluon.jit
     def _gemm_part(x_bufs, fn_bufs, ready, fn_bar, p_part, p_sync, s, NS, n_chunks,
@@ -210,11 +217,12 @@ if HAVE_GLUON:
                  OUT_CS: gl.constexpr, blk: gl.constexpr):
         """Weighted-sum partition: chunk d once its pre is published, from its slot, which is
         then handed back to the loader."""
+        cnt = gl.atomic_add(p_sync + n_chunks, 0, sem="acquire", scope="gpu")
         for d in range(n_chunks):
             st = d % STAGES
             mbarrier.wait(ready.index(st), (d // STAGES) & 1)
-            _ws_chunk(x_bufs, p_pre, p_sync, p_out, s_out_t, d, h0, T, n_chunks, TC, W,
-                      N_STREAMS, STAGES, RING, FIN_PAR, OUT_CS, blk)
+            cnt = _ws_chunk(x_bufs, p_pre, p_sync, p_out, s_out_t, d, cnt, h0, T, n_chunks, TC,
+                            W, N_STREAMS, STAGES, RING, FIN_PAR, OUT_CS, blk)
             mbarrier.arrive(empty.index(st), count=1)
 
     @gluon.jit
@@ -251,6 +259,7 @@ if HAVE_GLUON:
         loader (1 warp). TPW_T: threads of a warp along the tokens of a [TC, W] tile (32 / TPW_T
         along W, 8 bf16 each); FIN_TPW_*: the finisher tile's [FS, FIN_T, NP] threads per warp;
         WS_REGS / FIN_REGS: registers of those partitions."""
+        gl.static_assert(N_STREAMS == 4, "the weighted sum is written out for n = 4 streams")
         FIN_PAR: gl.constexpr = TC // FIN_T
         acc_l: gl.constexpr = gl.NVMMADistributedLayout(
             version=[3, 0], warps_per_cta=[4, 1], instr_shape=[16, NP, 16])
