@@ -5,7 +5,8 @@ the GPU: correctness against a float64 reference, then CUDA-graph times, alterna
 
 VARIANT: ``base`` (the shape's default config with ``slice=False``: the Triton kernel), or
 ``slice`` optionally followed by ``@knob=value,...`` (PreConfig fields without the ``slice_``
-prefix: ``w``, ``tc``, ``stages``, ``fin_t``, ``ws_regs``, ``fin_regs``; ``out_cs`` as is), e.g.
+prefix: ``w``, ``tc``, ``stages``, ``fin_t``, ``ws_regs``, ``fin_regs``, ``diag``; ``out_cs`` as
+is), e.g.
 ``slice@stages=6,fin_t=2``. Each variant is checked first:
 
 - layer_input against the float64 reference rounded to bf16: the largest difference in units
@@ -85,8 +86,11 @@ def main(reps: int, t: int, h: int, names: list[str]) -> None:
     got_base = {}
     for name in names:
         for head in (False, True):
-            call(head, name)
+            polls = call(head, name)
             torch.cuda.synchronize()
+            if polls is not None:  # slice_diag 2: poll counts of the waits
+                print(f"{name:28s} {'head' if head else 'pre ':4s} polls: slot reuse / finisher / "
+                      f"weighted sum = {polls.tolist()}", flush=True)
             outs = (y, post, comb)[:1 if head else 3]
             ulps, share = bf16_steps(outs[0], want[head][0])
             line = (f"{name:28s} {'head' if head else 'pre ':4s} layer_input vs f64: max "

@@ -83,6 +83,7 @@ class PreConfig:
     slice_fin_t: int = 1
     slice_ws_regs: int = 128  # registers of the weighted-sum partition (4 warps)
     slice_fin_regs: int = 128  # registers of the finisher partition (4 warps)
+    slice_diag: int = 0  # benchmarks only: mhc_gluon's DIAG (1: no waits, wrong values; 2: poll counts)
 
 
 @dataclass(frozen=True)
@@ -365,23 +366,25 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
     scratch = torch.empty(part_len + pre_len + mix_len, dtype=torch.float32, device=res.device)
     part, pre = scratch[:part_len], scratch[part_len:part_len + pre_len]
     mix = scratch[part_len + pre_len:] if not head else scratch
-    sync = torch.zeros(2 * n_chunks, dtype=torch.int32, device=res.device)
+    # the chunks' arrival and pre counters, then 3 poll counts (slice_diag 2)
+    sync = torch.zeros(2 * n_chunks + 3, dtype=torch.int32, device=res.device)
     # the finisher's [FS, FIN_T, NP] tile: 4 floats a thread along NP, at most 32 a thread
     fs = max(1, min(triton.next_power_of_2(ns), 4096 // (fin_t * np_)))
     tpw_c = min(np_ // 4, 32)
     tpw_f = min(fin_t, 32 // tpw_c)
     mhc_pre_slice_kernel[(ns,)](
-        x_desc, fn_desc, part, pre, mix, sync, scale, base, out, out.stride(0),
+        x_desc, fn_desc, part, pre, mix, sync, scale, base, out, out.stride(0), sync[2 * n_chunks:],
         t, h, n_chunks, n * h, rms_eps, hc_pre_eps,
         N_STREAMS=n, N_MIX=n_mix, NP=np_, TC=tc, W=w, STAGES=cfg.slice_stages, RING=ring, FIN_T=fin_t, FS=fs, HEAD=head, OUT_CS=cfg.out_cs, TPW_T=32 // (w // 8),
         FIN_TPW_Q=32 // (tpw_c * tpw_f), FIN_TPW_F=tpw_f, FIN_TPW_C=tpw_c,
-        WS_REGS=cfg.slice_ws_regs, FIN_REGS=cfg.slice_fin_regs, num_warps=4,
+        WS_REGS=cfg.slice_ws_regs, FIN_REGS=cfg.slice_fin_regs, DIAG=cfg.slice_diag, num_warps=4,
     )
     if not head:
         _mhc_coeff_kernel[(triton.cdiv(t, 16),)](
             mix, t, scale, base, n * h, rms_eps, hc_pre_eps, sinkhorn_eps, post_mult,
             sinkhorn_iters, post_mix, post_mix.stride(0), comb_mix, comb_mix.stride(0),
             N_STREAMS=n, N_MIX=n_mix, NP=np_, BLOCK_T=16, num_warps=4)
+    return sync[2 * n_chunks:] if cfg.slice_diag == 2 else None
 
 
 def _fn_hilo(fn: torch.Tensor, n_mix: int, np_: int, block_k: int = 64) -> torch.Tensor:

@@ -71,16 +71,17 @@ if HAVE_GLUON:
             _tma_load(x_desc, [c * TC, i * H + h0], bar, x_bufs.index(st * N_STREAMS + i))
 
     @gluon.jit
-    def _gemm_chunk(x_bufs, fn_bufs, ready, p_part, p_sync, c, s, NS, n_chunks,
+    def _gemm_chunk(x_bufs, fn_bufs, ready, p_part, p_sync, p_diag, c, s, NS, n_chunks,
                     TC: gl.constexpr, NP: gl.constexpr, N_MIX: gl.constexpr,
                     N_STREAMS: gl.constexpr, STAGES: gl.constexpr, RING: gl.constexpr,
-                    FIN_PAR: gl.constexpr, acc_l: gl.constexpr, blk: gl.constexpr):
+                    FIN_PAR: gl.constexpr, DIAG: gl.constexpr, acc_l: gl.constexpr,
+                    blk: gl.constexpr):
         """Chunk c's split-K partial [TC, NP] (column N_MIX: the sum of squares of the slice)
         into the partials ring, then the chunk's arrival counter. The ring slot is free once
         chunk c - RING is finished (its pre counter full: every task that read the slot is
         done); that counter is read before the GEMM and waited on after it."""
         done = FIN_PAR
-        if c >= RING:
+        if (c >= RING) & (DIAG != 1):
             done = gl.atomic_add(p_sync + n_chunks + c - RING, 0, sem="acquire", scope="gpu")
         st = c % STAGES
         mbarrier.wait(ready.index(st), (c // STAGES) & 1)
@@ -101,13 +102,16 @@ if HAVE_GLUON:
         acc = gl.where(gl.expand_dims(o_c, 0) == N_MIX, gl.expand_dims(sq_a, 1), acc)
         while done < FIN_PAR:
             done = gl.atomic_add(p_sync + n_chunks + c - RING, 0, sem="acquire", scope="gpu")
+            if DIAG == 2:
+                gl.atomic_add(p_diag, 1, sem="relaxed")
         row = ((c % RING) * NS + s) * TC + o_r
         gl.store(p_part + gl.expand_dims(row * NP, 1) + gl.expand_dims(o_c, 0), acc)
         _cta_barrier()
         gl.atomic_add(p_sync + c, 1, sem="release", scope="gpu")
 
     @gluon.jit
-    def _finish_task(p_part, p_pre, p_mix, p_sync, p_scale, p_base, f, j, NS, T, n_chunks, K,
+    def _finish_task(p_part, p_pre, p_mix, p_sync, p_scale, p_base, p_diag, f, j, NS, T,
+                     n_chunks, K, DIAG: gl.constexpr,
                      rms_eps, hc_pre_eps, TC: gl.constexpr, NP: gl.constexpr,
                      N_MIX: gl.constexpr, N_STREAMS: gl.constexpr, RING: gl.constexpr,
                      FIN_T: gl.constexpr, FS: gl.constexpr, HEAD: gl.constexpr,
@@ -118,6 +122,8 @@ if HAVE_GLUON:
         cnt = gl.atomic_add(p_sync + f, 0, sem="acquire", scope="gpu")
         while cnt < NS:
             cnt = gl.atomic_add(p_sync + f, 0, sem="acquire", scope="gpu")
+            if DIAG == 2:
+                gl.atomic_add(p_diag + 1, 1, sem="relaxed")
         l2: gl.constexpr = gl.SliceLayout(0, fin_l)
         o_q = gl.arange(0, FS, layout=gl.SliceLayout(1, gl.SliceLayout(2, fin_l)))
         o_f = gl.arange(0, FIN_T, layout=gl.SliceLayout(0, gl.SliceLayout(2, fin_l)))
@@ -148,16 +154,18 @@ if HAVE_GLUON:
         gl.atomic_add(p_sync + n_chunks + f, 1, sem="release", scope="gpu")
 
     @gluon.jit
-    def _ws_chunk(x_bufs, p_pre, p_sync, p_out, s_out_t, d, cnt, h0, T, n_chunks,
-                  TC: gl.constexpr, W: gl.constexpr, N_STREAMS: gl.constexpr,
+    def _ws_chunk(x_bufs, p_pre, p_sync, p_out, p_diag, s_out_t, d, cnt, h0, T, n_chunks,
+                  DIAG: gl.constexpr, TC: gl.constexpr, W: gl.constexpr, N_STREAMS: gl.constexpr,
                   STAGES: gl.constexpr, RING: gl.constexpr, FIN_PAR: gl.constexpr,
                   OUT_CS: gl.constexpr, blk: gl.constexpr):
         """Chunk d's weighted sum from its slot: out[t, h0 + h] = sum_i pre[t, i] x_i[t, h]
         (products added with fma in stream order, as the Triton kernel does). ``cnt``: chunk
         d's pre counter as last read (polled until full); returns chunk d + 1's, read before
         the sums so that its round trip overlaps them."""
-        while cnt < FIN_PAR:
+        while (cnt < FIN_PAR) & (DIAG != 1):
             cnt = gl.atomic_add(p_sync + n_chunks + d, 0, sem="acquire", scope="gpu")
+            if DIAG == 2:
+                gl.atomic_add(p_diag + 2, 1, sem="relaxed")
         st = d % STAGES
         slot = d % RING
         o_t = gl.arange(0, TC, layout=gl.SliceLayout(1, blk))
@@ -185,34 +193,34 @@ if HAVE_GLUON:
         return nxt
 
     @gluon.jit
-    def _gemm_part(x_bufs, fn_bufs, ready, fn_bar, p_part, p_sync, s, NS, n_chunks,
-                   TC: gl.constexpr, NP: gl.constexpr, N_MIX: gl.constexpr,
+    def _gemm_part(x_bufs, fn_bufs, ready, fn_bar, p_part, p_sync, p_diag, s, NS, n_chunks,
+                   DIAG: gl.constexpr, TC: gl.constexpr, NP: gl.constexpr, N_MIX: gl.constexpr,
                    N_STREAMS: gl.constexpr, STAGES: gl.constexpr, RING: gl.constexpr,
                    FIN_T: gl.constexpr, acc_l: gl.constexpr, blk: gl.constexpr):
         """Default partition (one warpgroup): every chunk's GEMM partial, in order."""
         FIN_PAR: gl.constexpr = TC // FIN_T
         mbarrier.wait(fn_bar, 0)
         for c in range(n_chunks):
-            _gemm_chunk(x_bufs, fn_bufs, ready, p_part, p_sync, c, s, NS, n_chunks, TC, NP,
-                        N_MIX, N_STREAMS, STAGES, RING, FIN_PAR, acc_l, blk)
+            _gemm_chunk(x_bufs, fn_bufs, ready, p_part, p_sync, p_diag, c, s, NS, n_chunks, TC,
+                        NP, N_MIX, N_STREAMS, STAGES, RING, FIN_PAR, DIAG, acc_l, blk)
 
     @gluon.jit
-    def _fin_part(p_part, p_pre, p_mix, p_sync, p_scale, p_base, s, NS, T, n_chunks, K,
-                  rms_eps, hc_pre_eps, TC: gl.constexpr, NP: gl.constexpr,
+    def _fin_part(p_part, p_pre, p_mix, p_sync, p_scale, p_base, p_diag, s, NS, T, n_chunks,
+                  K, DIAG: gl.constexpr, rms_eps, hc_pre_eps, TC: gl.constexpr, NP: gl.constexpr,
                   N_MIX: gl.constexpr, N_STREAMS: gl.constexpr, RING: gl.constexpr,
                   FIN_T: gl.constexpr, FS: gl.constexpr, HEAD: gl.constexpr,
                   fin_l: gl.constexpr):
         """Finisher partition: this CTA's tasks in chunk order (task g = f * FIN_PAR + j runs
         on CTA g % NS)."""
         FIN_PAR: gl.constexpr = TC // FIN_T
-        for g in range(s, n_chunks * FIN_PAR, NS):
-            _finish_task(p_part, p_pre, p_mix, p_sync, p_scale, p_base, g // FIN_PAR,
-                         g % FIN_PAR, NS, T, n_chunks, K, rms_eps, hc_pre_eps, TC, NP, N_MIX,
+        for g in range(s, n_chunks * FIN_PAR if DIAG != 1 else 0, NS):
+            _finish_task(p_part, p_pre, p_mix, p_sync, p_scale, p_base, p_diag, g // FIN_PAR,
+                         g % FIN_PAR, NS, T, n_chunks, K, DIAG, rms_eps, hc_pre_eps, TC, NP, N_MIX,
                          N_STREAMS, RING, FIN_T, FS, HEAD, fin_l)
 
     @gluon.jit
-    def _ws_part(x_bufs, ready, empty, p_pre, p_sync, p_out, s_out_t, h0, T, n_chunks,
-                 TC: gl.constexpr, W: gl.constexpr, N_STREAMS: gl.constexpr,
+    def _ws_part(x_bufs, ready, empty, p_pre, p_sync, p_out, p_diag, s_out_t, h0, T, n_chunks,
+                 DIAG: gl.constexpr, TC: gl.constexpr, W: gl.constexpr, N_STREAMS: gl.constexpr,
                  STAGES: gl.constexpr, RING: gl.constexpr, FIN_PAR: gl.constexpr,
                  OUT_CS: gl.constexpr, blk: gl.constexpr):
         """Weighted-sum partition: chunk d once its pre is published, from its slot, which is
@@ -221,8 +229,8 @@ if HAVE_GLUON:
         for d in range(n_chunks):
             st = d % STAGES
             mbarrier.wait(ready.index(st), (d // STAGES) & 1)
-            cnt = _ws_chunk(x_bufs, p_pre, p_sync, p_out, s_out_t, d, cnt, h0, T, n_chunks, TC,
-                            W, N_STREAMS, STAGES, RING, FIN_PAR, OUT_CS, blk)
+            cnt = _ws_chunk(x_bufs, p_pre, p_sync, p_out, p_diag, s_out_t, d, cnt, h0, T,
+                            n_chunks, DIAG, TC, W, N_STREAMS, STAGES, RING, FIN_PAR, OUT_CS, blk)
             mbarrier.arrive(empty.index(st), count=1)
 
     @gluon.jit
@@ -245,20 +253,22 @@ if HAVE_GLUON:
 
     @gluon.jit
     def mhc_pre_slice_kernel(
-        x_desc, fn_desc, p_part, p_pre, p_mix, p_sync, p_scale, p_base, p_out, s_out_t,
+        x_desc, fn_desc, p_part, p_pre, p_mix, p_sync, p_scale, p_base, p_out, s_out_t, p_diag,
         T, H, n_chunks, K, rms_eps, hc_pre_eps,
         N_STREAMS: gl.constexpr, N_MIX: gl.constexpr, NP: gl.constexpr, TC: gl.constexpr,
         W: gl.constexpr, STAGES: gl.constexpr, RING: gl.constexpr,
         FIN_T: gl.constexpr, FS: gl.constexpr, HEAD: gl.constexpr, OUT_CS: gl.constexpr,
         TPW_T: gl.constexpr, FIN_TPW_Q: gl.constexpr, FIN_TPW_F: gl.constexpr,
         FIN_TPW_C: gl.constexpr, WS_REGS: gl.constexpr, FIN_REGS: gl.constexpr,
-        num_warps: gl.constexpr,
+        DIAG: gl.constexpr, num_warps: gl.constexpr,
     ):
         """CTA s = H-slice s; see the module docstring for the schedule. Four partitions: the
         GEMM (default, one warpgroup), the finisher and the weighted sum (4 warps each), the
         loader (1 warp). TPW_T: threads of a warp along the tokens of a [TC, W] tile (32 / TPW_T
         along W, 8 bf16 each); FIN_TPW_*: the finisher tile's [FS, FIN_T, NP] threads per warp;
-        WS_REGS / FIN_REGS: registers of those partitions."""
+        WS_REGS / FIN_REGS: registers of those partitions. DIAG (benchmarks only): 1 runs no
+        cross-CTA wait and no finisher (the data movement alone; wrong values), 2 counts the
+        polls of each wait into p_diag[0:3] (GEMM slot reuse, finisher, weighted sum)."""
         gl.static_assert(N_STREAMS == 4, "the weighted sum is written out for n = 4 streams")
         FIN_PAR: gl.constexpr = TC // FIN_T
         acc_l: gl.constexpr = gl.NVMMADistributedLayout(
@@ -282,12 +292,14 @@ if HAVE_GLUON:
         fence_async_shared()
 
         gl.warp_specialize([
-            (_gemm_part, (x_bufs, fn_bufs, ready, fn_bar, p_part, p_sync, s, NS, n_chunks, TC, NP,
+            (_gemm_part, (x_bufs, fn_bufs, ready, fn_bar, p_part, p_sync, p_diag, s, NS, n_chunks,
+                          DIAG, TC, NP,
                           N_MIX, N_STREAMS, STAGES, RING, FIN_T, acc_l, blk)),
-            (_ws_part, (x_bufs, ready, empty, p_pre, p_sync, p_out, s_out_t, h0, T, n_chunks, TC,
+            (_ws_part, (x_bufs, ready, empty, p_pre, p_sync, p_out, p_diag, s_out_t, h0, T,
+                        n_chunks, DIAG, TC,
                         W, N_STREAMS, STAGES, RING, FIN_PAR, OUT_CS, blk)),
-            (_fin_part, (p_part, p_pre, p_mix, p_sync, p_scale, p_base, s, NS, T, n_chunks, K,
-                         rms_eps, hc_pre_eps, TC, NP, N_MIX, N_STREAMS, RING, FIN_T, FS, HEAD,
+            (_fin_part, (p_part, p_pre, p_mix, p_sync, p_scale, p_base, p_diag, s, NS, T,
+                         n_chunks, K, DIAG, rms_eps, hc_pre_eps, TC, NP, N_MIX, N_STREAMS, RING, FIN_T, FS, HEAD,
                          fin_l)),
             (_load_part, (x_desc, fn_desc, x_bufs, fn_bufs, ready, empty, fn_bar, h0, H, n_chunks,
                           TC, NP, N_STREAMS, STAGES)),
