@@ -88,7 +88,7 @@ def main(reps: int, t: int, h: int, names: list[str]) -> None:
         for head in (False, True):
             polls = call(head, name)
             torch.cuda.synchronize()
-            if polls is not None:  # slice_diag 2: poll counts of the waits
+            if isinstance(polls, torch.Tensor):  # slice_diag 2: poll counts of the waits
                 print(f"{name:28s} {'head' if head else 'pre ':4s} polls: slot reuse / finisher / "
                       f"weighted sum = {polls.tolist()}", flush=True)
             outs = (y, post, comb)[:1 if head else 3]
