@@ -88,9 +88,16 @@ def main(reps: int, t: int, h: int, names: list[str]) -> None:
         for head in (False, True):
             polls = call(head, name)
             torch.cuda.synchronize()
-            if isinstance(polls, torch.Tensor):  # slice_diag 2: poll counts of the waits
+            if isinstance(polls, torch.Tensor):  # slice_diag 2: poll counts; 3: cycles
+                v = polls.tolist()
                 print(f"{name:28s} {'head' if head else 'pre ':4s} polls: slot reuse / finisher / "
-                      f"weighted sum = {polls.tolist()}", flush=True)
+                      f"weighted sum = {v[:3]}", flush=True)
+                ns = h // (64 if h // 64 <= torch.cuda.get_device_properties(0).multi_processor_count else 32)
+                us = [round(x * 1024 / ns / 1.98e3, 1) for x in v[3:13]]
+                print(f"{'':28s} us per CTA (1.98 GHz): GEMM ready wait {us[0]}, work {us[1]}, slot "
+                      f"wait {us[2]}, store+release {us[3]}; finisher poll {us[4]}, work {us[9]}; "
+                      f"ws poll {us[5]}, work {us[6]}, ready wait {us[7]}; loader empty wait {us[8]}",
+                      flush=True)
             outs = (y, post, comb)[:1 if head else 3]
             ulps, share = bf16_steps(outs[0], want[head][0])
             line = (f"{name:28s} {'head' if head else 'pre ':4s} layer_input vs f64: max "

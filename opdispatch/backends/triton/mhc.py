@@ -83,7 +83,7 @@ class PreConfig:
     slice_fin_t: int = 1
     slice_ws_regs: int = 128  # registers of the weighted-sum partition (4 warps)
     slice_fin_regs: int = 128  # registers of the finisher partition (4 warps)
-    slice_diag: int = 0  # benchmarks only: mhc_gluon's DIAG (1: no waits, wrong values; 2: poll counts)
+    slice_diag: int = 0  # benchmarks only: mhc_gluon's DIAG (1: no finishers, wrong values; 2: poll counts; 3: cycles)
 
 
 @dataclass(frozen=True)
@@ -366,8 +366,8 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
     scratch = torch.empty(part_len + pre_len + mix_len, dtype=torch.float32, device=res.device)
     part, pre = scratch[:part_len], scratch[part_len:part_len + pre_len]
     mix = scratch[part_len + pre_len:] if not head else scratch
-    # the chunks' arrival and pre counters, then 3 poll counts (slice_diag 2)
-    sync = torch.zeros(2 * n_chunks + 3, dtype=torch.int32, device=res.device)
+    # the chunks' arrival and pre counters, then 16 words of slice_diag counts
+    sync = torch.zeros(2 * n_chunks + 16, dtype=torch.int32, device=res.device)
     # the finisher's [FS, FIN_T, NP] tile: 4 floats a thread along NP, at most 32 a thread
     fs = max(1, min(triton.next_power_of_2(ns), 4096 // (fin_t * np_)))
     tpw_c = min(np_ // 4, 32)
@@ -384,7 +384,7 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
             mix, t, scale, base, n * h, rms_eps, hc_pre_eps, sinkhorn_eps, post_mult,
             sinkhorn_iters, post_mix, post_mix.stride(0), comb_mix, comb_mix.stride(0),
             N_STREAMS=n, N_MIX=n_mix, NP=np_, BLOCK_T=16, num_warps=4)
-    return sync[2 * n_chunks:] if cfg.slice_diag == 2 else None
+    return sync[2 * n_chunks:] if cfg.slice_diag in (2, 3) else None
 
 
 def _fn_hilo(fn: torch.Tensor, n_mix: int, np_: int, block_k: int = 64) -> torch.Tensor:

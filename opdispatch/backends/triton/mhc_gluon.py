@@ -60,6 +60,21 @@ except Exception:  # noqa: BLE001 - any import-time failure means "not available
 if HAVE_GLUON:
 
     @gluon.jit
+    def _clock():
+        """The SM's cycle counter (DIAG 3 timing)."""
+        return gl.inline_asm_elementwise("mov.u32 $0, %clock;", "=r", [], dtype=gl.int32,
+                                         is_pure=False, pack=1)
+
+    @gluon.jit
+    def _tick(p_diag, k, t0, DIAG: gl.constexpr):
+        """DIAG 3: add the cycles since t0 (in units of 1024) to counter k; returns now."""
+        t1 = t0
+        if DIAG == 3:
+            t1 = _clock()
+            gl.atomic_add(p_diag + k, (t1 - t0) >> 10, sem="relaxed")
+        return t1
+
+    @gluon.jit
     def _load_chunk(x_desc, x_bufs, ready, c, h0, H, TC: gl.constexpr, N_STREAMS: gl.constexpr,
                     STAGES: gl.constexpr):
         """TMA copies of chunk c's n stream tiles [TC, W] into ring slot c % STAGES (rows past
@@ -84,7 +99,11 @@ if HAVE_GLUON:
         if (c >= RING) & (DIAG != 1):
             done = gl.atomic_add(p_sync + n_chunks + c - RING, 0, sem="acquire", scope="gpu")
         st = c % STAGES
+        t0 = 0
+        if DIAG == 3:
+            t0 = _clock()
         mbarrier.wait(ready.index(st), (c // STAGES) & 1)
+        t0 = _tick(p_diag, 3, t0, DIAG)
         acc = gl.zeros([TC, NP], gl.float32, acc_l)
         for i in gl.static_range(N_STREAMS):
             a = x_bufs.index(st * N_STREAMS + i)
@@ -100,14 +119,17 @@ if HAVE_GLUON:
         o_c = gl.arange(0, NP, layout=gl.SliceLayout(0, acc_l))
         sq_a = gl.convert_layout(sq, gl.SliceLayout(1, acc_l))
         acc = gl.where(gl.expand_dims(o_c, 0) == N_MIX, gl.expand_dims(sq_a, 1), acc)
+        t0 = _tick(p_diag, 4, t0, DIAG)
         while done < FIN_PAR:
             done = gl.atomic_add(p_sync + n_chunks + c - RING, 0, sem="acquire", scope="gpu")
             if DIAG == 2:
                 gl.atomic_add(p_diag, 1, sem="relaxed")
         row = ((c % RING) * NS + s) * TC + o_r
+        t0 = _tick(p_diag, 5, t0, DIAG)
         gl.store(p_part + gl.expand_dims(row * NP, 1) + gl.expand_dims(o_c, 0), acc)
         _cta_barrier()
         gl.atomic_add(p_sync + c, 1, sem="release", scope="gpu")
+        t0 = _tick(p_diag, 6, t0, DIAG)
 
     @gluon.jit
     def _finish_task(p_part, p_pre, p_mix, p_sync, p_scale, p_base, p_diag, f, j, NS, T,
@@ -119,11 +141,15 @@ if HAVE_GLUON:
         """Task j of chunk f: tokens [j FIN_T, (j + 1) FIN_T) of the chunk. Waits for the
         chunk's NS partials, adds them, publishes pre (and the raw mixes for the coefficient
         kernel unless HEAD)."""
+        t0 = 0
+        if DIAG == 3:
+            t0 = _clock()
         cnt = gl.atomic_add(p_sync + f, 0, sem="acquire", scope="gpu")
         while cnt < NS:
             cnt = gl.atomic_add(p_sync + f, 0, sem="acquire", scope="gpu")
             if DIAG == 2:
                 gl.atomic_add(p_diag + 1, 1, sem="relaxed")
+        t0 = _tick(p_diag, 7, t0, DIAG)
         l2: gl.constexpr = gl.SliceLayout(0, fin_l)
         o_q = gl.arange(0, FS, layout=gl.SliceLayout(1, gl.SliceLayout(2, fin_l)))
         o_f = gl.arange(0, FIN_T, layout=gl.SliceLayout(0, gl.SliceLayout(2, fin_l)))
@@ -152,9 +178,10 @@ if HAVE_GLUON:
             gl.store(p_mix + tg * NP + c2, tot, mask=(tg < T) & (c2 >= 0))
         _cta_barrier()
         gl.atomic_add(p_sync + n_chunks + f, 1, sem="release", scope="gpu")
+        _tick(p_diag, 12, t0, DIAG)
 
     @gluon.jit
-    def _ws_chunk(x_bufs, p_pre, p_sync, p_out, p_diag, s_out_t, d, cnt, h0, T, n_chunks,
+    def _ws_chunk(x_bufs, p_pre, p_sync, p_out, p_diag, s_out_t, d, cnt, h0, T, n_chunks, NS,
                   DIAG: gl.constexpr, TC: gl.constexpr, W: gl.constexpr, N_STREAMS: gl.constexpr,
                   STAGES: gl.constexpr, RING: gl.constexpr, FIN_PAR: gl.constexpr,
                   OUT_CS: gl.constexpr, blk: gl.constexpr):
@@ -162,10 +189,17 @@ if HAVE_GLUON:
         (products added with fma in stream order, as the Triton kernel does). ``cnt``: chunk
         d's pre counter as last read (polled until full); returns chunk d + 1's, read before
         the sums so that its round trip overlaps them."""
-        while (cnt < FIN_PAR) & (DIAG != 1):
-            cnt = gl.atomic_add(p_sync + n_chunks + d, 0, sem="acquire", scope="gpu")
+        # DIAG 1: wait for the chunk's partials instead of its pre (no finishers run)
+        ctr = n_chunks + d if DIAG != 1 else d
+        goal = FIN_PAR if DIAG != 1 else NS
+        t0 = 0
+        if DIAG == 3:
+            t0 = _clock()
+        while cnt < goal:
+            cnt = gl.atomic_add(p_sync + ctr, 0, sem="acquire", scope="gpu")
             if DIAG == 2:
                 gl.atomic_add(p_diag + 2, 1, sem="relaxed")
+        t0 = _tick(p_diag, 8, t0, DIAG)
         st = d % STAGES
         slot = d % RING
         o_t = gl.arange(0, TC, layout=gl.SliceLayout(1, blk))
@@ -175,9 +209,9 @@ if HAVE_GLUON:
         pr1 = gl.load(p_p + 1, cache_modifier=".cg")
         pr2 = gl.load(p_p + 2, cache_modifier=".cg")
         pr3 = gl.load(p_p + 3, cache_modifier=".cg")
-        nxt = FIN_PAR
+        nxt = goal
         if d + 1 < n_chunks:
-            nxt = gl.atomic_add(p_sync + n_chunks + d + 1, 0, sem="acquire", scope="gpu")
+            nxt = gl.atomic_add(p_sync + ctr + 1, 0, sem="acquire", scope="gpu")
         acc = x_bufs.index(st * N_STREAMS).load(blk).to(gl.float32) * gl.expand_dims(pr0, 1)
         acc = gl.fma(gl.expand_dims(pr1, 1), x_bufs.index(st * N_STREAMS + 1).load(blk).to(gl.float32), acc)
         acc = gl.fma(gl.expand_dims(pr2, 1), x_bufs.index(st * N_STREAMS + 2).load(blk).to(gl.float32), acc)
@@ -190,6 +224,7 @@ if HAVE_GLUON:
             gl.store(p_o, acc.to(p_out.dtype.element_ty), mask=m, cache_modifier=".cs")
         else:
             gl.store(p_o, acc.to(p_out.dtype.element_ty), mask=m)
+        t0 = _tick(p_diag, 9, t0, DIAG)
         return nxt
 
     @gluon.jit
@@ -219,23 +254,27 @@ if HAVE_GLUON:
                          N_STREAMS, RING, FIN_T, FS, HEAD, fin_l)
 
     @gluon.jit
-    def _ws_part(x_bufs, ready, empty, p_pre, p_sync, p_out, p_diag, s_out_t, h0, T, n_chunks,
+    def _ws_part(x_bufs, ready, empty, p_pre, p_sync, p_out, p_diag, s_out_t, h0, T, n_chunks, NS,
                  DIAG: gl.constexpr, TC: gl.constexpr, W: gl.constexpr, N_STREAMS: gl.constexpr,
                  STAGES: gl.constexpr, RING: gl.constexpr, FIN_PAR: gl.constexpr,
                  OUT_CS: gl.constexpr, blk: gl.constexpr):
         """Weighted-sum partition: chunk d once its pre is published, from its slot, which is
         then handed back to the loader."""
-        cnt = gl.atomic_add(p_sync + n_chunks, 0, sem="acquire", scope="gpu")
+        cnt = gl.atomic_add(p_sync + (n_chunks if DIAG != 1 else 0), 0, sem="acquire", scope="gpu")
         for d in range(n_chunks):
             st = d % STAGES
+            t0 = 0
+            if DIAG == 3:
+                t0 = _clock()
             mbarrier.wait(ready.index(st), (d // STAGES) & 1)
+            t0 = _tick(p_diag, 10, t0, DIAG)
             cnt = _ws_chunk(x_bufs, p_pre, p_sync, p_out, p_diag, s_out_t, d, cnt, h0, T,
-                            n_chunks, DIAG, TC, W, N_STREAMS, STAGES, RING, FIN_PAR, OUT_CS, blk)
+                            n_chunks, NS, DIAG, TC, W, N_STREAMS, STAGES, RING, FIN_PAR, OUT_CS, blk)
             mbarrier.arrive(empty.index(st), count=1)
 
     @gluon.jit
-    def _load_part(x_desc, fn_desc, x_bufs, fn_bufs, ready, empty, fn_bar, h0, H, n_chunks,
-                   TC: gl.constexpr, NP: gl.constexpr, N_STREAMS: gl.constexpr,
+    def _load_part(x_desc, fn_desc, x_bufs, fn_bufs, ready, empty, fn_bar, p_diag, h0, H,
+                   n_chunks, DIAG: gl.constexpr, TC: gl.constexpr, NP: gl.constexpr, N_STREAMS: gl.constexpr,
                    STAGES: gl.constexpr):
         """Loader partition (one warp): fn's slice once, then every chunk into its slot once
         the slot's previous chunk has been summed."""
@@ -245,7 +284,11 @@ if HAVE_GLUON:
             _tma_load(fn_desc, [i * H + h0, NP], fn_bar, fn_bufs.index(2 * i + 1))
         for c in range(n_chunks):
             # mbarriers start in the completed phase before 0: the first pass does not wait
+            t0 = 0
+            if DIAG == 3:
+                t0 = _clock()
             mbarrier.wait(empty.index(c % STAGES), ((c // STAGES) & 1) ^ 1)
+            t0 = _tick(p_diag, 11, t0, DIAG)
             # the slot was read by ordinary shared loads (generic proxy): order them before the
             # TMA write (async proxy)
             fence_async_shared()
@@ -267,8 +310,11 @@ if HAVE_GLUON:
         loader (1 warp). TPW_T: threads of a warp along the tokens of a [TC, W] tile (32 / TPW_T
         along W, 8 bf16 each); FIN_TPW_*: the finisher tile's [FS, FIN_T, NP] threads per warp;
         WS_REGS / FIN_REGS: registers of those partitions. DIAG (benchmarks only): 1 runs no
-        cross-CTA wait and no finisher (the data movement alone; wrong values), 2 counts the
-        polls of each wait into p_diag[0:3] (GEMM slot reuse, finisher, weighted sum)."""
+        finisher, the weighted sums waiting for the chunk's partials instead of its pre (wrong
+        values); 2 counts the polls of each wait into p_diag[0:3] (GEMM slot reuse, finisher,
+        weighted sum); 3 adds cycles / 1024 into p_diag[3:13]: GEMM ready wait, GEMM work, slot
+        wait, partial store + release; finisher poll; weighted-sum poll, work, ready wait;
+        loader empty wait; finisher work."""
         gl.static_assert(N_STREAMS == 4, "the weighted sum is written out for n = 4 streams")
         FIN_PAR: gl.constexpr = TC // FIN_T
         acc_l: gl.constexpr = gl.NVMMADistributedLayout(
@@ -296,11 +342,11 @@ if HAVE_GLUON:
                           DIAG, TC, NP,
                           N_MIX, N_STREAMS, STAGES, RING, FIN_T, acc_l, blk)),
             (_ws_part, (x_bufs, ready, empty, p_pre, p_sync, p_out, p_diag, s_out_t, h0, T,
-                        n_chunks, DIAG, TC,
+                        n_chunks, NS, DIAG, TC,
                         W, N_STREAMS, STAGES, RING, FIN_PAR, OUT_CS, blk)),
             (_fin_part, (p_part, p_pre, p_mix, p_sync, p_scale, p_base, p_diag, s, NS, T,
                          n_chunks, K, DIAG, rms_eps, hc_pre_eps, TC, NP, N_MIX, N_STREAMS, RING, FIN_T, FS, HEAD,
                          fin_l)),
-            (_load_part, (x_desc, fn_desc, x_bufs, fn_bufs, ready, empty, fn_bar, h0, H, n_chunks,
-                          TC, NP, N_STREAMS, STAGES)),
+            (_load_part, (x_desc, fn_desc, x_bufs, fn_bufs, ready, empty, fn_bar, p_diag, h0, H,
+                          n_chunks, DIAG, TC, NP, N_STREAMS, STAGES)),
         ], [4, 4, 1], [WS_REGS, FIN_REGS, 24])
