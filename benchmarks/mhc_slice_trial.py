@@ -5,8 +5,8 @@ the GPU: correctness against a float64 reference, then CUDA-graph times, alterna
 
 VARIANT: ``base`` (the shape's default config with ``slice=False``: the Triton kernel), or
 ``slice`` optionally followed by ``@knob=value,...`` (PreConfig fields without the ``slice_``
-prefix: ``w``, ``tc``, ``stages``, ``fin_t``, ``ws_regs``, ``fin_regs``, ``diag``; ``out_cs`` as
-is), e.g.
+prefix: ``w``, ``tc``, ``stages``, ``fin_t``, ``ws_regs``, ``fin_regs``, ``diag``, ``defer``;
+``out_cs`` as is), e.g.
 ``slice@stages=6,fin_t=2``. Each variant is checked first:
 
 - layer_input against the float64 reference rounded to bf16: the largest difference in units
@@ -22,6 +22,7 @@ import sys
 from dataclasses import replace
 
 import torch
+import triton
 
 from opdispatch.backends.torch_ref import mhc as ref_mhc
 from opdispatch.backends.triton import mhc as tmhc
@@ -40,7 +41,7 @@ def config_of(name: str, t: int, h: int, head: bool) -> tmhc.PreConfig:
     for kv in filter(None, knobs.split(",")):
         k, v = kv.split("=")
         field = k if k == "out_cs" else "slice_" + k
-        cfg = replace(cfg, **{field: int(v)})
+        cfg = replace(cfg, **{field: bool(int(v)) if field in ("out_cs", "slice_defer") else int(v)})
     return cfg
 
 
@@ -116,6 +117,18 @@ def main(reps: int, t: int, h: int, names: list[str]) -> None:
                     line += (f", post {(post - b[1]).abs().max().item():.2e}"
                              f", comb {(comb - b[2]).abs().max().item():.2e}")
             print(line, flush=True)
+    if any(nm.startswith("slice") for nm in names):
+        # the coefficient kernel alone (post / comb with the Sinkhorn from the reduced mixes)
+        from opdispatch.backends.triton.mhc_kernels import _mhc_coeff_kernel
+        n_mix, np_ = tmhc.mix_columns(N, False)
+        mix = torch.randn(t, np_, device=dev, generator=g)
+        mix[:, n_mix] = mix[:, n_mix].abs() * N * h
+
+        def coeff():
+            _mhc_coeff_kernel[(triton.cdiv(t, 16),)](
+                mix, t, scale, base, N * h, 1e-6, 1e-6, 1e-6, 2.0, 20, post, post.stride(0), comb,
+                comb.stride(0), N_STREAMS=N, N_MIX=n_mix, NP=np_, BLOCK_T=16, num_warps=4)
+        print(f"coefficient kernel alone (T={t}): {graph_us(coeff):.1f} us", flush=True)
     times: dict[tuple[str, bool], list[float]] = {}
     for _ in range(reps):
         for name in names:

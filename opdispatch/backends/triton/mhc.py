@@ -83,6 +83,7 @@ class PreConfig:
     slice_fin_t: int = 1
     slice_ws_regs: int = 128  # registers of the weighted-sum partition (4 warps)
     slice_fin_regs: int = 128  # registers of the finisher partition (4 warps)
+    slice_defer: bool = True  # a chunk's partials published after the next chunk's wgmmas are issued
     slice_diag: int = 0  # benchmarks only: mhc_gluon's DIAG (1: no finishers, wrong values; 2: poll counts; 3: cycles)
 
 
@@ -219,7 +220,7 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
         return None
     n_mix, np_ = mix_columns(n, head)
     cfg = config or default_pre_config(t, n, h, head)
-    if slice_ok(res, out, cfg, norm_weight is not None, post_in is not None):
+    if slice_ok(res, out, cfg, norm_weight is not None, post_in is not None, hc_pre_eps):
         return _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, head=head,
                              rms_eps=rms_eps, hc_pre_eps=hc_pre_eps, sinkhorn_eps=sinkhorn_eps,
                              post_mult=post_mult, sinkhorn_iters=sinkhorn_iters, cfg=cfg)
@@ -308,13 +309,14 @@ def _slice_width(h: int, device: torch.device, want: int) -> int:
 
 
 def slice_ok(res: torch.Tensor, out: torch.Tensor, cfg: PreConfig, has_norm: bool,
-             fused: bool) -> bool:
+             fused: bool, hc_pre_eps: float) -> bool:
     """Whether ``cfg`` runs the slice-resident Gluon kernel here: asked for (``cfg.slice``), no
     norm and not the fused op (the Triton kernel serves those), CUDA sm_90 with Gluon (wgmma is
     Hopper's; Gluon does not run in the interpreter), n = 4, bf16 streams contiguous and TMA-readable
     (16-byte aligned base), an H-slice width that divides H with at most one CTA per SM, and
-    layer_input with unit column stride."""
-    if not cfg.slice or has_norm or fused or res.device.type != "cuda":
+    layer_input with unit column stride, and hc_pre_eps >= 0 (pre >= 0: its sign bit flags
+    freshness, ``mhc_gluon._pre_mask``)."""
+    if not cfg.slice or has_norm or fused or res.device.type != "cuda" or not hc_pre_eps >= 0:
         return False
     t, n, h = res.shape
     if res.dtype != torch.bfloat16 or not res.is_contiguous() or res.data_ptr() % 16:
@@ -352,7 +354,7 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
     tc = cfg.slice_tc
     ns = h // w
     n_chunks = triton.cdiv(t, tc)
-    ring = cfg.slice_stages + 2  # pre ring: >= stages keeps a slot's readers ahead of its writers
+    ring = cfg.slice_stages + 2  # >= stages: a ring slot's readers are done before it is rewritten
     fin_t = cfg.slice_fin_t
     fn_hl = _fn_hilo(fn, n_mix, np_)  # [n*H, 2 NP] bf16: hi | lo
     bf16 = gl.bfloat16
@@ -361,30 +363,32 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
     fn_desc = TensorDescriptor.from_tensor(fn_hl, [w, np_],
                                            gl.NVMMASharedLayout.get_default_for([w, np_], bf16))
     part_len = ring * ns * tc * np_
-    pre_len = ring * tc * n
     mix_len = 0 if head else t * np_
-    scratch = torch.empty(part_len + pre_len + mix_len, dtype=torch.float32, device=res.device)
-    part, pre = scratch[:part_len], scratch[part_len:part_len + pre_len]
-    mix = scratch[part_len + pre_len:] if not head else scratch
-    # the chunks' arrival and pre counters, then 16 words of slice_diag counts
-    sync = torch.zeros(2 * n_chunks + 16, dtype=torch.int32, device=res.device)
+    scratch = torch.empty(part_len + mix_len, dtype=torch.float32, device=res.device)
+    part = scratch[:part_len]
+    mix = scratch[part_len:] if not head else scratch
+    # zeroed (one memset): the chunks' arrival counters, 16 words of slice_diag counts, then
+    # the pre ring (published pre words: zeros never look fresh, see mhc_gluon._pre_mask)
+    sync = torch.zeros(n_chunks + 16 + ring * tc * n, dtype=torch.int32, device=res.device)
+    pre = sync[n_chunks + 16:].view(torch.float32)
     # the finisher's [FS, FIN_T, NP] tile: 4 floats a thread along NP, at most 32 a thread
     fs = max(1, min(triton.next_power_of_2(ns), 4096 // (fin_t * np_)))
     tpw_c = min(np_ // 4, 32)
     tpw_f = min(fin_t, 32 // tpw_c)
     mhc_pre_slice_kernel[(ns,)](
-        x_desc, fn_desc, part, pre, mix, sync, scale, base, out, out.stride(0), sync[2 * n_chunks:],
+        x_desc, fn_desc, part, pre, mix, sync, scale, base, out, out.stride(0), sync[n_chunks:],
         t, h, n_chunks, n * h, rms_eps, hc_pre_eps,
         N_STREAMS=n, N_MIX=n_mix, NP=np_, TC=tc, W=w, STAGES=cfg.slice_stages, RING=ring, FIN_T=fin_t, FS=fs, HEAD=head, OUT_CS=cfg.out_cs, TPW_T=32 // (w // 8),
         FIN_TPW_Q=32 // (tpw_c * tpw_f), FIN_TPW_F=tpw_f, FIN_TPW_C=tpw_c,
-        WS_REGS=cfg.slice_ws_regs, FIN_REGS=cfg.slice_fin_regs, DIAG=cfg.slice_diag, num_warps=4,
+        WS_REGS=cfg.slice_ws_regs, FIN_REGS=cfg.slice_fin_regs, DEFER=cfg.slice_defer,
+        DIAG=cfg.slice_diag, num_warps=4,
     )
     if not head:
         _mhc_coeff_kernel[(triton.cdiv(t, 16),)](
             mix, t, scale, base, n * h, rms_eps, hc_pre_eps, sinkhorn_eps, post_mult,
             sinkhorn_iters, post_mix, post_mix.stride(0), comb_mix, comb_mix.stride(0),
             N_STREAMS=n, N_MIX=n_mix, NP=np_, BLOCK_T=16, num_warps=4)
-    return sync[2 * n_chunks:] if cfg.slice_diag in (2, 3) else None
+    return sync[n_chunks:n_chunks + 16] if cfg.slice_diag in (2, 3) else None
 
 
 def _fn_hilo(fn: torch.Tensor, n_mix: int, np_: int, block_k: int = 64) -> torch.Tensor:

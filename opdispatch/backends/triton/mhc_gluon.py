@@ -86,18 +86,23 @@ if HAVE_GLUON:
             _tma_load(x_desc, [c * TC, i * H + h0], bar, x_bufs.index(st * N_STREAMS + i))
 
     @gluon.jit
-    def _gemm_chunk(x_bufs, fn_bufs, ready, p_part, p_sync, p_diag, c, s, NS, n_chunks,
+    def _gemm_chunk(x_bufs, fn_bufs, ready, p_part, p_sync, p_diag, c, s, NS,
                     TC: gl.constexpr, NP: gl.constexpr, N_MIX: gl.constexpr,
                     N_STREAMS: gl.constexpr, STAGES: gl.constexpr, RING: gl.constexpr,
-                    FIN_PAR: gl.constexpr, DIAG: gl.constexpr, acc_l: gl.constexpr,
+                    DEFER: gl.constexpr, DIAG: gl.constexpr, acc_l: gl.constexpr,
                     blk: gl.constexpr):
         """Chunk c's split-K partial [TC, NP] (column N_MIX: the sum of squares of the slice)
-        into the partials ring, then the chunk's arrival counter. The ring slot is free once
-        chunk c - RING is finished (its pre counter full: every task that read the slot is
-        done); that counter is read before the GEMM and waited on after it."""
-        done = FIN_PAR
-        if (c >= RING) & (DIAG != 1):
-            done = gl.atomic_add(p_sync + n_chunks + c - RING, 0, sem="acquire", scope="gpu")
+        into partials ring slot c % RING, and the chunk's arrival counter raised (release).
+
+        The slot is free without a wait: this chunk's data arrived because the weighted-sum
+        partition released its shared-memory slot after chunk c - STAGES, and it takes chunks
+        in order, each once its pre is complete, which needs every finishing task of the chunk
+        (the only readers of a partials slot) done: so every chunk <= c - STAGES, chunk
+        c - RING among them (RING >= STAGES), has no reader left.
+
+        DEFER: chunk c - 1's counter is raised here, after this chunk's wgmmas are issued (its
+        stores have landed by then, so the release does not stall the warpgroup), instead of
+        right after its own stores."""
         st = c % STAGES
         t0 = 0
         if DIAG == 3:
@@ -109,38 +114,47 @@ if HAVE_GLUON:
             a = x_bufs.index(st * N_STREAMS + i)
             acc = warpgroup_mma(a, fn_bufs.index(2 * i), acc, is_async=True)
             acc = warpgroup_mma(a, fn_bufs.index(2 * i + 1), acc, is_async=True)
-        # the squares on the CUDA cores while the wgmmas run (both only read the slot)
-        sq = gl.zeros([TC], gl.float32, gl.SliceLayout(1, blk))
-        for i in gl.static_range(N_STREAMS):
+        if DEFER:
+            if c > 0:
+                gl.atomic_add(p_sync + c - 1, 1, sem="release", scope="gpu")
+        # the squares on the CUDA cores while the wgmmas run (both only read the slot), added
+        # elementwise over the streams, then along the slice
+        xa = x_bufs.index(st * N_STREAMS).load(blk).to(gl.float32)
+        sq2 = xa * xa
+        for i in gl.static_range(1, N_STREAMS):
             xa = x_bufs.index(st * N_STREAMS + i).load(blk).to(gl.float32)
-            sq += gl.sum(xa * xa, axis=1)
+            sq2 = gl.fma(xa, xa, sq2)
+        sq = gl.sum(sq2, axis=1)
         acc = warpgroup_mma_wait(0, deps=[acc])
         o_r = gl.arange(0, TC, layout=gl.SliceLayout(1, acc_l))
         o_c = gl.arange(0, NP, layout=gl.SliceLayout(0, acc_l))
         sq_a = gl.convert_layout(sq, gl.SliceLayout(1, acc_l))
         acc = gl.where(gl.expand_dims(o_c, 0) == N_MIX, gl.expand_dims(sq_a, 1), acc)
         t0 = _tick(p_diag, 4, t0, DIAG)
-        while done < FIN_PAR:
-            done = gl.atomic_add(p_sync + n_chunks + c - RING, 0, sem="acquire", scope="gpu")
-            if DIAG == 2:
-                gl.atomic_add(p_diag, 1, sem="relaxed")
         row = ((c % RING) * NS + s) * TC + o_r
-        t0 = _tick(p_diag, 5, t0, DIAG)
         gl.store(p_part + gl.expand_dims(row * NP, 1) + gl.expand_dims(o_c, 0), acc)
         _cta_barrier()
-        gl.atomic_add(p_sync + c, 1, sem="release", scope="gpu")
+        if not DEFER:
+            gl.atomic_add(p_sync + c, 1, sem="release", scope="gpu")
         t0 = _tick(p_diag, 6, t0, DIAG)
 
     @gluon.jit
-    def _finish_task(p_part, p_pre, p_mix, p_sync, p_scale, p_base, p_diag, f, j, NS, T,
-                     n_chunks, K, DIAG: gl.constexpr,
-                     rms_eps, hc_pre_eps, TC: gl.constexpr, NP: gl.constexpr,
-                     N_MIX: gl.constexpr, N_STREAMS: gl.constexpr, RING: gl.constexpr,
-                     FIN_T: gl.constexpr, FS: gl.constexpr, HEAD: gl.constexpr,
-                     fin_l: gl.constexpr):
+    def _pre_mask(d, RING: gl.constexpr):
+        """The word XORed into chunk d's published pre bits: the sign bit in even rounds of the
+        pre ring (d // RING even), nothing in odd ones. pre >= 0 (sigmoid + eps with eps >= 0;
+        NaN canonical and positive), so a fresh value's sign bit is set exactly in even rounds,
+        and a slot's previous round, or the zeros it starts with, never looks fresh."""
+        return gl.where((d // RING) % 2 == 0, -2147483648, 0)
+
+    @gluon.jit
+    def _finish_task(p_part, p_pre, p_mix, p_sync, p_scale, p_base, p_diag, f, j, NS, T, K,
+                     DIAG: gl.constexpr, rms_eps, hc_pre_eps, TC: gl.constexpr,
+                     NP: gl.constexpr, N_MIX: gl.constexpr, N_STREAMS: gl.constexpr,
+                     RING: gl.constexpr, FIN_T: gl.constexpr, FS: gl.constexpr,
+                     HEAD: gl.constexpr, fin_l: gl.constexpr):
         """Task j of chunk f: tokens [j FIN_T, (j + 1) FIN_T) of the chunk. Waits for the
-        chunk's NS partials, adds them, publishes pre (and the raw mixes for the coefficient
-        kernel unless HEAD)."""
+        chunk's NS partials, adds them, publishes pre (its bits XOR ``_pre_mask``: the value is
+        its own flag) and, unless HEAD, stores the raw mixes for the coefficient kernel."""
         t0 = 0
         if DIAG == 3:
             t0 = _clock()
@@ -170,48 +184,50 @@ if HAVE_GLUON:
         s0 = gl.load(p_scale)
         z = gl.fma(tot * gl.expand_dims(inv, 1), s0, gl.expand_dims(base, 0))
         pre = 1 / (1 + gl.exp(-z)) + hc_pre_eps
+        bits = (pre.to(gl.int32, bitcast=True) ^ _pre_mask(f, RING)).to(gl.float32, bitcast=True)
         o_t = j * FIN_T + gl.arange(0, FIN_T, layout=gl.SliceLayout(1, l2))
         t2 = gl.expand_dims(o_t, 1)
-        gl.store(p_pre + (slot * TC + t2) * N_STREAMS + c2, pre, mask=(c2 < N_STREAMS) & (t2 >= 0))
+        gl.store(p_pre + (slot * TC + t2) * N_STREAMS + c2, bits,
+                 mask=(c2 < N_STREAMS) & (t2 >= 0))
         if not HEAD:
             tg = f.to(gl.int64) * TC + t2
             gl.store(p_mix + tg * NP + c2, tot, mask=(tg < T) & (c2 >= 0))
-        _cta_barrier()
-        gl.atomic_add(p_sync + n_chunks + f, 1, sem="release", scope="gpu")
         _tick(p_diag, 12, t0, DIAG)
 
     @gluon.jit
-    def _ws_chunk(x_bufs, p_pre, p_sync, p_out, p_diag, s_out_t, d, cnt, h0, T, n_chunks, NS,
-                  DIAG: gl.constexpr, TC: gl.constexpr, W: gl.constexpr, N_STREAMS: gl.constexpr,
-                  STAGES: gl.constexpr, RING: gl.constexpr, FIN_PAR: gl.constexpr,
-                  OUT_CS: gl.constexpr, blk: gl.constexpr):
-        """Chunk d's weighted sum from its slot: out[t, h0 + h] = sum_i pre[t, i] x_i[t, h]
-        (products added with fma in stream order, as the Triton kernel does). ``cnt``: chunk
-        d's pre counter as last read (polled until full); returns chunk d + 1's, read before
-        the sums so that its round trip overlaps them."""
-        # DIAG 1: wait for the chunk's partials instead of its pre (no finishers run)
-        ctr = n_chunks + d if DIAG != 1 else d
-        goal = FIN_PAR if DIAG != 1 else NS
-        t0 = 0
-        if DIAG == 3:
-            t0 = _clock()
-        while cnt < goal:
-            cnt = gl.atomic_add(p_sync + ctr, 0, sem="acquire", scope="gpu")
-            if DIAG == 2:
-                gl.atomic_add(p_diag + 2, 1, sem="relaxed")
-        t0 = _tick(p_diag, 8, t0, DIAG)
+    def _pre_rows(p_pre, d, TC: gl.constexpr, N_STREAMS: gl.constexpr, RING: gl.constexpr,
+                  blk: gl.constexpr):
+        """Chunk d's published pre words for the tile's tokens, one vector per stream (L2)."""
+        o_t = gl.arange(0, TC, layout=gl.SliceLayout(1, blk))
+        p_p = p_pre + ((d % RING) * TC + o_t) * N_STREAMS
+        return (gl.load(p_p, cache_modifier=".cg").to(gl.int32, bitcast=True),
+                gl.load(p_p + 1, cache_modifier=".cg").to(gl.int32, bitcast=True),
+                gl.load(p_p + 2, cache_modifier=".cg").to(gl.int32, bitcast=True),
+                gl.load(p_p + 3, cache_modifier=".cg").to(gl.int32, bitcast=True))
+
+    @gluon.jit
+    def _pre_fresh(w0, w1, w2, w3, d, RING: gl.constexpr):
+        """Whether every word is chunk d's (sign bit set in even rounds, clear in odd ones)."""
+        flip = gl.where((d // RING) % 2 == 0, 0, -1)
+        return gl.max(gl.maximum(gl.maximum(w0 ^ flip, w1 ^ flip), gl.maximum(w2 ^ flip, w3 ^ flip)),
+                      axis=0) < 0
+
+    @gluon.jit
+    def _ws_chunk(x_bufs, p_out, s_out_t, d, w0, w1, w2, w3, h0, T,
+                  TC: gl.constexpr, W: gl.constexpr, N_STREAMS: gl.constexpr,
+                  STAGES: gl.constexpr, RING: gl.constexpr, OUT_CS: gl.constexpr,
+                  blk: gl.constexpr):
+        """Chunk d's weighted sum from its slot, its pre words given: out[t, h0 + h] =
+        sum_i pre[t, i] x_i[t, h] (products added with fma in stream order, as the Triton
+        kernel does)."""
         st = d % STAGES
-        slot = d % RING
+        m = _pre_mask(d, RING)
+        pr0 = (w0 ^ m).to(gl.float32, bitcast=True)
+        pr1 = (w1 ^ m).to(gl.float32, bitcast=True)
+        pr2 = (w2 ^ m).to(gl.float32, bitcast=True)
+        pr3 = (w3 ^ m).to(gl.float32, bitcast=True)
         o_t = gl.arange(0, TC, layout=gl.SliceLayout(1, blk))
         o_h = gl.arange(0, W, layout=gl.SliceLayout(0, blk))
-        p_p = p_pre + (slot * TC + o_t) * N_STREAMS
-        pr0 = gl.load(p_p, cache_modifier=".cg")
-        pr1 = gl.load(p_p + 1, cache_modifier=".cg")
-        pr2 = gl.load(p_p + 2, cache_modifier=".cg")
-        pr3 = gl.load(p_p + 3, cache_modifier=".cg")
-        nxt = goal
-        if d + 1 < n_chunks:
-            nxt = gl.atomic_add(p_sync + ctr + 1, 0, sem="acquire", scope="gpu")
         acc = x_bufs.index(st * N_STREAMS).load(blk).to(gl.float32) * gl.expand_dims(pr0, 1)
         acc = gl.fma(gl.expand_dims(pr1, 1), x_bufs.index(st * N_STREAMS + 1).load(blk).to(gl.float32), acc)
         acc = gl.fma(gl.expand_dims(pr2, 1), x_bufs.index(st * N_STREAMS + 2).load(blk).to(gl.float32), acc)
@@ -219,48 +235,49 @@ if HAVE_GLUON:
         tg = d.to(gl.int64) * TC + o_t
         t2 = gl.expand_dims(tg, 1)
         p_o = p_out + t2 * s_out_t + gl.expand_dims(h0 + o_h, 0)
-        m = (t2 < T) & gl.expand_dims(o_h >= 0, 0)
+        msk = (t2 < T) & gl.expand_dims(o_h >= 0, 0)
         if OUT_CS:
-            gl.store(p_o, acc.to(p_out.dtype.element_ty), mask=m, cache_modifier=".cs")
+            gl.store(p_o, acc.to(p_out.dtype.element_ty), mask=msk, cache_modifier=".cs")
         else:
-            gl.store(p_o, acc.to(p_out.dtype.element_ty), mask=m)
-        t0 = _tick(p_diag, 9, t0, DIAG)
-        return nxt
+            gl.store(p_o, acc.to(p_out.dtype.element_ty), mask=msk)
 
     @gluon.jit
     def _gemm_part(x_bufs, fn_bufs, ready, fn_bar, p_part, p_sync, p_diag, s, NS, n_chunks,
                    DIAG: gl.constexpr, TC: gl.constexpr, NP: gl.constexpr, N_MIX: gl.constexpr,
                    N_STREAMS: gl.constexpr, STAGES: gl.constexpr, RING: gl.constexpr,
-                   FIN_T: gl.constexpr, acc_l: gl.constexpr, blk: gl.constexpr):
+                   DEFER: gl.constexpr, acc_l: gl.constexpr, blk: gl.constexpr):
         """Default partition (one warpgroup): every chunk's GEMM partial, in order."""
-        FIN_PAR: gl.constexpr = TC // FIN_T
         mbarrier.wait(fn_bar, 0)
         for c in range(n_chunks):
-            _gemm_chunk(x_bufs, fn_bufs, ready, p_part, p_sync, p_diag, c, s, NS, n_chunks, TC,
-                        NP, N_MIX, N_STREAMS, STAGES, RING, FIN_PAR, DIAG, acc_l, blk)
+            _gemm_chunk(x_bufs, fn_bufs, ready, p_part, p_sync, p_diag, c, s, NS, TC, NP, N_MIX,
+                        N_STREAMS, STAGES, RING, DEFER, DIAG, acc_l, blk)
+        if DEFER:
+            gl.atomic_add(p_sync + n_chunks - 1, 1, sem="release", scope="gpu")
 
     @gluon.jit
     def _fin_part(p_part, p_pre, p_mix, p_sync, p_scale, p_base, p_diag, s, NS, T, n_chunks,
-                  K, DIAG: gl.constexpr, rms_eps, hc_pre_eps, TC: gl.constexpr, NP: gl.constexpr,
-                  N_MIX: gl.constexpr, N_STREAMS: gl.constexpr, RING: gl.constexpr,
-                  FIN_T: gl.constexpr, FS: gl.constexpr, HEAD: gl.constexpr,
-                  fin_l: gl.constexpr):
+                  K, DIAG: gl.constexpr, rms_eps, hc_pre_eps, TC: gl.constexpr,
+                  NP: gl.constexpr, N_MIX: gl.constexpr, N_STREAMS: gl.constexpr,
+                  RING: gl.constexpr, FIN_T: gl.constexpr, FS: gl.constexpr,
+                  HEAD: gl.constexpr, fin_l: gl.constexpr):
         """Finisher partition: this CTA's tasks in chunk order (task g = f * FIN_PAR + j runs
         on CTA g % NS)."""
         FIN_PAR: gl.constexpr = TC // FIN_T
         for g in range(s, n_chunks * FIN_PAR if DIAG != 1 else 0, NS):
             _finish_task(p_part, p_pre, p_mix, p_sync, p_scale, p_base, p_diag, g // FIN_PAR,
-                         g % FIN_PAR, NS, T, n_chunks, K, DIAG, rms_eps, hc_pre_eps, TC, NP, N_MIX,
+                         g % FIN_PAR, NS, T, K, DIAG, rms_eps, hc_pre_eps, TC, NP, N_MIX,
                          N_STREAMS, RING, FIN_T, FS, HEAD, fin_l)
 
     @gluon.jit
-    def _ws_part(x_bufs, ready, empty, p_pre, p_sync, p_out, p_diag, s_out_t, h0, T, n_chunks, NS,
-                 DIAG: gl.constexpr, TC: gl.constexpr, W: gl.constexpr, N_STREAMS: gl.constexpr,
-                 STAGES: gl.constexpr, RING: gl.constexpr, FIN_PAR: gl.constexpr,
+    def _ws_part(x_bufs, ready, empty, p_pre, p_sync, p_out, p_diag, s_out_t, h0, T, n_chunks,
+                 NS, DIAG: gl.constexpr, TC: gl.constexpr, W: gl.constexpr,
+                 N_STREAMS: gl.constexpr, STAGES: gl.constexpr, RING: gl.constexpr,
                  OUT_CS: gl.constexpr, blk: gl.constexpr):
-        """Weighted-sum partition: chunk d once its pre is published, from its slot, which is
-        then handed back to the loader."""
-        cnt = gl.atomic_add(p_sync + (n_chunks if DIAG != 1 else 0), 0, sem="acquire", scope="gpu")
+        """Weighted-sum partition: chunk d once its pre words are all fresh (re-read until
+        they are), from its slot, which is then handed back to the loader. Chunk d + 1's words
+        are read before chunk d's sums, so that their round trip overlaps them. DIAG 1: waits
+        for the chunk's partials instead (no finishers run; values wrong)."""
+        w0, w1, w2, w3 = _pre_rows(p_pre, 0, TC, N_STREAMS, RING, blk)
         for d in range(n_chunks):
             st = d % STAGES
             t0 = 0
@@ -268,9 +285,23 @@ if HAVE_GLUON:
                 t0 = _clock()
             mbarrier.wait(ready.index(st), (d // STAGES) & 1)
             t0 = _tick(p_diag, 10, t0, DIAG)
-            cnt = _ws_chunk(x_bufs, p_pre, p_sync, p_out, p_diag, s_out_t, d, cnt, h0, T,
-                            n_chunks, NS, DIAG, TC, W, N_STREAMS, STAGES, RING, FIN_PAR, OUT_CS, blk)
+            if DIAG == 1:
+                cnt = gl.atomic_add(p_sync + d, 0, sem="acquire", scope="gpu")
+                while cnt < NS:
+                    cnt = gl.atomic_add(p_sync + d, 0, sem="acquire", scope="gpu")
+            else:
+                while not _pre_fresh(w0, w1, w2, w3, d, RING):
+                    w0, w1, w2, w3 = _pre_rows(p_pre, d, TC, N_STREAMS, RING, blk)
+                    if DIAG == 2:
+                        gl.atomic_add(p_diag + 2, 1, sem="relaxed")
+            t0 = _tick(p_diag, 8, t0, DIAG)
+            v0, v1, v2, v3 = w0, w1, w2, w3
+            if d + 1 < n_chunks:
+                w0, w1, w2, w3 = _pre_rows(p_pre, d + 1, TC, N_STREAMS, RING, blk)
+            _ws_chunk(x_bufs, p_out, s_out_t, d, v0, v1, v2, v3, h0, T, TC, W, N_STREAMS,
+                      STAGES, RING, OUT_CS, blk)
             mbarrier.arrive(empty.index(st), count=1)
+            t0 = _tick(p_diag, 9, t0, DIAG)
 
     @gluon.jit
     def _load_part(x_desc, fn_desc, x_bufs, fn_bufs, ready, empty, fn_bar, p_diag, h0, H,
@@ -303,7 +334,7 @@ if HAVE_GLUON:
         FIN_T: gl.constexpr, FS: gl.constexpr, HEAD: gl.constexpr, OUT_CS: gl.constexpr,
         TPW_T: gl.constexpr, FIN_TPW_Q: gl.constexpr, FIN_TPW_F: gl.constexpr,
         FIN_TPW_C: gl.constexpr, WS_REGS: gl.constexpr, FIN_REGS: gl.constexpr,
-        DIAG: gl.constexpr, num_warps: gl.constexpr,
+        DEFER: gl.constexpr, DIAG: gl.constexpr, num_warps: gl.constexpr,
     ):
         """CTA s = H-slice s; see the module docstring for the schedule. Four partitions: the
         GEMM (default, one warpgroup), the finisher and the weighted sum (4 warps each), the
@@ -339,11 +370,9 @@ if HAVE_GLUON:
 
         gl.warp_specialize([
             (_gemm_part, (x_bufs, fn_bufs, ready, fn_bar, p_part, p_sync, p_diag, s, NS, n_chunks,
-                          DIAG, TC, NP,
-                          N_MIX, N_STREAMS, STAGES, RING, FIN_T, acc_l, blk)),
+                          DIAG, TC, NP, N_MIX, N_STREAMS, STAGES, RING, DEFER, acc_l, blk)),
             (_ws_part, (x_bufs, ready, empty, p_pre, p_sync, p_out, p_diag, s_out_t, h0, T,
-                        n_chunks, NS, DIAG, TC,
-                        W, N_STREAMS, STAGES, RING, FIN_PAR, OUT_CS, blk)),
+                        n_chunks, NS, DIAG, TC, W, N_STREAMS, STAGES, RING, OUT_CS, blk)),
             (_fin_part, (p_part, p_pre, p_mix, p_sync, p_scale, p_base, p_diag, s, NS, T,
                          n_chunks, K, DIAG, rms_eps, hc_pre_eps, TC, NP, N_MIX, N_STREAMS, RING, FIN_T, FS, HEAD,
                          fin_l)),
