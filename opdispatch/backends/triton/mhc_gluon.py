@@ -347,7 +347,6 @@ if HAVE_GLUON:
         wait, partial store + release; finisher poll; weighted-sum poll, work, ready wait;
         loader empty wait; finisher work."""
         gl.static_assert(N_STREAMS == 4, "the weighted sum is written out for n = 4 streams")
-        FIN_PAR: gl.constexpr = TC // FIN_T
         acc_l: gl.constexpr = gl.NVMMADistributedLayout(
             version=[3, 0], warps_per_cta=[4, 1], instr_shape=[16, NP, 16])
         blk: gl.constexpr = gl.BlockedLayout([1, 8], [TPW_T, 32 // TPW_T], [4, 1], [1, 0])
