@@ -83,8 +83,7 @@ class PreConfig:
     slice_fin_t: int = 1
     slice_ws_regs: int = 128  # registers of the weighted-sum partition (4 warps)
     slice_fin_regs: int = 128  # registers of the finisher partition (4 warps)
-    slice_defer: bool = True  # a chunk's partials published after the next chunk's wgmmas are issued
-    slice_diag: int = 0  # benchmarks only: mhc_gluon's DIAG (1: no finishers, wrong values; 2: poll counts; 3: cycles)
+    slice_diag: int = 0  # benchmarks only: mhc_gluon's DIAG (2: re-read counts; 3: cycles)
 
 
 @dataclass(frozen=True)
@@ -325,7 +324,11 @@ def slice_ok(res: torch.Tensor, out: torch.Tensor, cfg: PreConfig, has_norm: boo
         return False
     if n != 4 or not _slice_width(h, res.device, cfg.slice_w) or cfg.slice_tc not in (64, 128):
         return False
+    # the finisher holds [NS, fin_t, NP] words at once: at most 8192 (64 a thread)
     if cfg.slice_fin_t < 1 or cfg.slice_tc % cfg.slice_fin_t or cfg.slice_stages < 2:
+        return False
+    ns_p2 = triton.next_power_of_2(h // _slice_width(h, res.device, cfg.slice_w))
+    if ns_p2 * cfg.slice_fin_t * mix_columns(n, False)[1] > 8192:
         return False
     return _slice_capable(res.device)
 
@@ -354,7 +357,7 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
     tc = cfg.slice_tc
     ns = h // w
     n_chunks = triton.cdiv(t, tc)
-    ring = cfg.slice_stages + 2  # >= stages: a ring slot's readers are done before it is rewritten
+    ring = cfg.slice_stages  # >= stages: a ring slot's readers are done before it is rewritten
     fin_t = cfg.slice_fin_t
     fn_hl = _fn_hilo(fn, n_mix, np_)  # [n*H, 2 NP] bf16: hi | lo
     bf16 = gl.bfloat16
@@ -363,32 +366,31 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
     fn_desc = TensorDescriptor.from_tensor(fn_hl, [w, np_],
                                            gl.NVMMASharedLayout.get_default_for([w, np_], bf16))
     part_len = ring * ns * tc * np_
-    mix_len = 0 if head else t * np_
-    scratch = torch.empty(part_len + mix_len, dtype=torch.float32, device=res.device)
-    part = scratch[:part_len]
-    mix = scratch[part_len:] if not head else scratch
-    # zeroed (one memset): the chunks' arrival counters, 16 words of slice_diag counts, then
-    # the pre ring (published pre words: zeros never look fresh, see mhc_gluon._pre_mask)
-    sync = torch.zeros(n_chunks + 16 + ring * tc * n, dtype=torch.int32, device=res.device)
-    pre = sync[n_chunks + 16:].view(torch.float32)
-    # the finisher's [FS, FIN_T, NP] tile: 4 floats a thread along NP, at most 32 a thread
-    fs = max(1, min(triton.next_power_of_2(ns), 4096 // (fin_t * np_)))
+    pre_len = ring * tc * n
+    mix = torch.empty(0 if head else t * np_, dtype=torch.float32, device=res.device)
+    # zeroed (one memset): 16 words of slice_diag counts, the pre ring and the partials ring
+    # (words flagged by a bit that zeros never carry in the first round: mhc_gluon._pre_mask,
+    # _part_flag)
+    sync = torch.zeros(16 + pre_len + part_len, dtype=torch.int32, device=res.device)
+    pre = sync[16:16 + pre_len].view(torch.float32)
+    part = sync[16 + pre_len:].view(torch.float32)
+    # the finisher's [FS, FIN_T, NP] tile holds every split's words at once
+    fs = triton.next_power_of_2(ns)
     tpw_c = min(np_ // 4, 32)
     tpw_f = min(fin_t, 32 // tpw_c)
     mhc_pre_slice_kernel[(ns,)](
-        x_desc, fn_desc, part, pre, mix, sync, scale, base, out, out.stride(0), sync[n_chunks:],
+        x_desc, fn_desc, part, pre, mix, scale, base, out, out.stride(0), sync,
         t, h, n_chunks, n * h, rms_eps, hc_pre_eps,
         N_STREAMS=n, N_MIX=n_mix, NP=np_, TC=tc, W=w, STAGES=cfg.slice_stages, RING=ring, FIN_T=fin_t, FS=fs, HEAD=head, OUT_CS=cfg.out_cs, TPW_T=32 // (w // 8),
         FIN_TPW_Q=32 // (tpw_c * tpw_f), FIN_TPW_F=tpw_f, FIN_TPW_C=tpw_c,
-        WS_REGS=cfg.slice_ws_regs, FIN_REGS=cfg.slice_fin_regs, DEFER=cfg.slice_defer,
-        DIAG=cfg.slice_diag, num_warps=4,
+        WS_REGS=cfg.slice_ws_regs, FIN_REGS=cfg.slice_fin_regs, DIAG=cfg.slice_diag, num_warps=4,
     )
     if not head:
         _mhc_coeff_kernel[(triton.cdiv(t, 16),)](
             mix, t, scale, base, n * h, rms_eps, hc_pre_eps, sinkhorn_eps, post_mult,
             sinkhorn_iters, post_mix, post_mix.stride(0), comb_mix, comb_mix.stride(0),
             N_STREAMS=n, N_MIX=n_mix, NP=np_, BLOCK_T=16, num_warps=4)
-    return sync[n_chunks:n_chunks + 16] if cfg.slice_diag in (2, 3) else None
+    return sync[:16] if cfg.slice_diag in (2, 3) else None
 
 
 def _fn_hilo(fn: torch.Tensor, n_mix: int, np_: int, block_k: int = 64) -> torch.Tensor:

@@ -86,23 +86,21 @@ if HAVE_GLUON:
             _tma_load(x_desc, [c * TC, i * H + h0], bar, x_bufs.index(st * N_STREAMS + i))
 
     @gluon.jit
-    def _gemm_chunk(x_bufs, fn_bufs, ready, p_part, p_sync, p_diag, c, s, NS,
+    def _gemm_chunk(x_bufs, fn_bufs, ready, p_part, p_diag, c, s, NS,
                     TC: gl.constexpr, NP: gl.constexpr, N_MIX: gl.constexpr,
                     N_STREAMS: gl.constexpr, STAGES: gl.constexpr, RING: gl.constexpr,
-                    DEFER: gl.constexpr, DIAG: gl.constexpr, acc_l: gl.constexpr,
-                    blk: gl.constexpr):
+                    DIAG: gl.constexpr, acc_l: gl.constexpr, blk: gl.constexpr):
         """Chunk c's split-K partial [TC, NP] (column N_MIX: the sum of squares of the slice)
-        into partials ring slot c % RING, and the chunk's arrival counter raised (release).
+        into partials ring slot c % RING, each word its own flag: its lowest mantissa bit is
+        set in even rounds of the ring and clear in odd ones (``_part_flag``; a change of at
+        most one unit in the last place of a partial, 2^-23 relative). No counter, no fence:
+        a finisher re-reads the words until all are fresh.
 
         The slot is free without a wait: this chunk's data arrived because the weighted-sum
         partition released its shared-memory slot after chunk c - STAGES, and it takes chunks
         in order, each once its pre is complete, which needs every finishing task of the chunk
         (the only readers of a partials slot) done: so every chunk <= c - STAGES, chunk
-        c - RING among them (RING >= STAGES), has no reader left.
-
-        DEFER: chunk c - 1's counter is raised here, after this chunk's wgmmas are issued (its
-        stores have landed by then, so the release does not stall the warpgroup), instead of
-        right after its own stores."""
+        c - RING among them (RING >= STAGES), has no reader left."""
         st = c % STAGES
         t0 = 0
         if DIAG == 3:
@@ -114,9 +112,6 @@ if HAVE_GLUON:
             a = x_bufs.index(st * N_STREAMS + i)
             acc = warpgroup_mma(a, fn_bufs.index(2 * i), acc, is_async=True)
             acc = warpgroup_mma(a, fn_bufs.index(2 * i + 1), acc, is_async=True)
-        if DEFER:
-            if c > 0:
-                gl.atomic_add(p_sync + c - 1, 1, sem="release", scope="gpu")
         # the squares on the CUDA cores while the wgmmas run (both only read the slot), added
         # elementwise over the streams, then along the slice
         xa = x_bufs.index(st * N_STREAMS).load(blk).to(gl.float32)
@@ -130,13 +125,18 @@ if HAVE_GLUON:
         o_c = gl.arange(0, NP, layout=gl.SliceLayout(0, acc_l))
         sq_a = gl.convert_layout(sq, gl.SliceLayout(1, acc_l))
         acc = gl.where(gl.expand_dims(o_c, 0) == N_MIX, gl.expand_dims(sq_a, 1), acc)
+        words = (acc.to(gl.int32, bitcast=True) & -2) | _part_flag(c, RING)
         t0 = _tick(p_diag, 4, t0, DIAG)
         row = ((c % RING) * NS + s) * TC + o_r
-        gl.store(p_part + gl.expand_dims(row * NP, 1) + gl.expand_dims(o_c, 0), acc)
-        _cta_barrier()
-        if not DEFER:
-            gl.atomic_add(p_sync + c, 1, sem="release", scope="gpu")
+        gl.store(p_part + gl.expand_dims(row * NP, 1) + gl.expand_dims(o_c, 0),
+                 words.to(gl.float32, bitcast=True))
         t0 = _tick(p_diag, 6, t0, DIAG)
+
+    @gluon.jit
+    def _part_flag(c, RING: gl.constexpr):
+        """The lowest bit of chunk c's partial words: 1 in even rounds of the ring, 0 in odd
+        ones (a slot's previous round, or the zeros it starts with, never looks fresh)."""
+        return gl.where((c // RING) % 2 == 0, 1, 0)
 
     @gluon.jit
     def _pre_mask(d, RING: gl.constexpr):
@@ -147,23 +147,23 @@ if HAVE_GLUON:
         return gl.where((d // RING) % 2 == 0, -2147483648, 0)
 
     @gluon.jit
-    def _finish_task(p_part, p_pre, p_mix, p_sync, p_scale, p_base, p_diag, f, j, NS, T, K,
+    def _part_fresh(v, m, flag):
+        """Whether every loaded partial word (where m) carries the flag bit ``flag``."""
+        ok = (((v.to(gl.int32, bitcast=True) & 1) == flag) | ~m).to(gl.int32)
+        return gl.min(gl.min(gl.min(ok, axis=0), axis=0), axis=0) > 0
+
+    @gluon.jit
+    def _finish_task(p_part, p_pre, p_mix, p_scale, p_base, p_diag, f, j, NS, T, K,
                      DIAG: gl.constexpr, rms_eps, hc_pre_eps, TC: gl.constexpr,
                      NP: gl.constexpr, N_MIX: gl.constexpr, N_STREAMS: gl.constexpr,
                      RING: gl.constexpr, FIN_T: gl.constexpr, FS: gl.constexpr,
                      HEAD: gl.constexpr, fin_l: gl.constexpr):
         """Task j of chunk f: tokens [j FIN_T, (j + 1) FIN_T) of the chunk. Waits for the
-        chunk's NS partials, adds them, publishes pre (its bits XOR ``_pre_mask``: the value is
+        chunk's NS partials (their flag bits, ``_part_flag``), adds them, publishes pre (its bits XOR ``_pre_mask``: the value is
         its own flag) and, unless HEAD, stores the raw mixes for the coefficient kernel."""
         t0 = 0
         if DIAG == 3:
             t0 = _clock()
-        cnt = gl.atomic_add(p_sync + f, 0, sem="acquire", scope="gpu")
-        while cnt < NS:
-            cnt = gl.atomic_add(p_sync + f, 0, sem="acquire", scope="gpu")
-            if DIAG == 2:
-                gl.atomic_add(p_diag + 1, 1, sem="relaxed")
-        t0 = _tick(p_diag, 7, t0, DIAG)
         l2: gl.constexpr = gl.SliceLayout(0, fin_l)
         o_q = gl.arange(0, FS, layout=gl.SliceLayout(1, gl.SliceLayout(2, fin_l)))
         o_f = gl.arange(0, FIN_T, layout=gl.SliceLayout(0, gl.SliceLayout(2, fin_l)))
@@ -172,11 +172,17 @@ if HAVE_GLUON:
         f3 = gl.expand_dims(gl.expand_dims(j * FIN_T + o_f, 0), 2)
         c3 = gl.expand_dims(gl.expand_dims(o_c, 0), 0)
         slot = f % RING
-        tot = gl.zeros([FIN_T, NP], gl.float32, l2)
-        for q0 in range(0, NS, FS):
-            p = p_part + (((slot * NS + q0 + q3) * TC + f3) * NP + c3)
-            m = ((q0 + q3) < NS) & (f3 >= 0) & (c3 >= 0)
-            tot += gl.sum(gl.load(p, mask=m, other=0.0, cache_modifier=".cg"), axis=0)
+        # every split's words at once (FS >= NS), re-read until all carry chunk f's flag
+        p = p_part + (((slot * NS + q3) * TC + f3) * NP + c3)
+        m = (q3 < NS) & (f3 >= 0) & (c3 >= 0)
+        flag = _part_flag(f, RING)
+        v = gl.load(p, mask=m, other=0.0, cache_modifier=".cg")
+        while not _part_fresh(v, m, flag):
+            v = gl.load(p, mask=m, other=0.0, cache_modifier=".cg")
+            if DIAG == 2:
+                gl.atomic_add(p_diag + 1, 1, sem="relaxed")
+        t0 = _tick(p_diag, 7, t0, DIAG)
+        tot = gl.sum(v, axis=0)
         c2 = gl.expand_dims(o_c, 0)
         sq = gl.sum(gl.where(c2 == N_MIX, tot, 0.0), axis=1)  # one non-zero per row
         inv = gl.rsqrt(sq / K + rms_eps)
@@ -242,20 +248,18 @@ if HAVE_GLUON:
             gl.store(p_o, acc.to(p_out.dtype.element_ty), mask=msk)
 
     @gluon.jit
-    def _gemm_part(x_bufs, fn_bufs, ready, fn_bar, p_part, p_sync, p_diag, s, NS, n_chunks,
+    def _gemm_part(x_bufs, fn_bufs, ready, fn_bar, p_part, p_diag, s, NS, n_chunks,
                    DIAG: gl.constexpr, TC: gl.constexpr, NP: gl.constexpr, N_MIX: gl.constexpr,
                    N_STREAMS: gl.constexpr, STAGES: gl.constexpr, RING: gl.constexpr,
-                   DEFER: gl.constexpr, acc_l: gl.constexpr, blk: gl.constexpr):
+                   acc_l: gl.constexpr, blk: gl.constexpr):
         """Default partition (one warpgroup): every chunk's GEMM partial, in order."""
         mbarrier.wait(fn_bar, 0)
         for c in range(n_chunks):
-            _gemm_chunk(x_bufs, fn_bufs, ready, p_part, p_sync, p_diag, c, s, NS, TC, NP, N_MIX,
-                        N_STREAMS, STAGES, RING, DEFER, DIAG, acc_l, blk)
-        if DEFER:
-            gl.atomic_add(p_sync + n_chunks - 1, 1, sem="release", scope="gpu")
+            _gemm_chunk(x_bufs, fn_bufs, ready, p_part, p_diag, c, s, NS, TC, NP, N_MIX,
+                        N_STREAMS, STAGES, RING, DIAG, acc_l, blk)
 
     @gluon.jit
-    def _fin_part(p_part, p_pre, p_mix, p_sync, p_scale, p_base, p_diag, s, NS, T, n_chunks,
+    def _fin_part(p_part, p_pre, p_mix, p_scale, p_base, p_diag, s, NS, T, n_chunks,
                   K, DIAG: gl.constexpr, rms_eps, hc_pre_eps, TC: gl.constexpr,
                   NP: gl.constexpr, N_MIX: gl.constexpr, N_STREAMS: gl.constexpr,
                   RING: gl.constexpr, FIN_T: gl.constexpr, FS: gl.constexpr,
@@ -263,20 +267,19 @@ if HAVE_GLUON:
         """Finisher partition: this CTA's tasks in chunk order (task g = f * FIN_PAR + j runs
         on CTA g % NS)."""
         FIN_PAR: gl.constexpr = TC // FIN_T
-        for g in range(s, n_chunks * FIN_PAR if DIAG != 1 else 0, NS):
-            _finish_task(p_part, p_pre, p_mix, p_sync, p_scale, p_base, p_diag, g // FIN_PAR,
+        for g in range(s, n_chunks * FIN_PAR, NS):
+            _finish_task(p_part, p_pre, p_mix, p_scale, p_base, p_diag, g // FIN_PAR,
                          g % FIN_PAR, NS, T, K, DIAG, rms_eps, hc_pre_eps, TC, NP, N_MIX,
                          N_STREAMS, RING, FIN_T, FS, HEAD, fin_l)
 
     @gluon.jit
-    def _ws_part(x_bufs, ready, empty, p_pre, p_sync, p_out, p_diag, s_out_t, h0, T, n_chunks,
+    def _ws_part(x_bufs, ready, empty, p_pre, p_out, p_diag, s_out_t, h0, T, n_chunks,
                  NS, DIAG: gl.constexpr, TC: gl.constexpr, W: gl.constexpr,
                  N_STREAMS: gl.constexpr, STAGES: gl.constexpr, RING: gl.constexpr,
                  OUT_CS: gl.constexpr, blk: gl.constexpr):
         """Weighted-sum partition: chunk d once its pre words are all fresh (re-read until
         they are), from its slot, which is then handed back to the loader. Chunk d + 1's words
-        are read before chunk d's sums, so that their round trip overlaps them. DIAG 1: waits
-        for the chunk's partials instead (no finishers run; values wrong)."""
+        are read before chunk d's sums, so that their round trip overlaps them."""
         w0, w1, w2, w3 = _pre_rows(p_pre, 0, TC, N_STREAMS, RING, blk)
         for d in range(n_chunks):
             st = d % STAGES
@@ -285,15 +288,10 @@ if HAVE_GLUON:
                 t0 = _clock()
             mbarrier.wait(ready.index(st), (d // STAGES) & 1)
             t0 = _tick(p_diag, 10, t0, DIAG)
-            if DIAG == 1:
-                cnt = gl.atomic_add(p_sync + d, 0, sem="acquire", scope="gpu")
-                while cnt < NS:
-                    cnt = gl.atomic_add(p_sync + d, 0, sem="acquire", scope="gpu")
-            else:
-                while not _pre_fresh(w0, w1, w2, w3, d, RING):
-                    w0, w1, w2, w3 = _pre_rows(p_pre, d, TC, N_STREAMS, RING, blk)
-                    if DIAG == 2:
-                        gl.atomic_add(p_diag + 2, 1, sem="relaxed")
+            while not _pre_fresh(w0, w1, w2, w3, d, RING):
+                w0, w1, w2, w3 = _pre_rows(p_pre, d, TC, N_STREAMS, RING, blk)
+                if DIAG == 2:
+                    gl.atomic_add(p_diag + 2, 1, sem="relaxed")
             t0 = _tick(p_diag, 8, t0, DIAG)
             v0, v1, v2, v3 = w0, w1, w2, w3
             if d + 1 < n_chunks:
@@ -327,25 +325,24 @@ if HAVE_GLUON:
 
     @gluon.jit
     def mhc_pre_slice_kernel(
-        x_desc, fn_desc, p_part, p_pre, p_mix, p_sync, p_scale, p_base, p_out, s_out_t, p_diag,
+        x_desc, fn_desc, p_part, p_pre, p_mix, p_scale, p_base, p_out, s_out_t, p_diag,
         T, H, n_chunks, K, rms_eps, hc_pre_eps,
         N_STREAMS: gl.constexpr, N_MIX: gl.constexpr, NP: gl.constexpr, TC: gl.constexpr,
         W: gl.constexpr, STAGES: gl.constexpr, RING: gl.constexpr,
         FIN_T: gl.constexpr, FS: gl.constexpr, HEAD: gl.constexpr, OUT_CS: gl.constexpr,
         TPW_T: gl.constexpr, FIN_TPW_Q: gl.constexpr, FIN_TPW_F: gl.constexpr,
         FIN_TPW_C: gl.constexpr, WS_REGS: gl.constexpr, FIN_REGS: gl.constexpr,
-        DEFER: gl.constexpr, DIAG: gl.constexpr, num_warps: gl.constexpr,
+        DIAG: gl.constexpr, num_warps: gl.constexpr,
     ):
         """CTA s = H-slice s; see the module docstring for the schedule. Four partitions: the
         GEMM (default, one warpgroup), the finisher and the weighted sum (4 warps each), the
         loader (1 warp). TPW_T: threads of a warp along the tokens of a [TC, W] tile (32 / TPW_T
         along W, 8 bf16 each); FIN_TPW_*: the finisher tile's [FS, FIN_T, NP] threads per warp;
-        WS_REGS / FIN_REGS: registers of those partitions. DIAG (benchmarks only): 1 runs no
-        finisher, the weighted sums waiting for the chunk's partials instead of its pre (wrong
-        values); 2 counts the polls of each wait into p_diag[0:3] (GEMM slot reuse, finisher,
-        weighted sum); 3 adds cycles / 1024 into p_diag[3:13]: GEMM ready wait, GEMM work, slot
-        wait, partial store + release; finisher poll; weighted-sum poll, work, ready wait;
-        loader empty wait; finisher work."""
+        WS_REGS / FIN_REGS: registers of those partitions. DIAG (benchmarks only): 2 counts the
+        re-reads of each wait into p_diag[1:3] (finisher, weighted sum); 3 adds cycles / 1024
+        (each phase of each chunk rounded down) into p_diag[3:13]: GEMM ready wait, GEMM work,
+        -, partial store; finisher wait; weighted-sum wait, work, ready wait; loader empty wait;
+        finisher work."""
         gl.static_assert(N_STREAMS == 4, "the weighted sum is written out for n = 4 streams")
         acc_l: gl.constexpr = gl.NVMMADistributedLayout(
             version=[3, 0], warps_per_cta=[4, 1], instr_shape=[16, NP, 16])
@@ -368,11 +365,11 @@ if HAVE_GLUON:
         fence_async_shared()
 
         gl.warp_specialize([
-            (_gemm_part, (x_bufs, fn_bufs, ready, fn_bar, p_part, p_sync, p_diag, s, NS, n_chunks,
-                          DIAG, TC, NP, N_MIX, N_STREAMS, STAGES, RING, DEFER, acc_l, blk)),
-            (_ws_part, (x_bufs, ready, empty, p_pre, p_sync, p_out, p_diag, s_out_t, h0, T,
+            (_gemm_part, (x_bufs, fn_bufs, ready, fn_bar, p_part, p_diag, s, NS, n_chunks,
+                          DIAG, TC, NP, N_MIX, N_STREAMS, STAGES, RING, acc_l, blk)),
+            (_ws_part, (x_bufs, ready, empty, p_pre, p_out, p_diag, s_out_t, h0, T,
                         n_chunks, NS, DIAG, TC, W, N_STREAMS, STAGES, RING, OUT_CS, blk)),
-            (_fin_part, (p_part, p_pre, p_mix, p_sync, p_scale, p_base, p_diag, s, NS, T,
+            (_fin_part, (p_part, p_pre, p_mix, p_scale, p_base, p_diag, s, NS, T,
                          n_chunks, K, DIAG, rms_eps, hc_pre_eps, TC, NP, N_MIX, N_STREAMS, RING, FIN_T, FS, HEAD,
                          fin_l)),
             (_load_part, (x_desc, fn_desc, x_bufs, fn_bufs, ready, empty, fn_bar, p_diag, h0, H,
