@@ -267,3 +267,60 @@ def test_fn_pre_is_bit_identical(t):
     hi = fn.t().to(torch.bfloat16)
     lo = (fn.t() - hi.float()).to(torch.bfloat16)
     assert torch.equal(split[:, :n_mix], hi) and torch.equal(split[:, np_:np_ + n_mix], lo)
+
+
+# the slice-resident Gluon kernel (mhc_gluon.py, PreConfig.slice): 6 stages with 2-token
+# finishing tasks, and 5 stages with 1-token tasks
+SLICE = {"slice-s6-f2": replace(tmhc.default_pre_config(8192, 4, 7168), slice=True, slice_stages=6,
+                                slice_fin_t=2),
+         "slice-s5-f1": replace(tmhc.default_pre_config(8192, 4, 7168), slice=True, slice_stages=5,
+                                slice_fin_t=1)}
+
+
+def _slice_or_skip(r, y, cfg):
+    if not tmhc.slice_ok(r, y, cfg, False, False, 1e-6):
+        pytest.skip("the slice kernel needs CUDA sm_90 with Gluon")
+
+
+@pytest.mark.parametrize("head", [False, True])
+@pytest.mark.parametrize("t,h", [(1, 7168), (70, 4096), (4100, 7168), (4100, 4096)])
+@pytest.mark.parametrize("mode", list(SLICE))
+def test_slice_kernel(mode, t, h, head):
+    """One chunk, a ragged last chunk, 64 and 112 CTAs; pre and head against the reference."""
+    r, fn, s, b = make_pre_inputs(t, 4, h, head=head, device="cuda", seed=t + h)
+    cfg = SLICE[mode]
+    y = torch.full((t, h), float("nan"), dtype=r.dtype, device="cuda")
+    _slice_or_skip(r, y, cfg)
+    if head:
+        tmhc.hc_head(r, fn, s, b, y, 1e-6, 1e-6, config=cfg)
+        assert_close("hc_head", y.float(), ref.hc_head(r, fn, s, b).float(), atol=Y_ATOL, rtol=Y_RTOL)
+    else:
+        outs = (y, torch.full((t, 4, 1), float("nan"), device="cuda"),
+                torch.full((t, 4, 4), float("nan"), device="cuda"))
+        tmhc.mhc_pre(r, fn, s, b, None, *outs, *SCALARS, config=cfg)
+        _check_pre(outs, ref.mhc_pre(r, fn, s, b))
+
+
+def test_slice_kernel_graph_replay_with_fresh_data():
+    """Captured once, replayed on new streams: the zeroed rings (a memset node) start every
+    replay afresh, so no flag of a previous replay is taken for a fresh one."""
+    t, h = 4100, 7168
+    cfg = SLICE["slice-s6-f2"]
+    r, fn, s, b = make_pre_inputs(t, 4, h, device="cuda", seed=11)
+    outs = (torch.empty(t, h, dtype=r.dtype, device="cuda"), torch.empty(t, 4, 1, device="cuda"),
+            torch.empty(t, 4, 4, device="cuda"))
+    _slice_or_skip(r, outs[0], cfg)
+
+    def run():
+        tmhc.mhc_pre(r, fn, s, b, None, *outs, *SCALARS, config=cfg)
+
+    run()
+    torch.cuda.synchronize()
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        run()
+    for seed in (12, 13, 14):
+        r.copy_(make_pre_inputs(t, 4, h, device="cuda", seed=seed)[0])
+        graph.replay()
+        torch.cuda.synchronize()
+        _check_pre(outs, ref.mhc_pre(r, fn, s, b), f" (replay seed {seed})")

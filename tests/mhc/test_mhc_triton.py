@@ -319,3 +319,49 @@ def test_two_launch_norm_with_more_splits_than_tile_rows():
     assert_close("layer_input", outs[0].float(), want[0].float(), atol=1e-5, rtol=2 * ROUNDING_RTOL[torch.bfloat16])
     assert_close("post_mix", outs[1], want[1], atol=COEF_ATOL, rtol=0)
     assert_close("comb_mix", outs[2], want[2], atol=COEF_ATOL, rtol=0)
+
+
+def test_slice_kernel_is_not_selected_off_hopper_and_falls_back():
+    """The slice-resident Gluon kernel (``PreConfig.slice``) runs only on CUDA sm_90; elsewhere
+    (here: CPU tensors through the interpreter) the same config runs the Triton kernel under its
+    other fields, with bit-identical results."""
+    t, h = 20, 256
+    r, fn, s, b = make_pre_inputs(t, 4, h, seed=3)
+    cfg = tmhc.PreConfig(block_h=16, split_h=64, lag=1, out_block_h=64)
+    y = torch.empty(t, h, dtype=r.dtype)
+    assert not tmhc.slice_ok(r, y, replace(cfg, slice=True), False, False, 1e-6)
+    outs = []
+    for c in (cfg, replace(cfg, slice=True)):
+        got = (torch.empty(t, h, dtype=r.dtype), torch.empty(t, 4, 1), torch.empty(t, 4, 4))
+        tmhc.mhc_pre(r, fn, s, b, None, *got, *SCALARS, config=c)
+        outs.append(got)
+    for a, c in zip(*outs, strict=True):
+        assert torch.equal(a, c)
+
+
+def test_coefficient_kernel_matches_the_finisher_rows():
+    """``_mhc_coeff_kernel`` (the slice path's second launch: post and comb from the reduced
+    mixes rows) against the reference coefficients of the same mixes."""
+    import triton
+
+    from opdispatch.backends.triton.mhc_kernels import _mhc_coeff_kernel
+
+    t, n, h = 37, 4, 64
+    n_mix, np_ = tmhc.mix_columns(n, False)
+    g = torch.Generator().manual_seed(5)
+    raw = torch.randn(t, n_mix, generator=g) * 3
+    sq = torch.rand(t, generator=g) * n * h + 1
+    rows = torch.zeros(t, np_)
+    rows[:, :n_mix] = raw
+    rows[:, n_mix] = sq
+    scale = torch.tensor([0.8, 1.1, 2.0])
+    base = torch.randn(n_mix, generator=g) * 0.5
+    post, comb = torch.empty(t, n, 1), torch.empty(t, n, n)
+    _mhc_coeff_kernel[(triton.cdiv(t, 16),)](
+        rows, t, scale, base, n * h, 1e-6, 1e-6, 1e-6, 2.0, 20, post, post.stride(0), comb,
+        comb.stride(0), N_STREAMS=n, N_MIX=n_mix, NP=np_, BLOCK_T=16)
+    mixes = raw * torch.rsqrt(sq / (n * h) + 1e-6)[:, None]
+    _, want_post, want_comb = ref.pre_coefficients(mixes, scale, base, n, 1e-6, 1e-6, 2.0, 20)
+    assert_close("post_mix", post, want_post.unsqueeze(-1), atol=COEF_ATOL, rtol=0)
+    assert_close("comb_mix", comb, want_comb, atol=COEF_ATOL, rtol=0)
+    assert_columns_stochastic(comb)
