@@ -1,5 +1,6 @@
 """mhc_pre / hc_head as a persistent Hopper kernel that reads the streams once, written in Gluon
-(Triton's lower-level dialect: explicit layouts, shared memory, mbarriers, TMA, wgmma).
+(Triton's lower-level dialect: explicit layouts, shared memory, mbarriers, TMA, wgmma,
+warp specialization).
 
 Why: a token's coefficients need the GEMM over all ``n * H`` values of its row, and the weighted
 sum needs the row again. The Triton kernel (``mhc_kernels._mhc_pre_kernel``) splits each token
@@ -10,29 +11,42 @@ memory:
 
 - the grid is one CTA per H-slice: CTA ``s`` owns columns ``[s W, (s + 1) W)`` of every stream
   for all tokens (``NS = H / W`` CTAs, at most one per SM, all resident at once);
-- it walks the tokens in chunks of ``TC``: a ring of ``STAGES`` shared-memory slots, each the
-  chunk's ``n`` stream tiles ``[TC, W]`` (bf16, TMA), filled ``STAGES - LAG`` chunks ahead;
-- chunk c: the split-K partial of the GEMM against fn on the tensor cores (fn's hi and lo bf16
-  parts for the CTA's columns sit in shared memory for the whole kernel: x is exact in bf16, so
-  the product carries fn to ~2^-17), the partial sum of squares in column ``N_MIX``, stored to a
-  ring of partials in global memory (L2), then the chunk's arrival counter is raised;
-- one iteration later the chunk's finishers (``TC / FIN_T`` tasks spread over the CTAs) add the
-  ``NS`` partials of their ``FIN_T`` tokens, compute ``pre`` (RMS, sigmoid) and publish it, and
-  store the reduced mixes row for the coefficient kernel (post and comb, with the Sinkhorn,
-  run after this kernel from those rows: ``mhc_kernels._mhc_coeff_kernel``);
-- ``LAG`` iterations after its GEMM, chunk c's weighted sum runs from the slot still in shared
-  memory, and the slot is refilled with chunk ``c + STAGES``.
+- a **loader** warp streams the tokens in chunks of ``TC`` through a ring of ``STAGES``
+  shared-memory slots (each the chunk's ``n`` stream tiles ``[TC, W]``, bf16, TMA), refilling a
+  slot once the weighted-sum partition has released it;
+- the **GEMM** partition (one warpgroup) computes each chunk's split-K partial against fn on the
+  tensor cores (fn's hi and lo bf16 parts for the CTA's columns sit in shared memory for the
+  whole kernel: x is exact in bf16, so the product carries fn to ~2^-17) with the partial sum
+  of squares in column ``N_MIX``, and stores it to a ring of partials in global memory (L2);
+- the **finisher** partition runs this CTA's share of the finishing tasks (``TC / FIN_T`` per
+  chunk, task g on CTA g % NS): it adds the ``NS`` partials of ``FIN_T`` tokens, computes
+  ``pre`` (RMS, sigmoid) and publishes it, and stores the reduced mixes row for the coefficient
+  kernel (post and comb with the Sinkhorn run after this kernel from those rows:
+  ``mhc_kernels._mhc_coeff_kernel``; hc_head needs none);
+- the **weighted-sum** partition takes the chunks in order: once a chunk's pre is published it
+  sums the chunk's slot (still in shared memory) and stores layer_input, then releases the slot.
+
+Hand-overs without counters or fences: every published word flags itself. A partial word's
+lowest mantissa bit and a pre word's sign bit say which round of its ring wrote it
+(``_part_flag``, ``_pre_mask``); the rings start zeroed, and a reader re-reads until every word
+it needs carries its chunk's round. So publishing is a plain store (no release fence stalling
+the GEMM warpgroup) and waiting is the read itself (one round trip). Costs: a partial loses its
+lowest mantissa bit (2^-23 relative), and pre must be >= 0 (hc_pre_eps >= 0, checked by the
+launcher). A ring slot is rewritten only after all its readers are done, by the order of the
+chunks (``_gemm_chunk``).
 
 So the streams are read from DRAM once, fn once, and the only other traffic is the partials
-(L2-resident: a ring of ``RING`` chunks) and the output.
+(L2-resident rings of ``STAGES`` chunks) and the output.
 
-Waits: a CTA waits for other CTAs' partials of a chunk published one iteration earlier, and for
-the pre of a chunk published ``LAG - 1`` iterations earlier; every such value is produced before
-its producer waits on anything later, so the waits form no cycle *provided every CTA is
-resident*: the launcher keeps the grid at most the SM count and the shared memory at one CTA per
-SM, as persistent kernels do. Gluon kernels do not run in Triton's interpreter: the CPU tiers
-test the selection and the Triton fallback, the GPU tier this kernel against the float64
-reference. Token offsets are int64; TMA coordinates are int32 (T < 2^31).
+Waits: a finisher waits for every CTA's partial of its chunk; a weighted sum for its chunk's
+finishers, which wait for partials of that chunk only; a GEMM for its loader, which waits for
+its own weighted sums of earlier chunks. Every value is produced before its producer waits on
+anything later, so the waits form no cycle *provided every CTA is resident*: the launcher
+keeps the grid at most the SM count and the shared memory at one CTA per SM, as persistent
+kernels do (a GPU shared with another process's persistent kernel that never yields could
+stall it). Gluon kernels do not run in Triton's interpreter: the CPU tiers test the selection
+and the Triton fallback, the GPU tier this kernel against the float64 reference and under
+CUDA-graph replay. Token offsets are int64; TMA coordinates are int32 (T < 2^31).
 """
 
 from __future__ import annotations
