@@ -115,12 +115,14 @@ def default_pre_config(t: int, n: int, h: int, head: bool = False) -> PreConfig:
     From T = 8192 split_h 1024 (half the split-K partials to write, reload and finish): mhc_pre
     425.9 us against 449.9 for 512 at T=8192, but 137.8 against 124.8 at T=2048 (fewer work
     items than SMs' worth), so 512 below (H100, 2026-11-22, benchmarks/mhc_diag.py)."""
-    if head and t >= 4096 and h % 64 == 0 and 96 <= h // 64 <= 132:
+    if head and t >= 8192 and h % 64 == 0 and 96 <= h // 64 <= 132:
         # session 19: hc_head from the slice-resident Gluon kernel where it runs (CUDA sm_90, H
         # cut into 64-wide slices for 96-132 CTAs: every CTA an SM), else the own-tile Triton
         # config below. H100, graph us, H=7168, 6 stages, 2-token finishing tasks, against the
-        # Triton default: T=8192 306.3 against 338.2, T=4096 163.1 / 173.9, T=16384 624.8 /
-        # 669.6. mhc_pre stays on the Triton kernel: there the slice kernel's coefficient launch
+        # Triton default: T=8192 306.3 against 338.2, T=16384 624.8 / 669.6; the public op at
+        # T=8192: graph 318.3, eager 327.8. Not from T=4096 (graph 163.1 against 173.9), where
+        # the public op's eager time came out at 450.8 us (graph 163.4): unexplained, so that
+        # size keeps the Triton kernel. mhc_pre stays on the Triton kernel: there the slice kernel's coefficient launch
         # and wider partials made it slower (359.6-376.7 against 354.6 at T=8192); H=4096 (64
         # CTAs) was slower too (217.1 against 194.5) (benchmarks/mhc_slice_trial.py)
         return replace(default_pre_config(t, n, h, False), fin_s=_fin_s(32, 8, mix_columns(n, True)[1]),
@@ -463,7 +465,7 @@ def describe(op: str) -> str:
             + (fused if op == "mhc_fused_post_pre" else "")
             + ": two launches below T = 2048 tokens, one launch (split-K work items, "
             "finishers, own-tile weighted sums at large T) from 2048"
-            + ("; hc_head from T = 4096 at H = 6144-8448 on CUDA sm_90: the slice-resident "
+            + ("; hc_head from T = 8192 at H = 6144-8448 on CUDA sm_90: the slice-resident "
                "Gluon kernel (mhc_gluon.py: one CTA per 64-wide H-slice, chunks held in shared "
                "memory, streams read once)" if op == "hc_head" else "")
             + "; per shape: mhc.default_pre_config(T, n, H, head)")
