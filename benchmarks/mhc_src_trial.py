@@ -87,8 +87,10 @@ def load_variant(name: str, tmp: pathlib.Path):
 
 
 def config_of(name: str, t: int, head: bool):
-    """A variant name may end in ``@knob=value,...``: the default config with those fields."""
-    cfg = tmhc.default_pre_config(t, N, H, head)
+    """A variant name may end in ``@knob=value,...``: the default config with those fields.
+    Always the Triton kernel (whose source the variants edit): hc_head's default from T = 8192
+    is the slice-resident Gluon kernel since session 19, so ``slice`` is switched off."""
+    cfg = replace(tmhc.default_pre_config(t, N, H, head), slice=False)
     if "@" in name:
         kv = dict(item.split("=") for item in name.split("@", 1)[1].split(","))
         cfg = replace(cfg, **{k: type(getattr(cfg, k))(int(v)) for k, v in kv.items()})
