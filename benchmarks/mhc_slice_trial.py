@@ -93,7 +93,7 @@ def main(reps: int, t: int, h: int, names: list[str]) -> None:
                 v = polls.tolist()
                 print(f"{name:28s} {'head' if head else 'pre ':4s} polls: slot reuse / finisher / "
                       f"weighted sum = {v[:3]}", flush=True)
-                ns = h // (64 if h // 64 <= torch.cuda.get_device_properties(0).multi_processor_count else 32)
+                ns = h // tmhc._slice_width(h, r.device, config_of(name, t, h, head).slice_w)
                 us = [round(x * 1024 / ns / 1.98e3, 1) for x in v[3:13]]
                 print(f"{'':28s} us per CTA (1.98 GHz): GEMM ready wait {us[0]}, work {us[1]}, slot "
                       f"wait {us[2]}, store+release {us[3]}; finisher poll {us[4]}, work {us[9]}; "

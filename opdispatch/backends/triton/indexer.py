@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import torch
 import triton
 
+from opdispatch.backends.triton.gluon_compat import hopper_gluon_capable
 from opdispatch.backends.triton.indexer_kernels import (
     k_quant_and_cache_kernel,
     mqa_logits_kernel,
@@ -350,16 +351,9 @@ def ws_ok(q: torch.Tensor, k: torch.Tensor, weights: torch.Tensor) -> bool:
         return False
     if weights.stride() != (H, 1) or weights.data_ptr() % 16 != 0:
         return False
-    return _ws_capable(q.device)
+    return hopper_gluon_capable(q.device)
 
 
-@functools.cache
-def _ws_capable(device: torch.device) -> bool:
-    """Once per device: CUDA sm_90 with Gluon's Hopper modules."""
-    if cuda_device_capability(device) != (9, 0):
-        return False
-    from opdispatch.backends.triton import indexer_gluon
-    return indexer_gluon.HAVE_GLUON
 
 
 def _mqa_logits_ws(q, k, k_scale, weights, cu_seqlen_ks, cu_seqlen_ke, out, clean_logits,
@@ -470,7 +464,7 @@ def describe_mqa_logits(platform) -> str:
     plain = MQA_LOGITS_NO_TMA_DEFAULT
     if platform.is_cuda() and platform.has_real_gpu:
         cap = platform.device_capability
-        if cap == (9, 0) and _ws_capable(torch.device("cuda")):
+        if cap == (9, 0) and hopper_gluon_capable(torch.device("cuda")):
             return (f"Gluon warp-specialized kernel, config {ws}, where q / k / weights are "
                     f"TMA-readable (ws_ok: e4m3fn, 32 <= H <= 64, contiguous, S*H < 2^31); "
                     f"otherwise tl.dot with q by TMA ({tma}) or pointer loads ({plain}); per "

@@ -31,25 +31,18 @@ test the selection and the fallback, and the GPU tier tests the kernel (bit-iden
 
 from __future__ import annotations
 
-try:  # Gluon ships with Triton >= 3.5; without it this path is simply not offered.
-    from triton.experimental import gluon
-    from triton.experimental.gluon import language as gl
-    from triton.experimental.gluon.language.nvidia.hopper import (
+from opdispatch.backends.triton.gluon_compat import HAVE_GLUON
+
+if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_compat.py)
+    from opdispatch.backends.triton.gluon_compat import (
         fence_async_shared,
+        gl,
+        gluon,
         mbarrier,
-        tma,
+        tma_load,
         warpgroup_mma,
         warpgroup_mma_wait,
     )
-
-    # Triton 3.6 (the GPU image) names the TMA load async_copy_global_to_shared; 3.9 renamed
-    # it async_load (same arguments) and made the old name raise.
-    _tma_load = getattr(tma, "async_load", None) or tma.async_copy_global_to_shared
-    HAVE_GLUON = True
-except Exception:  # noqa: BLE001 - any import-time failure means "not available"
-    HAVE_GLUON = False
-
-if HAVE_GLUON:
 
     @gluon.jit
     def _ws_bounds(p_ks, p_ke, S, N, n0, r0, ROWS: gl.constexpr, BLOCK_N: gl.constexpr,
@@ -427,7 +420,7 @@ if HAVE_GLUON:
         """The CTA's key tile, one TMA copy per consumer's half, completing k_bar."""
         mbarrier.expect(k_bar, CONSUMERS * k_desc.block_type.nbytes)
         for c in gl.static_range(CONSUMERS):
-            _tma_load(k_desc, [n0 + KEYS * c, 0], k_bar, k_smem.index(c))
+            tma_load(k_desc, [n0 + KEYS * c, 0], k_bar, k_smem.index(c))
 
     @gluon.jit
     def _ws_producer(q_desc, k_desc, w_desc, k_smem, q_bufs, w_bufs, k_bar, ready, empty, n0, lo, hi,
@@ -451,8 +444,8 @@ if HAVE_GLUON:
                 fence_async_shared()
                 bar = ready.index(s)
                 mbarrier.expect(bar, q_desc.block_type.nbytes + w_desc.block_type.nbytes)
-                _tma_load(q_desc, [(lo + RPS * j) * HEADS, 0], bar, q_bufs.index(s))
-                _tma_load(w_desc, [(lo + RPS * j) * HEADS], bar, w_bufs.index(s))
+                tma_load(q_desc, [(lo + RPS * j) * HEADS, 0], bar, q_bufs.index(s))
+                tma_load(w_desc, [(lo + RPS * j) * HEADS], bar, w_bufs.index(s))
 
     @gluon.jit
     def mqa_logits_ws_kernel(

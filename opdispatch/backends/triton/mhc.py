@@ -39,13 +39,13 @@ from dataclasses import dataclass, replace
 import torch
 import triton
 
+from opdispatch.backends.triton.gluon_compat import hopper_gluon_capable
 from opdispatch.backends.triton.mhc_kernels import (
     _fn_hilo_kernel,
     _mhc_coeff_kernel,
     _mhc_post_kernel,
     _mhc_pre_kernel,
 )
-from opdispatch.dispatch.platform import cuda_device_capability
 
 
 @dataclass(frozen=True)
@@ -334,24 +334,17 @@ def slice_ok(res: torch.Tensor, out: torch.Tensor, cfg: PreConfig, has_norm: boo
         return False
     if out.stride(1) != 1 or t >= 2**31 or (n * h * 2) % 16:
         return False
-    if n != 4 or not _slice_width(h, res.device, cfg.slice_w) or cfg.slice_tc not in (64, 128):
+    w = _slice_width(h, res.device, cfg.slice_w)
+    if n != 4 or not w or cfg.slice_tc not in (64, 128):
         return False
-    # the finisher holds [NS, fin_t, NP] words at once: at most 8192 (64 a thread)
     if cfg.slice_fin_t < 1 or cfg.slice_tc % cfg.slice_fin_t or cfg.slice_stages < 2:
         return False
-    ns_p2 = triton.next_power_of_2(h // _slice_width(h, res.device, cfg.slice_w))
-    if ns_p2 * cfg.slice_fin_t * mix_columns(n, False)[1] > 8192:
+    # the finisher holds [NS, fin_t, NP] words at once: at most 8192 (64 a thread)
+    if triton.next_power_of_2(h // w) * cfg.slice_fin_t * mix_columns(n, False)[1] > 8192:
         return False
-    return _slice_capable(res.device)
+    return hopper_gluon_capable(res.device)
 
 
-@functools.cache
-def _slice_capable(device: torch.device) -> bool:
-    """Once per device: CUDA sm_90 with Gluon's Hopper modules."""
-    if cuda_device_capability(device) != (9, 0):
-        return False
-    from opdispatch.backends.triton import mhc_gluon
-    return mhc_gluon.HAVE_GLUON
 
 
 def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_eps, hc_pre_eps,

@@ -51,33 +51,32 @@ CUDA-graph replay. Token offsets are int64; TMA coordinates are int32 (T < 2^31)
 
 from __future__ import annotations
 
-try:  # Gluon ships with Triton >= 3.5; without it this path is simply not offered.
-    from triton.experimental import gluon
-    from triton.experimental.gluon import language as gl
-    from triton.experimental.gluon.language.nvidia.hopper import (
+from opdispatch.backends.triton.gluon_compat import HAVE_GLUON
+
+if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_compat.py)
+    from opdispatch.backends.triton.gluon_compat import (
         fence_async_shared,
+        gl,
+        gluon,
         mbarrier,
-        tma,
+        tma_load,
         warpgroup_mma,
         warpgroup_mma_wait,
     )
-
-    # Triton 3.6 (the GPU image) names the TMA load async_copy_global_to_shared; 3.9 renamed
-    # it async_load (same arguments) and made the old name raise.
-    _tma_load = getattr(tma, "async_load", None) or tma.async_copy_global_to_shared
-    # the CTA-wide barrier: thread_barrier in Triton 3.6, barrier in 3.9
-    _cta_barrier = getattr(gl, "thread_barrier", None) or gl.barrier
-    HAVE_GLUON = True
-except Exception:  # noqa: BLE001 - any import-time failure means "not available"
-    HAVE_GLUON = False
-
-if HAVE_GLUON:
 
     @gluon.jit
     def _clock():
         """The SM's cycle counter (DIAG 3 timing)."""
         return gl.inline_asm_elementwise("mov.u32 $0, %clock;", "=r", [], dtype=gl.int32,
                                          is_pure=False, pack=1)
+
+    @gluon.jit
+    def _start(DIAG: gl.constexpr):
+        """DIAG 3: the cycle counter, where a timed phase starts (0 otherwise)."""
+        t0 = 0
+        if DIAG == 3:
+            t0 = _clock()
+        return t0
 
     @gluon.jit
     def _tick(p_diag, k, t0, DIAG: gl.constexpr):
@@ -97,7 +96,7 @@ if HAVE_GLUON:
         bar = ready.index(st)
         mbarrier.expect(bar, N_STREAMS * x_desc.block_type.nbytes)
         for i in gl.static_range(N_STREAMS):
-            _tma_load(x_desc, [c * TC, i * H + h0], bar, x_bufs.index(st * N_STREAMS + i))
+            tma_load(x_desc, [c * TC, i * H + h0], bar, x_bufs.index(st * N_STREAMS + i))
 
     @gluon.jit
     def _gemm_chunk(x_bufs, fn_bufs, ready, p_part, p_diag, c, s, NS,
@@ -116,9 +115,7 @@ if HAVE_GLUON:
         (the only readers of a partials slot) done: so every chunk <= c - STAGES, chunk
         c - RING among them (RING >= STAGES), has no reader left."""
         st = c % STAGES
-        t0 = 0
-        if DIAG == 3:
-            t0 = _clock()
+        t0 = _start(DIAG)
         mbarrier.wait(ready.index(st), (c // STAGES) & 1)
         t0 = _tick(p_diag, 3, t0, DIAG)
         acc = gl.zeros([TC, NP], gl.float32, acc_l)
@@ -175,9 +172,7 @@ if HAVE_GLUON:
         """Task j of chunk f: tokens [j FIN_T, (j + 1) FIN_T) of the chunk. Waits for the
         chunk's NS partials (their flag bits, ``_part_flag``), adds them, publishes pre (its bits XOR ``_pre_mask``: the value is
         its own flag) and, unless HEAD, stores the raw mixes for the coefficient kernel."""
-        t0 = 0
-        if DIAG == 3:
-            t0 = _clock()
+        t0 = _start(DIAG)
         l2: gl.constexpr = gl.SliceLayout(0, fin_l)
         o_q = gl.arange(0, FS, layout=gl.SliceLayout(1, gl.SliceLayout(2, fin_l)))
         o_f = gl.arange(0, FIN_T, layout=gl.SliceLayout(0, gl.SliceLayout(2, fin_l)))
@@ -297,9 +292,7 @@ if HAVE_GLUON:
         w0, w1, w2, w3 = _pre_rows(p_pre, 0, TC, N_STREAMS, RING, blk)
         for d in range(n_chunks):
             st = d % STAGES
-            t0 = 0
-            if DIAG == 3:
-                t0 = _clock()
+            t0 = _start(DIAG)
             mbarrier.wait(ready.index(st), (d // STAGES) & 1)
             t0 = _tick(p_diag, 10, t0, DIAG)
             while not _pre_fresh(w0, w1, w2, w3, d, RING):
@@ -323,13 +316,11 @@ if HAVE_GLUON:
         the slot's previous chunk has been summed."""
         mbarrier.expect(fn_bar, 2 * N_STREAMS * fn_desc.block_type.nbytes)
         for i in gl.static_range(N_STREAMS):
-            _tma_load(fn_desc, [i * H + h0, 0], fn_bar, fn_bufs.index(2 * i))
-            _tma_load(fn_desc, [i * H + h0, NP], fn_bar, fn_bufs.index(2 * i + 1))
+            tma_load(fn_desc, [i * H + h0, 0], fn_bar, fn_bufs.index(2 * i))
+            tma_load(fn_desc, [i * H + h0, NP], fn_bar, fn_bufs.index(2 * i + 1))
         for c in range(n_chunks):
             # mbarriers start in the completed phase before 0: the first pass does not wait
-            t0 = 0
-            if DIAG == 3:
-                t0 = _clock()
+            t0 = _start(DIAG)
             mbarrier.wait(empty.index(c % STAGES), ((c // STAGES) & 1) ^ 1)
             t0 = _tick(p_diag, 11, t0, DIAG)
             # the slot was read by ordinary shared loads (generic proxy): order them before the
