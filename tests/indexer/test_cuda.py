@@ -134,6 +134,67 @@ def test_mqa_logits_ws_default_equals_tl_dot(S, H, D, N, bounds, clean):
         check_mqa(outs[0], q, k, s, w, ks, ke)
 
 
+def _windows(S, N, kind, seed):
+    """Row windows for the shares kernel's test: the helpers' kinds, and 'empty' (every
+    window empty), 'blocks' (rows of three sequences, each causal inside its own keys),
+    'tail' (only the last rows have keys, in the last key tile)."""
+    if kind in ("full", "causal", "ragged"):
+        return make_bounds(S, N, torch.Generator().manual_seed(seed), kind)
+    i = torch.arange(S)
+    if kind == "empty":
+        ks = torch.full((S,), N // 2)
+        ke = ks.clone()
+    elif kind == "blocks":
+        cut = torch.tensor([0, N // 5, N // 2, N])
+        seq = torch.div(i * 3, S, rounding_mode="floor")
+        ks = cut[seq]
+        ke = torch.minimum(ks + (i - seq * S // 3 + 1) * (cut[seq + 1] - ks) // max(1, S // 3),
+                           cut[seq + 1])
+    else:   # tail
+        ks = torch.full((S,), N - 3)
+        ke = torch.where(i >= S - 5, torch.full((S,), N), ks)
+    return ks.to(torch.int32), ke.to(torch.int32)
+
+
+@pytest.mark.cuda
+@pytest.mark.parametrize("S,N,kind,clean", [
+    (1024, 16384, "full", True), (1024, 16384, "causal", True), (777, 5000, "ragged", True),
+    (777, 5000, "ragged", False), (1000, 7000, "blocks", True), (300, 3000, "empty", True),
+    (513, 4100, "tail", True), (1, 300, "full", True), (5, 70000, "causal", True),
+    (4096, 2048, "causal", True),
+])
+@pytest.mark.parametrize("name", ["ws_n256_q4_ar_in_p1", "ws_n256_q4_ar_in_p4"])
+def test_mqa_logits_ws_shares_equal_grid(name, S, N, kind, clean):
+    # The shares kernel (ws_pieces) walks each CTA's share of (key tile, 4-row slot)
+    # positions across key-tile boundaries; every position must be computed (or filled with
+    # -inf) exactly as the grid kernel does it: bit for bit, every window kind, with shares
+    # that start and end inside tiles (1 and 4 CTAs per SM), degenerate windows included.
+    from opdispatch.backends.triton import indexer as tri
+
+    if torch.cuda.get_device_capability() != (9, 0):
+        pytest.skip("the warp-specialized kernels are Hopper's (sm_90)")
+    gen = torch.Generator(device=DEV).manual_seed(S + N)
+    q = (torch.randn(S, 64, 128, device=DEV, generator=gen) * 2).to(_fp8())
+    k = (torch.randn(N, 128, device=DEV, generator=gen) * 2).to(_fp8())
+    s = torch.rand(N, device=DEV, generator=gen) + 0.25
+    w = torch.randn(S, 64, device=DEV, generator=gen)
+    ks, ke = (t.to(DEV) for t in _windows(S, N, kind, S))
+    outs = []
+    for c in (tri.MQA_LOGITS_CONFIGS[name], tri.MQA_LOGITS_CONFIGS["ws_n256_q4_ar_in_ek"]):
+        assert tri.mqa_logits_config(q, c, k=k, weights=w).ws
+        out = torch.full((S, N), float("nan"), device=DEV)
+        tri.fp8_mqa_logits(q, k, s, w, ks, ke, out, clean, config=c)
+        outs.append(out)
+    if not clean:
+        cols = torch.arange(N, device=DEV)
+        inside = (cols[None, :] >= ks[:, None]) & (cols[None, :] < ke[:, None])
+        outs = [torch.where(inside, o, 0.0) for o in outs]
+    assert not outs[0].isnan().any()
+    assert torch.equal(outs[0], outs[1])
+    if clean and S * N <= 1024 * 16384:
+        check_mqa(outs[0], q, k, s, w, ks, ke)
+
+
 @pytest.mark.cuda
 def test_mqa_logits_ws_only_where_it_can_run():
     # H = 16 (a 64-byte weights slot, which TMA cannot fill aligned), strided weights and keys

@@ -71,8 +71,18 @@ class MqaLogitsConfig:
     # The key tile's TMA copy issued at the kernel's start, before the row bounds are read,
     # instead of by the producer warp after them (ws only).
     ws_early_k: bool = False
+    # Even shares instead of one (key tile, row chunk) per CTA (indexer_gluon's
+    # mqa_logits_wsp_kernel): ws_pieces * num_sms CTAs, each taking 1 / G of the (key tile,
+    # 4-row slot) pairs in tile-major order, across key-tile boundaries (0: the grid kernel).
+    # Needs ws_rows_per_slot=4 and ws_a_regs; ws_early_k does not apply (the producer loads
+    # each tile's keys as soon as the consumers have read the last one's).
+    ws_pieces: int = 0
 
     def __post_init__(self):
+        if self.ws_pieces < 0 or (self.ws_pieces and not (
+                self.ws and self.ws_rows_per_slot == 4 and self.ws_a_regs)):
+            raise ValueError("MqaLogitsConfig: ws_pieces > 0 needs ws, ws_rows_per_slot=4 "
+                             "and ws_a_regs")
         if self.tma_q and (self.rows_per_iter != 1 or self.overlap):
             raise ValueError("MqaLogitsConfig: tma_q needs rows_per_iter=1 and overlap=False")
         if self.ws and (self.block_n not in (128, 256) or self.num_warps != 4):
@@ -112,13 +122,13 @@ class PagedLogitsConfig:
 
 def _ws256(num_stages: int, target_programs: int = 512, a_regs: bool = False,
            pair: bool = False, group: int = 0, rps: int = 1, inner: bool = False,
-           early_k: bool = False) -> MqaLogitsConfig:
+           early_k: bool = False, pieces: int = 0) -> MqaLogitsConfig:
     """A ws config with 128 keys per consumer: one CTA of 12 warps per SM (168 registers a
     thread at launch; 232 for the worker consumer, 248 for the default one, 24 for the producer)."""
     return MqaLogitsConfig(block_n=256, num_warps=4, num_stages=num_stages, ws=True,
                            ws_maxnreg=168, ws_consumer_regs=232, ws_a_regs=a_regs,
                            ws_pair=pair, ws_group=group, ws_rows_per_slot=rps,
-                           ws_inner=inner, ws_early_k=early_k,
+                           ws_inner=inner, ws_early_k=early_k, ws_pieces=pieces,
                            target_programs=target_programs)
 
 
@@ -199,6 +209,11 @@ MQA_LOGITS_CONFIGS = {
     "ws_n256_q3_ar_in": _ws256(3, a_regs=True, rps=4, inner=True),
     # Session 17: the key tile's copy before the row bounds (_ek).
     "ws_n256_q4_ar_in_ek": _ws256(4, a_regs=True, rps=4, inner=True, early_k=True),
+    # Session 20: even shares of the work, 1 / 2 / 4 CTAs per SM's worth (_p1 .. _p4).
+    "ws_n256_q4_ar_in_p1": _ws256(4, a_regs=True, rps=4, inner=True, pieces=1),
+    "ws_n256_q4_ar_in_p2": _ws256(4, a_regs=True, rps=4, inner=True, pieces=2),
+    "ws_n256_q4_ar_in_p4": _ws256(4, a_regs=True, rps=4, inner=True, pieces=4),
+    "ws_n256_q3_ar_in_p1": _ws256(3, a_regs=True, rps=4, inner=True, pieces=1),
 }
 # The default (since session 15 the warp-specialized Gluon kernel; since session 16 with
 # slots of 4 rows), the one that runs where
@@ -377,6 +392,18 @@ def _mqa_logits_ws(q, k, k_scale, weights, cu_seqlen_ks, cu_seqlen_ke, out, clea
         weights.view(S * H), [rps * H], gl.NVMMASharedLayout.get_default_for([rps * H], gl.float32))
     key_tiles = triton.cdiv(N, cfg.block_n)
     rows = _row_chunk(S, key_tiles, cfg.target_programs)
+    tmax = max(32, triton.next_power_of_2(key_tiles))   # 16: ptxas spilled (triton 3.6)
+    if cfg.ws_pieces and tmax <= _WSP_MAX_TILES and triton.cdiv(S, rps) * tmax <= _WSP_MAX_TABLE:
+        from opdispatch.backends.triton.indexer_gluon import mqa_logits_wsp_kernel
+        shares = min(key_tiles * triton.cdiv(S, rps), cfg.ws_pieces * _num_sms(q.device))
+        mqa_logits_wsp_kernel[(shares,)](
+            q_desc, k_desc, w_desc, k_scale, cu_seqlen_ks, cu_seqlen_ke, out,
+            S, N, shares, out.stride(0),
+            HEADS=H, DIM=D, ROWS=rows, CLEAN=clean_logits, NUM_STAGES=cfg.num_stages,
+            CONSUMER_REGS=cfg.ws_consumer_regs, PRODUCER_REGS=40, KEYS=keys,
+            INNER=cfg.ws_inner, TMAX=tmax, num_warps=4, maxnreg=cfg.ws_maxnreg,
+        )
+        return
     mqa_logits_ws_kernel[(key_tiles, triton.cdiv(S, rows))](
         q_desc, k_desc, w_desc, k_scale, cu_seqlen_ks, cu_seqlen_ke, out,
         S, N, out.stride(0),
@@ -386,6 +413,18 @@ def _mqa_logits_ws(q, k, k_scale, weights, cu_seqlen_ks, cu_seqlen_ke, out, clea
         EARLY_K=cfg.ws_early_k, num_warps=4,
         maxnreg=cfg.ws_maxnreg,
     )
+
+
+# The shares kernel (ws_pieces) only where every CTA's table of slot / key-tile contacts
+# (indexer_gluon._wsp_share: cdiv(S, 4) x TMAX entries, TMAX the key tiles rounded up to a
+# power of two) stays small; elsewhere the grid kernel, whose many CTAs fill the SMs anyway.
+_WSP_MAX_TILES = 512
+_WSP_MAX_TABLE = 1 << 18
+
+
+@functools.cache
+def _num_sms(device: torch.device) -> int:
+    return torch.cuda.get_device_properties(device).multi_processor_count
 
 
 def _cache_views(kv_cache: torch.Tensor, fp8_dtype: torch.dtype):

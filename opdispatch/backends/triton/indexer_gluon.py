@@ -51,11 +51,17 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         meets keys [n0, n0 + BLOCK_N) (hi = lo when none does); inner: 1 when every row of
         [lo, hi) has all of those keys (below N) inside its window, so that the window mask
         is a no-op for the whole tile (0 otherwise, and when hi = lo)."""
-        r1 = gl.minimum(r0 + ROWS, S)
+        return _ws_bounds_to(p_ks, p_ke, gl.minimum(r0 + ROWS, S), N, n0, r0, ROWS, BLOCK_N,
+                             WARPS)
+
+    @gluon.jit
+    def _ws_bounds_to(p_ks, p_ke, r1, N, n0, r0, ROWS: gl.constexpr, BLOCK_N: gl.constexpr,
+                      WARPS: gl.constexpr):
+        """_ws_bounds of the rows [r0, r1) (r1 - r0 <= ROWS)."""
         n1 = gl.minimum(n0 + BLOCK_N, N)
         row_l: gl.constexpr = gl.BlockedLayout([1], [32], [WARPS], [0])
         o_r = r0 + gl.arange(0, ROWS, layout=row_l)
-        m_r = o_r < S
+        m_r = o_r < r1
         b_ks = gl.load(p_ks + o_r, mask=m_r, other=0)
         b_ke = gl.load(p_ke + o_r, mask=m_r, other=0)
         m_hit = m_r & (b_ks < n1) & (b_ke > n0) & (b_ke > b_ks)
@@ -296,14 +302,15 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
     @gluon.jit
     def _ws_rows_quad(a_op, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n, b_scale,
                       zero, lo, hi, stride_os, head_l: gl.constexpr, CLEAN: gl.constexpr,
-                      NUM_STAGES: gl.constexpr, HEADS: gl.constexpr):
-        """A consumer's rows [lo, hi) from slots of 4 consecutive rows (slot p: rows 4p..4p+3):
-        one ready wait and one release a slot (each release is a warpgroup barrier), and inside
-        a slot two wgmmas in flight, row i's epilogue under row i + 1's wgmma."""
+                      NUM_STAGES: gl.constexpr, HEADS: gl.constexpr, g0=0):
+        """A consumer's rows [lo, hi) from slots of 4 consecutive rows (slot p: rows 4p..4p+3,
+        ring slot g0 + p): one ready wait and one release a slot (each release is a warpgroup
+        barrier), and inside a slot two wgmmas in flight, row i's epilogue under row i + 1's
+        wgmma."""
         n_rows = hi - lo
         n_full = n_rows // 4
         for p in range(n_full):
-            j = p
+            j = g0 + p
             r = lo + 4 * p
             s, qb, wb = _ws_quad_slot(q_bufs, w_bufs, ready, j, NUM_STAGES)
             t0 = warpgroup_mma(a_op, qb.slice(0, HEADS).permute((1, 0)), zero, use_acc=False,
@@ -340,7 +347,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         rem = n_rows - 4 * n_full
         if rem > 0:
             r = lo + 4 * n_full
-            s, qb, wb = _ws_quad_slot(q_bufs, w_bufs, ready, n_full, NUM_STAGES)
+            s, qb, wb = _ws_quad_slot(q_bufs, w_bufs, ready, g0 + n_full, NUM_STAGES)
             _ws_quad_row(a_op, qb, wb, 0, p_ks, p_ke, p_out, o_n, m_n, b_scale, zero, r,
                          stride_os, head_l, HEADS, CLEAN)
             if rem > 1:
@@ -512,3 +519,225 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
             for i in range(hi, r1):
                 gl.store(p_out + i.to(gl.int64) * stride_os + o_n, b_neg, mask=m_n)
 
+
+    # ---------------------------------------------------------------------------------------
+    # Pieces (session 20): the same producer / consumer schedule over an even share of the
+    # work. The grid kernel above gives each CTA one (key tile, row chunk): at S = 1024, N =
+    # 16384 that is 512 CTAs of one per SM, four rounds of 132 SMs with the last one 88% full,
+    # and a rectangle with 6% less work (the offset-causal windows) takes the same four rounds
+    # (docs/benchmarks.md, session 17). Here the (key tile, 4-row slot) pairs are numbered
+    # tile-major, u = tile * SL + slot (SL = cdiv(S, 4)), and CTA c of G takes u in
+    # [c * U / G, (c + 1) * U / G): equal shares that may run across one or more key-tile
+    # boundaries. Each CTA walks its share tile by tile (the key tile reloaded at each, through
+    # k_bar / k_free: the consumers hold the keys in registers, so they release the shared copy
+    # as soon as they have read it) and, inside a tile, in row chunks of ROWS (the window
+    # bounds' granularity, as in the grid kernel). Every partition walks the same sequence and
+    # computes the same bounds, so the ring's slot count g stays in step without messages.
+
+    @gluon.jit
+    def _wsp_add(a, b):
+        return a + b
+
+    @gluon.jit
+    def _wsp_pos(w, cost, incl, lo, n_in, o_t, SL, T):
+        """The (key tile, slot) position, tile * SL + slot, of work unit w: tile t's SL slots
+        cost 1 each, 8 each inside its bounding range [lo, lo + n_in); w >= the total -> the
+        end, T * SL."""
+        t = gl.sum((incl <= w).to(gl.int32), axis=0)
+        at = o_t == t
+        r = w - gl.sum(gl.where(at, incl - cost, 0), axis=0)
+        lo_t = gl.sum(gl.where(at, lo, 0), axis=0)
+        in_t = gl.sum(gl.where(at, n_in, 0), axis=0)
+        s = gl.where(r < lo_t, r, gl.where(r < lo_t + 8 * in_t, lo_t + (r - lo_t) // 8,
+                                           r - 7 * in_t))
+        return gl.where(t < T, t.to(gl.int64) * SL + s, T.to(gl.int64) * SL)
+
+    @gluon.jit
+    def _wsp_share(p_ks, p_ke, S, N, G, TMAX: gl.constexpr, BLOCK_N: gl.constexpr,
+                   WARPS: gl.constexpr):
+        """This CTA's share [p0, p1) of the (key tile, 4-row slot) positions, tile-major, and
+        SL (slots per tile). Work-aware: every position costs 1 (a row chunk outside the
+        windows only gets its -inf), those inside their tile's bounding range of slots (the
+        first to the last slot with a row whose window meets the tile) 8, and CTA c of G
+        starts at work unit c * W / G. Every CTA computes the same (S / 4) x TMAX table of
+        slot / tile contacts (TMAX >= the tile count, a power of two; the launcher takes this
+        kernel only where the table is small)."""
+        SB: gl.constexpr = 16
+        lay: gl.constexpr = gl.BlockedLayout([1, 1], [1, 32], [WARPS, 1], [1, 0])
+        slot_l: gl.constexpr = gl.SliceLayout(1, lay)
+        tile_l: gl.constexpr = gl.SliceLayout(0, lay)
+        sl = gl.cdiv(S, 4)
+        n_t = gl.cdiv(N, BLOCK_N)
+        o_t = gl.arange(0, TMAX, layout=tile_l)
+        lo = gl.full([TMAX], 2147483647, gl.int32, tile_l)
+        hi = gl.zeros([TMAX], gl.int32, tile_l)
+        for s0 in range(0, sl, SB):
+            o_s = s0 + gl.arange(0, SB, layout=slot_l)
+            a = gl.full([SB], 2147483647, gl.int32, slot_l)
+            b = gl.full([SB], -1, gl.int32, slot_l)
+            for i in gl.static_range(4):
+                row = 4 * o_s + i
+                m = row < S
+                ks = gl.maximum(gl.load(p_ks + row, mask=m, other=0), 0)
+                ke = gl.minimum(gl.load(p_ke + row, mask=m, other=0), N)
+                hit = m & (ke > ks)
+                a = gl.where(hit, gl.minimum(a, ks // BLOCK_N), a)
+                b = gl.where(hit, gl.maximum(b, (ke - 1) // BLOCK_N), b)
+            touch = ((gl.expand_dims(a, 1) <= gl.expand_dims(o_t, 0))
+                     & (gl.expand_dims(o_t, 0) <= gl.expand_dims(b, 1)))
+            s2 = gl.expand_dims(o_s, 1)
+            lo = gl.minimum(lo, gl.min(gl.where(touch, s2, 2147483647), axis=0))
+            hi = gl.maximum(hi, gl.max(gl.where(touch, s2 + 1, 0), axis=0))
+        # Per tile, in a 1-D layout (Triton scans no slice layout).
+        lay1: gl.constexpr = gl.BlockedLayout([1], [32], [WARPS], [0])
+        lo = gl.convert_layout(lo, lay1)
+        hi = gl.convert_layout(hi, lay1)
+        o_t = gl.arange(0, TMAX, layout=lay1)
+        n_in = gl.maximum(hi - lo, 0)
+        lo = gl.where(n_in > 0, lo, 0)
+        cost = gl.where(o_t < n_t, sl + 7 * n_in, 0)
+        incl = gl.associative_scan(cost, 0, _wsp_add)
+        total = gl.sum(cost, axis=0).to(gl.int64)
+        pid = gl.program_id(0).to(gl.int64)
+        w0 = (pid * total // G).to(gl.int32)
+        w1 = ((pid + 1) * total // G).to(gl.int32)
+        p0 = _wsp_pos(w0, cost, incl, lo, n_in, o_t, sl, n_t)
+        p1 = _wsp_pos(w1, cost, incl, lo, n_in, o_t, sl, n_t)
+        return p0, p1
+
+    @gluon.jit
+    def _wsp_tile(u0, u1, sl, it, RPS: gl.constexpr, S):
+        """Tile it of the share (counted from the share's first tile): (tile, rows [r_lo, r_hi))."""
+        t = u0 // sl + it
+        s_lo = gl.maximum(u0 - t * sl, 0)
+        s_hi = gl.minimum(u1 - t * sl, sl)
+        return t.to(gl.int32), (RPS * s_lo).to(gl.int32), gl.minimum(RPS * s_hi, S).to(gl.int32)
+
+    @gluon.jit
+    def _wsp_tiles(u0, u1, sl):
+        """How many key tiles the share [u0, u1) touches (0 for an empty share)."""
+        return gl.where(u1 > u0, (u1 - 1) // sl - u0 // sl + 1, 0).to(gl.int32)
+
+    @gluon.jit
+    def _wsp_consumer(k_smem, q_bufs, w_bufs, k_bar, k_free, ready, empty, p_kscale, p_ks, p_ke,
+                      p_out, S, N, u0, u1, stride_os, C: gl.constexpr, HEADS: gl.constexpr,
+                      KEYS: gl.constexpr, CLEAN: gl.constexpr, NUM_STAGES: gl.constexpr,
+                      ROWS: gl.constexpr, INNER: gl.constexpr):
+        """Consumer warpgroup C (keys KEYS * C .. of each tile) over the CTA's share: per tile
+        the keys into registers (then k_free), per chunk the bounds, the rows through
+        _ws_rows_quad at ring slot g, -inf into the chunk's rows outside [lo, hi) when CLEAN."""
+        RPS: gl.constexpr = 4
+        BLOCK_N: gl.constexpr = 2 * KEYS
+        acc_layout: gl.constexpr = gl.NVMMADistributedLayout(
+            version=[3, 0], warps_per_cta=[4, 1], instr_shape=[16, HEADS, 32])
+        key_l: gl.constexpr = gl.SliceLayout(1, acc_layout)
+        head_l: gl.constexpr = gl.SliceLayout(0, acc_layout)
+        a_l: gl.constexpr = gl.DotOperandLayout(operand_index=0, parent=acc_layout, k_width=4)
+        zero = gl.zeros([KEYS, HEADS], gl.float32, acc_layout)
+        sl = gl.cdiv(S, RPS)
+        g = 0
+        for it in range(_wsp_tiles(u0, u1, sl)):
+            t, r_lo, r_hi = _wsp_tile(u0, u1, sl, it, RPS, S)
+            n0 = t * BLOCK_N
+            o_n = n0 + C * KEYS + gl.arange(0, KEYS, layout=key_l)
+            m_n = o_n < N
+            b_scale = gl.load(p_kscale + o_n, mask=m_n, other=0.0)
+            mbarrier.wait(k_bar, it & 1)
+            a_op = k_smem.index(C).load(a_l)
+            mbarrier.arrive(k_free, count=1)
+            for c0 in range(r_lo, r_hi, ROWS):
+                c1 = gl.minimum(c0 + ROWS, r_hi)
+                lo, hi, inner = _ws_bounds_to(p_ks, p_ke, c1, N, n0, c0, ROWS, BLOCK_N, 4)
+                if hi > lo:
+                    if INNER and CLEAN:
+                        if inner:
+                            _ws_rows_quad(a_op, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out,
+                                          o_n, m_n, b_scale, zero, lo, hi, stride_os, head_l,
+                                          False, NUM_STAGES, HEADS, g)
+                        else:
+                            _ws_rows_quad(a_op, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out,
+                                          o_n, m_n, b_scale, zero, lo, hi, stride_os, head_l,
+                                          CLEAN, NUM_STAGES, HEADS, g)
+                    else:
+                        _ws_rows_quad(a_op, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out,
+                                      o_n, m_n, b_scale, zero, lo, hi, stride_os, head_l, CLEAN,
+                                      NUM_STAGES, HEADS, g)
+                g += gl.cdiv(hi - lo, RPS)
+                if CLEAN:
+                    b_neg = gl.full([KEYS], float("-inf"), gl.float32, key_l)
+                    for i in range(c0, lo):
+                        gl.store(p_out + i.to(gl.int64) * stride_os + o_n, b_neg, mask=m_n)
+                    for i in range(hi, c1):
+                        gl.store(p_out + i.to(gl.int64) * stride_os + o_n, b_neg, mask=m_n)
+
+    @gluon.jit
+    def _wsp_producer(q_desc, k_desc, w_desc, k_smem, q_bufs, w_bufs, k_bar, k_free, ready, empty,
+                      p_ks, p_ke, S, N, u0, u1, HEADS: gl.constexpr, KEYS: gl.constexpr,
+                      NUM_STAGES: gl.constexpr, ROWS: gl.constexpr):
+        """One warp: per tile of the share the keys (once both consumers have read the last
+        tile's into registers), then each chunk's rows [lo, hi) into the ring, 4 a slot."""
+        RPS: gl.constexpr = 4
+        CONSUMERS: gl.constexpr = 2
+        BLOCK_N: gl.constexpr = 2 * KEYS
+        sl = gl.cdiv(S, RPS)
+        g = 0
+        for it in range(_wsp_tiles(u0, u1, sl)):
+            t, r_lo, r_hi = _wsp_tile(u0, u1, sl, it, RPS, S)
+            n0 = t * BLOCK_N
+            if it > 0:
+                mbarrier.wait(k_free, (it - 1) & 1)
+            # The consumers read the last key tile with ordinary shared loads (the generic
+            # proxy): order them before this TMA write (the async proxy).
+            fence_async_shared()
+            _ws_load_keys(k_desc, k_smem, k_bar, n0, KEYS, CONSUMERS)
+            for c0 in range(r_lo, r_hi, ROWS):
+                c1 = gl.minimum(c0 + ROWS, r_hi)
+                lo, hi, inner = _ws_bounds_to(p_ks, p_ke, c1, N, n0, c0, ROWS, BLOCK_N, 1)
+                for j in range(gl.cdiv(hi - lo, RPS)):
+                    jj = g + j
+                    s = jj % NUM_STAGES
+                    mbarrier.wait(empty.index(s), ((jj // NUM_STAGES) & 1) ^ 1)
+                    fence_async_shared()
+                    bar = ready.index(s)
+                    mbarrier.expect(bar, q_desc.block_type.nbytes + w_desc.block_type.nbytes)
+                    tma_load(q_desc, [(lo + RPS * j) * HEADS, 0], bar, q_bufs.index(s))
+                    tma_load(w_desc, [(lo + RPS * j) * HEADS], bar, w_bufs.index(s))
+                g += gl.cdiv(hi - lo, RPS)
+
+    @gluon.jit
+    def mqa_logits_wsp_kernel(
+        q_desc, k_desc, w_desc, p_kscale, p_ks, p_ke, p_out,
+        S, N, G, stride_os,
+        HEADS: gl.constexpr, DIM: gl.constexpr, ROWS: gl.constexpr, CLEAN: gl.constexpr,
+        NUM_STAGES: gl.constexpr, CONSUMER_REGS: gl.constexpr, PRODUCER_REGS: gl.constexpr,
+        KEYS: gl.constexpr, INNER: gl.constexpr, TMAX: gl.constexpr, num_warps: gl.constexpr,
+    ):
+        """CTA c of G -> its even share of the (key tile, 4-row slot) pairs (see above); the
+        quad schedule with the keys in registers (``ws_pieces``). Same logits, bit for bit,
+        as mqa_logits_ws_kernel: the same wgmma and epilogue per row."""
+        CONSUMERS: gl.constexpr = 2
+        k_smem = gl.allocate_shared_memory(k_desc.dtype, [CONSUMERS, KEYS, DIM], k_desc.layout)
+        q_bufs = gl.allocate_shared_memory(q_desc.dtype, [NUM_STAGES, 4 * HEADS, DIM],
+                                           q_desc.layout)
+        w_bufs = gl.allocate_shared_memory(w_desc.dtype, [NUM_STAGES, 4 * HEADS], w_desc.layout)
+        k_bar = gl.allocate_shared_memory(gl.int64, [1], mbarrier.MBarrierLayout())
+        k_free = gl.allocate_shared_memory(gl.int64, [1], mbarrier.MBarrierLayout())
+        ready = gl.allocate_shared_memory(gl.int64, [NUM_STAGES, 1], mbarrier.MBarrierLayout())
+        empty = gl.allocate_shared_memory(gl.int64, [NUM_STAGES, 1], mbarrier.MBarrierLayout())
+        mbarrier.init(k_bar, count=1)
+        mbarrier.init(k_free, count=CONSUMERS)
+        for s in gl.static_range(NUM_STAGES):
+            mbarrier.init(ready.index(s), count=1)
+            mbarrier.init(empty.index(s), count=CONSUMERS)
+        fence_async_shared()
+        u0, u1 = _wsp_share(p_ks, p_ke, S, N, G, TMAX, 2 * KEYS, num_warps)
+        gl.warp_specialize([
+            (_wsp_consumer, (k_smem, q_bufs, w_bufs, k_bar, k_free, ready, empty, p_kscale, p_ks,
+                             p_ke, p_out, S, N, u0, u1, stride_os, 0, HEADS, KEYS, CLEAN, NUM_STAGES,
+                             ROWS, INNER)),
+            (_wsp_consumer, (k_smem, q_bufs, w_bufs, k_bar, k_free, ready, empty, p_kscale, p_ks,
+                             p_ke, p_out, S, N, u0, u1, stride_os, 1, HEADS, KEYS, CLEAN, NUM_STAGES,
+                             ROWS, INNER)),
+            (_wsp_producer, (q_desc, k_desc, w_desc, k_smem, q_bufs, w_bufs, k_bar, k_free, ready,
+                             empty, p_ks, p_ke, S, N, u0, u1, HEADS, KEYS, NUM_STAGES, ROWS)),
+        ], [4, 1], [CONSUMER_REGS, PRODUCER_REGS])
