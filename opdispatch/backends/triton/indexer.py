@@ -77,6 +77,9 @@ class MqaLogitsConfig:
     # Needs ws_rows_per_slot=4 and ws_a_regs; ws_early_k does not apply (the producer loads
     # each tile's keys as soon as the consumers have read the last one's).
     ws_pieces: int = 0
+    # The shares kernel's row chunk (the granularity of its window bounds; 0: as the grid
+    # kernel's, ``_row_chunk``). A power of two in [16, 256].
+    ws_share_rows: int = 0
 
     def __post_init__(self):
         if self.ws_pieces < 0 or (self.ws_pieces and not (
@@ -122,13 +125,14 @@ class PagedLogitsConfig:
 
 def _ws256(num_stages: int, target_programs: int = 512, a_regs: bool = False,
            pair: bool = False, group: int = 0, rps: int = 1, inner: bool = False,
-           early_k: bool = False, pieces: int = 0) -> MqaLogitsConfig:
+           early_k: bool = False, pieces: int = 0, share_rows: int = 0) -> MqaLogitsConfig:
     """A ws config with 128 keys per consumer: one CTA of 12 warps per SM (168 registers a
     thread at launch; 232 for the worker consumer, 248 for the default one, 24 for the producer)."""
     return MqaLogitsConfig(block_n=256, num_warps=4, num_stages=num_stages, ws=True,
                            ws_maxnreg=168, ws_consumer_regs=232, ws_a_regs=a_regs,
                            ws_pair=pair, ws_group=group, ws_rows_per_slot=rps,
                            ws_inner=inner, ws_early_k=early_k, ws_pieces=pieces,
+                           ws_share_rows=share_rows,
                            target_programs=target_programs)
 
 
@@ -214,6 +218,10 @@ MQA_LOGITS_CONFIGS = {
     "ws_n256_q4_ar_in_p2": _ws256(4, a_regs=True, rps=4, inner=True, pieces=2),
     "ws_n256_q4_ar_in_p4": _ws256(4, a_regs=True, rps=4, inner=True, pieces=4),
     "ws_n256_q3_ar_in_p1": _ws256(3, a_regs=True, rps=4, inner=True, pieces=1),
+    "ws_n256_q4_ar_in_p1_r256": _ws256(4, a_regs=True, rps=4, inner=True, pieces=1,
+                                       share_rows=256),
+    "ws_n256_q3_ar_in_p1_r256": _ws256(3, a_regs=True, rps=4, inner=True, pieces=1,
+                                       share_rows=256),
 }
 # The default (since session 15 the warp-specialized Gluon kernel; since session 16 with
 # slots of 4 rows), the one that runs where
@@ -399,8 +407,9 @@ def _mqa_logits_ws(q, k, k_scale, weights, cu_seqlen_ks, cu_seqlen_ke, out, clea
         mqa_logits_wsp_kernel[(shares,)](
             q_desc, k_desc, w_desc, k_scale, cu_seqlen_ks, cu_seqlen_ke, out,
             S, N, shares, out.stride(0),
-            HEADS=H, DIM=D, ROWS=rows, CLEAN=clean_logits, NUM_STAGES=cfg.num_stages,
-            CONSUMER_REGS=cfg.ws_consumer_regs, PRODUCER_REGS=40, KEYS=keys,
+            HEADS=H, DIM=D, ROWS=cfg.ws_share_rows or rows, CLEAN=clean_logits,
+            NUM_STAGES=cfg.num_stages, CONSUMER_REGS=cfg.ws_consumer_regs, PRODUCER_REGS=48,
+            KEYS=keys,
             INNER=cfg.ws_inner, TMAX=tmax, num_warps=4, maxnreg=cfg.ws_maxnreg,
         )
         return

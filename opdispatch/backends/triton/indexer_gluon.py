@@ -562,32 +562,36 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         starts at work unit c * W / G. Every CTA computes the same (S / 4) x TMAX table of
         slot / tile contacts (TMAX >= the tile count, a power of two; the launcher takes this
         kernel only where the table is small)."""
-        SB: gl.constexpr = 16
+        # Slots per step: a [SB, TMAX] contact table of 32 entries a thread (4 warps).
+        SB: gl.constexpr = 4096 // TMAX
         lay: gl.constexpr = gl.BlockedLayout([1, 1], [1, 32], [WARPS, 1], [1, 0])
         slot_l: gl.constexpr = gl.SliceLayout(1, lay)
         tile_l: gl.constexpr = gl.SliceLayout(0, lay)
+        # A slot's 4 rows in one thread (one 16-byte load of ks, one of ke).
+        rows_l: gl.constexpr = gl.BlockedLayout([1, 4], [32, 1], [WARPS, 1], [1, 0])
         sl = gl.cdiv(S, 4)
         n_t = gl.cdiv(N, BLOCK_N)
-        o_t = gl.arange(0, TMAX, layout=tile_l)
-        lo = gl.full([TMAX], 2147483647, gl.int32, tile_l)
-        hi = gl.zeros([TMAX], gl.int32, tile_l)
+        o_t = gl.expand_dims(gl.arange(0, TMAX, layout=tile_l), 0)
+        lo2 = gl.full([SB, TMAX], 2147483647, gl.int32, lay)
+        hi2 = gl.zeros([SB, TMAX], gl.int32, lay)
         for s0 in range(0, sl, SB):
-            o_s = s0 + gl.arange(0, SB, layout=slot_l)
-            a = gl.full([SB], 2147483647, gl.int32, slot_l)
-            b = gl.full([SB], -1, gl.int32, slot_l)
-            for i in gl.static_range(4):
-                row = 4 * o_s + i
-                m = row < S
-                ks = gl.maximum(gl.load(p_ks + row, mask=m, other=0), 0)
-                ke = gl.minimum(gl.load(p_ke + row, mask=m, other=0), N)
-                hit = m & (ke > ks)
-                a = gl.where(hit, gl.minimum(a, ks // BLOCK_N), a)
-                b = gl.where(hit, gl.maximum(b, (ke - 1) // BLOCK_N), b)
-            touch = ((gl.expand_dims(a, 1) <= gl.expand_dims(o_t, 0))
-                     & (gl.expand_dims(o_t, 0) <= gl.expand_dims(b, 1)))
-            s2 = gl.expand_dims(o_s, 1)
-            lo = gl.minimum(lo, gl.min(gl.where(touch, s2, 2147483647), axis=0))
-            hi = gl.maximum(hi, gl.max(gl.where(touch, s2 + 1, 0), axis=0))
+            o_r = (4 * (s0 + gl.expand_dims(gl.arange(0, SB, layout=gl.SliceLayout(1, rows_l)), 1))
+                   + gl.expand_dims(gl.arange(0, 4, layout=gl.SliceLayout(0, rows_l)), 0))
+            m = o_r < S
+            ks = gl.maximum(gl.load(p_ks + o_r, mask=m, other=0), 0)
+            ke = gl.minimum(gl.load(p_ke + o_r, mask=m, other=0), N)
+            hit = m & (ke > ks)
+            # The slot's rows' key tiles, as one hull [a, b] (empty: a > b).
+            a = gl.min(gl.where(hit, ks // BLOCK_N, 2147483647), axis=1)
+            b = gl.max(gl.where(hit, (ke - 1) // BLOCK_N, -1), axis=1)
+            a = gl.expand_dims(gl.convert_layout(a, slot_l), 1)
+            b = gl.expand_dims(gl.convert_layout(b, slot_l), 1)
+            touch = (a <= o_t) & (o_t <= b)
+            s2 = s0 + gl.expand_dims(gl.arange(0, SB, layout=slot_l), 1)
+            lo2 = gl.minimum(lo2, gl.where(touch, s2, 2147483647))
+            hi2 = gl.maximum(hi2, gl.where(touch, s2 + 1, 0))
+        lo = gl.min(lo2, axis=0)
+        hi = gl.max(hi2, axis=0)
         # Per tile, in a 1-D layout (Triton scans no slice layout).
         lay1: gl.constexpr = gl.BlockedLayout([1], [32], [WARPS], [0])
         lo = gl.convert_layout(lo, lay1)
