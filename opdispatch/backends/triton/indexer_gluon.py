@@ -73,12 +73,24 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         return lo, hi, inner.to(gl.int32)
 
     @gluon.jit
-    def _ws_window(p_ks, p_ke, r, CLEAN: gl.constexpr):
-        """Row r's window (ks, ke), read only where the mask is applied (CLEAN)."""
+    def _ws_window(p_ks, p_ke, r, CLEAN: gl.constexpr, PIN: gl.constexpr = False):
+        """Row r's window (ks, ke), read only where the mask is applied (CLEAN). PIN: through
+        side-effecting loads (_ld_pinned), issued where they are written."""
         if CLEAN:
-            return gl.load(p_ks + r), gl.load(p_ke + r)
+            if PIN:
+                return _ld_pinned(p_ks + r), _ld_pinned(p_ke + r)
+            else:
+                return gl.load(p_ks + r), gl.load(p_ke + r)
         else:
             return 0, 0
+
+    @gluon.jit
+    def _ld_pinned(p):
+        """An int32 load that stays where the program issues it: as side-effecting inline PTX
+        the compiler does not sink it to its first use (in the shares kernel it sank a row's
+        window loads to the mask, after the wgmma wait: the load latency in every row)."""
+        return gl.inline_asm_elementwise("ld.global.b32 $0, [$1];", "=r,l", [p],
+                                         dtype=gl.int32, is_pure=False, pack=1)
 
     @gluon.jit
     def _ws_row_out(acc, w, ks, ke, row, o_n, m_n, b_scale, p_out, stride_os, CLEAN: gl.constexpr):
@@ -302,7 +314,8 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
     @gluon.jit
     def _ws_rows_quad(a_op, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n, b_scale,
                       zero, lo, hi, stride_os, head_l: gl.constexpr, CLEAN: gl.constexpr,
-                      NUM_STAGES: gl.constexpr, HEADS: gl.constexpr, g0=0):
+                      NUM_STAGES: gl.constexpr, HEADS: gl.constexpr, g0=0,
+                      PIN: gl.constexpr = False):
         """A consumer's rows [lo, hi) from slots of 4 consecutive rows (slot p: rows 4p..4p+3,
         ring slot g0 + p): one ready wait and one release a slot (each release is a warpgroup
         barrier), and inside a slot two wgmmas in flight, row i's epilogue under row i + 1's
@@ -312,13 +325,19 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         for p in range(n_full):
             j = g0 + p
             r = lo + 4 * p
+            if PIN:   # the slot's windows first: their latency under the slot wait and wgmmas
+                ks0, ke0 = _ws_window(p_ks, p_ke, r, CLEAN, True)
+                ks1, ke1 = _ws_window(p_ks, p_ke, r + 1, CLEAN, True)
+                ks2, ke2 = _ws_window(p_ks, p_ke, r + 2, CLEAN, True)
+                ks3, ke3 = _ws_window(p_ks, p_ke, r + 3, CLEAN, True)
             s, qb, wb = _ws_quad_slot(q_bufs, w_bufs, ready, j, NUM_STAGES)
             t0 = warpgroup_mma(a_op, qb.slice(0, HEADS).permute((1, 0)), zero, use_acc=False,
                                is_async=True)
             t1 = warpgroup_mma(a_op, qb.slice(HEADS, HEADS).permute((1, 0)), zero,
                                use_acc=False, is_async=True)
-            ks0, ke0 = _ws_window(p_ks, p_ke, r, CLEAN)
-            ks1, ke1 = _ws_window(p_ks, p_ke, r + 1, CLEAN)
+            if not PIN:
+                ks0, ke0 = _ws_window(p_ks, p_ke, r, CLEAN)
+                ks1, ke1 = _ws_window(p_ks, p_ke, r + 1, CLEAN)
             acc = warpgroup_mma_wait(1, deps=[t0])
             w = wb.slice(0, HEADS).load(head_l)
             _ws_row_out(acc, w, ks0, ke0, r, o_n, m_n, b_scale, p_out, stride_os, CLEAN)
@@ -329,14 +348,16 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
             mbarrier.wait(ready.index(s), (j // NUM_STAGES) & 1)
             t2 = warpgroup_mma(a_op, qb.slice(2 * HEADS, HEADS).permute((1, 0)), zero,
                                use_acc=False, is_async=True)
-            ks2, ke2 = _ws_window(p_ks, p_ke, r + 2, CLEAN)
+            if not PIN:
+                ks2, ke2 = _ws_window(p_ks, p_ke, r + 2, CLEAN)
             acc = warpgroup_mma_wait(1, deps=[t1])
             w = wb.slice(HEADS, HEADS).load(head_l)
             _ws_row_out(acc, w, ks1, ke1, r + 1, o_n, m_n, b_scale, p_out, stride_os, CLEAN)
             mbarrier.wait(ready.index(s), (j // NUM_STAGES) & 1)
             t3 = warpgroup_mma(a_op, qb.slice(3 * HEADS, HEADS).permute((1, 0)), zero,
                                use_acc=False, is_async=True)
-            ks3, ke3 = _ws_window(p_ks, p_ke, r + 3, CLEAN)
+            if not PIN:
+                ks3, ke3 = _ws_window(p_ks, p_ke, r + 3, CLEAN)
             acc = warpgroup_mma_wait(1, deps=[t2])
             w = wb.slice(2 * HEADS, HEADS).load(head_l)
             _ws_row_out(acc, w, ks2, ke2, r + 2, o_n, m_n, b_scale, p_out, stride_os, CLEAN)
@@ -363,7 +384,8 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                      N, n0, lo, hi, inner, stride_os,
                      C: gl.constexpr, HEADS: gl.constexpr, KEYS: gl.constexpr,
                      CLEAN: gl.constexpr, NUM_STAGES: gl.constexpr, A_REGS: gl.constexpr,
-                     SCHED: gl.constexpr, DIAG: gl.constexpr, INNER: gl.constexpr):
+                     SCHED: gl.constexpr, DIAG: gl.constexpr, INNER: gl.constexpr,
+                     PIN: gl.constexpr):
         """Consumer warpgroup C: keys [n0 + KEYS * C, n0 + KEYS * (C + 1)), rows [lo, hi).
         A_REGS: the key tile (the same for every row) is held in registers as the wgmma's A
         operand, so each wgmma reads only q from shared memory. INNER: where the tile is
@@ -390,25 +412,26 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                 if inner:
                     _ws_sched(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
                               b_scale, zero, lo, hi, stride_os, head_l, False, NUM_STAGES,
-                              HEADS, SCHED, DIAG)
+                              HEADS, SCHED, DIAG, PIN)
                 else:
                     _ws_sched(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
                               b_scale, zero, lo, hi, stride_os, head_l, CLEAN, NUM_STAGES,
-                              HEADS, SCHED, DIAG)
+                              HEADS, SCHED, DIAG, PIN)
             else:
                 _ws_sched(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
                           b_scale, zero, lo, hi, stride_os, head_l, CLEAN, NUM_STAGES, HEADS,
-                          SCHED, DIAG)
+                          SCHED, DIAG, PIN)
 
     @gluon.jit
     def _ws_sched(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n, b_scale,
                   zero, lo, hi, stride_os, head_l: gl.constexpr, CLEAN: gl.constexpr,
                   NUM_STAGES: gl.constexpr, HEADS: gl.constexpr, SCHED: gl.constexpr,
-                  DIAG: gl.constexpr):
+                  DIAG: gl.constexpr, PIN: gl.constexpr = False):
         """The consumer's rows [lo, hi) through the row schedule SCHED."""
         if SCHED == "quad":
             _ws_rows_quad(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
-                          b_scale, zero, lo, hi, stride_os, head_l, CLEAN, NUM_STAGES, HEADS)
+                          b_scale, zero, lo, hi, stride_os, head_l, CLEAN, NUM_STAGES, HEADS, 0,
+                          PIN)
         elif SCHED == "group4":
             _ws_rows_group(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
                            b_scale, zero, lo, hi, 0, stride_os, head_l, CLEAN, NUM_STAGES, 4)
@@ -461,7 +484,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         HEADS: gl.constexpr, DIM: gl.constexpr, ROWS: gl.constexpr, CLEAN: gl.constexpr,
         NUM_STAGES: gl.constexpr, CONSUMER_REGS: gl.constexpr, KEYS: gl.constexpr,
         A_REGS: gl.constexpr, SCHED: gl.constexpr, DIAG: gl.constexpr, INNER: gl.constexpr,
-        EARLY_K: gl.constexpr, num_warps: gl.constexpr,
+        EARLY_K: gl.constexpr, PIN: gl.constexpr, num_warps: gl.constexpr,
     ):
         """Program (key tile of 2 x KEYS, row chunk of ROWS) -> out[rows, keys]; see the module.
         SCHED, the consumers' row schedule (``MqaLogitsConfig.ws_schedule``): "rows"
@@ -497,10 +520,10 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         gl.warp_specialize([
             (_ws_consumer, (k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke,
                             p_out, N, n0, lo, hi, inner, stride_os, 0, HEADS, KEYS, CLEAN,
-                            NUM_STAGES, A_REGS, SCHED, DIAG, INNER)),
+                            NUM_STAGES, A_REGS, SCHED, DIAG, INNER, PIN)),
             (_ws_consumer, (k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke,
                             p_out, N, n0, lo, hi, inner, stride_os, 1, HEADS, KEYS, CLEAN,
-                            NUM_STAGES, A_REGS, SCHED, DIAG, INNER)),
+                            NUM_STAGES, A_REGS, SCHED, DIAG, INNER, PIN)),
             (_ws_producer, (q_desc, k_desc, w_desc, k_smem, q_bufs, w_bufs, k_bar, ready, empty,
                             n0, lo, hi, HEADS, KEYS, CONSUMERS, NUM_STAGES, RPS, EARLY_K)),
         ], [4, 1], [CONSUMER_REGS, 24])
@@ -626,7 +649,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
     def _wsp_consumer(k_smem, q_bufs, w_bufs, k_bar, k_free, ready, empty, p_kscale, p_ks, p_ke,
                       p_out, S, N, u0, u1, stride_os, C: gl.constexpr, HEADS: gl.constexpr,
                       KEYS: gl.constexpr, CLEAN: gl.constexpr, NUM_STAGES: gl.constexpr,
-                      ROWS: gl.constexpr, INNER: gl.constexpr):
+                      ROWS: gl.constexpr, INNER: gl.constexpr, PIN: gl.constexpr):
         """Consumer warpgroup C (keys KEYS * C .. of each tile) over the CTA's share: per tile
         the keys into registers (then k_free), per chunk the bounds, the rows through
         _ws_rows_quad at ring slot g, -inf into the chunk's rows outside [lo, hi) when CLEAN."""
@@ -661,11 +684,11 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                         else:
                             _ws_rows_quad(a_op, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out,
                                           o_n, m_n, b_scale, zero, lo, hi, stride_os, head_l,
-                                          CLEAN, NUM_STAGES, HEADS, g)
+                                          CLEAN, NUM_STAGES, HEADS, g, PIN)
                     else:
                         _ws_rows_quad(a_op, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out,
                                       o_n, m_n, b_scale, zero, lo, hi, stride_os, head_l, CLEAN,
-                                      NUM_STAGES, HEADS, g)
+                                      NUM_STAGES, HEADS, g, PIN)
                 g += gl.cdiv(hi - lo, RPS)
                 if CLEAN:
                     b_neg = gl.full([KEYS], float("-inf"), gl.float32, key_l)
@@ -714,7 +737,8 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         S, N, G, stride_os,
         HEADS: gl.constexpr, DIM: gl.constexpr, ROWS: gl.constexpr, CLEAN: gl.constexpr,
         NUM_STAGES: gl.constexpr, CONSUMER_REGS: gl.constexpr, PRODUCER_REGS: gl.constexpr,
-        KEYS: gl.constexpr, INNER: gl.constexpr, TMAX: gl.constexpr, num_warps: gl.constexpr,
+        KEYS: gl.constexpr, INNER: gl.constexpr, TMAX: gl.constexpr, PIN: gl.constexpr,
+        num_warps: gl.constexpr,
     ):
         """CTA c of G -> its even share of the (key tile, 4-row slot) pairs (see above); the
         quad schedule with the keys in registers (``ws_pieces``). Same logits, bit for bit,
@@ -738,10 +762,10 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         gl.warp_specialize([
             (_wsp_consumer, (k_smem, q_bufs, w_bufs, k_bar, k_free, ready, empty, p_kscale, p_ks,
                              p_ke, p_out, S, N, u0, u1, stride_os, 0, HEADS, KEYS, CLEAN, NUM_STAGES,
-                             ROWS, INNER)),
+                             ROWS, INNER, PIN)),
             (_wsp_consumer, (k_smem, q_bufs, w_bufs, k_bar, k_free, ready, empty, p_kscale, p_ks,
                              p_ke, p_out, S, N, u0, u1, stride_os, 1, HEADS, KEYS, CLEAN, NUM_STAGES,
-                             ROWS, INNER)),
+                             ROWS, INNER, PIN)),
             (_wsp_producer, (q_desc, k_desc, w_desc, k_smem, q_bufs, w_bufs, k_bar, k_free, ready,
                              empty, p_ks, p_ke, S, N, u0, u1, HEADS, KEYS, NUM_STAGES, ROWS)),
         ], [4, 1], [CONSUMER_REGS, PRODUCER_REGS])
