@@ -223,6 +223,7 @@ MQA_LOGITS_CONFIGS = {
     "ws_n256_q4_ar_in_p2": _ws256(4, a_regs=True, rps=4, inner=True, pieces=2),
     "ws_n256_q4_ar_in_p4": _ws256(4, a_regs=True, rps=4, inner=True, pieces=4),
     "ws_n256_q3_ar_in_p1": _ws256(3, a_regs=True, rps=4, inner=True, pieces=1),
+    "ws_n256_q4_ar_p1": _ws256(4, a_regs=True, rps=4, pieces=1),
     "ws_n256_q4_ar_in_ek_pin": _ws256(4, a_regs=True, rps=4, inner=True, early_k=True, pin=True),
     "ws_n256_q4_ar_in_p1_pin": _ws256(4, a_regs=True, rps=4, inner=True, pieces=1, pin=True),
     "ws_n256_q3_ar_in_p1_pin": _ws256(3, a_regs=True, rps=4, inner=True, pieces=1, pin=True),
