@@ -80,10 +80,6 @@ class MqaLogitsConfig:
     # The shares kernel's row chunk (the granularity of its window bounds; 0: as the grid
     # kernel's, ``_row_chunk``). A power of two in [16, 256].
     ws_share_rows: int = 0
-    # The quad schedule's window loads (clean logits, masked tiles) issued at the top of each
-    # slot as side-effecting loads, which the compiler cannot sink to the mask after the wgmma
-    # wait (ws, ws_rows_per_slot=4 only).
-    ws_pin: bool = False
 
     def __post_init__(self):
         if self.ws_pieces < 0 or (self.ws_pieces and not (
@@ -129,15 +125,14 @@ class PagedLogitsConfig:
 
 def _ws256(num_stages: int, target_programs: int = 512, a_regs: bool = False,
            pair: bool = False, group: int = 0, rps: int = 1, inner: bool = False,
-           early_k: bool = False, pieces: int = 0, share_rows: int = 0,
-           pin: bool = False) -> MqaLogitsConfig:
+           early_k: bool = False, pieces: int = 0, share_rows: int = 0) -> MqaLogitsConfig:
     """A ws config with 128 keys per consumer: one CTA of 12 warps per SM (168 registers a
     thread at launch; 232 for the worker consumer, 248 for the default one, 24 for the producer)."""
     return MqaLogitsConfig(block_n=256, num_warps=4, num_stages=num_stages, ws=True,
                            ws_maxnreg=168, ws_consumer_regs=232, ws_a_regs=a_regs,
                            ws_pair=pair, ws_group=group, ws_rows_per_slot=rps,
                            ws_inner=inner, ws_early_k=early_k, ws_pieces=pieces,
-                           ws_share_rows=share_rows, ws_pin=pin,
+                           ws_share_rows=share_rows,
                            target_programs=target_programs)
 
 
@@ -224,9 +219,6 @@ MQA_LOGITS_CONFIGS = {
     "ws_n256_q4_ar_in_p4": _ws256(4, a_regs=True, rps=4, inner=True, pieces=4),
     "ws_n256_q3_ar_in_p1": _ws256(3, a_regs=True, rps=4, inner=True, pieces=1),
     "ws_n256_q4_ar_p1": _ws256(4, a_regs=True, rps=4, pieces=1),
-    "ws_n256_q4_ar_in_ek_pin": _ws256(4, a_regs=True, rps=4, inner=True, early_k=True, pin=True),
-    "ws_n256_q4_ar_in_p1_pin": _ws256(4, a_regs=True, rps=4, inner=True, pieces=1, pin=True),
-    "ws_n256_q3_ar_in_p1_pin": _ws256(3, a_regs=True, rps=4, inner=True, pieces=1, pin=True),
     "ws_n256_q4_ar_in_p1_r256": _ws256(4, a_regs=True, rps=4, inner=True, pieces=1,
                                        share_rows=256),
     "ws_n256_q3_ar_in_p1_r256": _ws256(3, a_regs=True, rps=4, inner=True, pieces=1,
@@ -418,8 +410,8 @@ def _mqa_logits_ws(q, k, k_scale, weights, cu_seqlen_ks, cu_seqlen_ke, out, clea
             S, N, shares, out.stride(0),
             HEADS=H, DIM=D, ROWS=cfg.ws_share_rows or rows, CLEAN=clean_logits,
             NUM_STAGES=cfg.num_stages, CONSUMER_REGS=cfg.ws_consumer_regs, PRODUCER_REGS=48,
-            KEYS=keys, INNER=cfg.ws_inner, TMAX=tmax, PIN=cfg.ws_pin, num_warps=4,
-            maxnreg=cfg.ws_maxnreg,
+            KEYS=keys,
+            INNER=cfg.ws_inner, TMAX=tmax, num_warps=4, maxnreg=cfg.ws_maxnreg,
         )
         return
     mqa_logits_ws_kernel[(key_tiles, triton.cdiv(S, rows))](
@@ -428,7 +420,7 @@ def _mqa_logits_ws(q, k, k_scale, weights, cu_seqlen_ks, cu_seqlen_ke, out, clea
         HEADS=H, DIM=D, ROWS=rows, CLEAN=clean_logits, NUM_STAGES=cfg.num_stages,
         CONSUMER_REGS=cfg.ws_consumer_regs, KEYS=keys, A_REGS=cfg.ws_a_regs,
         SCHED=cfg.ws_schedule, DIAG=cfg.ws_diag, INNER=cfg.ws_inner,
-        EARLY_K=cfg.ws_early_k, PIN=cfg.ws_pin, num_warps=4,
+        EARLY_K=cfg.ws_early_k, num_warps=4,
         maxnreg=cfg.ws_maxnreg,
     )
 

@@ -73,24 +73,12 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         return lo, hi, inner.to(gl.int32)
 
     @gluon.jit
-    def _ws_window(p_ks, p_ke, r, CLEAN: gl.constexpr, PIN: gl.constexpr = False):
-        """Row r's window (ks, ke), read only where the mask is applied (CLEAN). PIN: through
-        side-effecting loads (_ld_pinned), issued where they are written."""
+    def _ws_window(p_ks, p_ke, r, CLEAN: gl.constexpr):
+        """Row r's window (ks, ke), read only where the mask is applied (CLEAN)."""
         if CLEAN:
-            if PIN:
-                return _ld_pinned(p_ks + r), _ld_pinned(p_ke + r)
-            else:
-                return gl.load(p_ks + r), gl.load(p_ke + r)
+            return gl.load(p_ks + r), gl.load(p_ke + r)
         else:
             return 0, 0
-
-    @gluon.jit
-    def _ld_pinned(p):
-        """An int32 load that stays where the program issues it: as side-effecting inline PTX
-        the compiler does not sink it to its first use (in the shares kernel it sank a row's
-        window loads to the mask, after the wgmma wait: the load latency in every row)."""
-        return gl.inline_asm_elementwise("ld.global.b32 $0, [$1];", "=r,l", [p],
-                                         dtype=gl.int32, is_pure=False, pack=1)
 
     @gluon.jit
     def _ws_row_out(acc, w, ks, ke, row, o_n, m_n, b_scale, p_out, stride_os, CLEAN: gl.constexpr):
@@ -314,8 +302,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
     @gluon.jit
     def _ws_rows_quad(a_op, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n, b_scale,
                       zero, lo, hi, stride_os, head_l: gl.constexpr, CLEAN: gl.constexpr,
-                      NUM_STAGES: gl.constexpr, HEADS: gl.constexpr, g0=0,
-                      PIN: gl.constexpr = False):
+                      NUM_STAGES: gl.constexpr, HEADS: gl.constexpr, g0=0):
         """A consumer's rows [lo, hi) from slots of 4 consecutive rows (slot p: rows 4p..4p+3,
         ring slot g0 + p): one ready wait and one release a slot (each release is a warpgroup
         barrier), and inside a slot two wgmmas in flight, row i's epilogue under row i + 1's
@@ -325,19 +312,13 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         for p in range(n_full):
             j = g0 + p
             r = lo + 4 * p
-            if PIN:   # the slot's windows first: their latency under the slot wait and wgmmas
-                ks0, ke0 = _ws_window(p_ks, p_ke, r, CLEAN, True)
-                ks1, ke1 = _ws_window(p_ks, p_ke, r + 1, CLEAN, True)
-                ks2, ke2 = _ws_window(p_ks, p_ke, r + 2, CLEAN, True)
-                ks3, ke3 = _ws_window(p_ks, p_ke, r + 3, CLEAN, True)
             s, qb, wb = _ws_quad_slot(q_bufs, w_bufs, ready, j, NUM_STAGES)
             t0 = warpgroup_mma(a_op, qb.slice(0, HEADS).permute((1, 0)), zero, use_acc=False,
                                is_async=True)
             t1 = warpgroup_mma(a_op, qb.slice(HEADS, HEADS).permute((1, 0)), zero,
                                use_acc=False, is_async=True)
-            if not PIN:
-                ks0, ke0 = _ws_window(p_ks, p_ke, r, CLEAN)
-                ks1, ke1 = _ws_window(p_ks, p_ke, r + 1, CLEAN)
+            ks0, ke0 = _ws_window(p_ks, p_ke, r, CLEAN)
+            ks1, ke1 = _ws_window(p_ks, p_ke, r + 1, CLEAN)
             acc = warpgroup_mma_wait(1, deps=[t0])
             w = wb.slice(0, HEADS).load(head_l)
             _ws_row_out(acc, w, ks0, ke0, r, o_n, m_n, b_scale, p_out, stride_os, CLEAN)
@@ -348,16 +329,14 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
             mbarrier.wait(ready.index(s), (j // NUM_STAGES) & 1)
             t2 = warpgroup_mma(a_op, qb.slice(2 * HEADS, HEADS).permute((1, 0)), zero,
                                use_acc=False, is_async=True)
-            if not PIN:
-                ks2, ke2 = _ws_window(p_ks, p_ke, r + 2, CLEAN)
+            ks2, ke2 = _ws_window(p_ks, p_ke, r + 2, CLEAN)
             acc = warpgroup_mma_wait(1, deps=[t1])
             w = wb.slice(HEADS, HEADS).load(head_l)
             _ws_row_out(acc, w, ks1, ke1, r + 1, o_n, m_n, b_scale, p_out, stride_os, CLEAN)
             mbarrier.wait(ready.index(s), (j // NUM_STAGES) & 1)
             t3 = warpgroup_mma(a_op, qb.slice(3 * HEADS, HEADS).permute((1, 0)), zero,
                                use_acc=False, is_async=True)
-            if not PIN:
-                ks3, ke3 = _ws_window(p_ks, p_ke, r + 3, CLEAN)
+            ks3, ke3 = _ws_window(p_ks, p_ke, r + 3, CLEAN)
             acc = warpgroup_mma_wait(1, deps=[t2])
             w = wb.slice(2 * HEADS, HEADS).load(head_l)
             _ws_row_out(acc, w, ks2, ke2, r + 2, o_n, m_n, b_scale, p_out, stride_os, CLEAN)
@@ -384,8 +363,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                      N, n0, lo, hi, inner, stride_os,
                      C: gl.constexpr, HEADS: gl.constexpr, KEYS: gl.constexpr,
                      CLEAN: gl.constexpr, NUM_STAGES: gl.constexpr, A_REGS: gl.constexpr,
-                     SCHED: gl.constexpr, DIAG: gl.constexpr, INNER: gl.constexpr,
-                     PIN: gl.constexpr):
+                     SCHED: gl.constexpr, DIAG: gl.constexpr, INNER: gl.constexpr):
         """Consumer warpgroup C: keys [n0 + KEYS * C, n0 + KEYS * (C + 1)), rows [lo, hi).
         A_REGS: the key tile (the same for every row) is held in registers as the wgmma's A
         operand, so each wgmma reads only q from shared memory. INNER: where the tile is
@@ -412,26 +390,25 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                 if inner:
                     _ws_sched(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
                               b_scale, zero, lo, hi, stride_os, head_l, False, NUM_STAGES,
-                              HEADS, SCHED, DIAG, PIN)
+                              HEADS, SCHED, DIAG)
                 else:
                     _ws_sched(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
                               b_scale, zero, lo, hi, stride_os, head_l, CLEAN, NUM_STAGES,
-                              HEADS, SCHED, DIAG, PIN)
+                              HEADS, SCHED, DIAG)
             else:
                 _ws_sched(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
                           b_scale, zero, lo, hi, stride_os, head_l, CLEAN, NUM_STAGES, HEADS,
-                          SCHED, DIAG, PIN)
+                          SCHED, DIAG)
 
     @gluon.jit
     def _ws_sched(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n, b_scale,
                   zero, lo, hi, stride_os, head_l: gl.constexpr, CLEAN: gl.constexpr,
                   NUM_STAGES: gl.constexpr, HEADS: gl.constexpr, SCHED: gl.constexpr,
-                  DIAG: gl.constexpr, PIN: gl.constexpr = False):
+                  DIAG: gl.constexpr):
         """The consumer's rows [lo, hi) through the row schedule SCHED."""
         if SCHED == "quad":
             _ws_rows_quad(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
-                          b_scale, zero, lo, hi, stride_os, head_l, CLEAN, NUM_STAGES, HEADS, 0,
-                          PIN)
+                          b_scale, zero, lo, hi, stride_os, head_l, CLEAN, NUM_STAGES, HEADS)
         elif SCHED == "group4":
             _ws_rows_group(a_smem, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out, o_n, m_n,
                            b_scale, zero, lo, hi, 0, stride_os, head_l, CLEAN, NUM_STAGES, 4)
@@ -484,7 +461,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         HEADS: gl.constexpr, DIM: gl.constexpr, ROWS: gl.constexpr, CLEAN: gl.constexpr,
         NUM_STAGES: gl.constexpr, CONSUMER_REGS: gl.constexpr, KEYS: gl.constexpr,
         A_REGS: gl.constexpr, SCHED: gl.constexpr, DIAG: gl.constexpr, INNER: gl.constexpr,
-        EARLY_K: gl.constexpr, PIN: gl.constexpr, num_warps: gl.constexpr,
+        EARLY_K: gl.constexpr, num_warps: gl.constexpr,
     ):
         """Program (key tile of 2 x KEYS, row chunk of ROWS) -> out[rows, keys]; see the module.
         SCHED, the consumers' row schedule (``MqaLogitsConfig.ws_schedule``): "rows"
@@ -520,10 +497,10 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         gl.warp_specialize([
             (_ws_consumer, (k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke,
                             p_out, N, n0, lo, hi, inner, stride_os, 0, HEADS, KEYS, CLEAN,
-                            NUM_STAGES, A_REGS, SCHED, DIAG, INNER, PIN)),
+                            NUM_STAGES, A_REGS, SCHED, DIAG, INNER)),
             (_ws_consumer, (k_smem, q_bufs, w_bufs, k_bar, ready, empty, p_kscale, p_ks, p_ke,
                             p_out, N, n0, lo, hi, inner, stride_os, 1, HEADS, KEYS, CLEAN,
-                            NUM_STAGES, A_REGS, SCHED, DIAG, INNER, PIN)),
+                            NUM_STAGES, A_REGS, SCHED, DIAG, INNER)),
             (_ws_producer, (q_desc, k_desc, w_desc, k_smem, q_bufs, w_bufs, k_bar, ready, empty,
                             n0, lo, hi, HEADS, KEYS, CONSUMERS, NUM_STAGES, RPS, EARLY_K)),
         ], [4, 1], [CONSUMER_REGS, 24])
@@ -562,30 +539,36 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         return a + b
 
     @gluon.jit
-    def _wsp_pos(w, cost, incl, lo, n_in, o_t, SL, T):
-        """The (key tile, slot) position, tile * SL + slot, of work unit w: tile t's SL slots
-        cost 1 each, 8 each inside its bounding range [lo, lo + n_in); w >= the total -> the
-        end, T * SL."""
+    def _wsp_pos(w, cost, incl, lo, hi, c_in, n_in, o_t, SL, T):
+        """The (key tile, slot) position, tile * SL + slot, of work unit w: tile t costs 2 units
+        a slot outside its bounding range [lo, hi) and c_in units for the range, spread evenly
+        over its n_in slots; w >= the total -> the end, T * SL."""
         t = gl.sum((incl <= w).to(gl.int32), axis=0)
         at = o_t == t
         r = w - gl.sum(gl.where(at, incl - cost, 0), axis=0)
         lo_t = gl.sum(gl.where(at, lo, 0), axis=0)
-        in_t = gl.sum(gl.where(at, n_in, 0), axis=0)
-        s = gl.where(r < lo_t, r, gl.where(r < lo_t + 8 * in_t, lo_t + (r - lo_t) // 8,
-                                           r - 7 * in_t))
+        hi_t = gl.sum(gl.where(at, hi, 0), axis=0)
+        cin_t = gl.sum(gl.where(at, c_in, 0), axis=0)
+        nin_t = gl.sum(gl.where(at, n_in, 0), axis=0)
+        r_in = gl.maximum(r - 2 * lo_t, 0).to(gl.int64)
+        s_in = lo_t + (r_in * nin_t // gl.maximum(cin_t, 1)).to(gl.int32)
+        s = gl.where(r < 2 * lo_t, r // 2,
+                     gl.where(r < 2 * lo_t + cin_t, s_in, hi_t + (r - 2 * lo_t - cin_t) // 2))
         return gl.where(t < T, t.to(gl.int64) * SL + s, T.to(gl.int64) * SL)
 
     @gluon.jit
     def _wsp_share(p_ks, p_ke, S, N, G, TMAX: gl.constexpr, BLOCK_N: gl.constexpr,
                    WARPS: gl.constexpr):
-        """This CTA's share [p0, p1) of the (key tile, 4-row slot) positions, tile-major, and
-        SL (slots per tile). Work-aware: every position costs 1 (a row chunk outside the
-        windows only gets its -inf), those inside their tile's bounding range of slots (the
-        first to the last slot with a row whose window meets the tile) 8, and CTA c of G
-        starts at work unit c * W / G. Every CTA computes the same (S / 4) x TMAX table of
-        slot / tile contacts (TMAX >= the tile count, a power of two; the launcher takes this
-        kernel only where the table is small)."""
-        # Slots per step: a [SB, TMAX] contact table of 32 entries a thread (4 warps).
+        """This CTA's share [p0, p1) of the (key tile, 4-row slot) positions, tile-major.
+
+        Work-aware, in units of the measured costs (session 20, S=1024 N=16384: the masked
+        row path ~1.3x the inner one): a slot outside its tile's bounding range (the first to
+        the last slot with a row whose window meets the tile; only the -inf fill) costs 2, one
+        inside 16, plus 5 where its rows do not all hold the whole tile (the masked path).
+        CTA c of G starts at unit c * W / G. Every CTA computes the same cdiv(S, 4) x TMAX table
+        of slot / tile contacts (TMAX >= the tile count, a power of two; the launcher takes
+        this kernel only where the table is small)."""
+        # Slots per step: [SB, TMAX] tables of 32 entries a thread (4 warps).
         SB: gl.constexpr = 4096 // TMAX
         lay: gl.constexpr = gl.BlockedLayout([1, 1], [1, 32], [WARPS, 1], [1, 0])
         slot_l: gl.constexpr = gl.SliceLayout(1, lay)
@@ -597,6 +580,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         o_t = gl.expand_dims(gl.arange(0, TMAX, layout=tile_l), 0)
         lo2 = gl.full([SB, TMAX], 2147483647, gl.int32, lay)
         hi2 = gl.zeros([SB, TMAX], gl.int32, lay)
+        nm2 = gl.zeros([SB, TMAX], gl.int32, lay)
         for s0 in range(0, sl, SB):
             o_r = (4 * (s0 + gl.expand_dims(gl.arange(0, SB, layout=gl.SliceLayout(1, rows_l)), 1))
                    + gl.expand_dims(gl.arange(0, 4, layout=gl.SliceLayout(0, rows_l)), 0))
@@ -604,32 +588,43 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
             ks = gl.maximum(gl.load(p_ks + o_r, mask=m, other=0), 0)
             ke = gl.minimum(gl.load(p_ke + o_r, mask=m, other=0), N)
             hit = m & (ke > ks)
-            # The slot's rows' key tiles, as one hull [a, b] (empty: a > b).
+            # The slot's rows' key tiles, as one hull [a, b] (empty: a > b), and the tiles
+            # inside every row's window, [ia, ib].
             a = gl.min(gl.where(hit, ks // BLOCK_N, 2147483647), axis=1)
             b = gl.max(gl.where(hit, (ke - 1) // BLOCK_N, -1), axis=1)
+            ia = gl.max(gl.where(m, gl.cdiv(ks, BLOCK_N), 0), axis=1)
+            ib = gl.min(gl.where(m, gl.where(ke >= N, n_t - 1, ke // BLOCK_N - 1), 2147483647),
+                        axis=1)
             a = gl.expand_dims(gl.convert_layout(a, slot_l), 1)
             b = gl.expand_dims(gl.convert_layout(b, slot_l), 1)
+            ia = gl.expand_dims(gl.convert_layout(ia, slot_l), 1)
+            ib = gl.expand_dims(gl.convert_layout(ib, slot_l), 1)
             touch = (a <= o_t) & (o_t <= b)
             s2 = s0 + gl.expand_dims(gl.arange(0, SB, layout=slot_l), 1)
             lo2 = gl.minimum(lo2, gl.where(touch, s2, 2147483647))
             hi2 = gl.maximum(hi2, gl.where(touch, s2 + 1, 0))
+            nm2 += (touch & ((o_t < ia) | (o_t > ib))).to(gl.int32)
         lo = gl.min(lo2, axis=0)
         hi = gl.max(hi2, axis=0)
+        n_m = gl.sum(nm2, axis=0)
         # Per tile, in a 1-D layout (Triton scans no slice layout).
         lay1: gl.constexpr = gl.BlockedLayout([1], [32], [WARPS], [0])
         lo = gl.convert_layout(lo, lay1)
         hi = gl.convert_layout(hi, lay1)
+        n_m = gl.convert_layout(n_m, lay1)
         o_t = gl.arange(0, TMAX, layout=lay1)
         n_in = gl.maximum(hi - lo, 0)
         lo = gl.where(n_in > 0, lo, 0)
-        cost = gl.where(o_t < n_t, sl + 7 * n_in, 0)
+        hi = gl.where(n_in > 0, hi, 0)
+        c_in = 16 * n_in + 5 * n_m
+        cost = gl.where(o_t < n_t, 2 * (sl - n_in) + c_in, 0)
         incl = gl.associative_scan(cost, 0, _wsp_add)
         total = gl.sum(cost, axis=0).to(gl.int64)
         pid = gl.program_id(0).to(gl.int64)
         w0 = (pid * total // G).to(gl.int32)
         w1 = ((pid + 1) * total // G).to(gl.int32)
-        p0 = _wsp_pos(w0, cost, incl, lo, n_in, o_t, sl, n_t)
-        p1 = _wsp_pos(w1, cost, incl, lo, n_in, o_t, sl, n_t)
+        p0 = _wsp_pos(w0, cost, incl, lo, hi, c_in, n_in, o_t, sl, n_t)
+        p1 = _wsp_pos(w1, cost, incl, lo, hi, c_in, n_in, o_t, sl, n_t)
         return p0, p1
 
     @gluon.jit
@@ -649,7 +644,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
     def _wsp_consumer(k_smem, q_bufs, w_bufs, k_bar, k_free, ready, empty, p_kscale, p_ks, p_ke,
                       p_out, S, N, u0, u1, stride_os, C: gl.constexpr, HEADS: gl.constexpr,
                       KEYS: gl.constexpr, CLEAN: gl.constexpr, NUM_STAGES: gl.constexpr,
-                      ROWS: gl.constexpr, INNER: gl.constexpr, PIN: gl.constexpr):
+                      ROWS: gl.constexpr, INNER: gl.constexpr):
         """Consumer warpgroup C (keys KEYS * C .. of each tile) over the CTA's share: per tile
         the keys into registers (then k_free), per chunk the bounds, the rows through
         _ws_rows_quad at ring slot g, -inf into the chunk's rows outside [lo, hi) when CLEAN."""
@@ -684,11 +679,11 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                         else:
                             _ws_rows_quad(a_op, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out,
                                           o_n, m_n, b_scale, zero, lo, hi, stride_os, head_l,
-                                          CLEAN, NUM_STAGES, HEADS, g, PIN)
+                                          CLEAN, NUM_STAGES, HEADS, g)
                     else:
                         _ws_rows_quad(a_op, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out,
                                       o_n, m_n, b_scale, zero, lo, hi, stride_os, head_l, CLEAN,
-                                      NUM_STAGES, HEADS, g, PIN)
+                                      NUM_STAGES, HEADS, g)
                 g += gl.cdiv(hi - lo, RPS)
                 if CLEAN:
                     b_neg = gl.full([KEYS], float("-inf"), gl.float32, key_l)
@@ -737,8 +732,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         S, N, G, stride_os,
         HEADS: gl.constexpr, DIM: gl.constexpr, ROWS: gl.constexpr, CLEAN: gl.constexpr,
         NUM_STAGES: gl.constexpr, CONSUMER_REGS: gl.constexpr, PRODUCER_REGS: gl.constexpr,
-        KEYS: gl.constexpr, INNER: gl.constexpr, TMAX: gl.constexpr, PIN: gl.constexpr,
-        num_warps: gl.constexpr,
+        KEYS: gl.constexpr, INNER: gl.constexpr, TMAX: gl.constexpr, num_warps: gl.constexpr,
     ):
         """CTA c of G -> its even share of the (key tile, 4-row slot) pairs (see above); the
         quad schedule with the keys in registers (``ws_pieces``). Same logits, bit for bit,
@@ -762,10 +756,10 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         gl.warp_specialize([
             (_wsp_consumer, (k_smem, q_bufs, w_bufs, k_bar, k_free, ready, empty, p_kscale, p_ks,
                              p_ke, p_out, S, N, u0, u1, stride_os, 0, HEADS, KEYS, CLEAN, NUM_STAGES,
-                             ROWS, INNER, PIN)),
+                             ROWS, INNER)),
             (_wsp_consumer, (k_smem, q_bufs, w_bufs, k_bar, k_free, ready, empty, p_kscale, p_ks,
                              p_ke, p_out, S, N, u0, u1, stride_os, 1, HEADS, KEYS, CLEAN, NUM_STAGES,
-                             ROWS, INNER, PIN)),
+                             ROWS, INNER)),
             (_wsp_producer, (q_desc, k_desc, w_desc, k_smem, q_bufs, w_bufs, k_bar, k_free, ready,
                              empty, p_ks, p_ke, S, N, u0, u1, HEADS, KEYS, NUM_STAGES, ROWS)),
         ], [4, 1], [CONSUMER_REGS, PRODUCER_REGS])
