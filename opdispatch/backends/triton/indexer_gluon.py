@@ -51,13 +51,17 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         meets keys [n0, n0 + BLOCK_N) (hi = lo when none does); inner: 1 when every row of
         [lo, hi) has all of those keys (below N) inside its window, so that the window mask
         is a no-op for the whole tile (0 otherwise, and when hi = lo)."""
-        return _ws_bounds_to(p_ks, p_ke, gl.minimum(r0 + ROWS, S), N, n0, r0, ROWS, BLOCK_N,
-                             WARPS)
+        lo, hi, inner, m_lo, m_hi = _ws_bounds_to(p_ks, p_ke, gl.minimum(r0 + ROWS, S), N, n0,
+                                                  r0, ROWS, BLOCK_N, WARPS)
+        return lo, hi, inner
 
     @gluon.jit
     def _ws_bounds_to(p_ks, p_ke, r1, N, n0, r0, ROWS: gl.constexpr, BLOCK_N: gl.constexpr,
                       WARPS: gl.constexpr):
-        """_ws_bounds of the rows [r0, r1) (r1 - r0 <= ROWS)."""
+        """_ws_bounds of the rows [r0, r1) (r1 - r0 <= ROWS), and the masked band [m_lo, m_hi):
+        from the 4-row slot (counted from lo) of the first row of [lo, hi) whose window does
+        not hold the whole tile to the slot of the last one (m_hi capped at hi); m_lo = m_hi =
+        hi when there is none. Rows of [lo, hi) outside the band need no mask."""
         n1 = gl.minimum(n0 + BLOCK_N, N)
         row_l: gl.constexpr = gl.BlockedLayout([1], [32], [WARPS], [0])
         o_r = r0 + gl.arange(0, ROWS, layout=row_l)
@@ -70,7 +74,11 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         m_in = (o_r >= lo) & (o_r < hi)
         m_part = m_in & ((b_ks > n0) | (b_ke < n1))
         inner = (hi > lo) & (gl.max(m_part.to(gl.int32), axis=0) == 0)
-        return lo, hi, inner.to(gl.int32)
+        p_lo = gl.min(gl.where(m_part, o_r, hi), axis=0)
+        p_hi = gl.max(gl.where(m_part, o_r + 1, lo), axis=0)
+        m_lo = gl.where(p_lo < hi, lo + (p_lo - lo) // 4 * 4, hi)
+        m_hi = gl.where(p_lo < hi, gl.minimum(lo + gl.cdiv(p_hi - lo, 4) * 4, hi), hi)
+        return lo, hi, inner.to(gl.int32), m_lo, m_hi
 
     @gluon.jit
     def _ws_window(p_ks, p_ke, r, CLEAN: gl.constexpr):
@@ -669,17 +677,24 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
             mbarrier.arrive(k_free, count=1)
             for c0 in range(r_lo, r_hi, ROWS):
                 c1 = gl.minimum(c0 + ROWS, r_hi)
-                lo, hi, inner = _ws_bounds_to(p_ks, p_ke, c1, N, n0, c0, ROWS, BLOCK_N, 4)
+                lo, hi, _, m_lo, m_hi = _ws_bounds_to(p_ks, p_ke, c1, N, n0, c0, ROWS,
+                                                      BLOCK_N, 4)
                 if hi > lo:
                     if INNER and CLEAN:
-                        if inner:
-                            _ws_rows_quad(a_op, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out,
-                                          o_n, m_n, b_scale, zero, lo, hi, stride_os, head_l,
-                                          False, NUM_STAGES, HEADS, g)
-                        else:
-                            _ws_rows_quad(a_op, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out,
-                                          o_n, m_n, b_scale, zero, lo, hi, stride_os, head_l,
-                                          CLEAN, NUM_STAGES, HEADS, g)
+                        # In row order (the ring's): the rows before the masked band and those
+                        # after it without the mask, the band with it.
+                        for part in range(3):
+                            a = gl.where(part == 0, lo, gl.where(part == 1, m_lo, m_hi))
+                            b = gl.where(part == 0, m_lo, gl.where(part == 1, m_hi, hi))
+                            g_a = g + (a - lo) // RPS
+                            if part == 1:
+                                _ws_rows_quad(a_op, q_bufs, w_bufs, ready, empty, p_ks, p_ke,
+                                              p_out, o_n, m_n, b_scale, zero, a, b, stride_os,
+                                              head_l, CLEAN, NUM_STAGES, HEADS, g_a)
+                            else:
+                                _ws_rows_quad(a_op, q_bufs, w_bufs, ready, empty, p_ks, p_ke,
+                                              p_out, o_n, m_n, b_scale, zero, a, b, stride_os,
+                                              head_l, False, NUM_STAGES, HEADS, g_a)
                     else:
                         _ws_rows_quad(a_op, q_bufs, w_bufs, ready, empty, p_ks, p_ke, p_out,
                                       o_n, m_n, b_scale, zero, lo, hi, stride_os, head_l, CLEAN,
@@ -714,7 +729,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
             _ws_load_keys(k_desc, k_smem, k_bar, n0, KEYS, CONSUMERS)
             for c0 in range(r_lo, r_hi, ROWS):
                 c1 = gl.minimum(c0 + ROWS, r_hi)
-                lo, hi, inner = _ws_bounds_to(p_ks, p_ke, c1, N, n0, c0, ROWS, BLOCK_N, 1)
+                lo, hi, _, _, _ = _ws_bounds_to(p_ks, p_ke, c1, N, n0, c0, ROWS, BLOCK_N, 1)
                 for j in range(gl.cdiv(hi - lo, RPS)):
                     jj = g + j
                     s = jj % NUM_STAGES
