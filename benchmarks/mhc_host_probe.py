@@ -1,0 +1,71 @@
+"""Probe (GPU): host time and back-to-back GPU time of hc_head through the Triton kernel and the
+slice kernel (session 19 left an eager figure of 450.8 us at T=4096 against 163.1 in a graph).
+
+    PYTHONPATH=$PWD python3 benchmarks/mhc_host_probe.py [T ...]
+
+Per T and kernel: host us per call (100 calls enqueued, no sync: the Python front, descriptors,
+launches), back-to-back us per call (100 calls between two events, L2 not flushed), do_bench us
+(L2 flushed before each call, as the eager column of mhc_graph_times.py), graph us; then the
+top host functions of 50 calls under cProfile for the slice kernel.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import pstats
+import sys
+import time
+from dataclasses import replace
+
+import torch
+import triton.testing
+
+from opdispatch.backends.triton import mhc as tmhc
+from opdispatch.dispatch.bench import graph_replay_us
+
+N, H = 4, 7168
+
+
+def main(ts: list[int]) -> None:
+    gen = torch.Generator(device="cuda").manual_seed(0)
+    for t in ts:
+        x = torch.randn(t, N, H, device="cuda", generator=gen).to(torch.bfloat16)
+        fn = torch.randn(N, N * H, device="cuda", generator=gen) * 1e-3
+        scale = torch.rand(1, device="cuda", generator=gen) + 0.5
+        base = torch.randn(N, device="cuda", generator=gen) * 0.1
+        out = torch.empty(t, H, device="cuda", dtype=torch.bfloat16)
+        dflt = tmhc.default_pre_config(t, N, H, True)
+        cfgs = {"triton": replace(dflt, slice=False),
+                "slice": replace(dflt, slice=True, slice_w=64, slice_stages=6, slice_fin_t=2)}
+        for name, cfg in cfgs.items():
+            def call(cfg=cfg):
+                tmhc.hc_head(x, fn, scale, base, out, 1e-6, 1e-6, config=cfg)
+            for _ in range(5):
+                call()
+            torch.cuda.synchronize()
+            t0 = time.perf_counter()
+            for _ in range(100):
+                call()
+            host = (time.perf_counter() - t0) * 1e4
+            torch.cuda.synchronize()
+            e0, e1 = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            e0.record()
+            for _ in range(100):
+                call()
+            e1.record()
+            torch.cuda.synchronize()
+            b2b = e0.elapsed_time(e1) * 10
+            db = triton.testing.do_bench(call, warmup=10, rep=50, return_mode="median") * 1e3
+            print(f"T={t:5d} {name:7s} host {host:7.1f} us  back-to-back {b2b:7.1f} us  "
+                  f"do_bench {db:7.1f} us  graph {graph_replay_us(call):7.1f} us", flush=True)
+        prof = cProfile.Profile()
+        prof.enable()
+        for _ in range(50):
+            tmhc.hc_head(x, fn, scale, base, out, 1e-6, 1e-6, config=cfgs["slice"])
+        prof.disable()
+        torch.cuda.synchronize()
+        pstats.Stats(prof).sort_stats("tottime").print_stats(12)
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [4096, 8192])
