@@ -67,5 +67,37 @@ def main(ts: list[int]) -> None:
         pstats.Stats(prof).sort_stats("tottime").print_stats(12)
 
 
+
+
+def public(ts: list[int]) -> None:
+    """The public op (opdispatch.hc_head) with its default, then with the slice kernel forced
+    for every T (default_pre_config patched): do_bench (eager, L2 flushed) and graph us."""
+    import opdispatch
+
+    gen = torch.Generator(device="cuda").manual_seed(1)
+    orig = tmhc.default_pre_config
+
+    def forced(t, n, h, head=False):   # hc_head's T >= 8192 config at every T
+        return orig(max(t, 8192) if head else t, n, h, head)
+
+    for t in ts:
+        x = torch.randn(t, N, H, device="cuda", generator=gen).to(torch.bfloat16)
+        fn = torch.randn(N, N * H, device="cuda", generator=gen) * 1e-3
+        scale = torch.rand(1, device="cuda", generator=gen) + 0.5
+        base = torch.randn(N, device="cuda", generator=gen) * 0.1
+        for label, f in (("default", orig), ("slice", forced), ("default", orig), ("slice", forced)):
+            tmhc.default_pre_config = f
+            def call():
+                return opdispatch.hc_head(x, fn, scale, base)
+            call()
+            db = triton.testing.do_bench(call, warmup=10, rep=50, return_mode="median") * 1e3
+            print(f"public T={t:5d} {label:8s} do_bench {db:7.1f} us  graph "
+                  f"{graph_replay_us(call):7.1f} us", flush=True)
+        tmhc.default_pre_config = orig
+
+
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [4096, 8192])
+    if sys.argv[1:2] == ["public"]:
+        public([int(a) for a in sys.argv[2:]] or [4096, 8192])
+    else:
+        main([int(a) for a in sys.argv[1:]] or [4096, 8192])
