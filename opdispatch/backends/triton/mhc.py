@@ -121,8 +121,9 @@ def default_pre_config(t: int, n: int, h: int, head: bool = False) -> PreConfig:
         # config below. H100, graph us, H=7168, 6 stages, 2-token finishing tasks, against the
         # Triton default: T=8192 306.3 against 338.2, T=16384 624.8 / 669.6; the public op at
         # T=8192: graph 318.3, eager 327.8. Not from T=4096 (graph 163.1 against 173.9), where
-        # the public op's eager time came out at 450.8 us (graph 163.4): unexplained, so that
-        # size keeps the Triton kernel. mhc_pre stays on the Triton kernel: there the slice kernel's coefficient launch
+        # the public op's eager time came out at 450.8 us (graph 163.4; session 20: 181.4 and
+        # 241.1 in two runs, the Triton kernel a steady 183: the CTAs wait for one another, so
+        # an eager call waits for every SM to come free), so that size keeps the Triton kernel. mhc_pre stays on the Triton kernel: there the slice kernel's coefficient launch
         # and wider partials made it slower (359.6-376.7 against 354.6 at T=8192); H=4096 (64
         # CTAs) was slower too (217.1 against 194.5) (benchmarks/mhc_slice_trial.py)
         return replace(default_pre_config(t, n, h, False), fin_s=_fin_s(32, 8, mix_columns(n, True)[1]),
