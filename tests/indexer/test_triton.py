@@ -159,7 +159,8 @@ def test_mqa_logits_ws_only_where_it_can_run():
     q, k, s, w, ks, ke = make_mqa_inputs(40, 32, 64, 300, torch.float8_e4m3fn, seed=11,
                                          bounds="ragged")
     assert not tri.ws_ok(q, k, w)
-    for cfg in (None, dflt, tri.MQA_LOGITS_CONFIGS["ws_s4"]):
+    for cfg in (None, dflt, tri.MQA_LOGITS_CONFIGS["ws_s4"],
+                tri.MQA_LOGITS_CONFIGS["ws_n256_q4_ar_in_p1"]):   # the shares kernel is ws too
         assert tri.mqa_logits_config(q, cfg, k=k, weights=w) == no_ws
     out = torch.full((40, 300), float("nan"))
     tri.fp8_mqa_logits(q, k, s, w, ks, ke, out, True)
@@ -181,6 +182,13 @@ def test_mqa_logits_ws_only_where_it_can_run():
     with pytest.raises(ValueError, match="choose one"):
         tri.MqaLogitsConfig(**ws, ws_group=4, ws_pair=True)
     assert tri.MqaLogitsConfig(**ws, ws_pair=True, ws_diag=2).ws_schedule == "pair"
+    with pytest.raises(ValueError, match="ws_pieces"):   # shares: quad slots, keys in registers
+        tri.MqaLogitsConfig(**ws, ws_rows_per_slot=4, ws_pieces=1)
+    with pytest.raises(ValueError, match="ws_pieces"):
+        tri.MqaLogitsConfig(**ws, ws_a_regs=True, ws_pieces=1)
+    with pytest.raises(ValueError, match="ws_share_rows"):
+        tri.MqaLogitsConfig(**ws, ws_rows_per_slot=4, ws_a_regs=True, ws_pieces=1,
+                            ws_share_rows=96)
     assert tri.MQA_LOGITS_CONFIGS[tri.MQA_LOGITS_DEFAULT].ws_schedule == "quad"
 
 

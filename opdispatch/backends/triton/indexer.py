@@ -86,6 +86,10 @@ class MqaLogitsConfig:
                 self.ws and self.ws_rows_per_slot == 4 and self.ws_a_regs)):
             raise ValueError("MqaLogitsConfig: ws_pieces > 0 needs ws, ws_rows_per_slot=4 "
                              "and ws_a_regs")
+        if self.ws_share_rows and (self.ws_share_rows & (self.ws_share_rows - 1)
+                                   or not 16 <= self.ws_share_rows <= 256):
+            raise ValueError("MqaLogitsConfig: ws_share_rows must be 0 or a power of two in "
+                             f"[16, 256], got {self.ws_share_rows}")
         if self.tma_q and (self.rows_per_iter != 1 or self.overlap):
             raise ValueError("MqaLogitsConfig: tma_q needs rows_per_iter=1 and overlap=False")
         if self.ws and (self.block_n not in (128, 256) or self.num_warps != 4):
