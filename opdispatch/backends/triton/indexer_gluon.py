@@ -529,18 +529,19 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
 
 
     # ---------------------------------------------------------------------------------------
-    # Pieces (session 20): the same producer / consumer schedule over an even share of the
-    # work. The grid kernel above gives each CTA one (key tile, row chunk): at S = 1024, N =
-    # 16384 that is 512 CTAs of one per SM, four rounds of 132 SMs with the last one 88% full,
-    # and a rectangle with 6% less work (the offset-causal windows) takes the same four rounds
-    # (docs/benchmarks.md, session 17). Here the (key tile, 4-row slot) pairs are numbered
-    # tile-major, u = tile * SL + slot (SL = cdiv(S, 4)), and CTA c of G takes u in
-    # [c * U / G, (c + 1) * U / G): equal shares that may run across one or more key-tile
-    # boundaries. Each CTA walks its share tile by tile (the key tile reloaded at each, through
-    # k_bar / k_free: the consumers hold the keys in registers, so they release the shared copy
-    # as soon as they have read it) and, inside a tile, in row chunks of ROWS (the window
-    # bounds' granularity, as in the grid kernel). Every partition walks the same sequence and
-    # computes the same bounds, so the ring's slot count g stays in step without messages.
+    # Shares (session 20; trial configs, not the default: docs/ops/indexer.md): the same
+    # producer / consumer schedule over an even share of the work. The grid kernel above gives
+    # each CTA one (key tile, row chunk): at S = 1024, N = 16384 that is 512 CTAs of one per
+    # SM, four rounds of 132 SMs with the last one 88% full, and a rectangle with 6% less work
+    # (the offset-causal windows) takes the same four rounds (docs/benchmarks.md, session 17).
+    # Here the (key tile, 4-row slot) positions are numbered tile-major, u = tile * SL + slot
+    # (SL = cdiv(S, 4)), and CTA c of G takes the positions [p0, p1) of an even share of their
+    # estimated cost (_wsp_share), which may run across key-tile boundaries. Each CTA walks
+    # its share tile by tile (the key tile reloaded at each, through k_bar / k_free: the
+    # consumers hold the keys in registers, so they release the shared copy as soon as they
+    # have read it) and, inside a tile, in row chunks of ROWS (the window bounds' granularity,
+    # as in the grid kernel). Every partition walks the same sequence and computes the same
+    # bounds, so the ring's slot count g stays in step without messages.
 
     @gluon.jit
     def _wsp_add(a, b):
