@@ -68,6 +68,16 @@ def _cuda_capability() -> tuple[int, int] | None:
 
 
 @functools.cache
+def device_sm_count(device: torch.device, interpreter: int) -> int:
+    """Multiprocessors of a GPU device (SMs; compute units on ROCm), for persistent grids;
+    ``interpreter`` for any other device (CPU tensors through Triton's interpreter, where the
+    caller picks a small grid). Cached per device: launchers call it on the host path."""
+    if device.type == "cuda":
+        return torch.cuda.get_device_properties(device).multi_processor_count
+    return interpreter
+
+
+@functools.cache
 def cuda_device_capability(device: torch.device) -> tuple[int, int] | None:
     """(major, minor) of a CUDA device under a CUDA build of torch; None for any other device
     (CPU tensors, ROCm). Cached per device: kernels' feature probes call it on the host path."""

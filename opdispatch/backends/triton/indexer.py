@@ -22,7 +22,7 @@ from opdispatch.backends.triton.indexer_kernels import (
     mqa_logits_kernel,
     paged_mqa_logits_kernel,
 )
-from opdispatch.dispatch.platform import cuda_device_capability
+from opdispatch.dispatch.platform import cuda_device_capability, device_sm_count
 
 
 @dataclass(frozen=True)
@@ -382,8 +382,6 @@ def ws_ok(q: torch.Tensor, k: torch.Tensor, weights: torch.Tensor) -> bool:
     return hopper_gluon_capable(q.device)
 
 
-
-
 def _mqa_logits_ws(q, k, k_scale, weights, cu_seqlen_ks, cu_seqlen_ke, out, clean_logits,
                    cfg: MqaLogitsConfig) -> None:
     """Launch the warp-specialized Gluon kernel (``ws_ok`` holds)."""
@@ -408,7 +406,7 @@ def _mqa_logits_ws(q, k, k_scale, weights, cu_seqlen_ks, cu_seqlen_ke, out, clea
     tmax = max(32, triton.next_power_of_2(key_tiles))   # 16: ptxas spilled (triton 3.6)
     if cfg.ws_pieces and tmax <= _WSP_MAX_TILES and triton.cdiv(S, rps) * tmax <= _WSP_MAX_TABLE:
         from opdispatch.backends.triton.indexer_gluon import mqa_logits_wsp_kernel
-        shares = min(key_tiles * triton.cdiv(S, rps), cfg.ws_pieces * _num_sms(q.device))
+        shares = min(key_tiles * triton.cdiv(S, rps), cfg.ws_pieces * device_sm_count(q.device, 1))
         mqa_logits_wsp_kernel[(shares,)](
             q_desc, k_desc, w_desc, k_scale, cu_seqlen_ks, cu_seqlen_ke, out,
             S, N, shares, out.stride(0),
@@ -434,11 +432,6 @@ def _mqa_logits_ws(q, k, k_scale, weights, cu_seqlen_ks, cu_seqlen_ke, out, clea
 # power of two) stays small; elsewhere the grid kernel, whose many CTAs fill the SMs anyway.
 _WSP_MAX_TILES = 512
 _WSP_MAX_TABLE = 1 << 18
-
-
-@functools.cache
-def _num_sms(device: torch.device) -> int:
-    return torch.cuda.get_device_properties(device).multi_processor_count
 
 
 def _cache_views(kv_cache: torch.Tensor, fp8_dtype: torch.dtype):

@@ -46,6 +46,9 @@ from opdispatch.backends.triton.mhc_kernels import (
     _mhc_post_kernel,
     _mhc_pre_kernel,
 )
+from opdispatch.dispatch.platform import device_sm_count
+
+_INTERPRETER_SMS = 4  # SMs assumed for CPU tensors (Triton's interpreter): any small grid will do
 
 
 @dataclass(frozen=True)
@@ -94,12 +97,6 @@ class PostConfig:
 
 
 @functools.lru_cache(maxsize=16)
-def _sm_count(device: torch.device) -> int:
-    if device.type == "cuda":
-        return torch.cuda.get_device_properties(device).multi_processor_count
-    return 4  # the interpreter on CPU: any small grid will do
-
-
 def mix_columns(n: int, head: bool) -> tuple[int, int]:
     """(N, NP): mixes per token and the padded width (a power of two >= 16 with a spare column)."""
     n_mix = n if head else (2 + n) * n
@@ -123,7 +120,8 @@ def default_pre_config(t: int, n: int, h: int, head: bool = False) -> PreConfig:
         # T=8192: graph 318.3, eager 327.8. Not from T=4096 (graph 163.1 against 173.9), where
         # the public op's eager time came out at 450.8 us (graph 163.4; session 20: 181.4 and
         # 241.1 in two runs, the Triton kernel a steady 183: the CTAs wait for one another, so
-        # an eager call waits for every SM to come free), so that size keeps the Triton kernel. mhc_pre stays on the Triton kernel: there the slice kernel's coefficient launch
+        # an eager call waits for every SM to come free), so that size keeps the Triton kernel.
+        # mhc_pre stays on the Triton kernel: there the slice kernel's coefficient launch
         # and wider partials made it slower (359.6-376.7 against 354.6 at T=8192); H=4096 (64
         # CTAs) was slower too (217.1 against 194.5) (benchmarks/mhc_slice_trial.py)
         return replace(default_pre_config(t, n, h, False), fin_s=_fin_s(32, 8, mix_columns(n, True)[1]),
@@ -264,7 +262,7 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
     comb_ptr, comb_stride = (comb_mix, comb_mix.stride(0)) if comb_mix is not None else (fn, 0)
     scalars = (rms_eps, hc_pre_eps, sinkhorn_eps, post_mult, 1 if head else sinkhorn_iters, norm_eps)
     # enough tiles in flight to cover the SMs, so a weighted-sum item rarely waits; own: none
-    lag = 0 if cfg.own else min(tiles, cfg.lag or max(1, triton.cdiv(_sm_count(res.device) * 2, n_split)))
+    lag = 0 if cfg.own else min(tiles, cfg.lag or max(1, triton.cdiv(device_sm_count(res.device, _INTERPRETER_SMS) * 2, n_split)))
     # two_launch with the fused post+pre: the first launch computes and stores the new residual
     # in its GEMM steps (as the one-launch fused kernel does), the second reads it back once for
     # the weighted sum. Its partials and finisher adds are those of mhc_pre under the same config,
@@ -313,7 +311,7 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
 def _slice_width(h: int, device: torch.device, want: int) -> int:
     """The slice kernel's H-slice: ``want``, or 64 where H / 64 CTAs fit on the GPU, else 32
     (a TMA row of at most 128 bytes: the widest swizzle); 0 where none divides H or fits."""
-    sms = _sm_count(device)
+    sms = device_sm_count(device, _INTERPRETER_SMS)
     for w in ([want] if want else [64, 32]):
         if w in (32, 64) and h % w == 0 and h // w <= sms:
             return w
@@ -344,8 +342,6 @@ def slice_ok(res: torch.Tensor, out: torch.Tensor, cfg: PreConfig, has_norm: boo
     if triton.next_power_of_2(h // w) * cfg.slice_fin_t * mix_columns(n, False)[1] > 8192:
         return False
     return hopper_gluon_capable(res.device)
-
-
 
 
 def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_eps, hc_pre_eps,

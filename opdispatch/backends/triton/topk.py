@@ -30,7 +30,7 @@ from opdispatch.backends.triton.topk_kernels import (
     topk_split_finish_kernel,
     topk_split_hist_kernel,
 )
-from opdispatch.dispatch.platform import cuda_device_capability
+from opdispatch.dispatch.platform import cuda_device_capability, device_sm_count
 
 __all__ = ["TopKConfig", "CONFIGS", "DEFAULT_CONFIG", "plan", "top_k_per_row",
            "top_k_per_row_prefill", "top_k_per_row_decode"]
@@ -410,13 +410,6 @@ def _pdl_capable(device: torch.device) -> bool:
     return True
 
 
-@functools.cache
-def _num_sms(device: torch.device) -> int:
-    if device.type == "cuda":
-        return torch.cuda.get_device_properties(device).multi_processor_count
-    return _INTERPRETER_SMS
-
-
 def _resolve(config) -> TopKConfig:
     if config is None:
         return CONFIGS[DEFAULT_CONFIG]
@@ -463,7 +456,7 @@ def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dic
         small = cfg.select_small if rows >= cfg.select_min_rows else 0
         return dict(mode="register", split=1, chunk=cols, cap=0, grid=(rows,), cfg=cfg,
                     lanes=lanes, num_warps=warps, small=small, maxnreg=nreg)
-    num_sms = _num_sms(device)
+    num_sms = device_sm_count(device, _INTERPRETER_SMS)
     cap = _candidate_cap(cols, cfg)
     split = 1
     if cfg.max_split > 1 and cols > k and rows > 0:
