@@ -431,6 +431,26 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                      b_scale, zero, lo, hi, stride_os, head_l, CLEAN, NUM_STAGES)
 
     @gluon.jit
+    def _ws_ring_barriers(NUM_STAGES: gl.constexpr, CONSUMERS: gl.constexpr):
+        """The q / head-weight ring's mbarriers, initialised: ready (one producer) and empty
+        (every consumer), one a slot."""
+        ready = gl.allocate_shared_memory(gl.int64, [NUM_STAGES, 1], mbarrier.MBarrierLayout())
+        empty = gl.allocate_shared_memory(gl.int64, [NUM_STAGES, 1], mbarrier.MBarrierLayout())
+        for s in gl.static_range(NUM_STAGES):
+            mbarrier.init(ready.index(s), count=1)
+            mbarrier.init(empty.index(s), count=CONSUMERS)
+        return ready, empty
+
+    @gluon.jit
+    def _ws_neg_rows(p_out, stride_os, o_n, m_n, b_neg, r0, lo, hi, r1):
+        """-inf (b_neg) at keys o_n of the rows [r0, lo) and [hi, r1): a chunk's rows that its
+        row loop skipped (their windows miss the key tile)."""
+        for i in range(r0, lo):
+            gl.store(p_out + i.to(gl.int64) * stride_os + o_n, b_neg, mask=m_n)
+        for i in range(hi, r1):
+            gl.store(p_out + i.to(gl.int64) * stride_os + o_n, b_neg, mask=m_n)
+
+    @gluon.jit
     def _ws_load_keys(k_desc, k_smem, k_bar, n0, KEYS: gl.constexpr, CONSUMERS: gl.constexpr):
         """The CTA's key tile, one TMA copy per consumer's half, completing k_bar."""
         mbarrier.expect(k_bar, CONSUMERS * k_desc.block_type.nbytes)
@@ -489,12 +509,8 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                                            q_desc.layout)
         w_bufs = gl.allocate_shared_memory(w_desc.dtype, [NUM_STAGES, RPS * HEADS], w_desc.layout)
         k_bar = gl.allocate_shared_memory(gl.int64, [1], mbarrier.MBarrierLayout())
-        ready = gl.allocate_shared_memory(gl.int64, [NUM_STAGES, 1], mbarrier.MBarrierLayout())
-        empty = gl.allocate_shared_memory(gl.int64, [NUM_STAGES, 1], mbarrier.MBarrierLayout())
         mbarrier.init(k_bar, count=1)
-        for s in gl.static_range(NUM_STAGES):
-            mbarrier.init(ready.index(s), count=1)
-            mbarrier.init(empty.index(s), count=CONSUMERS)
+        ready, empty = _ws_ring_barriers(NUM_STAGES, CONSUMERS)
         if EARLY_K:
             # The key tile's copy in flight while the row bounds are read (its latency and
             # theirs overlap; a CTA whose rows all miss the tile waits for it before exiting).
@@ -522,10 +538,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
             o_n = n0 + gl.arange(0, BLOCK_N, layout=fill_l)
             m_n = o_n < N
             b_neg = gl.full([BLOCK_N], float("-inf"), gl.float32, fill_l)
-            for i in range(r0, lo):
-                gl.store(p_out + i.to(gl.int64) * stride_os + o_n, b_neg, mask=m_n)
-            for i in range(hi, r1):
-                gl.store(p_out + i.to(gl.int64) * stride_os + o_n, b_neg, mask=m_n)
+            _ws_neg_rows(p_out, stride_os, o_n, m_n, b_neg, r0, lo, hi, r1)
 
 
     # ---------------------------------------------------------------------------------------
@@ -703,10 +716,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                 g += gl.cdiv(hi - lo, RPS)
                 if CLEAN:
                     b_neg = gl.full([KEYS], float("-inf"), gl.float32, key_l)
-                    for i in range(c0, lo):
-                        gl.store(p_out + i.to(gl.int64) * stride_os + o_n, b_neg, mask=m_n)
-                    for i in range(hi, c1):
-                        gl.store(p_out + i.to(gl.int64) * stride_os + o_n, b_neg, mask=m_n)
+                    _ws_neg_rows(p_out, stride_os, o_n, m_n, b_neg, c0, lo, hi, c1)
 
     @gluon.jit
     def _wsp_producer(q_desc, k_desc, w_desc, k_smem, q_bufs, w_bufs, k_bar, k_free, ready, empty,
@@ -760,13 +770,9 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         w_bufs = gl.allocate_shared_memory(w_desc.dtype, [NUM_STAGES, 4 * HEADS], w_desc.layout)
         k_bar = gl.allocate_shared_memory(gl.int64, [1], mbarrier.MBarrierLayout())
         k_free = gl.allocate_shared_memory(gl.int64, [1], mbarrier.MBarrierLayout())
-        ready = gl.allocate_shared_memory(gl.int64, [NUM_STAGES, 1], mbarrier.MBarrierLayout())
-        empty = gl.allocate_shared_memory(gl.int64, [NUM_STAGES, 1], mbarrier.MBarrierLayout())
         mbarrier.init(k_bar, count=1)
         mbarrier.init(k_free, count=CONSUMERS)
-        for s in gl.static_range(NUM_STAGES):
-            mbarrier.init(ready.index(s), count=1)
-            mbarrier.init(empty.index(s), count=CONSUMERS)
+        ready, empty = _ws_ring_barriers(NUM_STAGES, CONSUMERS)
         fence_async_shared()
         u0, u1 = _wsp_share(p_ks, p_ke, S, N, G, TMAX, 2 * KEYS, num_warps)
         gl.warp_specialize([
