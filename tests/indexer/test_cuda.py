@@ -101,6 +101,24 @@ def test_mqa_logits_tma_q_default_equals_pointer_loads(bounds):
     check_mqa(outs[0], q, k, s, w, ks, ke)
 
 
+def _logits_per_config(cfgs, q, k, s, w, ks, ke, clean):
+    """fp8_mqa_logits under each config into NaN-poisoned outputs; with unclean logits, the
+    values outside the windows (unspecified) zeroed so that outputs compare inside only."""
+    from opdispatch.backends.triton import indexer as tri
+
+    S, N = q.shape[0], k.shape[0]
+    outs = []
+    for c in cfgs:
+        out = torch.full((S, N), float("nan"), device=DEV)
+        tri.fp8_mqa_logits(q, k, s, w, ks, ke, out, clean, config=c)
+        outs.append(out)
+    if not clean:
+        cols = torch.arange(N, device=DEV)
+        inside = (cols[None, :] >= ks[:, None]) & (cols[None, :] < ke[:, None])
+        outs = [torch.where(inside, o, 0.0) for o in outs]
+    return outs
+
+
 @pytest.mark.cuda
 @pytest.mark.parametrize("S,H,D,N,bounds,clean", [
     (1024, 64, 128, 16384, "full", True), (1024, 64, 128, 16384, "causal", True),
@@ -119,15 +137,9 @@ def test_mqa_logits_ws_default_equals_tl_dot(S, H, D, N, bounds, clean):
         assert not cfg.ws
         pytest.skip("the warp-specialized kernel is Hopper's (sm_90)")
     assert cfg.ws
-    outs = []
-    for c in (cfg, tri.MQA_LOGITS_CONFIGS[tri.MQA_LOGITS_NO_WS_DEFAULT]):
-        out = torch.full((S, N), float("nan"), device=DEV)
-        tri.fp8_mqa_logits(q, k, s, w, ks, ke, out, clean, config=c)
-        outs.append(out)
+    outs = _logits_per_config(
+        (cfg, tri.MQA_LOGITS_CONFIGS[tri.MQA_LOGITS_NO_WS_DEFAULT]), q, k, s, w, ks, ke, clean)
     if not clean:
-        cols = torch.arange(N, device=DEV)
-        inside = (cols[None, :] >= ks[:, None]) & (cols[None, :] < ke[:, None])
-        outs = [torch.where(inside, o, 0.0) for o in outs]
         assert not outs[0].isnan().any()
     assert torch.equal(outs[0], outs[1])
     if clean:
@@ -179,16 +191,10 @@ def test_mqa_logits_ws_shares_equal_grid(name, S, N, kind, clean):
     s = torch.rand(N, device=DEV, generator=gen) + 0.25
     w = torch.randn(S, 64, device=DEV, generator=gen)
     ks, ke = (t.to(DEV) for t in _windows(S, N, kind, S))
-    outs = []
-    for c in (tri.MQA_LOGITS_CONFIGS[name], tri.MQA_LOGITS_CONFIGS["ws_n256_q4_ar_in_ek"]):
+    cfgs = (tri.MQA_LOGITS_CONFIGS[name], tri.MQA_LOGITS_CONFIGS["ws_n256_q4_ar_in_ek"])
+    for c in cfgs:
         assert tri.mqa_logits_config(q, c, k=k, weights=w).ws
-        out = torch.full((S, N), float("nan"), device=DEV)
-        tri.fp8_mqa_logits(q, k, s, w, ks, ke, out, clean, config=c)
-        outs.append(out)
-    if not clean:
-        cols = torch.arange(N, device=DEV)
-        inside = (cols[None, :] >= ks[:, None]) & (cols[None, :] < ke[:, None])
-        outs = [torch.where(inside, o, 0.0) for o in outs]
+    outs = _logits_per_config(cfgs, q, k, s, w, ks, ke, clean)
     assert not outs[0].isnan().any()
     assert torch.equal(outs[0], outs[1])
     if clean and S * N <= 1024 * 16384:
