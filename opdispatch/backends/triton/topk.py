@@ -76,14 +76,16 @@ class TopKConfig:
                                # pairwise counts; _kth_key); 0: 32 steps. A power of two.
     select_hi: int = 16        # two levels: key bits searched before the bucket (even, 2..30;
                                # 0: adaptive, the shared bits at once, then steps only while
-                               # the bucket holds more than select_small keys)
+                               # the bucket holds more than select_small keys; -1: v24's
+                               # interpolating search, probes at estimated key values, then
+                               # the bucket, or to the last key where select_small is 0)
     select_min_rows: int = 0   # two levels only for at least this many rows (fewer rows: the
                                # extra round trips cost more than the steps they save)
     reg_maxnreg: int = 0       # register mode: register cap per thread (CUDA only; 0: none)
     threshold_bits: int = 1    # v3 sample threshold: key bits decided per reduction step (1, 2)
     finish_small: int = 0      # v3 finish: the two-level select, as select_small (0: 32 steps)
     finish_hi: int = 18        # ... with this many key bits searched first (even, 2..30; 0:
-                               # adaptive, as select_hi)
+                               # adaptive, -1: interpolating, as select_hi)
     row_fallback: bool = False  # v3: rows the sample did not settle are done by the finish kernel
                                 # alone (no v2 histogram / compaction launches)
     sample_group: int = 1      # v3 sample threshold: runs of this many adjacent columns (1, 4, 8)
@@ -137,9 +139,9 @@ class TopKConfig:
                 f"TopKConfig.sample_group must be 1, 2, 4 or 8, got {self.sample_group}")
         for name in ("select_hi", "finish_hi"):
             v = getattr(self, name)
-            if v % 2 or not 0 <= v <= 30:
-                raise ValueError(
-                    f"TopKConfig.{name} must be even, in [2, 30], or 0 (adaptive), got {v}")
+            if v != -1 and (v % 2 or not 0 <= v <= 30):
+                raise ValueError(f"TopKConfig.{name} must be even, in [2, 30], 0 (adaptive) "
+                                 f"or -1 (interpolating), got {v}")
 
 
 # The v2 pipeline, then each later version as the knobs it changes on top of the one before.
@@ -162,6 +164,7 @@ _V19 = dataclasses.replace(_V18, sample_l2=1)
 _V20 = dataclasses.replace(_V19, warp_emit=True)
 _V21 = dataclasses.replace(_V20, finish_2d=False)
 _V21A = dataclasses.replace(_V21, finish_hi=0, finish_small=32)
+_V23 = dataclasses.replace(_V21A, pdl=1, reg_emit_per_thread=16, reg_emit_maxnreg=64)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -321,7 +324,13 @@ CONFIGS = {
     # requests, L1TEX waits 37% of the stalls). Screened on the H100 (session 17, graph us, v22
     # -> v23's settings): 4096x4096 k=2048 121.5 -> 113.4, 512x4096 k=2048 20.7 -> 19.5,
     # 2048x4096 k=1024 73.8 -> 72.9 (4096x4096 k=512 runs the 2-D tiles, unchanged).
-    "v23": dataclasses.replace(_V21A, pdl=1, reg_emit_per_thread=16, reg_emit_maxnreg=64),
+    "v23": _V23,
+    # v24: v23 with the interpolating search (_kth_key_interp: a normal fit, then the
+    # bracket's interpolation, two probes per reduction) in every register select; v24_r in
+    # register mode only; v24_a also for fewer than 512 rows in register mode.
+    "v24": dataclasses.replace(_V23, select_hi=-1, finish_hi=-1),
+    "v24_r": dataclasses.replace(_V23, select_hi=-1),
+    "v24_a": dataclasses.replace(_V23, select_hi=-1, finish_hi=-1, select_min_rows=0),
     "v22_2": dataclasses.replace(_V21A, pdl=2),
     "v22_3": dataclasses.replace(_V21A, pdl=3),
     "v22_4": dataclasses.replace(_V21A, pdl=4),
