@@ -1,0 +1,89 @@
+"""Where the time of top-k register mode goes (GPU), for v23/v24's kernel layout: the row as a
+1-D ``_warp_lanes`` tile (each warp holds consecutive lanes), ballot ranks in the emit.
+
+    python benchmarks/topk_reg_phases.py [rows] [cols] [k]
+
+Phase kernels load the row and make its order keys like ``topk_register_kernel``, then:
+``load`` one max reduction; ``search_adapt`` / ``search_interp`` the k-th key (_kth_key, HI 0:
+v23's adaptive search, HI -1: v24's interpolating one); ``emit`` the output from the exact
+threshold given (_emit_top_warp); ``full_*`` search then emit. Each at 16 keys per thread (8
+warps at 4096 columns, as v23) with and without v23's 64-register cap, and at 32 / 64 / 128
+keys per thread. CUDA-graph replay us, registers and spills; each result is checked.
+"""
+
+import sys
+
+import torch
+import triton
+import triton.language as tl
+
+from opdispatch.backends.triton.topk_kernels import _emit_top_warp, _kth_key, _order_key, _select_tile
+from opdispatch.dispatch.bench import graph_replay_us
+
+
+@triton.jit
+def _phase_kernel(p_x, stride_r, p_t, p_out, k, p_scr, LANES: tl.constexpr, WARPS: tl.constexpr,
+                  PHASE: tl.constexpr, HI: tl.constexpr):
+    row = tl.program_id(0)
+    o = _select_tile(LANES, 0, WARPS)
+    x = tl.load(p_x + row.to(tl.int64) * stride_r + o)
+    ks = _order_key(x).to(tl.int32, bitcast=True) ^ -2147483648
+    p_scr = p_scr + row.to(tl.int64) * 33
+    p_orow = p_out + row.to(tl.int64) * k
+    if PHASE == 0:
+        tl.store(p_t + row, tl.max(ks, 0))
+    elif PHASE == 1:
+        tl.store(p_t + row, _kth_key(ks, k, p_scr, 1, 32, HI))
+    else:
+        if PHASE == 2:
+            t_s = tl.load(p_t + row)
+        else:
+            t_s = _kth_key(ks, k, p_scr, 1, 32, HI)
+        _emit_top_warp(ks, t_s, o, k, p_orow, WARPS, True, True)
+
+
+VARIANTS = [  # name, phase, HI
+    ("load", 0, 0), ("search_adapt", 1, 0), ("search_interp", 1, -1), ("emit", 2, 0),
+    ("full_adapt", 3, 0), ("full_interp", 3, -1),
+]
+
+
+def main() -> None:
+    rows, cols, k = (int(a) for a in (sys.argv[1:] + ["4096", "4096", "2048"][len(sys.argv) - 1:]))
+    x = torch.randn(rows, cols, device="cuda")
+    t = torch.empty(rows, dtype=torch.int32, device="cuda")
+    t_exact = torch.empty(rows, dtype=torch.int32, device="cuda")
+    out = torch.empty(rows, k, dtype=torch.int32, device="cuda")
+    scr = torch.empty(rows * 33, dtype=torch.int32, device="cuda")
+    print(f"{torch.cuda.get_device_name()} torch {torch.__version__} triton {triton.__version__}"
+          f"  {rows}x{cols} k={k}")
+    want = torch.topk(x, k, dim=1).values.sort(dim=1).values
+    # the exact threshold (signed key form) from torch: the k-th largest value's order key
+    kth = want[:, 0].contiguous()
+    b = kth.view(torch.int32)
+    t_exact.copy_(torch.where(b >= 0, b, b ^ 0x7FFFFFFF))
+    for per, maxn in ((16, 64), (16, None), (32, None), (64, None), (128, None)):
+        warps = max(1, cols // (32 * per))
+        opt = {} if maxn is None else {"maxnreg": maxn}
+        for name, phase, hi in VARIANTS:
+            def call(phase=phase, hi=hi):
+                return _phase_kernel[(rows,)](x, x.stride(0), t, out, k, scr, LANES=cols,
+                                              WARPS=warps, PHASE=phase, HI=hi, num_warps=warps,
+                                              **opt)
+            if phase == 2:
+                t.copy_(t_exact)
+            out.fill_(-1)
+            kern = call()
+            check = ""
+            if phase == 1:
+                check = "ok" if torch.equal(t, t_exact) else "WRONG"
+            elif phase >= 2:
+                got = x.gather(1, out.long().clamp(min=0)).sort(dim=1).values
+                check = "ok" if torch.equal(got, want) else "WRONG"
+            us = graph_replay_us(call)
+            print(f"keys/thread {per:3d} warps {warps:2d} maxnreg={maxn!s:>4} {name:>14}: "
+                  f"{us:8.1f} us  regs={kern.n_regs} spills={kern.n_spills} {check}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
