@@ -23,6 +23,7 @@ from opdispatch.backends.triton.topk_kernels import (
     _clz32,
     _count_all,
     _emit_top_warp,
+    _fill_identity,
     _float_key,
     _key_float,
     _kth_key,
@@ -121,17 +122,37 @@ def _interp_steps(ks, k, SMALL: tl.constexpr, STEPS: tl.constexpr):
 
 
 @triton.jit
-def _phase_kernel(p_x, stride_r, p_t, p_out, k, p_scr, LANES: tl.constexpr, WARPS: tl.constexpr,
+def _phase_kernel(p_x, stride_r, p_t, p_out, k, p_scr, p_n, LANES: tl.constexpr, WARPS: tl.constexpr,
                   PHASE: tl.constexpr, HI: tl.constexpr):
     row = tl.program_id(0)
     o = _select_tile(LANES, 0, WARPS)
-    x = tl.load(p_x + row.to(tl.int64) * stride_r + o)
-    ks = _order_key(x).to(tl.int32, bitcast=True) ^ -2147483648
     p_scr = p_scr + row.to(tl.int64) * 33
     p_orow = p_out + row.to(tl.int64) * k
+    if PHASE >= 6:
+        # as topk_register_kernel: the row's length from a bounds tensor, masked loads (7: and
+        # the short-row branch around the select)
+        n = tl.load(p_n + row)
+        if PHASE == 7:
+            if n <= k:
+                _fill_identity(p_orow, n, k, 1024)
+            else:
+                x = tl.load(p_x + row.to(tl.int64) * stride_r + o, mask=o < n, other=0.0)
+                ks = tl.where(o < n, _order_key(x).to(tl.int32, bitcast=True) ^ -2147483648,
+                              -2147483648)
+                t_s = _kth_key(ks, k, p_scr, 1, 32, HI)
+                _emit_top_warp(ks, t_s, o, k, p_orow, WARPS, True, True)
+        else:
+            x = tl.load(p_x + row.to(tl.int64) * stride_r + o, mask=o < n, other=0.0)
+            ks = tl.where(o < n, _order_key(x).to(tl.int32, bitcast=True) ^ -2147483648,
+                          -2147483648)
+            t_s = _kth_key(ks, k, p_scr, 1, 32, HI)
+            _emit_top_warp(ks, t_s, o, k, p_orow, WARPS, True, True)
+        return
+    x = tl.load(p_x + row.to(tl.int64) * stride_r + o)
+    ks = _order_key(x).to(tl.int32, bitcast=True) ^ -2147483648
     if PHASE == 0:
         tl.store(p_t + row, tl.max(ks, 0))
-    elif PHASE >= 4:
+    elif PHASE >= 4:  # 4, 5
         if HI == 0:
             tl.store(p_t + row, _adaptive_steps(ks, k, 32, PHASE == 5))
         else:
@@ -150,7 +171,8 @@ VARIANTS = [  # name, phase, HI
     ("load", 0, 0), ("search_adapt", 1, 0), ("search_interp", 1, -1), ("emit", 2, 0),
     ("full_adapt", 3, 0), ("full_interp", 3, -1),
     # diagnostic copies without the bucket step: the first reduction alone, then with the steps
-    ("andor_only", 4, 0), ("adapt_steps", 5, 0), ("stats_only", 4, -1), ("interp_steps", 5, -1),
+    ("adapt_steps", 5, 0), ("interp_steps", 5, -1),
+    ("full_adapt_masked", 6, 0), ("full_adapt_branch", 7, 0),
 ]
 
 
@@ -168,12 +190,13 @@ def main() -> None:
     kth = want[:, 0].contiguous()
     b = kth.view(torch.int32)
     t_exact.copy_(torch.where(b >= 0, b, b ^ 0x7FFFFFFF))
-    for per, maxn in ((16, 64), (32, None)):
+    e = torch.full((rows,), cols, dtype=torch.int32, device="cuda")
+    for per, maxn in ((16, 64),):
         warps = max(1, cols // (32 * per))
         opt = {} if maxn is None else {"maxnreg": maxn}
         for name, phase, hi in VARIANTS:
             def call(phase=phase, hi=hi):
-                return _phase_kernel[(rows,)](x, x.stride(0), t, out, k, scr, LANES=cols,
+                return _phase_kernel[(rows,)](x, x.stride(0), t, out, k, scr, e, LANES=cols,
                                               WARPS=warps, PHASE=phase, HI=hi, num_warps=warps,
                                               **opt)
             if phase == 2:
@@ -185,14 +208,13 @@ def main() -> None:
                 check = "ok" if torch.equal(t, t_exact) else "WRONG"
             elif phase == 5:
                 check = f"steps {t.float().mean().item():.2f}"
-            elif 2 <= phase <= 3:
+            elif phase in (2, 3, 6, 7):
                 got = x.gather(1, out.long().clamp(min=0)).sort(dim=1).values
                 check = "ok" if torch.equal(got, want) else "WRONG"
             us = graph_replay_us(call)
             print(f"keys/thread {per:3d} warps {warps:2d} maxnreg={maxn!s:>4} {name:>14}: "
                   f"{us:8.1f} us  regs={kern.n_regs} spills={kern.n_spills} {check}", flush=True)
     z = torch.zeros(rows, dtype=torch.int32, device="cuda")
-    e = torch.full((rows,), cols, dtype=torch.int32, device="cuda")
     for name in ("v23", "v24_a"):
         us = graph_replay_us(lambda c=name: tk.top_k_per_row_prefill(x, z, e, out, k, config=c))
         print(f"production {name:>6}: {us:8.1f} us", flush=True)
