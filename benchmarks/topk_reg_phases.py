@@ -132,7 +132,26 @@ def _phase_kernel(p_x, stride_r, p_t, p_out, k, p_scr, p_n, LANES: tl.constexpr,
         # as topk_register_kernel: the row's length from a bounds tensor, masked loads (7: and
         # the short-row branch around the select)
         n = tl.load(p_n + row)
-        if PHASE == 7:
+        if PHASE >= 8:
+            # the loads (8: and the keys) in a branch on whether the row fills the tile
+            p_row = p_x + row.to(tl.int64) * stride_r
+            if PHASE == 8:
+                if n >= LANES:
+                    ks = _order_key(tl.load(p_row + o)).to(tl.int32, bitcast=True) ^ -2147483648
+                else:
+                    x = tl.load(p_row + o, mask=o < n, other=0.0)
+                    ks = tl.where(o < n, _order_key(x).to(tl.int32, bitcast=True) ^ -2147483648,
+                                  -2147483648)
+            else:
+                if n >= LANES:
+                    x = tl.load(p_row + o)
+                else:
+                    x = tl.load(p_row + o, mask=o < n, other=0.0)
+                ks = tl.where(o < n, _order_key(x).to(tl.int32, bitcast=True) ^ -2147483648,
+                              -2147483648)
+            t_s = _kth_key(ks, k, p_scr, 1, 32, HI)
+            _emit_top_warp(ks, t_s, o, k, p_orow, WARPS, True, True)
+        elif PHASE == 7:
             if n <= k:
                 _fill_identity(p_orow, n, k, 1024)
             else:
@@ -173,6 +192,7 @@ VARIANTS = [  # name, phase, HI
     # diagnostic copies without the bucket step: the first reduction alone, then with the steps
     ("adapt_steps", 5, 0), ("interp_steps", 5, -1),
     ("full_adapt_masked", 6, 0), ("full_adapt_branch", 7, 0),
+    ("full_adapt_ldbranch_keys", 8, 0), ("full_adapt_ldbranch", 9, 0),
 ]
 
 
@@ -208,7 +228,7 @@ def main() -> None:
                 check = "ok" if torch.equal(t, t_exact) else "WRONG"
             elif phase == 5:
                 check = f"steps {t.float().mean().item():.2f}"
-            elif phase in (2, 3, 6, 7):
+            elif phase in (2, 3, 6, 7, 8, 9):
                 got = x.gather(1, out.long().clamp(min=0)).sort(dim=1).values
                 check = "ok" if torch.equal(got, want) else "WRONG"
             us = graph_replay_us(call)
