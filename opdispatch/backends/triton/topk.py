@@ -331,6 +331,12 @@ CONFIGS = {
     "v24": dataclasses.replace(_V23, select_hi=-1, finish_hi=-1),
     "v24_r": dataclasses.replace(_V23, select_hi=-1),
     "v24_a": dataclasses.replace(_V23, select_hi=-1, finish_hi=-1, select_min_rows=0),
+    # v25: v24 without the bucket (select_small = finish_small = 0): the interpolating search
+    # runs until the keys >= its lower end are exactly k (or one key value is left), moving
+    # the bracket's ends onto its smallest and largest keys after a step that did not halve
+    # it; no scratch.
+    "v25": dataclasses.replace(_V23, select_hi=-1, finish_hi=-1, select_small=0,
+                               finish_small=0),
     "v22_2": dataclasses.replace(_V21A, pdl=2),
     "v22_3": dataclasses.replace(_V21A, pdl=3),
     "v22_4": dataclasses.replace(_V21A, pdl=4),

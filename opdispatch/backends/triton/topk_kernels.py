@@ -726,8 +726,21 @@ def _upper_quantile(q):
 
 
 @triton.jit
+def _min_max_add(a0, b0, c0, a1, b1, c1):
+    return tl.minimum(a0, a1), tl.maximum(b0, b1), c0 + c1
+
+
+@triton.jit
+def _min_max_add_all(a, b, c):
+    """(min a, max b, sum c) over every axis."""
+    if len(a.shape) == 2:
+        a, b, c = tl.reduce((a, b, c), 1, _min_max_add)
+    return tl.reduce((a, b, c), 0, _min_max_add)
+
+
+@triton.jit
 def _kth_key_interp(ks, k, p_scr, SMALL: tl.constexpr):
-    """_kth_key with HI < 0: an interpolating search over the key *values* (v24).
+    """_kth_key with HI < 0: an interpolating search over the key *values* (v24, v25).
 
     Keeps a bracket [lo, hi] of signed keys with count(>= lo) = c_lo >= k > count(> hi) =
     c_hi (so the k-th largest key T is in it) and narrows it by two probes per step, counted
@@ -740,11 +753,17 @@ def _kth_key_interp(ks, k, p_scr, SMALL: tl.constexpr):
       and minus 3 binomial standard deviations of it (+1);
     - after any step that did not halve the bracket's keys, one interpolated probe and the
       bracket's midpoint in key order (which halves its key range: at most 32 such steps,
-      however the values are spread; ties and exponent-spread rows end up here).
+      however the values are spread), and the same reduction takes the smallest and largest
+      key inside the bracket, to which its ends then move (a bracket of ties becomes one
+      key at once).
     Non-finite probes (infinite or NaN ends, overflowing moments) become the midpoint.
-    It stops when the bracket holds at most SMALL keys (then _bucket_kth, as the other
-    two-level forms; SMALL = 0: when lo == hi) or one key value. Normal rows: 3-5 steps
-    against the adaptive form's 10-14 (numpy simulation of both, session 21)."""
+
+    SMALL > 0 (v24): it stops when the bracket holds at most SMALL keys, then _bucket_kth as
+    the other two-level forms, and returns T. SMALL = 0 (v25: no scratch, no bucket): it
+    stops when count(>= lo) == k or lo == hi and returns lo: then either lo is T or the keys
+    >= lo are exactly the top k, which is all the emit needs (count(> t) < k <= count(>= t),
+    and ties at t only where t is T). Normal rows: 3-5 steps plus the bucket, or 4-7 to the
+    end, against the adaptive form's 10-14 plus its bucket (numpy simulation, session 21)."""
     real = ks != -2147483648
     xf = _key_float(ks)
     fin = real & ((xf - xf) == 0.0)
@@ -767,16 +786,18 @@ def _kth_key_interp(ks, k, p_scr, SMALL: tl.constexpr):
     c_lo = m
     c_hi = tl.zeros([], dtype=tl.int32)
     mode = tl.zeros([], dtype=tl.int32)                # 0: normal fit, 1: bracket, 2: + midpoint
-    while (c_lo - c_hi > SMALL) & (lo < hi):
+    stop = k - (SMALL > 0) * (k + 1)                   # SMALL = 0: stop at count(>= lo) == k
+    while (c_lo - c_hi > SMALL) & (lo < hi) & (c_lo != stop):
         b = c_lo - c_hi
         r = k - c_hi
         fl = _key_float(lo)
         fh = _key_float(hi)
         bf = b.to(tl.float32)
         rf = r.to(tl.float32)
-        d = tl.where(mode == 1, 3.0 * tl.sqrt(tl.maximum(rf * (bf - rf) / bf, 1.0)) + 1.0, 0.0)
-        ia = fh - tl.minimum((rf + d) / bf, 1.0) * (fh - fl)
-        ib = fh - tl.maximum((rf - d) / bf, 0.0) * (fh - fl)
+        inv_b = 1.0 / bf
+        d = tl.where(mode == 1, 3.0 * tl.sqrt(tl.maximum(rf * (bf - rf) * inv_b, 1.0)) + 1.0, 0.0)
+        ia = fh - tl.minimum((rf + d) * inv_b, 1.0) * (fh - fl)
+        ib = fh - tl.maximum((rf - d) * inv_b, 0.0) * (fh - fl)
         va = tl.where(mode == 0, va, ia)
         vb = tl.where(mode == 0, vb, ib)
         mid = (lo.to(tl.int64) + ((hi.to(tl.int64) - lo.to(tl.int64)) >> 1)).to(tl.int32)
@@ -784,7 +805,15 @@ def _kth_key_interp(ks, k, p_scr, SMALL: tl.constexpr):
         pb = tl.where(((vb - vb) == 0.0) & (mode != 2), _float_key(vb), mid)
         p1 = tl.minimum(tl.maximum(tl.minimum(pa, pb), lo + 1), hi)
         p2 = tl.minimum(tl.maximum(tl.maximum(pa, pb), p1), hi)
-        c12 = _count_all((ks >= p1).to(tl.int32) + ((ks >= p2).to(tl.int32) << 16))
+        packed = (ks >= p1).to(tl.int32) + ((ks >= p2).to(tl.int32) << 16)
+        if mode == 2:
+            inb = (ks >= lo) & (ks <= hi)
+            b_min, b_max, c12 = _min_max_add_all(tl.where(inb, ks, 2147483647),
+                                                 tl.where(inb, ks, -2147483648), packed)
+        else:
+            c12 = _count_all(packed)
+            b_min = lo
+            b_max = hi
         c1 = c12 & 65535
         c2 = c12 >> 16
         take2 = c2 >= k
@@ -793,7 +822,10 @@ def _kth_key_interp(ks, k, p_scr, SMALL: tl.constexpr):
         c_lo_n = tl.where(take2, c2, tl.where(take1, c1, c_lo))
         hi = tl.where(take2, hi, tl.where(take1, p2 - 1, p1 - 1))
         c_hi = tl.where(take2, c_hi, tl.where(take1, c2, c1))
-        lo = lo_n
+        # The bracket's keys all lie in [b_min, b_max]: its ends move onto them (count(>=
+        # b_min) = count(>= lo) and count(> b_max) = count(> hi)).
+        lo = tl.maximum(lo_n, b_min)
+        hi = tl.minimum(hi, b_max)
         c_lo = c_lo_n
         mode = tl.where((c_lo - c_hi) * 2 > b, 2, 1)
     t_s = lo
@@ -1022,8 +1054,21 @@ def topk_register_kernel(
     else:
         p_row = p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64) * stride_c
         o = _select_tile(LANES, STHREADS, WARP)
-        x, m = _load_row(p_row, stride_c, o, n, COL_CONTIG)
-        ks = tl.where(m, _order_key(x).to(tl.int32, bitcast=True) ^ -2147483648, -2147483648)
+        # A row that fills the tile loads unmasked, in a branch of its own: with the mask (and
+        # the 64-register cap) ptxas interleaved the loads with the key math, so a row's
+        # loads went out in 4-5 batches, each waiting on DRAM; as a branch they all go out at
+        # once (H100, session 21: 4096x4096 k=2048 113.5 -> 99.0 us in the phase kernels of
+        # benchmarks/topk_reg_phases.py).
+        if n >= LANES:
+            if COL_CONTIG:
+                x = tl.load(p_row + o)
+            else:
+                x = tl.load(p_row + o.to(tl.int64) * stride_c)
+            ks = _order_key(x).to(tl.int32, bitcast=True) ^ -2147483648
+        else:
+            x, m = _load_row(p_row, stride_c, o, n, COL_CONTIG)
+            ks = tl.where(m, _order_key(x).to(tl.int32, bitcast=True) ^ -2147483648,
+                          -2147483648)
         t_s = _kth_key(ks, k,
                        p_scr + row.to(tl.int64) * (SMALL + 1), SEL, SMALL, HI)
         if WARP > 0:
