@@ -9,9 +9,8 @@ Phase kernels load the row and make its order keys like ``topk_register_kernel``
 v25's run to the end); ``emit`` the output from the exact threshold given (_emit_top_warp);
 ``full_*`` search then emit; ``*_masked`` / ``*_branch`` / ``*_ldbranch*`` as the production
 kernel (the row's length from a tensor, masked loads, the short-row branch, the loads in a
-branch on full rows). Each at 16 keys per thread (8
-warps at 4096 columns, as v23) with and without v23's 64-register cap, and at 32 / 64 / 128
-keys per thread. CUDA-graph replay us, registers and spills; each result is checked.
+branch on full rows). At 16 keys per thread (8 warps at 4096 columns) and v23's 64-register
+cap. CUDA-graph replay us, registers and spills; each result is checked.
 """
 
 import sys
@@ -91,13 +90,13 @@ def _phase_kernel(p_x, stride_r, p_t, p_out, k, p_scr, p_n, LANES: tl.constexpr,
         _emit_top_warp(ks, t_s, o, k, p_orow, WARPS, True, True)
 
 
-VARIANTS = [  # name, phase, HI
-    ("load", 0, 0), ("search_adapt", 1, 0), ("search_interp", 1, -1), ("emit", 2, 0),
-    ("full_adapt", 3, 0), ("full_interp", 3, -1),
-    # diagnostic copies without the bucket step: the first reduction alone, then with the steps
-    ("adapt_steps", 5, 0), ("interp_steps", 5, -1),
-    ("full_adapt_masked", 6, 0), ("full_adapt_branch", 7, 0),
-    ("full_adapt_ldbranch_keys", 8, 0), ("full_adapt_ldbranch", 9, 0),
+VARIANTS = [  # name, phase, HI, SMALL
+    ("load", 0, 0, 32), ("search_adapt", 1, 0, 32), ("search_interp", 1, -1, 32),
+    ("search_v25", 1, -1, 0), ("emit", 2, 0, 32),
+    ("full_adapt", 3, 0, 32), ("full_interp", 3, -1, 32), ("full_v25", 3, -1, 0),
+    ("full_adapt_masked", 6, 0, 32), ("full_adapt_branch", 7, 0, 32),
+    ("full_adapt_ldbranch_keys", 8, 0, 32), ("full_adapt_ldbranch", 9, 0, 32),
+    ("full_v25_ldbranch_keys", 8, -1, 0),
 ]
 
 
