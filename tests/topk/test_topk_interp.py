@@ -175,6 +175,30 @@ SMALL = {
     "register_emit8": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2, select_small=16,
                                     select_hi=0, warp_emit=True, select_2d=16,
                                     reg_emit_per_thread=8),
+    # The interpolating search (select_hi / finish_hi = -1, v24-v26): a normal fit, then the
+    # bracket's interpolation, two probes per reduction; with the bucket (select_small > 0)
+    # and run to the end (0: no scratch), on 1-D, 2-D and warp-emit tiles; the v3 finish and
+    # v12's one launch with it; v26's split (interpolating finish, adaptive one launch).
+    "register_interp": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2, select_small=16,
+                                     select_hi=-1),
+    "register_interp_exact_2d": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2,
+                                              select_hi=-1, select_2d=1),
+    "register_interp_warp": tk.TopKConfig(reg_max_cols=512, reg_per_thread=4, select_small=16,
+                                          select_hi=-1, warp_emit=True),
+    "register_interp_exact_warp": tk.TopKConfig(reg_max_cols=512, reg_per_thread=4,
+                                                select_hi=-1, warp_emit=True),
+    "sample_finish_interp": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
+                                          cap=64, sample=32, scan2d=True, finish_small=8,
+                                          finish_hi=-1, row_fallback=True, warp_emit=True,
+                                          sample_max_split=8, sample_min_ratio=4),
+    "sample_fused_interp_exact": tk.TopKConfig(block=32, cand_block=16, always_split=True,
+                                               max_split=1, cap=48, compact_block=16,
+                                               sample=16, scan2d=True, sample_fused=True,
+                                               finish_hi=-1, warp_emit=True),
+    "sample_fused_hi": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
+                                     cap=48, compact_block=16, sample=16, scan2d=True,
+                                     sample_fused=True, finish_small=8, finish_hi=-1,
+                                     fused_hi=0),
     # The v3 compaction with in-thread rank scans ([tile / threads, threads] tiles).
     "sample_scan2d": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
                                     cap=48, compact_block=16, sample=16, scan2d=True),
@@ -207,6 +231,42 @@ def test_kernel_matches_reference(config, kind):
         starts, ends = _bounds(rows, cols, g)
         out = _run(x, starts, ends, k, SMALL[config])
         assert_topk_matches(x, starts, ends, k, out)
+
+
+def _hard_rows(cols: int, gen: torch.Generator) -> torch.Tensor:
+    """Rows that defeat the interpolating search's fits: magnitudes whose squares overflow
+    float32 (the moments become inf), values spread over exponents (powers of two: float
+    interpolation lands near the top), one finite value among -inf, all equal, a long run of
+    ties at the threshold, two far clusters, and a plain normal row."""
+    rows = [
+        torch.randn(cols, generator=gen) * 1e36,
+        torch.exp2(torch.randint(-100, 100, (cols,), generator=gen).float()),
+        torch.full((cols,), float("-inf")).index_fill_(0, torch.tensor([cols // 3]), 2.5),
+        torch.full((cols,), 7.0),
+        torch.cat([torch.randn(cols // 2, generator=gen) + 10.0, torch.full((cols - cols // 2,), 3.0)]),
+        torch.cat([torch.randn(cols // 2, generator=gen) * 1e-3, torch.randn(cols - cols // 2, generator=gen) * 1e-3 + 1e6]),
+        torch.randn(cols, generator=gen),
+    ]
+    return torch.stack(rows)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+@pytest.mark.parametrize("config", ["register_interp", "register_interp_exact_2d",
+                                    "register_interp_exact_warp", "sample_finish_interp",
+                                    "sample_fused_interp_exact"])
+def test_interp_search_hard_rows(config):
+    """The interpolating search is exact on rows its estimates misjudge (it may only take more
+    steps there): each k around the rows' structure (the run of ties, the clusters' sizes)."""
+    g = torch.Generator().manual_seed(7)
+    for cols in (300, 512):
+        x = _hard_rows(cols, g)
+        rows = x.shape[0]
+        starts = torch.zeros(rows, dtype=I32)
+        ends = torch.full((rows,), cols, dtype=I32)
+        for k in (1, 9, cols // 2, cols // 2 + 1, cols - 1):
+            out = _run(x, starts, ends, k, SMALL[config])
+            assert_topk_matches(x, starts, ends, k, out)
 
 
 def test_plan_modes():
@@ -499,9 +559,12 @@ def test_config_rejects_bad_select_knobs():
     for kw in (dict(select_bits=3), dict(select_small=48), dict(select_small=-1),
                dict(select_hi=15), dict(select_hi=32), dict(threshold_bits=4),
                dict(finish_small=3), dict(finish_hi=17), dict(sample_group=3),
-               dict(sample_group=16), dict(sample_sigma=3), dict(sample_sigma=9)):
-        with pytest.raises(ValueError, match=r"TopKConfig\.(select_|threshold_|finish_|sample_group|sample_sigma)"):
+               dict(sample_group=16), dict(sample_sigma=3), dict(sample_sigma=9),
+               dict(select_hi=-2), dict(finish_hi=-3), dict(fused_hi=5), dict(fused_hi=-2)):
+        with pytest.raises(ValueError, match=r"TopKConfig\.(select_|threshold_|finish_|fused_|sample_group|sample_sigma)"):
             tk.TopKConfig(**kw)
+    for kw in (dict(select_hi=-1), dict(finish_hi=-1), dict(fused_hi=-1), dict(fused_hi=0)):
+        tk.TopKConfig(**kw)                   # the interpolating search, the one-launch override
 
 
 @pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")

@@ -86,6 +86,7 @@ class TopKConfig:
     finish_small: int = 0      # v3 finish: the two-level select, as select_small (0: 32 steps)
     finish_hi: int = 18        # ... with this many key bits searched first (even, 2..30; 0:
                                # adaptive, -1: interpolating, as select_hi)
+    fused_hi: int | None = None  # v26: finish_hi for v12's one launch only (None: finish_hi)
     row_fallback: bool = False  # v3: rows the sample did not settle are done by the finish kernel
                                 # alone (no v2 histogram / compaction launches)
     sample_group: int = 1      # v3 sample threshold: runs of this many adjacent columns (1, 4, 8)
@@ -137,8 +138,10 @@ class TopKConfig:
         if self.sample_group not in (1, 2, 4, 8):
             raise ValueError(
                 f"TopKConfig.sample_group must be 1, 2, 4 or 8, got {self.sample_group}")
-        for name in ("select_hi", "finish_hi"):
+        for name in ("select_hi", "finish_hi", "fused_hi"):
             v = getattr(self, name)
+            if name == "fused_hi" and v is None:
+                continue
             if v != -1 and (v % 2 or not 0 <= v <= 30):
                 raise ValueError(f"TopKConfig.{name} must be even, in [2, 30], 0 (adaptive) "
                                  f"or -1 (interpolating), got {v}")
@@ -337,6 +340,14 @@ CONFIGS = {
     # it; no scratch.
     "v25": dataclasses.replace(_V23, select_hi=-1, finish_hi=-1, select_small=0,
                                finish_small=0),
+    # v26: v24_a where it measured faster (session 21, H100, graph us, v23 -> v24_a, both with
+    # register mode's full-row load branch): register mode (4096x4096 k=1024 125.5 -> 101.7,
+    # k=512 111.2 -> 106.3, k=2048 102.2 -> 103.3, 64x4096 10.7 -> 9.0) and the split path's
+    # finish (8x131072 21.9 -> 20.0, 1x131072 17.2 -> 16.7, 64x131072 k=2048 38.7 -> 37.8,
+    # 512x131072 248.6 -> 241.7); v12's one launch keeps the adaptive search (4096x32768
+    # 480.6 against 497.2: its candidates are a tail, which a normal fit misjudges).
+    "v26": dataclasses.replace(_V23, select_hi=-1, finish_hi=-1, fused_hi=0,
+                               select_min_rows=0),
     "v22_2": dataclasses.replace(_V21A, pdl=2),
     "v22_3": dataclasses.replace(_V21A, pdl=3),
     "v22_4": dataclasses.replace(_V21A, pdl=4),
@@ -362,7 +373,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "v23"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
+DEFAULT_CONFIG = "v26"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
@@ -599,7 +610,8 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             IS_DECODE=decode, COL_CONTIG=stride_c == 1, BLOCK=sample_block,
             SAMPLE=p["sample"], THREADS=threads, T_BITS=cfg.threshold_bits,
             T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"], LANES=p["sample_lanes"],
-            SEL=cfg.select_bits, SMALL=cfg.finish_small, HI=cfg.finish_hi, CBLOCK=cfg.cand_block,
+            SEL=cfg.select_bits, SMALL=cfg.finish_small,
+            HI=cfg.finish_hi if cfg.fused_hi is None else cfg.fused_hi, CBLOCK=cfg.cand_block,
             RADIX_BITS=cfg.radix_bits,
             **_select_layout(cfg, p["sample_lanes"], sample_warps, k, device),
             L2HINT=cfg.sample_l2 >= 1, num_warps=sample_warps,
