@@ -4,5 +4,5 @@
 set -uo pipefail
 export PYTHONUNBUFFERED=1 PYTHONPATH=$PWD
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
-timeout 150 python3 -m pytest -m cuda -p no:cacheprovider -rfE --tb=short -q tests/compile_graph -k "top_k or topk" 2>&1 | tail -2
+timeout 180 python3 -m pytest -m cuda -p no:cacheprovider -rfE --tb=short -q tests/compile_graph tests/topk -k "top_k or topk or offsets_beyond or torch_compile" 2>&1 | tail -2
 timeout 380 python3 -m opdispatch.benchmarks.topk_tune --configs v26 --sweep --out "$OUT/sweep" 2>&1 | grep -v -i warn | tee "$OUT/sweep.txt"
