@@ -348,6 +348,11 @@ CONFIGS = {
     # 480.6 against 497.2: its candidates are a tail, which a normal fit misjudges).
     "v26": dataclasses.replace(_V23, select_hi=-1, finish_hi=-1, fused_hi=0,
                                select_min_rows=0),
+    # v26 with other bucket sizes for its interpolating selects (trials, session 21).
+    "v26_s16": dataclasses.replace(_V23, select_hi=-1, finish_hi=-1, fused_hi=0,
+                                   select_min_rows=0, select_small=16, finish_small=16),
+    "v26_s64": dataclasses.replace(_V23, select_hi=-1, finish_hi=-1, fused_hi=0,
+                                   select_min_rows=0, select_small=64, finish_small=64),
     "v22_2": dataclasses.replace(_V21A, pdl=2),
     "v22_3": dataclasses.replace(_V21A, pdl=3),
     "v22_4": dataclasses.replace(_V21A, pdl=4),
