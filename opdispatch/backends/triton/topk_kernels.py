@@ -854,7 +854,10 @@ def _kth_key(ks, k, p_scr, SEL: tl.constexpr = 1, SMALL: tl.constexpr = 0, HI: t
     search steps. Else (ties, low-entropy rows) the search runs on over the low bits. Scratch:
     SMALL + 1 int32 per program. SMALL > 0 with HI = 0: _kth_key_adaptive (shared bits at
     once, steps only while the bucket holds more than SMALL keys; SEL ignored). HI < 0:
-    _kth_key_interp (probes at interpolated key values; SEL ignored; SMALL may be 0)."""
+    _kth_key_interp (probes at interpolated key values; SEL ignored). With HI < 0 and SMALL =
+    0 the result is a threshold t with count(> t) < k <= count(>= t) that is either the k-th
+    largest key or has exactly k keys at or above it (not always a key): what the emits
+    (_emit_top, _emit_top_warp) need, and all any caller uses it for."""
     if HI < 0:
         t_s = _kth_key_interp(ks, k, p_scr, SMALL)
     elif (SMALL > 0) and (HI == 0):
