@@ -24,10 +24,23 @@ from opdispatch.backends.triton.topk_kernels import (
     _emit_top_warp,
     _fill_identity,
     _kth_key,
-    _order_key,
     _select_tile,
+    _signed_key,
 )
 from opdispatch.dispatch.bench import graph_replay_us
+
+
+@triton.jit
+def _masked_keys(p_row, o, n):
+    """As topk_register_kernel's short rows: masked loads, empty lanes INT_MIN."""
+    return tl.where(o < n, _signed_key(tl.load(p_row + o, mask=o < n, other=0.0)), -2147483648)
+
+
+@triton.jit
+def _select_emit(ks, o, k, p_scr, p_orow, WARPS: tl.constexpr, HI: tl.constexpr,
+                 SMALL: tl.constexpr):
+    """As topk_register_kernel: the threshold (_kth_key), then the warp emit."""
+    _emit_top_warp(ks, _kth_key(ks, k, p_scr, 1, SMALL, HI), o, k, p_orow, WARPS, True, True)
 
 
 @triton.jit
@@ -35,59 +48,44 @@ def _phase_kernel(p_x, stride_r, p_t, p_out, k, p_scr, p_n, LANES: tl.constexpr,
                   PHASE: tl.constexpr, HI: tl.constexpr, SMALL: tl.constexpr):
     row = tl.program_id(0)
     o = _select_tile(LANES, 0, WARPS)
+    p_row = p_x + row.to(tl.int64) * stride_r
     p_scr = p_scr + row.to(tl.int64) * 33
     p_orow = p_out + row.to(tl.int64) * k
     if PHASE >= 6:
         # as topk_register_kernel: the row's length from a bounds tensor, masked loads (7: and
-        # the short-row branch around the select)
+        # the short-row branch around the select; 8: loads and keys in a branch on whether the
+        # row fills the tile; 9: only the loads in that branch)
         n = tl.load(p_n + row)
-        if PHASE >= 8:
-            # the loads (8: and the keys) in a branch on whether the row fills the tile
-            p_row = p_x + row.to(tl.int64) * stride_r
-            if PHASE == 8:
-                if n >= LANES:
-                    ks = _order_key(tl.load(p_row + o)).to(tl.int32, bitcast=True) ^ -2147483648
-                else:
-                    x = tl.load(p_row + o, mask=o < n, other=0.0)
-                    ks = tl.where(o < n, _order_key(x).to(tl.int32, bitcast=True) ^ -2147483648,
-                                  -2147483648)
+        if PHASE == 8:
+            if n >= LANES:
+                ks = _signed_key(tl.load(p_row + o))
             else:
-                if n >= LANES:
-                    x = tl.load(p_row + o)
-                else:
-                    x = tl.load(p_row + o, mask=o < n, other=0.0)
-                ks = tl.where(o < n, _order_key(x).to(tl.int32, bitcast=True) ^ -2147483648,
-                              -2147483648)
-            t_s = _kth_key(ks, k, p_scr, 1, SMALL, HI)
-            _emit_top_warp(ks, t_s, o, k, p_orow, WARPS, True, True)
+                ks = _masked_keys(p_row, o, n)
+            _select_emit(ks, o, k, p_scr, p_orow, WARPS, HI, SMALL)
+        elif PHASE == 9:
+            if n >= LANES:
+                x = tl.load(p_row + o)
+            else:
+                x = tl.load(p_row + o, mask=o < n, other=0.0)
+            ks = tl.where(o < n, _signed_key(x), -2147483648)
+            _select_emit(ks, o, k, p_scr, p_orow, WARPS, HI, SMALL)
         elif PHASE == 7:
             if n <= k:
                 _fill_identity(p_orow, n, k, 1024)
             else:
-                x = tl.load(p_x + row.to(tl.int64) * stride_r + o, mask=o < n, other=0.0)
-                ks = tl.where(o < n, _order_key(x).to(tl.int32, bitcast=True) ^ -2147483648,
-                              -2147483648)
-                t_s = _kth_key(ks, k, p_scr, 1, SMALL, HI)
-                _emit_top_warp(ks, t_s, o, k, p_orow, WARPS, True, True)
+                _select_emit(_masked_keys(p_row, o, n), o, k, p_scr, p_orow, WARPS, HI, SMALL)
         else:
-            x = tl.load(p_x + row.to(tl.int64) * stride_r + o, mask=o < n, other=0.0)
-            ks = tl.where(o < n, _order_key(x).to(tl.int32, bitcast=True) ^ -2147483648,
-                          -2147483648)
-            t_s = _kth_key(ks, k, p_scr, 1, SMALL, HI)
-            _emit_top_warp(ks, t_s, o, k, p_orow, WARPS, True, True)
+            _select_emit(_masked_keys(p_row, o, n), o, k, p_scr, p_orow, WARPS, HI, SMALL)
         return
-    x = tl.load(p_x + row.to(tl.int64) * stride_r + o)
-    ks = _order_key(x).to(tl.int32, bitcast=True) ^ -2147483648
+    ks = _signed_key(tl.load(p_row + o))
     if PHASE == 0:
         tl.store(p_t + row, tl.max(ks, 0))
     elif PHASE == 1:
         tl.store(p_t + row, _kth_key(ks, k, p_scr, 1, SMALL, HI))
+    elif PHASE == 2:
+        _emit_top_warp(ks, tl.load(p_t + row), o, k, p_orow, WARPS, True, True)
     else:
-        if PHASE == 2:
-            t_s = tl.load(p_t + row)
-        else:
-            t_s = _kth_key(ks, k, p_scr, 1, SMALL, HI)
-        _emit_top_warp(ks, t_s, o, k, p_orow, WARPS, True, True)
+        _select_emit(ks, o, k, p_scr, p_orow, WARPS, HI, SMALL)
 
 
 VARIANTS = [  # name, phase, HI, SMALL

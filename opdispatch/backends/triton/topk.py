@@ -168,6 +168,8 @@ _V20 = dataclasses.replace(_V19, warp_emit=True)
 _V21 = dataclasses.replace(_V20, finish_2d=False)
 _V21A = dataclasses.replace(_V21, finish_hi=0, finish_small=32)
 _V23 = dataclasses.replace(_V21A, pdl=1, reg_emit_per_thread=16, reg_emit_maxnreg=64)
+_V24A = dataclasses.replace(_V23, select_hi=-1, finish_hi=-1, select_min_rows=0)
+_V26 = dataclasses.replace(_V24A, fused_hi=0)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -333,7 +335,7 @@ CONFIGS = {
     # register mode only; v24_a also for fewer than 512 rows in register mode.
     "v24": dataclasses.replace(_V23, select_hi=-1, finish_hi=-1),
     "v24_r": dataclasses.replace(_V23, select_hi=-1),
-    "v24_a": dataclasses.replace(_V23, select_hi=-1, finish_hi=-1, select_min_rows=0),
+    "v24_a": _V24A,
     # v25: v24 without the bucket (select_small = finish_small = 0): the interpolating search
     # runs until the keys >= its lower end are exactly k (or one key value is left), moving
     # the bracket's ends onto its smallest and largest keys after a step that did not halve
@@ -346,13 +348,10 @@ CONFIGS = {
     # finish (8x131072 21.9 -> 20.0, 1x131072 17.2 -> 16.7, 64x131072 k=2048 38.7 -> 37.8,
     # 512x131072 248.6 -> 241.7); v12's one launch keeps the adaptive search (4096x32768
     # 480.6 against 497.2: its candidates are a tail, which a normal fit misjudges).
-    "v26": dataclasses.replace(_V23, select_hi=-1, finish_hi=-1, fused_hi=0,
-                               select_min_rows=0),
+    "v26": _V26,
     # v26 with other bucket sizes for its interpolating selects (trials, session 21).
-    "v26_s16": dataclasses.replace(_V23, select_hi=-1, finish_hi=-1, fused_hi=0,
-                                   select_min_rows=0, select_small=16, finish_small=16),
-    "v26_s64": dataclasses.replace(_V23, select_hi=-1, finish_hi=-1, fused_hi=0,
-                                   select_min_rows=0, select_small=64, finish_small=64),
+    "v26_s16": dataclasses.replace(_V26, select_small=16, finish_small=16),
+    "v26_s64": dataclasses.replace(_V26, select_small=64, finish_small=64),
     "v22_2": dataclasses.replace(_V21A, pdl=2),
     "v22_3": dataclasses.replace(_V21A, pdl=3),
     "v22_4": dataclasses.replace(_V21A, pdl=4),

@@ -105,14 +105,26 @@ def _fill_identity(p_orow, n, k, BLOCK: tl.constexpr):
 
 
 @triton.jit
+def _row_ptrs(p_row, stride_c, o, COL_CONTIG: tl.constexpr):
+    """Addresses of columns o of a row (int64 offsets where the columns are strided)."""
+    if COL_CONTIG:
+        return p_row + o
+    else:
+        return p_row + o.to(tl.int64) * stride_c
+
+
+@triton.jit
+def _signed_key(x):
+    """_order_key as int32 with the top bit flipped: signed order = float order."""
+    return _order_key(x).to(tl.int32, bitcast=True) ^ -2147483648
+
+
+@triton.jit
 def _load_row(p_row, stride_c, o, lim, COL_CONTIG: tl.constexpr, EVICT: tl.constexpr = 0):
     """Columns o < lim of a row (0.0 elsewhere) and the mask. EVICT: L2 eviction policy of the
     loads, 0 the default, 1 evict_first (streamed once), 2 evict_last."""
     m = o < lim
-    if COL_CONTIG:
-        ptr = p_row + o
-    else:
-        ptr = p_row + o.to(tl.int64) * stride_c
+    ptr = _row_ptrs(p_row, stride_c, o, COL_CONTIG)
     if EVICT == 1:
         x = tl.load(ptr, mask=m, other=0.0, eviction_policy="evict_first")
     elif EVICT == 2:
@@ -1063,15 +1075,10 @@ def topk_register_kernel(
         # once (H100, session 21: 4096x4096 k=2048 113.5 -> 99.0 us in the phase kernels of
         # benchmarks/topk_reg_phases.py).
         if n >= LANES:
-            if COL_CONTIG:
-                x = tl.load(p_row + o)
-            else:
-                x = tl.load(p_row + o.to(tl.int64) * stride_c)
-            ks = _order_key(x).to(tl.int32, bitcast=True) ^ -2147483648
+            ks = _signed_key(tl.load(_row_ptrs(p_row, stride_c, o, COL_CONTIG)))
         else:
             x, m = _load_row(p_row, stride_c, o, n, COL_CONTIG)
-            ks = tl.where(m, _order_key(x).to(tl.int32, bitcast=True) ^ -2147483648,
-                          -2147483648)
+            ks = tl.where(m, _signed_key(x), -2147483648)
         t_s = _kth_key(ks, k,
                        p_scr + row.to(tl.int64) * (SMALL + 1), SEL, SMALL, HI)
         if WARP > 0:
