@@ -78,7 +78,8 @@ class TopKConfig:
                                # 0: adaptive, the shared bits at once, then steps only while
                                # the bucket holds more than select_small keys; -1: v24's
                                # interpolating search, probes at estimated key values, then
-                               # the bucket, or to the last key where select_small is 0)
+                               # the bucket, or to the last key where select_small is 0;
+                               # -4: the same with 8 probes per step, _kth_key_interp8)
     select_min_rows: int = 0   # two levels only for at least this many rows (fewer rows: the
                                # extra round trips cost more than the steps they save)
     reg_maxnreg: int = 0       # register mode: register cap per thread (CUDA only; 0: none)
@@ -142,9 +143,9 @@ class TopKConfig:
             v = getattr(self, name)
             if name == "fused_hi" and v is None:
                 continue
-            if v != -1 and (v % 2 or not 0 <= v <= 30):
-                raise ValueError(f"TopKConfig.{name} must be even, in [2, 30], 0 (adaptive) "
-                                 f"or -1 (interpolating), got {v}")
+            if v not in (-1, -4) and (v % 2 or not 0 <= v <= 30):
+                raise ValueError(f"TopKConfig.{name} must be even, in [2, 30], 0 (adaptive), "
+                                 f"-1 (interpolating) or -4 (interpolating, 8 probes), got {v}")
 
 
 # The v2 pipeline, then each later version as the knobs it changes on top of the one before.
@@ -352,6 +353,10 @@ CONFIGS = {
     # v26 with other bucket sizes for its interpolating selects (trials, session 21).
     "v26_s16": dataclasses.replace(_V26, select_small=16, finish_small=16),
     "v26_s64": dataclasses.replace(_V26, select_small=64, finish_small=64),
+    # v27: v26 with eight probes per interpolating step (_kth_key_interp8): trials, session 22.
+    # v27 in register mode and the split path's finish, v27_r in register mode only.
+    "v27": dataclasses.replace(_V26, select_hi=-4, finish_hi=-4),
+    "v27_r": dataclasses.replace(_V26, select_hi=-4),
     "v22_2": dataclasses.replace(_V21A, pdl=2),
     "v22_3": dataclasses.replace(_V21A, pdl=3),
     "v22_4": dataclasses.replace(_V21A, pdl=4),
