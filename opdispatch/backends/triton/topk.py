@@ -354,9 +354,11 @@ CONFIGS = {
     "v26_s16": dataclasses.replace(_V26, select_small=16, finish_small=16),
     "v26_s64": dataclasses.replace(_V26, select_small=64, finish_small=64),
     # v27: v26 with eight probes per interpolating step (_kth_key_interp8): trials, session 22.
-    # v27 in register mode and the split path's finish, v27_r in register mode only.
+    # v27 in register mode and the split path's finish, v27_r in register mode only,
+    # v27_f in the finish only.
     "v27": dataclasses.replace(_V26, select_hi=-4, finish_hi=-4),
     "v27_r": dataclasses.replace(_V26, select_hi=-4),
+    "v27_f": dataclasses.replace(_V26, finish_hi=-4),
     "v22_2": dataclasses.replace(_V21A, pdl=2),
     "v22_3": dataclasses.replace(_V21A, pdl=3),
     "v22_4": dataclasses.replace(_V21A, pdl=4),

@@ -865,6 +865,14 @@ def _add4(a0, b0, c0, d0, a1, b1, c1, d1):
 
 
 @triton.jit
+def _add4_all(a, b, c, d):
+    """(sum of a, b, c, d) over every axis."""
+    if len(a.shape) == 2:
+        a, b, c, d = tl.reduce((a, b, c, d), 1, _add4)
+    return tl.reduce((a, b, c, d), 0, _add4)
+
+
+@triton.jit
 def _probe_key(J: tl.constexpr, K: tl.constexpr, mode, lo, hi, fl, fh, rf, bf, d, mu, sd, q,
                dq):
     """Probe J of K (J = 0 the lowest) of a step of _kth_key_interp8, clamped into (lo, hi].
@@ -942,9 +950,7 @@ def _kth_key_interp8(ks, k, p_scr, SMALL: tl.constexpr):
             b_min, b_max, c01, c23, c45, c67 = _stats_all(
                 tl.where(inb, ks, 2147483647), tl.where(inb, ks, -2147483648), w0, w1, w2, w3)
         else:
-            if len(w0.shape) == 2:
-                w0, w1, w2, w3 = tl.reduce((w0, w1, w2, w3), 1, _add4)
-            c01, c23, c45, c67 = tl.reduce((w0, w1, w2, w3), 0, _add4)
+            c01, c23, c45, c67 = _add4_all(w0, w1, w2, w3)
             b_min = lo
             b_max = hi
         lo_n, c_lo_n, hi_n, c_hi_n = _take_probe(p0, c01 & 65535, k, lo, c_lo, hi, c_hi)
