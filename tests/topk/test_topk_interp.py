@@ -199,19 +199,19 @@ SMALL = {
                                      cap=48, compact_block=16, sample=16, scan2d=True,
                                      sample_fused=True, finish_small=8, finish_hi=-1,
                                      fused_hi=0),
-    # The eight-probe interpolating search (-4, v27): bucket on 1-D tiles, run to the end on
-    # 2-D tiles, the warp emit, the v3 finish.
-    "register_interp8": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2, select_small=16,
-                                      select_hi=-4),
-    "register_interp8_exact_2d": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2,
-                                               select_hi=-4, select_2d=1),
-    "register_interp8_warp": tk.TopKConfig(reg_max_cols=512, reg_per_thread=4, select_small=16,
-                                           select_hi=-4, warp_emit=True),
-    "sample_finish_interp8": tk.TopKConfig(block=32, cand_block=32, min_chunk=32,
-                                           split_waves=16, cap=64, sample=32, scan2d=True,
-                                           finish_small=8, finish_hi=-4, row_fallback=True,
-                                           warp_emit=True, sample_max_split=8,
-                                           sample_min_ratio=4),
+    # The lean interpolating search (-2: no min / max, -3: with them; v28): bucket on 1-D
+    # tiles, run to the end on 2-D tiles, the warp emit, the v3 finish.
+    "register_lean": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2, select_small=16,
+                                   select_hi=-2),
+    "register_lean_exact_2d": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2,
+                                            select_hi=-2, select_2d=1),
+    "register_lean_m_warp": tk.TopKConfig(reg_max_cols=512, reg_per_thread=4, select_small=16,
+                                          select_hi=-3, warp_emit=True),
+    "sample_finish_lean_m": tk.TopKConfig(block=32, cand_block=32, min_chunk=32,
+                                          split_waves=16, cap=64, sample=32, scan2d=True,
+                                          finish_small=8, finish_hi=-3, row_fallback=True,
+                                          warp_emit=True, sample_max_split=8,
+                                          sample_min_ratio=4),
     # The v3 compaction with in-thread rank scans ([tile / threads, threads] tiles).
     "sample_scan2d": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
                                     cap=48, compact_block=16, sample=16, scan2d=True),
@@ -267,9 +267,9 @@ def _hard_rows(cols: int, gen: torch.Generator) -> torch.Tensor:
 @pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
 @pytest.mark.parametrize("config", ["register_interp", "register_interp_exact_2d",
                                     "register_interp_exact_warp", "sample_finish_interp",
-                                    "sample_fused_interp_exact", "register_interp8",
-                                    "register_interp8_exact_2d", "register_interp8_warp",
-                                    "sample_finish_interp8"])
+                                    "sample_fused_interp_exact", "register_lean",
+                                    "register_lean_exact_2d", "register_lean_m_warp",
+                                    "sample_finish_lean_m"])
 def test_interp_search_hard_rows(config):
     """The interpolating search is exact on rows its estimates misjudge (it may only take more
     steps there): each k around the rows' structure (the run of ties, the clusters' sizes)."""

@@ -79,7 +79,8 @@ class TopKConfig:
                                # the bucket holds more than select_small keys; -1: v24's
                                # interpolating search, probes at estimated key values, then
                                # the bucket, or to the last key where select_small is 0;
-                               # -4: the same with 8 probes per step, _kth_key_interp8)
+                               # -2 / -3: the same with _interp_fit's lean start, without /
+                               # with the row's smallest and largest key, v28)
     select_min_rows: int = 0   # two levels only for at least this many rows (fewer rows: the
                                # extra round trips cost more than the steps they save)
     reg_maxnreg: int = 0       # register mode: register cap per thread (CUDA only; 0: none)
@@ -143,9 +144,9 @@ class TopKConfig:
             v = getattr(self, name)
             if name == "fused_hi" and v is None:
                 continue
-            if v not in (-1, -4) and (v % 2 or not 0 <= v <= 30):
-                raise ValueError(f"TopKConfig.{name} must be even, in [2, 30], 0 (adaptive), "
-                                 f"-1 (interpolating) or -4 (interpolating, 8 probes), got {v}")
+            if v not in (-1, -2, -3) and (v % 2 or not 0 <= v <= 30):
+                raise ValueError(f"TopKConfig.{name} must be even, in [2, 30], 0 (adaptive) "
+                                 f"or -1 / -2 / -3 (interpolating), got {v}")
 
 
 # The v2 pipeline, then each later version as the knobs it changes on top of the one before.
@@ -353,12 +354,18 @@ CONFIGS = {
     # v26 with other bucket sizes for its interpolating selects (trials, session 21).
     "v26_s16": dataclasses.replace(_V26, select_small=16, finish_small=16),
     "v26_s64": dataclasses.replace(_V26, select_small=64, finish_small=64),
-    # v27: v26 with eight probes per interpolating step (_kth_key_interp8): trials, session 22.
-    # v27 in register mode and the split path's finish, v27_r in register mode only,
-    # v27_f in the finish only.
-    "v27": dataclasses.replace(_V26, select_hi=-4, finish_hi=-4),
-    "v27_r": dataclasses.replace(_V26, select_hi=-4),
-    "v27_f": dataclasses.replace(_V26, finish_hi=-4),
+    # v27 (session 22, eight probes per interpolating step, four packed counts per reduction)
+    # lost everywhere and was removed: register mode at 4096x4096 is issue-bound and the
+    # probes' compares and quantiles cost more than the steps they save (docs/benchmarks.md).
+    # v28: v26 with the lean interpolating search (_interp_fit LEAN; trials, session 22):
+    # v28 without the row's min / max, v28_m with them; _r: in register mode only.
+    "v28": dataclasses.replace(_V26, select_hi=-2, finish_hi=-2),
+    # v28_rm: the lean start without min / max in register mode, with them in the finish (the
+    # two that measured best in gpu_s22_3.sh).
+    "v28_rm": dataclasses.replace(_V26, select_hi=-2, finish_hi=-3),
+    "v28_m": dataclasses.replace(_V26, select_hi=-3, finish_hi=-3),
+    "v28_r": dataclasses.replace(_V26, select_hi=-2),
+    "v28_mr": dataclasses.replace(_V26, select_hi=-3),
     "v22_2": dataclasses.replace(_V21A, pdl=2),
     "v22_3": dataclasses.replace(_V21A, pdl=3),
     "v22_4": dataclasses.replace(_V21A, pdl=4),

@@ -730,11 +730,38 @@ def _stats_all(a, b, c, d, e, f):
 
 @triton.jit
 def _upper_quantile(q):
-    """z with P(Z >= z) ~= q for a standard normal Z (Tukey's lambda approximation, lambda
-    0.14: |error| < 0.01 over [0.01, 0.99]; a heuristic only: the search is exact whatever
-    it returns). q in (0, 1)."""
+    """z with P(Z >= z) ~= q for a standard normal Z (a Tukey lambda form, lambda 0.14: exact
+    at the median, 0.019 off at q = 1/4, 0.035 at 1/8, 0.07 at 0.01 (measured session 22; an
+    earlier note here said < 0.01); a heuristic only: the search is exact whatever it
+    returns). q in (0, 1)."""
     p = 1.0 - q
     return (tl.exp(0.14 * tl.log(p)) - tl.exp(0.14 * tl.log(1.0 - p))) * (1.0 / 0.1975)
+
+
+@triton.jit
+def _log2_approx(x):
+    """log2 of the positive normal float32 x to ~0.005 (exponent plus a quadratic in the
+    mantissa): a few integer and FMA instructions, where tl.log2 is a ~30-instruction
+    polynomial. For heuristics only."""
+    b = x.to(tl.int32, bitcast=True)
+    e = ((b >> 23) & 255) - 127
+    mant = ((b & 8388607) | 1065353216).to(tl.float32, bitcast=True)    # [1, 2)
+    return e.to(tl.float32) + (-0.34484843 * mant + 2.02466578) * mant - 1.67487759
+
+
+@triton.jit
+def _upper_quantile_approx(q):
+    """z with P(Z >= z) ~= q for a standard normal Z, q in [1e-6, 1 - 1e-6]: Abramowitz and
+    Stegun 26.2.23 (a rational function of t = sqrt(-2 ln q'), q' = min(q, 1 - q), error <
+    4.5e-4) with ln through _log2_approx (~0.004 more near the median): ~25 instructions,
+    against _upper_quantile's Tukey form (two libdevice logs and two exps, and up to 0.07 off:
+    0.035 at q = 1/8). A heuristic only."""
+    qq = tl.minimum(q, 1.0 - q)
+    t = tl.sqrt(-1.3862944 * _log2_approx(qq))          # sqrt(-2 ln qq)
+    num = 2.515517 + t * (0.802853 + t * 0.010328)
+    den = 1.0 + t * (1.432788 + t * (0.189269 + t * 0.001308))
+    z = t - tl.fdiv(num, den)
+    return tl.where(q <= 0.5, z, -z)
 
 
 @triton.jit
@@ -751,32 +778,80 @@ def _min_max_add_all(a, b, c):
 
 
 @triton.jit
-def _interp_fit(ks, k):
-    """The interpolating searches' start, one reduction: (real lanes, smallest and largest
-    real key, their count m, and the normal fit of the row: mean mu and standard deviation sd
-    of its finite values, q the fraction of them that the k-th largest leaves above it (the
-    keys at +inf or NaN set aside) and dq the margin of 3 standard deviations of that
-    empirical quantile (+ 1 / m))."""
+def _interp_fit(ks, k, LEAN: tl.constexpr):
+    """The interpolating search's start, one reduction. Returns (real lanes, the bracket's
+    starting ends lo and hi, their count m of real keys (all >= lo, none > hi), and the normal
+    fit of the row: mean mu and standard deviation sd, q the fraction of the values that the
+    k-th largest leaves above it and dq a margin of 3 standard deviations of that empirical
+    quantile (+ 1 / m)).
+
+    LEAN = 0 (v24-v26): ends at the smallest and largest real key; moments over the finite
+    values only, q without the keys at +inf or NaN (six reduced values: min, max, two counts,
+    two sums). LEAN > 0 (v28): moments of the values clamped to +-1e16 (so that 65535 squares
+    stay finite; NaN clamps to an end on the GPU), q over all m keys, one count and two sums;
+    LEAN = 1 starts from the widest bracket (the smallest real key INT_MIN + 1 to INT_MAX: a
+    first step that misses then costs a mode-2 step, whose snap finds the ends), LEAN = 2
+    reduces the smallest and largest key as well. The lean form cuts the per-key work of this
+    reduction from ~20 instructions to ~9: register mode at 4096x4096 is issue-bound, ~0.034
+    us per instruction per thread (H100, session 22)."""
     real = ks != -2147483648
     xf = _key_float(ks)
-    fin = real & ((xf - xf) == 0.0)
-    xz = tl.where(fin, xf, 0.0)
-    top = (ks >= 2139095040).to(tl.int32)              # +inf and NaN keys (>= key(+inf))
-    kmin, kmax, cnt, n_fin, s1, s2 = _stats_all(
-        tl.where(real, ks, 2147483647), ks, real.to(tl.int32) + (top << 16),
-        fin.to(tl.int32), xz, xz * xz)
-    m = cnt & 65535
-    n_top = cnt >> 16
-    mf = tl.maximum(n_fin, 1).to(tl.float32)
+    if LEAN == 0:
+        fin = real & ((xf - xf) == 0.0)
+        xz = tl.where(fin, xf, 0.0)
+        top = (ks >= 2139095040).to(tl.int32)          # +inf and NaN keys (>= key(+inf))
+        lo, hi, cnt, n_fin, s1, s2 = _stats_all(
+            tl.where(real, ks, 2147483647), ks, real.to(tl.int32) + (top << 16),
+            fin.to(tl.int32), xz, xz * xz)
+        m = cnt & 65535
+        n_top = cnt >> 16
+        mf = tl.maximum(n_fin, 1).to(tl.float32)
+        q = tl.minimum(tl.maximum(((k - n_top).to(tl.float32) - 0.5) / mf, 1e-6), 1.0 - 1e-6)
+    else:
+        xz = tl.where(real, tl.minimum(tl.maximum(xf, -1e16), 1e16), 0.0)
+        if LEAN == 1:
+            s1, s2, m = _add3_all(xz, xz * xz, real.to(tl.int32))
+            lo = tl.full([], -2147483647, tl.int32)
+            hi = tl.full([], 2147483647, tl.int32)
+        else:
+            lo, hi, s1, s2, m = _min_max_add3_all(tl.where(real, ks, 2147483647), ks, xz,
+                                                   xz * xz, real.to(tl.int32))
+        mf = tl.maximum(m, 1).to(tl.float32)
+        q = tl.minimum(tl.maximum(tl.fdiv(k.to(tl.float32) - 0.5, mf), 1e-6), 1.0 - 1e-6)
     mu = s1 / mf
     sd = tl.sqrt(tl.maximum(s2 / mf - mu * mu, 0.0))
-    q = tl.minimum(tl.maximum(((k - n_top).to(tl.float32) - 0.5) / mf, 1e-6), 1.0 - 1e-6)
     dq = 3.0 * tl.sqrt(q * (1.0 - q) / mf) + 1.0 / mf
-    return real, kmin, kmax, m, mu, sd, q, dq
+    return real, lo, hi, m, mu, sd, q, dq
 
 
 @triton.jit
-def _kth_key_interp(ks, k, p_scr, SMALL: tl.constexpr):
+def _add3(a0, b0, c0, a1, b1, c1):
+    return a0 + a1, b0 + b1, c0 + c1
+
+
+@triton.jit
+def _add3_all(a, b, c):
+    """(sum a, sum b, sum c) over every axis."""
+    if len(a.shape) == 2:
+        a, b, c = tl.reduce((a, b, c), 1, _add3)
+    return tl.reduce((a, b, c), 0, _add3)
+
+
+@triton.jit
+def _min_max_add3(a0, b0, c0, d0, e0, a1, b1, c1, d1, e1):
+    return tl.minimum(a0, a1), tl.maximum(b0, b1), c0 + c1, d0 + d1, e0 + e1
+
+
+@triton.jit
+def _min_max_add3_all(a, b, c, d, e):
+    """(min a, max b, sum c, sum d, sum e) over every axis."""
+    if len(a.shape) == 2:
+        a, b, c, d, e = tl.reduce((a, b, c, d, e), 1, _min_max_add3)
+    return tl.reduce((a, b, c, d, e), 0, _min_max_add3)
+
+
+@triton.jit
+def _kth_key_interp(ks, k, p_scr, SMALL: tl.constexpr, LEAN: tl.constexpr = 0):
     """_kth_key with HI < 0: an interpolating search over the key *values* (v24, v25).
 
     Keeps a bracket [lo, hi] of signed keys with count(>= lo) = c_lo >= k > count(> hi) =
@@ -801,11 +876,13 @@ def _kth_key_interp(ks, k, p_scr, SMALL: tl.constexpr):
     >= lo are exactly the top k, which is all the emit needs (count(> t) < k <= count(>= t),
     and ties at t only where t is T). Normal rows: 3-5 steps plus the bucket, or 4-7 to the
     end, against the adaptive form's 10-14 plus its bucket (numpy simulation, session 21)."""
-    real, kmin, kmax, m, mu, sd, q, dq = _interp_fit(ks, k)
-    va = mu + sd * _upper_quantile(tl.minimum(q + dq, 1.0 - 1e-6))
-    vb = mu + sd * _upper_quantile(tl.maximum(q - dq, 1e-6))
-    lo = kmin
-    hi = kmax
+    real, lo, hi, m, mu, sd, q, dq = _interp_fit(ks, k, LEAN)
+    if LEAN == 0:
+        va = mu + sd * _upper_quantile(tl.minimum(q + dq, 1.0 - 1e-6))
+        vb = mu + sd * _upper_quantile(tl.maximum(q - dq, 1e-6))
+    else:
+        va = mu + sd * _upper_quantile_approx(tl.minimum(q + dq, 1.0 - 1e-6))
+        vb = mu + sd * _upper_quantile_approx(tl.maximum(q - dq, 1e-6))
     c_lo = m
     c_hi = tl.zeros([], dtype=tl.int32)
     mode = tl.zeros([], dtype=tl.int32)                # 0: normal fit, 1: bracket, 2: + midpoint
@@ -817,7 +894,10 @@ def _kth_key_interp(ks, k, p_scr, SMALL: tl.constexpr):
         fh = _key_float(hi)
         bf = b.to(tl.float32)
         rf = r.to(tl.float32)
-        inv_b = 1.0 / bf
+        if LEAN == 0:
+            inv_b = 1.0 / bf
+        else:
+            inv_b = tl.fdiv(1.0, bf)
         d = tl.where(mode == 1, 3.0 * tl.sqrt(tl.maximum(rf * (bf - rf) * inv_b, 1.0)) + 1.0, 0.0)
         ia = fh - tl.minimum((rf + d) * inv_b, 1.0) * (fh - fl)
         ib = fh - tl.maximum((rf - d) * inv_b, 0.0) * (fh - fl)
@@ -860,122 +940,6 @@ def _kth_key_interp(ks, k, p_scr, SMALL: tl.constexpr):
 
 
 @triton.jit
-def _add4(a0, b0, c0, d0, a1, b1, c1, d1):
-    return a0 + a1, b0 + b1, c0 + c1, d0 + d1
-
-
-@triton.jit
-def _add4_all(a, b, c, d):
-    """(sum of a, b, c, d) over every axis."""
-    if len(a.shape) == 2:
-        a, b, c, d = tl.reduce((a, b, c, d), 1, _add4)
-    return tl.reduce((a, b, c, d), 0, _add4)
-
-
-@triton.jit
-def _probe_key(J: tl.constexpr, K: tl.constexpr, mode, lo, hi, fl, fh, rf, bf, d, mu, sd, q,
-               dq):
-    """Probe J of K (J = 0 the lowest) of a step of _kth_key_interp8, clamped into (lo, hi].
-
-    Spread: u = (t + t^3) / 2 for t evenly spaced over [-1, 1], so the probes crowd where
-    the k-th key most likely is (for 8 probes: 0.07, 0.25, 0.54 and 1 of the margin on either
-    side). Mode 0: the normal fit's value at the quantile q - u dq; modes 1 and 2: the
-    bracket's linear interpolation at rank r - u d from its top. Mode 2 puts the even probes
-    (and any probe whose value is not finite) at (J + 1) / (K + 1) of the bracket in key
-    order, so that a step shrinks the bracket's key range even where the values defeat the
-    interpolation."""
-    t = (2.0 * J + 1.0 - K) / (K - 1.0)
-    u = 0.5 * t + 0.5 * t * t * t
-    v_fit = mu + sd * _upper_quantile(tl.minimum(tl.maximum(q - u * dq, 1e-6), 1.0 - 1e-6))
-    v_int = fh - tl.minimum(tl.maximum((rf - u * d) / bf, 0.0), 1.0) * (fh - fl)
-    v = tl.where(mode == 0, v_fit, v_int)
-    span = hi.to(tl.int64) - lo.to(tl.int64)
-    kj = (lo.to(tl.int64) + span * (J + 1) // (K + 1)).to(tl.int32)
-    use_key = (v - v) != 0.0
-    if J % 2 == 0:
-        use_key = use_key | (mode == 2)
-    p = tl.where(use_key, kj, _float_key(v))
-    return tl.minimum(tl.maximum(p, lo + 1), hi)
-
-
-@triton.jit
-def _take_probe(p, c, k, lo, c_lo, hi, c_hi):
-    """The bracket after probe p counted c = count(>= p): p can raise lo (c >= k) or lower
-    hi to p - 1 (c < k). Order-blind: over any set of probes the counts fall as the probes
-    rise, so the highest taken probe has the smallest count among the taken, and the lowest
-    refused one the largest among the refused."""
-    take = c >= k
-    return (tl.where(take, tl.maximum(lo, p), lo), tl.where(take, tl.minimum(c_lo, c), c_lo),
-            tl.where(take, hi, tl.minimum(hi, p - 1)), tl.where(take, c_hi, tl.maximum(c_hi, c)))
-
-
-@triton.jit
-def _kth_key_interp8(ks, k, p_scr, SMALL: tl.constexpr):
-    """_kth_key with HI = -4: _kth_key_interp with eight probes per step (four packed counts
-    in one reduction, _probe_key) instead of two: the normal fit's first step leaves a
-    bracket of ~0.5 standard deviations of the empirical quantile (~20 keys for the median of
-    4096 normal values) instead of ~6, so most rows go from the fit to the bucket in one step.
-    Same bracket, modes, snapping to the bracket's smallest and largest keys, stop rules and
-    result as _kth_key_interp."""
-    K: tl.constexpr = 8
-    real, kmin, kmax, m, mu, sd, q, dq = _interp_fit(ks, k)
-    lo = kmin
-    hi = kmax
-    c_lo = m
-    c_hi = tl.zeros([], dtype=tl.int32)
-    mode = tl.zeros([], dtype=tl.int32)                # 0: normal fit, 1: bracket, 2: + key order
-    stop = k - (SMALL > 0) * (k + 1)                   # SMALL = 0: stop at count(>= lo) == k
-    while (c_lo - c_hi > SMALL) & (lo < hi) & (c_lo != stop):
-        b = c_lo - c_hi
-        r = k - c_hi
-        fl = _key_float(lo)
-        fh = _key_float(hi)
-        bf = b.to(tl.float32)
-        rf = r.to(tl.float32)
-        d = 3.0 * tl.sqrt(tl.maximum(rf * (bf - rf) / bf, 1.0)) + 1.0
-        p0 = _probe_key(0, K, mode, lo, hi, fl, fh, rf, bf, d, mu, sd, q, dq)
-        p1 = _probe_key(1, K, mode, lo, hi, fl, fh, rf, bf, d, mu, sd, q, dq)
-        p2 = _probe_key(2, K, mode, lo, hi, fl, fh, rf, bf, d, mu, sd, q, dq)
-        p3 = _probe_key(3, K, mode, lo, hi, fl, fh, rf, bf, d, mu, sd, q, dq)
-        p4 = _probe_key(4, K, mode, lo, hi, fl, fh, rf, bf, d, mu, sd, q, dq)
-        p5 = _probe_key(5, K, mode, lo, hi, fl, fh, rf, bf, d, mu, sd, q, dq)
-        p6 = _probe_key(6, K, mode, lo, hi, fl, fh, rf, bf, d, mu, sd, q, dq)
-        p7 = _probe_key(7, K, mode, lo, hi, fl, fh, rf, bf, d, mu, sd, q, dq)
-        w0 = (ks >= p0).to(tl.int32) + ((ks >= p1).to(tl.int32) << 16)
-        w1 = (ks >= p2).to(tl.int32) + ((ks >= p3).to(tl.int32) << 16)
-        w2 = (ks >= p4).to(tl.int32) + ((ks >= p5).to(tl.int32) << 16)
-        w3 = (ks >= p6).to(tl.int32) + ((ks >= p7).to(tl.int32) << 16)
-        if mode == 2:
-            inb = (ks >= lo) & (ks <= hi)
-            b_min, b_max, c01, c23, c45, c67 = _stats_all(
-                tl.where(inb, ks, 2147483647), tl.where(inb, ks, -2147483648), w0, w1, w2, w3)
-        else:
-            c01, c23, c45, c67 = _add4_all(w0, w1, w2, w3)
-            b_min = lo
-            b_max = hi
-        lo_n, c_lo_n, hi_n, c_hi_n = _take_probe(p0, c01 & 65535, k, lo, c_lo, hi, c_hi)
-        lo_n, c_lo_n, hi_n, c_hi_n = _take_probe(p1, c01 >> 16, k, lo_n, c_lo_n, hi_n, c_hi_n)
-        lo_n, c_lo_n, hi_n, c_hi_n = _take_probe(p2, c23 & 65535, k, lo_n, c_lo_n, hi_n, c_hi_n)
-        lo_n, c_lo_n, hi_n, c_hi_n = _take_probe(p3, c23 >> 16, k, lo_n, c_lo_n, hi_n, c_hi_n)
-        lo_n, c_lo_n, hi_n, c_hi_n = _take_probe(p4, c45 & 65535, k, lo_n, c_lo_n, hi_n, c_hi_n)
-        lo_n, c_lo_n, hi_n, c_hi_n = _take_probe(p5, c45 >> 16, k, lo_n, c_lo_n, hi_n, c_hi_n)
-        lo_n, c_lo_n, hi_n, c_hi_n = _take_probe(p6, c67 & 65535, k, lo_n, c_lo_n, hi_n, c_hi_n)
-        lo_n, c_lo_n, hi_n, c_hi_n = _take_probe(p7, c67 >> 16, k, lo_n, c_lo_n, hi_n, c_hi_n)
-        # The bracket's keys all lie in [b_min, b_max] (mode 2): its ends move onto them.
-        lo = tl.maximum(lo_n, b_min)
-        hi = tl.minimum(hi_n, b_max)
-        c_lo = c_lo_n
-        c_hi = c_hi_n
-        mode = tl.where((c_lo - c_hi) * 2 > b, 2, 1)
-    t_s = lo
-    if SMALL > 0:
-        if lo < hi:
-            eq = real & (ks >= lo) & (ks <= hi)
-            t_s = _bucket_kth(ks, eq, c_lo - c_hi, k - c_hi, p_scr, SMALL, 0)
-    return t_s
-
-
-@triton.jit
 def _kth_key(ks, k, p_scr, SEL: tl.constexpr = 1, SMALL: tl.constexpr = 0, HI: tl.constexpr = 16):
     """The k-th largest of ``ks`` by a greedy search over the key bits (no reloads).
 
@@ -997,10 +961,8 @@ def _kth_key(ks, k, p_scr, SEL: tl.constexpr = 1, SMALL: tl.constexpr = 0, HI: t
     0 the result is a threshold t with count(> t) < k <= count(>= t) that is either the k-th
     largest key or has exactly k keys at or above it (not always a key): what the emits
     (_emit_top, _emit_top_warp) need, and all any caller uses it for."""
-    if HI == -4:
-        t_s = _kth_key_interp8(ks, k, p_scr, SMALL)
-    elif HI < 0:
-        t_s = _kth_key_interp(ks, k, p_scr, SMALL)
+    if HI < 0:
+        t_s = _kth_key_interp(ks, k, p_scr, SMALL, -1 - HI)
     elif (SMALL > 0) and (HI == 0):
         t_s = _kth_key_adaptive(ks, k, p_scr, SMALL)
     else:
