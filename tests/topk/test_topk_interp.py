@@ -575,7 +575,7 @@ def test_config_rejects_bad_select_knobs():
                dict(select_hi=15), dict(select_hi=32), dict(threshold_bits=4),
                dict(finish_small=3), dict(finish_hi=17), dict(sample_group=3),
                dict(sample_group=16), dict(sample_sigma=3), dict(sample_sigma=9),
-               dict(select_hi=-2), dict(finish_hi=-3), dict(fused_hi=5), dict(fused_hi=-2)):
+               dict(select_hi=-4), dict(finish_hi=-5), dict(fused_hi=5), dict(fused_hi=-6)):
         with pytest.raises(ValueError, match=r"TopKConfig\.(select_|threshold_|finish_|fused_|sample_group|sample_sigma)"):
             tk.TopKConfig(**kw)
     for kw in (dict(select_hi=-1), dict(finish_hi=-1), dict(fused_hi=-1), dict(fused_hi=0)):
