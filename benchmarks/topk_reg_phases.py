@@ -1,7 +1,7 @@
 """Where the time of top-k register mode goes (GPU), for v23/v24's kernel layout: the row as a
 1-D ``_warp_lanes`` tile (each warp holds consecutive lanes), ballot ranks in the emit.
 
-    python benchmarks/topk_reg_phases.py [rows] [cols] [k]
+    python benchmarks/topk_reg_phases.py [rows] [cols] [k] [variant,variant,...]
 
 Phase kernels load the row and make its order keys like ``topk_register_kernel``, then:
 ``load`` one max reduction; ``search_adapt`` / ``search_interp`` / ``search_v25`` the k-th key
@@ -95,7 +95,12 @@ VARIANTS = [  # name, phase, HI, SMALL
     ("full_adapt_masked", 6, 0, 32), ("full_adapt_branch", 7, 0, 32),
     ("full_adapt_ldbranch_keys", 8, 0, 32), ("full_adapt_ldbranch", 9, 0, 32),
     ("full_v25_ldbranch_keys", 8, -1, 0),
+    # session 22: the lean interpolating search (HI -2, v28), with the bucket and to the end
+    ("search_lean", 1, -2, 32), ("search_lean_v25", 1, -2, 0), ("full_lean", 3, -2, 32),
+    ("full_lean_v25", 3, -2, 0), ("full_lean_ldbranch_keys", 8, -2, 32),
 ]
+if len(sys.argv) > 4:   # a subset of the variants by name: ... rows cols k name,name,...
+    VARIANTS = [v for v in VARIANTS if v[0] in sys.argv[4].split(",")]
 
 
 def _signed_keys(x):
@@ -104,7 +109,7 @@ def _signed_keys(x):
 
 
 def main() -> None:
-    rows, cols, k = (int(a) for a in (sys.argv[1:] + ["4096", "4096", "2048"][len(sys.argv) - 1:]))
+    rows, cols, k = (int(a) for a in (sys.argv[1:4] + ["4096", "4096", "2048"][len(sys.argv[1:4]):]))
     x = torch.randn(rows, cols, device="cuda")
     t = torch.empty(rows, dtype=torch.int32, device="cuda")
     t_exact = torch.empty(rows, dtype=torch.int32, device="cuda")
@@ -143,7 +148,7 @@ def main() -> None:
             print(f"keys/thread {per:3d} warps {warps:2d} maxnreg={maxn!s:>4} {name:>14}: "
                   f"{us:8.1f} us  regs={kern.n_regs} spills={kern.n_spills} {check}", flush=True)
     z = torch.zeros(rows, dtype=torch.int32, device="cuda")
-    for name in ("v23", "v24_a", "v25"):
+    for name in ("v26", "v28_r"):
         us = graph_replay_us(lambda c=name: tk.top_k_per_row_prefill(x, z, e, out, k, config=c))
         print(f"production {name:>6}: {us:8.1f} us", flush=True)
 
