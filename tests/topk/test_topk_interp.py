@@ -212,6 +212,12 @@ SMALL = {
                                           finish_small=8, finish_hi=-3, row_fallback=True,
                                           warp_emit=True, sample_max_split=8,
                                           sample_min_ratio=4),
+    # v29: register mode's emit from the search's final bracket (no bucket), on the warp
+    # emit's tiles, lean and full starts.
+    "register_bemit": tk.TopKConfig(reg_max_cols=512, reg_per_thread=4, select_small=16,
+                                    select_hi=-2, warp_emit=True, reg_bracket_emit=True),
+    "register_bemit_m": tk.TopKConfig(reg_max_cols=512, reg_per_thread=4, select_small=8,
+                                      select_hi=-1, warp_emit=True, reg_bracket_emit=True),
     # The v3 compaction with in-thread rank scans ([tile / threads, threads] tiles).
     "sample_scan2d": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
                                     cap=48, compact_block=16, sample=16, scan2d=True),
@@ -269,7 +275,8 @@ def _hard_rows(cols: int, gen: torch.Generator) -> torch.Tensor:
                                     "register_interp_exact_warp", "sample_finish_interp",
                                     "sample_fused_interp_exact", "register_lean",
                                     "register_lean_exact_2d", "register_lean_m_warp",
-                                    "sample_finish_lean_m"])
+                                    "sample_finish_lean_m", "register_bemit",
+                                    "register_bemit_m"])
 def test_interp_search_hard_rows(config):
     """The interpolating search is exact on rows its estimates misjudge (it may only take more
     steps there): each k around the rows' structure (the run of ties, the clusters' sizes)."""
@@ -286,6 +293,11 @@ def test_interp_search_hard_rows(config):
 
 def test_plan_modes():
     cpu = torch.device("cpu")
+    for name, bemit in (("register_bemit", True), ("register_lean_m_warp", False),
+                        ("register_lean_exact_2d", False)):
+        p = tk._cached_plan(5, 130, 7, cpu, SMALL[name])
+        assert p["mode"] == "register" and p["bemit"] == bemit, name
+        assert p["ws_numel"] == (5 * (2 * 16 + 1) if bemit else 5 * (p["small"] + 1) if p["small"] else 0)
     assert tk.plan(7, 130, 7, cpu, SMALL["row"])["mode"] == "row"
     p = tk.plan(2, 130, 7, cpu, SMALL["split"])
     assert p["mode"] == "split" and p["split"] > 1 and p["chunk"] % 32 == 0

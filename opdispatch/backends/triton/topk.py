@@ -116,6 +116,10 @@ class TopKConfig:
     # the warp emit): keys per thread and register cap there (0: reg_per_thread / reg_maxnreg).
     reg_emit_per_thread: int = 0
     reg_emit_maxnreg: int = 0
+    # v29: register mode on the warp emit's tiles with an interpolating select (select_hi < 0,
+    # select_small > 0) emits from the search's final bracket (_emit_bracket_warp: no bucket,
+    # no k-th key).
+    reg_bracket_emit: bool = False
     pdl: int = 0               # v22: programmatic dependent launch between the v3 kernels
                                # (CUDA sm_90+ only; 0: off): the compaction starts while the
                                # threshold kernel runs, the finish launches early, each waits
@@ -364,6 +368,8 @@ CONFIGS = {
     # two that measured best in gpu_s22_3.sh).
     "v28_rm": dataclasses.replace(_V26, select_hi=-2, finish_hi=-3),
     "v28_m": dataclasses.replace(_V26, select_hi=-3, finish_hi=-3),
+    # v29: v28_rm with register mode's bracket emit (reg_bracket_emit, trial, session 22).
+    "v29": dataclasses.replace(_V26, select_hi=-2, finish_hi=-3, reg_bracket_emit=True),
     "v28_r": dataclasses.replace(_V26, select_hi=-2),
     "v28_mr": dataclasses.replace(_V26, select_hi=-3),
     "v22_2": dataclasses.replace(_V21A, pdl=2),
@@ -557,7 +563,10 @@ def _cached_plan(rows: int, cols: int, k: int, device: torch.device, config) -> 
         p = plan(rows, cols, k, device, config)
         if p["mode"] == "register":
             small = p["small"]
-            p["ws_numel"] = rows * (small + 1) if small else 0
+            p["bemit"] = bool(
+                p["cfg"].reg_bracket_emit and small and p["cfg"].select_hi < 0
+                and _select_layout(p["cfg"], p["lanes"], p["num_warps"], k, device)["WARP"])
+            p["ws_numel"] = rows * ((2 if p["bemit"] else 1) * small + 1) if small else 0
         elif p["mode"] == "sample_rows":
             # Per row: its candidate segment (keys, columns), the row-mode fallback's
             # candidates, _kth_key's scratch.
@@ -609,7 +618,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             *common, out, out.stride(0), k, scr, IS_DECODE=decode, COL_CONTIG=stride_c == 1,
             LANES=p["lanes"], FILL_BLOCK=1024, SEL=cfg.select_bits, SMALL=small,
             HI=cfg.select_hi, **_select_layout(cfg, p["lanes"], p["num_warps"], k, device),
-            num_warps=p["num_warps"], **_maxnreg(p["maxnreg"], device))
+            BEMIT=p["bemit"], num_warps=p["num_warps"], **_maxnreg(p["maxnreg"], device))
         return
     # One workspace allocation per call (size from the shape only).
     ws = torch.empty(p["ws_numel"], dtype=torch.int32, device=device)

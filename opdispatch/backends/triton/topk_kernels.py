@@ -851,8 +851,9 @@ def _min_max_add3_all(a, b, c, d, e):
 
 
 @triton.jit
-def _kth_key_interp(ks, k, p_scr, SMALL: tl.constexpr, LEAN: tl.constexpr = 0):
-    """_kth_key with HI < 0: an interpolating search over the key *values* (v24, v25).
+def _interp_bracket(ks, k, SMALL: tl.constexpr, LEAN: tl.constexpr = 0):
+    """The interpolating search over the key *values* (v24-v29; _kth_key with HI < 0 through
+    _kth_key_interp). Returns (real lanes, lo, hi, c_lo, c_hi): the final bracket.
 
     Keeps a bracket [lo, hi] of signed keys with count(>= lo) = c_lo >= k > count(> hi) =
     c_hi (so the k-th largest key T is in it) and narrows it by two probes per step, counted
@@ -931,6 +932,14 @@ def _kth_key_interp(ks, k, p_scr, SMALL: tl.constexpr, LEAN: tl.constexpr = 0):
         hi = tl.minimum(hi, b_max)
         c_lo = c_lo_n
         mode = tl.where((c_lo - c_hi) * 2 > b, 2, 1)
+    return real, lo, hi, c_lo, c_hi
+
+
+@triton.jit
+def _kth_key_interp(ks, k, p_scr, SMALL: tl.constexpr, LEAN: tl.constexpr = 0):
+    """_kth_key with HI < 0: _interp_bracket, then (SMALL > 0, a bracket of several keys) its
+    (k - c_hi)-th largest by _bucket_kth; else its lower end (see _interp_bracket)."""
+    real, lo, hi, c_lo, c_hi = _interp_bracket(ks, k, SMALL, LEAN)
     t_s = lo
     if SMALL > 0:
         if lo < hi:
@@ -1105,6 +1114,88 @@ def _emit_top_warp(ks, t_s, idx, k, p_orow, WARPS: tl.constexpr, ASM: tl.constex
         tl.store(p_orow + pos, idx, mask=m_gt | (m_eq & (r_eq < k - n_gt)))
 
 
+# Two ballots per element (CUDA): $4 the keys above the bracket (int32, nonzero: set), $5 the
+# bracket's keys; $6 + $7 the lane number as in _BALLOT_RANK_ASM. Out: $0 this lane's rank
+# among its warp's set lanes of each kind, packed (above: low 16 bits, bracket: high), $1 the
+# warp's counts of each, packed, $2 ($6 - laneid) % 32, $3 the lane number.
+_BALLOT2_RANK_ASM = tl.constexpr("""{
+.reg .pred %p, %q;
+.reg .b32 %g, %b, %lt, %ln, %t;
+setp.ne.s32 %p, $4, 0;
+setp.ne.s32 %q, $5, 0;
+vote.sync.ballot.b32 %g, %p, 0xffffffff;
+vote.sync.ballot.b32 %b, %q, 0xffffffff;
+mov.u32 %lt, %lanemask_lt;
+and.b32 %t, %g, %lt;
+popc.b32 $0, %t;
+and.b32 %t, %b, %lt;
+popc.b32 %t, %t;
+mad.lo.u32 $0, %t, 65536, $0;
+popc.b32 $1, %g;
+popc.b32 %t, %b;
+mad.lo.u32 $1, %t, 65536, $1;
+mov.u32 %ln, %laneid;
+xor.b32 $2, $6, %ln;
+and.b32 $2, $2, 31;
+add.s32 $3, $6, $7;
+}""")
+
+
+@triton.jit
+def _emit_bracket_warp(ks, lo, hi, c_lo, c_hi, k, p_orow, p_scr, SMALL: tl.constexpr,
+                       WARPS: tl.constexpr, ASM: tl.constexpr):
+    """Register mode's emit from the interpolating search's final bracket (v29), without the
+    k-th key: _interp_bracket leaves c_hi < k keys above hi (all taken) and b = c_lo - c_hi
+    keys in [lo, hi], of which the r = k - c_hi largest are taken. One pass ranks both kinds
+    in lane order (two ballots per element on CUDA, packed counts, one _groups_before):
+    - keys > hi go to out[rank];
+    - lo == hi (one key value: ties, possibly more than SMALL): the first r in lane order go
+      to out[c_hi + rank];
+    - else (b <= SMALL): the bracket's keys and lane numbers go to p_scr[0:b] and
+      p_scr[SMALL:SMALL + b] in lane order, and after a barrier each one's rank inside the
+      bracket (larger keys, then equal keys earlier in lane order: one [SMALL, SMALL] tile)
+      decides: rank < r goes to out[c_hi + rank].
+    This replaces _bucket_kth's per-element atomics and its two barriers, and the check that
+    count(>= T) == k: the counts are known from the search. Lane numbers are the column
+    offsets (register mode, IDX_IS_LANE). Without ASM, or where a lane is not where the
+    ballots need it (see _emit_top_warp), the ranks come from Triton scans."""
+    LANES: tl.constexpr = ks.shape[0]
+    m_gt = ks > hi
+    m_br = (ks >= lo) & (ks <= hi)                     # real keys only: lo > INT_MIN
+    h = m_gt.to(tl.int32) + (m_br.to(tl.int32) << 16)
+    if ASM:
+        wl, rr = _warp_lanes(LANES, WARPS, True)
+        pre, cnt, bad, o = tl.inline_asm_elementwise(
+            _BALLOT2_RANK_ASM, "=r,=r,=r,=r,r,r,r,r",
+            [m_gt.to(tl.int32), m_br.to(tl.int32), wl, rr],
+            dtype=(tl.int32, tl.int32, tl.int32, tl.int32), is_pure=True, pack=1)
+        if tl.sum(bad, 0) != 0:
+            pre, cnt = _group_ranks(h, WARPS)
+    else:
+        o = _warp_lanes(LANES, WARPS)
+        pre, cnt = _group_ranks(h, WARPS)
+    pos = _groups_before(cnt, WARPS) + pre
+    tl.store(p_orow + (pos & 65535), o, mask=m_gt)
+    r = k - c_hi
+    pos_br = pos >> 16
+    if lo == hi:
+        tl.store(p_orow + c_hi + pos_br, o, mask=m_br & (pos_br < r))
+    else:
+        b = c_lo - c_hi
+        tl.store(p_scr + pos_br, ks, mask=m_br)
+        tl.store(p_scr + SMALL + pos_br, o, mask=m_br)
+        tl.debug_barrier()                             # the stores, seen by every thread
+        i = tl.arange(0, SMALL)[:, None]
+        j = tl.arange(0, SMALL)[None, :]
+        v_i = tl.load(p_scr + i, mask=i < b, other=-2147483648)
+        v_j = tl.load(p_scr + j, mask=j < b, other=-2147483648)
+        beats = (v_j > v_i) | ((v_j == v_i) & (j < i))
+        rank = tl.sum(beats.to(tl.int32), 1, keep_dims=True)      # [SMALL, 1]
+        take = (i < b) & (rank < r)
+        tl.store(p_orow + c_hi + rank, tl.load(p_scr + SMALL + i, mask=take, other=0),
+                 mask=take)
+
+
 @triton.jit
 def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, p_scr, LANES: tl.constexpr,
                    SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr,
@@ -1146,11 +1237,14 @@ def topk_register_kernel(
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, LANES: tl.constexpr,
     FILL_BLOCK: tl.constexpr, SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr,
     STHREADS: tl.constexpr = 0, WARP: tl.constexpr = 0, WASM: tl.constexpr = False,
+    BEMIT: tl.constexpr = False,
 ):
     """Short rows (cols <= LANES), one program per row, one launch: the row's keys are loaded
     once into registers, the k-th largest found by _kth_key and the top k written in column
     order (ties at the threshold: the first ones). No histogram; the only workspace is
-    _kth_key's scratch with SMALL > 0 (SMALL + 1 int32 per row)."""
+    _kth_key's scratch with SMALL > 0 (SMALL + 1 int32 per row). BEMIT (v29; needs HI < 0,
+    SMALL > 0 and WARP > 0): _interp_bracket, then _emit_bracket_warp (the top k in column
+    order but for the bracket's keys, which come in rank order; 2 SMALL + 1 int32 per row)."""
     row = tl.program_id(0)
     start, end = _row_bounds(p_starts, p_ends, p_seq_lens, next_n, row, cols, IS_DECODE)
     n = end - start
@@ -1170,12 +1264,17 @@ def topk_register_kernel(
         else:
             x, m = _load_row(p_row, stride_c, o, n, COL_CONTIG)
             ks = tl.where(m, _signed_key(x), -2147483648)
-        t_s = _kth_key(ks, k,
-                       p_scr + row.to(tl.int64) * (SMALL + 1), SEL, SMALL, HI)
-        if WARP > 0:
-            _emit_top_warp(ks, t_s, o, k, p_orow, WARP, WASM, True)
+        if BEMIT:
+            _, lo, hi, c_lo, c_hi = _interp_bracket(ks, k, SMALL, -1 - HI)
+            _emit_bracket_warp(ks, lo, hi, c_lo, c_hi, k, p_orow,
+                               p_scr + row.to(tl.int64) * (2 * SMALL + 1), SMALL, WARP, WASM)
         else:
-            _emit_top(ks, t_s, o, k, p_orow, STHREADS > 0)
+            t_s = _kth_key(ks, k,
+                           p_scr + row.to(tl.int64) * (SMALL + 1), SEL, SMALL, HI)
+            if WARP > 0:
+                _emit_top_warp(ks, t_s, o, k, p_orow, WARP, WASM, True)
+            else:
+                _emit_top(ks, t_s, o, k, p_orow, STHREADS > 0)
 
 
 @triton.jit
