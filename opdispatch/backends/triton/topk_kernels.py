@@ -817,7 +817,8 @@ def _interp_fit(ks, k, LEAN: tl.constexpr):
             lo, hi, s1, s2, m = _min_max_add3_all(tl.where(real, ks, 2147483647), ks, xz,
                                                    xz * xz, real.to(tl.int32))
         mf = tl.maximum(m, 1).to(tl.float32)
-        q = tl.minimum(tl.maximum(tl.fdiv(k.to(tl.float32) - 0.5, mf), 1e-6), 1.0 - 1e-6)
+        # (k - 0.5) * (1 / m): k may arrive as a constexpr (Triton specializes k = 1)
+        q = tl.minimum(tl.maximum((k - 0.5) * tl.fdiv(1.0, mf), 1e-6), 1.0 - 1e-6)
     mu = s1 / mf
     sd = tl.sqrt(tl.maximum(s2 / mf - mu * mu, 0.0))
     dq = 3.0 * tl.sqrt(q * (1.0 - q) / mf) + 1.0 / mf
