@@ -368,7 +368,12 @@ CONFIGS = {
     # two that measured best in gpu_s22_3.sh).
     "v28_rm": dataclasses.replace(_V26, select_hi=-2, finish_hi=-3),
     "v28_m": dataclasses.replace(_V26, select_hi=-3, finish_hi=-3),
-    # v29: v28_rm with register mode's bracket emit (reg_bracket_emit, trial, session 22).
+    # v29 (the default from session 22): v28_rm with register mode's bracket emit
+    # (reg_bracket_emit). H100, graph us, v26 -> v28_rm -> v29 (gpu_s22_5.sh): 4096x4096
+    # k=2048 103.7 -> 95.2 -> 92.0, k=1024 101.8 -> 93.0 -> 91.0, 2048x4096 k=1024 55.3 ->
+    # 50.6 -> 48.6, 512x4096 k=2048 17.0 -> 15.8 -> 14.2, 64x4096 9.2 -> 8.6 -> 5.9; the
+    # finish's lean start (-3; gpu_s22_3.sh, v26 -> v28_m): 64x131072 k=2048 decode 37.0 ->
+    # 36.8, k=512 33.9 -> 33.5, 8x131072 20.4 -> 19.6, 1x131072 17.1 -> 16.6.
     "v29": dataclasses.replace(_V26, select_hi=-2, finish_hi=-3, reg_bracket_emit=True),
     "v28_r": dataclasses.replace(_V26, select_hi=-2),
     "v28_mr": dataclasses.replace(_V26, select_hi=-3),
@@ -397,7 +402,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "v26"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
+DEFAULT_CONFIG = "v29"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
