@@ -176,6 +176,7 @@ _V21A = dataclasses.replace(_V21, finish_hi=0, finish_small=32)
 _V23 = dataclasses.replace(_V21A, pdl=1, reg_emit_per_thread=16, reg_emit_maxnreg=64)
 _V24A = dataclasses.replace(_V23, select_hi=-1, finish_hi=-1, select_min_rows=0)
 _V26 = dataclasses.replace(_V24A, fused_hi=0)
+_V29 = dataclasses.replace(_V26, select_hi=-2, finish_hi=-3, reg_bracket_emit=True)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -374,7 +375,10 @@ CONFIGS = {
     # 50.6 -> 48.6, 512x4096 k=2048 17.0 -> 15.8 -> 14.2, 64x4096 9.2 -> 8.6 -> 5.9; the
     # finish's lean start (-3; gpu_s22_3.sh, v26 -> v28_m): 64x131072 k=2048 decode 37.0 ->
     # 36.8, k=512 33.9 -> 33.5, 8x131072 20.4 -> 19.6, 1x131072 17.1 -> 16.6.
-    "v29": dataclasses.replace(_V26, select_hi=-2, finish_hi=-3, reg_bracket_emit=True),
+    "v29": _V29,
+    # v29 with other bracket sizes in register mode (trials, session 22).
+    "v29_s64": dataclasses.replace(_V29, select_small=64),
+    "v29_s128": dataclasses.replace(_V29, select_small=128),
     "v28_r": dataclasses.replace(_V26, select_hi=-2),
     "v28_mr": dataclasses.replace(_V26, select_hi=-3),
     "v22_2": dataclasses.replace(_V21A, pdl=2),
