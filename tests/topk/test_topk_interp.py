@@ -5,6 +5,7 @@ persistent row loop, split mode with several slices, the candidate workspace ove
 the row re-read, 4-bit and 8-bit candidate passes.
 """
 
+import dataclasses
 import math
 
 import pytest
@@ -18,6 +19,17 @@ from .helpers import assert_topk_matches, decode_bounds, make_logits, sample_thr
 pytestmark = pytest.mark.interp
 
 I32 = torch.int32
+
+# The interpolating search's configs (select_hi / finish_hi = -1); the lean forms in SMALL
+# differ from them in that knob only.
+_INTERP_1D = tk.TopKConfig(reg_max_cols=512, reg_per_thread=2, select_small=16, select_hi=-1)
+_INTERP_EXACT_2D = tk.TopKConfig(reg_max_cols=512, reg_per_thread=2, select_hi=-1, select_2d=1)
+_INTERP_WARP = tk.TopKConfig(reg_max_cols=512, reg_per_thread=4, select_small=16, select_hi=-1,
+                             warp_emit=True)
+_INTERP_FINISH = tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16, cap=64,
+                               sample=32, scan2d=True, finish_small=8, finish_hi=-1,
+                               row_fallback=True, warp_emit=True, sample_max_split=8,
+                               sample_min_ratio=4)
 
 SMALL = {
     "row": tk.TopKConfig(block=64, cand_block=32, max_split=1, cap=48),
@@ -179,18 +191,12 @@ SMALL = {
     # bracket's interpolation, two probes per reduction; with the bucket (select_small > 0)
     # and run to the end (0: no scratch), on 1-D, 2-D and warp-emit tiles; the v3 finish and
     # v12's one launch with it; v26's split (interpolating finish, adaptive one launch).
-    "register_interp": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2, select_small=16,
-                                     select_hi=-1),
-    "register_interp_exact_2d": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2,
-                                              select_hi=-1, select_2d=1),
-    "register_interp_warp": tk.TopKConfig(reg_max_cols=512, reg_per_thread=4, select_small=16,
-                                          select_hi=-1, warp_emit=True),
+    "register_interp": _INTERP_1D,
+    "register_interp_exact_2d": _INTERP_EXACT_2D,
+    "register_interp_warp": _INTERP_WARP,
     "register_interp_exact_warp": tk.TopKConfig(reg_max_cols=512, reg_per_thread=4,
                                                 select_hi=-1, warp_emit=True),
-    "sample_finish_interp": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
-                                          cap=64, sample=32, scan2d=True, finish_small=8,
-                                          finish_hi=-1, row_fallback=True, warp_emit=True,
-                                          sample_max_split=8, sample_min_ratio=4),
+    "sample_finish_interp": _INTERP_FINISH,
     "sample_fused_interp_exact": tk.TopKConfig(block=32, cand_block=16, always_split=True,
                                                max_split=1, cap=48, compact_block=16,
                                                sample=16, scan2d=True, sample_fused=True,
@@ -199,19 +205,13 @@ SMALL = {
                                      cap=48, compact_block=16, sample=16, scan2d=True,
                                      sample_fused=True, finish_small=8, finish_hi=-1,
                                      fused_hi=0),
-    # The lean interpolating search (-2: no min / max, -3: with them; v28): bucket on 1-D
-    # tiles, run to the end on 2-D tiles, the warp emit, the v3 finish.
-    "register_lean": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2, select_small=16,
-                                   select_hi=-2),
-    "register_lean_exact_2d": tk.TopKConfig(reg_max_cols=512, reg_per_thread=2,
-                                            select_hi=-2, select_2d=1),
-    "register_lean_m_warp": tk.TopKConfig(reg_max_cols=512, reg_per_thread=4, select_small=16,
-                                          select_hi=-3, warp_emit=True),
-    "sample_finish_lean_m": tk.TopKConfig(block=32, cand_block=32, min_chunk=32,
-                                          split_waves=16, cap=64, sample=32, scan2d=True,
-                                          finish_small=8, finish_hi=-3, row_fallback=True,
-                                          warp_emit=True, sample_max_split=8,
-                                          sample_min_ratio=4),
+    # The lean interpolating search (-2: no min / max, -3: with them; v28) on the same tiles as
+    # the interpolating ones above: bucket on 1-D tiles, run to the end on 2-D tiles, the
+    # warp emit, the v3 finish.
+    "register_lean": dataclasses.replace(_INTERP_1D, select_hi=-2),
+    "register_lean_exact_2d": dataclasses.replace(_INTERP_EXACT_2D, select_hi=-2),
+    "register_lean_m_warp": dataclasses.replace(_INTERP_WARP, select_hi=-3),
+    "sample_finish_lean_m": dataclasses.replace(_INTERP_FINISH, finish_hi=-3),
     # v29: register mode's emit from the search's final bracket (no bucket), on the warp
     # emit's tiles, lean and full starts.
     "register_bemit": tk.TopKConfig(reg_max_cols=512, reg_per_thread=4, select_small=16,

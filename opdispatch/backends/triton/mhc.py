@@ -33,7 +33,6 @@ is.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, replace
 
 import torch
@@ -96,7 +95,6 @@ class PostConfig:
     num_warps: int = 4
 
 
-@functools.lru_cache(maxsize=16)
 def mix_columns(n: int, head: bool) -> tuple[int, int]:
     """(N, NP): mixes per token and the padded width (a power of two >= 16 with a spare column)."""
     n_mix = n if head else (2 + n) * n
