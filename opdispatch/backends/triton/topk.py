@@ -87,7 +87,7 @@ class TopKConfig:
     threshold_bits: int = 1    # v3 sample threshold: key bits decided per reduction step (1, 2)
     finish_small: int = 0      # v3 finish: the two-level select, as select_small (0: 32 steps)
     finish_hi: int = 18        # ... with this many key bits searched first (even, 2..30; 0:
-                               # adaptive, -1: interpolating, as select_hi)
+                               # adaptive, -1 / -2 / -3: interpolating, as select_hi)
     fused_hi: int | None = None  # v26: finish_hi for v12's one launch only (None: finish_hi)
     row_fallback: bool = False  # v3: rows the sample did not settle are done by the finish kernel
                                 # alone (no v2 histogram / compaction launches)
@@ -369,6 +369,8 @@ CONFIGS = {
     # two that measured best in gpu_s22_3.sh).
     "v28_rm": dataclasses.replace(_V26, select_hi=-2, finish_hi=-3),
     "v28_m": dataclasses.replace(_V26, select_hi=-3, finish_hi=-3),
+    "v28_r": dataclasses.replace(_V26, select_hi=-2),
+    "v28_mr": dataclasses.replace(_V26, select_hi=-3),
     # v29 (the default from session 22): v28_rm with register mode's bracket emit
     # (reg_bracket_emit). H100, graph us, v26 -> v28_rm -> v29 (gpu_s22_5.sh): 4096x4096
     # k=2048 103.7 -> 95.2 -> 92.0, k=1024 101.8 -> 93.0 -> 91.0, 2048x4096 k=1024 55.3 ->
@@ -379,8 +381,6 @@ CONFIGS = {
     # v29 with other bracket sizes in register mode (trials, session 22).
     "v29_s64": dataclasses.replace(_V29, select_small=64),
     "v29_s128": dataclasses.replace(_V29, select_small=128),
-    "v28_r": dataclasses.replace(_V26, select_hi=-2),
-    "v28_mr": dataclasses.replace(_V26, select_hi=-3),
     "v22_2": dataclasses.replace(_V21A, pdl=2),
     "v22_3": dataclasses.replace(_V21A, pdl=3),
     "v22_4": dataclasses.replace(_V21A, pdl=4),
