@@ -218,6 +218,10 @@ SMALL = {
                                     select_hi=-2, warp_emit=True, reg_bracket_emit=True),
     "register_bemit_m": tk.TopKConfig(reg_max_cols=512, reg_per_thread=4, select_small=8,
                                       select_hi=-1, warp_emit=True, reg_bracket_emit=True),
+    # v30: the same emit in the v3 finish (the candidates' columns), lean and full starts.
+    "sample_finish_bemit": dataclasses.replace(_INTERP_FINISH, finish_hi=-3,
+                                               finish_bracket_emit=True),
+    "sample_finish_bemit_full": dataclasses.replace(_INTERP_FINISH, finish_bracket_emit=True),
     # The v3 compaction with in-thread rank scans ([tile / threads, threads] tiles).
     "sample_scan2d": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
                                     cap=48, compact_block=16, sample=16, scan2d=True),
@@ -276,7 +280,8 @@ def _hard_rows(cols: int, gen: torch.Generator) -> torch.Tensor:
                                     "sample_fused_interp_exact", "register_lean",
                                     "register_lean_exact_2d", "register_lean_m_warp",
                                     "sample_finish_lean_m", "register_bemit",
-                                    "register_bemit_m"])
+                                    "register_bemit_m", "sample_finish_bemit",
+                                    "sample_finish_bemit_full"])
 def test_interp_search_hard_rows(config):
     """The interpolating search is exact on rows its estimates misjudge (it may only take more
     steps there): each k around the rows' structure (the run of ties, the clusters' sizes)."""
@@ -298,6 +303,12 @@ def test_plan_modes():
         p = tk._cached_plan(5, 130, 7, cpu, SMALL[name])
         assert p["mode"] == "register" and p["bemit"] == bemit, name
         assert p["ws_numel"] == (5 * (2 * 16 + 1) if bemit else 5 * (p["small"] + 1) if p["small"] else 0)
+    # v30: the finish's bracket emit doubles its select scratch (2 * 8 + 1 per row).
+    for name, fbemit in (("sample_finish_bemit", True), ("sample_finish_lean_m", False)):
+        p = tk._cached_plan(5, 130, 7, cpu, SMALL[name])
+        assert p["mode"] == "split" and p["sample"] and p["fbemit"] == fbemit, name
+        base = tk._cached_plan(5, 130, 7, cpu, dataclasses.replace(SMALL[name], finish_small=0))
+        assert p["ws_numel"] - base["ws_numel"] == 5 * ((2 if fbemit else 1) * 8 + 1), name
     assert tk.plan(7, 130, 7, cpu, SMALL["row"])["mode"] == "row"
     p = tk.plan(2, 130, 7, cpu, SMALL["split"])
     assert p["mode"] == "split" and p["split"] > 1 and p["chunk"] % 32 == 0

@@ -120,6 +120,9 @@ class TopKConfig:
     # select_small > 0) emits from the search's final bracket (_emit_bracket_warp: no bucket,
     # no k-th key).
     reg_bracket_emit: bool = False
+    # v30: the same in the v3 finish (finish_hi < 0, finish_small > 0, on the warp emit's
+    # tiles): _emit_bracket_warp with the candidates' columns.
+    finish_bracket_emit: bool = False
     pdl: int = 0               # v22: programmatic dependent launch between the v3 kernels
                                # (CUDA sm_90+ only; 0: off): the compaction starts while the
                                # threshold kernel runs, the finish launches early, each waits
@@ -177,6 +180,7 @@ _V23 = dataclasses.replace(_V21A, pdl=1, reg_emit_per_thread=16, reg_emit_maxnre
 _V24A = dataclasses.replace(_V23, select_hi=-1, finish_hi=-1, select_min_rows=0)
 _V26 = dataclasses.replace(_V24A, fused_hi=0)
 _V29 = dataclasses.replace(_V26, select_hi=-2, finish_hi=-3, reg_bracket_emit=True)
+_V30 = dataclasses.replace(_V29, finish_bracket_emit=True)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -381,6 +385,8 @@ CONFIGS = {
     # v29 with other bracket sizes in register mode (trials, session 22).
     "v29_s64": dataclasses.replace(_V29, select_small=64),
     "v29_s128": dataclasses.replace(_V29, select_small=128),
+    # v30 (trial, session 23): v29 with the bracket emit in the v3 finish too.
+    "v30": _V30,
     "v22_2": dataclasses.replace(_V21A, pdl=2),
     "v22_3": dataclasses.replace(_V21A, pdl=3),
     "v22_4": dataclasses.replace(_V21A, pdl=4),
@@ -588,7 +594,12 @@ def _cached_plan(rows: int, cols: int, k: int, device: torch.device, config) -> 
             if p["sample"]:
                 p["ws_numel"] += rows * p["split"] * (2 * p["cap_s"] + 1) + rows   # + t16
                 fs = p["cfg"].finish_small
-                p["ws_numel"] += rows * (fs + 1) if fs else 0   # the finish's select scratch
+                p["fbemit"] = bool(
+                    p["cfg"].finish_bracket_emit and fs and p["cfg"].finish_hi < 0
+                    and _select_layout(p["cfg"], p["sample_lanes"], p["finish_warps"], k,
+                                       device, p["cfg"].finish_2d)["WARP"])
+                # the finish's select scratch
+                p["ws_numel"] += rows * ((2 if p["fbemit"] else 1) * fs + 1) if fs else 0
         else:
             p["ws_numel"] = 2 * p["grid"][0] * p["cap"]
         p["split_pow2"] = triton.next_power_of_2(p["split"])
@@ -720,7 +731,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         **(_select_layout(cfg, p["sample_lanes"], p["finish_warps"], k, device, cfg.finish_2d)
            if use_sample else {}),
         PDL=fin_pdl, **({"launch_pdl": True} if fin_pdl else {}), num_warps=p["finish_warps"],
-        **flags)
+        BEMIT=bool(use_sample and p.get("fbemit")), **flags)
 
 
 def top_k_per_row_prefill(logits: torch.Tensor, row_starts: torch.Tensor,

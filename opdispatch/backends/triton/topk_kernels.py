@@ -393,11 +393,13 @@ def topk_split_finish_kernel(
     SAMPLE_LANES: tl.constexpr, SEL: tl.constexpr, ROW_FALLBACK: tl.constexpr = False,
     RBLOCK: tl.constexpr = 2048, SMALL: tl.constexpr = 0, HI: tl.constexpr = 16,
     STHREADS: tl.constexpr = 0, WARP: tl.constexpr = 0, WASM: tl.constexpr = False,
-    PDL: tl.constexpr = False,
+    PDL: tl.constexpr = False, BEMIT: tl.constexpr = False,
 ):
     """Split mode, step 3: one program per row selects among the candidates (or fills the
     identity for rows with n <= k). USE_SAMPLE: rows that v3's sample pass settled select
-    the exact top k among its candidates (every element >= the sample threshold).
+    the exact top k among its candidates (every element >= the sample threshold); BEMIT
+    (v30) through the bracket emit (_select_lanes; scratch 2 SMALL + 1 int32 per row, else
+    SMALL + 1).
     ROW_FALLBACK (with USE_SAMPLE): the v2 histogram and compaction kernels were not launched;
     a row the sample pass did not settle is done here alone, as in row mode (coarse histogram
     and compaction over the whole row in RBLOCK-column blocks, candidates in p_ck / p_ci).
@@ -419,8 +421,8 @@ def topk_split_finish_kernel(
         o_ws = row.to(tl.int64) * n_split * cap_s
         _sample_select(p_sck + o_ws, p_sci + o_ws, p_scnt + (row * n_split).to(tl.int64),
                        cap_s, (n_split - 1) * cap_s + last_n, k, p_orow,
-                       p_scr + row.to(tl.int64) * (SMALL + 1), SAMPLE_LANES, SEL, SMALL, HI,
-                       STHREADS, WARP, WASM)
+                       p_scr + row.to(tl.int64) * ((1 + BEMIT) * SMALL + 1), SAMPLE_LANES,
+                       SEL, SMALL, HI, STHREADS, WARP, WASM, BEMIT)
     elif n <= k:
         _fill_identity(p_orow, n, k, CBLOCK)
     elif ROW_FALLBACK:
@@ -1144,9 +1146,10 @@ add.s32 $3, $6, $7;
 
 @triton.jit
 def _emit_bracket_warp(ks, lo, hi, c_lo, c_hi, k, p_orow, p_scr, SMALL: tl.constexpr,
-                       WARPS: tl.constexpr, ASM: tl.constexpr):
-    """Register mode's emit from the interpolating search's final bracket (v29), without the
-    k-th key: _interp_bracket leaves c_hi < k keys above hi (all taken) and b = c_lo - c_hi
+                       WARPS: tl.constexpr, ASM: tl.constexpr, idx=None,
+                       IDX_IS_LANE: tl.constexpr = True):
+    """The emit from the interpolating search's final bracket (v29: register mode; v30: also
+    the v3 finish), without the k-th key: _interp_bracket leaves c_hi < k keys above hi (all taken) and b = c_lo - c_hi
     keys in [lo, hi], of which the r = k - c_hi largest are taken. One pass ranks both kinds
     in lane order (two ballots per element on CUDA, packed counts, one _groups_before):
     - keys > hi go to out[rank];
@@ -1157,9 +1160,10 @@ def _emit_bracket_warp(ks, lo, hi, c_lo, c_hi, k, p_orow, p_scr, SMALL: tl.const
       bracket (larger keys, then equal keys earlier in lane order: one [SMALL, SMALL] tile)
       decides: rank < r goes to out[c_hi + rank].
     This replaces _bucket_kth's per-element atomics and its two barriers, and the check that
-    count(>= T) == k: the counts are known from the search. Lane numbers are the column
-    offsets (register mode, IDX_IS_LANE). Without ASM, or where a lane is not where the
-    ballots need it (see _emit_top_warp), the ranks come from Triton scans."""
+    count(>= T) == k: the counts are known from the search. IDX_IS_LANE (register mode): the
+    lane numbers are the column offsets written; else ``idx`` (the v3 finish: the candidates'
+    columns, loaded where ks >= lo). Without ASM, or where a lane is not where the ballots
+    need it (see _emit_top_warp), the ranks come from Triton scans."""
     LANES: tl.constexpr = ks.shape[0]
     m_gt = ks > hi
     m_br = (ks >= lo) & (ks <= hi)                     # real keys only: lo > INT_MIN
@@ -1175,6 +1179,8 @@ def _emit_bracket_warp(ks, lo, hi, c_lo, c_hi, k, p_orow, p_scr, SMALL: tl.const
     else:
         o = _warp_lanes(LANES, WARPS)
         pre, cnt = _group_ranks(h, WARPS)
+    if not IDX_IS_LANE:
+        o = idx
     pos = _groups_before(cnt, WARPS) + pre
     tl.store(p_orow + (pos & 65535), o, mask=m_gt)
     r = k - c_hi
@@ -1200,7 +1206,8 @@ def _emit_bracket_warp(ks, lo, hi, c_lo, c_hi, k, p_orow, p_scr, SMALL: tl.const
 @triton.jit
 def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, p_scr, LANES: tl.constexpr,
                    SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr,
-                   THREADS: tl.constexpr, WARP: tl.constexpr = 0, WASM: tl.constexpr = False):
+                   THREADS: tl.constexpr, WARP: tl.constexpr = 0, WASM: tl.constexpr = False,
+                   BEMIT: tl.constexpr = False):
     """Exact top k of the sample pass's candidates, held in registers (LANES >= m_src).
 
     Lanes [0, m_src) of the segmented workspace (segment j: seg_cap lanes, p_seg[j] used).
@@ -1211,24 +1218,33 @@ def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, p_scr, LANES:
     in_range = o < m_src
     seg_n = tl.load(p_seg + seg, mask=in_range, other=0)
     _select_lanes(p_sck, p_sci, o, in_range & ((o - seg * seg_cap) < seg_n), k, p_orow, p_scr,
-                  SEL, SMALL, HI, THREADS > 0, WARP, WASM)
+                  SEL, SMALL, HI, THREADS > 0, WARP, WASM, BEMIT)
 
 
 @triton.jit
 def _select_lanes(p_sck, p_sci, o, valid, k, p_orow, p_scr, SEL: tl.constexpr,
                   SMALL: tl.constexpr, HI: tl.constexpr, TWO_D: tl.constexpr,
-                  WARP: tl.constexpr = 0, WASM: tl.constexpr = False):
+                  WARP: tl.constexpr = 0, WASM: tl.constexpr = False,
+                  BEMIT: tl.constexpr = False):
     """The exact top k of the candidates (key, column) at lanes o of p_sck / p_sci where
     ``valid``, in registers: the k-th largest key (_kth_key), then _emit_top (WARP > 0: o is
-    a _warp_lanes tile for WARP warps, _emit_top_warp, with ballot ranks where WASM)."""
+    a _warp_lanes tile for WARP warps, _emit_top_warp, with ballot ranks where WASM).
+    BEMIT (v30; needs HI < 0, SMALL > 0 and WARP > 0): _interp_bracket, then
+    _emit_bracket_warp with the candidates' columns (scratch: 2 SMALL + 1 int32)."""
     # Unsigned key order as signed int32 order: flip the top bit (empty lanes: 0 -> INT_MIN).
     ks = tl.load(p_sck + o, mask=valid, other=0) ^ -2147483648
-    t_s = _kth_key(ks, k, p_scr, SEL, SMALL, HI)
-    idx = tl.load(p_sci + o, mask=ks >= t_s, other=0)
-    if WARP > 0:
-        _emit_top_warp(ks, t_s, idx, k, p_orow, WARP, WASM)
+    if BEMIT:
+        _, lo, hi, c_lo, c_hi = _interp_bracket(ks, k, SMALL, -1 - HI)
+        idx = tl.load(p_sci + o, mask=ks >= lo, other=0)
+        _emit_bracket_warp(ks, lo, hi, c_lo, c_hi, k, p_orow, p_scr, SMALL, WARP, WASM, idx,
+                           False)
     else:
-        _emit_top(ks, t_s, idx, k, p_orow, TWO_D)
+        t_s = _kth_key(ks, k, p_scr, SEL, SMALL, HI)
+        idx = tl.load(p_sci + o, mask=ks >= t_s, other=0)
+        if WARP > 0:
+            _emit_top_warp(ks, t_s, idx, k, p_orow, WARP, WASM)
+        else:
+            _emit_top(ks, t_s, idx, k, p_orow, TWO_D)
 
 
 @triton.jit
