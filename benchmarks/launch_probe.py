@@ -62,7 +62,7 @@ def main() -> None:
     except Exception as e:     # noqa: BLE001
         print("CompiledKernel[grid](*all args) failed:", repr(e)[:300])
     try:
-        nonc = [a for a, p in zip(allargs, _probe_kernel.params) if not p.is_constexpr]
+        nonc = [a for a, p in zip(allargs, _probe_kernel.params, strict=True) if not p.is_constexpr]
         runner = ck[grid]
         print(f"CompiledKernel[grid]: {_host_us(lambda: runner(*nonc)):7.2f} us/launch (non-constexpr args)")
     except Exception as e:     # noqa: BLE001
