@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# (Ran on commit 4a08997; the fast launch path was then reverted: it measured slower than
+# Triton's own path, see docs/benchmarks.md, session 23.)
 # Session 23, call 3: the fast launch path (opdispatch/backends/triton/launch.py): host time per
 # call with it off and on (launch_probe.py), then GPU tests with OPDISPATCH_FAST_LAUNCH=check
 # (every fast launch compared with Triton's own selection): the top-k cases of call 1 and the

@@ -18,8 +18,6 @@ import torch
 import triton
 import triton.language as tl
 
-from opdispatch.backends.triton.launch import fast
-
 
 @triton.jit
 def _probe_kernel(p0, p1, p2, p3, p4, p5, p6, p7, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9,
@@ -58,10 +56,6 @@ def main() -> None:
     bound = inspect.signature(_probe_kernel.fn).bind(*ptrs, *ints, **cons)
     allargs = list(bound.arguments.values())
     print(f"JIT path:             {_host_us(lambda: _probe_kernel[grid](*ptrs, *ints, **cons)):7.2f} us/launch")
-    fk = fast(_probe_kernel)
-    print(f"fast(kernel)[grid]:   {_host_us(lambda: fk[grid](*ptrs, *ints, **cons)):7.2f} us/launch "
-          f"({fk.hits} hits, {fk.misses} misses)")
-    grid = (64, 1, 1)
     try:
         runner = ck[grid]
         print(f"CompiledKernel[grid]: {_host_us(lambda: runner(*allargs)):7.2f} us/launch (all args)")
@@ -86,32 +80,16 @@ def main() -> None:
 
     import opdispatch
     from opdispatch.backends.triton import topk as tk
-    from opdispatch.dispatch.flags import override_flags
-    for rows, cols, k in ((64, 131072, 2048), (8, 32768, 512), (4096, 4096, 2048), (1, 131072, 2048)):
+    for rows, cols, k in ((64, 131072, 2048), (8, 32768, 512), (4096, 4096, 2048)):
         x = torch.randn(rows, cols, device="cuda")
         starts = torch.zeros(rows, dtype=torch.int32, device="cuda")
         ends = torch.full((rows,), cols, dtype=torch.int32, device="cuda")
         out = torch.empty(rows, k, dtype=torch.int32, device="cuda")
         p = tk.plan(rows, cols, k, x.device)
-        for rep in range(2):
-            for mode in ("0", "1"):
-                with override_flags(OPDISPATCH_FAST_LAUNCH=mode):
-                    print(f"{rows}x{cols} k={k} ({p['mode']}) fast={mode} run {rep}: op "
-                          f"{_host_us(lambda: opdispatch.top_k_per_row_prefill(x, starts, ends, k, out=out)):7.1f}, "
-                          f"backend {_host_us(lambda: tk.top_k_per_row_prefill(x, starts, ends, out, k)):7.1f} us host/call")
-        print(f"  torch.topk {_host_us(lambda: torch.topk(x, k, dim=1, sorted=False)):7.1f} us host/call")
-    # other ops at decode sizes: mHC (T = 4, n = 4, H = 7168), per-token-group fp8 quant
-    t, n, h = 4, 4, 7168
-    res = torch.randn(t, n, h, device="cuda", dtype=torch.bfloat16)
-    fn = torch.randn((2 + n) * n, n * h, device="cuda") * 1e-3
-    scale = torch.ones(3, device="cuda")
-    base = torch.zeros((2 + n) * n, device="cuda")
-    xq = torch.randn(4, 7168, device="cuda", dtype=torch.bfloat16)
-    for mode in ("0", "1", "0", "1"):
-        with override_flags(OPDISPATCH_FAST_LAUNCH=mode):
-            print(f"fast={mode}: mhc_pre T=4 {_host_us(lambda: opdispatch.mhc_pre(res, fn, scale, base)):7.1f}, "
-                  f"mhc_post T=4 {_host_us(lambda: opdispatch.mhc_post(res[:, 0], res, torch.ones(t, n, 1, device='cuda'), torch.ones(t, n, n, device='cuda'))):7.1f}, "
-                  f"per_token_group_quant_fp8 {_host_us(lambda: opdispatch.per_token_group_quant_fp8(xq, 128)):7.1f} us host/call")
+        print(f"{rows}x{cols} k={k} ({p['mode']}): op "
+              f"{_host_us(lambda: opdispatch.top_k_per_row_prefill(x, starts, ends, k, out=out)):7.1f}, "
+              f"backend {_host_us(lambda: tk.top_k_per_row_prefill(x, starts, ends, out, k)):7.1f}, "
+              f"torch.topk {_host_us(lambda: torch.topk(x, k, dim=1, sorted=False)):7.1f} us host/call")
     x = torch.randn(64, 131072, device="cuda")
     starts = torch.zeros(64, dtype=torch.int32, device="cuda")
     ends = torch.full((64,), 131072, dtype=torch.int32, device="cuda")

@@ -62,10 +62,6 @@ FLAG_DOCS: tuple[FlagDoc, ...] = (
     FlagDoc("OPDISPATCH_PLATFORM", "(detected)", "Simulate a platform: `cuda`, `rocm` or `cpu`."),
     FlagDoc("OPDISPATCH_ROCM_ARCH", "(detected; gfx942 when simulated)",
             "Simulate a ROCm arch, e.g. `gfx942` (fp8 e4m3fnuz) or `gfx950` (e4m3fn)."),
-    FlagDoc("OPDISPATCH_FAST_LAUNCH", "1",
-            "Triton kernels on CUDA: `1` launch a kernel already compiled for the same launch key "
-            "through its own launcher (skips Triton's per-call argument binding), `0` Triton's path "
-            "on every call, `check` the fast path, verified against Triton's selection every call."),
     FlagDoc("OPDISPATCH_DEBUG_CHECKS", "0",
             "Validate device data too (e.g. block tables long enough); costs host syncs, never on by default."),
 )
@@ -108,7 +104,6 @@ class Flags:
     platform: str | None = None
     rocm_arch: str | None = None
     debug_checks: bool = False
-    fast_launch: str = "1"
 
     def forced_backend(self, op: str) -> tuple[str, str] | None:
         """(provider, variable text) forced for ``op`` by OPDISPATCH_BACKEND, or None."""
@@ -272,23 +267,7 @@ def parse_flags(env: Mapping[str, str]) -> Flags:
         platform=_parse_platform(env),
         rocm_arch=_parse_rocm_arch(env),
         debug_checks=_parse_bool(env, "OPDISPATCH_DEBUG_CHECKS", False),
-        fast_launch=_parse_fast_launch(env),
     )
-
-
-def _parse_fast_launch(env: Mapping[str, str]) -> str:
-    value = _get(env, "OPDISPATCH_FAST_LAUNCH")
-    if value is None:
-        return "1"
-    v = value.strip().lower()
-    if v in _TRUE:
-        return "1"
-    if v in _FALSE:
-        return "0"
-    if v == "check":
-        return "check"
-    raise FlagError(f"OPDISPATCH_FAST_LAUNCH={value!r}; accepted values: 1, 0, check "
-                    f"(or true/yes, false/no)")
 
 
 _flags: Flags | None = None

@@ -17,7 +17,6 @@ import triton.language as tl
 
 from opdispatch.backends.torch_ref.fused import UE8M0_AMAX_FLOOR, padded_tokens
 from opdispatch.backends.triton.fp8_math import abs_max, cast_rne, clamp_keep_nan
-from opdispatch.backends.triton.launch import fast
 
 _AMAX_FLOOR = tl.constexpr(UE8M0_AMAX_FLOOR)  # globals used in kernels must be constexpr
 
@@ -157,7 +156,7 @@ def fused_inv_rope_fp8_quant(o: torch.Tensor, positions: torch.Tensor,
     p_s = scales.view(torch.uint8) if tma_aligned_scales else scales
     token_blocks = triton.cdiv(t_pad, cfg.block)
     grid = (token_blocks * num_heads,)
-    fast(_inv_rope_fp8_quant_kernel)[grid](
+    _inv_rope_fp8_quant_kernel[grid](
         o, positions, cos_sin_cache, o_fp8, p_s,
         num_tokens, t_pad,
         o.stride(0), o.stride(1),
@@ -250,7 +249,7 @@ def fused_mtp_input_rmsnorm(inputs_embeds: torch.Tensor, positions: torch.Tensor
     cfg = config or rmsnorm_config(hidden)
     single = cfg.block >= hidden
     grid = (num_tokens * (hc_mult + 1),)
-    fast(_mtp_input_rmsnorm_kernel)[grid](
+    _mtp_input_rmsnorm_kernel[grid](
         inputs_embeds, positions, previous_hidden_states, enorm_weight, hnorm_weight,
         enorm_out, hnorm_out,
         hidden, float(eps),

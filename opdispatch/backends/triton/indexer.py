@@ -22,7 +22,6 @@ from opdispatch.backends.triton.indexer_kernels import (
     mqa_logits_kernel,
     paged_mqa_logits_kernel,
 )
-from opdispatch.backends.triton.launch import fast
 from opdispatch.dispatch.platform import cuda_device_capability, device_sm_count
 
 
@@ -304,7 +303,7 @@ def fp8_mqa_logits(
     if cfg.tma_q:
         from triton.tools.tensor_descriptor import TensorDescriptor
         q_desc = TensorDescriptor.from_tensor(q.view(S * H, D), [H, D])
-    fast(mqa_logits_kernel)[grid](
+    mqa_logits_kernel[grid](
         q_desc, q, k, k_scale, weights, cu_seqlen_ks, cu_seqlen_ke, out,
         S, N,
         q.stride(0), q.stride(1), k.stride(0), weights.stride(0), weights.stride(1), out.stride(0),
@@ -462,7 +461,7 @@ def fp8_paged_mqa_logits(
     tiles = paged_tiles_per_program(cfg, B, max_model_len, block_n)
     as_fp8, as_f32, stride_blk, stride_blk_f32 = _cache_views(kv_cache, q.dtype)
     grid = (B, triton.cdiv(max_model_len, block_n * tiles))
-    fast(paged_mqa_logits_kernel)[grid](
+    paged_mqa_logits_kernel[grid](
         q, as_fp8, as_f32, weights, context_lens, block_tables, out,
         max_model_len,
         q.stride(0), q.stride(1), q.stride(2), weights.stride(0), weights.stride(1),
@@ -496,7 +495,7 @@ def indexer_k_quant_and_cache(
         return
     fp8_max = 224.0 if fp8_is_fnuz else 448.0
     block_d = triton.next_power_of_2(D)
-    fast(k_quant_and_cache_kernel)[(T,)](
+    k_quant_and_cache_kernel[(T,)](
         k, kv_cache, kv_cache.view(torch.float32), slot_mapping,
         k.stride(0), kv_cache.stride(0), kv_cache.stride(0) // 4, fp8_max,
         DIM=D, BLOCK_D=block_d, BLOCK_SIZE=kv_cache.shape[1], USE_UE8M0=use_ue8m0, FNUZ=fp8_is_fnuz,

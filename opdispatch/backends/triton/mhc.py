@@ -39,7 +39,6 @@ import torch
 import triton
 
 from opdispatch.backends.triton.gluon_compat import hopper_gluon_capable
-from opdispatch.backends.triton.launch import fast
 from opdispatch.backends.triton.mhc_kernels import (
     _fn_hilo_kernel,
     _mhc_coeff_kernel,
@@ -208,7 +207,7 @@ def mhc_post(x: torch.Tensor, residual: torch.Tensor, post_mix: torch.Tensor,
         return
     cfg = config or default_post_config(t, n, h)
     grid = (triton.cdiv(t, cfg.block_t), triton.cdiv(h, cfg.block_h))
-    fast(_mhc_post_kernel)[grid](
+    _mhc_post_kernel[grid](
         x, x.stride(0), residual, residual.stride(0), residual.stride(1),
         post_mix, post_mix.stride(0), post_mix.stride(1),
         comb_mix, comb_mix.stride(0), comb_mix.stride(1), comb_mix.stride(2),
@@ -302,9 +301,9 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
         num_warps=cfg.num_warps, num_stages=cfg.num_stages,
     )
     if two:
-        fast(_mhc_pre_kernel)[(tiles * n_split,)](*args, PHASE=1, **meta)
-        return fast(_mhc_pre_kernel)[(tiles * n_split,)](*args, PHASE=2, **meta)
-    return fast(_mhc_pre_kernel)[((tiles + lag) * n_split,)](*args, PHASE=0, **meta)
+        _mhc_pre_kernel[(tiles * n_split,)](*args, PHASE=1, **meta)
+        return _mhc_pre_kernel[(tiles * n_split,)](*args, PHASE=2, **meta)
+    return _mhc_pre_kernel[((tiles + lag) * n_split,)](*args, PHASE=0, **meta)
 
 
 def _slice_width(h: int, device: torch.device, want: int) -> int:
@@ -387,7 +386,7 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
         WS_REGS=cfg.slice_ws_regs, FIN_REGS=cfg.slice_fin_regs, DIAG=cfg.slice_diag, num_warps=4,
     )
     if not head:
-        fast(_mhc_coeff_kernel)[(triton.cdiv(t, 16),)](
+        _mhc_coeff_kernel[(triton.cdiv(t, 16),)](
             mix, t, scale, base, n * h, rms_eps, hc_pre_eps, sinkhorn_eps, post_mult,
             sinkhorn_iters, post_mix, post_mix.stride(0), comb_mix, comb_mix.stride(0),
             N_STREAMS=n, N_MIX=n_mix, NP=np_, BLOCK_T=16, num_warps=4)
@@ -398,7 +397,7 @@ def _fn_hilo(fn: torch.Tensor, n_mix: int, np_: int, block_k: int = 64) -> torch
     """fn ``[N, K]`` float32 -> ``[K, 2 NP]`` bf16, row k = (hi | lo) of fn[:, k], zero past N."""
     k = fn.shape[1]
     out = torch.empty(k, 2 * np_, dtype=torch.bfloat16, device=fn.device)
-    fast(_fn_hilo_kernel)[(triton.cdiv(k, block_k),)](fn, fn.stride(0), out, k, N_MIX=n_mix, NP=np_,
+    _fn_hilo_kernel[(triton.cdiv(k, block_k),)](fn, fn.stride(0), out, k, N_MIX=n_mix, NP=np_,
                                                 BLOCK_K=block_k, num_warps=4)
     return out
 

@@ -36,7 +36,6 @@ from triton.runtime.jit import JITFunction
 
 from opdispatch.backends.torch_ref.quant import align, min_dynamic_scale
 from opdispatch.backends.triton.fp8_math import abs_max, cast_rne, ceil_pow2, clamp_keep_nan
-from opdispatch.backends.triton.launch import fast
 
 __all__ = [
     "GroupQuantConfig",
@@ -272,7 +271,7 @@ def _launch_group_quant(x, q, scales, group_size, eps, fp8_max, use_ue8m0, *, pa
     if packed and config.block_g % 4:
         raise ValueError(f"config.block_g must be a multiple of 4 when packing, got {config.block_g}")
     grid = (_cdiv(n_slots, config.block_g),)
-    fast(_group_quant_kernel)[grid](
+    _group_quant_kernel[grid](
         x, q, scales,
         n_rows, rows_per_batch, n_groups, slots_per_row, cols,
         stride_xb, stride_xm, stride_qb, stride_qm, stride_sb, stride_sm, stride_sg,
@@ -461,14 +460,14 @@ def scaled_fp8_quant(x: torch.Tensor, q: torch.Tensor, scale: torch.Tensor,
         else:
             amax_bits = torch.zeros(1, dtype=torch.int32, device=x.device)
         if n_tiles:
-            fast(_absmax_kernel)[grid_t](x, amax_bits, n_rows, n_cols, x.stride(0),
+            _absmax_kernel[grid_t](x, amax_bits, n_rows, n_cols, x.stride(0),
                                    BLOCK_M=config.block_m, BLOCK_K=config.block_k,
                                    PARTIAL=partials > 1, num_warps=config.num_warps)
     stride_sm = scale.stride(0) if mode == "per_token" else 0
     min_scale = _MIN_SCALE.get(fp8_max)
     if min_scale is None:
         min_scale = _MIN_SCALE[fp8_max] = min_dynamic_scale(fp8_max)
-    fast(_scaled_quant_kernel)[(grid_m, grid_k)](
+    _scaled_quant_kernel[(grid_m, grid_k)](
         x, q, scale, scale if scale_ub is None else scale_ub, amax_bits,
         n_rows, n_out_rows, n_cols, x.stride(0), q.stride(0), stride_sm,
         fp8_max, min_scale, n_partials,

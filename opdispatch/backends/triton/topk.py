@@ -19,7 +19,6 @@ import math
 import torch
 import triton
 
-from opdispatch.backends.triton.launch import fast
 from opdispatch.backends.triton.topk_kernels import (
     COARSE_BINS,
     topk_register_kernel,
@@ -635,7 +634,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
     if p["mode"] == "register":
         small = p["small"]
         scr = torch.empty(p["ws_numel"], dtype=torch.int32, device=device) if small else out
-        fast(topk_register_kernel)[p["grid"]](
+        topk_register_kernel[p["grid"]](
             *common, out, out.stride(0), k, scr, IS_DECODE=decode, COL_CONTIG=stride_c == 1,
             LANES=p["lanes"], FILL_BLOCK=1024, SEL=cfg.select_bits, SMALL=small,
             HI=cfg.select_hi, **_select_layout(cfg, p["lanes"], p["num_warps"], k, device),
@@ -653,7 +652,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         o = 2 * rows * cap_s
         ck, ci = ws[o:o + rows * cap], ws[o + rows * cap:o + 2 * rows * cap]
         scr = ws[o + 2 * rows * cap:]
-        fast(topk_sample_rows_kernel)[p["grid"]](
+        topk_sample_rows_kernel[p["grid"]](
             *common, out, out.stride(0), k, sck, sci, cap_s, ck, ci, cap, scr,
             IS_DECODE=decode, COL_CONTIG=stride_c == 1, BLOCK=sample_block,
             SAMPLE=p["sample"], THREADS=threads, T_BITS=cfg.threshold_bits,
@@ -669,7 +668,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         grid = p["grid"]
         # Candidate keys and columns: one slot of `cap` per persistent program.
         n = grid[0] * cap
-        fast(topk_rows_kernel)[grid](
+        topk_rows_kernel[grid](
             *common, out, out.stride(0), ws[:n], ws[n:], cap, rows, k,
             IS_DECODE=decode, COL_CONTIG=stride_c == 1,
             BLOCK=cfg.block, CBLOCK=cfg.cand_block, RADIX_BITS=cfg.radix_bits,
@@ -700,10 +699,10 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         if not p["t_given"]:
             comp_pdl &= 1   # no threshold kernel: the compaction launches first, waits for nothing
         if p["t_given"]:
-            fast(topk_sample_threshold_kernel)[(rows,)](
+            topk_sample_threshold_kernel[(rows,)](
                 *common, t16, k, SAMPLE=p["sample"], T_BITS=cfg.threshold_bits,
                 T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"], PDL=thr_pdl, num_warps=4, **flags)
-        fast(topk_sample_compact_kernel)[(rows, split)](
+        topk_sample_compact_kernel[(rows, split)](
             *common, chunk, sck, sci, scnt, cap_s, k, t16,
             BLOCK=sample_block, SAMPLE=p["sample"],
             SKIP_EMPTY=cfg.skip_empty, T_GIVEN=p["t_given"], THREADS=threads,
@@ -716,14 +715,14 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         fin_pdl = False
     row_fallback = use_sample and cfg.row_fallback
     if not row_fallback:
-        fast(topk_split_hist_kernel)[(rows, split)](
+        topk_split_hist_kernel[(rows, split)](
             *common, hist, chunk, k, scnt, cap_s, BLOCK=cfg.block, USE_SAMPLE=use_sample,
             SPLIT_POW2=split_pow2, num_warps=cfg.num_warps, **flags)
-        fast(topk_split_compact_kernel)[(rows, split)](
+        topk_split_compact_kernel[(rows, split)](
             *common, hist, chunk, out, out.stride(0), ck, ci, cap, k, scnt, cap_s,
             BLOCK=cfg.compact_block or cfg.block, SPLIT_POW2=split_pow2, USE_SAMPLE=use_sample,
             num_warps=cfg.compact_num_warps or cfg.num_warps, **flags)
-    fast(topk_split_finish_kernel)[(rows,)](
+    topk_split_finish_kernel[(rows,)](
         *common, hist, split, out, out.stride(0), ck, ci, cap, k, scnt, cap_s, sck, sci, scr,
         CBLOCK=cfg.cand_block, RADIX_BITS=cfg.radix_bits, SPLIT_POW2=split_pow2,
         USE_SAMPLE=use_sample, SAMPLE_LANES=p["sample_lanes"] if use_sample else 1,
