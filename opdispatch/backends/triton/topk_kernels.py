@@ -1418,6 +1418,63 @@ def topk_sample_compact_kernel(
 
 
 @triton.jit
+def topk_sample_split_fused_kernel(
+    p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols,
+    chunk, p_sck, p_sci, p_scnt, cap_s, k, p_arrive,
+    p_out, stride_or, p_ck, p_ci, cap, p_scr,
+    IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, BLOCK: tl.constexpr,
+    SAMPLE: tl.constexpr, THREADS: tl.constexpr, T_BITS: tl.constexpr, T_GROUP: tl.constexpr,
+    T_SIGMA: tl.constexpr, SPLIT_POW2: tl.constexpr, SAMPLE_LANES: tl.constexpr,
+    SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr, CBLOCK: tl.constexpr,
+    RADIX_BITS: tl.constexpr, RBLOCK: tl.constexpr, STHREADS: tl.constexpr = 0,
+    WARP: tl.constexpr = 0, WASM: tl.constexpr = False, BEMIT: tl.constexpr = False,
+):
+    """v3's split path in one launch (v31, ``split_fused``): program (row, s) computes the
+    row's sample threshold itself (as topk_sample_compact_kernel without T_GIVEN: every
+    program of a row the same T from the same sample) and compacts its slice into segment
+    (row, s); then it counts itself in at p_arrive[row] (zeroed by the caller; acq_rel, after
+    a CTA barrier: the segment and its count are published), and the row's last arrival does
+    what topk_split_finish_kernel does with USE_SAMPLE and ROW_FALLBACK: the exact select
+    among the row's candidates, the identity for n <= k, or, where the sample did not settle
+    the row, row mode's passes over the whole row (p_ck / p_ci). No program waits for
+    another, so residency does not matter. Replaces the threshold, compaction and finish
+    launches (three host launches of ~30 us each on the H100 machine) by one."""
+    row = tl.program_id(0)
+    s = tl.program_id(1)
+    n_split = tl.num_programs(1)
+    start, end = _row_bounds(p_starts, p_ends, p_seq_lens, next_n, row, cols, IS_DECODE)
+    n = end - start
+    o_seg = (row * n_split + s).to(tl.int64)
+    lo = s * chunk
+    hi = tl.minimum(lo + chunk, n)
+    seen = tl.zeros([], dtype=tl.int32)
+    p_row = p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64) * stride_c
+    if (n > k) & (hi > lo):
+        t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP,
+                                T_SIGMA, 0)
+        seen = _compact_slice(p_row, stride_c, lo, hi, t16, p_sck + o_seg * cap_s,
+                              p_sci + o_seg * cap_s, cap_s, BLOCK, THREADS, False, COL_CONTIG, 0)
+    tl.store(p_scnt + o_seg, seen)
+    tl.debug_barrier()                  # every thread's candidate stores, before the release
+    if tl.atomic_add(p_arrive + row, 1, sem="acq_rel") == n_split - 1:
+        p_orow = p_out + row.to(tl.int64) * stride_or
+        ok, n_s = _sample_ok(p_scnt, row, n_split, cap_s, k, SPLIT_POW2)
+        if ok:
+            last_n = tl.load(p_scnt + (row * n_split + n_split - 1).to(tl.int64))
+            o_ws = row.to(tl.int64) * n_split * cap_s
+            _sample_select(p_sck + o_ws, p_sci + o_ws, p_scnt + (row * n_split).to(tl.int64),
+                           cap_s, (n_split - 1) * cap_s + last_n, k, p_orow,
+                           p_scr + row.to(tl.int64) * ((1 + BEMIT) * SMALL + 1), SAMPLE_LANES,
+                           SEL, SMALL, HI, STHREADS, WARP, WASM, BEMIT)
+        elif n <= k:
+            _fill_identity(p_orow, n, k, CBLOCK)
+        else:
+            _select_row(p_row, stride_c, n, k, p_orow, p_ck + row.to(tl.int64) * cap,
+                        p_ci + row.to(tl.int64) * cap, cap, RBLOCK, CBLOCK, RADIX_BITS,
+                        COL_CONTIG)
+
+
+@triton.jit
 def topk_sample_rows_kernel(
     p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols,
     p_out, stride_or, k, p_sck, p_sci, cap_s, p_ck, p_ci, cap, p_scr,
