@@ -128,6 +128,8 @@ class TopKConfig:
     # (topk_sample_split_fused_kernel: each slice's program computes the threshold, the row's
     # last arrival does the finish; one host launch instead of three), at the finish's warps.
     split_fused: bool = False
+    split_fused_warps: int = 0      # its warps (0: the finish's)
+    split_fused_maxnreg: int = 0    # its register cap (CUDA only; 0: none)
     pdl: int = 0               # v22: programmatic dependent launch between the v3 kernels
                                # (CUDA sm_90+ only; 0: off): the compaction starts while the
                                # threshold kernel runs, the finish launches early, each waits
@@ -396,6 +398,8 @@ CONFIGS = {
     # v31 (trial, session 23): v29 with the split path in one launch (split_fused).
     "v31": _V31,
     "v31_b": dataclasses.replace(_V30, split_fused=True),
+    "v31_r64": dataclasses.replace(_V31, split_fused_maxnreg=64),
+    "v31_w8": dataclasses.replace(_V31, split_fused_warps=8, split_fused_maxnreg=128),
     "v22_2": dataclasses.replace(_V21A, pdl=2),
     "v22_3": dataclasses.replace(_V21A, pdl=3),
     "v22_4": dataclasses.replace(_V21A, pdl=4),
@@ -703,7 +707,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         t16 = ws[o + 2 * n_seg * cap_s + n_seg:o + 2 * n_seg * cap_s + n_seg + rows]
         scr = ws[o + 2 * n_seg * cap_s + n_seg + rows:] if cfg.finish_small else ws
         if cfg.split_fused and cfg.row_fallback:
-            fw = p["finish_warps"]
+            fw = cfg.split_fused_warps or p["finish_warps"]
             arrive = torch.zeros(rows, dtype=torch.int32, device=device)
             topk_sample_split_fused_kernel[(rows, split)](
                 *common, chunk, sck, sci, scnt, cap_s, k, arrive, out, out.stride(0), ck, ci,
@@ -714,7 +718,8 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
                 SMALL=cfg.finish_small, HI=cfg.finish_hi, CBLOCK=cfg.cand_block,
                 RADIX_BITS=cfg.radix_bits, RBLOCK=cfg.compact_block or cfg.block,
                 **_select_layout(cfg, p["sample_lanes"], fw, k, device, cfg.finish_2d),
-                BEMIT=bool(p.get("fbemit")), num_warps=fw, **flags)
+                BEMIT=bool(p.get("fbemit")), num_warps=fw,
+                **_maxnreg(cfg.split_fused_maxnreg, device), **flags)
             return
         # PDL: a kernel lets the next launch early (gdc_launch_dependents), and the next waits
         # on the device (gdc_wait) before reading what the previous one wrote
