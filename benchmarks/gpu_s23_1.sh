@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# (Ran on the trial code of commits bcda6e5 / fc0e4ed / a2a7c10, since removed: see
+# docs/benchmarks.md, session 23.)
 # Session 23, call 1: v30 (v29 + the bracket emit in the v3 finish): the top-k cuda tests of
 # the finish's shapes with v30 as the default, then v29 against v30 on the finish's shapes.
 set -uo pipefail

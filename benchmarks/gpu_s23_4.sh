@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# (Ran on the trial code of commits bcda6e5 / fc0e4ed / a2a7c10, since removed: see
+# docs/benchmarks.md, session 23.)
 # Session 23, call 4: v31 (the split path in one launch: topk_sample_split_fused_kernel) and
 # v31_b (v31 + v30's finish emit): the top-k cuda tests of the split shapes with v31 as the
 # default; graph and eager (do_bench, host launch cost included) against v29 on the split

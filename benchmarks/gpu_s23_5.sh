@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# (Ran on the trial code of commits bcda6e5 / fc0e4ed / a2a7c10, since removed: see
+# docs/benchmarks.md, session 23.)
 # Session 23, call 5: the fused split path with a register cap (v31_r64) or 8 warps at 128
 # registers (v31_w8) against v29 and v31: graph (3 alternations), then eager.
 set -uo pipefail

@@ -31,11 +31,6 @@ _INTERP_FINISH = tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_wave
                                row_fallback=True, warp_emit=True, sample_max_split=8,
                                sample_min_ratio=4)
 
-SAMPLE_ROWFB_ROWTHR = tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
-                                    cap=64, sample=32, sample_max_split=1, sample_cap=4,
-                                    sample_row_threshold=True, sample_row_min_ratio=16,
-                                    row_fallback=True, threshold_bits=2)
-
 SMALL = {
     "row": tk.TopKConfig(block=64, cand_block=32, max_split=1, cap=48),
     "row_tinycap_r4": tk.TopKConfig(block=32, cand_block=16, max_split=1, cap=4, radix_bits=4),
@@ -86,7 +81,10 @@ SMALL = {
     "sample_rowfb_tinyseg": tk.TopKConfig(block=32, cand_block=16, always_split=True,
                                           max_split=1, cap=48, compact_block=16, sample=16,
                                           sample_cap=8, row_fallback=True, threshold_bits=2),
-    "sample_rowfb_rowthr": SAMPLE_ROWFB_ROWTHR,
+    "sample_rowfb_rowthr": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
+                                         cap=64, sample=32, sample_max_split=1, sample_cap=4,
+                                         sample_row_threshold=True, sample_row_min_ratio=16,
+                                         row_fallback=True, threshold_bits=2),
     # The v3 finish with the two-level select (8-key buckets: pairwise or search on).
     "sample_finish_2l": tk.TopKConfig(block=32, cand_block=32, min_chunk=32, split_waves=16,
                                       cap=64, sample=32, scan2d=True, finish_small=8,
@@ -220,19 +218,6 @@ SMALL = {
                                     select_hi=-2, warp_emit=True, reg_bracket_emit=True),
     "register_bemit_m": tk.TopKConfig(reg_max_cols=512, reg_per_thread=4, select_small=8,
                                       select_hi=-1, warp_emit=True, reg_bracket_emit=True),
-    # v30: the same emit in the v3 finish (the candidates' columns), lean and full starts.
-    "sample_finish_bemit": dataclasses.replace(_INTERP_FINISH, finish_hi=-3,
-                                               finish_bracket_emit=True),
-    "sample_finish_bemit_full": dataclasses.replace(_INTERP_FINISH, finish_bracket_emit=True),
-    # v31: the split path in one launch (each slice's program computes the threshold, the
-    # row's last arrival finishes): tiny segments over many slices (fallback on some rows),
-    # the bracket emit's finish, one slice per row.
-    "sample_split_fused_tinyseg": dataclasses.replace(SAMPLE_ROWFB_ROWTHR, split_fused=True),
-    "sample_split_fused_bemit": dataclasses.replace(_INTERP_FINISH, finish_hi=-3,
-                                                    finish_bracket_emit=True, split_fused=True),
-    "sample_split_fused_1slice": tk.TopKConfig(block=32, cand_block=16, always_split=True,
-                                               max_split=1, cap=48, compact_block=16, sample=16,
-                                               scan2d=True, row_fallback=True, split_fused=True),
     # The v3 compaction with in-thread rank scans ([tile / threads, threads] tiles).
     "sample_scan2d": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
                                     cap=48, compact_block=16, sample=16, scan2d=True),
@@ -291,8 +276,7 @@ def _hard_rows(cols: int, gen: torch.Generator) -> torch.Tensor:
                                     "sample_fused_interp_exact", "register_lean",
                                     "register_lean_exact_2d", "register_lean_m_warp",
                                     "sample_finish_lean_m", "register_bemit",
-                                    "register_bemit_m", "sample_finish_bemit",
-                                    "sample_finish_bemit_full", "sample_split_fused_bemit"])
+                                    "register_bemit_m"])
 def test_interp_search_hard_rows(config):
     """The interpolating search is exact on rows its estimates misjudge (it may only take more
     steps there): each k around the rows' structure (the run of ties, the clusters' sizes)."""
@@ -314,20 +298,6 @@ def test_plan_modes():
         p = tk._cached_plan(5, 130, 7, cpu, SMALL[name])
         assert p["mode"] == "register" and p["bemit"] == bemit, name
         assert p["ws_numel"] == (5 * (2 * 16 + 1) if bemit else 5 * (p["small"] + 1) if p["small"] else 0)
-    # v30: the finish's bracket emit doubles its select scratch (2 * 8 + 1 per row).
-    for name, fbemit in (("sample_finish_bemit", True), ("sample_finish_lean_m", False)):
-        p = tk._cached_plan(5, 130, 7, cpu, SMALL[name])
-        assert p["mode"] == "split" and p["sample"] and p["fbemit"] == fbemit, name
-        base = tk._cached_plan(5, 130, 7, cpu, dataclasses.replace(SMALL[name], finish_small=0))
-        assert p["ws_numel"] - base["ws_numel"] == 5 * ((2 if fbemit else 1) * 8 + 1), name
-    # v31: the fused split path's configs reach the sample split path (several slices with
-    # and without the per-row threshold, and one slice) at the matches-reference shapes.
-    for name, shape, split in (("sample_split_fused_tinyseg", (5, 130, 7), 3),
-                               ("sample_split_fused_bemit", (1, 257, 33), 5),
-                               ("sample_split_fused_1slice", (5, 130, 7), 1)):
-        p = tk.plan(*shape, cpu, SMALL[name])
-        assert p["mode"] == "split" and p["sample"] and p["split"] == split, name
-        assert SMALL[name].row_fallback and SMALL[name].split_fused, name
     assert tk.plan(7, 130, 7, cpu, SMALL["row"])["mode"] == "row"
     p = tk.plan(2, 130, 7, cpu, SMALL["split"])
     assert p["mode"] == "split" and p["split"] > 1 and p["chunk"] % 32 == 0
@@ -508,7 +478,7 @@ def test_strided_rows_and_columns():
     x = base[:, 3:3 + 2 * 140:2]                       # column stride 2, row stride 285
     assert x.stride() == (285, 2)
     starts, ends = _bounds(6, 140, g)
-    for cfg in ("row", "split", "sample_split", "register", "sample_split_fused_tinyseg"):
+    for cfg in ("row", "split", "sample_split", "register"):
         assert_topk_matches(x, starts, ends, 11, _run(x, starts, ends, 11, SMALL[cfg]))
     xt = torch.randn(140, 6, generator=g).t()           # column-major logits
     assert_topk_matches(xt, starts, ends, 11, _run(xt, starts, ends, 11, SMALL["row"]))
@@ -523,8 +493,7 @@ def test_decode_rows(next_n):
     x = torch.randn(batch * next_n, cols, generator=g)
     seq_lens = torch.tensor([150, 12, 70], dtype=I32)
     starts, ends = decode_bounds(seq_lens, next_n, batch * next_n)
-    for cfg in ("row", "split", "sample_split", "sample_rowthr", "register",
-                "sample_split_fused_tinyseg"):
+    for cfg in ("row", "split", "sample_split", "sample_rowthr", "register"):
         out = torch.full((batch * next_n, k), -7, dtype=I32)
         tk.top_k_per_row_decode(x, seq_lens, out, next_n, k, config=SMALL[cfg])
         assert_topk_matches(x, starts, ends, k, out)

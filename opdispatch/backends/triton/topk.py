@@ -25,7 +25,6 @@ from opdispatch.backends.triton.topk_kernels import (
     topk_rows_kernel,
     topk_sample_compact_kernel,
     topk_sample_rows_kernel,
-    topk_sample_split_fused_kernel,
     topk_sample_threshold_kernel,
     topk_split_compact_kernel,
     topk_split_finish_kernel,
@@ -121,15 +120,6 @@ class TopKConfig:
     # select_small > 0) emits from the search's final bracket (_emit_bracket_warp: no bucket,
     # no k-th key).
     reg_bracket_emit: bool = False
-    # v30: the same in the v3 finish (finish_hi < 0, finish_small > 0, on the warp emit's
-    # tiles): _emit_bracket_warp with the candidates' columns.
-    finish_bracket_emit: bool = False
-    # v31: the split path with the sample and row_fallback in one launch
-    # (topk_sample_split_fused_kernel: each slice's program computes the threshold, the row's
-    # last arrival does the finish; one host launch instead of three), at the finish's warps.
-    split_fused: bool = False
-    split_fused_warps: int = 0      # its warps (0: the finish's)
-    split_fused_maxnreg: int = 0    # its register cap (CUDA only; 0: none)
     pdl: int = 0               # v22: programmatic dependent launch between the v3 kernels
                                # (CUDA sm_90+ only; 0: off): the compaction starts while the
                                # threshold kernel runs, the finish launches early, each waits
@@ -187,8 +177,6 @@ _V23 = dataclasses.replace(_V21A, pdl=1, reg_emit_per_thread=16, reg_emit_maxnre
 _V24A = dataclasses.replace(_V23, select_hi=-1, finish_hi=-1, select_min_rows=0)
 _V26 = dataclasses.replace(_V24A, fused_hi=0)
 _V29 = dataclasses.replace(_V26, select_hi=-2, finish_hi=-3, reg_bracket_emit=True)
-_V30 = dataclasses.replace(_V29, finish_bracket_emit=True)
-_V31 = dataclasses.replace(_V29, split_fused=True)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -393,13 +381,6 @@ CONFIGS = {
     # v29 with other bracket sizes in register mode (trials, session 22).
     "v29_s64": dataclasses.replace(_V29, select_small=64),
     "v29_s128": dataclasses.replace(_V29, select_small=128),
-    # v30 (trial, session 23): v29 with the bracket emit in the v3 finish too.
-    "v30": _V30,
-    # v31 (trial, session 23): v29 with the split path in one launch (split_fused).
-    "v31": _V31,
-    "v31_b": dataclasses.replace(_V30, split_fused=True),
-    "v31_r64": dataclasses.replace(_V31, split_fused_maxnreg=64),
-    "v31_w8": dataclasses.replace(_V31, split_fused_warps=8, split_fused_maxnreg=128),
     "v22_2": dataclasses.replace(_V21A, pdl=2),
     "v22_3": dataclasses.replace(_V21A, pdl=3),
     "v22_4": dataclasses.replace(_V21A, pdl=4),
@@ -607,12 +588,7 @@ def _cached_plan(rows: int, cols: int, k: int, device: torch.device, config) -> 
             if p["sample"]:
                 p["ws_numel"] += rows * p["split"] * (2 * p["cap_s"] + 1) + rows   # + t16
                 fs = p["cfg"].finish_small
-                p["fbemit"] = bool(
-                    p["cfg"].finish_bracket_emit and fs and p["cfg"].finish_hi < 0
-                    and _select_layout(p["cfg"], p["sample_lanes"], p["finish_warps"], k,
-                                       device, p["cfg"].finish_2d)["WARP"])
-                # the finish's select scratch
-                p["ws_numel"] += rows * ((2 if p["fbemit"] else 1) * fs + 1) if fs else 0
+                p["ws_numel"] += rows * (fs + 1) if fs else 0   # the finish's select scratch
         else:
             p["ws_numel"] = 2 * p["grid"][0] * p["cap"]
         p["split_pow2"] = triton.next_power_of_2(p["split"])
@@ -706,21 +682,6 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         scnt = ws[o + 2 * n_seg * cap_s:o + 2 * n_seg * cap_s + n_seg]
         t16 = ws[o + 2 * n_seg * cap_s + n_seg:o + 2 * n_seg * cap_s + n_seg + rows]
         scr = ws[o + 2 * n_seg * cap_s + n_seg + rows:] if cfg.finish_small else ws
-        if cfg.split_fused and cfg.row_fallback:
-            fw = cfg.split_fused_warps or p["finish_warps"]
-            arrive = torch.zeros(rows, dtype=torch.int32, device=device)
-            topk_sample_split_fused_kernel[(rows, split)](
-                *common, chunk, sck, sci, scnt, cap_s, k, arrive, out, out.stride(0), ck, ci,
-                cap, scr, BLOCK=sample_block, SAMPLE=p["sample"],
-                THREADS=min(32 * fw, sample_block // 2) if cfg.scan2d else 0,
-                T_BITS=cfg.threshold_bits, T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"],
-                SPLIT_POW2=split_pow2, SAMPLE_LANES=p["sample_lanes"], SEL=cfg.select_bits,
-                SMALL=cfg.finish_small, HI=cfg.finish_hi, CBLOCK=cfg.cand_block,
-                RADIX_BITS=cfg.radix_bits, RBLOCK=cfg.compact_block or cfg.block,
-                **_select_layout(cfg, p["sample_lanes"], fw, k, device, cfg.finish_2d),
-                BEMIT=bool(p.get("fbemit")), num_warps=fw,
-                **_maxnreg(cfg.split_fused_maxnreg, device), **flags)
-            return
         # PDL: a kernel lets the next launch early (gdc_launch_dependents), and the next waits
         # on the device (gdc_wait) before reading what the previous one wrote
         thr_pdl, comp_pdl, fin_pdl = _PDL_PLAN[cfg.pdl if pdl else 0]
@@ -759,7 +720,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         **(_select_layout(cfg, p["sample_lanes"], p["finish_warps"], k, device, cfg.finish_2d)
            if use_sample else {}),
         PDL=fin_pdl, **({"launch_pdl": True} if fin_pdl else {}), num_warps=p["finish_warps"],
-        BEMIT=bool(use_sample and p.get("fbemit")), **flags)
+        **flags)
 
 
 def top_k_per_row_prefill(logits: torch.Tensor, row_starts: torch.Tensor,

@@ -393,13 +393,11 @@ def topk_split_finish_kernel(
     SAMPLE_LANES: tl.constexpr, SEL: tl.constexpr, ROW_FALLBACK: tl.constexpr = False,
     RBLOCK: tl.constexpr = 2048, SMALL: tl.constexpr = 0, HI: tl.constexpr = 16,
     STHREADS: tl.constexpr = 0, WARP: tl.constexpr = 0, WASM: tl.constexpr = False,
-    PDL: tl.constexpr = False, BEMIT: tl.constexpr = False,
+    PDL: tl.constexpr = False,
 ):
     """Split mode, step 3: one program per row selects among the candidates (or fills the
     identity for rows with n <= k). USE_SAMPLE: rows that v3's sample pass settled select
-    the exact top k among its candidates (every element >= the sample threshold); BEMIT
-    (v30) through the bracket emit (_select_lanes; scratch 2 SMALL + 1 int32 per row, else
-    SMALL + 1).
+    the exact top k among its candidates (every element >= the sample threshold).
     ROW_FALLBACK (with USE_SAMPLE): the v2 histogram and compaction kernels were not launched;
     a row the sample pass did not settle is done here alone, as in row mode (coarse histogram
     and compaction over the whole row in RBLOCK-column blocks, candidates in p_ck / p_ci).
@@ -421,8 +419,8 @@ def topk_split_finish_kernel(
         o_ws = row.to(tl.int64) * n_split * cap_s
         _sample_select(p_sck + o_ws, p_sci + o_ws, p_scnt + (row * n_split).to(tl.int64),
                        cap_s, (n_split - 1) * cap_s + last_n, k, p_orow,
-                       p_scr + row.to(tl.int64) * ((1 + BEMIT) * SMALL + 1), SAMPLE_LANES,
-                       SEL, SMALL, HI, STHREADS, WARP, WASM, BEMIT)
+                       p_scr + row.to(tl.int64) * (SMALL + 1), SAMPLE_LANES, SEL, SMALL, HI,
+                       STHREADS, WARP, WASM)
     elif n <= k:
         _fill_identity(p_orow, n, k, CBLOCK)
     elif ROW_FALLBACK:
@@ -1146,10 +1144,9 @@ add.s32 $3, $6, $7;
 
 @triton.jit
 def _emit_bracket_warp(ks, lo, hi, c_lo, c_hi, k, p_orow, p_scr, SMALL: tl.constexpr,
-                       WARPS: tl.constexpr, ASM: tl.constexpr, idx=None,
-                       IDX_IS_LANE: tl.constexpr = True):
-    """The emit from the interpolating search's final bracket (v29: register mode; v30: also
-    the v3 finish), without the k-th key: _interp_bracket leaves c_hi < k keys above hi (all taken) and b = c_lo - c_hi
+                       WARPS: tl.constexpr, ASM: tl.constexpr):
+    """Register mode's emit from the interpolating search's final bracket (v29), without the
+    k-th key: _interp_bracket leaves c_hi < k keys above hi (all taken) and b = c_lo - c_hi
     keys in [lo, hi], of which the r = k - c_hi largest are taken. One pass ranks both kinds
     in lane order (two ballots per element on CUDA, packed counts, one _groups_before):
     - keys > hi go to out[rank];
@@ -1160,10 +1157,9 @@ def _emit_bracket_warp(ks, lo, hi, c_lo, c_hi, k, p_orow, p_scr, SMALL: tl.const
       bracket (larger keys, then equal keys earlier in lane order: one [SMALL, SMALL] tile)
       decides: rank < r goes to out[c_hi + rank].
     This replaces _bucket_kth's per-element atomics and its two barriers, and the check that
-    count(>= T) == k: the counts are known from the search. IDX_IS_LANE (register mode): the
-    lane numbers are the column offsets written; else ``idx`` (the v3 finish: the candidates'
-    columns, loaded where ks >= lo). Without ASM, or where a lane is not where the ballots
-    need it (see _emit_top_warp), the ranks come from Triton scans."""
+    count(>= T) == k: the counts are known from the search. Lane numbers are the column
+    offsets (register mode, IDX_IS_LANE). Without ASM, or where a lane is not where the
+    ballots need it (see _emit_top_warp), the ranks come from Triton scans."""
     LANES: tl.constexpr = ks.shape[0]
     m_gt = ks > hi
     m_br = (ks >= lo) & (ks <= hi)                     # real keys only: lo > INT_MIN
@@ -1179,8 +1175,6 @@ def _emit_bracket_warp(ks, lo, hi, c_lo, c_hi, k, p_orow, p_scr, SMALL: tl.const
     else:
         o = _warp_lanes(LANES, WARPS)
         pre, cnt = _group_ranks(h, WARPS)
-    if not IDX_IS_LANE:
-        o = idx
     pos = _groups_before(cnt, WARPS) + pre
     tl.store(p_orow + (pos & 65535), o, mask=m_gt)
     r = k - c_hi
@@ -1206,8 +1200,7 @@ def _emit_bracket_warp(ks, lo, hi, c_lo, c_hi, k, p_orow, p_scr, SMALL: tl.const
 @triton.jit
 def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, p_scr, LANES: tl.constexpr,
                    SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr,
-                   THREADS: tl.constexpr, WARP: tl.constexpr = 0, WASM: tl.constexpr = False,
-                   BEMIT: tl.constexpr = False):
+                   THREADS: tl.constexpr, WARP: tl.constexpr = 0, WASM: tl.constexpr = False):
     """Exact top k of the sample pass's candidates, held in registers (LANES >= m_src).
 
     Lanes [0, m_src) of the segmented workspace (segment j: seg_cap lanes, p_seg[j] used).
@@ -1218,33 +1211,24 @@ def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, p_scr, LANES:
     in_range = o < m_src
     seg_n = tl.load(p_seg + seg, mask=in_range, other=0)
     _select_lanes(p_sck, p_sci, o, in_range & ((o - seg * seg_cap) < seg_n), k, p_orow, p_scr,
-                  SEL, SMALL, HI, THREADS > 0, WARP, WASM, BEMIT)
+                  SEL, SMALL, HI, THREADS > 0, WARP, WASM)
 
 
 @triton.jit
 def _select_lanes(p_sck, p_sci, o, valid, k, p_orow, p_scr, SEL: tl.constexpr,
                   SMALL: tl.constexpr, HI: tl.constexpr, TWO_D: tl.constexpr,
-                  WARP: tl.constexpr = 0, WASM: tl.constexpr = False,
-                  BEMIT: tl.constexpr = False):
+                  WARP: tl.constexpr = 0, WASM: tl.constexpr = False):
     """The exact top k of the candidates (key, column) at lanes o of p_sck / p_sci where
     ``valid``, in registers: the k-th largest key (_kth_key), then _emit_top (WARP > 0: o is
-    a _warp_lanes tile for WARP warps, _emit_top_warp, with ballot ranks where WASM).
-    BEMIT (v30; needs HI < 0, SMALL > 0 and WARP > 0): _interp_bracket, then
-    _emit_bracket_warp with the candidates' columns (scratch: 2 SMALL + 1 int32)."""
+    a _warp_lanes tile for WARP warps, _emit_top_warp, with ballot ranks where WASM)."""
     # Unsigned key order as signed int32 order: flip the top bit (empty lanes: 0 -> INT_MIN).
     ks = tl.load(p_sck + o, mask=valid, other=0) ^ -2147483648
-    if BEMIT:
-        _, lo, hi, c_lo, c_hi = _interp_bracket(ks, k, SMALL, -1 - HI)
-        idx = tl.load(p_sci + o, mask=ks >= lo, other=0)
-        _emit_bracket_warp(ks, lo, hi, c_lo, c_hi, k, p_orow, p_scr, SMALL, WARP, WASM, idx,
-                           False)
+    t_s = _kth_key(ks, k, p_scr, SEL, SMALL, HI)
+    idx = tl.load(p_sci + o, mask=ks >= t_s, other=0)
+    if WARP > 0:
+        _emit_top_warp(ks, t_s, idx, k, p_orow, WARP, WASM)
     else:
-        t_s = _kth_key(ks, k, p_scr, SEL, SMALL, HI)
-        idx = tl.load(p_sci + o, mask=ks >= t_s, other=0)
-        if WARP > 0:
-            _emit_top_warp(ks, t_s, idx, k, p_orow, WARP, WASM)
-        else:
-            _emit_top(ks, t_s, idx, k, p_orow, TWO_D)
+        _emit_top(ks, t_s, idx, k, p_orow, TWO_D)
 
 
 @triton.jit
@@ -1415,63 +1399,6 @@ def topk_sample_compact_kernel(
         seen = _compact_slice(p_row, stride_c, lo, hi, t16, p_k, p_i, cap_s, BLOCK, THREADS,
                               SKIP_EMPTY, COL_CONTIG, 1 if L2HINT else 0)
     tl.store(p_scnt + o_seg, seen)
-
-
-@triton.jit
-def topk_sample_split_fused_kernel(
-    p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols,
-    chunk, p_sck, p_sci, p_scnt, cap_s, k, p_arrive,
-    p_out, stride_or, p_ck, p_ci, cap, p_scr,
-    IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, BLOCK: tl.constexpr,
-    SAMPLE: tl.constexpr, THREADS: tl.constexpr, T_BITS: tl.constexpr, T_GROUP: tl.constexpr,
-    T_SIGMA: tl.constexpr, SPLIT_POW2: tl.constexpr, SAMPLE_LANES: tl.constexpr,
-    SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr, CBLOCK: tl.constexpr,
-    RADIX_BITS: tl.constexpr, RBLOCK: tl.constexpr, STHREADS: tl.constexpr = 0,
-    WARP: tl.constexpr = 0, WASM: tl.constexpr = False, BEMIT: tl.constexpr = False,
-):
-    """v3's split path in one launch (v31, ``split_fused``): program (row, s) computes the
-    row's sample threshold itself (as topk_sample_compact_kernel without T_GIVEN: every
-    program of a row the same T from the same sample) and compacts its slice into segment
-    (row, s); then it counts itself in at p_arrive[row] (zeroed by the caller; acq_rel, after
-    a CTA barrier: the segment and its count are published), and the row's last arrival does
-    what topk_split_finish_kernel does with USE_SAMPLE and ROW_FALLBACK: the exact select
-    among the row's candidates, the identity for n <= k, or, where the sample did not settle
-    the row, row mode's passes over the whole row (p_ck / p_ci). No program waits for
-    another, so residency does not matter. Replaces the threshold, compaction and finish
-    launches (three host launches of ~30 us each on the H100 machine) by one."""
-    row = tl.program_id(0)
-    s = tl.program_id(1)
-    n_split = tl.num_programs(1)
-    start, end = _row_bounds(p_starts, p_ends, p_seq_lens, next_n, row, cols, IS_DECODE)
-    n = end - start
-    o_seg = (row * n_split + s).to(tl.int64)
-    lo = s * chunk
-    hi = tl.minimum(lo + chunk, n)
-    seen = tl.zeros([], dtype=tl.int32)
-    p_row = p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64) * stride_c
-    if (n > k) & (hi > lo):
-        t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP,
-                                T_SIGMA, 0)
-        seen = _compact_slice(p_row, stride_c, lo, hi, t16, p_sck + o_seg * cap_s,
-                              p_sci + o_seg * cap_s, cap_s, BLOCK, THREADS, False, COL_CONTIG, 0)
-    tl.store(p_scnt + o_seg, seen)
-    tl.debug_barrier()                  # every thread's candidate stores, before the release
-    if tl.atomic_add(p_arrive + row, 1, sem="acq_rel") == n_split - 1:
-        p_orow = p_out + row.to(tl.int64) * stride_or
-        ok, n_s = _sample_ok(p_scnt, row, n_split, cap_s, k, SPLIT_POW2)
-        if ok:
-            last_n = tl.load(p_scnt + (row * n_split + n_split - 1).to(tl.int64))
-            o_ws = row.to(tl.int64) * n_split * cap_s
-            _sample_select(p_sck + o_ws, p_sci + o_ws, p_scnt + (row * n_split).to(tl.int64),
-                           cap_s, (n_split - 1) * cap_s + last_n, k, p_orow,
-                           p_scr + row.to(tl.int64) * ((1 + BEMIT) * SMALL + 1), SAMPLE_LANES,
-                           SEL, SMALL, HI, STHREADS, WARP, WASM, BEMIT)
-        elif n <= k:
-            _fill_identity(p_orow, n, k, CBLOCK)
-        else:
-            _select_row(p_row, stride_c, n, k, p_orow, p_ck + row.to(tl.int64) * cap,
-                        p_ci + row.to(tl.int64) * cap, cap, RBLOCK, CBLOCK, RADIX_BITS,
-                        COL_CONTIG)
 
 
 @triton.jit
