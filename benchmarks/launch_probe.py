@@ -4,7 +4,9 @@ launcher, on a kernel with as many arguments as the library's (session 23 probe)
     python benchmarks/launch_probe.py
 
 Prints the Triton version's ``JITFunction.run`` (the path every ``kernel[grid](...)`` takes),
-then host microseconds per launch (300 launches enqueued without waiting) for: the JIT path;
+then host microseconds per launch (``opdispatch.dispatch.bench.host_us``: the best of 5 runs
+of 100 calls enqueued without waiting; session 23's calls 2 and 3 ran an earlier copy of
+that loop, one run of 300 calls after 20 warm-up calls) for: the JIT path;
 ``CompiledKernel[grid](*all_args)`` (the launcher, no argument specialisation); the public
 top-k op and its backend at a few-row decode shape; cProfile of the backend's calls.
 """
@@ -12,11 +14,12 @@ top-k op and its backend at a few-row decode shape; cProfile of the backend's ca
 import cProfile
 import inspect
 import pstats
-import time
 
 import torch
 import triton
 import triton.language as tl
+
+from opdispatch.dispatch.bench import host_us
 
 
 @triton.jit
@@ -26,18 +29,6 @@ def _probe_kernel(p0, p1, p2, p3, p4, p5, p6, p7, a0, a1, a2, a3, a4, a5, a6, a7
     i = tl.program_id(0)
     v = tl.load(p0 + i) + a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + B0 + B7
     tl.store(p1 + i, v)
-
-
-def _host_us(fn, n=300):
-    for _ in range(20):
-        fn()
-    torch.cuda.synchronize()
-    t0 = time.perf_counter()
-    for _ in range(n):
-        fn()
-    t1 = time.perf_counter()
-    torch.cuda.synchronize()
-    return (t1 - t0) / n * 1e6
 
 
 def main() -> None:
@@ -55,22 +46,22 @@ def main() -> None:
     ck = _probe_kernel[grid](*ptrs, *ints, **cons)
     bound = inspect.signature(_probe_kernel.fn).bind(*ptrs, *ints, **cons)
     allargs = list(bound.arguments.values())
-    print(f"JIT path:             {_host_us(lambda: _probe_kernel[grid](*ptrs, *ints, **cons)):7.2f} us/launch")
+    print(f"JIT path:             {host_us(lambda: _probe_kernel[grid](*ptrs, *ints, **cons)):7.2f} us/launch")
     # The compiled kernel's own launcher: a 3-tuple grid (its runner indexes grid[0..2]) and
     # every parameter in order, constexprs included (as Triton's JIT path passes them).
     try:
         runner = ck[(64, 1, 1)]
-        print(f"CompiledKernel[grid]: {_host_us(lambda: runner(*allargs)):7.2f} us/launch (all args)")
+        print(f"CompiledKernel[grid]: {host_us(lambda: runner(*allargs)):7.2f} us/launch (all args)")
     except Exception as e:     # noqa: BLE001
         print("CompiledKernel[grid](*all args) failed:", repr(e)[:300])
-    print(f"torch.cuda.current_stream(): {_host_us(lambda: torch.cuda.current_stream(), 3000):6.2f} us")
+    print(f"torch.cuda.current_stream(): {host_us(lambda: torch.cuda.current_stream()):6.2f} us")
     drv = triton.runtime.driver.active
     print(f"driver get_current_device + stream: "
-          f"{_host_us(lambda: drv.get_current_stream(drv.get_current_device()), 3000):6.2f} us")
-    print(f"tensor.data_ptr(): {_host_us(lambda: ptrs[0].data_ptr(), 3000):6.2f} us; "
-          f"slice ws[a:b]: {_host_us(lambda: ptrs[0][10:500], 3000):6.2f} us; "
+          f"{host_us(lambda: drv.get_current_stream(drv.get_current_device())):6.2f} us")
+    print(f"tensor.data_ptr(): {host_us(lambda: ptrs[0].data_ptr()):6.2f} us; "
+          f"slice ws[a:b]: {host_us(lambda: ptrs[0][10:500]):6.2f} us; "
           f"torch.empty(4096, int32): "
-          f"{_host_us(lambda: torch.empty(4096, dtype=torch.int32, device='cuda'), 3000):6.2f} us")
+          f"{host_us(lambda: torch.empty(4096, dtype=torch.int32, device='cuda')):6.2f} us")
 
     import opdispatch
     from opdispatch.backends.triton import topk as tk
@@ -81,9 +72,9 @@ def main() -> None:
         out = torch.empty(rows, k, dtype=torch.int32, device="cuda")
         p = tk.plan(rows, cols, k, x.device)
         print(f"{rows}x{cols} k={k} ({p['mode']}): op "
-              f"{_host_us(lambda: opdispatch.top_k_per_row_prefill(x, starts, ends, k, out=out)):7.1f}, "
-              f"backend {_host_us(lambda: tk.top_k_per_row_prefill(x, starts, ends, out, k)):7.1f}, "
-              f"torch.topk {_host_us(lambda: torch.topk(x, k, dim=1, sorted=False)):7.1f} us host/call")
+              f"{host_us(lambda: opdispatch.top_k_per_row_prefill(x, starts, ends, k, out=out)):7.1f}, "
+              f"backend {host_us(lambda: tk.top_k_per_row_prefill(x, starts, ends, out, k)):7.1f}, "
+              f"torch.topk {host_us(lambda: torch.topk(x, k, dim=1, sorted=False)):7.1f} us host/call")
     x = torch.randn(64, 131072, device="cuda")
     starts = torch.zeros(64, dtype=torch.int32, device="cuda")
     ends = torch.full((64,), 131072, dtype=torch.int32, device="cuda")

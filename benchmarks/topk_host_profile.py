@@ -3,31 +3,20 @@
     python benchmarks/topk_host_profile.py [rows] [cols] [k]
 
 Times the host side of ``opdispatch.top_k_per_row_prefill`` (the public op) and of the Triton
-backend alone, over many calls without synchronising (the GPU runs behind), then profiles the
-backend's calls with cProfile (top functions by cumulative time).
+backend alone (``opdispatch.dispatch.bench.host_us``: the best of 5 runs of 100 calls
+without synchronising; session 7's figures came from one run of 300 after 20 warm-up
+calls), then profiles the backend's calls with cProfile (top functions by cumulative time).
 """
 
 import cProfile
 import pstats
 import sys
-import time
 
 import torch
 
 import opdispatch
 from opdispatch.backends.triton import topk as tk
-
-
-def _host_us(fn, n=300):
-    for _ in range(20):
-        fn()
-    torch.cuda.synchronize()
-    t0 = time.perf_counter()
-    for _ in range(n):
-        fn()
-    t1 = time.perf_counter()
-    torch.cuda.synchronize()
-    return (t1 - t0) / n * 1e6
+from opdispatch.dispatch.bench import host_us
 
 
 def main() -> None:
@@ -39,11 +28,11 @@ def main() -> None:
     p = tk.plan(rows, cols, k, x.device)
     print(f"{rows}x{cols} k={k}: mode {p['mode']}, split {p['split']}, sample {p.get('sample')}")
     print(f"  op (opdispatch.top_k_per_row_prefill): "
-          f"{_host_us(lambda: opdispatch.top_k_per_row_prefill(x, starts, ends, k, out=out)):7.1f} us/call host")
+          f"{host_us(lambda: opdispatch.top_k_per_row_prefill(x, starts, ends, k, out=out)):7.1f} us/call host")
     print(f"  backend (tk.top_k_per_row_prefill):     "
-          f"{_host_us(lambda: tk.top_k_per_row_prefill(x, starts, ends, out, k)):7.1f} us/call host")
+          f"{host_us(lambda: tk.top_k_per_row_prefill(x, starts, ends, out, k)):7.1f} us/call host")
     print(f"  torch.topk:                             "
-          f"{_host_us(lambda: torch.topk(x, k, dim=1, sorted=False)):7.1f} us/call host")
+          f"{host_us(lambda: torch.topk(x, k, dim=1, sorted=False)):7.1f} us/call host")
     prof = cProfile.Profile()
     prof.enable()
     for _ in range(200):

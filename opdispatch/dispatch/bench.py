@@ -171,7 +171,7 @@ def alternated_graph_us(fns: dict[str, Callable[[], Any]], reps: int,
     return times
 
 
-def _host_us(fn: Callable[[], Any], calls: int = 100, runs: int = 5) -> float:
+def host_us(fn: Callable[[], Any], calls: int = 100, runs: int = 5) -> float:
     """Host time per call of ``fn``: the best of ``runs`` runs of ``calls`` calls enqueued without
     waiting for the GPU (100 calls never fill the launch queue, so nothing blocks)."""
     best = math.inf
@@ -261,7 +261,7 @@ def run_bench(cases: list[BenchCase], *, compile_baseline: bool = True,
             s = case.setup(device)
             notes = [s.note] if s.note else []
             ours, ours_g = _time_both("ours", s.ours, notes)
-            ours_host = _host_us(s.ours)
+            ours_host = host_us(s.ours)
             eager = compiled = eager_g = compiled_g = math.nan
             if s.torch_fn is not None:
                 fn, args = s.torch_fn, s.torch_args
