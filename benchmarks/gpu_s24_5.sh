@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Session 24, call 5: the lean compaction storing the floats' bits with the finish making the
+# keys in integer operations (lr) against v29 and lk (graph us, 5 alternations; the one
+# launch of 4096x32768 no longer takes the lean compaction); the timeline of lr without PDL.
+set -uo pipefail
+export PYTHONUNBUFFERED=1 PYTHONPATH=$PWD
+timeout 250 python3 benchmarks/topk_config_ab.py 5 v29 v29_lk v29_lr -- 64x131072x2048d 64x131072x512d 8x131072x2048d 1x131072x2048d 512x131072x2048 4096x32768x2048 2>&1 | grep -v -i warn | grep -v "^check.*ok"
+timeout 100 python3 benchmarks/topk_timeline.py v29_lr_np,v29_lk_np 64x131072x2048d 1x131072x2048d 2>&1 | grep -v -i warn
