@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# (Ran on the trial code of commit e653e84: its trial configs and the bits-stored compaction
+# were removed when v32 became the default; docs/benchmarks.md, session 24.)
 # Session 24, call 2: the split path's compaction, trials against v29 (graph us, 5
 # alternations): the next tile loaded first (p1), also the first tile before the PDL wait (p2),
 # 4096-column tiles (b4k), 4 warps (w4), p2 at 4 warps (p2w4); then the timeline of the best.

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# (Ran on the trial code of commit e653e84: its trial configs and the bits-stored compaction
+# were removed when v32 became the default; docs/benchmarks.md, session 24.)
 # Session 24, call 3: the lean compaction (one float compare, the floats' bits stored, full
 # tiles unmasked) against v29 and v29_p1, alone (lean), with the next tile first (lp1) and at
 # 4 warps (lw4): graph us, 5 alternations; then the timeline of lean and lp1.

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# (Ran on the trial code of commit e653e84: its trial configs and the bits-stored compaction
+# were removed when v32 became the default; docs/benchmarks.md, session 24.)
 # Session 24, call 4: the lean compaction storing keys (lk: the readers unchanged), alone and
 # with the next tile first (lkp1), against v29 and v29_p1 (graph us, 5 alternations); the
 # timelines without PDL of v29, lean (bits stored) and lk, to see each kernel's own time.

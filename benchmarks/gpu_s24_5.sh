@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# (Ran on the trial code of commit e653e84: its trial configs and the bits-stored compaction
+# were removed when v32 became the default; docs/benchmarks.md, session 24.)
 # Session 24, call 5: the lean compaction storing the floats' bits with the finish making the
 # keys in integer operations (lr) against v29 and lk (graph us, 5 alternations; the one
 # launch of 4096x32768 no longer takes the lean compaction); the timeline of lr without PDL.

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# (Ran on the trial code of commit e653e84: its trial configs and the bits-stored compaction
+# were removed when v32 became the default; docs/benchmarks.md, session 24.)
 # Session 24, call 6: lr with a barrier between the finish's key loads and their conversion
 # (ptxas had interleaved them), and lk with 4096-column compaction tiles (lkb4k), against v29
 # and lk (graph us, 5 alternations); the timeline of lr without PDL.

@@ -135,18 +135,20 @@ def test_torch_compile_fullgraph_dynamic():
         assert_topk_matches_fast(x, zs.to(DEV), es.to(DEV), 512, b)
 
 
+@pytest.mark.parametrize("config", ["v22", "v32"])
 @pytest.mark.parametrize("kind", ["randn", "ties", "special"])
 @pytest.mark.parametrize("rows, cols, k", [(1, 131072, 2048), (8, 131072, 2048), (64, 131072, 512),
                                            (64, 131072, 2048), (512, 131072, 2048)])
-def test_pdl_config_back_to_back_and_graph(kind, rows, cols, k):
+def test_pdl_config_back_to_back_and_graph(kind, rows, cols, k, config):
     """v22: programmatic dependent launch between the v3 kernels (threshold -> compaction ->
     finish). A device-side wait in the wrong place would read a stale threshold, stale
     candidates or stale counts: so several calls run back to back on fresh data (each call's
     kernels overlap the previous kernel of the same call only), then under CUDA-graph replay.
-    'ties' and 'special' send rows down the finish kernel's full-row fallback."""
+    'ties' and 'special' send rows down the finish kernel's full-row fallback. v32 adds the
+    lean compaction (and, at 512 rows, its next-tile loads) to v22's launches."""
     if torch.cuda.get_device_capability() < (9, 0):
         pytest.skip("programmatic dependent launch needs sm_90")
-    p = tk.plan(rows, cols, k, torch.device(DEV), "v22")
+    p = tk.plan(rows, cols, k, torch.device(DEV), config)
     assert p["mode"] == "split" and p["sample"], p   # the path PDL applies to
     assert p["t_given"] == (rows <= 64), p   # 512 rows: two slices, no threshold kernel
     g = torch.Generator().manual_seed(rows + k)
@@ -154,16 +156,16 @@ def test_pdl_config_back_to_back_and_graph(kind, rows, cols, k):
     xs = [make_logits(kind, rows, cols, g, DEV) for _ in range(3)]
     outs = [torch.full((rows, k), -7, dtype=I32, device=DEV) for _ in range(3)]
     for x, out in zip(xs, outs, strict=True):      # back to back, no sync in between
-        tk.top_k_per_row_decode(x, seq_lens, out, 1, k, config="v22")
+        tk.top_k_per_row_decode(x, seq_lens, out, 1, k, config=config)
     starts, ends = decode_bounds(seq_lens, 1, rows)
     for x, out in zip(xs, outs, strict=True):
         assert_topk_matches_fast(x, starts.to(DEV), ends.to(DEV), k, out)
     x, out = xs[0].clone(), torch.full((rows, k), -7, dtype=I32, device=DEV)
-    tk.top_k_per_row_decode(x, seq_lens, out, 1, k, config="v22")
+    tk.top_k_per_row_decode(x, seq_lens, out, 1, k, config=config)
     torch.cuda.synchronize()
     graph = torch.cuda.CUDAGraph()
     with torch.cuda.graph(graph):
-        tk.top_k_per_row_decode(x, seq_lens, out, 1, k, config="v22")
+        tk.top_k_per_row_decode(x, seq_lens, out, 1, k, config=config)
     for _ in range(2):
         x.copy_(make_logits(kind, rows, cols, g, DEV))
         seq_lens.copy_(torch.randint(k // 2, cols + 1, (rows,), generator=g, dtype=I32).to(DEV))

@@ -10,8 +10,11 @@ import math
 
 import pytest
 import torch
+import triton
+import triton.language as tl
 
 from opdispatch.backends.triton import topk as tk
+from opdispatch.backends.triton import topk_kernels as tkk
 from opdispatch.ops.topk import TopKPerRowDecode, TopKPerRowPrefill
 
 from .helpers import assert_topk_matches, decode_bounds, make_logits, sample_threshold_ref
@@ -222,6 +225,14 @@ SMALL = {
     "sample_scan2d": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
                                     cap=48, compact_block=16, sample=16, scan2d=True),
 }
+# v32: the lean compaction (one float compare, unmasked full tiles), with the next tile loaded
+# first in every slice of at least one full tile (1-D tiles with skip_empty, and scan2d tiles),
+# and without it on the per-row threshold path.
+SMALL["sample_split_lean_pf"] = dataclasses.replace(SMALL["sample_split"], compact_lean=True,
+                                                    compact_prefetch=1)
+SMALL["sample_scan2d_lean_pf"] = dataclasses.replace(SMALL["sample_scan2d"], compact_lean=True,
+                                                     compact_prefetch=1)
+SMALL["sample_rowthr_lean"] = dataclasses.replace(SMALL["sample_rowthr"], compact_lean=True)
 
 
 def _bounds(rows, cols, gen):
@@ -650,3 +661,43 @@ def test_register_emit_plan():
     small = SMALL["register_emit8"]
     assert tk.plan(1, 257, 33, dev, small)["num_warps"] == 2      # 512 lanes / (32 x 8)
     assert tk.plan(5, 130, 7, dev, small)["num_warps"] == 4       # 256 lanes / (32 x 2)
+
+
+@triton.jit
+def _lean_and_key_hits(p_x, p_t, p_lean, p_key, N: tl.constexpr):
+    """Program i: both hit tests of the values at p_x against the key half p_t[i]."""
+    t16 = tl.load(p_t + tl.program_id(0))
+    x = tl.load(p_x + tl.arange(0, N))
+    lean = ((x < tkk._t16_float(t16)) == 0).to(tl.int32)
+    key = ((tkk._order_key(x) >> 16).to(tl.int32) >= t16).to(tl.int32)
+    o = tl.program_id(0) * N + tl.arange(0, N)
+    tl.store(p_lean + o, lean)
+    tl.store(p_key + o, key)
+
+
+def test_lean_hit_test_is_the_key_prefix_test():
+    """v32's one-compare hit test (``not x < _t16_float(t16)``) selects exactly the elements
+    whose order key has top half >= t16, but for the cases _t16_float documents: -0.0 against
+    +0.0's half, and +inf at halves above +inf's (only NaNs are there; t16 is clamped)."""
+    g = torch.Generator().manual_seed(24)
+    special = torch.tensor([0.0, -0.0, float("inf"), -float("inf"), float("nan"),
+                            -float("nan"), 1e-45, -1e-45, 1.0, -1.0, 3.4e38, -3.4e38,
+                            1.5, -1.5, 65504.0, 2.0 ** -126, -(2.0 ** -126)])
+    vals = torch.cat([special, torch.randn(64, generator=g) * 10.0 ** torch.randint(
+        -30, 30, (64,), generator=g).float(), torch.zeros(128 - 64 - special.numel())])
+    # Halves around every special value's own, and at the ends of the key range.
+    keys = vals.view(torch.int32).to(torch.int64) & 0xFFFFFFFF
+    order = torch.where(keys >= 0x80000000, (~keys) & 0xFFFFFFFF, keys | 0x80000000)
+    halves = {0, 1, 0x7F, 0x80, 0x7FFF, 0x8000, 0x8001, 0xFF7F, 0xFF80, 0xFF81, 0xFFFF}
+    for h in (order >> 16).tolist():
+        halves.update({max(h - 1, 0), h, min(h + 1, 0xFFFF)})
+    t = torch.tensor(sorted(halves), dtype=I32)
+    lean = torch.empty(t.numel(), 128, dtype=I32)
+    key = torch.empty_like(lean)
+    _lean_and_key_hits[(t.numel(),)](vals, t, lean, key, N=128)
+    extra = (lean == 1) & (key == 0)
+    assert not ((lean == 0) & (key == 1)).any()          # never fewer candidates
+    neg_zero = (vals == 0) & (vals.view(torch.int32) < 0)
+    ok_extra = (neg_zero[None, :] & (t[:, None] == 0x8000)) | \
+        ((vals == float("inf"))[None, :] & (t[:, None] > 0xFF80))
+    assert not (extra & ~ok_extra).any()

@@ -120,13 +120,10 @@ class TopKConfig:
     # select_small > 0) emits from the search's final bracket (_emit_bracket_warp: no bucket,
     # no k-th key).
     reg_bracket_emit: bool = False
-    compact_prefetch: int = 0  # v3 two-kernel compaction: 1: each tile's successor is loaded
-                               # before the tile's ranks and stores; 2: as 1, and the first
-                               # tile is loaded before the PDL wait (session 24 trial)
-    compact_lean: int = 0      # v3 two-kernel compaction: one float compare per element, full
-                               # tiles unmasked; 1: the floats' bits stored (the finish makes
-                               # the keys), 2: the keys stored, as before; 3: as 1, the finish
-                               # making the keys in integer operations (session 24 trials)
+    compact_lean: bool = False  # v32: the v3 two-kernel compaction tests a hit with one float
+                                # compare and loads its full tiles without a mask
+    compact_prefetch: int = 0  # v32, with compact_lean: load each tile's successor first in
+                               # slices of at least this many tiles (0: never)
     pdl: int = 0               # v22: programmatic dependent launch between the v3 kernels
                                # (CUDA sm_90+ only; 0: off): the compaction starts while the
                                # threshold kernel runs, the finish launches early, each waits
@@ -184,6 +181,7 @@ _V23 = dataclasses.replace(_V21A, pdl=1, reg_emit_per_thread=16, reg_emit_maxnre
 _V24A = dataclasses.replace(_V23, select_hi=-1, finish_hi=-1, select_min_rows=0)
 _V26 = dataclasses.replace(_V24A, fused_hi=0)
 _V29 = dataclasses.replace(_V26, select_hi=-2, finish_hi=-3, reg_bracket_emit=True)
+_V32 = dataclasses.replace(_V29, compact_lean=True, compact_prefetch=16)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -387,23 +385,11 @@ CONFIGS = {
     "v29": _V29,
     # v29 without programmatic dependent launch (diagnostics: each kernel's own time).
     "v29_np": dataclasses.replace(_V29, pdl=0),
-    # v29 with the compaction's next tile loaded first (1), and its first tile before the PDL
-    # wait (2); with 4096-column tiles (b4k) or 4 warps (w4) (session 24 trials).
-    "v29_p1": dataclasses.replace(_V29, compact_prefetch=1),
-    "v29_p2": dataclasses.replace(_V29, compact_prefetch=2),
-    "v29_b4k": dataclasses.replace(_V29, sample_block=4096),
-    "v29_w4": dataclasses.replace(_V29, sample_num_warps=4),
-    "v29_p2w4": dataclasses.replace(_V29, compact_prefetch=2, sample_num_warps=4),
-    "v29_lean": dataclasses.replace(_V29, compact_lean=True),
-    "v29_lp1": dataclasses.replace(_V29, compact_lean=True, compact_prefetch=1),
-    "v29_lw4": dataclasses.replace(_V29, compact_lean=True, sample_num_warps=4),
-    "v29_lk": dataclasses.replace(_V29, compact_lean=2),
-    "v29_lkp1": dataclasses.replace(_V29, compact_lean=2, compact_prefetch=1),
-    "v29_lr": dataclasses.replace(_V29, compact_lean=3),
-    "v29_lkb4k": dataclasses.replace(_V29, compact_lean=2, sample_block=4096),
-    "v29_lr_np": dataclasses.replace(_V29, compact_lean=3, pdl=0),
-    "v29_lean_np": dataclasses.replace(_V29, compact_lean=1, pdl=0),
-    "v29_lk_np": dataclasses.replace(_V29, compact_lean=2, pdl=0),
+    # v32 (session 24): v29 with the lean two-kernel compaction (one float compare per
+    # element, unmasked full tiles; the next tile first in slices of >= 16 tiles; gpu_s24_8.sh,
+    # v29 -> v32): 64x131072 k=2048 decode 36.4 -> 34.6, k=512 33.1 -> 31.5, 512x131072 237.2
+    # -> 225.2; register mode and v12's one launch unchanged.
+    "v32": _V32,
     # v29 with other bracket sizes in register mode (trials, session 22).
     "v29_s64": dataclasses.replace(_V29, select_small=64),
     "v29_s128": dataclasses.replace(_V29, select_small=128),
@@ -432,7 +418,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "v29"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
+DEFAULT_CONFIG = "v32"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
@@ -722,8 +708,8 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             BLOCK=sample_block, SAMPLE=p["sample"],
             SKIP_EMPTY=cfg.skip_empty, T_GIVEN=p["t_given"], THREADS=threads,
             T_BITS=cfg.threshold_bits, T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"],
-            L2HINT=cfg.sample_l2 >= 2, PDL=comp_pdl, PREFETCH=cfg.compact_prefetch,
-            LEAN=min(int(cfg.compact_lean), 2) if cfg.compact_lean != 3 else 1,
+            L2HINT=cfg.sample_l2 >= 2, PDL=comp_pdl, LEAN=cfg.compact_lean,
+            PREFETCH=cfg.compact_lean and 0 < cfg.compact_prefetch * sample_block <= chunk,
             num_warps=sample_warps,
             **({"launch_pdl": True} if comp_pdl & 2 else {}), **flags)
     else:
@@ -748,7 +734,6 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         **(_select_layout(cfg, p["sample_lanes"], p["finish_warps"], k, device, cfg.finish_2d)
            if use_sample else {}),
         PDL=fin_pdl, **({"launch_pdl": True} if fin_pdl else {}), num_warps=p["finish_warps"],
-        RAW=(2 if cfg.compact_lean == 3 else int(cfg.compact_lean == 1)) if use_sample else 0,
         **flags)
 
 

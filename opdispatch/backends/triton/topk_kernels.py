@@ -393,7 +393,7 @@ def topk_split_finish_kernel(
     SAMPLE_LANES: tl.constexpr, SEL: tl.constexpr, ROW_FALLBACK: tl.constexpr = False,
     RBLOCK: tl.constexpr = 2048, SMALL: tl.constexpr = 0, HI: tl.constexpr = 16,
     STHREADS: tl.constexpr = 0, WARP: tl.constexpr = 0, WASM: tl.constexpr = False,
-    PDL: tl.constexpr = False, RAW: tl.constexpr = False,
+    PDL: tl.constexpr = False,
 ):
     """Split mode, step 3: one program per row selects among the candidates (or fills the
     identity for rows with n <= k). USE_SAMPLE: rows that v3's sample pass settled select
@@ -420,7 +420,7 @@ def topk_split_finish_kernel(
         _sample_select(p_sck + o_ws, p_sci + o_ws, p_scnt + (row * n_split).to(tl.int64),
                        cap_s, (n_split - 1) * cap_s + last_n, k, p_orow,
                        p_scr + row.to(tl.int64) * (SMALL + 1), SAMPLE_LANES, SEL, SMALL, HI,
-                       STHREADS, WARP, WASM, RAW)
+                       STHREADS, WARP, WASM)
     elif n <= k:
         _fill_identity(p_orow, n, k, CBLOCK)
     elif ROW_FALLBACK:
@@ -1200,8 +1200,7 @@ def _emit_bracket_warp(ks, lo, hi, c_lo, c_hi, k, p_orow, p_scr, SMALL: tl.const
 @triton.jit
 def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, p_scr, LANES: tl.constexpr,
                    SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr,
-                   THREADS: tl.constexpr, WARP: tl.constexpr = 0, WASM: tl.constexpr = False,
-                   RAW: tl.constexpr = False):
+                   THREADS: tl.constexpr, WARP: tl.constexpr = 0, WASM: tl.constexpr = False):
     """Exact top k of the sample pass's candidates, held in registers (LANES >= m_src).
 
     Lanes [0, m_src) of the segmented workspace (segment j: seg_cap lanes, p_seg[j] used).
@@ -1212,34 +1211,18 @@ def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, p_scr, LANES:
     in_range = o < m_src
     seg_n = tl.load(p_seg + seg, mask=in_range, other=0)
     _select_lanes(p_sck, p_sci, o, in_range & ((o - seg * seg_cap) < seg_n), k, p_orow, p_scr,
-                  SEL, SMALL, HI, THREADS > 0, WARP, WASM, RAW)
+                  SEL, SMALL, HI, THREADS > 0, WARP, WASM)
 
 
 @triton.jit
 def _select_lanes(p_sck, p_sci, o, valid, k, p_orow, p_scr, SEL: tl.constexpr,
                   SMALL: tl.constexpr, HI: tl.constexpr, TWO_D: tl.constexpr,
-                  WARP: tl.constexpr = 0, WASM: tl.constexpr = False, RAW: tl.constexpr = False):
+                  WARP: tl.constexpr = 0, WASM: tl.constexpr = False):
     """The exact top k of the candidates (key, column) at lanes o of p_sck / p_sci where
     ``valid``, in registers: the k-th largest key (_kth_key), then _emit_top (WARP > 0: o is
     a _warp_lanes tile for WARP warps, _emit_top_warp, with ballot ranks where WASM)."""
     # Unsigned key order as signed int32 order: flip the top bit (empty lanes: 0 -> INT_MIN).
-    if RAW == 2:
-        # The floats' bits in integer operations only: a negative float's low 31 bits flip
-        # (signed order = float order), NaN (exponent all ones, mantissa non-zero) is INT_MAX,
-        # the largest key, as _order_key makes it; empty lanes INT_MIN.
-        b = tl.load(p_sck + o, mask=valid, other=0)
-        # (A barrier between the loads and the conversion: without it ptxas interleaves them,
-        # and the loads go out a few at a time, each batch waiting on L2.)
-        tl.debug_barrier()
-        ks = b ^ ((b >> 31) & 0x7FFFFFFF)
-        ks = tl.where((b & 0x7FFFFFFF) > 0x7F800000, 0x7FFFFFFF, ks)
-        ks = tl.where(valid, ks, -2147483648)
-    elif RAW:
-        # The lean compaction stored the floats' bits (_compact_hits' LEAN).
-        v = tl.load(p_sck + o, mask=valid, other=0).to(tl.float32, bitcast=True)
-        ks = tl.where(valid, _signed_key(v), -2147483648)
-    else:
-        ks = tl.load(p_sck + o, mask=valid, other=0) ^ -2147483648
+    ks = tl.load(p_sck + o, mask=valid, other=0) ^ -2147483648
     t_s = _kth_key(ks, k, p_scr, SEL, SMALL, HI)
     idx = tl.load(p_sci + o, mask=ks >= t_s, other=0)
     if WARP > 0:
@@ -1316,20 +1299,16 @@ def _compact_hits(x, m, o, t16, seen, p_k, p_i, cap_s, SKIP_EMPTY: tl.constexpr,
     thread-major order, deterministic, not column order; SKIP_EMPTY does not apply). Else a
     1-D block ranked by ``tl.cumsum`` (column order).
 
-    LEAN (session 24): ``t16`` is _t16_float's float and a hit is ``not x < t16`` (one float
-    compare: NaN hits, as its key is the largest); the stored key is x's raw bits, which the
-    reader turns into the order key (_select_lanes' RAW). FULL: every lane of the tile is in
-    the slice (``m`` is not used)."""
+    LEAN (v32): ``t16`` is _t16_float's float and a hit is ``not x < t16``: one float
+    compare instead of the key's top half against t16 (NaN hits, as its key is the largest);
+    the stored keys are as without LEAN. FULL: every lane of the tile is in the slice (``m``
+    is not used)."""
+    key = _order_key(x)
     if LEAN:
-        if LEAN == 2:
-            key = _order_key(x)     # the stored key as without LEAN (the readers unchanged)
-        else:
-            key = x.to(tl.int32, bitcast=True)
         hit = (x < t16) == 0
         if not FULL:
             hit = hit & m
     else:
-        key = _order_key(x)
         hit = m & ((key >> 16).to(tl.int32) >= t16)
     h = hit.to(tl.int32)
     if TWO_D:
@@ -1379,38 +1358,19 @@ def _load_full(p_row, stride_c, o, COL_CONTIG: tl.constexpr, EVICT: tl.constexpr
 
 
 @triton.jit
-def _compact_first(lo, BLOCK: tl.constexpr, THREADS: tl.constexpr):
-    """The column numbers of _compact_slice's first tile (its layout)."""
-    if THREADS > 0:
-        o = lo + _lanes_2d(BLOCK, THREADS)
-    else:
-        o = lo + tl.arange(0, BLOCK)
-    return o
-
-
-@triton.jit
-def _compact_from(p_row, stride_c, x, m, o, lo, hi, t16, p_k, p_i, cap_s, BLOCK: tl.constexpr,
-                  THREADS: tl.constexpr, SKIP_EMPTY: tl.constexpr, COL_CONTIG: tl.constexpr,
-                  EVICT: tl.constexpr = 0):
-    """_compact_slice from its first tile (x, m at columns o, already loaded): each tile's
-    successor is loaded before the tile's ranks and stores (masked past hi: no traffic), so a
-    warp keeps two tiles of loads in flight (session 24 trial, TopKConfig.compact_prefetch)."""
-    seen = tl.zeros([], dtype=tl.int32)
-    for _off in range(lo, hi, BLOCK):
-        o_n = o + BLOCK
-        x_n, m_n = _load_row(p_row, stride_c, o_n, hi, COL_CONTIG, EVICT)
-        seen = _compact_hits(x, m, o, t16, seen, p_k, p_i, cap_s, SKIP_EMPTY, THREADS > 0)
-        x, m, o = x_n, m_n, o_n
-    return seen
-
-
-@triton.jit
 def _compact_slice(p_row, stride_c, lo, hi, t16, p_k, p_i, cap_s, BLOCK: tl.constexpr,
                    THREADS: tl.constexpr, SKIP_EMPTY: tl.constexpr, COL_CONTIG: tl.constexpr,
-                   EVICT: tl.constexpr = 0, PREFETCH: tl.constexpr = False,
-                   LEAN: tl.constexpr = False):
+                   EVICT: tl.constexpr = 0, LEAN: tl.constexpr = False,
+                   PREFETCH: tl.constexpr = False):
     """Columns [lo, hi) of a row with key >> 16 >= t16 -> (key, column) at p_k / p_i, at most
-    cap_s of them (_compact_hits per BLOCK-column tile). Returns the true count."""
+    cap_s of them (_compact_hits per BLOCK-column tile). Returns the true count.
+
+    LEAN (v32): the hit test is one float compare against _t16_float(t16), and the full
+    tiles load and test without a mask (the last, partial tile with it): 225 SASS
+    instructions per 2048-column tile instead of 251 (8 warps, Triton 3.6), which this
+    issue-bound loop turns into time (the decode compaction at 64x131072: 17.3 -> 15.3 us).
+    PREFETCH (with LEAN): each full tile's successor is loaded before the tile's ranks and
+    stores, two tiles of loads in flight (the planner sets it for long slices only)."""
     seen = tl.zeros([], dtype=tl.int32)
     if THREADS > 0:
         # [THREADS, BLOCK // THREADS] tiles, column off + t + j * THREADS: thread t holds
@@ -1431,7 +1391,6 @@ def _compact_slice(p_row, stride_c, lo, hi, t16, p_k, p_i, cap_s, BLOCK: tl.cons
         n_full = (hi - lo) // BLOCK
         if PREFETCH:
             if n_full > 0:
-                # each full tile's successor is loaded before its ranks and stores
                 o = lo + oj
                 x = _load_full(p_row, stride_c, o, COL_CONTIG, EVICT)
                 for _i in range(1, n_full):
@@ -1453,11 +1412,6 @@ def _compact_slice(p_row, stride_c, lo, hi, t16, p_k, p_i, cap_s, BLOCK: tl.cons
             x, m = _load_row(p_row, stride_c, o, hi, COL_CONTIG, EVICT)
             seen = _compact_hits(x, m, o, thr, seen, p_k, p_i, cap_s, SKIP_EMPTY, THREADS > 0,
                                  LEAN)
-    elif PREFETCH:
-        o = lo + oj     # (= _compact_first's)
-        x, m = _load_row(p_row, stride_c, o, hi, COL_CONTIG, EVICT)
-        seen = _compact_from(p_row, stride_c, x, m, o, lo, hi, t16, p_k, p_i, cap_s, BLOCK,
-                             THREADS, SKIP_EMPTY, COL_CONTIG, EVICT)
     else:
         for off in range(lo, hi, BLOCK):
             o = off + oj
@@ -1474,7 +1428,7 @@ def topk_sample_compact_kernel(
     SAMPLE: tl.constexpr, SKIP_EMPTY: tl.constexpr, T_GIVEN: tl.constexpr,
     THREADS: tl.constexpr, T_BITS: tl.constexpr = 1, T_GROUP: tl.constexpr = 1,
     T_SIGMA: tl.constexpr = 4, L2HINT: tl.constexpr = False, PDL: tl.constexpr = 0,
-    PREFETCH: tl.constexpr = 0, LEAN: tl.constexpr = False,
+    LEAN: tl.constexpr = False, PREFETCH: tl.constexpr = False,
 ):
     """v3 step 1: program (row, s) estimates the row's threshold T from a sample (every
     program of a row computes the same T from the same sample; T_GIVEN: reads the one that
@@ -1487,7 +1441,10 @@ def topk_sample_compact_kernel(
     waits for this grid to complete); 2 (with T_GIVEN): this kernel is a programmatic dependent
     of the threshold kernel and waits for it (``gdc_wait``) before reading p_t16 or writing;
     4 (with 2): before waiting, it asks L2 for its slice of the row, which that kernel does not
-    write, so the slice's DRAM reads overlap the threshold's computation."""
+    write, so the slice's DRAM reads overlap the threshold's computation.
+
+    LEAN, PREFETCH: _compact_slice's (v32: the one-compare hit test and unmasked full tiles;
+    the next tile loaded first)."""
     if PDL & 1:
         gdc_launch_dependents()
     row = tl.program_id(0)
@@ -1498,11 +1455,6 @@ def topk_sample_compact_kernel(
     lo = s * chunk
     hi = tl.minimum(lo + chunk, n)
     seen = tl.zeros([], dtype=tl.int32)
-    p_row = p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64) * stride_c
-    if PREFETCH == 2:
-        # The first tile before the PDL wait: the threshold kernel does not write the logits.
-        o0 = _compact_first(lo, BLOCK, THREADS)
-        x0, m0 = _load_row(p_row, stride_c, o0, hi, COL_CONTIG, 1 if L2HINT else 0)
     if (PDL & 2) and T_GIVEN:
         if COL_CONTIG and (PDL & 4):
             if (n > k) & (hi > lo):
@@ -1510,6 +1462,7 @@ def topk_sample_compact_kernel(
                              256)
         gdc_wait()  # p_t16 (and this kernel's outputs) only after the threshold kernel is done
     if (n > k) & (hi > lo):
+        p_row = p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64) * stride_c
         if T_GIVEN:
             t16 = tl.load(p_t16 + row)
         else:
@@ -1517,13 +1470,8 @@ def topk_sample_compact_kernel(
                                     T_SIGMA, 2 if L2HINT else 0)
         p_k = p_sck + o_seg * cap_s
         p_i = p_sci + o_seg * cap_s
-        if PREFETCH == 2:
-            seen = _compact_from(p_row, stride_c, x0, m0, o0, lo, hi, t16, p_k, p_i, cap_s,
-                                 BLOCK, THREADS, SKIP_EMPTY, COL_CONTIG, 1 if L2HINT else 0)
-        else:
-            seen = _compact_slice(p_row, stride_c, lo, hi, t16, p_k, p_i, cap_s, BLOCK, THREADS,
-                                  SKIP_EMPTY, COL_CONTIG, 1 if L2HINT else 0, PREFETCH == 1,
-                                  LEAN)
+        seen = _compact_slice(p_row, stride_c, lo, hi, t16, p_k, p_i, cap_s, BLOCK, THREADS,
+                              SKIP_EMPTY, COL_CONTIG, 1 if L2HINT else 0, LEAN, PREFETCH)
     tl.store(p_scnt + o_seg, seen)
 
 
