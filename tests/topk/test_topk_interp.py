@@ -489,7 +489,8 @@ def test_strided_rows_and_columns():
     x = base[:, 3:3 + 2 * 140:2]                       # column stride 2, row stride 285
     assert x.stride() == (285, 2)
     starts, ends = _bounds(6, 140, g)
-    for cfg in ("row", "split", "sample_split", "register"):
+    for cfg in ("row", "split", "sample_split", "register", "sample_split_lean_pf",
+                "sample_scan2d_lean_pf"):
         assert_topk_matches(x, starts, ends, 11, _run(x, starts, ends, 11, SMALL[cfg]))
     xt = torch.randn(140, 6, generator=g).t()           # column-major logits
     assert_topk_matches(xt, starts, ends, 11, _run(xt, starts, ends, 11, SMALL["row"]))
@@ -504,7 +505,8 @@ def test_decode_rows(next_n):
     x = torch.randn(batch * next_n, cols, generator=g)
     seq_lens = torch.tensor([150, 12, 70], dtype=I32)
     starts, ends = decode_bounds(seq_lens, next_n, batch * next_n)
-    for cfg in ("row", "split", "sample_split", "sample_rowthr", "register"):
+    for cfg in ("row", "split", "sample_split", "sample_rowthr", "register",
+                "sample_split_lean_pf", "sample_rowthr_lean"):
         out = torch.full((batch * next_n, k), -7, dtype=I32)
         tk.top_k_per_row_decode(x, seq_lens, out, next_n, k, config=SMALL[cfg])
         assert_topk_matches(x, starts, ends, k, out)
