@@ -135,7 +135,7 @@ def test_torch_compile_fullgraph_dynamic():
         assert_topk_matches_fast(x, zs.to(DEV), es.to(DEV), 512, b)
 
 
-@pytest.mark.parametrize("config", ["v22", "v32"])
+@pytest.mark.parametrize("config", ["v22", "v32", "v33"])
 @pytest.mark.parametrize("kind", ["randn", "ties", "special"])
 @pytest.mark.parametrize("rows, cols, k", [(1, 131072, 2048), (8, 131072, 2048), (64, 131072, 512),
                                            (64, 131072, 2048), (512, 131072, 2048)])
@@ -145,12 +145,14 @@ def test_pdl_config_back_to_back_and_graph(kind, rows, cols, k, config):
     candidates or stale counts: so several calls run back to back on fresh data (each call's
     kernels overlap the previous kernel of the same call only), then under CUDA-graph replay.
     'ties' and 'special' send rows down the finish kernel's full-row fallback. v32 adds the
-    lean compaction (and, at 512 rows, its next-tile loads) to v22's launches."""
+    lean compaction (and, at 512 rows, its next-tile loads) to v22's launches, v33 the
+    threshold kernel for the two-slice rows of 512 x 131072."""
     if torch.cuda.get_device_capability() < (9, 0):
         pytest.skip("programmatic dependent launch needs sm_90")
     p = tk.plan(rows, cols, k, torch.device(DEV), config)
     assert p["mode"] == "split" and p["sample"], p   # the path PDL applies to
-    assert p["t_given"] == (rows <= 64), p   # 512 rows: two slices, no threshold kernel
+    # 512 rows: two slices, no threshold kernel (but for v33, which gives them one)
+    assert p["t_given"] == (rows <= 64 or tk.CONFIGS[config].sample_pair_threshold), p
     g = torch.Generator().manual_seed(rows + k)
     seq_lens = torch.full((rows,), cols, dtype=I32, device=DEV)
     xs = [make_logits(kind, rows, cols, g, DEV) for _ in range(3)]

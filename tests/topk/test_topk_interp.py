@@ -233,6 +233,11 @@ SMALL["sample_split_lean_pf"] = dataclasses.replace(SMALL["sample_split"], compa
 SMALL["sample_scan2d_lean_pf"] = dataclasses.replace(SMALL["sample_scan2d"], compact_lean=True,
                                                      compact_prefetch=1)
 SMALL["sample_rowthr_lean"] = dataclasses.replace(SMALL["sample_rowthr"], compact_lean=True)
+# v33: rows of two slices with the per-row threshold kernel (sample_pair_threshold).
+SMALL["sample_pair_thr_lean"] = dataclasses.replace(SMALL["sample_split_lean_pf"],
+                                                    sample_pair_threshold=True,
+                                                    sample_row_threshold=True,
+                                                    sample_row_min_ratio=4, max_split=2)
 
 
 def _bounds(rows, cols, gen):
@@ -490,7 +495,7 @@ def test_strided_rows_and_columns():
     assert x.stride() == (285, 2)
     starts, ends = _bounds(6, 140, g)
     for cfg in ("row", "split", "sample_split", "register", "sample_split_lean_pf",
-                "sample_scan2d_lean_pf"):
+                "sample_scan2d_lean_pf", "sample_pair_thr_lean"):
         assert_topk_matches(x, starts, ends, 11, _run(x, starts, ends, 11, SMALL[cfg]))
     xt = torch.randn(140, 6, generator=g).t()           # column-major logits
     assert_topk_matches(xt, starts, ends, 11, _run(xt, starts, ends, 11, SMALL["row"]))
@@ -506,7 +511,7 @@ def test_decode_rows(next_n):
     seq_lens = torch.tensor([150, 12, 70], dtype=I32)
     starts, ends = decode_bounds(seq_lens, next_n, batch * next_n)
     for cfg in ("row", "split", "sample_split", "sample_rowthr", "register",
-                "sample_split_lean_pf", "sample_rowthr_lean"):
+                "sample_split_lean_pf", "sample_rowthr_lean", "sample_pair_thr_lean"):
         out = torch.full((batch * next_n, k), -7, dtype=I32)
         tk.top_k_per_row_decode(x, seq_lens, out, next_n, k, config=SMALL[cfg])
         assert_topk_matches(x, starts, ends, k, out)

@@ -120,6 +120,9 @@ class TopKConfig:
     # select_small > 0) emits from the search's final bracket (_emit_bracket_warp: no bucket,
     # no k-th key).
     reg_bracket_emit: bool = False
+    sample_pair_threshold: bool = False  # v33: rows of two slices also take their threshold
+                                         # from the per-row kernel (where cols >=
+                                         # sample_row_min_ratio * k), not from each slice
     compact_lean: bool = False  # v32: the v3 two-kernel compaction tests a hit with one float
                                 # compare and loads its full tiles without a mask
     compact_prefetch: int = 0  # v32, with compact_lean: load each tile's successor first in
@@ -182,6 +185,7 @@ _V24A = dataclasses.replace(_V23, select_hi=-1, finish_hi=-1, select_min_rows=0)
 _V26 = dataclasses.replace(_V24A, fused_hi=0)
 _V29 = dataclasses.replace(_V26, select_hi=-2, finish_hi=-3, reg_bracket_emit=True)
 _V32 = dataclasses.replace(_V29, compact_lean=True, compact_prefetch=16)
+_V33 = dataclasses.replace(_V32, sample_pair_threshold=True)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -390,6 +394,14 @@ CONFIGS = {
     # v29 -> v32): 64x131072 k=2048 decode 36.4 -> 34.6, k=512 33.1 -> 31.5, 512x131072 237.2
     # -> 225.2; register mode and v12's one launch unchanged.
     "v32": _V32,
+    # v32 with the per-row threshold kernel for every two-slice row (trial, session 24: the
+    # rows with cols < 32 k then fall back to v2).
+    "v32_ms1": dataclasses.replace(_V32, sample_max_split=1),
+    # v33 (session 24): v32 with the per-row threshold kernel (and PDL) for rows of two slices
+    # where cols >= 32 k, instead of each slice's program sampling the row (gpu_s24_12.sh, v32
+    # -> v33): 512x131072 k=2048 225.6 -> 192.6, k=512 194.5 -> 162.8, 512x65536 k=512 132.2
+    # -> 107.2, 512x32768 k=1024 97.4 -> 85.3, 512x262144 k=2048 325.1 -> 285.4.
+    "v33": _V33,
     # v29 with other bracket sizes in register mode (trials, session 22).
     "v29_s64": dataclasses.replace(_V29, select_small=64),
     "v29_s128": dataclasses.replace(_V29, select_small=128),
@@ -418,7 +430,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "v32"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
+DEFAULT_CONFIG = "v33"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
@@ -549,7 +561,9 @@ def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dic
         # The exact select holds all the row's segments in registers: v3 only where they
         # fit (one or two slices per row at k = 2048); other shapes run v2 unchanged.
         lanes = triton.next_power_of_2(split * cap_s)
-        many = split > cfg.sample_max_split
+        many = split > cfg.sample_max_split or (
+            cfg.sample_pair_threshold and split == 2 and cfg.sample_row_threshold
+            and cols >= cfg.sample_row_min_ratio * k)
         if many:
             ok = (cfg.sample_row_threshold and split <= cfg.sample_row_max_split
                   and cols >= cfg.sample_row_min_ratio * k)
