@@ -228,11 +228,11 @@ SMALL = {
 # v32: the lean compaction (one float compare, unmasked full tiles), with the next tile loaded
 # first in every slice of at least one full tile (1-D tiles with skip_empty, and scan2d tiles),
 # and without it on the per-row threshold path.
-SMALL["sample_split_lean_pf"] = dataclasses.replace(SMALL["sample_split"], compact_lean=True,
+SMALL["sample_split_lean_pf"] = dataclasses.replace(SMALL["sample_split"], compact_lean=1,
                                                     compact_prefetch=1)
-SMALL["sample_scan2d_lean_pf"] = dataclasses.replace(SMALL["sample_scan2d"], compact_lean=True,
+SMALL["sample_scan2d_lean_pf"] = dataclasses.replace(SMALL["sample_scan2d"], compact_lean=1,
                                                      compact_prefetch=1)
-SMALL["sample_rowthr_lean"] = dataclasses.replace(SMALL["sample_rowthr"], compact_lean=True)
+SMALL["sample_rowthr_lean"] = dataclasses.replace(SMALL["sample_rowthr"], compact_lean=1)
 # v33: rows of two slices with the per-row threshold kernel (sample_pair_threshold).
 SMALL["sample_pair_thr_lean"] = dataclasses.replace(SMALL["sample_split_lean_pf"],
                                                     sample_pair_threshold=True,

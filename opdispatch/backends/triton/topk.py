@@ -123,8 +123,9 @@ class TopKConfig:
     sample_pair_threshold: bool = False  # v33: rows of two slices also take their threshold
                                          # from the per-row kernel (where cols >=
                                          # sample_row_min_ratio * k), not from each slice
-    compact_lean: bool = False  # v32: the v3 two-kernel compaction tests a hit with one float
-                                # compare and loads its full tiles without a mask
+    compact_lean: int = 0      # v32: the v3 two-kernel compaction tests a hit with one float
+                               # compare and loads its full tiles without a mask, in slices of
+                               # at least this many tiles (0: never; v32 1, v33 4)
     compact_prefetch: int = 0  # v32, with compact_lean: load each tile's successor first in
                                # slices of at least this many tiles (0: never)
     pdl: int = 0               # v22: programmatic dependent launch between the v3 kernels
@@ -184,8 +185,8 @@ _V23 = dataclasses.replace(_V21A, pdl=1, reg_emit_per_thread=16, reg_emit_maxnre
 _V24A = dataclasses.replace(_V23, select_hi=-1, finish_hi=-1, select_min_rows=0)
 _V26 = dataclasses.replace(_V24A, fused_hi=0)
 _V29 = dataclasses.replace(_V26, select_hi=-2, finish_hi=-3, reg_bracket_emit=True)
-_V32 = dataclasses.replace(_V29, compact_lean=True, compact_prefetch=16)
-_V33 = dataclasses.replace(_V32, sample_pair_threshold=True)
+_V32 = dataclasses.replace(_V29, compact_lean=1, compact_prefetch=16)
+_V33 = dataclasses.replace(_V32, sample_pair_threshold=True, compact_lean=4)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -400,7 +401,9 @@ CONFIGS = {
     # v33 (session 24): v32 with the per-row threshold kernel (and PDL) for rows of two slices
     # where cols >= 32 k, instead of each slice's program sampling the row (gpu_s24_12.sh, v32
     # -> v33): 512x131072 k=2048 225.6 -> 192.6, k=512 194.5 -> 162.8, 512x65536 k=512 132.2
-    # -> 107.2, 512x32768 k=1024 97.4 -> 85.3, 512x262144 k=2048 325.1 -> 285.4.
+    # -> 107.2, 512x32768 k=1024 97.4 -> 85.3, 512x262144 k=2048 325.1 -> 285.4; and the lean
+    # compaction only in slices of >= 4 tiles (gpu_s24_14.sh: 64x32768 k=1024, two tiles a
+    # slice, 19.3 with v29, 20.5 with v32).
     "v33": _V33,
     # v29 with other bracket sizes in register mode (trials, session 22).
     "v29_s64": dataclasses.replace(_V29, select_small=64),
@@ -711,6 +714,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         # PDL: a kernel lets the next launch early (gdc_launch_dependents), and the next waits
         # on the device (gdc_wait) before reading what the previous one wrote
         thr_pdl, comp_pdl, fin_pdl = _PDL_PLAN[cfg.pdl if pdl else 0]
+        lean = 0 < cfg.compact_lean * sample_block <= chunk
         if not p["t_given"]:
             comp_pdl &= 1   # no threshold kernel: the compaction launches first, waits for nothing
         if p["t_given"]:
@@ -722,8 +726,8 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             BLOCK=sample_block, SAMPLE=p["sample"],
             SKIP_EMPTY=cfg.skip_empty, T_GIVEN=p["t_given"], THREADS=threads,
             T_BITS=cfg.threshold_bits, T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"],
-            L2HINT=cfg.sample_l2 >= 2, PDL=comp_pdl, LEAN=cfg.compact_lean,
-            PREFETCH=cfg.compact_lean and 0 < cfg.compact_prefetch * sample_block <= chunk,
+            L2HINT=cfg.sample_l2 >= 2, PDL=comp_pdl, LEAN=lean,
+            PREFETCH=lean and 0 < cfg.compact_prefetch * sample_block <= chunk,
             num_warps=sample_warps,
             **({"launch_pdl": True} if comp_pdl & 2 else {}), **flags)
     else:
