@@ -17,6 +17,25 @@ from opdispatch.backends.triton import topk as tk
 from opdispatch.dispatch.bench import alternated_graph_us, median_run
 
 
+def make_case(spec: str, gen: torch.Generator):
+    """``ROWSxCOLSxK[d]`` -> (logits, out, k, call): random normal logits of full rows and
+    ``call(config)``, one top-k call through the decode op (trailing ``d``: rows start at
+    column 0) or the prefill op with that config."""
+    decode = spec.endswith("d")
+    rows, cols, k = (int(v) for v in spec.rstrip("d").split("x"))
+    x = torch.randn(rows, cols, device="cuda", generator=gen)
+    starts = torch.zeros(rows, dtype=torch.int32, device="cuda")
+    ends = torch.full((rows,), cols, dtype=torch.int32, device="cuda")
+    out = torch.empty(rows, k, dtype=torch.int32, device="cuda")
+
+    def call(cfg):
+        if decode:
+            tk.top_k_per_row_decode(x, ends, out, 1, k, config=cfg)
+        else:
+            tk.top_k_per_row_prefill(x, starts, ends, out, k, config=cfg)
+    return x, out, k, call
+
+
 def main() -> None:
     args = sys.argv[1:]
     cut = args.index("--")
@@ -24,19 +43,7 @@ def main() -> None:
     print(f"{torch.cuda.get_device_name()} torch {torch.__version__} triton {triton.__version__}")
     g = torch.Generator(device="cuda").manual_seed(0)
     for spec in shapes:
-        decode = spec.endswith("d")
-        rows, cols, k = (int(v) for v in spec.rstrip("d").split("x"))
-        x = torch.randn(rows, cols, device="cuda", generator=g)
-        starts = torch.zeros(rows, dtype=torch.int32, device="cuda")
-        ends = torch.full((rows,), cols, dtype=torch.int32, device="cuda")
-        out = torch.empty(rows, k, dtype=torch.int32, device="cuda")
-
-        def call(cfg, x=x, starts=starts, ends=ends, out=out, k=k, decode=decode):
-            if decode:
-                tk.top_k_per_row_decode(x, ends, out, 1, k, config=cfg)
-            else:
-                tk.top_k_per_row_prefill(x, starts, ends, out, k, config=cfg)
-
+        x, out, k, call = make_case(spec, g)
         want = torch.topk(x, k, dim=1).values.sort(dim=1).values
         good = []
         for name in names:

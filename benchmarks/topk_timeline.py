@@ -17,7 +17,7 @@ import torch
 import triton
 from torch.profiler import ProfilerActivity, profile
 
-from opdispatch.backends.triton import topk as tk
+from benchmarks.topk_config_ab import make_case
 
 
 def _kernels(prof):
@@ -71,20 +71,10 @@ def main() -> None:
     print(f"{torch.cuda.get_device_name()} torch {torch.__version__} triton {triton.__version__}")
     g = torch.Generator(device="cuda").manual_seed(0)
     for spec in sys.argv[2:]:
-        decode = spec.endswith("d")
-        rows, cols, k = (int(v) for v in spec.rstrip("d").split("x"))
-        x = torch.randn(rows, cols, device="cuda", generator=g)
-        starts = torch.zeros(rows, dtype=torch.int32, device="cuda")
-        ends = torch.full((rows,), cols, dtype=torch.int32, device="cuda")
-        out = torch.empty(rows, k, dtype=torch.int32, device="cuda")
+        _, _, _, call = make_case(spec, g)
         for name in names:
-            def call(name=name):
-                if decode:
-                    tk.top_k_per_row_decode(x, ends, out, 1, k, config=name)
-                else:
-                    tk.top_k_per_row_prefill(x, starts, ends, out, k, config=name)
             print(f"== {spec} {name}", flush=True)
-            for kname, st, en, du in timeline(call):
+            for kname, st, en, du in timeline(lambda name=name: call(name)):
                 print(f"   start {st:7.2f}  end {en:7.2f}  dur {du:7.2f}  {kname[:70]}", flush=True)
 
 
