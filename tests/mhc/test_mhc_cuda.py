@@ -274,11 +274,16 @@ def test_fn_pre_is_bit_identical(t):
 SLICE = {"slice-s6-f2": replace(tmhc.default_pre_config(8192, 4, 7168), slice=True, slice_stages=6,
                                 slice_fin_t=2),
          "slice-s5-f1": replace(tmhc.default_pre_config(8192, 4, 7168), slice=True, slice_stages=5,
-                                slice_fin_t=1)}
+                                slice_fin_t=1),
+         # the transposed GEMM (tokens as wgmma's N): 32-token chunks in 11 stages, 16 in 23
+         "slice-t32-s11-f2": replace(tmhc.default_pre_config(8192, 4, 7168), slice=True, slice_tc=32,
+                                     slice_stages=11, slice_fin_t=2),
+         "slice-t16-s23-f1": replace(tmhc.default_pre_config(8192, 4, 7168), slice=True, slice_tc=16,
+                                     slice_stages=23, slice_fin_t=1)}
 
 
-def _slice_or_skip(r, y, cfg):
-    if not tmhc.slice_ok(r, y, cfg, False, False, 1e-6):
+def _slice_or_skip(r, y, cfg, head=False):
+    if not tmhc.slice_ok(r, y, cfg, False, False, 1e-6, head):
         pytest.skip("the slice kernel needs CUDA sm_90 with Gluon")
 
 
@@ -290,7 +295,7 @@ def test_slice_kernel(mode, t, h, head):
     r, fn, s, b = make_pre_inputs(t, 4, h, head=head, device="cuda", seed=t + h)
     cfg = SLICE[mode]
     y = torch.full((t, h), float("nan"), dtype=r.dtype, device="cuda")
-    _slice_or_skip(r, y, cfg)
+    _slice_or_skip(r, y, cfg, head)
     if head:
         tmhc.hc_head(r, fn, s, b, y, 1e-6, 1e-6, config=cfg)
         assert_close("hc_head", y.float(), ref.hc_head(r, fn, s, b).float(), atol=Y_ATOL, rtol=Y_RTOL)
@@ -301,11 +306,12 @@ def test_slice_kernel(mode, t, h, head):
         _check_pre(outs, ref.mhc_pre(r, fn, s, b))
 
 
-def test_slice_kernel_graph_replay_with_fresh_data():
+@pytest.mark.parametrize("mode", ["slice-s6-f2", "slice-t32-s11-f2"])
+def test_slice_kernel_graph_replay_with_fresh_data(mode):
     """Captured once, replayed on new streams: the zeroed rings (a memset node) start every
     replay afresh, so no flag of a previous replay is taken for a fresh one."""
     t, h = 4100, 7168
-    cfg = SLICE["slice-s6-f2"]
+    cfg = SLICE[mode]
     r, fn, s, b = make_pre_inputs(t, 4, h, device="cuda", seed=11)
     outs = (torch.empty(t, h, dtype=r.dtype, device="cuda"), torch.empty(t, 4, 1, device="cuda"),
             torch.empty(t, 4, 4, device="cuda"))

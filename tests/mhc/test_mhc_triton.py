@@ -305,6 +305,35 @@ def test_fn_hilo_split(n, head, k):
     assert (out[:, n_mix:np_] == 0).all() and (out[:, np_ + n_mix:] == 0).all(), "padding not zero"
 
 
+@pytest.mark.parametrize("head,h", [(False, 200), (True, 64), (False, 96)])
+def test_fn_hilo_transposed(head, h):
+    """The transposed slice GEMM's operand (``_fn_hilo_t``, ``[64 n, H]``): rows 64 i + r and
+    64 i + 32 + r are the very bits ``_fn_hilo`` gives for fn column i H + h (same roundings),
+    and every other row is zero (they meet acc rows that must stay clean)."""
+    n = 4
+    n_mix, np_ = tmhc.mix_columns(n, head)
+    g = torch.Generator().manual_seed(h)
+    fn = torch.randn(n_mix, n * h, generator=g) * torch.logspace(-6, 2, n * h)
+    got = tmhc._fn_hilo_t(fn, n_mix, n, h, block_h=32)
+    assert got.shape == (64 * n, h) and got.dtype == torch.bfloat16
+    hl = tmhc._fn_hilo(fn, n_mix, np_, block_k=32).view(n, h, 2 * np_)
+    for i in range(n):
+        assert torch.equal(got[64 * i:64 * i + n_mix], hl[i, :, :n_mix].t()), f"hi, stream {i}"
+        assert torch.equal(got[64 * i + 32:64 * i + 32 + n_mix], hl[i, :, np_:np_ + n_mix].t()), f"lo, stream {i}"
+        assert (got[64 * i + n_mix:64 * i + 32] == 0).all() and (got[64 * i + 32 + n_mix:64 * (i + 1)] == 0).all()
+
+
+def test_slice_shared_memory_budget():
+    """``slice_ok`` refuses configs whose shared memory exceeds sm_90's 227 KB per CTA (a launch
+    would fail): 11 stages of 32 tokens fit, 12 do not; 6 of 64 fit, 7 do not."""
+    base = tmhc.PreConfig(slice=True)
+    for tc, ok, bad in ((32, 11, 12), (64, 6, 7), (16, 23, 24)):
+        for head in (False, True):
+            np_ = tmhc.mix_columns(4, head)[1]
+            assert tmhc.slice_smem(replace(base, slice_tc=tc, slice_stages=ok), 64, np_) <= tmhc._SLICE_SMEM
+            assert tmhc.slice_smem(replace(base, slice_tc=tc, slice_stages=bad), 64, np_) > tmhc._SLICE_SMEM
+
+
 def test_two_launch_norm_with_more_splits_than_tile_rows():
     """The two-launch schedule with norm_weight hands whole rows s, s + n_split, ... to program
     s; with more splits (20) than tile rows (16) most programs get no row and must write nothing

@@ -41,6 +41,7 @@ import triton
 from opdispatch.backends.triton.gluon_compat import hopper_gluon_capable
 from opdispatch.backends.triton.mhc_kernels import (
     _fn_hilo_kernel,
+    _fn_hilo_t_kernel,
     _mhc_coeff_kernel,
     _mhc_post_kernel,
     _mhc_pre_kernel,
@@ -228,7 +229,7 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
         return None
     n_mix, np_ = mix_columns(n, head)
     cfg = config or default_pre_config(t, n, h, head)
-    if slice_ok(res, out, cfg, norm_weight is not None, post_in is not None, hc_pre_eps):
+    if slice_ok(res, out, cfg, norm_weight is not None, post_in is not None, hc_pre_eps, head):
         return _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, head=head,
                              rms_eps=rms_eps, hc_pre_eps=hc_pre_eps, sinkhorn_eps=sinkhorn_eps,
                              post_mult=post_mult, sinkhorn_iters=sinkhorn_iters, cfg=cfg)
@@ -317,7 +318,7 @@ def _slice_width(h: int, device: torch.device, want: int) -> int:
 
 
 def slice_ok(res: torch.Tensor, out: torch.Tensor, cfg: PreConfig, has_norm: bool,
-             fused: bool, hc_pre_eps: float) -> bool:
+             fused: bool, hc_pre_eps: float, head: bool = False) -> bool:
     """Whether ``cfg`` runs the slice-resident Gluon kernel here: asked for (``cfg.slice``), no
     norm and not the fused op (the Triton kernel serves those), CUDA sm_90 with Gluon (wgmma is
     Hopper's; Gluon does not run in the interpreter), n = 4, bf16 streams contiguous and TMA-readable
@@ -332,7 +333,9 @@ def slice_ok(res: torch.Tensor, out: torch.Tensor, cfg: PreConfig, has_norm: boo
     if out.stride(1) != 1 or t >= 2**31 or (n * h * 2) % 16:
         return False
     w = _slice_width(h, res.device, cfg.slice_w)
-    if n != 4 or not w or cfg.slice_tc not in (64, 128):
+    if n != 4 or not w or cfg.slice_tc not in (16, 32, 64, 128):
+        return False
+    if slice_smem(cfg, w, mix_columns(n, head)[1]) > _SLICE_SMEM:
         return False
     if cfg.slice_fin_t < 1 or cfg.slice_tc % cfg.slice_fin_t or cfg.slice_stages < 2:
         return False
@@ -340,6 +343,23 @@ def slice_ok(res: torch.Tensor, out: torch.Tensor, cfg: PreConfig, has_norm: boo
     if triton.next_power_of_2(h // w) * cfg.slice_fin_t * mix_columns(n, False)[1] > 8192:
         return False
     return hopper_gluon_capable(res.device)
+
+
+# the shared memory a CTA may take on sm_90 (227 KB)
+_SLICE_SMEM = 232448
+
+
+def slice_smem(cfg: PreConfig, w: int, np_: int) -> int:
+    """The slice kernel's shared memory: the ring of stream tiles, fn's slice, the mbarriers and
+    (transposed GEMM, ``slice_tc`` < 64) the accumulator's fold between layouts; as Triton 3.6
+    allocates them for n = 4, plus 2 KB (offline compiles for sm_90 at W = 64 came within
+    1.2 KB of the first three terms: hc_head 213,928 bytes at 64 tokens and 6 stages, 221,992
+    at 32 and 11; mhc_pre 222,504 at 32 and 11, 226,728 at 16 and 23)."""
+    tc, n = cfg.slice_tc, 4
+    ring = cfg.slice_stages * n * tc * w * 2
+    if tc < 64:
+        return ring + n * 64 * w * 2 + 64 * tc * 4 + 2048
+    return ring + 2 * n * w * np_ * 2 + 2048
 
 
 def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_eps, hc_pre_eps,
@@ -359,12 +379,17 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
     n_chunks = triton.cdiv(t, tc)
     ring = cfg.slice_stages  # >= stages: a ring slot's readers are done before it is rewritten
     fin_t = cfg.slice_fin_t
-    fn_hl = _fn_hilo(fn, n_mix, np_)  # [n*H, 2 NP] bf16: hi | lo
     bf16 = gl.bfloat16
     x_desc = TensorDescriptor.from_tensor(res.view(t, n * h), [tc, w],
                                           gl.NVMMASharedLayout.get_default_for([tc, w], bf16))
-    fn_desc = TensorDescriptor.from_tensor(fn_hl, [w, np_],
-                                           gl.NVMMASharedLayout.get_default_for([w, np_], bf16))
+    if tc < 64:  # the transposed GEMM: fn^T's hi / lo rows, a [64, W] box a stream
+        fn_t = _fn_hilo_t(fn, n_mix, n, h)
+        fn_desc = TensorDescriptor.from_tensor(fn_t, [64, w],
+                                               gl.NVMMASharedLayout.get_default_for([64, w], bf16))
+    else:
+        fn_hl = _fn_hilo(fn, n_mix, np_)  # [n*H, 2 NP] bf16: hi | lo
+        fn_desc = TensorDescriptor.from_tensor(fn_hl, [w, np_],
+                                               gl.NVMMASharedLayout.get_default_for([w, np_], bf16))
     part_len = ring * ns * tc * np_
     pre_len = ring * tc * n
     mix = torch.empty(0 if head else t * np_, dtype=torch.float32, device=res.device)
@@ -391,6 +416,15 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
             sinkhorn_iters, post_mix, post_mix.stride(0), comb_mix, comb_mix.stride(0),
             N_STREAMS=n, N_MIX=n_mix, NP=np_, BLOCK_T=16, num_warps=4)
     return sync[:16] if cfg.slice_diag in (2, 3) else None
+
+
+def _fn_hilo_t(fn: torch.Tensor, n_mix: int, n: int, h: int, block_h: int = 64) -> torch.Tensor:
+    """fn ``[N, n H]`` float32 -> ``[64 n, H]`` bf16: rows ``64 i + r`` / ``64 i + 32 + r`` = hi /
+    lo of fn[r, i H + h], zero for r >= N (the transposed slice GEMM's operand)."""
+    out = torch.empty(64 * n, h, dtype=torch.bfloat16, device=fn.device)
+    _fn_hilo_t_kernel[(triton.cdiv(h, block_h), n)](fn, fn.stride(0), out, h, N_MIX=n_mix,
+                                                   BLOCK_H=block_h, num_warps=4)
+    return out
 
 
 def _fn_hilo(fn: torch.Tensor, n_mix: int, np_: int, block_k: int = 64) -> torch.Tensor:

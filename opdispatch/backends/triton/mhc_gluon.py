@@ -102,7 +102,8 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
     def _gemm_chunk(x_bufs, fn_bufs, ready, p_part, p_diag, c, s, NS,
                     TC: gl.constexpr, NP: gl.constexpr, N_MIX: gl.constexpr,
                     N_STREAMS: gl.constexpr, STAGES: gl.constexpr, RING: gl.constexpr,
-                    DIAG: gl.constexpr, acc_l: gl.constexpr, blk: gl.constexpr):
+                    DIAG: gl.constexpr, TRANS: gl.constexpr, acc_l: gl.constexpr,
+                    fold_l: gl.constexpr, blk: gl.constexpr):
         """Chunk c's split-K partial [TC, NP] (column N_MIX: the sum of squares of the slice)
         into partials ring slot c % RING, each word its own flag: its lowest mantissa bit is
         set in even rounds of the ring and clear in odd ones (``_part_flag``; a change of at
@@ -118,11 +119,19 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         t0 = _start(DIAG)
         mbarrier.wait(ready.index(st), (c // STAGES) & 1)
         t0 = _tick(p_diag, 3, t0, DIAG)
-        acc = gl.zeros([TC, NP], gl.float32, acc_l)
-        for i in gl.static_range(N_STREAMS):
-            a = x_bufs.index(st * N_STREAMS + i)
-            acc = warpgroup_mma(a, fn_bufs.index(2 * i), acc, is_async=True)
-            acc = warpgroup_mma(a, fn_bufs.index(2 * i + 1), acc, is_async=True)
+        if TRANS:
+            # tokens as wgmma's N: acc^T [64, TC] = fn^T [64, W] x^T [W, TC], one wgmma a stream;
+            # fn^T's operand holds the stream's hi part in rows [0, 32), lo in [32, 64)
+            acc = gl.zeros([64, TC], gl.float32, acc_l)
+            for i in gl.static_range(N_STREAMS):
+                b = x_bufs.index(st * N_STREAMS + i).permute((1, 0))
+                acc = warpgroup_mma(fn_bufs.slice(64 * i, 64), b, acc, is_async=True)
+        else:
+            acc = gl.zeros([TC, NP], gl.float32, acc_l)
+            for i in gl.static_range(N_STREAMS):
+                a = x_bufs.index(st * N_STREAMS + i)
+                acc = warpgroup_mma(a, fn_bufs.index(2 * i), acc, is_async=True)
+                acc = warpgroup_mma(a, fn_bufs.index(2 * i + 1), acc, is_async=True)
         # the squares on the CUDA cores while the wgmmas run (both only read the slot), added
         # elementwise over the streams, then along the slice
         xa = x_bufs.index(st * N_STREAMS).load(blk).to(gl.float32)
@@ -132,15 +141,31 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
             sq2 = gl.fma(xa, xa, sq2)
         sq = gl.sum(sq2, axis=1)
         acc = warpgroup_mma_wait(0, deps=[acc])
-        o_r = gl.arange(0, TC, layout=gl.SliceLayout(1, acc_l))
-        o_c = gl.arange(0, NP, layout=gl.SliceLayout(0, acc_l))
-        sq_a = gl.convert_layout(sq, gl.SliceLayout(1, acc_l))
-        acc = gl.where(gl.expand_dims(o_c, 0) == N_MIX, gl.expand_dims(sq_a, 1), acc)
-        words = (acc.to(gl.int32, bitcast=True) & -2) | _part_flag(c, RING)
-        t0 = _tick(p_diag, 4, t0, DIAG)
-        row = ((c % RING) * NS + s) * TC + o_r
-        gl.store(p_part + gl.expand_dims(row * NP, 1) + gl.expand_dims(o_c, 0),
-                 words.to(gl.float32, bitcast=True))
+        if TRANS:
+            # hi + lo: rows r and r + 32, in one thread once converted to fold_l
+            acc = gl.convert_layout(acc, fold_l)
+            acc = gl.sum(gl.reshape(acc, 2, 32, TC), axis=0)
+            lay: gl.constexpr = acc.type.layout
+            o_m = gl.arange(0, 32, layout=gl.SliceLayout(1, lay))
+            o_t = gl.arange(0, TC, layout=gl.SliceLayout(0, lay))
+            sq_a = gl.convert_layout(sq, gl.SliceLayout(0, lay))
+            m2 = gl.expand_dims(o_m, 1)
+            acc = gl.where(m2 == N_MIX, gl.expand_dims(sq_a, 0), acc)
+            words = (acc.to(gl.int32, bitcast=True) & -2) | _part_flag(c, RING)
+            t0 = _tick(p_diag, 4, t0, DIAG)
+            row = ((c % RING) * NS + s) * TC + o_t
+            gl.store(p_part + gl.expand_dims(row * NP, 0) + m2, words.to(gl.float32, bitcast=True),
+                     mask=(m2 < NP) & gl.expand_dims(o_t >= 0, 0))
+        else:
+            o_r = gl.arange(0, TC, layout=gl.SliceLayout(1, acc_l))
+            o_c = gl.arange(0, NP, layout=gl.SliceLayout(0, acc_l))
+            sq_a = gl.convert_layout(sq, gl.SliceLayout(1, acc_l))
+            acc = gl.where(gl.expand_dims(o_c, 0) == N_MIX, gl.expand_dims(sq_a, 1), acc)
+            words = (acc.to(gl.int32, bitcast=True) & -2) | _part_flag(c, RING)
+            t0 = _tick(p_diag, 4, t0, DIAG)
+            row = ((c % RING) * NS + s) * TC + o_r
+            gl.store(p_part + gl.expand_dims(row * NP, 1) + gl.expand_dims(o_c, 0),
+                     words.to(gl.float32, bitcast=True))
         t0 = _tick(p_diag, 6, t0, DIAG)
 
     @gluon.jit
@@ -260,12 +285,13 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
     def _gemm_part(x_bufs, fn_bufs, ready, fn_bar, p_part, p_diag, s, NS, n_chunks,
                    DIAG: gl.constexpr, TC: gl.constexpr, NP: gl.constexpr, N_MIX: gl.constexpr,
                    N_STREAMS: gl.constexpr, STAGES: gl.constexpr, RING: gl.constexpr,
-                   acc_l: gl.constexpr, blk: gl.constexpr):
+                   TRANS: gl.constexpr, acc_l: gl.constexpr, fold_l: gl.constexpr,
+                   blk: gl.constexpr):
         """Default partition (one warpgroup): every chunk's GEMM partial, in order."""
         mbarrier.wait(fn_bar, 0)
         for c in range(n_chunks):
             _gemm_chunk(x_bufs, fn_bufs, ready, p_part, p_diag, c, s, NS, TC, NP, N_MIX,
-                        N_STREAMS, STAGES, RING, DIAG, acc_l, blk)
+                        N_STREAMS, STAGES, RING, DIAG, TRANS, acc_l, fold_l, blk)
 
     @gluon.jit
     def _fin_part(p_part, p_pre, p_mix, p_scale, p_base, p_diag, s, NS, T, n_chunks,
@@ -311,13 +337,18 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
     @gluon.jit
     def _load_part(x_desc, fn_desc, x_bufs, fn_bufs, ready, empty, fn_bar, p_diag, h0, H,
                    n_chunks, DIAG: gl.constexpr, TC: gl.constexpr, NP: gl.constexpr, N_STREAMS: gl.constexpr,
-                   STAGES: gl.constexpr):
+                   STAGES: gl.constexpr, TRANS: gl.constexpr):
         """Loader partition (one warp): fn's slice once, then every chunk into its slot once
         the slot's previous chunk has been summed."""
-        mbarrier.expect(fn_bar, 2 * N_STREAMS * fn_desc.block_type.nbytes)
-        for i in gl.static_range(N_STREAMS):
-            tma_load(fn_desc, [i * H + h0, 0], fn_bar, fn_bufs.index(2 * i))
-            tma_load(fn_desc, [i * H + h0, NP], fn_bar, fn_bufs.index(2 * i + 1))
+        if TRANS:  # the slice's 64 rows a stream of the transposed hi / lo copy (_fn_hilo_t)
+            mbarrier.expect(fn_bar, N_STREAMS * fn_desc.block_type.nbytes)
+            for i in gl.static_range(N_STREAMS):
+                tma_load(fn_desc, [64 * i, h0], fn_bar, fn_bufs.slice(64 * i, 64))
+        else:
+            mbarrier.expect(fn_bar, 2 * N_STREAMS * fn_desc.block_type.nbytes)
+            for i in gl.static_range(N_STREAMS):
+                tma_load(fn_desc, [i * H + h0, 0], fn_bar, fn_bufs.index(2 * i))
+                tma_load(fn_desc, [i * H + h0, NP], fn_bar, fn_bufs.index(2 * i + 1))
         for c in range(n_chunks):
             # mbarriers start in the completed phase before 0: the first pass does not wait
             t0 = _start(DIAG)
@@ -343,14 +374,24 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         GEMM (default, one warpgroup), the finisher and the weighted sum (4 warps each), the
         loader (1 warp). TPW_T: threads of a warp along the tokens of a [TC, W] tile (32 / TPW_T
         along W, 8 bf16 each); FIN_TPW_*: the finisher tile's [FS, FIN_T, NP] threads per warp;
-        WS_REGS / FIN_REGS: registers of those partitions. DIAG (benchmarks only): 2 counts the
+        WS_REGS / FIN_REGS: registers of those partitions. TC < 64 (wgmma's M is 64) runs the
+        GEMM transposed, tokens as its N (``TRANS``): fn_desc then reads a [64, W] box a stream
+        of fn^T's hi (rows [0, 32)) and lo ([32, 64)) parts (``mhc._fn_hilo_t``). DIAG (benchmarks only): 2 counts the
         re-reads of each wait into p_diag[1:3] (finisher, weighted sum); 3 adds cycles / 1024
         (each phase of each chunk rounded down) into p_diag[3:13]: GEMM ready wait, GEMM work,
         -, partial store; finisher wait; weighted-sum wait, work, ready wait; loader empty wait;
         finisher work."""
         gl.static_assert(N_STREAMS == 4, "the weighted sum is written out for n = 4 streams")
-        acc_l: gl.constexpr = gl.NVMMADistributedLayout(
-            version=[3, 0], warps_per_cta=[4, 1], instr_shape=[16, NP, 16])
+        TRANS: gl.constexpr = TC < 64
+        # TRANS: rows r and r + 32 of the transposed accumulator in one thread (32 rows a tile)
+        fold_l: gl.constexpr = gl.BlockedLayout([1, 1], [8, 4], [4, 1], [1, 0])
+        if TRANS:
+            gl.static_assert(NP <= 32, "the transposed GEMM has 32 rows for a part")
+            acc_l: gl.constexpr = gl.NVMMADistributedLayout(
+                version=[3, 0], warps_per_cta=[4, 1], instr_shape=[16, TC, 16])
+        else:
+            acc_l: gl.constexpr = gl.NVMMADistributedLayout(
+                version=[3, 0], warps_per_cta=[4, 1], instr_shape=[16, NP, 16])
         blk: gl.constexpr = gl.BlockedLayout([1, 8], [TPW_T, 32 // TPW_T], [4, 1], [1, 0])
         fin_l: gl.constexpr = gl.BlockedLayout([1, 1, 4], [FIN_TPW_Q, FIN_TPW_F, FIN_TPW_C],
                                               [4, 1, 1], [2, 1, 0])
@@ -359,7 +400,10 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         h0 = s * W
 
         x_bufs = gl.allocate_shared_memory(x_desc.dtype, [STAGES * N_STREAMS, TC, W], x_desc.layout)
-        fn_bufs = gl.allocate_shared_memory(fn_desc.dtype, [2 * N_STREAMS, W, NP], fn_desc.layout)
+        if TRANS:
+            fn_bufs = gl.allocate_shared_memory(fn_desc.dtype, [64 * N_STREAMS, W], fn_desc.layout)
+        else:
+            fn_bufs = gl.allocate_shared_memory(fn_desc.dtype, [2 * N_STREAMS, W, NP], fn_desc.layout)
         ready = gl.allocate_shared_memory(gl.int64, [STAGES, 1], mbarrier.MBarrierLayout())
         empty = gl.allocate_shared_memory(gl.int64, [STAGES, 1], mbarrier.MBarrierLayout())
         fn_bar = gl.allocate_shared_memory(gl.int64, [1], mbarrier.MBarrierLayout())
@@ -371,12 +415,13 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
 
         gl.warp_specialize([
             (_gemm_part, (x_bufs, fn_bufs, ready, fn_bar, p_part, p_diag, s, NS, n_chunks,
-                          DIAG, TC, NP, N_MIX, N_STREAMS, STAGES, RING, acc_l, blk)),
+                          DIAG, TC, NP, N_MIX, N_STREAMS, STAGES, RING, TRANS, acc_l, fold_l,
+                          blk)),
             (_ws_part, (x_bufs, ready, empty, p_pre, p_out, p_diag, s_out_t, h0, T,
                         n_chunks, NS, DIAG, TC, W, N_STREAMS, STAGES, RING, OUT_CS, blk)),
             (_fin_part, (p_part, p_pre, p_mix, p_scale, p_base, p_diag, s, NS, T,
                          n_chunks, K, DIAG, rms_eps, hc_pre_eps, TC, NP, N_MIX, N_STREAMS, RING, FIN_T, FS, HEAD,
                          fin_l)),
             (_load_part, (x_desc, fn_desc, x_bufs, fn_bufs, ready, empty, fn_bar, p_diag, h0, H,
-                          n_chunks, DIAG, TC, NP, N_STREAMS, STAGES)),
+                          n_chunks, DIAG, TC, NP, N_STREAMS, STAGES, TRANS)),
         ], [4, 4, 1], [WS_REGS, FIN_REGS, 24])

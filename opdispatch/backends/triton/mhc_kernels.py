@@ -137,6 +137,24 @@ def _fn_hilo_kernel(p_fn, s_fn, p_out, K, N_MIX: tl.constexpr, NP: tl.constexpr,
 
 
 @triton.jit
+def _fn_hilo_t_kernel(p_fn, s_fn, p_out, H, N_MIX: tl.constexpr, BLOCK_H: tl.constexpr):
+    """fn ``[N, n H]`` float32 (N <= 32) -> ``[64 n, H]`` bf16, the slice kernel's transposed
+    operand: rows ``64 i + r`` and ``64 i + 32 + r`` hold the hi and lo parts of fn[r, i H + h]
+    (the roundings of ``_fn_hilo_kernel``), zero for r >= N. Program (H-block, stream i)."""
+    i = tl.program_id(1)
+    o_h = tl.program_id(0) * BLOCK_H + tl.arange(0, BLOCK_H)
+    o_r = tl.arange(0, 32)
+    m_h = o_h < H
+    b_f = tl.load(p_fn + o_r[:, None].to(tl.int64) * s_fn + (i.to(tl.int64) * H + o_h)[None, :],
+                  mask=(o_r < N_MIX)[:, None] & m_h[None, :], other=0.0)
+    b_hi = b_f.to(tl.bfloat16)
+    b_lo = (b_f - b_hi.to(tl.float32)).to(tl.bfloat16)
+    p_o = p_out + (64 * i + o_r)[:, None].to(tl.int64) * H + o_h[None, :]
+    tl.store(p_o, b_hi, mask=m_h[None, :])
+    tl.store(p_o + 32 * H, b_lo, mask=m_h[None, :])
+
+
+@triton.jit
 def _row_pairwise_sum(x):
     """Sum over the last axis of ``[R, M]`` (M a power of two) in a fixed pairwise tree
     (x[j] + x[j + M/2], level by level): unlike ``tl.sum`` the order, hence the rounding, does
