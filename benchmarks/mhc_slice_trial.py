@@ -5,7 +5,7 @@ the GPU: correctness against a float64 reference, then CUDA-graph times, alterna
 
 VARIANT: ``base`` (the shape's default config with ``slice=False``: the Triton kernel), or
 ``slice`` optionally followed by ``@knob=value,...`` (PreConfig fields without the ``slice_``
-prefix: ``w``, ``tc``, ``stages``, ``fin_t``, ``ws_regs``, ``fin_regs``, ``diag``, ``defer``;
+prefix: ``w``, ``tc``, ``stages``, ``fin_t``, ``ws_regs``, ``fin_regs``, ``diag``, ``areg``;
 ``out_cs`` as is), e.g.
 ``slice@stages=6,fin_t=2``. Each variant is checked first:
 
@@ -13,16 +13,20 @@ prefix: ``w``, ``tc``, ``stages``, ``fin_t``, ``ws_regs``, ``fin_regs``, ``diag`
   of the reference's bf16 step, and the share of elements that differ at all;
 - post_mix and comb_mix: the largest absolute difference from the float64 values;
 - against ``base``: the largest layer_input difference (bf16 steps) and post/comb differences.
+
+``MHC_TRIAL_EAGER=1`` also prints each variant's do_bench time (L2 flushed before each call).
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 from dataclasses import replace
 
 import torch
 import triton
+import triton.testing
 
 from opdispatch.backends.torch_ref import mhc as ref_mhc
 from opdispatch.backends.triton import mhc as tmhc
@@ -41,7 +45,7 @@ def config_of(name: str, t: int, h: int, head: bool) -> tmhc.PreConfig:
     for kv in filter(None, knobs.split(",")):
         k, v = kv.split("=")
         field = k if k == "out_cs" else "slice_" + k
-        cfg = replace(cfg, **{field: bool(int(v)) if field in ("out_cs", "slice_defer") else int(v)})
+        cfg = replace(cfg, **{field: bool(int(v)) if field in ("out_cs", "slice_areg") else int(v)})
     return cfg
 
 
@@ -142,6 +146,16 @@ def main(reps: int, t: int, h: int, names: list[str]) -> None:
             row.append(f"{'head' if head else 'pre'} {statistics.median(v):7.1f} "
                        f"[{min(v):.1f}-{max(v):.1f}]")
         print(f"{name:28s} " + "   ".join(row), flush=True)
+    if os.environ.get("MHC_TRIAL_EAGER") == "1":
+        # do_bench (L2 flushed before each call, host launch included): the eager figure
+        print(f"T={t}, n={N}, H={h}, do_bench us (eager)")
+        for name in names:
+            row = []
+            for head in (False, True):
+                us = triton.testing.do_bench(lambda h_=head, n_=name: call(h_, n_), warmup=10, rep=50,
+                                             return_mode="median") * 1e3
+                row.append(f"{'head' if head else 'pre'} {us:7.1f}")
+            print(f"{name:28s} " + "   ".join(row), flush=True)
 
 
 if __name__ == "__main__":

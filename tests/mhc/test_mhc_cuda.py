@@ -279,7 +279,10 @@ SLICE = {"slice-s6-f2": replace(tmhc.default_pre_config(8192, 4, 7168), slice=Tr
          "slice-t32-s11-f2": replace(tmhc.default_pre_config(8192, 4, 7168), slice=True, slice_tc=32,
                                      slice_stages=11, slice_fin_t=2),
          "slice-t16-s23-f1": replace(tmhc.default_pre_config(8192, 4, 7168), slice=True, slice_tc=16,
-                                     slice_stages=23, slice_fin_t=1)}
+                                     slice_stages=23, slice_fin_t=1),
+         # fn's slice in the GEMM warpgroup's registers: 13 stages of 32 tokens
+         "slice-t32-s13-f1-areg": replace(tmhc.default_pre_config(8192, 4, 7168), slice=True,
+                                          slice_tc=32, slice_stages=13, slice_fin_t=1, slice_areg=True)}
 
 
 def _slice_or_skip(r, y, cfg, head=False):
@@ -306,7 +309,7 @@ def test_slice_kernel(mode, t, h, head):
         _check_pre(outs, ref.mhc_pre(r, fn, s, b))
 
 
-@pytest.mark.parametrize("mode", ["slice-s6-f2", "slice-t32-s11-f2"])
+@pytest.mark.parametrize("mode", ["slice-s6-f2", "slice-t32-s11-f2", "slice-t32-s13-f1-areg"])
 def test_slice_kernel_graph_replay_with_fresh_data(mode):
     """Captured once, replayed on new streams: the zeroed rings (a memset node) start every
     replay afresh, so no flag of a previous replay is taken for a fresh one."""

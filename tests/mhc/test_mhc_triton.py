@@ -325,13 +325,15 @@ def test_fn_hilo_transposed(head, h):
 
 def test_slice_shared_memory_budget():
     """``slice_ok`` refuses configs whose shared memory exceeds sm_90's 227 KB per CTA (a launch
-    would fail): 11 stages of 32 tokens fit, 12 do not; 6 of 64 fit, 7 do not."""
+    would fail): 11 stages of 32 tokens fit, 12 do not (13 / 14 with fn in registers); 6 of 64
+    fit, 7 do not."""
     base = tmhc.PreConfig(slice=True)
-    for tc, ok, bad in ((32, 11, 12), (64, 6, 7), (16, 23, 24)):
+    for tc, areg, ok, bad in ((32, False, 11, 12), (64, False, 6, 7), (16, False, 23, 24), (32, True, 13, 14)):
         for head in (False, True):
             np_ = tmhc.mix_columns(4, head)[1]
-            assert tmhc.slice_smem(replace(base, slice_tc=tc, slice_stages=ok), 64, np_) <= tmhc._SLICE_SMEM
-            assert tmhc.slice_smem(replace(base, slice_tc=tc, slice_stages=bad), 64, np_) > tmhc._SLICE_SMEM
+            c = replace(base, slice_tc=tc, slice_areg=areg)
+            assert tmhc.slice_smem(replace(c, slice_stages=ok), 64, np_) <= tmhc._SLICE_SMEM
+            assert tmhc.slice_smem(replace(c, slice_stages=bad), 64, np_) > tmhc._SLICE_SMEM
 
 
 def test_two_launch_norm_with_more_splits_than_tile_rows():

@@ -86,6 +86,7 @@ class PreConfig:
     slice_fin_t: int = 1
     slice_ws_regs: int = 128  # registers of the weighted-sum partition (4 warps)
     slice_fin_regs: int = 128  # registers of the finisher partition (4 warps)
+    slice_areg: bool = False  # slice_tc < 64: fn's slice in the GEMM warpgroup's registers, not shared memory
     slice_diag: int = 0  # benchmarks only: mhc_gluon's DIAG (2: re-read counts; 3: cycles)
 
 
@@ -354,9 +355,12 @@ def slice_smem(cfg: PreConfig, w: int, np_: int) -> int:
     (transposed GEMM, ``slice_tc`` < 64) the accumulator's fold between layouts; as Triton 3.6
     allocates them for n = 4, plus 2 KB (offline compiles for sm_90 at W = 64 came within
     1.2 KB of the first three terms: hc_head 213,928 bytes at 64 tokens and 6 stages, 221,992
-    at 32 and 11; mhc_pre 222,504 at 32 and 11, 226,728 at 16 and 23)."""
+    at 32 and 11, 221,724 at 32 and 13 with ``slice_areg``; mhc_pre 222,504 at 32 and 11,
+    226,728 at 16 and 23, 221,980 at 32 and 13 with ``slice_areg``)."""
     tc, n = cfg.slice_tc, 4
     ring = cfg.slice_stages * n * tc * w * 2
+    if tc < 64 and cfg.slice_areg:  # fn in registers: an unused 8-row buffer in its place
+        return ring + 8 * w * 2 + 64 * tc * 4 + 2048
     if tc < 64:
         return ring + n * 64 * w * 2 + 64 * tc * 4 + 2048
     return ring + 2 * n * w * np_ * 2 + 2048
@@ -382,6 +386,7 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
     bf16 = gl.bfloat16
     x_desc = TensorDescriptor.from_tensor(res.view(t, n * h), [tc, w],
                                           gl.NVMMASharedLayout.get_default_for([tc, w], bf16))
+    fn_t = None
     if tc < 64:  # the transposed GEMM: fn^T's hi / lo rows, a [64, W] box a stream
         fn_t = _fn_hilo_t(fn, n_mix, n, h)
         fn_desc = TensorDescriptor.from_tensor(fn_t, [64, w],
@@ -404,11 +409,13 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
     tpw_c = min(np_ // 4, 32)
     tpw_f = min(fin_t, 32 // tpw_c)
     mhc_pre_slice_kernel[(ns,)](
-        x_desc, fn_desc, part, pre, mix, scale, base, out, out.stride(0), sync,
+        x_desc, fn_desc, fn_t if fn_t is not None else out, part, pre, mix, scale, base, out,
+        out.stride(0), sync,
         t, h, n_chunks, n * h, rms_eps, hc_pre_eps,
         N_STREAMS=n, N_MIX=n_mix, NP=np_, TC=tc, W=w, STAGES=cfg.slice_stages, RING=ring, FIN_T=fin_t, FS=fs, HEAD=head, OUT_CS=cfg.out_cs, TPW_T=32 // (w // 8),
         FIN_TPW_Q=32 // (tpw_c * tpw_f), FIN_TPW_F=tpw_f, FIN_TPW_C=tpw_c,
-        WS_REGS=cfg.slice_ws_regs, FIN_REGS=cfg.slice_fin_regs, DIAG=cfg.slice_diag, num_warps=4,
+        WS_REGS=cfg.slice_ws_regs, FIN_REGS=cfg.slice_fin_regs, A_REG=cfg.slice_areg and tc < 64,
+        DIAG=cfg.slice_diag, num_warps=4,
     )
     if not head:
         _mhc_coeff_kernel[(triton.cdiv(t, 16),)](

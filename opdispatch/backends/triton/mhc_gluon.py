@@ -99,11 +99,11 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
             tma_load(x_desc, [c * TC, i * H + h0], bar, x_bufs.index(st * N_STREAMS + i))
 
     @gluon.jit
-    def _gemm_chunk(x_bufs, fn_bufs, ready, p_part, p_diag, c, s, NS,
+    def _gemm_chunk(x_bufs, fn_bufs, a0, a1, a2, a3, ready, p_part, p_diag, c, s, NS,
                     TC: gl.constexpr, NP: gl.constexpr, N_MIX: gl.constexpr,
                     N_STREAMS: gl.constexpr, STAGES: gl.constexpr, RING: gl.constexpr,
-                    DIAG: gl.constexpr, TRANS: gl.constexpr, acc_l: gl.constexpr,
-                    fold_l: gl.constexpr, blk: gl.constexpr):
+                    DIAG: gl.constexpr, TRANS: gl.constexpr, A_REG: gl.constexpr,
+                    acc_l: gl.constexpr, fold_l: gl.constexpr, blk: gl.constexpr):
         """Chunk c's split-K partial [TC, NP] (column N_MIX: the sum of squares of the slice)
         into partials ring slot c % RING, each word its own flag: its lowest mantissa bit is
         set in even rounds of the ring and clear in odd ones (``_part_flag``; a change of at
@@ -121,11 +121,22 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         t0 = _tick(p_diag, 3, t0, DIAG)
         if TRANS:
             # tokens as wgmma's N: acc^T [64, TC] = fn^T [64, W] x^T [W, TC], one wgmma a stream;
-            # fn^T's operand holds the stream's hi part in rows [0, 32), lo in [32, 64)
+            # fn^T's operand holds the stream's hi part in rows [0, 32), lo in [32, 64), from
+            # registers (A_REG: a0..a3) or shared memory
             acc = gl.zeros([64, TC], gl.float32, acc_l)
-            for i in gl.static_range(N_STREAMS):
-                b = x_bufs.index(st * N_STREAMS + i).permute((1, 0))
-                acc = warpgroup_mma(fn_bufs.slice(64 * i, 64), b, acc, is_async=True)
+            if A_REG:
+                acc = warpgroup_mma(a0, x_bufs.index(st * N_STREAMS).permute((1, 0)), acc,
+                                    is_async=True)
+                acc = warpgroup_mma(a1, x_bufs.index(st * N_STREAMS + 1).permute((1, 0)), acc,
+                                    is_async=True)
+                acc = warpgroup_mma(a2, x_bufs.index(st * N_STREAMS + 2).permute((1, 0)), acc,
+                                    is_async=True)
+                acc = warpgroup_mma(a3, x_bufs.index(st * N_STREAMS + 3).permute((1, 0)), acc,
+                                    is_async=True)
+            else:
+                for i in gl.static_range(N_STREAMS):
+                    b = x_bufs.index(st * N_STREAMS + i).permute((1, 0))
+                    acc = warpgroup_mma(fn_bufs.slice(64 * i, 64), b, acc, is_async=True)
         else:
             acc = gl.zeros([TC, NP], gl.float32, acc_l)
             for i in gl.static_range(N_STREAMS):
@@ -282,16 +293,38 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
             gl.store(p_o, acc.to(p_out.dtype.element_ty), mask=msk)
 
     @gluon.jit
-    def _gemm_part(x_bufs, fn_bufs, ready, fn_bar, p_part, p_diag, s, NS, n_chunks,
-                   DIAG: gl.constexpr, TC: gl.constexpr, NP: gl.constexpr, N_MIX: gl.constexpr,
-                   N_STREAMS: gl.constexpr, STAGES: gl.constexpr, RING: gl.constexpr,
-                   TRANS: gl.constexpr, acc_l: gl.constexpr, fold_l: gl.constexpr,
+    def _a_regs(p_fn_t, i, H, h0, W: gl.constexpr, a_l: gl.constexpr):
+        """Stream i's transposed operand [64, W] (rows 64 i .. 64 i + 63 of ``mhc._fn_hilo_t``'s
+        copy, columns h0 ..) in wgmma's A register layout."""
+        o_m = gl.arange(0, 64, layout=gl.SliceLayout(1, a_l))
+        o_k = gl.arange(0, W, layout=gl.SliceLayout(0, a_l))
+        return gl.load(p_fn_t + gl.expand_dims((64 * i + o_m).to(gl.int64) * H, 1)
+                       + gl.expand_dims(h0 + o_k, 0))
+
+    @gluon.jit
+    def _gemm_part(x_bufs, fn_bufs, ready, fn_bar, p_part, p_fn_t, p_diag, s, NS, n_chunks, H,
+                   h0, DIAG: gl.constexpr, TC: gl.constexpr, NP: gl.constexpr,
+                   N_MIX: gl.constexpr, W: gl.constexpr, N_STREAMS: gl.constexpr,
+                   STAGES: gl.constexpr, RING: gl.constexpr, TRANS: gl.constexpr,
+                   A_REG: gl.constexpr, acc_l: gl.constexpr, fold_l: gl.constexpr,
                    blk: gl.constexpr):
-        """Default partition (one warpgroup): every chunk's GEMM partial, in order."""
-        mbarrier.wait(fn_bar, 0)
+        """Default partition (one warpgroup): every chunk's GEMM partial, in order. With A_REG
+        fn's slice sits in this warpgroup's registers (no shared memory: two more stages)."""
+        if A_REG:
+            a_l: gl.constexpr = gl.DotOperandLayout(operand_index=0, parent=acc_l, k_width=2)
+            a0 = _a_regs(p_fn_t, 0, H, h0, W, a_l)
+            a1 = _a_regs(p_fn_t, 1, H, h0, W, a_l)
+            a2 = _a_regs(p_fn_t, 2, H, h0, W, a_l)
+            a3 = _a_regs(p_fn_t, 3, H, h0, W, a_l)
+        else:
+            mbarrier.wait(fn_bar, 0)
+            a0 = 0
+            a1 = 0
+            a2 = 0
+            a3 = 0
         for c in range(n_chunks):
-            _gemm_chunk(x_bufs, fn_bufs, ready, p_part, p_diag, c, s, NS, TC, NP, N_MIX,
-                        N_STREAMS, STAGES, RING, DIAG, TRANS, acc_l, fold_l, blk)
+            _gemm_chunk(x_bufs, fn_bufs, a0, a1, a2, a3, ready, p_part, p_diag, c, s, NS, TC, NP,
+                        N_MIX, N_STREAMS, STAGES, RING, DIAG, TRANS, A_REG, acc_l, fold_l, blk)
 
     @gluon.jit
     def _fin_part(p_part, p_pre, p_mix, p_scale, p_base, p_diag, s, NS, T, n_chunks,
@@ -337,10 +370,12 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
     @gluon.jit
     def _load_part(x_desc, fn_desc, x_bufs, fn_bufs, ready, empty, fn_bar, p_diag, h0, H,
                    n_chunks, DIAG: gl.constexpr, TC: gl.constexpr, NP: gl.constexpr, N_STREAMS: gl.constexpr,
-                   STAGES: gl.constexpr, TRANS: gl.constexpr):
+                   STAGES: gl.constexpr, TRANS: gl.constexpr, A_REG: gl.constexpr):
         """Loader partition (one warp): fn's slice once, then every chunk into its slot once
         the slot's previous chunk has been summed."""
-        if TRANS:  # the slice's 64 rows a stream of the transposed hi / lo copy (_fn_hilo_t)
+        if A_REG:  # the GEMM warpgroup loads fn's slice into its registers itself
+            pass
+        elif TRANS:  # the slice's 64 rows a stream of the transposed hi / lo copy (_fn_hilo_t)
             mbarrier.expect(fn_bar, N_STREAMS * fn_desc.block_type.nbytes)
             for i in gl.static_range(N_STREAMS):
                 tma_load(fn_desc, [64 * i, h0], fn_bar, fn_bufs.slice(64 * i, 64))
@@ -361,14 +396,14 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
 
     @gluon.jit
     def mhc_pre_slice_kernel(
-        x_desc, fn_desc, p_part, p_pre, p_mix, p_scale, p_base, p_out, s_out_t, p_diag,
+        x_desc, fn_desc, p_fn_t, p_part, p_pre, p_mix, p_scale, p_base, p_out, s_out_t, p_diag,
         T, H, n_chunks, K, rms_eps, hc_pre_eps,
         N_STREAMS: gl.constexpr, N_MIX: gl.constexpr, NP: gl.constexpr, TC: gl.constexpr,
         W: gl.constexpr, STAGES: gl.constexpr, RING: gl.constexpr,
         FIN_T: gl.constexpr, FS: gl.constexpr, HEAD: gl.constexpr, OUT_CS: gl.constexpr,
         TPW_T: gl.constexpr, FIN_TPW_Q: gl.constexpr, FIN_TPW_F: gl.constexpr,
         FIN_TPW_C: gl.constexpr, WS_REGS: gl.constexpr, FIN_REGS: gl.constexpr,
-        DIAG: gl.constexpr, num_warps: gl.constexpr,
+        A_REG: gl.constexpr, DIAG: gl.constexpr, num_warps: gl.constexpr,
     ):
         """CTA s = H-slice s; see the module docstring for the schedule. Four partitions: the
         GEMM (default, one warpgroup), the finisher and the weighted sum (4 warps each), the
@@ -376,7 +411,8 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         along W, 8 bf16 each); FIN_TPW_*: the finisher tile's [FS, FIN_T, NP] threads per warp;
         WS_REGS / FIN_REGS: registers of those partitions. TC < 64 (wgmma's M is 64) runs the
         GEMM transposed, tokens as its N (``TRANS``): fn_desc then reads a [64, W] box a stream
-        of fn^T's hi (rows [0, 32)) and lo ([32, 64)) parts (``mhc._fn_hilo_t``). DIAG (benchmarks only): 2 counts the
+        of fn^T's hi (rows [0, 32)) and lo ([32, 64)) parts (``mhc._fn_hilo_t``), or with A_REG
+        the GEMM warpgroup loads them from p_fn_t into registers (no shared copy). DIAG (benchmarks only): 2 counts the
         re-reads of each wait into p_diag[1:3] (finisher, weighted sum); 3 adds cycles / 1024
         (each phase of each chunk rounded down) into p_diag[3:13]: GEMM ready wait, GEMM work,
         -, partial store; finisher wait; weighted-sum wait, work, ready wait; loader empty wait;
@@ -400,7 +436,9 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         h0 = s * W
 
         x_bufs = gl.allocate_shared_memory(x_desc.dtype, [STAGES * N_STREAMS, TC, W], x_desc.layout)
-        if TRANS:
+        if A_REG:  # unused: fn's slice is in the GEMM warpgroup's registers
+            fn_bufs = gl.allocate_shared_memory(fn_desc.dtype, [8, W], fn_desc.layout)
+        elif TRANS:
             fn_bufs = gl.allocate_shared_memory(fn_desc.dtype, [64 * N_STREAMS, W], fn_desc.layout)
         else:
             fn_bufs = gl.allocate_shared_memory(fn_desc.dtype, [2 * N_STREAMS, W, NP], fn_desc.layout)
@@ -414,14 +452,14 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         fence_async_shared()
 
         gl.warp_specialize([
-            (_gemm_part, (x_bufs, fn_bufs, ready, fn_bar, p_part, p_diag, s, NS, n_chunks,
-                          DIAG, TC, NP, N_MIX, N_STREAMS, STAGES, RING, TRANS, acc_l, fold_l,
-                          blk)),
+            (_gemm_part, (x_bufs, fn_bufs, ready, fn_bar, p_part, p_fn_t, p_diag, s, NS, n_chunks,
+                          H, h0, DIAG, TC, NP, N_MIX, W, N_STREAMS, STAGES, RING, TRANS, A_REG,
+                          acc_l, fold_l, blk)),
             (_ws_part, (x_bufs, ready, empty, p_pre, p_out, p_diag, s_out_t, h0, T,
                         n_chunks, NS, DIAG, TC, W, N_STREAMS, STAGES, RING, OUT_CS, blk)),
             (_fin_part, (p_part, p_pre, p_mix, p_scale, p_base, p_diag, s, NS, T,
                          n_chunks, K, DIAG, rms_eps, hc_pre_eps, TC, NP, N_MIX, N_STREAMS, RING, FIN_T, FS, HEAD,
                          fin_l)),
             (_load_part, (x_desc, fn_desc, x_bufs, fn_bufs, ready, empty, fn_bar, p_diag, h0, H,
-                          n_chunks, DIAG, TC, NP, N_STREAMS, STAGES, TRANS)),
+                          n_chunks, DIAG, TC, NP, N_STREAMS, STAGES, TRANS, A_REG)),
         ], [4, 4, 1], [WS_REGS, FIN_REGS, 24])
