@@ -1,5 +1,6 @@
 """Probe (GPU): host time and back-to-back GPU time of hc_head through the Triton kernel and the
-slice kernel (session 19 left an eager figure of 450.8 us at T=4096 against 163.1 in a graph).
+slice kernel (session 19 left an eager figure of 450.8 us at T=4096 against 163.1 in a graph;
+session 25: the slice kernel's config is its 32-token, 13-stage, fn-in-registers form).
 
     PYTHONPATH=$PWD python3 benchmarks/mhc_host_probe.py [T ...]
 
@@ -36,7 +37,8 @@ def main(ts: list[int]) -> None:
         out = torch.empty(t, H, device="cuda", dtype=torch.bfloat16)
         dflt = tmhc.default_pre_config(t, N, H, True)
         cfgs = {"triton": replace(dflt, slice=False),
-                "slice": replace(dflt, slice=True, slice_w=64, slice_stages=6, slice_fin_t=2)}
+                "slice": replace(dflt, slice=True, slice_w=64, slice_tc=32, slice_stages=13,
+                                 slice_fin_t=1, slice_areg=True)}
         for name, cfg in cfgs.items():
             def call(cfg=cfg):
                 tmhc.hc_head(x, fn, scale, base, out, 1e-6, 1e-6, config=cfg)
@@ -64,7 +66,8 @@ def main(ts: list[int]) -> None:
             tmhc.hc_head(x, fn, scale, base, out, 1e-6, 1e-6, config=cfgs["slice"])
         prof.disable()
         torch.cuda.synchronize()
-        pstats.Stats(prof).sort_stats("tottime").print_stats(12)
+        pstats.Stats(prof).sort_stats("tottime").print_stats(14)
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
 
 
 

@@ -271,18 +271,21 @@ def test_fn_pre_is_bit_identical(t):
 
 # the slice-resident Gluon kernel (mhc_gluon.py, PreConfig.slice): 6 stages with 2-token
 # finishing tasks, and 5 stages with 1-token tasks
-SLICE = {"slice-s6-f2": replace(tmhc.default_pre_config(8192, 4, 7168), slice=True, slice_stages=6,
+_BASE = tmhc.default_pre_config(8192, 4, 7168)
+SLICE = {"slice-s6-f2": replace(_BASE, slice=True, slice_tc=64, slice_areg=False, slice_stages=6,
                                 slice_fin_t=2),
-         "slice-s5-f1": replace(tmhc.default_pre_config(8192, 4, 7168), slice=True, slice_stages=5,
+         "slice-s5-f1": replace(_BASE, slice=True, slice_tc=64, slice_areg=False, slice_stages=5,
                                 slice_fin_t=1),
          # the transposed GEMM (tokens as wgmma's N): 32-token chunks in 11 stages, 16 in 23
-         "slice-t32-s11-f2": replace(tmhc.default_pre_config(8192, 4, 7168), slice=True, slice_tc=32,
+         "slice-t32-s11-f2": replace(_BASE, slice=True, slice_tc=32, slice_areg=False,
                                      slice_stages=11, slice_fin_t=2),
-         "slice-t16-s23-f1": replace(tmhc.default_pre_config(8192, 4, 7168), slice=True, slice_tc=16,
+         "slice-t16-s23-f1": replace(_BASE, slice=True, slice_tc=16, slice_areg=False,
                                      slice_stages=23, slice_fin_t=1),
-         # fn's slice in the GEMM warpgroup's registers: 13 stages of 32 tokens
-         "slice-t32-s13-f1-areg": replace(tmhc.default_pre_config(8192, 4, 7168), slice=True,
-                                          slice_tc=32, slice_stages=13, slice_fin_t=1, slice_areg=True)}
+         # fn's slice split into the GEMM warpgroup's registers: 13 stages of 32 tokens (the
+         # default from T = 4096 at H = 6144-8448)
+         "slice-t32-s13-f1-areg": replace(_BASE, slice=True, slice_tc=32, slice_stages=13,
+                                          slice_fin_t=1, slice_areg=True)}
+assert SLICE["slice-t32-s13-f1-areg"] == _BASE, "the default config is one of the tested ones"
 
 
 def _slice_or_skip(r, y, cfg, head=False):

@@ -33,6 +33,7 @@ is.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 
 import torch
@@ -112,20 +113,26 @@ def default_pre_config(t: int, n: int, h: int, head: bool = False) -> PreConfig:
     From T = 8192 split_h 1024 (half the split-K partials to write, reload and finish): mhc_pre
     425.9 us against 449.9 for 512 at T=8192, but 137.8 against 124.8 at T=2048 (fewer work
     items than SMs' worth), so 512 below (H100, 2026-11-22, benchmarks/mhc_diag.py)."""
-    if head and t >= 8192 and h % 64 == 0 and 96 <= h // 64 <= 132:
-        # session 19: hc_head from the slice-resident Gluon kernel where it runs (CUDA sm_90, H
-        # cut into 64-wide slices for 96-132 CTAs: every CTA an SM), else the own-tile Triton
-        # config below. H100, graph us, H=7168, 6 stages, 2-token finishing tasks, against the
-        # Triton default: T=8192 306.3 against 338.2, T=16384 624.8 / 669.6; the public op at
-        # T=8192: graph 318.3, eager 327.8. Not from T=4096 (graph 163.1 against 173.9), where
-        # the public op's eager time came out at 450.8 us (graph 163.4; session 20: 181.4 and
-        # 241.1 in two runs, the Triton kernel a steady 183: the CTAs wait for one another, so
-        # an eager call waits for every SM to come free), so that size keeps the Triton kernel.
-        # mhc_pre stays on the Triton kernel: there the slice kernel's coefficient launch
-        # and wider partials made it slower (359.6-376.7 against 354.6 at T=8192); H=4096 (64
-        # CTAs) was slower too (217.1 against 194.5) (benchmarks/mhc_slice_trial.py)
-        return replace(default_pre_config(t, n, h, False), fin_s=_fin_s(32, 8, mix_columns(n, True)[1]),
-                       slice=True, slice_w=64, slice_stages=6, slice_fin_t=2)
+    if t >= 4096 and h % 64 == 0 and 96 <= h // 64 <= 132:
+        # session 25: mhc_pre and hc_head from the slice-resident Gluon kernel where it runs
+        # (CUDA sm_90, n = 4, H cut into 64-wide slices for 96-132 CTAs: every CTA an SM; else
+        # the Triton config below under the same fields): 32-token chunks through the
+        # transposed GEMM, 13 stages with fn's slice in the GEMM warpgroup's registers, 1-token
+        # finishing tasks. H100, graph us, H=7168, against the Triton default (3 alternations,
+        # benchmarks/mhc_slice_trial.py): T=8192 mhc_pre 265.6 against 357.1, hc_head 235.2
+        # against 337.9 (session 19's 64-token slice config: 306.3); T=4096 149.8 / 129.1
+        # against 191.2 / 174.3; T=16384 504.7 / 453.6 against 686.4 / 669.7. Eager calls pay
+        # the host work of the launch (~150-300 us on the device tool's machine) before the
+        # kernel: see docs/ops/mhc.md. Not below 4096 (T=2048 graph 89.3 / 76.4 against
+        # 125.5 / 105.1, but eagerly host-bound); not at H = 4096 (32-wide slices, 128 CTAs:
+        # mhc_pre 245.4 against 206.5, hc_head 190.7 / 190.4)
+        return replace(_triton_pre_config(t, n, h, head), slice=True, slice_w=64, slice_tc=32,
+                       slice_stages=13, slice_fin_t=1, slice_areg=True)
+    return _triton_pre_config(t, n, h, head)
+
+
+def _triton_pre_config(t: int, n: int, h: int, head: bool) -> PreConfig:
+    """``default_pre_config`` for the Triton kernel (``_mhc_pre_kernel``)."""
     if t >= 4096 and 8 <= triton.cdiv(h, 256) <= 30:
         # session 13: each item writes its own tile's weighted sum right after the tile's pre
         # (own; the re-read then partly hits L2: 673 MB read from DRAM at T=8192 against 955),
@@ -366,11 +373,18 @@ def slice_smem(cfg: PreConfig, w: int, np_: int) -> int:
     return ring + 2 * n * w * np_ * 2 + 2048
 
 
+@functools.cache
+def _nvmma_bf16(rows: int, cols: int):
+    """Gluon's default shared layout of a bf16 [rows, cols] TMA box, built once (host time)."""
+    from triton.experimental.gluon import language as gl
+
+    return gl.NVMMASharedLayout.get_default_for([rows, cols], gl.bfloat16)
+
+
 def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_eps, hc_pre_eps,
                   sinkhorn_eps, post_mult, sinkhorn_iters, cfg: PreConfig):
     """The slice-resident Gluon kernel (``slice_ok`` holds), then for mhc_pre the coefficient
     kernel (post and comb from the reduced mixes rows the finishers stored)."""
-    from triton.experimental.gluon import language as gl
     from triton.experimental.gluon.nvidia.hopper import TensorDescriptor
 
     from opdispatch.backends.triton.mhc_gluon import mhc_pre_slice_kernel
@@ -383,18 +397,17 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
     n_chunks = triton.cdiv(t, tc)
     ring = cfg.slice_stages  # >= stages: a ring slot's readers are done before it is rewritten
     fin_t = cfg.slice_fin_t
-    bf16 = gl.bfloat16
-    x_desc = TensorDescriptor.from_tensor(res.view(t, n * h), [tc, w],
-                                          gl.NVMMASharedLayout.get_default_for([tc, w], bf16))
-    fn_t = None
-    if tc < 64:  # the transposed GEMM: fn^T's hi / lo rows, a [64, W] box a stream
-        fn_t = _fn_hilo_t(fn, n_mix, n, h)
-        fn_desc = TensorDescriptor.from_tensor(fn_t, [64, w],
-                                               gl.NVMMASharedLayout.get_default_for([64, w], bf16))
+    x_desc = TensorDescriptor.from_tensor(res.view(t, n * h), [tc, w], _nvmma_bf16(tc, w))
+    areg = cfg.slice_areg and tc < 64
+    p_fn = fn  # areg: the kernel splits fn itself
+    if areg:  # fn_desc only types an unused buffer
+        fn_desc = x_desc
+    elif tc < 64:  # the transposed GEMM: fn^T's hi / lo rows, a [64, W] box a stream
+        p_fn = _fn_hilo_t(fn, n_mix, n, h)
+        fn_desc = TensorDescriptor.from_tensor(p_fn, [64, w], _nvmma_bf16(64, w))
     else:
         fn_hl = _fn_hilo(fn, n_mix, np_)  # [n*H, 2 NP] bf16: hi | lo
-        fn_desc = TensorDescriptor.from_tensor(fn_hl, [w, np_],
-                                               gl.NVMMASharedLayout.get_default_for([w, np_], bf16))
+        fn_desc = TensorDescriptor.from_tensor(fn_hl, [w, np_], _nvmma_bf16(w, np_))
     part_len = ring * ns * tc * np_
     pre_len = ring * tc * n
     mix = torch.empty(0 if head else t * np_, dtype=torch.float32, device=res.device)
@@ -409,12 +422,11 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
     tpw_c = min(np_ // 4, 32)
     tpw_f = min(fin_t, 32 // tpw_c)
     mhc_pre_slice_kernel[(ns,)](
-        x_desc, fn_desc, fn_t if fn_t is not None else out, part, pre, mix, scale, base, out,
-        out.stride(0), sync,
+        x_desc, fn_desc, p_fn, fn.stride(0), part, pre, mix, scale, base, out, out.stride(0), sync,
         t, h, n_chunks, n * h, rms_eps, hc_pre_eps,
         N_STREAMS=n, N_MIX=n_mix, NP=np_, TC=tc, W=w, STAGES=cfg.slice_stages, RING=ring, FIN_T=fin_t, FS=fs, HEAD=head, OUT_CS=cfg.out_cs, TPW_T=32 // (w // 8),
         FIN_TPW_Q=32 // (tpw_c * tpw_f), FIN_TPW_F=tpw_f, FIN_TPW_C=tpw_c,
-        WS_REGS=cfg.slice_ws_regs, FIN_REGS=cfg.slice_fin_regs, A_REG=cfg.slice_areg and tc < 64,
+        WS_REGS=cfg.slice_ws_regs, FIN_REGS=cfg.slice_fin_regs, A_REG=areg,
         DIAG=cfg.slice_diag, num_warps=4,
     )
     if not head:

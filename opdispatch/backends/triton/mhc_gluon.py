@@ -293,16 +293,23 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
             gl.store(p_o, acc.to(p_out.dtype.element_ty), mask=msk)
 
     @gluon.jit
-    def _a_regs(p_fn_t, i, H, h0, W: gl.constexpr, a_l: gl.constexpr):
-        """Stream i's transposed operand [64, W] (rows 64 i .. 64 i + 63 of ``mhc._fn_hilo_t``'s
-        copy, columns h0 ..) in wgmma's A register layout."""
+    def _a_regs(p_fn, s_fn, i, H, h0, N_MIX: gl.constexpr, W: gl.constexpr,
+                a_l: gl.constexpr):
+        """Stream i's transposed operand [64, W] in wgmma's A register layout, split from fn
+        ``[N, n H]`` float32 (unit column stride, row stride s_fn) as ``mhc._fn_hilo_t`` does:
+        row r < 32 holds the hi part of fn[r, i H + h0 + k], row 32 + r the lo part, zero for
+        r >= N_MIX."""
         o_m = gl.arange(0, 64, layout=gl.SliceLayout(1, a_l))
         o_k = gl.arange(0, W, layout=gl.SliceLayout(0, a_l))
-        return gl.load(p_fn_t + gl.expand_dims((64 * i + o_m).to(gl.int64) * H, 1)
-                       + gl.expand_dims(h0 + o_k, 0))
+        r2 = gl.expand_dims(o_m % 32, 1)
+        f = gl.load(p_fn + r2.to(gl.int64) * s_fn + gl.expand_dims((i * H).to(gl.int64) + h0 + o_k, 0),
+                    mask=(r2 < N_MIX) & gl.expand_dims(o_k >= 0, 0), other=0.0)
+        hi = f.to(gl.bfloat16)
+        lo = (f - hi.to(gl.float32)).to(gl.bfloat16)
+        return gl.where(gl.expand_dims(o_m < 32, 1), hi, lo)
 
     @gluon.jit
-    def _gemm_part(x_bufs, fn_bufs, ready, fn_bar, p_part, p_fn_t, p_diag, s, NS, n_chunks, H,
+    def _gemm_part(x_bufs, fn_bufs, ready, fn_bar, p_part, p_fn, s_fn, p_diag, s, NS, n_chunks, H,
                    h0, DIAG: gl.constexpr, TC: gl.constexpr, NP: gl.constexpr,
                    N_MIX: gl.constexpr, W: gl.constexpr, N_STREAMS: gl.constexpr,
                    STAGES: gl.constexpr, RING: gl.constexpr, TRANS: gl.constexpr,
@@ -312,10 +319,10 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         fn's slice sits in this warpgroup's registers (no shared memory: two more stages)."""
         if A_REG:
             a_l: gl.constexpr = gl.DotOperandLayout(operand_index=0, parent=acc_l, k_width=2)
-            a0 = _a_regs(p_fn_t, 0, H, h0, W, a_l)
-            a1 = _a_regs(p_fn_t, 1, H, h0, W, a_l)
-            a2 = _a_regs(p_fn_t, 2, H, h0, W, a_l)
-            a3 = _a_regs(p_fn_t, 3, H, h0, W, a_l)
+            a0 = _a_regs(p_fn, s_fn, 0, H, h0, N_MIX, W, a_l)
+            a1 = _a_regs(p_fn, s_fn, 1, H, h0, N_MIX, W, a_l)
+            a2 = _a_regs(p_fn, s_fn, 2, H, h0, N_MIX, W, a_l)
+            a3 = _a_regs(p_fn, s_fn, 3, H, h0, N_MIX, W, a_l)
         else:
             mbarrier.wait(fn_bar, 0)
             a0 = 0
@@ -396,7 +403,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
 
     @gluon.jit
     def mhc_pre_slice_kernel(
-        x_desc, fn_desc, p_fn_t, p_part, p_pre, p_mix, p_scale, p_base, p_out, s_out_t, p_diag,
+        x_desc, fn_desc, p_fn, s_fn, p_part, p_pre, p_mix, p_scale, p_base, p_out, s_out_t, p_diag,
         T, H, n_chunks, K, rms_eps, hc_pre_eps,
         N_STREAMS: gl.constexpr, N_MIX: gl.constexpr, NP: gl.constexpr, TC: gl.constexpr,
         W: gl.constexpr, STAGES: gl.constexpr, RING: gl.constexpr,
@@ -412,7 +419,8 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         WS_REGS / FIN_REGS: registers of those partitions. TC < 64 (wgmma's M is 64) runs the
         GEMM transposed, tokens as its N (``TRANS``): fn_desc then reads a [64, W] box a stream
         of fn^T's hi (rows [0, 32)) and lo ([32, 64)) parts (``mhc._fn_hilo_t``), or with A_REG
-        the GEMM warpgroup loads them from p_fn_t into registers (no shared copy). DIAG (benchmarks only): 2 counts the
+        the GEMM warpgroup splits them from fn itself (p_fn, row stride s_fn) into registers: no
+        shared copy, no split launch (fn_desc is then only a type for an unused buffer). DIAG (benchmarks only): 2 counts the
         re-reads of each wait into p_diag[1:3] (finisher, weighted sum); 3 adds cycles / 1024
         (each phase of each chunk rounded down) into p_diag[3:13]: GEMM ready wait, GEMM work,
         -, partial store; finisher wait; weighted-sum wait, work, ready wait; loader empty wait;
@@ -452,7 +460,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         fence_async_shared()
 
         gl.warp_specialize([
-            (_gemm_part, (x_bufs, fn_bufs, ready, fn_bar, p_part, p_fn_t, p_diag, s, NS, n_chunks,
+            (_gemm_part, (x_bufs, fn_bufs, ready, fn_bar, p_part, p_fn, s_fn, p_diag, s, NS, n_chunks,
                           H, h0, DIAG, TC, NP, N_MIX, W, N_STREAMS, STAGES, RING, TRANS, A_REG,
                           acc_l, fold_l, blk)),
             (_ws_part, (x_bufs, ready, empty, p_pre, p_out, p_diag, s_out_t, h0, T,
