@@ -57,10 +57,12 @@ def test_mhc_pre(t, h):
 # hi|lo copy of fn, 64-token finishing tile), and the two-launch defaults of T = 1 (one-token finishing chunks, every split
 # at once) and T = 1024 (64-token tiles) at the sizes below
 CONFIGS = {"default": None, "lag1": tmhc.PreConfig(block_t=32, split_h=512, lag=1),
-           "flat-dot": tmhc.default_pre_config(8192, 4, 7168),
+           # (the Triton kernel's configs: from T = 4096 at this H the default runs the slice
+           # kernel, tested below; the one-pass fused kernel and norm_weight never do)
+           "flat-dot": tmhc._triton_pre_config(8192, 4, 7168, False),
            # the T >= 4096 default (own tile, parallel finishers) with every wait on a later item
            # giving up at its first poll: the hand-over paths under real concurrency
-           "own-spin1": replace(tmhc.default_pre_config(8192, 4, 7168), spin=1),
+           "own-spin1": replace(tmhc._triton_pre_config(8192, 4, 7168, False), spin=1),
            # the T >= 8192 default before session 13 (the lag schedule)
            "lag-8192": tmhc.PreConfig(block_t=64, block_h=128, split_h=1024, num_warps=4, num_stages=2,
                                       fin_t=64, flat=True, sq_dot=True, fn_cat=True, fn_pre=True),
@@ -223,8 +225,8 @@ def test_opcheck_on_gpu():
 
 @pytest.mark.parametrize("head", [False, True])
 def test_default_config_from_t8192(head):
-    """T = 8192 takes the large-T default (flat GEMM loop, tensor-core squares, fn's bf16 hi|lo
-    copy as one operand, 64-token finishing tile) through the public ops."""
+    """T = 8192 takes the large-T default through the public ops: since session 25 the slice
+    kernel (32-token chunks, fn split in registers) on sm_90, the Triton kernel elsewhere."""
     t, h = 8192, 7168
     r, fn, s, b = make_pre_inputs(t, 4, h, head=head, device="cuda", seed=5)
     if head:
@@ -242,7 +244,7 @@ def test_fn_pre_is_bit_identical(t):
     from dataclasses import replace
 
     h = 7168
-    base_cfg = replace(tmhc.default_pre_config(8192, 4, h), fn_pre=False)
+    base_cfg = replace(tmhc._triton_pre_config(8192, 4, h, False), fn_pre=False)
     pre_cfg = replace(base_cfg, fn_pre=True)
     r, fn, s, b = make_pre_inputs(t, 4, h, device="cuda", seed=t)
     nw = torch.rand(h, device="cuda") + 0.5
