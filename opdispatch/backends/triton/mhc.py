@@ -501,12 +501,14 @@ def describe(op: str) -> str:
     """Which mHC kernels ``op`` runs (``opdispatch explain``; the same on every platform)."""
     if op == "mhc_post":
         return "one Triton kernel (_mhc_post_kernel), one pass over the streams"
-    fused = " (fused: post folded into the first pass, which writes the new residual)"
-    return ("Triton GEMM against fn + RMS, sigmoids / Sinkhorn per token, weighted sum"
-            + (fused if op == "mhc_fused_post_pre" else "")
-            + ": two launches below T = 2048 tokens, one launch (split-K work items, "
-            "finishers, own-tile weighted sums at large T) from 2048"
-            + ("; hc_head from T = 8192 at H = 6144-8448 on CUDA sm_90: the slice-resident "
-               "Gluon kernel (mhc_gluon.py: one CTA per 64-wide H-slice, chunks held in shared "
-               "memory, streams read once)" if op == "hc_head" else "")
-            + "; per shape: mhc.default_pre_config(T, n, H, head)")
+    lead = ""
+    if op == "mhc_fused_post_pre":
+        lead = ("mhc_post's kernel then mhc_pre's (a config given runs the one-pass kernel "
+                "instead: post folded into the first pass, which writes the new residual); pre: ")
+    return (lead + "Triton GEMM against fn + RMS, sigmoids / Sinkhorn per token, weighted sum: "
+            "two launches below T = 2048 tokens, one launch (split-K work items, finishers, "
+            "own-tile weighted sums at large T) from 2048; from T = 4096 at H = 6144-8448 on "
+            "CUDA sm_90 (n = 4, contiguous bf16 streams, no norm_weight) the slice-resident "
+            "Gluon kernel instead (mhc_gluon.py: one CTA per 64-wide H-slice, 32-token chunks "
+            "held in shared memory, streams read once; mhc_pre adds a coefficient launch)"
+            "; per shape: mhc.default_pre_config(T, n, H, head)")
