@@ -4,6 +4,8 @@ session 25: the slice kernel's config is its 32-token, 13-stage, fn-in-registers
 
     PYTHONPATH=$PWD python3 benchmarks/mhc_host_probe.py [T ...]
 
+``MHC_PROBE_PRE=1`` times mhc_pre instead of hc_head; ``MHC_PROBE_PROFILE=0`` skips cProfile.
+
 Per T and kernel: host us per call (100 calls enqueued, no sync: the Python front, descriptors,
 launches), back-to-back us per call (100 calls between two events, L2 not flushed), do_bench us
 (L2 flushed before each call, as the eager column of mhc_graph_times.py), graph us; then the
@@ -13,6 +15,7 @@ top host functions of 50 calls under cProfile for the slice kernel.
 from __future__ import annotations
 
 import cProfile
+import os
 import pstats
 import sys
 import time
@@ -35,13 +38,23 @@ def main(ts: list[int]) -> None:
         scale = torch.rand(1, device="cuda", generator=gen) + 0.5
         base = torch.randn(N, device="cuda", generator=gen) * 0.1
         out = torch.empty(t, H, device="cuda", dtype=torch.bfloat16)
-        dflt = tmhc.default_pre_config(t, N, H, True)
+        dflt = tmhc.default_pre_config(t, N, H, os.environ.get("MHC_PROBE_PRE") != "1")
         cfgs = {"triton": replace(dflt, slice=False),
                 "slice": replace(dflt, slice=True, slice_w=64, slice_tc=32, slice_stages=13,
                                  slice_fin_t=1, slice_areg=True)}
+        pre = os.environ.get("MHC_PROBE_PRE") == "1"
+        pfn = torch.randn((2 + N) * N, N * H, device="cuda", generator=gen) * 1e-3
+        pscale = torch.rand(3, device="cuda", generator=gen) + 0.5
+        pbase = torch.randn((2 + N) * N, device="cuda", generator=gen) * 0.1
+        post = torch.empty(t, N, 1, device="cuda")
+        comb = torch.empty(t, N, N, device="cuda")
         for name, cfg in cfgs.items():
             def call(cfg=cfg):
-                tmhc.hc_head(x, fn, scale, base, out, 1e-6, 1e-6, config=cfg)
+                if pre:
+                    tmhc.mhc_pre(x, pfn, pscale, pbase, None, out, post, comb, 1e-6, 1e-6, 1e-6, 2.0,
+                                 20, 1e-6, config=cfg)
+                else:
+                    tmhc.hc_head(x, fn, scale, base, out, 1e-6, 1e-6, config=cfg)
             for _ in range(5):
                 call()
             torch.cuda.synchronize()
@@ -58,8 +71,10 @@ def main(ts: list[int]) -> None:
             torch.cuda.synchronize()
             b2b = e0.elapsed_time(e1) * 10
             db = triton.testing.do_bench(call, warmup=10, rep=50, return_mode="median") * 1e3
-            print(f"T={t:5d} {name:7s} host {host:7.1f} us  back-to-back {b2b:7.1f} us  "
+            print(f"{'pre ' if pre else 'head'} T={t:5d} {name:7s} host {host:7.1f} us  back-to-back {b2b:7.1f} us  "
                   f"do_bench {db:7.1f} us  graph {graph_replay_us(call):7.1f} us", flush=True)
+        if os.environ.get("MHC_PROBE_PROFILE", "1") != "1":
+            continue
         prof = cProfile.Profile()
         prof.enable()
         for _ in range(50):
