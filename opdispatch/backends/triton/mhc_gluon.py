@@ -15,9 +15,13 @@ memory:
   shared-memory slots (each the chunk's ``n`` stream tiles ``[TC, W]``, bf16, TMA), refilling a
   slot once the weighted-sum partition has released it;
 - the **GEMM** partition (one warpgroup) computes each chunk's split-K partial against fn on the
-  tensor cores (fn's hi and lo bf16 parts for the CTA's columns sit in shared memory for the
-  whole kernel: x is exact in bf16, so the product carries fn to ~2^-17) with the partial sum
-  of squares in column ``N_MIX``, and stores it to a ring of partials in global memory (L2);
+  tensor cores (fn's hi and lo bf16 parts for the CTA's columns stay on chip for the whole
+  kernel: x is exact in bf16, so the product carries fn to ~2^-17) with the partial sum of
+  squares in column ``N_MIX``, and stores it to a ring of partials in global memory (L2). With
+  ``TC`` = 64 or 128 the tokens are wgmma's M and fn's parts sit in shared memory; with ``TC`` <
+  64 (session 25, the default: 32) the GEMM runs transposed, tokens as wgmma's N, and with
+  ``A_REG`` fn's parts are split from fn into this warpgroup's registers (``_a_regs``), which
+  leaves the shared memory to the ring: 13 stages of 32 tokens;
 - the **finisher** partition runs this CTA's share of the finishing tasks (``TC / FIN_T`` per
   chunk, task g on CTA g % NS): it adds the ``NS`` partials of ``FIN_T`` tokens, computes
   ``pre`` (RMS, sigmoid) and publishes it, and stores the reduced mixes row for the coefficient
