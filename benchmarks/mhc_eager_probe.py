@@ -16,23 +16,15 @@ import torch
 import triton.testing
 from torch.profiler import ProfilerActivity, profile
 
+from benchmarks.mhc_slice_trial import N, PreCase
 from opdispatch.backends.triton import mhc as tmhc
 from opdispatch.dispatch.bench import graph_replay_us
 
-N, H = 4, 7168
-SC = dict(rms_eps=1e-6, hc_pre_eps=1e-6, sinkhorn_eps=1e-6, post_mult=2.0, sinkhorn_iters=20,
-          norm_eps=1e-6)
+H = 7168
 
 
 def main(t: int) -> None:
-    gen = torch.Generator(device="cuda").manual_seed(0)
-    r = torch.randn(t, N, H, device="cuda", generator=gen).to(torch.bfloat16)
-    fn = torch.randn((2 + N) * N, N * H, device="cuda", generator=gen) * 1e-3
-    scale = torch.rand(3, device="cuda", generator=gen) + 0.5
-    base = torch.randn((2 + N) * N, device="cuda", generator=gen) * 0.1
-    y = torch.empty(t, H, dtype=torch.bfloat16, device="cuda")
-    post = torch.empty(t, N, 1, device="cuda")
-    comb = torch.empty(t, N, N, device="cuda")
+    case = PreCase(t, H)
     flush = torch.empty(256 * 2**20, dtype=torch.int8, device="cuda")
     dflt = tmhc.default_pre_config(t, N, H)
     cfgs = {"new": dflt,
@@ -41,12 +33,7 @@ def main(t: int) -> None:
     for head in (True, False):
         for name, cfg in cfgs.items():
             def call(cfg=cfg, head=head):
-                if head:
-                    tmhc._launch_pre(r, fn[:N], scale, base, None, y, None, None, head=True,
-                                     post_in=None, config=cfg, **SC)
-                else:
-                    tmhc._launch_pre(r, fn, scale, base, None, y, post, comb, head=False,
-                                     post_in=None, config=cfg, **SC)
+                case.launch(head, cfg)
             call()
             torch.cuda.synchronize()
             line = f"{'head' if head else 'pre '} {name:6s}"

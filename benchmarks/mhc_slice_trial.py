@@ -59,24 +59,39 @@ def bf16_steps(got: torch.Tensor, want: torch.Tensor) -> tuple[float, float]:
     return (d / step).max().item(), (d > 0).double().mean().item()
 
 
+class PreCase:
+    """The mHC benchmarks' inputs at (T, n=4, H) on the GPU (seed 0; streams, fn, scale, base
+    drawn in this order) and their outputs; ``launch(head, cfg, diag)`` runs hc_head (fn's first
+    n rows) or mhc_pre through the backend under ``cfg`` (also imported by mhc_eager_probe.py
+    and mhc_ncu.py)."""
+
+    def __init__(self, t: int, h: int, dev: str = "cuda") -> None:
+        self.g = torch.Generator(device=dev).manual_seed(0)
+        g = self.g
+        self.r = torch.randn(t, N, h, device=dev, generator=g).to(torch.bfloat16)
+        self.fn = torch.randn((2 + N) * N, N * h, device=dev, generator=g) * 1e-3
+        self.scale = torch.rand(3, device=dev, generator=g) + 0.5
+        self.base = torch.randn((2 + N) * N, device=dev, generator=g) * 0.1
+        self.y = torch.empty(t, h, dtype=torch.bfloat16, device=dev)
+        self.post = torch.empty(t, N, 1, device=dev)
+        self.comb = torch.empty(t, N, N, device=dev)
+
+    def launch(self, head: bool, cfg: tmhc.PreConfig | None, diag: int = 0):
+        if head:
+            return tmhc._launch_pre(self.r, self.fn[:N], self.scale, self.base, None, self.y, None,
+                                    None, head=True, post_in=None, config=cfg, diag=diag, **SC)
+        return tmhc._launch_pre(self.r, self.fn, self.scale, self.base, None, self.y, self.post,
+                                self.comb, head=False, post_in=None, config=cfg, diag=diag, **SC)
+
+
 def main(reps: int, t: int, h: int, names: list[str]) -> None:
     dev = "cuda"
-    g = torch.Generator(device=dev).manual_seed(0)
-    r = torch.randn(t, N, h, device=dev, generator=g).to(torch.bfloat16)
-    fn = torch.randn((2 + N) * N, N * h, device=dev, generator=g) * 1e-3
-    scale = torch.rand(3, device=dev, generator=g) + 0.5
-    base = torch.randn((2 + N) * N, device=dev, generator=g) * 0.1
-    y = torch.empty(t, h, dtype=torch.bfloat16, device=dev)
-    post = torch.empty(t, N, 1, device=dev)
-    comb = torch.empty(t, N, N, device=dev)
+    case = PreCase(t, h, dev)
+    g, r, fn, scale, base = case.g, case.r, case.fn, case.scale, case.base
+    y, post, comb = case.y, case.post, case.comb
 
     def call(head: bool, name: str):
-        cfg = config_of(name, t, h, head)
-        if head:
-            return tmhc._launch_pre(r, fn[:N], scale, base, None, y, None, None, head=True,
-                                    post_in=None, config=cfg, **SC)
-        return tmhc._launch_pre(r, fn, scale, base, None, y, post, comb, head=False,
-                                post_in=None, config=cfg, **SC)
+        return case.launch(head, config_of(name, t, h, head))
 
     # float64 references (the torch_ref functions on float64 inputs)
     r64, fn64 = r.double(), fn.double()

@@ -128,19 +128,13 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
             # fn^T's operand holds the stream's hi part in rows [0, 32), lo in [32, 64), from
             # registers (A_REG: a0..a3) or shared memory
             acc = gl.zeros([64, TC], gl.float32, acc_l)
-            if A_REG:
-                acc = warpgroup_mma(a0, x_bufs.index(st * N_STREAMS).permute((1, 0)), acc,
+            for i in gl.static_range(N_STREAMS):
+                if A_REG:
+                    a = (a0, a1, a2, a3)[i]
+                else:
+                    a = fn_bufs.slice(64 * i, 64)
+                acc = warpgroup_mma(a, x_bufs.index(st * N_STREAMS + i).permute((1, 0)), acc,
                                     is_async=True)
-                acc = warpgroup_mma(a1, x_bufs.index(st * N_STREAMS + 1).permute((1, 0)), acc,
-                                    is_async=True)
-                acc = warpgroup_mma(a2, x_bufs.index(st * N_STREAMS + 2).permute((1, 0)), acc,
-                                    is_async=True)
-                acc = warpgroup_mma(a3, x_bufs.index(st * N_STREAMS + 3).permute((1, 0)), acc,
-                                    is_async=True)
-            else:
-                for i in gl.static_range(N_STREAMS):
-                    b = x_bufs.index(st * N_STREAMS + i).permute((1, 0))
-                    acc = warpgroup_mma(fn_bufs.slice(64 * i, 64), b, acc, is_async=True)
         else:
             acc = gl.zeros([TC, NP], gl.float32, acc_l)
             for i in gl.static_range(N_STREAMS):
