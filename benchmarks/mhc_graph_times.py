@@ -47,7 +47,7 @@ def main(ts: list[int]) -> None:
             "mhc_post": (lambda: opdispatch.mhc_post(x, r, post, comb),
                          lambda: ref.mhc_post(x, r, post, comb)),
             "mhc_fused_post_pre": (lambda: opdispatch.mhc_fused_post_pre(x, r, post, comb, fn, scale, base),
-                                   None),
+                                   lambda: ref.mhc_pre(ref.mhc_post(x, r, post, comb), fn, scale, base)),
         }
         for name, (ours, theirs) in cases.items():
             row = f"{name:20s} T={t:5d} ours graph={graph_us(ours):8.1f} eager={eager_us(ours):8.1f}"

@@ -291,7 +291,7 @@ assert SLICE["slice-t32-s13-f1-areg"] == _BASE, "the default config is one of th
 
 
 def _slice_or_skip(r, y, cfg, head=False):
-    if not tmhc.slice_ok(r, y, cfg, False, False, 1e-6, head):
+    if not tmhc.slice_ok(r, y, cfg, False, None, 1e-6, head):
         pytest.skip("the slice kernel needs CUDA sm_90 with Gluon")
 
 
@@ -338,3 +338,108 @@ def test_slice_kernel_graph_replay_with_fresh_data(mode):
         graph.replay()
         torch.cuda.synchronize()
         _check_pre(outs, ref.mhc_pre(r, fn, s, b), f" (replay seed {seed})")
+
+
+# the fused post+pre in the slice kernel (mhc_gluon.py with FUSED: a fifth partition turns each
+# loaded chunk into the new residual in shared memory): the default from T = 4096 at H = 6144-8448
+# (13 stages, 2 x slots), 12 stages with 4 x slots, and 16-token chunks
+_FBASE = tmhc.default_fused_config(8192, 4, 7168)
+FUSED_SLICE = {"fused-t32-s13-x2": _FBASE,
+               "fused-t32-s12-x4": replace(_FBASE, slice_stages=12, slice_xs=4),
+               "fused-t16-s26-x4-f2": replace(_FBASE, slice_tc=16, slice_stages=26, slice_xs=4,
+                                              slice_fin_t=2, slice_ring=0)}
+
+
+def _fused_slice_or_skip(x, r, p, c, new, y, cfg):
+    if not tmhc.slice_ok(new, y, cfg, False, (x, r, p, c), 1e-6):
+        pytest.skip("the slice kernel needs CUDA sm_90 with Gluon")
+
+
+def _post_then_pre(x, r, p, c, fn, s, b, cfg):
+    new = torch.empty_like(r)
+    tmhc.mhc_post(x, r, p, c, new)
+    outs = _pre_outs_like(r)
+    tmhc.mhc_pre(new, fn, s, b, None, *outs, *SCALARS, config=cfg)
+    return (new, *outs)
+
+
+def _pre_outs_like(r):
+    t, n, h = r.shape
+    return (torch.full((t, h), float("nan"), dtype=r.dtype, device=r.device),
+            torch.full((t, n, 1), float("nan"), device=r.device),
+            torch.full((t, n, n), float("nan"), device=r.device))
+
+
+def _assert_equal_outputs(got, want, what):
+    for name, a, b in zip(("new residual", "layer_input", "post_mix", "comb_mix"), got, want, strict=True):
+        assert torch.equal(a, b), f"{what}: {name} differs: {_first_mismatch(a, b)}"
+
+
+@pytest.mark.parametrize("t,h", [(1, 7168), (70, 4096), (4100, 7168), (4100, 4096)])
+@pytest.mark.parametrize("mode", list(FUSED_SLICE))
+def test_slice_fused_post_pre_equals_post_then_pre(mode, t, h):
+    """Bit for bit: the post partition computes mhc_post's values (its fma order) and the GEMM
+    and weighted sum then run on them as the slice mhc_pre does on mhc_post's output. One chunk,
+    a ragged last chunk, 64 and 112 CTAs."""
+    x, r, p, c = make_post_inputs(t, 4, h, device="cuda", seed=h + 1)
+    _, fn, s, b = make_pre_inputs(t, 4, h, device="cuda", seed=t + 2)
+    cfg = FUSED_SLICE[mode]
+    new = torch.full_like(r, float("nan"))
+    outs = _pre_outs_like(r)
+    _fused_slice_or_skip(x, r, p, c, new, outs[0], cfg)
+    tmhc.mhc_fused_post_pre(x, r, p, c, fn, s, b, None, new, *outs, *SCALARS, config=cfg)
+    _assert_equal_outputs((new, *outs), _post_then_pre(x, r, p, c, fn, s, b, cfg), "fused vs post then pre")
+    assert_close("new residual", new.float(), ref.mhc_post(x, r, p, c).float(), atol=1e-5, rtol=Y_RTOL)
+    _check_pre(outs, ref.mhc_pre(new, fn, s, b))
+
+
+def test_slice_fused_strided_inputs_and_outputs():
+    """Strides the fused slice kernel takes as they come: x a column slice of a wider tensor (TMA
+    reads it in place), post_mix from a wider last dim, comb_mix column-major per token (both
+    compile-time strides), and the new residual written into a padded buffer."""
+    t, h = 300, 7168
+    x0, r, p0, c0 = make_post_inputs(t, 4, h, device="cuda", seed=5)
+    _, fn, s, b = make_pre_inputs(t, 4, h, device="cuda", seed=6)
+    x = torch.zeros(t, h + 64, dtype=x0.dtype, device="cuda")[:, 32:32 + h]
+    x.copy_(x0)
+    p = torch.zeros(t, 4, 3, device="cuda")[:, :, 1:2]
+    p.copy_(p0)
+    c = c0.transpose(1, 2).contiguous().transpose(1, 2)
+    assert p.stride(1) == 3 and c.stride(1) == 1 and c.stride(2) == 4
+    new = torch.full((t, 4, h + 128), float("nan"), dtype=r.dtype, device="cuda")[:, :, :h]
+    outs = _pre_outs_like(r)
+    cfg = FUSED_SLICE["fused-t32-s13-x2"]
+    _fused_slice_or_skip(x, r, p, c, new, outs[0], cfg)
+    tmhc.mhc_fused_post_pre(x, r, p, c, fn, s, b, None, new, *outs, *SCALARS, config=cfg)
+    _assert_equal_outputs((new, *outs), _post_then_pre(x0, r, p0, c0, fn, s, b, cfg), "strided fused")
+
+
+def test_slice_fused_is_the_public_default_and_replays_in_a_graph():
+    """From T = 4096 at H = 7168 on sm_90 the public op runs the fused slice kernel (one launch
+    plus the coefficients), bit for bit post then pre; captured once, replayed on fresh inputs."""
+    t, h = 4100, 7168
+    x, r, p, c = make_post_inputs(t, 4, h, device="cuda", seed=7)
+    _, fn, s, b = make_pre_inputs(t, 4, h, device="cuda", seed=8)
+    cfg = tmhc.default_fused_config(t, 4, h)
+    new = torch.empty_like(r)
+    outs = _pre_outs_like(r)
+    _fused_slice_or_skip(x, r, p, c, new, outs[0], cfg)
+
+    def run():
+        got = opdispatch.mhc_fused_post_pre(x, r, p, c, fn, s, b, out_residual=new, out_layer_input=outs[0],
+                                            out_post_mix=outs[1], out_comb_mix=outs[2])
+        assert got[0] is new
+
+    run()
+    torch.cuda.synchronize()
+    _assert_equal_outputs((new, *outs), _post_then_pre(x, r, p, c, fn, s, b, None), "public default")
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        run()
+    for seed in (17, 18):
+        fresh = make_post_inputs(t, 4, h, device="cuda", seed=seed)
+        for dst, src in zip((x, r, p, c), fresh, strict=True):
+            dst.copy_(src)
+        graph.replay()
+        torch.cuda.synchronize()
+        _assert_equal_outputs((new, *outs), _post_then_pre(x, r, p, c, fn, s, b, None), f"replay seed {seed}")

@@ -336,6 +336,46 @@ def test_slice_shared_memory_budget():
             assert tmhc.slice_smem(replace(c, slice_stages=bad), 64, np_) > tmhc._SLICE_SMEM
 
 
+def test_slice_fused_shared_memory_budget_and_default():
+    """The fused slice kernel also holds slice_xs x tiles: 13 stages of 32 tokens with 2 x slots
+    fit (the default), with 3 they do not; 12 stages with 4 slots fit. The fused default is
+    mhc_pre's slice config (the same stages and partials ring: the same values) with 2 x slots,
+    from T = 4096 at H = 7168 only."""
+    np_ = tmhc.mix_columns(4, False)[1]
+    cfg = tmhc.default_fused_config(8192, 4, 7168)
+    pre = tmhc.default_pre_config(8192, 4, 7168)
+    assert cfg is not None and cfg.slice and (cfg.slice_tc, cfg.slice_stages, cfg.slice_xs) == (32, 13, 2)
+    assert (cfg.slice_ring or cfg.slice_stages) == (pre.slice_ring or pre.slice_stages)
+    assert tmhc.slice_smem(cfg, 64, np_, fused=True) <= tmhc._SLICE_SMEM
+    assert tmhc.slice_smem(replace(cfg, slice_xs=3), 64, np_, fused=True) > tmhc._SLICE_SMEM
+    assert tmhc.slice_smem(replace(cfg, slice_stages=12, slice_xs=4), 64, np_, fused=True) <= tmhc._SLICE_SMEM
+    assert tmhc.slice_smem(cfg, 64, np_) == tmhc.slice_smem(cfg, 64, np_, fused=True) - 2 * 32 * 64 * 2
+    assert tmhc.default_fused_config(2048, 4, 7168) is None
+    assert tmhc.default_fused_config(8192, 4, 4096) is None
+
+
+def test_fused_op_off_hopper_runs_post_then_pre():
+    """Off sm_90 (here: CPU tensors through the interpreter) the fused op's default is post then
+    pre, and a slice config falls back on the Triton one-pass kernel: both bit for bit post
+    then pre."""
+    t, h = 20, 256
+    x, r, p, c = make_post_inputs(t, 4, h, seed=4)
+    _, fn, s, b = make_pre_inputs(t, 4, h, seed=5)
+    new_ref = torch.empty_like(r)
+    tmhc.mhc_post(x, r, p, c, new_ref)
+    want = _pre_outs(t, 4, h, r.dtype)
+    cfg = tmhc.PreConfig(block_h=16, split_h=64, lag=1, out_block_h=64)
+    tmhc.mhc_pre(new_ref, fn, s, b, None, *want, *SCALARS, config=cfg)
+    for config in (cfg, replace(cfg, slice=True)):
+        new = torch.empty_like(r)
+        got = _pre_outs(t, 4, h, r.dtype)
+        assert not tmhc.slice_ok(new, got[0], config, False, (x, r, p, c), 1e-6)
+        tmhc.mhc_fused_post_pre(x, r, p, c, fn, s, b, None, new, *got, *SCALARS, config=config)
+        assert torch.equal(new, new_ref)
+        for a, w in zip(got, want, strict=True):
+            assert torch.equal(a, w)
+
+
 def test_two_launch_norm_with_more_splits_than_tile_rows():
     """The two-launch schedule with norm_weight hands whole rows s, s + n_split, ... to program
     s; with more splits (20) than tile rows (16) most programs get no row and must write nothing
@@ -360,7 +400,7 @@ def test_slice_kernel_is_not_selected_off_hopper_and_falls_back():
     r, fn, s, b = make_pre_inputs(t, 4, h, seed=3)
     cfg = tmhc.PreConfig(block_h=16, split_h=64, lag=1, out_block_h=64)
     y = torch.empty(t, h, dtype=r.dtype)
-    assert not tmhc.slice_ok(r, y, replace(cfg, slice=True), False, False, 1e-6)
+    assert not tmhc.slice_ok(r, y, replace(cfg, slice=True), False, None, 1e-6)
     outs = []
     for c in (cfg, replace(cfg, slice=True)):
         got = (torch.empty(t, h, dtype=r.dtype), torch.empty(t, 4, 1), torch.empty(t, 4, 4))

@@ -88,6 +88,15 @@ class PreConfig:
     slice_ws_regs: int = 128  # registers of the weighted-sum partition (4 warps)
     slice_fin_regs: int = 128  # registers of the finisher partition (4 warps)
     slice_areg: bool = False  # slice_tc < 64: fn's slice in the GEMM warpgroup's registers, not shared memory
+    # the fused post+pre in the slice kernel: a ring of slice_xs shared-memory slots for the
+    # sublayer output's tiles, and the registers of the partition that computes the new residual
+    slice_xs: int = 4
+    slice_post_regs: int = 128
+    slice_post_late: bool = False  # trial: the new residual's global stores after the chunk is handed on
+    # slots of the slice kernel's partials and pre rings (0: slice_stages; at least that). A
+    # partial's lowest mantissa bit carries its round's parity in this ring, so two configs give
+    # the same values bit for bit only with the same ring
+    slice_ring: int = 0
     slice_diag: int = 0  # benchmarks only: mhc_gluon's DIAG (2: re-read counts; 3: cycles)
 
 
@@ -129,6 +138,24 @@ def default_pre_config(t: int, n: int, h: int, head: bool = False) -> PreConfig:
         return replace(_triton_pre_config(t, n, h, head), slice=True, slice_w=64, slice_tc=32,
                        slice_stages=13, slice_fin_t=1, slice_areg=True)
     return _triton_pre_config(t, n, h, head)
+
+
+def default_fused_config(t: int, n: int, h: int) -> PreConfig | None:
+    """The fused post+pre's config where the slice kernel may run it (None: post then pre): the
+    mhc_pre default's slice config (the same 13 stages and partials ring, so the same values as
+    post then pre bit for bit) with 2 shared-memory slots for the sublayer output's tiles, and
+    registers for the fifth, post partition (offline Triton 3.6 sm_90 compile: no spill with the
+    weighted sum at 72, the finisher at 88 and the post partition at 128, which leaves the GEMM
+    warpgroup 168; with 128 / 128 the GEMM got 72 and spilled).
+
+    H100, T=8192, H=7168, graph us (benchmarks/mhc_fused_trial.py, session 26): 13 stages / 2 x
+    slots 565.3, 12 / 4 568.7, 12 / 5 571.8, 11 / 6 600.7, 10 / 8 639.9 (the stages matter,
+    the x slots do not: the loader waited 16 us of the kernel for one); post then pre 636.4."""
+    cfg = default_pre_config(t, n, h)
+    if not cfg.slice:
+        return None
+    return replace(cfg, slice_xs=2, slice_ws_regs=72, slice_fin_regs=88, slice_post_regs=128,
+                   slice_ring=cfg.slice_stages)
 
 
 def _triton_pre_config(t: int, n: int, h: int, head: bool) -> PreConfig:
@@ -237,10 +264,11 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
         return None
     n_mix, np_ = mix_columns(n, head)
     cfg = config or default_pre_config(t, n, h, head)
-    if slice_ok(res, out, cfg, norm_weight is not None, post_in is not None, hc_pre_eps, head):
+    if slice_ok(res, out, cfg, norm_weight is not None, post_in, hc_pre_eps, head):
         return _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, head=head,
                              rms_eps=rms_eps, hc_pre_eps=hc_pre_eps, sinkhorn_eps=sinkhorn_eps,
-                             post_mult=post_mult, sinkhorn_iters=sinkhorn_iters, cfg=cfg)
+                             post_mult=post_mult, sinkhorn_iters=sinkhorn_iters, cfg=cfg,
+                             post_in=post_in)
     if (cfg.block_t < 16 or cfg.block_t & (cfg.block_t - 1) or cfg.block_h < 16
             or cfg.split_h % cfg.block_h or cfg.block_t % cfg.ws_t or cfg.block_t % cfg.fin_t
             or cfg.fin_s < 1 or cfg.fin_s & (cfg.fin_s - 1)):
@@ -325,27 +353,48 @@ def _slice_width(h: int, device: torch.device, want: int) -> int:
     return 0
 
 
+def _tma_rows(x: torch.Tensor) -> bool:
+    """Whether a 2-D bf16 view can be a TMA source: unit column stride, 16-byte aligned base
+    and row stride."""
+    return (x.dtype == torch.bfloat16 and x.stride(-1) == 1 and x.data_ptr() % 16 == 0
+            and (x.stride(-2) * 2) % 16 == 0)
+
+
 def slice_ok(res: torch.Tensor, out: torch.Tensor, cfg: PreConfig, has_norm: bool,
-             fused: bool, hc_pre_eps: float, head: bool = False) -> bool:
+             post_in: tuple | None, hc_pre_eps: float, head: bool = False) -> bool:
     """Whether ``cfg`` runs the slice-resident Gluon kernel here: asked for (``cfg.slice``), no
-    norm and not the fused op (the Triton kernel serves those), CUDA sm_90 with Gluon (wgmma is
-    Hopper's; Gluon does not run in the interpreter), n = 4, bf16 streams contiguous and TMA-readable
-    (16-byte aligned base), an H-slice width that divides H with at most one CTA per SM, and
-    layer_input with unit column stride, and hc_pre_eps >= 0 (pre >= 0: its sign bit flags
-    freshness, ``mhc_gluon._pre_mask``)."""
-    if not cfg.slice or has_norm or fused or res.device.type != "cuda" or not hc_pre_eps >= 0:
+    norm (the Triton kernel serves that), CUDA sm_90 with Gluon (wgmma is Hopper's; Gluon does
+    not run in the interpreter), n = 4, bf16 streams contiguous and TMA-readable (16-byte
+    aligned base), an H-slice width that divides H with at most one CTA per SM, layer_input
+    with unit column stride, hc_pre_eps >= 0 (pre >= 0: its sign bit flags freshness,
+    ``mhc_gluon._pre_mask``), and the shared memory within sm_90's 227 KB.
+
+    post_in: None, or the fused op's (x, old residual, post_mix_in, comb_mix_in), ``res`` then
+    being the new residual (written by the kernel, unit column stride): the old streams must
+    then be the contiguous TMA-readable ones, x a TMA-readable bf16 ``[T, H]``, and the chunk a
+    multiple of the post partition's row block (16 tokens at 64-wide slices)."""
+    if not cfg.slice or has_norm or res.device.type != "cuda" or not hc_pre_eps >= 0:
         return False
     t, n, h = res.shape
-    if res.dtype != torch.bfloat16 or not res.is_contiguous() or res.data_ptr() % 16:
+    streams = res if post_in is None else post_in[1]
+    if res.dtype != torch.bfloat16 or not streams.is_contiguous() or streams.data_ptr() % 16:
         return False
     if out.stride(1) != 1 or t >= 2**31 or (n * h * 2) % 16:
         return False
     w = _slice_width(h, res.device, cfg.slice_w)
     if n != 4 or not w or cfg.slice_tc not in (16, 32, 64, 128):
         return False
-    if slice_smem(cfg, w, mix_columns(n, head)[1]) > _SLICE_SMEM:
+    if post_in is not None:
+        x = post_in[0]
+        if head or res.stride(2) != 1 or not _tma_rows(x) or cfg.slice_xs < 1:
+            return False
+        if cfg.slice_tc % (4 * (32 // (w // 8))):  # the post partition's row blocks
+            return False
+    if slice_smem(cfg, w, mix_columns(n, head)[1], post_in is not None) > _SLICE_SMEM:
         return False
     if cfg.slice_fin_t < 1 or cfg.slice_tc % cfg.slice_fin_t or cfg.slice_stages < 2:
+        return False
+    if cfg.slice_ring and cfg.slice_ring < cfg.slice_stages:
         return False
     # the finisher holds [NS, fin_t, NP] words at once: at most 8192 (64 a thread)
     if triton.next_power_of_2(h // w) * cfg.slice_fin_t * mix_columns(n, False)[1] > 8192:
@@ -357,15 +406,18 @@ def slice_ok(res: torch.Tensor, out: torch.Tensor, cfg: PreConfig, has_norm: boo
 _SLICE_SMEM = 232448
 
 
-def slice_smem(cfg: PreConfig, w: int, np_: int) -> int:
-    """The slice kernel's shared memory: the ring of stream tiles, fn's slice, the mbarriers and
-    (transposed GEMM, ``slice_tc`` < 64) the accumulator's fold between layouts; as Triton 3.6
-    allocates them for n = 4, plus 2 KB (offline compiles for sm_90 at W = 64 came within
-    1.2 KB of the first three terms: hc_head 213,928 bytes at 64 tokens and 6 stages, 221,992
-    at 32 and 11, 221,724 at 32 and 13 with ``slice_areg``; mhc_pre 222,504 at 32 and 11,
-    226,728 at 16 and 23, 221,980 at 32 and 13 with ``slice_areg``)."""
+def slice_smem(cfg: PreConfig, w: int, np_: int, fused: bool = False) -> int:
+    """The slice kernel's shared memory: the ring of stream tiles (fused: and of x tiles), fn's
+    slice, the mbarriers and (transposed GEMM, ``slice_tc`` < 64) the accumulator's fold between
+    layouts; as Triton 3.6 allocates them for n = 4, plus 2 KB (offline compiles for sm_90 at
+    W = 64 came within 2.2 KB of the other terms: hc_head 213,928 bytes at 64 tokens and 6
+    stages, 221,992 at 32 and 11, 221,724 at 32 and 13 with ``slice_areg``; mhc_pre 222,504 at
+    32 and 11, 226,728 at 16 and 23, 221,980 at 32 and 13 with ``slice_areg``; the fused
+    post+pre 222,096 at 32 and 12 with 4 x slots and ``slice_areg``)."""
     tc, n = cfg.slice_tc, 4
     ring = cfg.slice_stages * n * tc * w * 2
+    if fused:
+        ring += cfg.slice_xs * tc * w * 2
     if tc < 64 and cfg.slice_areg:  # fn in registers: an unused 8-row buffer in its place
         return ring + 8 * w * 2 + 64 * tc * 4 + 2048
     if tc < 64:
@@ -382,9 +434,11 @@ def _nvmma_bf16(rows: int, cols: int):
 
 
 def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_eps, hc_pre_eps,
-                  sinkhorn_eps, post_mult, sinkhorn_iters, cfg: PreConfig):
+                  sinkhorn_eps, post_mult, sinkhorn_iters, cfg: PreConfig, post_in=None):
     """The slice-resident Gluon kernel (``slice_ok`` holds), then for mhc_pre the coefficient
-    kernel (post and comb from the reduced mixes rows the finishers stored)."""
+    kernel (post and comb from the reduced mixes rows the finishers stored). post_in: the fused
+    op's (x, old residual, post_mix_in, comb_mix_in), ``res`` being the new residual: the
+    kernel reads the old streams and x, and writes ``res``."""
     from triton.experimental.gluon.nvidia.hopper import TensorDescriptor
 
     from opdispatch.backends.triton.mhc_gluon import mhc_pre_slice_kernel
@@ -395,9 +449,20 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
     tc = cfg.slice_tc
     ns = h // w
     n_chunks = triton.cdiv(t, tc)
-    ring = cfg.slice_stages  # >= stages: a ring slot's readers are done before it is rewritten
+    # >= stages: a ring slot's readers are done before it is rewritten (slice_ok)
+    ring = cfg.slice_ring or cfg.slice_stages
     fin_t = cfg.slice_fin_t
-    x_desc = TensorDescriptor.from_tensor(res.view(t, n * h), [tc, w], _nvmma_bf16(tc, w))
+    streams = res if post_in is None else post_in[1]
+    x_desc = TensorDescriptor.from_tensor(streams.view(t, n * h), [tc, w], _nvmma_bf16(tc, w))
+    if post_in is not None:
+        xs, _, pin, cin = post_in
+        xs_desc = TensorDescriptor.from_tensor(xs, [tc, w], _nvmma_bf16(tc, w))
+        post_args = (xs_desc, pin, pin.stride(0), cin, cin.stride(0), res, res.stride(0), res.stride(1))
+        post_meta = dict(FUSED=True, XS=cfg.slice_xs, PIN_I=pin.stride(1), CIN_I=cin.stride(1),
+                         CIN_J=cin.stride(2), POST_LATE=cfg.slice_post_late and tc // 16 <= 2)
+    else:  # unused arguments
+        post_args = (x_desc, fn, 0, fn, 0, res, 0, 0)
+        post_meta = dict(FUSED=False, XS=1, PIN_I=0, CIN_I=0, CIN_J=0, POST_LATE=False)
     areg = cfg.slice_areg and tc < 64
     p_fn = fn  # areg: the kernel splits fn itself
     if areg:  # fn_desc only types an unused buffer
@@ -423,11 +488,11 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
     tpw_f = min(fin_t, 32 // tpw_c)
     mhc_pre_slice_kernel[(ns,)](
         x_desc, fn_desc, p_fn, fn.stride(0), part, pre, mix, scale, base, out, out.stride(0), sync,
-        t, h, n_chunks, n * h, rms_eps, hc_pre_eps,
+        t, h, n_chunks, n * h, rms_eps, hc_pre_eps, *post_args,
         N_STREAMS=n, N_MIX=n_mix, NP=np_, TC=tc, W=w, STAGES=cfg.slice_stages, RING=ring, FIN_T=fin_t, FS=fs, HEAD=head, OUT_CS=cfg.out_cs, TPW_T=32 // (w // 8),
         FIN_TPW_Q=32 // (tpw_c * tpw_f), FIN_TPW_F=tpw_f, FIN_TPW_C=tpw_c,
         WS_REGS=cfg.slice_ws_regs, FIN_REGS=cfg.slice_fin_regs, A_REG=areg,
-        DIAG=cfg.slice_diag, num_warps=4,
+        POST_REGS=cfg.slice_post_regs, **post_meta, DIAG=cfg.slice_diag, num_warps=4,
     )
     if not head:
         _mhc_coeff_kernel[(triton.cdiv(t, 16),)](
@@ -481,18 +546,27 @@ def mhc_fused_post_pre(x: torch.Tensor, residual: torch.Tensor, post_mix_in: tor
                        hc_pre_eps: float, sinkhorn_eps: float, post_mult: float,
                        sinkhorn_iters: int, norm_eps: float,
                        config: PreConfig | None = None) -> None:
+    post_in = (x, residual, post_mix_in, comb_mix_in)
     if config is None:
-        # Measured on the H100 (docs/ops/mhc.md), the one-pass kernel is slower than post then
-        # pre at every size (T=8192: 896 vs 370 + 452 us; T=1: 38 vs 1.7 + 18 us): its GEMM steps
-        # carry the post tile's registers. So by default the two kernels run back to back (the
-        # same values: mhc_post's output is what the fused kernel stores); a config runs the
-        # fused kernel under it: one pass, or two launches with two_launch (tests, benchmarks).
+        t, n, h = residual.shape
+        fcfg = default_fused_config(t, n, h)
+        if fcfg is not None and slice_ok(new_residual, layer_input, fcfg, norm_weight is not None,
+                                         post_in, hc_pre_eps):
+            config = fcfg
+    if config is None:
+        # Measured on the H100 (docs/ops/mhc.md), the Triton one-pass kernel is slower than post
+        # then pre at every size (T=8192: 896 vs 370 + 452 us; T=1: 38 vs 1.7 + 18 us): its GEMM
+        # steps carry the post tile's registers. So where the slice kernel does not run, the
+        # two kernels run back to back by default (the same values: mhc_post's output is what
+        # the fused kernel stores); a config runs the fused kernel under it: the slice kernel
+        # where ``slice_ok`` holds, else the Triton one-pass kernel, or two launches with
+        # two_launch (tests, benchmarks).
         mhc_post(x, residual, post_mix_in, comb_mix_in, new_residual)
         mhc_pre(new_residual, fn, scale, base, norm_weight, layer_input, post_mix, comb_mix, rms_eps,
                 hc_pre_eps, sinkhorn_eps, post_mult, sinkhorn_iters, norm_eps)
         return
     _launch_pre(new_residual, fn, scale, base, norm_weight, layer_input, post_mix, comb_mix,
-                head=False, post_in=(x, residual, post_mix_in, comb_mix_in), rms_eps=rms_eps,
+                head=False, post_in=post_in, rms_eps=rms_eps,
                 hc_pre_eps=hc_pre_eps, sinkhorn_eps=sinkhorn_eps, post_mult=post_mult,
                 sinkhorn_iters=sinkhorn_iters, norm_eps=norm_eps, config=config)
 

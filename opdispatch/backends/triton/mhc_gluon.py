@@ -63,6 +63,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         gl,
         gluon,
         mbarrier,
+        thread_barrier,
         tma_load,
         warpgroup_mma,
         warpgroup_mma_wait,
@@ -92,13 +93,19 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         return t1
 
     @gluon.jit
-    def _load_chunk(x_desc, x_bufs, ready, c, h0, H, TC: gl.constexpr, N_STREAMS: gl.constexpr,
-                    STAGES: gl.constexpr):
+    def _load_chunk(x_desc, xs_desc, x_bufs, xs_bufs, ready, c, h0, H, TC: gl.constexpr,
+                    N_STREAMS: gl.constexpr, STAGES: gl.constexpr, XS: gl.constexpr,
+                    FUSED: gl.constexpr):
         """TMA copies of chunk c's n stream tiles [TC, W] into ring slot c % STAGES (rows past
-        T arrive as zeros)."""
+        T arrive as zeros); FUSED: also the sublayer output's tile into x-ring slot c % XS, on
+        the same barrier."""
         st = c % STAGES
         bar = ready.index(st)
-        mbarrier.expect(bar, N_STREAMS * x_desc.block_type.nbytes)
+        if FUSED:
+            mbarrier.expect(bar, (N_STREAMS + 1) * x_desc.block_type.nbytes)
+            tma_load(xs_desc, [c * TC, h0], bar, xs_bufs.index(c % XS))
+        else:
+            mbarrier.expect(bar, N_STREAMS * x_desc.block_type.nbytes)
         for i in gl.static_range(N_STREAMS):
             tma_load(x_desc, [c * TC, i * H + h0], bar, x_bufs.index(st * N_STREAMS + i))
 
@@ -373,11 +380,160 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
             t0 = _tick(p_diag, 9, t0, DIAG)
 
     @gluon.jit
-    def _load_part(x_desc, fn_desc, x_bufs, fn_bufs, ready, empty, fn_bar, p_diag, h0, H,
-                   n_chunks, DIAG: gl.constexpr, TC: gl.constexpr, NP: gl.constexpr, N_STREAMS: gl.constexpr,
-                   STAGES: gl.constexpr, TRANS: gl.constexpr, A_REG: gl.constexpr):
+    def _post_coefs(p_pin, s_pin_t, s_pin_i: gl.constexpr, p_cin, s_cin_t, s_cin_i: gl.constexpr,
+                    s_cin_j: gl.constexpr, u, T, SUB: gl.constexpr, blk: gl.constexpr):
+        """FUSED: the post coefficients of row block u (tokens [u SUB, (u + 1) SUB)): post[:, j]
+        for j < 4, then comb[:, k, j] at 4 + 4 k + j, one token a thread (``blk`` covers SUB
+        rows once); zeros past T. Every CTA reads the same rows (L2)."""
+        tg = (u * SUB + gl.arange(0, SUB, layout=gl.SliceLayout(1, blk))).to(gl.int64)  # < T < 2^31
+        m = tg < T
+        p_p = p_pin + tg * s_pin_t
+        p_c = p_cin + tg * s_cin_t
+        return (gl.load(p_p, mask=m, other=0.0).to(gl.float32),
+                gl.load(p_p + s_pin_i, mask=m, other=0.0).to(gl.float32),
+                gl.load(p_p + 2 * s_pin_i, mask=m, other=0.0).to(gl.float32),
+                gl.load(p_p + 3 * s_pin_i, mask=m, other=0.0).to(gl.float32),
+                gl.load(p_c, mask=m, other=0.0).to(gl.float32),
+                gl.load(p_c + s_cin_j, mask=m, other=0.0).to(gl.float32),
+                gl.load(p_c + 2 * s_cin_j, mask=m, other=0.0).to(gl.float32),
+                gl.load(p_c + 3 * s_cin_j, mask=m, other=0.0).to(gl.float32),
+                gl.load(p_c + s_cin_i, mask=m, other=0.0).to(gl.float32),
+                gl.load(p_c + s_cin_i + s_cin_j, mask=m, other=0.0).to(gl.float32),
+                gl.load(p_c + s_cin_i + 2 * s_cin_j, mask=m, other=0.0).to(gl.float32),
+                gl.load(p_c + s_cin_i + 3 * s_cin_j, mask=m, other=0.0).to(gl.float32),
+                gl.load(p_c + 2 * s_cin_i, mask=m, other=0.0).to(gl.float32),
+                gl.load(p_c + 2 * s_cin_i + s_cin_j, mask=m, other=0.0).to(gl.float32),
+                gl.load(p_c + 2 * s_cin_i + 2 * s_cin_j, mask=m, other=0.0).to(gl.float32),
+                gl.load(p_c + 2 * s_cin_i + 3 * s_cin_j, mask=m, other=0.0).to(gl.float32),
+                gl.load(p_c + 3 * s_cin_i, mask=m, other=0.0).to(gl.float32),
+                gl.load(p_c + 3 * s_cin_i + s_cin_j, mask=m, other=0.0).to(gl.float32),
+                gl.load(p_c + 3 * s_cin_i + 2 * s_cin_j, mask=m, other=0.0).to(gl.float32),
+                gl.load(p_c + 3 * s_cin_i + 3 * s_cin_j, mask=m, other=0.0).to(gl.float32))
+
+    @gluon.jit
+    def _post_rows(x_bufs, xs_bufs, cf, p_new, s_new_t, s_new_i, c, r, h0, T, TC: gl.constexpr,
+                   W: gl.constexpr, N_STREAMS: gl.constexpr, STAGES: gl.constexpr,
+                   XS: gl.constexpr, SUB: gl.constexpr, LATE: gl.constexpr, blk: gl.constexpr):
+        """FUSED: rows [r SUB, (r + 1) SUB) of chunk c become the new residual, in place in the
+        slot: new[:, j] = post[:, j] x + sum_k comb[:, k, j] old[:, k] (coefficients cf from
+        ``_post_coefs``), in float32 with the products added by explicit fmas in k order
+        (``mhc_kernels._post_tile``'s arithmetic, so the values are mhc_post's bit for bit),
+        rounded to bf16 into the slot (the GEMM and the weighted sum then read the new streams,
+        as mhc_pre after mhc_post would) and stored to the new residual (LATE: returned, for
+        ``_post_store``). Each thread writes exactly the elements it read (one layout for every
+        tile), all read before any is written."""
+        st = c % STAGES
+        o_s = gl.arange(0, SUB, layout=gl.SliceLayout(1, blk))
+        o_h = gl.arange(0, W, layout=gl.SliceLayout(0, blk))
+        xv = xs_bufs.index(c % XS).slice(r * SUB, SUB).load(blk).to(gl.float32)
+        o0 = x_bufs.index(st * N_STREAMS).slice(r * SUB, SUB).load(blk).to(gl.float32)
+        o1 = x_bufs.index(st * N_STREAMS + 1).slice(r * SUB, SUB).load(blk).to(gl.float32)
+        o2 = x_bufs.index(st * N_STREAMS + 2).slice(r * SUB, SUB).load(blk).to(gl.float32)
+        o3 = x_bufs.index(st * N_STREAMS + 3).slice(r * SUB, SUB).load(blk).to(gl.float32)
+        t2 = gl.expand_dims(c.to(gl.int64) * TC + r * SUB + o_s, 1)
+        msk = (t2 < T) & gl.expand_dims(o_h >= 0, 0)
+        p_o = p_new + t2 * s_new_t + gl.expand_dims(h0 + o_h, 0)
+        n0 = _post_stream(x_bufs, cf, xv, o0, o1, o2, o3, p_o, s_new_i, msk, st, 0, r, N_STREAMS,
+                          SUB, LATE)
+        n1 = _post_stream(x_bufs, cf, xv, o0, o1, o2, o3, p_o, s_new_i, msk, st, 1, r, N_STREAMS,
+                          SUB, LATE)
+        n2 = _post_stream(x_bufs, cf, xv, o0, o1, o2, o3, p_o, s_new_i, msk, st, 2, r, N_STREAMS,
+                          SUB, LATE)
+        n3 = _post_stream(x_bufs, cf, xv, o0, o1, o2, o3, p_o, s_new_i, msk, st, 3, r, N_STREAMS,
+                          SUB, LATE)
+        return n0, n1, n2, n3
+
+    @gluon.jit
+    def _post_stream(x_bufs, cf, xv, o0, o1, o2, o3, p_o, s_new_i, msk, st, j: gl.constexpr, r,
+                     N_STREAMS: gl.constexpr, SUB: gl.constexpr, LATE: gl.constexpr):
+        """New stream j of a row block (``_post_rows``) into the slot, and to the new residual
+        unless LATE (the caller stores the returned tile after handing the chunk on)."""
+        acc = gl.expand_dims(cf[j], 1) * xv
+        acc = gl.fma(gl.expand_dims(cf[4 + j], 1), o0, acc)
+        acc = gl.fma(gl.expand_dims(cf[8 + j], 1), o1, acc)
+        acc = gl.fma(gl.expand_dims(cf[12 + j], 1), o2, acc)
+        acc = gl.fma(gl.expand_dims(cf[16 + j], 1), o3, acc)
+        nb = acc.to(gl.bfloat16)
+        x_bufs.index(st * N_STREAMS + j).slice(r * SUB, SUB).store(nb)
+        if not LATE:
+            gl.store(p_o + j * s_new_i, nb.to(p_o.dtype.element_ty), mask=msk)
+        return nb
+
+    @gluon.jit
+    def _post_store(n0, n1, n2, n3, p_new, s_new_t, s_new_i, c, r, h0, T, TC: gl.constexpr,
+                    W: gl.constexpr, SUB: gl.constexpr, blk: gl.constexpr):
+        """LATE: a row block's four new streams (``_post_rows``' tiles) to the new residual."""
+        o_s = gl.arange(0, SUB, layout=gl.SliceLayout(1, blk))
+        o_h = gl.arange(0, W, layout=gl.SliceLayout(0, blk))
+        t2 = gl.expand_dims(c.to(gl.int64) * TC + r * SUB + o_s, 1)
+        msk = (t2 < T) & gl.expand_dims(o_h >= 0, 0)
+        p_o = p_new + t2 * s_new_t + gl.expand_dims(h0 + o_h, 0)
+        gl.store(p_o, n0.to(p_new.dtype.element_ty), mask=msk)
+        gl.store(p_o + s_new_i, n1.to(p_new.dtype.element_ty), mask=msk)
+        gl.store(p_o + 2 * s_new_i, n2.to(p_new.dtype.element_ty), mask=msk)
+        gl.store(p_o + 3 * s_new_i, n3.to(p_new.dtype.element_ty), mask=msk)
+
+    @gluon.jit
+    def _post_part(x_bufs, xs_bufs, ready, posted, xempty, p_pin, s_pin_t, s_pin_i: gl.constexpr,
+                   p_cin, s_cin_t, s_cin_i: gl.constexpr, s_cin_j: gl.constexpr, p_new, s_new_t,
+                   s_new_i, p_diag, h0, T, n_chunks, DIAG: gl.constexpr, TC: gl.constexpr,
+                   W: gl.constexpr, N_STREAMS: gl.constexpr, STAGES: gl.constexpr,
+                   XS: gl.constexpr, SUB: gl.constexpr, LATE: gl.constexpr, blk: gl.constexpr):
+        """FUSED post partition (4 warps): every chunk, once loaded, becomes the new residual
+        in its slot, SUB rows at a time (``_post_rows``: one token a thread), each row block's
+        coefficients loaded one block ahead (their round trip overlaps the work before). Then
+        the x slot goes back to the loader and the stream slot on to the GEMM and the weighted
+        sum (``posted``): every thread fences its shared stores towards the tensor cores' (async)
+        proxy, and the partition's barrier orders all threads' reads and writes before the one
+        arrive."""
+        R: gl.constexpr = TC // SUB
+        cf = _post_coefs(p_pin, s_pin_t, s_pin_i, p_cin, s_cin_t, s_cin_i, s_cin_j, 0, T, SUB,
+                         blk)
+        for c in range(n_chunks):
+            st = c % STAGES
+            t0 = _start(DIAG)
+            mbarrier.wait(ready.index(st), (c // STAGES) & 1)
+            t0 = _tick(p_diag, 13, t0, DIAG)
+            if LATE:  # R <= 2 (the launcher's choice): the tiles kept in registers until handed on
+                nxt = _post_coefs(p_pin, s_pin_t, s_pin_i, p_cin, s_cin_t, s_cin_i, s_cin_j,
+                                  c * R + 1, T, SUB, blk)
+                a0, a1, a2, a3 = _post_rows(x_bufs, xs_bufs, cf, p_new, s_new_t, s_new_i, c, 0, h0,
+                                            T, TC, W, N_STREAMS, STAGES, XS, SUB, True, blk)
+                cf = nxt
+                b0, b1, b2, b3 = a0, a1, a2, a3
+                if R == 2:
+                    nxt = _post_coefs(p_pin, s_pin_t, s_pin_i, p_cin, s_cin_t, s_cin_i, s_cin_j,
+                                      c * R + 2, T, SUB, blk)
+                    b0, b1, b2, b3 = _post_rows(x_bufs, xs_bufs, cf, p_new, s_new_t, s_new_i, c, 1,
+                                                h0, T, TC, W, N_STREAMS, STAGES, XS, SUB, True, blk)
+                    cf = nxt
+            else:
+                for r in gl.static_range(R):
+                    nxt = _post_coefs(p_pin, s_pin_t, s_pin_i, p_cin, s_cin_t, s_cin_i, s_cin_j,
+                                      c * R + r + 1, T, SUB, blk)
+                    _post_rows(x_bufs, xs_bufs, cf, p_new, s_new_t, s_new_i, c, r, h0, T, TC, W,
+                               N_STREAMS, STAGES, XS, SUB, False, blk)
+                    cf = nxt
+            fence_async_shared()
+            thread_barrier()
+            mbarrier.arrive(xempty.index(c % XS), count=1)
+            mbarrier.arrive(posted.index(st), count=1)
+            if LATE:
+                _post_store(a0, a1, a2, a3, p_new, s_new_t, s_new_i, c, 0, h0, T, TC, W, SUB, blk)
+                if R == 2:
+                    _post_store(b0, b1, b2, b3, p_new, s_new_t, s_new_i, c, 1, h0, T, TC, W, SUB,
+                                blk)
+            t0 = _tick(p_diag, 14, t0, DIAG)
+
+    @gluon.jit
+    def _load_part(x_desc, fn_desc, xs_desc, x_bufs, fn_bufs, xs_bufs, ready, empty, xempty,
+                   fn_bar, p_diag, h0, H, n_chunks, DIAG: gl.constexpr, TC: gl.constexpr,
+                   NP: gl.constexpr, N_STREAMS: gl.constexpr, STAGES: gl.constexpr,
+                   XS: gl.constexpr, FUSED: gl.constexpr, TRANS: gl.constexpr,
+                   A_REG: gl.constexpr):
         """Loader partition (one warp): fn's slice once, then every chunk into its slot once
-        the slot's previous chunk has been summed."""
+        the slot's previous chunk has been summed (FUSED: and its x tile into its x slot once
+        the post partition is done with that slot's previous tile)."""
         if A_REG:  # the GEMM warpgroup loads fn's slice into its registers itself
             pass
         elif TRANS:  # the slice's 64 rows a stream of the transposed hi / lo copy (_fn_hilo_t)
@@ -394,21 +550,28 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
             t0 = _start(DIAG)
             mbarrier.wait(empty.index(c % STAGES), ((c // STAGES) & 1) ^ 1)
             t0 = _tick(p_diag, 11, t0, DIAG)
-            # the slot was read by ordinary shared loads (generic proxy): order them before the
-            # TMA write (async proxy)
+            if FUSED:
+                mbarrier.wait(xempty.index(c % XS), ((c // XS) & 1) ^ 1)
+                t0 = _tick(p_diag, 15, t0, DIAG)
+            # the slot was read (FUSED: and written) by ordinary shared loads and stores
+            # (generic proxy): order them before the TMA write (async proxy)
             fence_async_shared()
-            _load_chunk(x_desc, x_bufs, ready, c, h0, H, TC, N_STREAMS, STAGES)
+            _load_chunk(x_desc, xs_desc, x_bufs, xs_bufs, ready, c, h0, H, TC, N_STREAMS, STAGES,
+                        XS, FUSED)
 
     @gluon.jit
     def mhc_pre_slice_kernel(
         x_desc, fn_desc, p_fn, s_fn, p_part, p_pre, p_mix, p_scale, p_base, p_out, s_out_t, p_diag,
         T, H, n_chunks, K, rms_eps, hc_pre_eps,
+        xs_desc, p_pin, s_pin_t, p_cin, s_cin_t, p_new, s_new_t, s_new_i,
         N_STREAMS: gl.constexpr, N_MIX: gl.constexpr, NP: gl.constexpr, TC: gl.constexpr,
         W: gl.constexpr, STAGES: gl.constexpr, RING: gl.constexpr,
         FIN_T: gl.constexpr, FS: gl.constexpr, HEAD: gl.constexpr, OUT_CS: gl.constexpr,
         TPW_T: gl.constexpr, FIN_TPW_Q: gl.constexpr, FIN_TPW_F: gl.constexpr,
         FIN_TPW_C: gl.constexpr, WS_REGS: gl.constexpr, FIN_REGS: gl.constexpr,
-        A_REG: gl.constexpr, DIAG: gl.constexpr, num_warps: gl.constexpr,
+        A_REG: gl.constexpr, FUSED: gl.constexpr, XS: gl.constexpr, POST_REGS: gl.constexpr,
+        PIN_I: gl.constexpr, CIN_I: gl.constexpr, CIN_J: gl.constexpr, POST_LATE: gl.constexpr,
+        DIAG: gl.constexpr, num_warps: gl.constexpr,
     ):
         """CTA s = H-slice s; see the module docstring for the schedule. Four partitions: the
         GEMM (default, one warpgroup), the finisher and the weighted sum (4 warps each), the
@@ -422,7 +585,16 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         re-reads of each wait into p_diag[1:3] (finisher, weighted sum); 3 adds cycles / 1024
         (each phase of each chunk rounded down) into p_diag[3:13]: GEMM ready wait, GEMM work,
         -, partial store; finisher wait; weighted-sum wait, work, ready wait; loader empty wait;
-        finisher work."""
+        finisher work; FUSED adds the post partition's ready wait and work, and the loader's x-slot
+        wait, in p_diag[13:16].
+
+        FUSED (mhc_fused_post_pre): x_desc reads the old streams, xs_desc the sublayer output
+        x ``[T, H]`` in [TC, W] tiles through a ring of XS slots; a fifth partition (4 warps,
+        POST_REGS registers) turns each loaded chunk into the new residual in its slot and
+        stores it to p_new (``_post_chunk``), and the GEMM and the weighted sum wait for that
+        (``posted``) instead of the load. p_pin / p_cin: this post's coefficients (token strides s_pin_t / s_cin_t, the others
+        compile-time: PIN_I, CIN_I, CIN_J);
+        p_new: the new residual (unit column stride). Unused (any pointers, FUSED False) else."""
         gl.static_assert(N_STREAMS == 4, "the weighted sum is written out for n = 4 streams")
         TRANS: gl.constexpr = TC < 64
         # TRANS: rows r and r + 32 of the transposed accumulator in one thread (32 rows a tile)
@@ -455,17 +627,46 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         for st in gl.static_range(STAGES):
             mbarrier.init(ready.index(st), count=1)
             mbarrier.init(empty.index(st), count=1)
+        if FUSED:
+            xs_bufs = gl.allocate_shared_memory(xs_desc.dtype, [XS, TC, W], xs_desc.layout)
+            posted = gl.allocate_shared_memory(gl.int64, [STAGES, 1], mbarrier.MBarrierLayout())
+            xempty = gl.allocate_shared_memory(gl.int64, [XS, 1], mbarrier.MBarrierLayout())
+            for st in gl.static_range(STAGES):
+                mbarrier.init(posted.index(st), count=1)
+            for st in gl.static_range(XS):
+                mbarrier.init(xempty.index(st), count=1)
         fence_async_shared()
 
-        gl.warp_specialize([
-            (_gemm_part, (x_bufs, fn_bufs, ready, fn_bar, p_part, p_fn, s_fn, p_diag, s, NS, n_chunks,
-                          H, h0, DIAG, TC, NP, N_MIX, W, N_STREAMS, STAGES, RING, TRANS, A_REG,
-                          acc_l, fold_l, blk)),
-            (_ws_part, (x_bufs, ready, empty, p_pre, p_out, p_diag, s_out_t, h0, T,
-                        n_chunks, NS, DIAG, TC, W, N_STREAMS, STAGES, RING, OUT_CS, blk)),
-            (_fin_part, (p_part, p_pre, p_mix, p_scale, p_base, p_diag, s, NS, T,
-                         n_chunks, K, DIAG, rms_eps, hc_pre_eps, TC, NP, N_MIX, N_STREAMS, RING, FIN_T, FS, HEAD,
-                         fin_l)),
-            (_load_part, (x_desc, fn_desc, x_bufs, fn_bufs, ready, empty, fn_bar, p_diag, h0, H,
-                          n_chunks, DIAG, TC, NP, N_STREAMS, STAGES, TRANS, A_REG)),
-        ], [4, 4, 1], [WS_REGS, FIN_REGS, 24])
+        if FUSED:
+            # the GEMM and the weighted sum take a chunk once it holds the new residual
+            gl.warp_specialize([
+                (_gemm_part, (x_bufs, fn_bufs, posted, fn_bar, p_part, p_fn, s_fn, p_diag, s, NS,
+                              n_chunks, H, h0, DIAG, TC, NP, N_MIX, W, N_STREAMS, STAGES, RING,
+                              TRANS, A_REG, acc_l, fold_l, blk)),
+                (_ws_part, (x_bufs, posted, empty, p_pre, p_out, p_diag, s_out_t, h0, T,
+                            n_chunks, NS, DIAG, TC, W, N_STREAMS, STAGES, RING, OUT_CS, blk)),
+                (_fin_part, (p_part, p_pre, p_mix, p_scale, p_base, p_diag, s, NS, T,
+                             n_chunks, K, DIAG, rms_eps, hc_pre_eps, TC, NP, N_MIX, N_STREAMS,
+                             RING, FIN_T, FS, HEAD, fin_l)),
+                (_post_part, (x_bufs, xs_bufs, ready, posted, xempty, p_pin, s_pin_t, PIN_I,
+                              p_cin, s_cin_t, CIN_I, CIN_J, p_new, s_new_t, s_new_i, p_diag,
+                              h0, T, n_chunks, DIAG, TC, W, N_STREAMS, STAGES, XS, 4 * TPW_T,
+                              POST_LATE, blk)),
+                (_load_part, (x_desc, fn_desc, xs_desc, x_bufs, fn_bufs, xs_bufs, ready, empty,
+                              xempty, fn_bar, p_diag, h0, H, n_chunks, DIAG, TC, NP, N_STREAMS,
+                              STAGES, XS, FUSED, TRANS, A_REG)),
+            ], [4, 4, 4, 1], [WS_REGS, FIN_REGS, POST_REGS, 24])
+        else:
+            gl.warp_specialize([
+                (_gemm_part, (x_bufs, fn_bufs, ready, fn_bar, p_part, p_fn, s_fn, p_diag, s, NS,
+                              n_chunks, H, h0, DIAG, TC, NP, N_MIX, W, N_STREAMS, STAGES, RING,
+                              TRANS, A_REG, acc_l, fold_l, blk)),
+                (_ws_part, (x_bufs, ready, empty, p_pre, p_out, p_diag, s_out_t, h0, T,
+                            n_chunks, NS, DIAG, TC, W, N_STREAMS, STAGES, RING, OUT_CS, blk)),
+                (_fin_part, (p_part, p_pre, p_mix, p_scale, p_base, p_diag, s, NS, T,
+                             n_chunks, K, DIAG, rms_eps, hc_pre_eps, TC, NP, N_MIX, N_STREAMS,
+                             RING, FIN_T, FS, HEAD, fin_l)),
+                (_load_part, (x_desc, fn_desc, x_desc, x_bufs, fn_bufs, x_bufs, ready, empty,
+                              empty, fn_bar, p_diag, h0, H, n_chunks, DIAG, TC, NP, N_STREAMS,
+                              STAGES, 1, FUSED, TRANS, A_REG)),
+            ], [4, 4, 1], [WS_REGS, FIN_REGS, 24])
