@@ -219,10 +219,11 @@ class MHCFusedPostPre(CustomOp):
         out_residual, out_layer_input, out_post_mix, out_comb_mix: optional outputs
         (out_residual must not be residual).
 
-    Traffic: reads x and residual once and writes the new residual once; the GEMM of the next
-    pre consumes the new residual from registers while it is produced. The weighted sum of the
-    pre needs the full-row GEMM first, so it reads the new residual back once (from L2 when it
-    still holds it): see docs/ops/mhc.md.
+    Traffic: on CUDA sm_90 from T = 4096 (H = 6144-8448, the slice kernel) one pass: x and
+    residual read once, the new residual written once and never read back (the next pre's GEMM
+    and weighted sum use it from shared memory). Elsewhere mhc_post then mhc_pre by default,
+    which read the new residual back once; ``opdispatch explain mhc_fused_post_pre`` says which
+    runs. See docs/ops/mhc.md.
 
     Example::
 

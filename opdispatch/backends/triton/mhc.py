@@ -577,8 +577,12 @@ def describe(op: str) -> str:
         return "one Triton kernel (_mhc_post_kernel), one pass over the streams"
     lead = ""
     if op == "mhc_fused_post_pre":
-        lead = ("mhc_post's kernel then mhc_pre's (a config given runs the one-pass kernel "
-                "instead: post folded into the first pass, which writes the new residual); pre: ")
+        lead = ("from T = 4096 at H = 6144-8448 on CUDA sm_90 (n = 4, contiguous bf16 streams, "
+                "TMA-readable x, no norm_weight) one pass in the slice-resident Gluon kernel "
+                "(mhc_gluon.py FUSED: a post partition computes each chunk's new residual in "
+                "shared memory, written once, never read back; then as mhc_pre's slice path); "
+                "elsewhere mhc_post's kernel then mhc_pre's (a config given runs the Triton "
+                "one-pass kernel instead); pre: ")
     return (lead + "Triton GEMM against fn + RMS, sigmoids / Sinkhorn per token, weighted sum: "
             "two launches below T = 2048 tokens, one launch (split-K work items, finishers, "
             "own-tile weighted sums at large T) from 2048; from T = 4096 at H = 6144-8448 on "

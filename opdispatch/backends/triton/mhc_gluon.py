@@ -28,7 +28,12 @@ memory:
   kernel (post and comb with the Sinkhorn run after this kernel from those rows:
   ``mhc_kernels._mhc_coeff_kernel``; hc_head needs none);
 - the **weighted-sum** partition takes the chunks in order: once a chunk's pre is published it
-  sums the chunk's slot (still in shared memory) and stores layer_input, then releases the slot.
+  sums the chunk's slot (still in shared memory) and stores layer_input, then releases the slot;
+- **FUSED** (``mhc_fused_post_pre``, session 26): the loader reads the *old* streams and the
+  sublayer output x (a ring of ``XS`` slots), and a fifth, **post** partition (4 warps) turns
+  each loaded chunk into the new residual in place, in mhc_post's fma order (bit for bit its
+  values), stores it to the new residual once and hands the slot on; the GEMM and the weighted
+  sum then run on it as above. The new residual is written once and never read back.
 
 Hand-overs without counters or fences: every published word flags itself. A partial word's
 lowest mantissa bit and a pre word's sign bit say which round of its ring wrote it
@@ -40,7 +45,8 @@ launcher). A ring slot is rewritten only after all its readers are done, by the 
 chunks (``_gemm_chunk``).
 
 So the streams are read from DRAM once, fn once, and the only other traffic is the partials
-(L2-resident rings of ``STAGES`` chunks) and the output.
+(L2-resident rings of ``RING`` >= ``STAGES`` chunks) and the output (FUSED: x read once, the
+new residual written once).
 
 Waits: a finisher waits for every CTA's partial of its chunk; a weighted sum for its chunk's
 finishers, which wait for partials of that chunk only; a GEMM for its loader, which waits for
@@ -637,6 +643,8 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                 mbarrier.init(xempty.index(st), count=1)
         fence_async_shared()
 
+        # two spelled-out schedules: Gluon (3.6, 3.9) cannot hold the shared partitions'
+        # arguments in a tuple variable (their layouts are not values)
         if FUSED:
             # the GEMM and the weighted sum take a chunk once it holds the new residual
             gl.warp_specialize([
