@@ -7,7 +7,7 @@ VARIANT: ``seq`` (mhc_post then mhc_pre under the shape's default configs: the f
 default before session 26), ``default`` (the op's default now, ``mhc.mhc_fused_post_pre`` with
 no config), or ``fused`` optionally followed by ``@knob=value,...`` (PreConfig fields without
 the ``slice_`` prefix, on top of ``mhc.default_fused_config``: ``stages``, ``xs``, ``tc``,
-``ws_regs``, ``fin_regs``, ``post_regs``, ``post_late``, ``ring``, ``fin_t``, ``diag``), e.g.
+``ws_regs``, ``fin_regs``, ``post_regs``, ``post_cs``, ``ring``, ``fin_t``, ``diag``), e.g.
 ``fused@stages=13,xs=2``; ``diag=3`` prints each partition's time per CTA by phase.
 
 Checks, for every variant: the new residual equals mhc_post's bit for bit, and layer_input,
@@ -41,7 +41,7 @@ def fused_config(name: str, t: int, h: int) -> tmhc.PreConfig:
     for kv in filter(None, name.partition("@")[2].split(",")):
         k, v = kv.split("=")
         field = "slice_" + k
-        is_bool = field in ("slice_areg", "slice_post_late")
+        is_bool = field in ("slice_areg", "slice_post_cs")
         cfg = replace(cfg, **{field: bool(int(v)) if is_bool else int(v)})
     return cfg
 

@@ -92,7 +92,7 @@ class PreConfig:
     # sublayer output's tiles, and the registers of the partition that computes the new residual
     slice_xs: int = 4
     slice_post_regs: int = 128
-    slice_post_late: bool = False  # trial: the new residual's global stores after the chunk is handed on
+    slice_post_cs: bool = False  # the fused op: the new residual's stores streaming (.cs)
     # slots of the slice kernel's partials and pre rings (0: slice_stages; at least that). A
     # partial's lowest mantissa bit carries its round's parity in this ring, so two configs give
     # the same values bit for bit only with the same ring
@@ -150,12 +150,14 @@ def default_fused_config(t: int, n: int, h: int) -> PreConfig | None:
 
     H100, T=8192, H=7168, graph us (benchmarks/mhc_fused_trial.py, session 26): 13 stages / 2 x
     slots 565.3, 12 / 4 568.7, 12 / 5 571.8, 11 / 6 600.7, 10 / 8 639.9 (the stages matter,
-    the x slots do not: the loader waited 16 us of the kernel for one); post then pre 636.4."""
+    the x slots do not: the loader waited 16 us of the kernel for one); post then pre 636.4. The
+    new residual's stores streaming (.cs, first out of L2): 560.6 against 567.9 (T=4096: 299.7
+    against 303.3)."""
     cfg = default_pre_config(t, n, h)
     if not cfg.slice:
         return None
     return replace(cfg, slice_xs=2, slice_ws_regs=72, slice_fin_regs=88, slice_post_regs=128,
-                   slice_ring=cfg.slice_stages)
+                   slice_ring=cfg.slice_stages, slice_post_cs=True)
 
 
 def _triton_pre_config(t: int, n: int, h: int, head: bool) -> PreConfig:
@@ -459,10 +461,10 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
         xs_desc = TensorDescriptor.from_tensor(xs, [tc, w], _nvmma_bf16(tc, w))
         post_args = (xs_desc, pin, pin.stride(0), cin, cin.stride(0), res, res.stride(0), res.stride(1))
         post_meta = dict(FUSED=True, XS=cfg.slice_xs, PIN_I=pin.stride(1), CIN_I=cin.stride(1),
-                         CIN_J=cin.stride(2), POST_LATE=cfg.slice_post_late and tc // 16 <= 2)
+                         CIN_J=cin.stride(2), POST_CS=cfg.slice_post_cs)
     else:  # unused arguments
         post_args = (x_desc, fn, 0, fn, 0, res, 0, 0)
-        post_meta = dict(FUSED=False, XS=1, PIN_I=0, CIN_I=0, CIN_J=0, POST_LATE=False)
+        post_meta = dict(FUSED=False, XS=1, PIN_I=0, CIN_I=0, CIN_J=0, POST_CS=False)
     areg = cfg.slice_areg and tc < 64
     p_fn = fn  # areg: the kernel splits fn itself
     if areg:  # fn_desc only types an unused buffer

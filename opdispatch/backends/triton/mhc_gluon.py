@@ -419,15 +419,16 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
     @gluon.jit
     def _post_rows(x_bufs, xs_bufs, cf, p_new, s_new_t, s_new_i, c, r, h0, T, TC: gl.constexpr,
                    W: gl.constexpr, N_STREAMS: gl.constexpr, STAGES: gl.constexpr,
-                   XS: gl.constexpr, SUB: gl.constexpr, LATE: gl.constexpr, blk: gl.constexpr):
+                   XS: gl.constexpr, SUB: gl.constexpr, CS: gl.constexpr, blk: gl.constexpr):
         """FUSED: rows [r SUB, (r + 1) SUB) of chunk c become the new residual, in place in the
         slot: new[:, j] = post[:, j] x + sum_k comb[:, k, j] old[:, k] (coefficients cf from
         ``_post_coefs``), in float32 with the products added by explicit fmas in k order
         (``mhc_kernels._post_tile``'s arithmetic, so the values are mhc_post's bit for bit),
         rounded to bf16 into the slot (the GEMM and the weighted sum then read the new streams,
-        as mhc_pre after mhc_post would) and stored to the new residual (LATE: returned, for
-        ``_post_store``). Each thread writes exactly the elements it read (one layout for every
-        tile), all read before any is written."""
+        as mhc_pre after mhc_post would) and stored to the new residual (CS: streaming stores,
+        first out of L2). Each thread writes exactly the elements it read (one layout for every
+        tile); all four streams are computed before any is written (one barrier of the
+        partition's warps before the shared stores, not one a stream)."""
         st = c % STAGES
         o_s = gl.arange(0, SUB, layout=gl.SliceLayout(1, blk))
         o_h = gl.arange(0, W, layout=gl.SliceLayout(0, blk))
@@ -436,55 +437,45 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         o1 = x_bufs.index(st * N_STREAMS + 1).slice(r * SUB, SUB).load(blk).to(gl.float32)
         o2 = x_bufs.index(st * N_STREAMS + 2).slice(r * SUB, SUB).load(blk).to(gl.float32)
         o3 = x_bufs.index(st * N_STREAMS + 3).slice(r * SUB, SUB).load(blk).to(gl.float32)
+        n0 = _post_stream(cf, xv, o0, o1, o2, o3, 0)
+        n1 = _post_stream(cf, xv, o0, o1, o2, o3, 1)
+        n2 = _post_stream(cf, xv, o0, o1, o2, o3, 2)
+        n3 = _post_stream(cf, xv, o0, o1, o2, o3, 3)
+        x_bufs.index(st * N_STREAMS).slice(r * SUB, SUB).store(n0)
+        x_bufs.index(st * N_STREAMS + 1).slice(r * SUB, SUB).store(n1)
+        x_bufs.index(st * N_STREAMS + 2).slice(r * SUB, SUB).store(n2)
+        x_bufs.index(st * N_STREAMS + 3).slice(r * SUB, SUB).store(n3)
         t2 = gl.expand_dims(c.to(gl.int64) * TC + r * SUB + o_s, 1)
         msk = (t2 < T) & gl.expand_dims(o_h >= 0, 0)
         p_o = p_new + t2 * s_new_t + gl.expand_dims(h0 + o_h, 0)
-        n0 = _post_stream(x_bufs, cf, xv, o0, o1, o2, o3, p_o, s_new_i, msk, st, 0, r, N_STREAMS,
-                          SUB, LATE)
-        n1 = _post_stream(x_bufs, cf, xv, o0, o1, o2, o3, p_o, s_new_i, msk, st, 1, r, N_STREAMS,
-                          SUB, LATE)
-        n2 = _post_stream(x_bufs, cf, xv, o0, o1, o2, o3, p_o, s_new_i, msk, st, 2, r, N_STREAMS,
-                          SUB, LATE)
-        n3 = _post_stream(x_bufs, cf, xv, o0, o1, o2, o3, p_o, s_new_i, msk, st, 3, r, N_STREAMS,
-                          SUB, LATE)
-        return n0, n1, n2, n3
+        ty = p_new.dtype.element_ty
+        if CS:
+            gl.store(p_o, n0.to(ty), mask=msk, cache_modifier=".cs")
+            gl.store(p_o + s_new_i, n1.to(ty), mask=msk, cache_modifier=".cs")
+            gl.store(p_o + 2 * s_new_i, n2.to(ty), mask=msk, cache_modifier=".cs")
+            gl.store(p_o + 3 * s_new_i, n3.to(ty), mask=msk, cache_modifier=".cs")
+        else:
+            gl.store(p_o, n0.to(ty), mask=msk)
+            gl.store(p_o + s_new_i, n1.to(ty), mask=msk)
+            gl.store(p_o + 2 * s_new_i, n2.to(ty), mask=msk)
+            gl.store(p_o + 3 * s_new_i, n3.to(ty), mask=msk)
 
     @gluon.jit
-    def _post_stream(x_bufs, cf, xv, o0, o1, o2, o3, p_o, s_new_i, msk, st, j: gl.constexpr, r,
-                     N_STREAMS: gl.constexpr, SUB: gl.constexpr, LATE: gl.constexpr):
-        """New stream j of a row block (``_post_rows``) into the slot, and to the new residual
-        unless LATE (the caller stores the returned tile after handing the chunk on)."""
+    def _post_stream(cf, xv, o0, o1, o2, o3, j: gl.constexpr):
+        """New stream j of a row block (``_post_rows``), rounded to bf16."""
         acc = gl.expand_dims(cf[j], 1) * xv
         acc = gl.fma(gl.expand_dims(cf[4 + j], 1), o0, acc)
         acc = gl.fma(gl.expand_dims(cf[8 + j], 1), o1, acc)
         acc = gl.fma(gl.expand_dims(cf[12 + j], 1), o2, acc)
         acc = gl.fma(gl.expand_dims(cf[16 + j], 1), o3, acc)
-        nb = acc.to(gl.bfloat16)
-        x_bufs.index(st * N_STREAMS + j).slice(r * SUB, SUB).store(nb)
-        if not LATE:
-            gl.store(p_o + j * s_new_i, nb.to(p_o.dtype.element_ty), mask=msk)
-        return nb
-
-    @gluon.jit
-    def _post_store(n0, n1, n2, n3, p_new, s_new_t, s_new_i, c, r, h0, T, TC: gl.constexpr,
-                    W: gl.constexpr, SUB: gl.constexpr, blk: gl.constexpr):
-        """LATE: a row block's four new streams (``_post_rows``' tiles) to the new residual."""
-        o_s = gl.arange(0, SUB, layout=gl.SliceLayout(1, blk))
-        o_h = gl.arange(0, W, layout=gl.SliceLayout(0, blk))
-        t2 = gl.expand_dims(c.to(gl.int64) * TC + r * SUB + o_s, 1)
-        msk = (t2 < T) & gl.expand_dims(o_h >= 0, 0)
-        p_o = p_new + t2 * s_new_t + gl.expand_dims(h0 + o_h, 0)
-        gl.store(p_o, n0.to(p_new.dtype.element_ty), mask=msk)
-        gl.store(p_o + s_new_i, n1.to(p_new.dtype.element_ty), mask=msk)
-        gl.store(p_o + 2 * s_new_i, n2.to(p_new.dtype.element_ty), mask=msk)
-        gl.store(p_o + 3 * s_new_i, n3.to(p_new.dtype.element_ty), mask=msk)
+        return acc.to(gl.bfloat16)
 
     @gluon.jit
     def _post_part(x_bufs, xs_bufs, ready, posted, xempty, p_pin, s_pin_t, s_pin_i: gl.constexpr,
                    p_cin, s_cin_t, s_cin_i: gl.constexpr, s_cin_j: gl.constexpr, p_new, s_new_t,
                    s_new_i, p_diag, h0, T, n_chunks, DIAG: gl.constexpr, TC: gl.constexpr,
                    W: gl.constexpr, N_STREAMS: gl.constexpr, STAGES: gl.constexpr,
-                   XS: gl.constexpr, SUB: gl.constexpr, LATE: gl.constexpr, blk: gl.constexpr):
+                   XS: gl.constexpr, SUB: gl.constexpr, CS: gl.constexpr, blk: gl.constexpr):
         """FUSED post partition (4 warps): every chunk, once loaded, becomes the new residual
         in its slot, SUB rows at a time (``_post_rows``: one token a thread), each row block's
         coefficients loaded one block ahead (their round trip overlaps the work before). Then
@@ -500,35 +491,16 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
             t0 = _start(DIAG)
             mbarrier.wait(ready.index(st), (c // STAGES) & 1)
             t0 = _tick(p_diag, 13, t0, DIAG)
-            if LATE:  # R <= 2 (the launcher's choice): the tiles kept in registers until handed on
+            for r in gl.static_range(R):
                 nxt = _post_coefs(p_pin, s_pin_t, s_pin_i, p_cin, s_cin_t, s_cin_i, s_cin_j,
-                                  c * R + 1, T, SUB, blk)
-                a0, a1, a2, a3 = _post_rows(x_bufs, xs_bufs, cf, p_new, s_new_t, s_new_i, c, 0, h0,
-                                            T, TC, W, N_STREAMS, STAGES, XS, SUB, True, blk)
+                                  c * R + r + 1, T, SUB, blk)
+                _post_rows(x_bufs, xs_bufs, cf, p_new, s_new_t, s_new_i, c, r, h0, T, TC, W,
+                           N_STREAMS, STAGES, XS, SUB, CS, blk)
                 cf = nxt
-                b0, b1, b2, b3 = a0, a1, a2, a3
-                if R == 2:
-                    nxt = _post_coefs(p_pin, s_pin_t, s_pin_i, p_cin, s_cin_t, s_cin_i, s_cin_j,
-                                      c * R + 2, T, SUB, blk)
-                    b0, b1, b2, b3 = _post_rows(x_bufs, xs_bufs, cf, p_new, s_new_t, s_new_i, c, 1,
-                                                h0, T, TC, W, N_STREAMS, STAGES, XS, SUB, True, blk)
-                    cf = nxt
-            else:
-                for r in gl.static_range(R):
-                    nxt = _post_coefs(p_pin, s_pin_t, s_pin_i, p_cin, s_cin_t, s_cin_i, s_cin_j,
-                                      c * R + r + 1, T, SUB, blk)
-                    _post_rows(x_bufs, xs_bufs, cf, p_new, s_new_t, s_new_i, c, r, h0, T, TC, W,
-                               N_STREAMS, STAGES, XS, SUB, False, blk)
-                    cf = nxt
             fence_async_shared()
             thread_barrier()
             mbarrier.arrive(xempty.index(c % XS), count=1)
             mbarrier.arrive(posted.index(st), count=1)
-            if LATE:
-                _post_store(a0, a1, a2, a3, p_new, s_new_t, s_new_i, c, 0, h0, T, TC, W, SUB, blk)
-                if R == 2:
-                    _post_store(b0, b1, b2, b3, p_new, s_new_t, s_new_i, c, 1, h0, T, TC, W, SUB,
-                                blk)
             t0 = _tick(p_diag, 14, t0, DIAG)
 
     @gluon.jit
@@ -576,7 +548,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         TPW_T: gl.constexpr, FIN_TPW_Q: gl.constexpr, FIN_TPW_F: gl.constexpr,
         FIN_TPW_C: gl.constexpr, WS_REGS: gl.constexpr, FIN_REGS: gl.constexpr,
         A_REG: gl.constexpr, FUSED: gl.constexpr, XS: gl.constexpr, POST_REGS: gl.constexpr,
-        PIN_I: gl.constexpr, CIN_I: gl.constexpr, CIN_J: gl.constexpr, POST_LATE: gl.constexpr,
+        PIN_I: gl.constexpr, CIN_I: gl.constexpr, CIN_J: gl.constexpr, POST_CS: gl.constexpr,
         DIAG: gl.constexpr, num_warps: gl.constexpr,
     ):
         """CTA s = H-slice s; see the module docstring for the schedule. Four partitions: the
@@ -659,7 +631,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                 (_post_part, (x_bufs, xs_bufs, ready, posted, xempty, p_pin, s_pin_t, PIN_I,
                               p_cin, s_cin_t, CIN_I, CIN_J, p_new, s_new_t, s_new_i, p_diag,
                               h0, T, n_chunks, DIAG, TC, W, N_STREAMS, STAGES, XS, 4 * TPW_T,
-                              POST_LATE, blk)),
+                              POST_CS, blk)),
                 (_load_part, (x_desc, fn_desc, xs_desc, x_bufs, fn_bufs, xs_bufs, ready, empty,
                               xempty, fn_bar, p_diag, h0, H, n_chunks, DIAG, TC, NP, N_STREAMS,
                               STAGES, XS, FUSED, TRANS, A_REG)),
