@@ -75,6 +75,11 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         warpgroup_mma_wait,
     )
 
+    @gluon.constexpr_function
+    def _cache(streaming):
+        """A store's cache modifier: ``.cs`` (streaming, first out of L2) or the default."""
+        return ".cs" if streaming else ""
+
     @gluon.jit
     def _clock():
         """The SM's cycle counter (DIAG 3 timing)."""
@@ -298,10 +303,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         t2 = gl.expand_dims(tg, 1)
         p_o = p_out + t2 * s_out_t + gl.expand_dims(h0 + o_h, 0)
         msk = (t2 < T) & gl.expand_dims(o_h >= 0, 0)
-        if OUT_CS:
-            gl.store(p_o, acc.to(p_out.dtype.element_ty), mask=msk, cache_modifier=".cs")
-        else:
-            gl.store(p_o, acc.to(p_out.dtype.element_ty), mask=msk)
+        gl.store(p_o, acc.to(p_out.dtype.element_ty), mask=msk, cache_modifier=_cache(OUT_CS))
 
     @gluon.jit
     def _a_regs(p_fn, s_fn, i, H, h0, N_MIX: gl.constexpr, W: gl.constexpr,
@@ -449,16 +451,10 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         msk = (t2 < T) & gl.expand_dims(o_h >= 0, 0)
         p_o = p_new + t2 * s_new_t + gl.expand_dims(h0 + o_h, 0)
         ty = p_new.dtype.element_ty
-        if CS:
-            gl.store(p_o, n0.to(ty), mask=msk, cache_modifier=".cs")
-            gl.store(p_o + s_new_i, n1.to(ty), mask=msk, cache_modifier=".cs")
-            gl.store(p_o + 2 * s_new_i, n2.to(ty), mask=msk, cache_modifier=".cs")
-            gl.store(p_o + 3 * s_new_i, n3.to(ty), mask=msk, cache_modifier=".cs")
-        else:
-            gl.store(p_o, n0.to(ty), mask=msk)
-            gl.store(p_o + s_new_i, n1.to(ty), mask=msk)
-            gl.store(p_o + 2 * s_new_i, n2.to(ty), mask=msk)
-            gl.store(p_o + 3 * s_new_i, n3.to(ty), mask=msk)
+        gl.store(p_o, n0.to(ty), mask=msk, cache_modifier=_cache(CS))
+        gl.store(p_o + s_new_i, n1.to(ty), mask=msk, cache_modifier=_cache(CS))
+        gl.store(p_o + 2 * s_new_i, n2.to(ty), mask=msk, cache_modifier=_cache(CS))
+        gl.store(p_o + 3 * s_new_i, n3.to(ty), mask=msk, cache_modifier=_cache(CS))
 
     @gluon.jit
     def _post_stream(cf, xv, o0, o1, o2, o3, j: gl.constexpr):
