@@ -554,8 +554,12 @@ def mhc_fused_post_pre(x: torch.Tensor, residual: torch.Tensor, post_mix_in: tor
         fcfg = default_fused_config(t, n, h)
         if fcfg is not None and slice_ok(new_residual, layer_input, fcfg, norm_weight is not None,
                                          post_in, hc_pre_eps):
-            config = fcfg
-    if config is None:
+            # checked here already: straight to the launch (``_launch_pre`` would check again)
+            _launch_slice(new_residual, fn, scale, base, layer_input, post_mix, comb_mix,
+                          head=False, rms_eps=rms_eps, hc_pre_eps=hc_pre_eps,
+                          sinkhorn_eps=sinkhorn_eps, post_mult=post_mult,
+                          sinkhorn_iters=sinkhorn_iters, cfg=fcfg, post_in=post_in)
+            return
         # Measured on the H100 (docs/ops/mhc.md), the Triton one-pass kernel is slower than post
         # then pre at every size (T=8192: 896 vs 370 + 452 us; T=1: 38 vs 1.7 + 18 us): its GEMM
         # steps carry the post tile's registers. So where the slice kernel does not run, the
