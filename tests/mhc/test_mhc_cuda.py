@@ -58,7 +58,7 @@ def test_mhc_pre(t, h):
 # at once) and T = 1024 (64-token tiles) at the sizes below
 CONFIGS = {"default": None, "lag1": tmhc.PreConfig(block_t=32, split_h=512, lag=1),
            # (the Triton kernel's configs: from T = 4096 at this H the default runs the slice
-           # kernel, tested below; the one-pass fused kernel and norm_weight never do)
+           # kernel, with norm_weight too, tested below; the one-pass fused kernel never does)
            "flat-dot": tmhc._triton_pre_config(8192, 4, 7168, False),
            # the T >= 4096 default (own tile, parallel finishers) with every wait on a later item
            # giving up at its first poll: the hand-over paths under real concurrency
@@ -340,6 +340,94 @@ def test_slice_kernel_graph_replay_with_fresh_data(mode):
         _check_pre(outs, ref.mhc_pre(r, fn, s, b), f" (replay seed {seed})")
 
 
+# norm_weight in the slice kernel (mhc_gluon.py, NORM: the weighted sums publish each slice's
+# sums of squares, finishers add them FLAG chunks later, the weighted sums rescale NLAG chunks
+# later): the default lags, the tightest, and the finishers' lag at its bound (stages + lag - 1)
+NORM_LAGS = {"lags-4-2": (4, 2), "lags-1-1": (1, 1), "lags-1-max": (1, None)}
+
+
+def _norm_cfg(cfg, lags):
+    lag, fin = NORM_LAGS[lags]
+    return replace(cfg, slice_norm_lag=lag,
+                   slice_norm_fin_lag=cfg.slice_stages + lag - 1 if fin is None else fin)
+
+
+def _rms_normed(y, nw, eps=1e-6):
+    """RMSNorm of a rounded layer input in float64, rounded as the kernels round."""
+    yd = y.double()
+    return (yd * torch.rsqrt(yd.square().mean(-1, keepdim=True) + eps) * nw.double()).to(y.dtype)
+
+
+@pytest.mark.parametrize("t,h", [(1, 7168), (70, 4096), (4100, 7168)])
+@pytest.mark.parametrize("mode", ["slice-t32-s11-f2", "slice-t32-s13-f1-areg"])
+@pytest.mark.parametrize("lags", list(NORM_LAGS))
+def test_slice_kernel_norm(mode, lags, t, h):
+    """mhc_pre with norm_weight in the slice kernel: post_mix and comb_mix bit for bit those of
+    the same config without the norm (the norm must not touch them); layer_input within one
+    bf16 step of the float64 RMSNorm of that run's layer input (the same rounded rows: only the
+    order of the sum of squares and the rsqrt differ), and against the float64 reference."""
+    r, fn, s, b = make_pre_inputs(t, 4, h, device="cuda", seed=t + h + 3)
+    nw = torch.rand(h, device="cuda") + 0.5
+    cfg = _norm_cfg(SLICE[mode], lags)
+    plain = _pre_outs_like(r)
+    _slice_or_skip(r, plain[0], cfg)
+    tmhc.mhc_pre(r, fn, s, b, None, *plain, *SCALARS, config=cfg)
+    outs = _pre_outs_like(r)
+    assert tmhc.slice_ok(r, outs[0], cfg, True, None, 1e-6)
+    tmhc.mhc_pre(r, fn, s, b, nw, *outs, *SCALARS, config=cfg)
+    assert torch.equal(outs[1], plain[1]) and torch.equal(outs[2], plain[2])
+    assert_close("normed layer_input vs its own rows", outs[0].float(), _rms_normed(plain[0], nw).float(),
+                 atol=1e-6, rtol=Y_RTOL)
+    want = ref.mhc_pre(r, fn, s, b, norm_weight=nw)
+    # normalised from the rounded layer input: two bf16 steps (as the Triton kernel's test)
+    assert_close("normed layer_input", outs[0].float(), want[0].float(), atol=Y_ATOL, rtol=2 * Y_RTOL)
+
+
+def test_slice_kernel_norm_bad_lags():
+    """Lags that could make the waits a cycle are refused before any launch."""
+    cfg = replace(SLICE["slice-t32-s13-f1-areg"], slice_norm_fin_lag=13 + 4)
+    r, fn, s, b = make_pre_inputs(64, 4, 7168, device="cuda", seed=1)
+    with pytest.raises(ValueError, match="slice_norm_fin_lag"):
+        tmhc.mhc_pre(r, fn, s, b, torch.ones(7168, device="cuda"), *_pre_outs_like(r), *SCALARS, config=cfg)
+
+
+def test_slice_kernel_norm_is_the_public_default_and_replays_in_a_graph():
+    """From T = 4096 at H = 7168 on sm_90 the public mhc_pre with norm_weight runs the slice
+    kernel (bit for bit its output under the default config); captured once, replayed on new
+    streams: the norm's zeroed rings start every replay afresh."""
+    t, h = 4100, 7168
+    r, fn, s, b = make_pre_inputs(t, 4, h, device="cuda", seed=21)
+    nw = (torch.rand(h, device="cuda") + 0.5).to(torch.bfloat16)
+    cfg = tmhc.default_pre_config(t, 4, h)
+    outs = _pre_outs_like(r)
+    _slice_or_skip(r, outs[0], cfg)
+
+    def run():
+        opdispatch.mhc_pre(r, fn, s, b, norm_weight=nw, out_layer_input=outs[0],
+                           out_post_mix=outs[1], out_comb_mix=outs[2])
+
+    def check(what):
+        mine = _pre_outs_like(r)
+        tmhc.mhc_pre(r, fn, s, b, nw, *mine, *SCALARS, config=cfg)
+        for name, a, b2 in zip(("layer_input", "post_mix", "comb_mix"), outs, mine, strict=True):
+            assert torch.equal(a, b2), f"{what}: {name}: {_first_mismatch(a, b2)}"
+        want = ref.mhc_pre(r, fn, s, b, norm_weight=nw)
+        assert_close(f"normed layer_input ({what})", outs[0].float(), want[0].float(), atol=Y_ATOL,
+                     rtol=2 * Y_RTOL)
+
+    run()
+    torch.cuda.synchronize()
+    check("public op")
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        run()
+    for seed in (22, 23):
+        r.copy_(make_pre_inputs(t, 4, h, device="cuda", seed=seed)[0])
+        graph.replay()
+        torch.cuda.synchronize()
+        check(f"replay seed {seed}")
+
+
 # the fused post+pre in the slice kernel (mhc_gluon.py with FUSED: a fifth partition turns each
 # loaded chunk into the new residual in shared memory): the default from T = 4096 at H = 6144-8448
 # (13 stages, 2 x slots), 12 stages with 4 x slots, and 16-token chunks
@@ -391,6 +479,29 @@ def test_slice_fused_post_pre_equals_post_then_pre(mode, t, h):
     _assert_equal_outputs((new, *outs), _post_then_pre(x, r, p, c, fn, s, b, cfg), "fused vs post then pre")
     assert_close("new residual", new.float(), ref.mhc_post(x, r, p, c).float(), atol=1e-5, rtol=Y_RTOL)
     _check_pre(outs, ref.mhc_pre(new, fn, s, b))
+
+
+@pytest.mark.parametrize("t", [70, 4100])
+@pytest.mark.parametrize("mode", ["fused-t32-s13-x2", "fused-t16-s26-x4-f2"])
+def test_slice_fused_with_norm_equals_post_then_pre(mode, t):
+    """The fused op with norm_weight in one slice-kernel pass: bit for bit mhc_post then the
+    slice mhc_pre with the norm under the same config (same lags, same rings)."""
+    h = 7168
+    x, r, p, c = make_post_inputs(t, 4, h, device="cuda", seed=t + 9)
+    _, fn, s, b = make_pre_inputs(t, 4, h, device="cuda", seed=t + 10)
+    nw = torch.rand(h, device="cuda") + 0.5
+    cfg = FUSED_SLICE[mode]
+    new = torch.full_like(r, float("nan"))
+    outs = _pre_outs_like(r)
+    _fused_slice_or_skip(x, r, p, c, new, outs[0], cfg)
+    tmhc.mhc_fused_post_pre(x, r, p, c, fn, s, b, nw, new, *outs, *SCALARS, config=cfg)
+    new2 = torch.empty_like(r)
+    tmhc.mhc_post(x, r, p, c, new2)
+    outs2 = _pre_outs_like(r)
+    tmhc.mhc_pre(new2, fn, s, b, nw, *outs2, *SCALARS, config=cfg)
+    _assert_equal_outputs((new, *outs), (new2, *outs2), "fused with norm vs post then pre")
+    want = ref.mhc_pre(new2, fn, s, b, norm_weight=nw)
+    assert_close("normed layer_input", outs[0].float(), want[0].float(), atol=Y_ATOL, rtol=2 * Y_RTOL)
 
 
 def test_slice_fused_strided_inputs_and_outputs():

@@ -79,7 +79,7 @@ class PreConfig:
     # the slice-resident Gluon kernel (mhc_gluon.py) where it can run (``slice_ok``): one CTA per
     # H-slice of slice_w columns, token chunks of slice_tc in a ring of slice_stages shared-memory
     # slots, finishing tasks of slice_fin_t tokens;
-    # elsewhere (and with norm_weight or the fused op) the Triton kernel under the other fields
+    # elsewhere the Triton kernel under the other fields
     slice: bool = False
     slice_w: int = 0  # 0: 64 where H / 64 CTAs fit on the GPU, else 32
     slice_tc: int = 64
@@ -97,6 +97,11 @@ class PreConfig:
     # partial's lowest mantissa bit carries its round's parity in this ring, so two configs give
     # the same values bit for bit only with the same ring
     slice_ring: int = 0
+    # with norm_weight: a chunk's rows are normalised by its weighted-sum partition
+    # slice_norm_lag chunks after their weighted sum, from factors that the finishers of chunk
+    # + slice_norm_fin_lag publish (both >= 1, fin lag < stages + lag; mhc_gluon.py, NORM)
+    slice_norm_lag: int = 4
+    slice_norm_fin_lag: int = 2
     slice_diag: int = 0  # benchmarks only: mhc_gluon's DIAG (2: re-read counts; 3: cycles)
 
 
@@ -270,7 +275,7 @@ def _launch_pre(res, fn, scale, base, norm_weight, out, post_mix, comb_mix, *, h
         return _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, head=head,
                              rms_eps=rms_eps, hc_pre_eps=hc_pre_eps, sinkhorn_eps=sinkhorn_eps,
                              post_mult=post_mult, sinkhorn_iters=sinkhorn_iters, cfg=cfg,
-                             post_in=post_in)
+                             post_in=post_in, norm_weight=norm_weight, norm_eps=norm_eps)
     if (cfg.block_t < 16 or cfg.block_t & (cfg.block_t - 1) or cfg.block_h < 16
             or cfg.split_h % cfg.block_h or cfg.block_t % cfg.ws_t or cfg.block_t % cfg.fin_t
             or cfg.fin_s < 1 or cfg.fin_s & (cfg.fin_s - 1)):
@@ -364,8 +369,8 @@ def _tma_rows(x: torch.Tensor) -> bool:
 
 def slice_ok(res: torch.Tensor, out: torch.Tensor, cfg: PreConfig, has_norm: bool,
              post_in: tuple | None, hc_pre_eps: float, head: bool = False) -> bool:
-    """Whether ``cfg`` runs the slice-resident Gluon kernel here: asked for (``cfg.slice``), no
-    norm (the Triton kernel serves that), CUDA sm_90 with Gluon (wgmma is Hopper's; Gluon does
+    """Whether ``cfg`` runs the slice-resident Gluon kernel here: asked for (``cfg.slice``),
+    CUDA sm_90 with Gluon (wgmma is Hopper's; Gluon does
     not run in the interpreter), n = 4, bf16 streams contiguous and TMA-readable (16-byte
     aligned base), an H-slice width that divides H with at most one CTA per SM, layer_input
     with unit column stride, hc_pre_eps >= 0 (pre >= 0: its sign bit flags freshness,
@@ -374,8 +379,18 @@ def slice_ok(res: torch.Tensor, out: torch.Tensor, cfg: PreConfig, has_norm: boo
     post_in: None, or the fused op's (x, old residual, post_mix_in, comb_mix_in), ``res`` then
     being the new residual (written by the kernel, unit column stride): the old streams must
     then be the contiguous TMA-readable ones, x a TMA-readable bf16 ``[T, H]``, and the chunk a
-    multiple of the post partition's row block (16 tokens at 64-wide slices)."""
-    if not cfg.slice or has_norm or res.device.type != "cuda" or not hc_pre_eps >= 0:
+    multiple of the post partition's row block (16 tokens at 64-wide slices).
+
+    has_norm (mhc_pre's norm_weight): normalised in the kernel (``NORM``). A slice config whose
+    norm lags are out of range (each at least 1, the finishers' below the stages plus the
+    weighted sums': the waits then form no cycle, mhc_gluon.py) raises ValueError."""
+    if not cfg.slice:
+        return False
+    if has_norm and (cfg.slice_norm_lag < 1 or cfg.slice_norm_fin_lag < 1
+                     or cfg.slice_norm_fin_lag >= cfg.slice_stages + cfg.slice_norm_lag):
+        raise ValueError(f"PreConfig with slice and norm_weight needs slice_norm_lag >= 1 and "
+                         f"1 <= slice_norm_fin_lag < slice_stages + slice_norm_lag; got {cfg}")
+    if head and has_norm or res.device.type != "cuda" or not hc_pre_eps >= 0:
         return False
     t, n, h = res.shape
     streams = res if post_in is None else post_in[1]
@@ -406,6 +421,8 @@ def slice_ok(res: torch.Tensor, out: torch.Tensor, cfg: PreConfig, has_norm: boo
 
 # the shared memory a CTA may take on sm_90 (227 KB)
 _SLICE_SMEM = 232448
+# words of the slice kernel's DIAG counters at the head of its sync buffer (mhc_gluon.py)
+_DIAG_WORDS = 24
 
 
 def slice_smem(cfg: PreConfig, w: int, np_: int, fused: bool = False) -> int:
@@ -436,11 +453,13 @@ def _nvmma_bf16(rows: int, cols: int):
 
 
 def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_eps, hc_pre_eps,
-                  sinkhorn_eps, post_mult, sinkhorn_iters, cfg: PreConfig, post_in=None):
+                  sinkhorn_eps, post_mult, sinkhorn_iters, cfg: PreConfig, post_in=None,
+                  norm_weight=None, norm_eps=1e-6):
     """The slice-resident Gluon kernel (``slice_ok`` holds), then for mhc_pre the coefficient
     kernel (post and comb from the reduced mixes rows the finishers stored). post_in: the fused
     op's (x, old residual, post_mix_in, comb_mix_in), ``res`` being the new residual: the
-    kernel reads the old streams and x, and writes ``res``."""
+    kernel reads the old streams and x, and writes ``res``. norm_weight: layer_input
+    RMS-normalised in the same kernel (``NORM``)."""
     from triton.experimental.gluon.nvidia.hopper import TensorDescriptor
 
     from opdispatch.backends.triton.mhc_gluon import mhc_pre_slice_kernel
@@ -477,13 +496,22 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
         fn_desc = TensorDescriptor.from_tensor(fn_hl, [w, np_], _nvmma_bf16(w, np_))
     part_len = ring * ns * tc * np_
     pre_len = ring * tc * n
+    norm = norm_weight is not None
+    nlag = cfg.slice_norm_lag
+    nring = max(ring, nlag + 1)  # > the weighted sums' lag (mhc_gluon.py, NORM)
+    nsq_len, nr_len = (nring * ns * tc, nring * tc) if norm else (0, 0)
     mix = torch.empty(0 if head else t * np_, dtype=torch.float32, device=res.device)
-    # zeroed (one memset): 16 words of slice_diag counts, the pre ring and the partials ring
-    # (words flagged by a bit that zeros never carry in the first round: mhc_gluon._pre_mask,
-    # _part_flag)
-    sync = torch.zeros(16 + pre_len + part_len, dtype=torch.int32, device=res.device)
-    pre = sync[16:16 + pre_len].view(torch.float32)
-    part = sync[16 + pre_len:].view(torch.float32)
+    # zeroed (one memset): _DIAG_WORDS words of slice_diag counts, the pre ring, the partials
+    # ring and (norm_weight) the norm's two rings (words flagged by a bit that zeros never
+    # carry in the first round: mhc_gluon._pre_mask, _part_flag)
+    d = _DIAG_WORDS
+    sync = torch.zeros(d + pre_len + part_len + nsq_len + nr_len, dtype=torch.int32,
+                       device=res.device)
+    pre = sync[d:d + pre_len].view(torch.float32)
+    part = sync[d + pre_len:d + pre_len + part_len].view(torch.float32)
+    nsq = sync[d + pre_len + part_len:d + pre_len + part_len + nsq_len].view(torch.float32)
+    nr = sync[d + pre_len + part_len + nsq_len:].view(torch.float32)
+    p_nw = norm_weight if norm else fn  # unused pointer when there is no norm
     # the finisher's [FS, FIN_T, NP] tile holds every split's words at once
     fs = triton.next_power_of_2(ns)
     tpw_c = min(np_ // 4, 32)
@@ -494,14 +522,16 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
         N_STREAMS=n, N_MIX=n_mix, NP=np_, TC=tc, W=w, STAGES=cfg.slice_stages, RING=ring, FIN_T=fin_t, FS=fs, HEAD=head, OUT_CS=cfg.out_cs, TPW_T=32 // (w // 8),
         FIN_TPW_Q=32 // (tpw_c * tpw_f), FIN_TPW_F=tpw_f, FIN_TPW_C=tpw_c,
         WS_REGS=cfg.slice_ws_regs, FIN_REGS=cfg.slice_fin_regs, A_REG=areg,
-        POST_REGS=cfg.slice_post_regs, **post_meta, DIAG=cfg.slice_diag, num_warps=4,
+        POST_REGS=cfg.slice_post_regs, **post_meta, p_nw=p_nw, norm_eps=norm_eps,
+        p_nsq=nsq if norm else part, p_nr=nr if norm else part, NORM=norm, NLAG=nlag,
+        FLAG=cfg.slice_norm_fin_lag, NRING=nring, DIAG=cfg.slice_diag, num_warps=4,
     )
     if not head:
         _mhc_coeff_kernel[(triton.cdiv(t, 16),)](
             mix, t, scale, base, n * h, rms_eps, hc_pre_eps, sinkhorn_eps, post_mult,
             sinkhorn_iters, post_mix, post_mix.stride(0), comb_mix, comb_mix.stride(0),
             N_STREAMS=n, N_MIX=n_mix, NP=np_, BLOCK_T=16, num_warps=4)
-    return sync[:16] if cfg.slice_diag in (2, 3) else None
+    return sync[:d] if cfg.slice_diag in (2, 3) else None
 
 
 def _fn_hilo_t(fn: torch.Tensor, n_mix: int, n: int, h: int, block_h: int = 64) -> torch.Tensor:
@@ -558,7 +588,8 @@ def mhc_fused_post_pre(x: torch.Tensor, residual: torch.Tensor, post_mix_in: tor
             _launch_slice(new_residual, fn, scale, base, layer_input, post_mix, comb_mix,
                           head=False, rms_eps=rms_eps, hc_pre_eps=hc_pre_eps,
                           sinkhorn_eps=sinkhorn_eps, post_mult=post_mult,
-                          sinkhorn_iters=sinkhorn_iters, cfg=fcfg, post_in=post_in)
+                          sinkhorn_iters=sinkhorn_iters, cfg=fcfg, post_in=post_in,
+                          norm_weight=norm_weight, norm_eps=norm_eps)
             return
         # Measured on the H100 (docs/ops/mhc.md), the Triton one-pass kernel is slower than post
         # then pre at every size (T=8192: 896 vs 370 + 452 us; T=1: 38 vs 1.7 + 18 us): its GEMM

@@ -280,13 +280,15 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                       axis=0) < 0
 
     @gluon.jit
-    def _ws_chunk(x_bufs, p_out, s_out_t, d, w0, w1, w2, w3, h0, T,
+    def _ws_chunk(x_bufs, p_out, s_out_t, d, w0, w1, w2, w3, h0, T, p_nsq, s, NS,
                   TC: gl.constexpr, W: gl.constexpr, N_STREAMS: gl.constexpr,
                   STAGES: gl.constexpr, RING: gl.constexpr, OUT_CS: gl.constexpr,
-                  blk: gl.constexpr):
+                  NORM: gl.constexpr, NRING: gl.constexpr, blk: gl.constexpr):
         """Chunk d's weighted sum from its slot, its pre words given: out[t, h0 + h] =
         sum_i pre[t, i] x_i[t, h] (products added with fma in stream order, as the Triton
-        kernel does)."""
+        kernel does). NORM: the rounded values are stored as they are (``_norm_apply``
+        rescales them later) and each token's sum of their squares over this slice is
+        published in the nsq ring (slot d % NRING, row s), flagged as pre is."""
         st = d % STAGES
         m = _pre_mask(d, RING)
         pr0 = (w0 ^ m).to(gl.float32, bitcast=True)
@@ -303,7 +305,75 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         t2 = gl.expand_dims(tg, 1)
         p_o = p_out + t2 * s_out_t + gl.expand_dims(h0 + o_h, 0)
         msk = (t2 < T) & gl.expand_dims(o_h >= 0, 0)
-        gl.store(p_o, acc.to(p_out.dtype.element_ty), mask=msk, cache_modifier=_cache(OUT_CS))
+        y = acc.to(p_out.dtype.element_ty)
+        if NORM:
+            # the rounded rows (what an unfused RMSNorm reads) stay in L2 until _norm_apply
+            # rescales them, NLAG chunks later; their slice's sums of squares (>= 0 or NaN:
+            # the sign bit is free for the round's flag, as pre's) go to the nsq ring
+            gl.store(p_o, y, mask=msk)
+            yf = y.to(gl.float32)
+            sq = gl.sum(yf * yf, axis=1)
+            bits = (sq.to(gl.int32, bitcast=True) ^ _pre_mask(d, NRING)).to(gl.float32, bitcast=True)
+            gl.store(p_nsq + ((d % NRING) * NS + s) * TC + o_t, bits)
+        else:
+            gl.store(p_o, y, mask=msk, cache_modifier=_cache(OUT_CS))
+
+    @gluon.jit
+    def _flag_fresh(v, m, d, NRING: gl.constexpr):
+        """Whether every loaded word (where m) carries chunk d's sign flag (``_pre_mask``)."""
+        flip = gl.where((d // NRING) % 2 == 0, 0, -1)
+        return gl.max(gl.where(m, v.to(gl.int32, bitcast=True) ^ flip, -1), axis=0) < 0
+
+    @gluon.jit
+    def _norm_task(p_nsq, p_nr, p_diag, e, j, NS, H, norm_eps, DIAG: gl.constexpr,
+                   TC: gl.constexpr, FIN_T: gl.constexpr, FS: gl.constexpr,
+                   NRING: gl.constexpr, nrm_l: gl.constexpr):
+        """NORM, finisher: tokens [j FIN_T, (j + 1) FIN_T) of chunk e. Waits for every
+        slice's sum of squares of the rounded layer input (the nsq ring, their flags), adds
+        them (one fixed tree over the slices), and publishes rsqrt(sum / H + norm_eps) in the
+        nr ring (flagged as pre is)."""
+        t0 = _start(DIAG)
+        o_q = gl.arange(0, FS, layout=gl.SliceLayout(1, nrm_l))
+        o_f = j * FIN_T + gl.arange(0, FIN_T, layout=gl.SliceLayout(0, nrm_l))
+        q2 = gl.expand_dims(o_q, 1)
+        f2 = gl.expand_dims(o_f, 0)
+        p = p_nsq + ((e % NRING) * NS + q2) * TC + f2
+        m = (q2 < NS) & (f2 >= 0)
+        v = gl.load(p, mask=m, other=0.0, cache_modifier=".cg")
+        flip = gl.where((e // NRING) % 2 == 0, 0, -1)
+        while gl.max(gl.max(gl.where(m, v.to(gl.int32, bitcast=True) ^ flip, -1), axis=0),
+                     axis=0) >= 0:
+            v = gl.load(p, mask=m, other=0.0, cache_modifier=".cg")
+        t0 = _tick(p_diag, 16, t0, DIAG)
+        flag = _pre_mask(e, NRING)
+        sq = gl.where(m, (v.to(gl.int32, bitcast=True) ^ flag).to(gl.float32, bitcast=True), 0.0)
+        inv = gl.rsqrt(gl.sum(sq, axis=0) / H + norm_eps)
+        bits = (inv.to(gl.int32, bitcast=True) ^ flag).to(gl.float32, bitcast=True)
+        gl.store(p_nr + (e % NRING) * TC + o_f, bits)
+
+    @gluon.jit
+    def _norm_apply(p_out, s_out_t, p_nr, p_diag, e, wv, h0, T, DIAG: gl.constexpr,
+                    TC: gl.constexpr, W: gl.constexpr, NRING: gl.constexpr,
+                    OUT_CS: gl.constexpr, blk: gl.constexpr):
+        """NORM, weighted sum: chunk e's rows of this slice, stored rounded by ``_ws_chunk``,
+        become y * rsqrt(mean(y^2) + norm_eps) * norm_weight once chunk e's factors are
+        published (the nr ring; re-read until fresh). y is read back through L2 (``.cg``:
+        this thread wrote it)."""
+        t0 = _start(DIAG)
+        o_t = gl.arange(0, TC, layout=gl.SliceLayout(1, blk))
+        o_h = gl.arange(0, W, layout=gl.SliceLayout(0, blk))
+        p_r = p_nr + (e % NRING) * TC + o_t
+        r = gl.load(p_r, cache_modifier=".cg")
+        while not _flag_fresh(r, o_t >= 0, e, NRING):
+            r = gl.load(p_r, cache_modifier=".cg")
+        t0 = _tick(p_diag, 17, t0, DIAG)
+        inv = (r.to(gl.int32, bitcast=True) ^ _pre_mask(e, NRING)).to(gl.float32, bitcast=True)
+        t2 = gl.expand_dims(e.to(gl.int64) * TC + o_t, 1)
+        p_o = p_out + t2 * s_out_t + gl.expand_dims(h0 + o_h, 0)
+        msk = (t2 < T) & gl.expand_dims(o_h >= 0, 0)
+        y = gl.load(p_o, mask=msk, other=0.0, cache_modifier=".cg").to(gl.float32)
+        z = y * gl.expand_dims(inv, 1) * gl.expand_dims(wv, 0)
+        gl.store(p_o, z.to(p_out.dtype.element_ty), mask=msk, cache_modifier=_cache(OUT_CS))
 
     @gluon.jit
     def _a_regs(p_fn, s_fn, i, H, h0, N_MIX: gl.constexpr, W: gl.constexpr,
@@ -351,23 +421,43 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                   K, DIAG: gl.constexpr, rms_eps, hc_pre_eps, TC: gl.constexpr,
                   NP: gl.constexpr, N_MIX: gl.constexpr, N_STREAMS: gl.constexpr,
                   RING: gl.constexpr, FIN_T: gl.constexpr, FS: gl.constexpr,
-                  HEAD: gl.constexpr, fin_l: gl.constexpr):
+                  HEAD: gl.constexpr, fin_l: gl.constexpr, p_nsq, p_nr, H, norm_eps,
+                  NORM: gl.constexpr, FLAG: gl.constexpr, NRING: gl.constexpr,
+                  nrm_l: gl.constexpr):
         """Finisher partition: this CTA's tasks in chunk order (task g = f * FIN_PAR + j runs
-        on CTA g % NS)."""
+        on CTA g % NS). NORM: task g also finishes the norm of the same tokens of chunk
+        f - FLAG (``_norm_task``), after its pre (whose wait it must not delay), and FLAG
+        more rounds of tasks finish the last chunks' norms."""
         FIN_PAR: gl.constexpr = TC // FIN_T
-        for g in range(s, n_chunks * FIN_PAR, NS):
-            _finish_task(p_part, p_pre, p_mix, p_scale, p_base, p_diag, g // FIN_PAR,
-                         g % FIN_PAR, NS, T, K, DIAG, rms_eps, hc_pre_eps, TC, NP, N_MIX,
-                         N_STREAMS, RING, FIN_T, FS, HEAD, fin_l)
+        n_tasks = n_chunks * FIN_PAR
+        if NORM:
+            n_tasks = (n_chunks + FLAG) * FIN_PAR
+        for g in range(s, n_tasks, NS):
+            f = g // FIN_PAR
+            if f < n_chunks:
+                _finish_task(p_part, p_pre, p_mix, p_scale, p_base, p_diag, f, g % FIN_PAR,
+                             NS, T, K, DIAG, rms_eps, hc_pre_eps, TC, NP, N_MIX, N_STREAMS,
+                             RING, FIN_T, FS, HEAD, fin_l)
+            if NORM:
+                if f >= FLAG:
+                    _norm_task(p_nsq, p_nr, p_diag, f - FLAG, g % FIN_PAR, NS, H, norm_eps,
+                               DIAG, TC, FIN_T, FS, NRING, nrm_l)
 
     @gluon.jit
     def _ws_part(x_bufs, ready, empty, p_pre, p_out, p_diag, s_out_t, h0, T, n_chunks,
                  NS, DIAG: gl.constexpr, TC: gl.constexpr, W: gl.constexpr,
                  N_STREAMS: gl.constexpr, STAGES: gl.constexpr, RING: gl.constexpr,
-                 OUT_CS: gl.constexpr, blk: gl.constexpr):
+                 OUT_CS: gl.constexpr, blk: gl.constexpr, p_nsq, p_nr, p_nw, s,
+                 NORM: gl.constexpr, NLAG: gl.constexpr, NRING: gl.constexpr):
         """Weighted-sum partition: chunk d once its pre words are all fresh (re-read until
         they are), from its slot, which is then handed back to the loader. Chunk d + 1's words
-        are read before chunk d's sums, so that their round trip overlaps them."""
+        are read before chunk d's sums, so that their round trip overlaps them. NORM: after
+        chunk d's slot is handed back, chunk d - NLAG's rows are normalised (``_norm_apply``:
+        by then its factors are usually published), and the last NLAG chunks' after the loop."""
+        if NORM:
+            wv = gl.load(p_nw + h0 + gl.arange(0, W, layout=gl.SliceLayout(0, blk))).to(gl.float32)
+        else:
+            wv = 0.0
         w0, w1, w2, w3 = _pre_rows(p_pre, 0, TC, N_STREAMS, RING, blk)
         for d in range(n_chunks):
             st = d % STAGES
@@ -382,10 +472,19 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
             v0, v1, v2, v3 = w0, w1, w2, w3
             if d + 1 < n_chunks:
                 w0, w1, w2, w3 = _pre_rows(p_pre, d + 1, TC, N_STREAMS, RING, blk)
-            _ws_chunk(x_bufs, p_out, s_out_t, d, v0, v1, v2, v3, h0, T, TC, W, N_STREAMS,
-                      STAGES, RING, OUT_CS, blk)
+            _ws_chunk(x_bufs, p_out, s_out_t, d, v0, v1, v2, v3, h0, T, p_nsq, s, NS, TC, W,
+                      N_STREAMS, STAGES, RING, OUT_CS, NORM, NRING, blk)
             mbarrier.arrive(empty.index(st), count=1)
             t0 = _tick(p_diag, 9, t0, DIAG)
+            if NORM:
+                if d >= NLAG:
+                    _norm_apply(p_out, s_out_t, p_nr, p_diag, d - NLAG, wv, h0, T, DIAG, TC, W,
+                                NRING, OUT_CS, blk)
+        if NORM:
+            for e in range(n_chunks - NLAG, n_chunks):
+                if e >= 0:
+                    _norm_apply(p_out, s_out_t, p_nr, p_diag, e, wv, h0, T, DIAG, TC, W, NRING,
+                                OUT_CS, blk)
 
     @gluon.jit
     def _post_coefs(p_pin, s_pin_t, s_pin_i: gl.constexpr, p_cin, s_cin_t, s_cin_i: gl.constexpr,
@@ -545,6 +644,8 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         FIN_TPW_C: gl.constexpr, WS_REGS: gl.constexpr, FIN_REGS: gl.constexpr,
         A_REG: gl.constexpr, FUSED: gl.constexpr, XS: gl.constexpr, POST_REGS: gl.constexpr,
         PIN_I: gl.constexpr, CIN_I: gl.constexpr, CIN_J: gl.constexpr, POST_CS: gl.constexpr,
+        p_nw, norm_eps, p_nsq, p_nr,
+        NORM: gl.constexpr, NLAG: gl.constexpr, FLAG: gl.constexpr, NRING: gl.constexpr,
         DIAG: gl.constexpr, num_warps: gl.constexpr,
     ):
         """CTA s = H-slice s; see the module docstring for the schedule. Four partitions: the
@@ -568,7 +669,17 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         stores it to p_new (``_post_chunk``), and the GEMM and the weighted sum wait for that
         (``posted``) instead of the load. p_pin / p_cin: this post's coefficients (token strides s_pin_t / s_cin_t, the others
         compile-time: PIN_I, CIN_I, CIN_J);
-        p_new: the new residual (unit column stride). Unused (any pointers, FUSED False) else."""
+        p_new: the new residual (unit column stride). Unused (any pointers, FUSED False) else.
+
+        NORM (mhc_pre's norm_weight p_nw, ``[H]``, with norm_eps): layer_input is RMS-normalised
+        over the whole row, which spans every CTA: the weighted sum stores its rounded rows
+        and publishes their slice's sums of squares (the nsq ring, ``[NRING, NS, TC]``); the
+        finisher that did pre for chunk f adds chunk f - FLAG's sums for its tokens and
+        publishes the factor (the nr ring, ``[NRING, TC]``); the weighted sum rescales chunk
+        d - NLAG's rows (from L2) after chunk d. Every word flags its round as pre's does.
+        NRING > NLAG: a slot is rewritten only after its readers are done (a weighted sum
+        publishes chunk d's sums after it has read chunk d - 1 - NLAG's factors, which needed
+        every sum of that chunk read). DIAG 3: the norm waits' cycles in p_diag[16:18]."""
         gl.static_assert(N_STREAMS == 4, "the weighted sum is written out for n = 4 streams")
         TRANS: gl.constexpr = TC < 64
         # TRANS: rows r and r + 32 of the transposed accumulator in one thread (32 rows a tile)
@@ -583,6 +694,9 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         blk: gl.constexpr = gl.BlockedLayout([1, 8], [TPW_T, 32 // TPW_T], [4, 1], [1, 0])
         fin_l: gl.constexpr = gl.BlockedLayout([1, 1, 4], [FIN_TPW_Q, FIN_TPW_F, FIN_TPW_C],
                                               [4, 1, 1], [2, 1, 0])
+        # NORM: the finisher's [FS, FIN_T] tile of slice sums, the slices across threads
+        nrm_l: gl.constexpr = gl.BlockedLayout([1, FIN_T], [32, 1], [4, 1], [1, 0])
+        gl.static_assert(not NORM or NRING > NLAG, "the norm rings need NRING > NLAG")
         s = gl.program_id(0)
         NS = gl.num_programs(0)
         h0 = s * W
@@ -620,10 +734,12 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                               n_chunks, H, h0, DIAG, TC, NP, N_MIX, W, N_STREAMS, STAGES, RING,
                               TRANS, A_REG, acc_l, fold_l, blk)),
                 (_ws_part, (x_bufs, posted, empty, p_pre, p_out, p_diag, s_out_t, h0, T,
-                            n_chunks, NS, DIAG, TC, W, N_STREAMS, STAGES, RING, OUT_CS, blk)),
+                            n_chunks, NS, DIAG, TC, W, N_STREAMS, STAGES, RING, OUT_CS, blk,
+                            p_nsq, p_nr, p_nw, s, NORM, NLAG, NRING)),
                 (_fin_part, (p_part, p_pre, p_mix, p_scale, p_base, p_diag, s, NS, T,
                              n_chunks, K, DIAG, rms_eps, hc_pre_eps, TC, NP, N_MIX, N_STREAMS,
-                             RING, FIN_T, FS, HEAD, fin_l)),
+                             RING, FIN_T, FS, HEAD, fin_l, p_nsq, p_nr, H, norm_eps, NORM,
+                             FLAG, NRING, nrm_l)),
                 (_post_part, (x_bufs, xs_bufs, ready, posted, xempty, p_pin, s_pin_t, PIN_I,
                               p_cin, s_cin_t, CIN_I, CIN_J, p_new, s_new_t, s_new_i, p_diag,
                               h0, T, n_chunks, DIAG, TC, W, N_STREAMS, STAGES, XS, 4 * TPW_T,
@@ -638,10 +754,12 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                               n_chunks, H, h0, DIAG, TC, NP, N_MIX, W, N_STREAMS, STAGES, RING,
                               TRANS, A_REG, acc_l, fold_l, blk)),
                 (_ws_part, (x_bufs, ready, empty, p_pre, p_out, p_diag, s_out_t, h0, T,
-                            n_chunks, NS, DIAG, TC, W, N_STREAMS, STAGES, RING, OUT_CS, blk)),
+                            n_chunks, NS, DIAG, TC, W, N_STREAMS, STAGES, RING, OUT_CS, blk,
+                            p_nsq, p_nr, p_nw, s, NORM, NLAG, NRING)),
                 (_fin_part, (p_part, p_pre, p_mix, p_scale, p_base, p_diag, s, NS, T,
                              n_chunks, K, DIAG, rms_eps, hc_pre_eps, TC, NP, N_MIX, N_STREAMS,
-                             RING, FIN_T, FS, HEAD, fin_l)),
+                             RING, FIN_T, FS, HEAD, fin_l, p_nsq, p_nr, H, norm_eps, NORM,
+                             FLAG, NRING, nrm_l)),
                 (_load_part, (x_desc, fn_desc, x_desc, x_bufs, fn_bufs, x_bufs, ready, empty,
                               empty, fn_bar, p_diag, h0, H, n_chunks, DIAG, TC, NP, N_STREAMS,
                               STAGES, 1, FUSED, TRANS, A_REG)),
