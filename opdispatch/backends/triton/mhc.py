@@ -97,11 +97,11 @@ class PreConfig:
     # partial's lowest mantissa bit carries its round's parity in this ring, so two configs give
     # the same values bit for bit only with the same ring
     slice_ring: int = 0
-    # with norm_weight: a chunk's rows are normalised by its weighted-sum partition
-    # slice_norm_lag chunks after their weighted sum, from factors that the finishers of chunk
-    # + slice_norm_fin_lag publish (both >= 1, fin lag < stages + lag; mhc_gluon.py, NORM)
-    slice_norm_lag: int = 4
-    slice_norm_fin_lag: int = 2
+    # with norm_weight (mhc_gluon.py, NORM): each chunk's norm factors are computed by one
+    # CTA's weighted-sum partition slice_norm_fin_lag chunks after the chunk's weighted sums,
+    # and its rows rescaled slice_norm_lag chunks after (0 <= fin lag <= lag, lag >= 1)
+    slice_norm_lag: int = 3
+    slice_norm_fin_lag: int = 1
     slice_diag: int = 0  # benchmarks only: mhc_gluon's DIAG (2: re-read counts; 3: cycles)
 
 
@@ -382,14 +382,13 @@ def slice_ok(res: torch.Tensor, out: torch.Tensor, cfg: PreConfig, has_norm: boo
     multiple of the post partition's row block (16 tokens at 64-wide slices).
 
     has_norm (mhc_pre's norm_weight): normalised in the kernel (``NORM``). A slice config whose
-    norm lags are out of range (each at least 1, the finishers' below the stages plus the
-    weighted sums': the waits then form no cycle, mhc_gluon.py) raises ValueError."""
+    norm lags are out of range (0 <= slice_norm_fin_lag <= slice_norm_lag, slice_norm_lag >= 1:
+    mhc_gluon.py) raises ValueError."""
     if not cfg.slice:
         return False
-    if has_norm and (cfg.slice_norm_lag < 1 or cfg.slice_norm_fin_lag < 1
-                     or cfg.slice_norm_fin_lag >= cfg.slice_stages + cfg.slice_norm_lag):
-        raise ValueError(f"PreConfig with slice and norm_weight needs slice_norm_lag >= 1 and "
-                         f"1 <= slice_norm_fin_lag < slice_stages + slice_norm_lag; got {cfg}")
+    if has_norm and not 0 <= cfg.slice_norm_fin_lag <= cfg.slice_norm_lag >= 1:
+        raise ValueError(f"PreConfig with slice and norm_weight needs 0 <= slice_norm_fin_lag <= "
+                         f"slice_norm_lag and slice_norm_lag >= 1; got {cfg}")
     if head and has_norm or res.device.type != "cuda" or not hc_pre_eps >= 0:
         return False
     t, n, h = res.shape

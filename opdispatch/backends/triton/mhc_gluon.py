@@ -325,31 +325,33 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         return gl.max(gl.where(m, v.to(gl.int32, bitcast=True) ^ flip, -1), axis=0) < 0
 
     @gluon.jit
-    def _norm_task(p_nsq, p_nr, p_diag, e, j, NS, H, norm_eps, DIAG: gl.constexpr,
-                   TC: gl.constexpr, FIN_T: gl.constexpr, FS: gl.constexpr,
-                   NRING: gl.constexpr, nrm_l: gl.constexpr):
-        """NORM, finisher: tokens [j FIN_T, (j + 1) FIN_T) of chunk e. Waits for every
-        slice's sum of squares of the rounded layer input (the nsq ring, their flags), adds
-        them (one fixed tree over the slices), and publishes rsqrt(sum / H + norm_eps) in the
-        nr ring (flagged as pre is)."""
+    def _norm_task(p_nsq, p_nr, p_diag, e, NS, H, norm_eps, DIAG: gl.constexpr,
+                   TC: gl.constexpr, FS: gl.constexpr, NRING: gl.constexpr,
+                   nrm_l: gl.constexpr):
+        """NORM: chunk e's factors (run by the weighted-sum partition of CTA e % NS), 8 tokens
+        at a time (8 words a thread: the partition's registers are few in the fused kernel).
+        Waits for every slice's sums of squares of the rounded layer input (the nsq ring,
+        their flags), adds them (one fixed tree over the slices) and publishes
+        rsqrt(sum / H + norm_eps) per token in the nr ring (flagged as pre is)."""
         t0 = _start(DIAG)
+        TG: gl.constexpr = 8 if TC > 8 else TC
         o_q = gl.arange(0, FS, layout=gl.SliceLayout(1, nrm_l))
-        o_f = j * FIN_T + gl.arange(0, FIN_T, layout=gl.SliceLayout(0, nrm_l))
+        o_f = gl.arange(0, TG, layout=gl.SliceLayout(0, nrm_l))
         q2 = gl.expand_dims(o_q, 1)
-        f2 = gl.expand_dims(o_f, 0)
-        p = p_nsq + ((e % NRING) * NS + q2) * TC + f2
-        m = (q2 < NS) & (f2 >= 0)
-        v = gl.load(p, mask=m, other=0.0, cache_modifier=".cg")
+        m = (q2 < NS) & gl.expand_dims(o_f >= 0, 0)
         flip = gl.where((e // NRING) % 2 == 0, 0, -1)
-        while gl.max(gl.max(gl.where(m, v.to(gl.int32, bitcast=True) ^ flip, -1), axis=0),
-                     axis=0) >= 0:
-            v = gl.load(p, mask=m, other=0.0, cache_modifier=".cg")
-        t0 = _tick(p_diag, 16, t0, DIAG)
         flag = _pre_mask(e, NRING)
-        sq = gl.where(m, (v.to(gl.int32, bitcast=True) ^ flag).to(gl.float32, bitcast=True), 0.0)
-        inv = gl.rsqrt(gl.sum(sq, axis=0) / H + norm_eps)
-        bits = (inv.to(gl.int32, bitcast=True) ^ flag).to(gl.float32, bitcast=True)
-        gl.store(p_nr + (e % NRING) * TC + o_f, bits)
+        for i in gl.static_range(TC // TG):
+            p = p_nsq + ((e % NRING) * NS + q2) * TC + gl.expand_dims(i * TG + o_f, 0)
+            v = gl.load(p, mask=m, other=0.0, cache_modifier=".cg")
+            while gl.max(gl.max(gl.where(m, v.to(gl.int32, bitcast=True) ^ flip, -1), axis=0),
+                         axis=0) >= 0:
+                v = gl.load(p, mask=m, other=0.0, cache_modifier=".cg")
+            sq = gl.where(m, (v.to(gl.int32, bitcast=True) ^ flag).to(gl.float32, bitcast=True), 0.0)
+            inv = gl.rsqrt(gl.sum(sq, axis=0) / H + norm_eps)
+            bits = (inv.to(gl.int32, bitcast=True) ^ flag).to(gl.float32, bitcast=True)
+            gl.store(p_nr + (e % NRING) * TC + i * TG + o_f, bits)
+        _tick(p_diag, 16, t0, DIAG)
 
     @gluon.jit
     def _norm_apply(p_out, s_out_t, p_nr, p_diag, e, wv, h0, T, DIAG: gl.constexpr,
@@ -421,39 +423,29 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                   K, DIAG: gl.constexpr, rms_eps, hc_pre_eps, TC: gl.constexpr,
                   NP: gl.constexpr, N_MIX: gl.constexpr, N_STREAMS: gl.constexpr,
                   RING: gl.constexpr, FIN_T: gl.constexpr, FS: gl.constexpr,
-                  HEAD: gl.constexpr, fin_l: gl.constexpr, p_nsq, p_nr, H, norm_eps,
-                  NORM: gl.constexpr, FLAG: gl.constexpr, NRING: gl.constexpr,
-                  nrm_l: gl.constexpr):
+                  HEAD: gl.constexpr, fin_l: gl.constexpr):
         """Finisher partition: this CTA's tasks in chunk order (task g = f * FIN_PAR + j runs
-        on CTA g % NS). NORM: task g also finishes the norm of the same tokens of chunk
-        f - FLAG (``_norm_task``), after its pre (whose wait it must not delay), and FLAG
-        more rounds of tasks finish the last chunks' norms."""
+        on CTA g % NS)."""
         FIN_PAR: gl.constexpr = TC // FIN_T
-        n_tasks = n_chunks * FIN_PAR
-        if NORM:
-            n_tasks = (n_chunks + FLAG) * FIN_PAR
-        for g in range(s, n_tasks, NS):
-            f = g // FIN_PAR
-            if f < n_chunks:
-                _finish_task(p_part, p_pre, p_mix, p_scale, p_base, p_diag, f, g % FIN_PAR,
-                             NS, T, K, DIAG, rms_eps, hc_pre_eps, TC, NP, N_MIX, N_STREAMS,
-                             RING, FIN_T, FS, HEAD, fin_l)
-            if NORM:
-                if f >= FLAG:
-                    _norm_task(p_nsq, p_nr, p_diag, f - FLAG, g % FIN_PAR, NS, H, norm_eps,
-                               DIAG, TC, FIN_T, FS, NRING, nrm_l)
+        for g in range(s, n_chunks * FIN_PAR, NS):
+            _finish_task(p_part, p_pre, p_mix, p_scale, p_base, p_diag, g // FIN_PAR,
+                         g % FIN_PAR, NS, T, K, DIAG, rms_eps, hc_pre_eps, TC, NP, N_MIX,
+                         N_STREAMS, RING, FIN_T, FS, HEAD, fin_l)
 
     @gluon.jit
     def _ws_part(x_bufs, ready, empty, p_pre, p_out, p_diag, s_out_t, h0, T, n_chunks,
                  NS, DIAG: gl.constexpr, TC: gl.constexpr, W: gl.constexpr,
                  N_STREAMS: gl.constexpr, STAGES: gl.constexpr, RING: gl.constexpr,
-                 OUT_CS: gl.constexpr, blk: gl.constexpr, p_nsq, p_nr, p_nw, s,
-                 NORM: gl.constexpr, NLAG: gl.constexpr, NRING: gl.constexpr):
+                 OUT_CS: gl.constexpr, blk: gl.constexpr, p_nsq, p_nr, p_nw, s, H, norm_eps,
+                 NORM: gl.constexpr, NLAG: gl.constexpr, FLAG: gl.constexpr,
+                 NRING: gl.constexpr, FS: gl.constexpr, nrm_l: gl.constexpr):
         """Weighted-sum partition: chunk d once its pre words are all fresh (re-read until
         they are), from its slot, which is then handed back to the loader. Chunk d + 1's words
         are read before chunk d's sums, so that their round trip overlaps them. NORM: after
-        chunk d's slot is handed back, chunk d - NLAG's rows are normalised (``_norm_apply``:
-        by then its factors are usually published), and the last NLAG chunks' after the loop."""
+        chunk d's slot is handed back, the CTA whose turn it is (e % NS == s) computes chunk
+        e = d - FLAG's factors (``_norm_task``), then chunk d - NLAG's rows are normalised
+        (``_norm_apply``); the last chunks' after the loop (every CTA's factors first, so
+        that no CTA waits for one that waits for it)."""
         if NORM:
             wv = gl.load(p_nw + h0 + gl.arange(0, W, layout=gl.SliceLayout(0, blk))).to(gl.float32)
         else:
@@ -477,10 +469,20 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
             mbarrier.arrive(empty.index(st), count=1)
             t0 = _tick(p_diag, 9, t0, DIAG)
             if NORM:
+                e = d - FLAG
+                if e >= 0:
+                    if e % NS == s:
+                        _norm_task(p_nsq, p_nr, p_diag, e, NS, H, norm_eps, DIAG, TC, FS, NRING,
+                                   nrm_l)
                 if d >= NLAG:
                     _norm_apply(p_out, s_out_t, p_nr, p_diag, d - NLAG, wv, h0, T, DIAG, TC, W,
                                 NRING, OUT_CS, blk)
         if NORM:
+            for e in range(n_chunks - FLAG, n_chunks):
+                if e >= 0:
+                    if e % NS == s:
+                        _norm_task(p_nsq, p_nr, p_diag, e, NS, H, norm_eps, DIAG, TC, FS, NRING,
+                                   nrm_l)
             for e in range(n_chunks - NLAG, n_chunks):
                 if e >= 0:
                     _norm_apply(p_out, s_out_t, p_nr, p_diag, e, wv, h0, T, DIAG, TC, W, NRING,
@@ -672,14 +674,17 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         p_new: the new residual (unit column stride). Unused (any pointers, FUSED False) else.
 
         NORM (mhc_pre's norm_weight p_nw, ``[H]``, with norm_eps): layer_input is RMS-normalised
-        over the whole row, which spans every CTA: the weighted sum stores its rounded rows
-        and publishes their slice's sums of squares (the nsq ring, ``[NRING, NS, TC]``); the
-        finisher that did pre for chunk f adds chunk f - FLAG's sums for its tokens and
-        publishes the factor (the nr ring, ``[NRING, TC]``); the weighted sum rescales chunk
-        d - NLAG's rows (from L2) after chunk d. Every word flags its round as pre's does.
-        NRING > NLAG: a slot is rewritten only after its readers are done (a weighted sum
-        publishes chunk d's sums after it has read chunk d - 1 - NLAG's factors, which needed
-        every sum of that chunk read). DIAG 3: the norm waits' cycles in p_diag[16:18]."""
+        over the whole row, which spans every CTA. The weighted-sum partition does it all,
+        after handing back chunk d's slot: it stores chunk d's rounded rows and publishes
+        their slice's sums of squares (the nsq ring, ``[NRING, NS, TC]``); on CTA e % NS it
+        adds chunk e = d - FLAG's sums and publishes the factors (the nr ring, ``[NRING,
+        TC]``); and it rescales chunk d - NLAG's rows (read back from L2). Every word flags its
+        round as pre's does. Each wait is on a smaller chunk than the waiter's own, so they
+        form no cycle. NRING > NLAG >= FLAG: a slot is rewritten only after its readers are
+        done (a CTA publishes chunk d's sums after it has read chunk d - 1 - NLAG's factors,
+        which needed every sum of that chunk read; factors are rewritten only once every CTA
+        has published the later chunk's sums). DIAG 3: the norm waits' cycles in
+        p_diag[16:18] (factors, rescale)."""
         gl.static_assert(N_STREAMS == 4, "the weighted sum is written out for n = 4 streams")
         TRANS: gl.constexpr = TC < 64
         # TRANS: rows r and r + 32 of the transposed accumulator in one thread (32 rows a tile)
@@ -694,9 +699,10 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         blk: gl.constexpr = gl.BlockedLayout([1, 8], [TPW_T, 32 // TPW_T], [4, 1], [1, 0])
         fin_l: gl.constexpr = gl.BlockedLayout([1, 1, 4], [FIN_TPW_Q, FIN_TPW_F, FIN_TPW_C],
                                               [4, 1, 1], [2, 1, 0])
-        # NORM: the finisher's [FS, FIN_T] tile of slice sums, the slices across threads
-        nrm_l: gl.constexpr = gl.BlockedLayout([1, FIN_T], [32, 1], [4, 1], [1, 0])
-        gl.static_assert(not NORM or NRING > NLAG, "the norm rings need NRING > NLAG")
+        # NORM: the [FS, 8] tiles of a chunk's slice sums (_norm_task), 8 words a thread at FS = 128
+        nrm_l: gl.constexpr = gl.BlockedLayout([1, 2], [8, 4], [4, 1], [1, 0])
+        gl.static_assert(not NORM or (NRING > NLAG and NLAG >= FLAG),
+                         "the norm rings need NRING > NLAG >= FLAG")
         s = gl.program_id(0)
         NS = gl.num_programs(0)
         h0 = s * W
@@ -735,11 +741,11 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                               TRANS, A_REG, acc_l, fold_l, blk)),
                 (_ws_part, (x_bufs, posted, empty, p_pre, p_out, p_diag, s_out_t, h0, T,
                             n_chunks, NS, DIAG, TC, W, N_STREAMS, STAGES, RING, OUT_CS, blk,
-                            p_nsq, p_nr, p_nw, s, NORM, NLAG, NRING)),
+                            p_nsq, p_nr, p_nw, s, H, norm_eps, NORM, NLAG, FLAG, NRING, FS,
+                            nrm_l)),
                 (_fin_part, (p_part, p_pre, p_mix, p_scale, p_base, p_diag, s, NS, T,
                              n_chunks, K, DIAG, rms_eps, hc_pre_eps, TC, NP, N_MIX, N_STREAMS,
-                             RING, FIN_T, FS, HEAD, fin_l, p_nsq, p_nr, H, norm_eps, NORM,
-                             FLAG, NRING, nrm_l)),
+                             RING, FIN_T, FS, HEAD, fin_l)),
                 (_post_part, (x_bufs, xs_bufs, ready, posted, xempty, p_pin, s_pin_t, PIN_I,
                               p_cin, s_cin_t, CIN_I, CIN_J, p_new, s_new_t, s_new_i, p_diag,
                               h0, T, n_chunks, DIAG, TC, W, N_STREAMS, STAGES, XS, 4 * TPW_T,
@@ -755,11 +761,11 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                               TRANS, A_REG, acc_l, fold_l, blk)),
                 (_ws_part, (x_bufs, ready, empty, p_pre, p_out, p_diag, s_out_t, h0, T,
                             n_chunks, NS, DIAG, TC, W, N_STREAMS, STAGES, RING, OUT_CS, blk,
-                            p_nsq, p_nr, p_nw, s, NORM, NLAG, NRING)),
+                            p_nsq, p_nr, p_nw, s, H, norm_eps, NORM, NLAG, FLAG, NRING, FS,
+                            nrm_l)),
                 (_fin_part, (p_part, p_pre, p_mix, p_scale, p_base, p_diag, s, NS, T,
                              n_chunks, K, DIAG, rms_eps, hc_pre_eps, TC, NP, N_MIX, N_STREAMS,
-                             RING, FIN_T, FS, HEAD, fin_l, p_nsq, p_nr, H, norm_eps, NORM,
-                             FLAG, NRING, nrm_l)),
+                             RING, FIN_T, FS, HEAD, fin_l)),
                 (_load_part, (x_desc, fn_desc, x_desc, x_bufs, fn_bufs, x_bufs, ready, empty,
                               empty, fn_bar, p_diag, h0, H, n_chunks, DIAG, TC, NP, N_STREAMS,
                               STAGES, 1, FUSED, TRANS, A_REG)),
