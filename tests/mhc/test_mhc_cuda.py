@@ -341,15 +341,14 @@ def test_slice_kernel_graph_replay_with_fresh_data(mode):
 
 
 # norm_weight in the slice kernel (mhc_gluon.py, NORM: the weighted sums publish each slice's
-# sums of squares; one CTA's weighted-sum partition adds a chunk's sums fin_lag chunks later,
-# and every CTA rescales its rows lag chunks later): the default lags (3, 1), the tightest
-# (1, 0: a CTA waits for the sums of the chunk it has just summed) and fin_lag == lag
-NORM_LAGS = {"lags-3-1": (3, 1), "lags-1-0": (1, 0), "lags-2-2": (2, 2)}
+# sums of squares, the CTA that arrives last at a chunk adds them, and every CTA rescales its
+# rows `lag` chunks later): the default lag (3), none (each CTA waits for the chunk it has just
+# summed) and one
+NORM_LAGS = {"lag-3": 3, "lag-0": 0, "lag-1": 1}
 
 
 def _norm_cfg(cfg, lags):
-    lag, fin = NORM_LAGS[lags]
-    return replace(cfg, slice_norm_lag=lag, slice_norm_fin_lag=fin)
+    return replace(cfg, slice_norm_lag=NORM_LAGS[lags])
 
 
 def _rms_normed(y, nw, eps=1e-6):
@@ -384,10 +383,10 @@ def test_slice_kernel_norm(mode, lags, t, h):
 
 
 def test_slice_kernel_norm_bad_lags():
-    """Lags outside 0 <= fin_lag <= lag, lag >= 1 are refused before any launch."""
-    cfg = replace(SLICE["slice-t32-s13-f1-areg"], slice_norm_lag=2, slice_norm_fin_lag=3)
+    """A negative lag is refused before any launch."""
+    cfg = replace(SLICE["slice-t32-s13-f1-areg"], slice_norm_lag=-1)
     r, fn, s, b = make_pre_inputs(64, 4, 7168, device="cuda", seed=1)
-    with pytest.raises(ValueError, match="slice_norm_fin_lag"):
+    with pytest.raises(ValueError, match="slice_norm_lag"):
         tmhc.mhc_pre(r, fn, s, b, torch.ones(7168, device="cuda"), *_pre_outs_like(r), *SCALARS, config=cfg)
 
 

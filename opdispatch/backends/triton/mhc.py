@@ -97,11 +97,10 @@ class PreConfig:
     # partial's lowest mantissa bit carries its round's parity in this ring, so two configs give
     # the same values bit for bit only with the same ring
     slice_ring: int = 0
-    # with norm_weight (mhc_gluon.py, NORM): each chunk's norm factors are computed by one
-    # CTA's weighted-sum partition slice_norm_fin_lag chunks after the chunk's weighted sums,
-    # and its rows rescaled slice_norm_lag chunks after (0 <= fin lag <= lag, lag >= 1)
+    # with norm_weight (mhc_gluon.py, NORM): a chunk's rows are rescaled slice_norm_lag (>= 0)
+    # chunks after their weighted sum, once the CTA that summed the chunk last has published
+    # its norm factors
     slice_norm_lag: int = 3
-    slice_norm_fin_lag: int = 1
     slice_diag: int = 0  # benchmarks only: mhc_gluon's DIAG (2: re-read counts; 3: cycles)
 
 
@@ -381,14 +380,12 @@ def slice_ok(res: torch.Tensor, out: torch.Tensor, cfg: PreConfig, has_norm: boo
     then be the contiguous TMA-readable ones, x a TMA-readable bf16 ``[T, H]``, and the chunk a
     multiple of the post partition's row block (16 tokens at 64-wide slices).
 
-    has_norm (mhc_pre's norm_weight): normalised in the kernel (``NORM``). A slice config whose
-    norm lags are out of range (0 <= slice_norm_fin_lag <= slice_norm_lag, slice_norm_lag >= 1:
-    mhc_gluon.py) raises ValueError."""
+    has_norm (mhc_pre's norm_weight): normalised in the kernel (``NORM``). A slice config with
+    a negative ``slice_norm_lag`` raises ValueError."""
     if not cfg.slice:
         return False
-    if has_norm and not 0 <= cfg.slice_norm_fin_lag <= cfg.slice_norm_lag >= 1:
-        raise ValueError(f"PreConfig with slice and norm_weight needs 0 <= slice_norm_fin_lag <= "
-                         f"slice_norm_lag and slice_norm_lag >= 1; got {cfg}")
+    if has_norm and cfg.slice_norm_lag < 0:
+        raise ValueError(f"PreConfig with slice and norm_weight needs slice_norm_lag >= 0; got {cfg}")
     if head and has_norm or res.device.type != "cuda" or not hc_pre_eps >= 0:
         return False
     t, n, h = res.shape
@@ -498,7 +495,7 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
     norm = norm_weight is not None
     nlag = cfg.slice_norm_lag
     nring = max(ring, nlag + 1)  # > the weighted sums' lag (mhc_gluon.py, NORM)
-    nsq_len, nr_len = (nring * ns * tc, nring * tc) if norm else (0, 0)
+    nsq_len, nr_len = (nring * ns * tc, nring * tc + nring) if norm else (0, 0)
     mix = torch.empty(0 if head else t * np_, dtype=torch.float32, device=res.device)
     # zeroed (one memset): _DIAG_WORDS words of slice_diag counts, the pre ring, the partials
     # ring and (norm_weight) the norm's two rings (words flagged by a bit that zeros never
@@ -509,7 +506,8 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
     pre = sync[d:d + pre_len].view(torch.float32)
     part = sync[d + pre_len:d + pre_len + part_len].view(torch.float32)
     nsq = sync[d + pre_len + part_len:d + pre_len + part_len + nsq_len].view(torch.float32)
-    nr = sync[d + pre_len + part_len + nsq_len:].view(torch.float32)
+    nr = sync[d + pre_len + part_len + nsq_len:d + pre_len + part_len + nsq_len + nring * tc].view(torch.float32)
+    ncnt = sync[d + pre_len + part_len + nsq_len + nring * tc:]  # the chunks' arrival counts
     p_nw = norm_weight if norm else fn  # unused pointer when there is no norm
     # the finisher's [FS, FIN_T, NP] tile holds every split's words at once
     fs = triton.next_power_of_2(ns)
@@ -522,8 +520,10 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
         FIN_TPW_Q=32 // (tpw_c * tpw_f), FIN_TPW_F=tpw_f, FIN_TPW_C=tpw_c,
         WS_REGS=cfg.slice_ws_regs, FIN_REGS=cfg.slice_fin_regs, A_REG=areg,
         POST_REGS=cfg.slice_post_regs, **post_meta, p_nw=p_nw, norm_eps=norm_eps,
-        p_nsq=nsq if norm else part, p_nr=nr if norm else part, NORM=norm, NLAG=nlag,
-        FLAG=cfg.slice_norm_fin_lag, NRING=nring, DIAG=cfg.slice_diag, num_warps=4,
+        p_nsq=nsq if norm else part, p_nr=nr if norm else part, p_ncnt=ncnt if norm else sync,
+        NORM=norm, NLAG=nlag, NRING=nring, DIAG=cfg.slice_diag, num_warps=4,
+        # the norm's reduction 8 tokens at a time where the weighted sums' registers are few
+        NTG=min(tc, 8 if cfg.slice_ws_regs < 128 else 32),
     )
     if not head:
         _mhc_coeff_kernel[(triton.cdiv(t, 16),)](

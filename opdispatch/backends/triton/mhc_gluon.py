@@ -325,16 +325,16 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         return gl.max(gl.where(m, v.to(gl.int32, bitcast=True) ^ flip, -1), axis=0) < 0
 
     @gluon.jit
-    def _norm_task(p_nsq, p_nr, p_diag, e, NS, H, norm_eps, DIAG: gl.constexpr,
-                   TC: gl.constexpr, FS: gl.constexpr, NRING: gl.constexpr,
-                   nrm_l: gl.constexpr):
-        """NORM: chunk e's factors (run by the weighted-sum partition of CTA e % NS), 8 tokens
-        at a time (8 words a thread: the partition's registers are few in the fused kernel).
-        Waits for every slice's sums of squares of the rounded layer input (the nsq ring,
-        their flags), adds them (one fixed tree over the slices) and publishes
-        rsqrt(sum / H + norm_eps) per token in the nr ring (flagged as pre is)."""
+    def _norm_reduce(p_nsq, p_nr, p_diag, e, NS, H, norm_eps, DIAG: gl.constexpr,
+                     TC: gl.constexpr, TG: gl.constexpr, FS: gl.constexpr,
+                     NRING: gl.constexpr, nrm_l: gl.constexpr):
+        """NORM: chunk e's factors, by the weighted-sum partition of the CTA that published
+        the chunk's last sums (``_ws_part``), TG tokens at a time. Adds every slice's sums of
+        squares of the rounded layer input (the nsq ring; each word's flag is checked, and
+        re-read until fresh, though the arrival count has ordered them all before this) in
+        one fixed tree over the slices, and publishes rsqrt(sum / H + norm_eps) per token in
+        the nr ring (flagged as pre is)."""
         t0 = _start(DIAG)
-        TG: gl.constexpr = 8 if TC > 8 else TC
         o_q = gl.arange(0, FS, layout=gl.SliceLayout(1, nrm_l))
         o_f = gl.arange(0, TG, layout=gl.SliceLayout(0, nrm_l))
         q2 = gl.expand_dims(o_q, 1)
@@ -436,57 +436,75 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
     def _ws_part(x_bufs, ready, empty, p_pre, p_out, p_diag, s_out_t, h0, T, n_chunks,
                  NS, DIAG: gl.constexpr, TC: gl.constexpr, W: gl.constexpr,
                  N_STREAMS: gl.constexpr, STAGES: gl.constexpr, RING: gl.constexpr,
-                 OUT_CS: gl.constexpr, blk: gl.constexpr, p_nsq, p_nr, p_nw, s, H, norm_eps,
-                 NORM: gl.constexpr, NLAG: gl.constexpr, FLAG: gl.constexpr,
+                 OUT_CS: gl.constexpr, blk: gl.constexpr, p_nsq, p_nr, p_ncnt, p_nw, s, H,
+                 norm_eps, NORM: gl.constexpr, NLAG: gl.constexpr, NTG: gl.constexpr,
                  NRING: gl.constexpr, FS: gl.constexpr, nrm_l: gl.constexpr):
         """Weighted-sum partition: chunk d once its pre words are all fresh (re-read until
         they are), from its slot, which is then handed back to the loader. Chunk d + 1's words
         are read before chunk d's sums, so that their round trip overlaps them. NORM: after
-        chunk d's slot is handed back, the CTA whose turn it is (e % NS == s) computes chunk
-        e = d - FLAG's factors (``_norm_task``), then chunk d - NLAG's rows are normalised
-        (``_norm_apply``); the last chunks' after the loop (every CTA's factors first, so
-        that no CTA waits for one that waits for it)."""
+        chunk d's slot is handed back, the partition counts its arrival at chunk d (one
+        acquire-release atomic on the chunk's counter, after a barrier of its warps: every
+        thread's sums are published before it); the CTA that arrives last computes chunk d's
+        factors (``_norm_reduce``: nobody waits for the sums, and the factors follow the last
+        of them at once); then chunk d - NLAG's rows are normalised (``_norm_apply``)."""
         if NORM:
             wv = gl.load(p_nw + h0 + gl.arange(0, W, layout=gl.SliceLayout(0, blk))).to(gl.float32)
         else:
             wv = 0.0
         w0, w1, w2, w3 = _pre_rows(p_pre, 0, TC, N_STREAMS, RING, blk)
-        for d in range(n_chunks):
-            st = d % STAGES
-            t0 = _start(DIAG)
-            mbarrier.wait(ready.index(st), (d // STAGES) & 1)
-            t0 = _tick(p_diag, 10, t0, DIAG)
-            while not _pre_fresh(w0, w1, w2, w3, d, RING):
-                w0, w1, w2, w3 = _pre_rows(p_pre, d, TC, N_STREAMS, RING, blk)
-                if DIAG == 2:
-                    gl.atomic_add(p_diag + 2, 1, sem="relaxed")
-            t0 = _tick(p_diag, 8, t0, DIAG)
-            v0, v1, v2, v3 = w0, w1, w2, w3
-            if d + 1 < n_chunks:
-                w0, w1, w2, w3 = _pre_rows(p_pre, d + 1, TC, N_STREAMS, RING, blk)
-            _ws_chunk(x_bufs, p_out, s_out_t, d, v0, v1, v2, v3, h0, T, p_nsq, s, NS, TC, W,
-                      N_STREAMS, STAGES, RING, OUT_CS, NORM, NRING, blk)
-            mbarrier.arrive(empty.index(st), count=1)
-            t0 = _tick(p_diag, 9, t0, DIAG)
-            if NORM:
-                e = d - FLAG
-                if e >= 0:
-                    if e % NS == s:
-                        _norm_task(p_nsq, p_nr, p_diag, e, NS, H, norm_eps, DIAG, TC, FS, NRING,
-                                   nrm_l)
+        if NORM:
+            # one loop over the chunks and then NLAG more rescales (a separate loop after this
+            # one, or a rescale under `if d >= NLAG`, failed Triton 3.6's lowering where the
+            # launch specialised n_chunks == 1)
+            for d in range(n_chunks + NLAG):
+                if d < n_chunks:
+                    w0, w1, w2, w3 = _ws_step(x_bufs, ready, empty, p_pre, p_out, p_diag, s_out_t,
+                                              h0, T, n_chunks, d, w0, w1, w2, w3, NS, DIAG, TC, W,
+                                              N_STREAMS, STAGES, RING, OUT_CS, blk, p_nsq, s,
+                                              NORM, NRING)
+                    thread_barrier()
+                    # the counters only grow: the last arrival of round d // NRING of the slot
+                    # sees NS (round + 1) - 1
+                    arrived = gl.atomic_add(p_ncnt + d % NRING, 1, sem="acq_rel", scope="gpu")
+                    if arrived == NS * (d // NRING + 1) - 1:
+                        _norm_reduce(p_nsq, p_nr, p_diag, d, NS, H, norm_eps, DIAG, TC, NTG, FS,
+                                     NRING, nrm_l)
                 if d >= NLAG:
                     _norm_apply(p_out, s_out_t, p_nr, p_diag, d - NLAG, wv, h0, T, DIAG, TC, W,
                                 NRING, OUT_CS, blk)
-        if NORM:
-            for e in range(n_chunks - FLAG, n_chunks):
-                if e >= 0:
-                    if e % NS == s:
-                        _norm_task(p_nsq, p_nr, p_diag, e, NS, H, norm_eps, DIAG, TC, FS, NRING,
-                                   nrm_l)
-            for e in range(n_chunks - NLAG, n_chunks):
-                if e >= 0:
-                    _norm_apply(p_out, s_out_t, p_nr, p_diag, e, wv, h0, T, DIAG, TC, W, NRING,
-                                OUT_CS, blk)
+        else:
+            for d in range(n_chunks):
+                w0, w1, w2, w3 = _ws_step(x_bufs, ready, empty, p_pre, p_out, p_diag, s_out_t, h0,
+                                          T, n_chunks, d, w0, w1, w2, w3, NS, DIAG, TC, W,
+                                          N_STREAMS, STAGES, RING, OUT_CS, blk, p_nsq, s, NORM,
+                                          NRING)
+
+    @gluon.jit
+    def _ws_step(x_bufs, ready, empty, p_pre, p_out, p_diag, s_out_t, h0, T, n_chunks, d,
+                 w0, w1, w2, w3, NS, DIAG: gl.constexpr, TC: gl.constexpr, W: gl.constexpr,
+                 N_STREAMS: gl.constexpr, STAGES: gl.constexpr, RING: gl.constexpr,
+                 OUT_CS: gl.constexpr, blk: gl.constexpr, p_nsq, s, NORM: gl.constexpr,
+                 NRING: gl.constexpr):
+        """Chunk d of the weighted-sum partition (``_ws_part``): its slot's data and pre
+        (w0..w3: the words read ahead), the sums, the slot handed back; returns chunk d + 1's
+        words, read before the sums."""
+        st = d % STAGES
+        t0 = _start(DIAG)
+        mbarrier.wait(ready.index(st), (d // STAGES) & 1)
+        t0 = _tick(p_diag, 10, t0, DIAG)
+        while not _pre_fresh(w0, w1, w2, w3, d, RING):
+            w0, w1, w2, w3 = _pre_rows(p_pre, d, TC, N_STREAMS, RING, blk)
+            if DIAG == 2:
+                gl.atomic_add(p_diag + 2, 1, sem="relaxed")
+        t0 = _tick(p_diag, 8, t0, DIAG)
+        v0, v1, v2, v3 = w0, w1, w2, w3
+        if d + 1 < n_chunks:
+            w0, w1, w2, w3 = _pre_rows(p_pre, d + 1, TC, N_STREAMS, RING, blk)
+        _ws_chunk(x_bufs, p_out, s_out_t, d, v0, v1, v2, v3, h0, T, p_nsq, s, NS, TC, W,
+                  N_STREAMS, STAGES, RING, OUT_CS, NORM, NRING, blk)
+        mbarrier.arrive(empty.index(st), count=1)
+        _tick(p_diag, 9, t0, DIAG)
+        return w0, w1, w2, w3
 
     @gluon.jit
     def _post_coefs(p_pin, s_pin_t, s_pin_i: gl.constexpr, p_cin, s_cin_t, s_cin_i: gl.constexpr,
@@ -646,8 +664,8 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         FIN_TPW_C: gl.constexpr, WS_REGS: gl.constexpr, FIN_REGS: gl.constexpr,
         A_REG: gl.constexpr, FUSED: gl.constexpr, XS: gl.constexpr, POST_REGS: gl.constexpr,
         PIN_I: gl.constexpr, CIN_I: gl.constexpr, CIN_J: gl.constexpr, POST_CS: gl.constexpr,
-        p_nw, norm_eps, p_nsq, p_nr,
-        NORM: gl.constexpr, NLAG: gl.constexpr, FLAG: gl.constexpr, NRING: gl.constexpr,
+        p_nw, norm_eps, p_nsq, p_nr, p_ncnt,
+        NORM: gl.constexpr, NLAG: gl.constexpr, NTG: gl.constexpr, NRING: gl.constexpr,
         DIAG: gl.constexpr, num_warps: gl.constexpr,
     ):
         """CTA s = H-slice s; see the module docstring for the schedule. Four partitions: the
@@ -676,15 +694,16 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         NORM (mhc_pre's norm_weight p_nw, ``[H]``, with norm_eps): layer_input is RMS-normalised
         over the whole row, which spans every CTA. The weighted-sum partition does it all,
         after handing back chunk d's slot: it stores chunk d's rounded rows and publishes
-        their slice's sums of squares (the nsq ring, ``[NRING, NS, TC]``); on CTA e % NS it
-        adds chunk e = d - FLAG's sums and publishes the factors (the nr ring, ``[NRING,
-        TC]``); and it rescales chunk d - NLAG's rows (read back from L2). Every word flags its
-        round as pre's does. Each wait is on a smaller chunk than the waiter's own, so they
-        form no cycle. NRING > NLAG >= FLAG: a slot is rewritten only after its readers are
-        done (a CTA publishes chunk d's sums after it has read chunk d - 1 - NLAG's factors,
-        which needed every sum of that chunk read; factors are rewritten only once every CTA
-        has published the later chunk's sums). DIAG 3: the norm waits' cycles in
-        p_diag[16:18] (factors, rescale)."""
+        their slice's sums of squares (the nsq ring, ``[NRING, NS, TC]``) and counts its
+        arrival (p_ncnt, ``[NRING]`` int32); the CTA that arrives last adds the sums (NTG
+        tokens at a time) and publishes the factors (the nr ring, ``[NRING, TC]``); every CTA
+        rescales chunk d - NLAG's rows (read back from L2). Every word flags its round as
+        pre's does. The only wait, for chunk d - NLAG's factors, is on a CTA that has already
+        arrived there and waits for nothing until it has published them: no cycle. NRING >
+        NLAG: a slot is rewritten only after its readers are done (a CTA publishes chunk d's
+        sums after it has read chunk d - 1 - NLAG's factors, published after every sum of
+        that chunk was read; factors are rewritten only once every CTA has published a later
+        chunk's sums). DIAG 3: p_diag[16] the reductions' cycles, [17] the rescales' waits."""
         gl.static_assert(N_STREAMS == 4, "the weighted sum is written out for n = 4 streams")
         TRANS: gl.constexpr = TC < 64
         # TRANS: rows r and r + 32 of the transposed accumulator in one thread (32 rows a tile)
@@ -701,8 +720,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                                               [4, 1, 1], [2, 1, 0])
         # NORM: the [FS, 8] tiles of a chunk's slice sums (_norm_task), 8 words a thread at FS = 128
         nrm_l: gl.constexpr = gl.BlockedLayout([1, 2], [8, 4], [4, 1], [1, 0])
-        gl.static_assert(not NORM or (NRING > NLAG and NLAG >= FLAG),
-                         "the norm rings need NRING > NLAG >= FLAG")
+        gl.static_assert(not NORM or NRING > NLAG, "the norm rings need NRING > NLAG")
         s = gl.program_id(0)
         NS = gl.num_programs(0)
         h0 = s * W
@@ -741,8 +759,8 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                               TRANS, A_REG, acc_l, fold_l, blk)),
                 (_ws_part, (x_bufs, posted, empty, p_pre, p_out, p_diag, s_out_t, h0, T,
                             n_chunks, NS, DIAG, TC, W, N_STREAMS, STAGES, RING, OUT_CS, blk,
-                            p_nsq, p_nr, p_nw, s, H, norm_eps, NORM, NLAG, FLAG, NRING, FS,
-                            nrm_l)),
+                            p_nsq, p_nr, p_ncnt, p_nw, s, H, norm_eps, NORM, NLAG, NTG, NRING,
+                            FS, nrm_l)),
                 (_fin_part, (p_part, p_pre, p_mix, p_scale, p_base, p_diag, s, NS, T,
                              n_chunks, K, DIAG, rms_eps, hc_pre_eps, TC, NP, N_MIX, N_STREAMS,
                              RING, FIN_T, FS, HEAD, fin_l)),
@@ -761,8 +779,8 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                               TRANS, A_REG, acc_l, fold_l, blk)),
                 (_ws_part, (x_bufs, ready, empty, p_pre, p_out, p_diag, s_out_t, h0, T,
                             n_chunks, NS, DIAG, TC, W, N_STREAMS, STAGES, RING, OUT_CS, blk,
-                            p_nsq, p_nr, p_nw, s, H, norm_eps, NORM, NLAG, FLAG, NRING, FS,
-                            nrm_l)),
+                            p_nsq, p_nr, p_ncnt, p_nw, s, H, norm_eps, NORM, NLAG, NTG, NRING,
+                            FS, nrm_l)),
                 (_fin_part, (p_part, p_pre, p_mix, p_scale, p_base, p_diag, s, NS, T,
                              n_chunks, K, DIAG, rms_eps, hc_pre_eps, TC, NP, N_MIX, N_STREAMS,
                              RING, FIN_T, FS, HEAD, fin_l)),
