@@ -342,9 +342,8 @@ def test_slice_kernel_graph_replay_with_fresh_data(mode):
 
 # norm_weight in the slice kernel (mhc_gluon.py, NORM: the weighted sums publish each slice's
 # sums of squares, the CTA that arrives last at a chunk adds them, and every CTA rescales its
-# rows `lag` chunks later): the default lag (3), none (each CTA waits for the chunk it has just
-# summed) and one
-NORM_LAGS = {"lag-3": 3, "lag-0": 0, "lag-1": 1}
+# rows `lag` chunks later, holding them in registers until then): the default lag (3), 1 and 2
+NORM_LAGS = {"lag-3": 3, "lag-1": 1, "lag-2": 2}
 
 
 def _norm_cfg(cfg, lags):
@@ -383,8 +382,8 @@ def test_slice_kernel_norm(mode, lags, t, h):
 
 
 def test_slice_kernel_norm_bad_lags():
-    """A negative lag is refused before any launch."""
-    cfg = replace(SLICE["slice-t32-s13-f1-areg"], slice_norm_lag=-1)
+    """A lag outside 1..3 is refused before any launch."""
+    cfg = replace(SLICE["slice-t32-s13-f1-areg"], slice_norm_lag=4)
     r, fn, s, b = make_pre_inputs(64, 4, 7168, device="cuda", seed=1)
     with pytest.raises(ValueError, match="slice_norm_lag"):
         tmhc.mhc_pre(r, fn, s, b, torch.ones(7168, device="cuda"), *_pre_outs_like(r), *SCALARS, config=cfg)

@@ -97,9 +97,9 @@ class PreConfig:
     # partial's lowest mantissa bit carries its round's parity in this ring, so two configs give
     # the same values bit for bit only with the same ring
     slice_ring: int = 0
-    # with norm_weight (mhc_gluon.py, NORM): a chunk's rows are rescaled slice_norm_lag (>= 0)
-    # chunks after their weighted sum, once the CTA that summed the chunk last has published
-    # its norm factors
+    # with norm_weight (mhc_gluon.py, NORM): a chunk's rows are rescaled slice_norm_lag (1 to
+    # 3: they wait in registers) chunks after their weighted sum, by when the CTA that summed
+    # the chunk last has published its norm factors
     slice_norm_lag: int = 3
     slice_diag: int = 0  # benchmarks only: mhc_gluon's DIAG (2: re-read counts; 3: cycles)
 
@@ -381,11 +381,11 @@ def slice_ok(res: torch.Tensor, out: torch.Tensor, cfg: PreConfig, has_norm: boo
     multiple of the post partition's row block (16 tokens at 64-wide slices).
 
     has_norm (mhc_pre's norm_weight): normalised in the kernel (``NORM``). A slice config with
-    a negative ``slice_norm_lag`` raises ValueError."""
+    ``slice_norm_lag`` outside 1..3 raises ValueError."""
     if not cfg.slice:
         return False
-    if has_norm and cfg.slice_norm_lag < 0:
-        raise ValueError(f"PreConfig with slice and norm_weight needs slice_norm_lag >= 0; got {cfg}")
+    if has_norm and not 1 <= cfg.slice_norm_lag <= 3:
+        raise ValueError(f"PreConfig with slice and norm_weight needs slice_norm_lag in 1..3; got {cfg}")
     if head and has_norm or res.device.type != "cuda" or not hc_pre_eps >= 0:
         return False
     t, n, h = res.shape

@@ -286,9 +286,10 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                   NORM: gl.constexpr, NRING: gl.constexpr, blk: gl.constexpr):
         """Chunk d's weighted sum from its slot, its pre words given: out[t, h0 + h] =
         sum_i pre[t, i] x_i[t, h] (products added with fma in stream order, as the Triton
-        kernel does). NORM: the rounded values are stored as they are (``_norm_apply``
-        rescales them later) and each token's sum of their squares over this slice is
-        published in the nsq ring (slot d % NRING, row s), flagged as pre is."""
+        kernel does). NORM: nothing is stored but each token's sum of the squares of the
+        rounded values over this slice (in the nsq ring, slot d % NRING, row s, flagged as
+        pre is); the rounded tile is returned, and ``_norm_apply`` stores it rescaled NLAG
+        chunks later."""
         st = d % STAGES
         m = _pre_mask(d, RING)
         pr0 = (w0 ^ m).to(gl.float32, bitcast=True)
@@ -307,16 +308,16 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         msk = (t2 < T) & gl.expand_dims(o_h >= 0, 0)
         y = acc.to(p_out.dtype.element_ty)
         if NORM:
-            # the rounded rows (what an unfused RMSNorm reads) stay in L2 until _norm_apply
-            # rescales them, NLAG chunks later; their slice's sums of squares (>= 0 or NaN:
-            # the sign bit is free for the round's flag, as pre's) go to the nsq ring
-            gl.store(p_o, y, mask=msk)
+            # the rounded rows (what an unfused RMSNorm reads) stay in the partition's
+            # registers until _norm_apply; their slice's sums of squares (>= 0 or NaN: the
+            # sign bit is free for the round's flag, as pre's) go to the nsq ring
             yf = y.to(gl.float32)
             sq = gl.sum(yf * yf, axis=1)
             bits = (sq.to(gl.int32, bitcast=True) ^ _pre_mask(d, NRING)).to(gl.float32, bitcast=True)
             gl.store(p_nsq + ((d % NRING) * NS + s) * TC + o_t, bits)
         else:
             gl.store(p_o, y, mask=msk, cache_modifier=_cache(OUT_CS))
+        return y
 
     @gluon.jit
     def _flag_fresh(v, m, d, NRING: gl.constexpr):
@@ -354,27 +355,29 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         _tick(p_diag, 16, t0, DIAG)
 
     @gluon.jit
-    def _norm_apply(p_out, s_out_t, p_nr, p_diag, e, wv, h0, T, DIAG: gl.constexpr,
+    def _nr_rows(p_nr, e, TC: gl.constexpr, NRING: gl.constexpr, blk: gl.constexpr):
+        """Chunk e's published norm factors (the nr ring, flagged words), one per token (L2)."""
+        o_t = gl.arange(0, TC, layout=gl.SliceLayout(1, blk))
+        return gl.load(p_nr + (e % NRING) * TC + o_t, cache_modifier=".cg")
+
+    @gluon.jit
+    def _norm_apply(p_out, s_out_t, p_nr, p_diag, e, y, r, wv, h0, T, DIAG: gl.constexpr,
                     TC: gl.constexpr, W: gl.constexpr, NRING: gl.constexpr,
                     OUT_CS: gl.constexpr, blk: gl.constexpr):
-        """NORM, weighted sum: chunk e's rows of this slice, stored rounded by ``_ws_chunk``,
-        become y * rsqrt(mean(y^2) + norm_eps) * norm_weight once chunk e's factors are
-        published (the nr ring; re-read until fresh). y is read back through L2 (``.cg``:
-        this thread wrote it)."""
+        """NORM, weighted sum: chunk e's rounded rows of this slice (y, kept since
+        ``_ws_chunk``) are stored as y * rsqrt(mean(y^2) + norm_eps) * norm_weight once chunk
+        e's factors are published (r: the words read ahead, re-read until fresh)."""
         t0 = _start(DIAG)
         o_t = gl.arange(0, TC, layout=gl.SliceLayout(1, blk))
         o_h = gl.arange(0, W, layout=gl.SliceLayout(0, blk))
-        p_r = p_nr + (e % NRING) * TC + o_t
-        r = gl.load(p_r, cache_modifier=".cg")
         while not _flag_fresh(r, o_t >= 0, e, NRING):
-            r = gl.load(p_r, cache_modifier=".cg")
+            r = _nr_rows(p_nr, e, TC, NRING, blk)
         t0 = _tick(p_diag, 17, t0, DIAG)
         inv = (r.to(gl.int32, bitcast=True) ^ _pre_mask(e, NRING)).to(gl.float32, bitcast=True)
         t2 = gl.expand_dims(e.to(gl.int64) * TC + o_t, 1)
         p_o = p_out + t2 * s_out_t + gl.expand_dims(h0 + o_h, 0)
         msk = (t2 < T) & gl.expand_dims(o_h >= 0, 0)
-        y = gl.load(p_o, mask=msk, other=0.0, cache_modifier=".cg").to(gl.float32)
-        z = y * gl.expand_dims(inv, 1) * gl.expand_dims(wv, 0)
+        z = y.to(gl.float32) * gl.expand_dims(inv, 1) * gl.expand_dims(wv, 0)
         gl.store(p_o, z.to(p_out.dtype.element_ty), mask=msk, cache_modifier=_cache(OUT_CS))
 
     @gluon.jit
@@ -454,32 +457,57 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         w0, w1, w2, w3 = _pre_rows(p_pre, 0, TC, N_STREAMS, RING, blk)
         if NORM:
             # one loop over the chunks and then NLAG more rescales (a separate loop after this
-            # one, or a rescale under `if d >= NLAG`, failed Triton 3.6's lowering where the
-            # launch specialised n_chunks == 1)
+            # one, or a rescale under `if d >= NLAG` in this one, failed Triton 3.6's lowering
+            # where the launch specialised n_chunks == 1). No round trip to L2 waits on this
+            # path: the rounded tiles of chunks d - 1 .. d - NLAG stay in registers (ya, yb,
+            # yc), the arrival count of chunk d - 1 is read one chunk later, and chunk
+            # d - NLAG's factors were loaded a chunk ahead (rw)
+            gl.static_assert(NLAG >= 1 and NLAG <= 3, "NORM keeps 1 to 3 chunks in registers")
+            ya = gl.zeros([TC, W], p_out.dtype.element_ty, blk)
+            yb = ya
+            yc = ya
+            rw = gl.zeros([TC], gl.float32, gl.SliceLayout(1, blk))
+            arrived = -1
             for d in range(n_chunks + NLAG):
                 if d < n_chunks:
-                    w0, w1, w2, w3 = _ws_step(x_bufs, ready, empty, p_pre, p_out, p_diag, s_out_t,
-                                              h0, T, n_chunks, d, w0, w1, w2, w3, NS, DIAG, TC, W,
-                                              N_STREAMS, STAGES, RING, OUT_CS, blk, p_nsq, s,
-                                              NORM, NRING)
+                    w0, w1, w2, w3, y = _ws_step(x_bufs, ready, empty, p_pre, p_out, p_diag,
+                                                 s_out_t, h0, T, n_chunks, d, w0, w1, w2, w3, NS,
+                                                 DIAG, TC, W, N_STREAMS, STAGES, RING, OUT_CS,
+                                                 blk, p_nsq, s, NORM, NRING)
                     thread_barrier()
                     # the counters only grow: the last arrival of round d // NRING of the slot
                     # sees NS (round + 1) - 1. Relaxed: with acq_rel (a GPU-scope fence behind
-                    # each chunk's stores) the call took 1288 us at T = 8192 against 280 without
-                    # the norm; the sums' own flags make the reduction exact whatever the order
-                    arrived = gl.atomic_add(p_ncnt + d % NRING, 1, sem="relaxed", scope="gpu")
-                    if arrived == NS * (d // NRING + 1) - 1:
-                        _norm_reduce(p_nsq, p_nr, p_diag, d, NS, H, norm_eps, DIAG, TC, NTG, FS,
-                                     NRING, nrm_l)
+                    # each chunk's stores) the weighted sums stalled; the sums' own flags make
+                    # the reduction exact whatever the order
+                    now = gl.atomic_add(p_ncnt + d % NRING, 1, sem="relaxed", scope="gpu")
+                else:
+                    y = ya
+                    now = -1
+                if d >= 1:
+                    if arrived == NS * ((d - 1) // NRING + 1) - 1:
+                        _norm_reduce(p_nsq, p_nr, p_diag, d - 1, NS, H, norm_eps, DIAG, TC, NTG,
+                                     FS, NRING, nrm_l)
+                arrived = now
                 if d >= NLAG:
-                    _norm_apply(p_out, s_out_t, p_nr, p_diag, d - NLAG, wv, h0, T, DIAG, TC, W,
-                                NRING, OUT_CS, blk)
+                    if NLAG == 1:
+                        yo = ya
+                    elif NLAG == 2:
+                        yo = yb
+                    else:
+                        yo = yc
+                    _norm_apply(p_out, s_out_t, p_nr, p_diag, d - NLAG, yo, rw, wv, h0, T, DIAG,
+                                TC, W, NRING, OUT_CS, blk)
+                if d + 1 >= NLAG:
+                    rw = _nr_rows(p_nr, d + 1 - NLAG, TC, NRING, blk)
+                yc = yb
+                yb = ya
+                ya = y
         else:
             for d in range(n_chunks):
-                w0, w1, w2, w3 = _ws_step(x_bufs, ready, empty, p_pre, p_out, p_diag, s_out_t, h0,
-                                          T, n_chunks, d, w0, w1, w2, w3, NS, DIAG, TC, W,
-                                          N_STREAMS, STAGES, RING, OUT_CS, blk, p_nsq, s, NORM,
-                                          NRING)
+                w0, w1, w2, w3, y = _ws_step(x_bufs, ready, empty, p_pre, p_out, p_diag, s_out_t,
+                                             h0, T, n_chunks, d, w0, w1, w2, w3, NS, DIAG, TC, W,
+                                             N_STREAMS, STAGES, RING, OUT_CS, blk, p_nsq, s,
+                                             NORM, NRING)
 
     @gluon.jit
     def _ws_step(x_bufs, ready, empty, p_pre, p_out, p_diag, s_out_t, h0, T, n_chunks, d,
@@ -489,7 +517,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                  NRING: gl.constexpr):
         """Chunk d of the weighted-sum partition (``_ws_part``): its slot's data and pre
         (w0..w3: the words read ahead), the sums, the slot handed back; returns chunk d + 1's
-        words, read before the sums."""
+        words, read before the sums, and the rounded tile (NORM keeps it)."""
         st = d % STAGES
         t0 = _start(DIAG)
         mbarrier.wait(ready.index(st), (d // STAGES) & 1)
@@ -502,11 +530,11 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         v0, v1, v2, v3 = w0, w1, w2, w3
         if d + 1 < n_chunks:
             w0, w1, w2, w3 = _pre_rows(p_pre, d + 1, TC, N_STREAMS, RING, blk)
-        _ws_chunk(x_bufs, p_out, s_out_t, d, v0, v1, v2, v3, h0, T, p_nsq, s, NS, TC, W,
-                  N_STREAMS, STAGES, RING, OUT_CS, NORM, NRING, blk)
+        y = _ws_chunk(x_bufs, p_out, s_out_t, d, v0, v1, v2, v3, h0, T, p_nsq, s, NS, TC, W,
+                      N_STREAMS, STAGES, RING, OUT_CS, NORM, NRING, blk)
         mbarrier.arrive(empty.index(st), count=1)
         _tick(p_diag, 9, t0, DIAG)
-        return w0, w1, w2, w3
+        return w0, w1, w2, w3, y
 
     @gluon.jit
     def _post_coefs(p_pin, s_pin_t, s_pin_i: gl.constexpr, p_cin, s_cin_t, s_cin_i: gl.constexpr,
