@@ -341,13 +341,16 @@ def test_slice_kernel_graph_replay_with_fresh_data(mode):
 
 
 # norm_weight in the slice kernel (mhc_gluon.py, NORM: the weighted sums publish each slice's
-# sums of squares, the CTA that arrives last at a chunk adds them, and every CTA rescales its
-# rows `lag` chunks later, holding them in registers until then): the default lag (3), 1 and 2
-NORM_LAGS = {"lag-3": 3, "lag-1": 1, "lag-2": 2}
+# sums of squares, add every slice's for their share of the tokens fin_lag chunks later, and
+# rescale their rows lag chunks later, holding them in registers until then): the default
+# lags (3, 1), the tightest (1, 0: a CTA reduces a token of the chunk it has just summed) and
+# fin_lag == lag
+NORM_LAGS = {"lags-3-1": (3, 1), "lags-1-0": (1, 0), "lags-2-2": (2, 2)}
 
 
 def _norm_cfg(cfg, lags):
-    return replace(cfg, slice_norm_lag=NORM_LAGS[lags])
+    lag, fin = NORM_LAGS[lags]
+    return replace(cfg, slice_norm_lag=lag, slice_norm_fin_lag=fin)
 
 
 def _rms_normed(y, nw, eps=1e-6):
@@ -382,8 +385,8 @@ def test_slice_kernel_norm(mode, lags, t, h):
 
 
 def test_slice_kernel_norm_bad_lags():
-    """A lag outside 1..3 is refused before any launch."""
-    cfg = replace(SLICE["slice-t32-s13-f1-areg"], slice_norm_lag=4)
+    """Lags outside 1..3 (fin_lag: 0..lag) are refused before any launch."""
+    cfg = replace(SLICE["slice-t32-s13-f1-areg"], slice_norm_lag=2, slice_norm_fin_lag=3)
     r, fn, s, b = make_pre_inputs(64, 4, 7168, device="cuda", seed=1)
     with pytest.raises(ValueError, match="slice_norm_lag"):
         tmhc.mhc_pre(r, fn, s, b, torch.ones(7168, device="cuda"), *_pre_outs_like(r), *SCALARS, config=cfg)

@@ -98,9 +98,10 @@ class PreConfig:
     # the same values bit for bit only with the same ring
     slice_ring: int = 0
     # with norm_weight (mhc_gluon.py, NORM): a chunk's rows are rescaled slice_norm_lag (1 to
-    # 3: they wait in registers) chunks after their weighted sum, by when the CTA that summed
-    # the chunk last has published its norm factors
+    # 3: they wait in registers) chunks after their weighted sum, from factors that the CTAs
+    # publish slice_norm_fin_lag (0 to slice_norm_lag) chunks after it, a token each
     slice_norm_lag: int = 3
+    slice_norm_fin_lag: int = 1
     slice_diag: int = 0  # benchmarks only: mhc_gluon's DIAG (2: re-read counts; 3: cycles)
 
 
@@ -381,11 +382,13 @@ def slice_ok(res: torch.Tensor, out: torch.Tensor, cfg: PreConfig, has_norm: boo
     multiple of the post partition's row block (16 tokens at 64-wide slices).
 
     has_norm (mhc_pre's norm_weight): normalised in the kernel (``NORM``). A slice config with
-    ``slice_norm_lag`` outside 1..3 raises ValueError."""
+    ``slice_norm_lag`` outside 1..3 or ``slice_norm_fin_lag`` outside 0..slice_norm_lag raises
+    ValueError."""
     if not cfg.slice:
         return False
-    if has_norm and not 1 <= cfg.slice_norm_lag <= 3:
-        raise ValueError(f"PreConfig with slice and norm_weight needs slice_norm_lag in 1..3; got {cfg}")
+    if has_norm and not (1 <= cfg.slice_norm_lag <= 3 and 0 <= cfg.slice_norm_fin_lag <= cfg.slice_norm_lag):
+        raise ValueError(f"PreConfig with slice and norm_weight needs slice_norm_lag in 1..3 and "
+                         f"slice_norm_fin_lag in 0..slice_norm_lag; got {cfg}")
     if head and has_norm or res.device.type != "cuda" or not hc_pre_eps >= 0:
         return False
     t, n, h = res.shape
@@ -495,7 +498,7 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
     norm = norm_weight is not None
     nlag = cfg.slice_norm_lag
     nring = max(ring, nlag + 1)  # > the weighted sums' lag (mhc_gluon.py, NORM)
-    nsq_len, nr_len = (nring * ns * tc, nring * tc + nring) if norm else (0, 0)
+    nsq_len, nr_len = (nring * ns * tc, nring * tc) if norm else (0, 0)
     mix = torch.empty(0 if head else t * np_, dtype=torch.float32, device=res.device)
     # zeroed (one memset): _DIAG_WORDS words of slice_diag counts, the pre ring, the partials
     # ring and (norm_weight) the norm's two rings (words flagged by a bit that zeros never
@@ -506,8 +509,7 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
     pre = sync[d:d + pre_len].view(torch.float32)
     part = sync[d + pre_len:d + pre_len + part_len].view(torch.float32)
     nsq = sync[d + pre_len + part_len:d + pre_len + part_len + nsq_len].view(torch.float32)
-    nr = sync[d + pre_len + part_len + nsq_len:d + pre_len + part_len + nsq_len + nring * tc].view(torch.float32)
-    ncnt = sync[d + pre_len + part_len + nsq_len + nring * tc:]  # the chunks' arrival counts
+    nr = sync[d + pre_len + part_len + nsq_len:].view(torch.float32)
     p_nw = norm_weight if norm else fn  # unused pointer when there is no norm
     # the finisher's [FS, FIN_T, NP] tile holds every split's words at once
     fs = triton.next_power_of_2(ns)
@@ -520,10 +522,8 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
         FIN_TPW_Q=32 // (tpw_c * tpw_f), FIN_TPW_F=tpw_f, FIN_TPW_C=tpw_c,
         WS_REGS=cfg.slice_ws_regs, FIN_REGS=cfg.slice_fin_regs, A_REG=areg,
         POST_REGS=cfg.slice_post_regs, **post_meta, p_nw=p_nw, norm_eps=norm_eps,
-        p_nsq=nsq if norm else part, p_nr=nr if norm else part, p_ncnt=ncnt if norm else sync,
-        NORM=norm, NLAG=nlag, NRING=nring, DIAG=cfg.slice_diag, num_warps=4,
-        # the norm's reduction 8 tokens at a time where the weighted sums' registers are few
-        NTG=min(tc, 8 if cfg.slice_ws_regs < 128 else 32),
+        p_nsq=nsq if norm else part, p_nr=nr if norm else part, NORM=norm, NLAG=nlag,
+        FLAG=cfg.slice_norm_fin_lag, NRING=nring, DIAG=cfg.slice_diag, num_warps=4,
     )
     if not head:
         _mhc_coeff_kernel[(triton.cdiv(t, 16),)](

@@ -326,32 +326,29 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         return gl.max(gl.where(m, v.to(gl.int32, bitcast=True) ^ flip, -1), axis=0) < 0
 
     @gluon.jit
-    def _norm_reduce(p_nsq, p_nr, p_diag, e, NS, H, norm_eps, DIAG: gl.constexpr,
-                     TC: gl.constexpr, TG: gl.constexpr, FS: gl.constexpr,
-                     NRING: gl.constexpr, nrm_l: gl.constexpr):
-        """NORM: chunk e's factors, by the weighted-sum partition of the CTA that published
-        the chunk's last sums (``_ws_part``), TG tokens at a time. Adds every slice's sums of
-        squares of the rounded layer input (the nsq ring; each word's flag is checked, and
-        re-read until fresh: the relaxed arrival count does not order the stores before it) in
-        one fixed tree over the slices, and publishes rsqrt(sum / H + norm_eps) per token in
-        the nr ring (flagged as pre is)."""
+    def _norm_reduce(p_nsq, p_nr, p_diag, e, s, NS, H, norm_eps, DIAG: gl.constexpr,
+                     TC: gl.constexpr, FS: gl.constexpr, NRING: gl.constexpr,
+                     nrm_l: gl.constexpr):
+        """NORM: this CTA's share of chunk e's factors: token t where (e TC + t) % NS == s (at
+        most one a chunk where TC <= NS). Waits for every slice's sum of squares of the
+        token's rounded layer input (the nsq ring, flagged words), adds them (one fixed tree
+        over the slices) and publishes rsqrt(sum / H + norm_eps) in the nr ring (flagged as
+        pre is)."""
         t0 = _start(DIAG)
-        o_q = gl.arange(0, FS, layout=gl.SliceLayout(1, nrm_l))
-        o_f = gl.arange(0, TG, layout=gl.SliceLayout(0, nrm_l))
-        q2 = gl.expand_dims(o_q, 1)
-        m = (q2 < NS) & gl.expand_dims(o_f >= 0, 0)
+        o_q = gl.arange(0, FS, layout=nrm_l)
+        m = o_q < NS
         flip = gl.where((e // NRING) % 2 == 0, 0, -1)
         flag = _pre_mask(e, NRING)
-        for i in gl.static_range(TC // TG):
-            p = p_nsq + ((e % NRING) * NS + q2) * TC + gl.expand_dims(i * TG + o_f, 0)
+        first = ((s - (e * TC) % NS) + NS) % NS
+        for t in range(first, TC, NS):
+            p = p_nsq + ((e % NRING) * NS + o_q) * TC + t
             v = gl.load(p, mask=m, other=0.0, cache_modifier=".cg")
-            while gl.max(gl.max(gl.where(m, v.to(gl.int32, bitcast=True) ^ flip, -1), axis=0),
-                         axis=0) >= 0:
+            while gl.max(gl.where(m, v.to(gl.int32, bitcast=True) ^ flip, -1), axis=0) >= 0:
                 v = gl.load(p, mask=m, other=0.0, cache_modifier=".cg")
             sq = gl.where(m, (v.to(gl.int32, bitcast=True) ^ flag).to(gl.float32, bitcast=True), 0.0)
             inv = gl.rsqrt(gl.sum(sq, axis=0) / H + norm_eps)
             bits = (inv.to(gl.int32, bitcast=True) ^ flag).to(gl.float32, bitcast=True)
-            gl.store(p_nr + (e % NRING) * TC + i * TG + o_f, bits)
+            gl.store(p_nr + (e % NRING) * TC + t, bits)
         _tick(p_diag, 16, t0, DIAG)
 
     @gluon.jit
@@ -439,17 +436,15 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
     def _ws_part(x_bufs, ready, empty, p_pre, p_out, p_diag, s_out_t, h0, T, n_chunks,
                  NS, DIAG: gl.constexpr, TC: gl.constexpr, W: gl.constexpr,
                  N_STREAMS: gl.constexpr, STAGES: gl.constexpr, RING: gl.constexpr,
-                 OUT_CS: gl.constexpr, blk: gl.constexpr, p_nsq, p_nr, p_ncnt, p_nw, s, H,
-                 norm_eps, NORM: gl.constexpr, NLAG: gl.constexpr, NTG: gl.constexpr,
+                 OUT_CS: gl.constexpr, blk: gl.constexpr, p_nsq, p_nr, p_nw, s, H,
+                 norm_eps, NORM: gl.constexpr, NLAG: gl.constexpr, FLAG: gl.constexpr,
                  NRING: gl.constexpr, FS: gl.constexpr, nrm_l: gl.constexpr):
         """Weighted-sum partition: chunk d once its pre words are all fresh (re-read until
         they are), from its slot, which is then handed back to the loader. Chunk d + 1's words
         are read before chunk d's sums, so that their round trip overlaps them. NORM: after
-        chunk d's slot is handed back, the partition counts its arrival at chunk d (one
-        relaxed atomic on the chunk's counter, after a barrier of its warps: every thread's
-        sums are stored before it); the CTA that arrives last computes chunk d's
-        factors (``_norm_reduce``: nobody waits for the sums, and the factors follow the last
-        of them at once); then chunk d - NLAG's rows are normalised (``_norm_apply``)."""
+        chunk d's slot is handed back, this CTA's token of chunk d - FLAG gets its factor
+        (``_norm_reduce``: the chunk's tokens spread over the CTAs), then chunk d - NLAG's
+        rows are normalised (``_norm_apply``)."""
         if NORM:
             wv = gl.load(p_nw + h0 + gl.arange(0, W, layout=gl.SliceLayout(0, blk))).to(gl.float32)
         else:
@@ -458,36 +453,29 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         if NORM:
             # one loop over the chunks and then NLAG more rescales (a separate loop after this
             # one, or a rescale under `if d >= NLAG` in this one, failed Triton 3.6's lowering
-            # where the launch specialised n_chunks == 1). No round trip to L2 waits on this
-            # path: the rounded tiles of chunks d - 1 .. d - NLAG stay in registers (ya, yb,
-            # yc), the arrival count of chunk d - 1 is read one chunk later, and chunk
-            # d - NLAG's factors were loaded a chunk ahead (rw)
+            # where the launch specialised n_chunks == 1). The rounded tiles of chunks d - 1 ..
+            # d - NLAG stay in registers (ya, yb, yc), chunk d - NLAG's factors were loaded a
+            # chunk ahead (rw), and this CTA's token of chunk d - FLAG (if any) is reduced
             gl.static_assert(NLAG >= 1 and NLAG <= 3, "NORM keeps 1 to 3 chunks in registers")
-            ya = gl.zeros([TC, W], p_out.dtype.element_ty, blk)
-            yb = ya
-            yc = ya
+            gl.static_assert(FLAG >= 0 and FLAG <= NLAG, "NORM needs 0 <= FLAG <= NLAG")
+            # three different starting tiles: Triton carries a variable through the loop only
+            # if its value changes, and `yc = yb` of one tile shared by all three does not
+            ya = gl.full([TC, W], 1.0, p_out.dtype.element_ty, blk)
+            yb = gl.full([TC, W], 2.0, p_out.dtype.element_ty, blk)
+            yc = gl.full([TC, W], 3.0, p_out.dtype.element_ty, blk)
             rw = gl.zeros([TC], gl.float32, gl.SliceLayout(1, blk))
-            arrived = -1
             for d in range(n_chunks + NLAG):
                 if d < n_chunks:
                     w0, w1, w2, w3, y = _ws_step(x_bufs, ready, empty, p_pre, p_out, p_diag,
                                                  s_out_t, h0, T, n_chunks, d, w0, w1, w2, w3, NS,
                                                  DIAG, TC, W, N_STREAMS, STAGES, RING, OUT_CS,
                                                  blk, p_nsq, s, NORM, NRING)
-                    thread_barrier()
-                    # the counters only grow: the last arrival of round d // NRING of the slot
-                    # sees NS (round + 1) - 1. Relaxed: with acq_rel (a GPU-scope fence behind
-                    # each chunk's stores) the weighted sums stalled; the sums' own flags make
-                    # the reduction exact whatever the order
-                    now = gl.atomic_add(p_ncnt + d % NRING, 1, sem="relaxed", scope="gpu")
                 else:
                     y = ya
-                    now = -1
-                if d >= 1:
-                    if arrived == NS * ((d - 1) // NRING + 1) - 1:
-                        _norm_reduce(p_nsq, p_nr, p_diag, d - 1, NS, H, norm_eps, DIAG, TC, NTG,
-                                     FS, NRING, nrm_l)
-                arrived = now
+                if d >= FLAG:
+                    if d - FLAG < n_chunks:
+                        _norm_reduce(p_nsq, p_nr, p_diag, d - FLAG, s, NS, H, norm_eps, DIAG,
+                                     TC, FS, NRING, nrm_l)
                 if d >= NLAG:
                     if NLAG == 1:
                         yo = ya
@@ -694,8 +682,8 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         FIN_TPW_C: gl.constexpr, WS_REGS: gl.constexpr, FIN_REGS: gl.constexpr,
         A_REG: gl.constexpr, FUSED: gl.constexpr, XS: gl.constexpr, POST_REGS: gl.constexpr,
         PIN_I: gl.constexpr, CIN_I: gl.constexpr, CIN_J: gl.constexpr, POST_CS: gl.constexpr,
-        p_nw, norm_eps, p_nsq, p_nr, p_ncnt,
-        NORM: gl.constexpr, NLAG: gl.constexpr, NTG: gl.constexpr, NRING: gl.constexpr,
+        p_nw, norm_eps, p_nsq, p_nr,
+        NORM: gl.constexpr, NLAG: gl.constexpr, FLAG: gl.constexpr, NRING: gl.constexpr,
         DIAG: gl.constexpr, num_warps: gl.constexpr,
     ):
         """CTA s = H-slice s; see the module docstring for the schedule. Four partitions: the
@@ -723,13 +711,13 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
 
         NORM (mhc_pre's norm_weight p_nw, ``[H]``, with norm_eps): layer_input is RMS-normalised
         over the whole row, which spans every CTA. The weighted-sum partition does it all,
-        after handing back chunk d's slot: it stores chunk d's rounded rows and publishes
-        their slice's sums of squares (the nsq ring, ``[NRING, NS, TC]``) and counts its
-        arrival (p_ncnt, ``[NRING]`` int32); the CTA that arrives last adds the sums (NTG
-        tokens at a time) and publishes the factors (the nr ring, ``[NRING, TC]``); every CTA
-        rescales chunk d - NLAG's rows (read back from L2). Every word flags its round as
-        pre's does. The only wait, for chunk d - NLAG's factors, is on a CTA that has already
-        arrived there and waits for nothing until it has published them: no cycle. NRING >
+        after handing back chunk d's slot: it keeps chunk d's rounded tile in registers and
+        publishes each token's sum of its squares over the slice (the nsq ring, ``[NRING, NS,
+        TC]``); it adds every slice's sums of its share of chunk d - FLAG's tokens (token t
+        on CTA (chunk TC + t) % NS) and publishes their factors (the nr ring, ``[NRING,
+        TC]``); and it stores chunk d - NLAG's tile rescaled (NLAG 1 to 3, FLAG <= NLAG).
+        Every word flags its round as pre's does. Each wait is for what other CTAs publish
+        at a smaller or the same chunk, before their own waits there: no cycle. NRING >
         NLAG: a slot is rewritten only after its readers are done (a CTA publishes chunk d's
         sums after it has read chunk d - 1 - NLAG's factors, published after every sum of
         that chunk was read; factors are rewritten only once every CTA has published a later
@@ -748,8 +736,8 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         blk: gl.constexpr = gl.BlockedLayout([1, 8], [TPW_T, 32 // TPW_T], [4, 1], [1, 0])
         fin_l: gl.constexpr = gl.BlockedLayout([1, 1, 4], [FIN_TPW_Q, FIN_TPW_F, FIN_TPW_C],
                                               [4, 1, 1], [2, 1, 0])
-        # NORM: the [FS, 8] tiles of a chunk's slice sums (_norm_task), 8 words a thread at FS = 128
-        nrm_l: gl.constexpr = gl.BlockedLayout([1, 2], [8, 4], [4, 1], [1, 0])
+        # NORM: a token's slice sums, one a thread (_norm_reduce)
+        nrm_l: gl.constexpr = gl.BlockedLayout([1], [32], [4], [0])
         gl.static_assert(not NORM or NRING > NLAG, "the norm rings need NRING > NLAG")
         s = gl.program_id(0)
         NS = gl.num_programs(0)
@@ -789,8 +777,8 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                               TRANS, A_REG, acc_l, fold_l, blk)),
                 (_ws_part, (x_bufs, posted, empty, p_pre, p_out, p_diag, s_out_t, h0, T,
                             n_chunks, NS, DIAG, TC, W, N_STREAMS, STAGES, RING, OUT_CS, blk,
-                            p_nsq, p_nr, p_ncnt, p_nw, s, H, norm_eps, NORM, NLAG, NTG, NRING,
-                            FS, nrm_l)),
+                            p_nsq, p_nr, p_nw, s, H, norm_eps, NORM, NLAG, FLAG, NRING, FS,
+                            nrm_l)),
                 (_fin_part, (p_part, p_pre, p_mix, p_scale, p_base, p_diag, s, NS, T,
                              n_chunks, K, DIAG, rms_eps, hc_pre_eps, TC, NP, N_MIX, N_STREAMS,
                              RING, FIN_T, FS, HEAD, fin_l)),
@@ -809,8 +797,8 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                               TRANS, A_REG, acc_l, fold_l, blk)),
                 (_ws_part, (x_bufs, ready, empty, p_pre, p_out, p_diag, s_out_t, h0, T,
                             n_chunks, NS, DIAG, TC, W, N_STREAMS, STAGES, RING, OUT_CS, blk,
-                            p_nsq, p_nr, p_ncnt, p_nw, s, H, norm_eps, NORM, NLAG, NTG, NRING,
-                            FS, nrm_l)),
+                            p_nsq, p_nr, p_nw, s, H, norm_eps, NORM, NLAG, FLAG, NRING, FS,
+                            nrm_l)),
                 (_fin_part, (p_part, p_pre, p_mix, p_scale, p_base, p_diag, s, NS, T,
                              n_chunks, K, DIAG, rms_eps, hc_pre_eps, TC, NP, N_MIX, N_STREAMS,
                              RING, FIN_T, FS, HEAD, fin_l)),
