@@ -581,8 +581,11 @@ def mhc_fused_post_pre(x: torch.Tensor, residual: torch.Tensor, post_mix_in: tor
     if config is None:
         t, n, h = residual.shape
         fcfg = default_fused_config(t, n, h)
-        if fcfg is not None and slice_ok(new_residual, layer_input, fcfg, norm_weight is not None,
-                                         post_in, hc_pre_eps):
+        # with norm_weight the one-pass slice kernel lost to post then the slice pre with the
+        # norm (T=8192: 1249 us against 987 for post then the Triton pre; its weighted-sum
+        # partition, 72 registers in the fused kernel, spills the three held tiles): post then pre
+        if fcfg is not None and norm_weight is None and slice_ok(new_residual, layer_input, fcfg,
+                                                                 False, post_in, hc_pre_eps):
             # checked here already: straight to the launch (``_launch_pre`` would check again)
             _launch_slice(new_residual, fn, scale, base, layer_input, post_mix, comb_mix,
                           head=False, rms_eps=rms_eps, hc_pre_eps=hc_pre_eps,
@@ -614,7 +617,8 @@ def describe(op: str) -> str:
     lead = ""
     if op == "mhc_fused_post_pre":
         lead = ("from T = 4096 at H = 6144-8448 on CUDA sm_90 (n = 4, contiguous bf16 streams, "
-                "TMA-readable x, no norm_weight) one pass in the slice-resident Gluon kernel "
+                "TMA-readable x, no norm_weight: with it, post then pre) one pass in the "
+                "slice-resident Gluon kernel "
                 "(mhc_gluon.py FUSED: a post partition computes each chunk's new residual in "
                 "shared memory, written once, never read back; then as mhc_pre's slice path); "
                 "elsewhere mhc_post's kernel then mhc_pre's (a config given runs the Triton "
@@ -622,7 +626,8 @@ def describe(op: str) -> str:
     return (lead + "Triton GEMM against fn + RMS, sigmoids / Sinkhorn per token, weighted sum: "
             "two launches below T = 2048 tokens, one launch (split-K work items, finishers, "
             "own-tile weighted sums at large T) from 2048; from T = 4096 at H = 6144-8448 on "
-            "CUDA sm_90 (n = 4, contiguous bf16 streams, no norm_weight) the slice-resident "
-            "Gluon kernel instead (mhc_gluon.py: one CTA per 64-wide H-slice, 32-token chunks "
-            "held in shared memory, streams read once; mhc_pre adds a coefficient launch)"
+            "CUDA sm_90 (n = 4, contiguous bf16 streams) the slice-resident Gluon kernel "
+            "instead (mhc_gluon.py: one CTA per 64-wide H-slice, 32-token chunks held in shared "
+            "memory, streams read once; norm_weight's RMS reduced across the CTAs in the same "
+            "kernel; mhc_pre adds a coefficient launch)"
             "; per shape: mhc.default_pre_config(T, n, H, head)")
