@@ -436,3 +436,23 @@ def test_coefficient_kernel_matches_the_finisher_rows():
     assert_close("post_mix", post, want_post.unsqueeze(-1), atol=COEF_ATOL, rtol=0)
     assert_close("comb_mix", comb, want_comb, atol=COEF_ATOL, rtol=0)
     assert_columns_stochastic(comb)
+
+
+@pytest.mark.parametrize("lag,fin_lag", [(0, 0), (4, 1), (2, 3), (3, -1)])
+def test_slice_norm_lags_out_of_range_raise_before_any_launch(lag, fin_lag):
+    """With norm_weight a slice config's norm lags must be 1..3 (the weighted sums hold that many
+    tiles in registers) and 0..lag (the factors are reduced before the rescale waits for them):
+    anything else is a ValueError naming the field, on every device, before any launch (the
+    outputs stay untouched)."""
+    t, h = 8, 256
+    r, fn, s, b = make_pre_inputs(t, 4, h, seed=4)
+    cfg = replace(tmhc.PreConfig(block_h=16, split_h=64), slice=True, slice_norm_lag=lag,
+                  slice_norm_fin_lag=fin_lag)
+    outs = (torch.full((t, h), 7.0, dtype=r.dtype), torch.full((t, 4, 1), 7.0), torch.full((t, 4, 4), 7.0))
+    with pytest.raises(ValueError, match="slice_norm_lag"):
+        tmhc.mhc_pre(r, fn, s, b, torch.ones(h), *outs, *SCALARS, config=cfg)
+    assert all(bool((o == 7.0).all()) for o in outs)
+    # without norm_weight the lags are not used: the same config runs (here the Triton kernel)
+    tmhc.mhc_pre(r, fn, s, b, None, *outs, *SCALARS, config=cfg)
+    assert_close("layer_input", outs[0].float(), ref.mhc_pre(r, fn, s, b)[0].float(), atol=5e-4,
+                 rtol=ROUNDING_RTOL[r.dtype])

@@ -34,6 +34,11 @@ memory:
   each loaded chunk into the new residual in place, in mhc_post's fma order (bit for bit its
   values), stores it to the new residual once and hands the slot on; the GEMM and the weighted
   sum then run on it as above. The new residual is written once and never read back.
+- **NORM** (mhc_pre's ``norm_weight``, session 27): layer_input's RMSNorm needs each token's
+  sum of squares over all H, which spans every CTA. The weighted-sum partition keeps each
+  chunk's rounded tile in registers, publishes its slice's sums of squares, reduces every
+  slice's sums for its share of an earlier chunk's tokens (one token of a chunk a CTA) and
+  stores the tile rescaled a few chunks later, once the token's factor is published.
 
 Hand-overs without counters or fences: every published word flags itself. A partial word's
 lowest mantissa bit and a pre word's sign bit say which round of its ring wrote it
