@@ -136,8 +136,8 @@ def main(reps: int, t: int, h: int, names: list[str]) -> None:
             us = [round(v * 1024 / ns / 1.98e3, 1) for v in diag.tolist()]
             print(f"{'':36s} us per CTA (1.98 GHz): GEMM ready wait {us[3]}, work {us[4]}; "
                   f"finisher poll {us[7]}, work {us[12]}, norm poll {us[16]}; ws wait {us[10]}, "
-                  f"pre poll {us[8]}, work {us[9]}, norm poll {us[17]}; loader empty wait "
-                  f"{us[11]}", flush=True)
+                  f"pre poll {us[8]}, work {us[9]}, norm poll {us[17]}, rescale {us[18]}, whole "
+                  f"loop {us[19]}; loader empty wait {us[11]}", flush=True)
     names = [n for n in names if "diag=" not in n]
     times: dict[str, list[float]] = {}
     for _ in range(reps):

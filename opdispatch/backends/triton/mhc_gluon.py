@@ -381,6 +381,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         msk = (t2 < T) & gl.expand_dims(o_h >= 0, 0)
         z = y.to(gl.float32) * gl.expand_dims(inv, 1) * gl.expand_dims(wv, 0)
         gl.store(p_o, z.to(p_out.dtype.element_ty), mask=msk, cache_modifier=_cache(OUT_CS))
+        _tick(p_diag, 18, t0, DIAG)
 
     @gluon.jit
     def _a_regs(p_fn, s_fn, i, H, h0, N_MIX: gl.constexpr, W: gl.constexpr,
@@ -470,6 +471,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
             yc = gl.full([TC, W], 3.0, p_out.dtype.element_ty, blk)
             rw = gl.zeros([TC], gl.float32, gl.SliceLayout(1, blk))
             for d in range(n_chunks + NLAG):
+                t_it = _start(DIAG)
                 if d < n_chunks:
                     w0, w1, w2, w3, y = _ws_step(x_bufs, ready, empty, p_pre, p_out, p_diag,
                                                  s_out_t, h0, T, n_chunks, d, w0, w1, w2, w3, NS,
@@ -495,6 +497,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                 yc = yb
                 yb = ya
                 ya = y
+                _tick(p_diag, 19, t_it, DIAG)
         else:
             for d in range(n_chunks):
                 w0, w1, w2, w3, y = _ws_step(x_bufs, ready, empty, p_pre, p_out, p_diag, s_out_t,
@@ -726,7 +729,8 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         NLAG: a slot is rewritten only after its readers are done (a CTA publishes chunk d's
         sums after it has read chunk d - 1 - NLAG's factors, published after every sum of
         that chunk was read; factors are rewritten only once every CTA has published a later
-        chunk's sums). DIAG 3: p_diag[16] the reductions' cycles, [17] the rescales' waits."""
+        chunk's sums). DIAG 3: p_diag[16] the reductions' cycles, [17] the rescales' waits,
+        [18] the rescales' work, [19] the weighted-sum partition's whole loop."""
         gl.static_assert(N_STREAMS == 4, "the weighted sum is written out for n = 4 streams")
         TRANS: gl.constexpr = TC < 64
         # TRANS: rows r and r + 32 of the transposed accumulator in one thread (32 rows a tile)
