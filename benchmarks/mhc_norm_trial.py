@@ -41,7 +41,7 @@ def knobs(cfg: tmhc.PreConfig, spec: str) -> tmhc.PreConfig:
     for kv in filter(None, spec.split(",")):
         k, v = kv.split("=")
         field = "slice_" + k
-        cfg = replace(cfg, **{field: bool(int(v)) if field in ("slice_areg", "slice_post_cs", "slice_norm_prefetch") else int(v)})
+        cfg = replace(cfg, **{field: bool(int(v)) if field in ("slice_areg", "slice_post_cs") else int(v)})
     return cfg
 
 

@@ -102,7 +102,6 @@ class PreConfig:
     # publish slice_norm_fin_lag (0 to slice_norm_lag) chunks after it, a token each
     slice_norm_lag: int = 3
     slice_norm_fin_lag: int = 1
-    slice_norm_prefetch: bool = False  # the factors' loads issued a chunk before their reduction
     slice_diag: int = 0  # benchmarks only: mhc_gluon's DIAG (2: re-read counts; 3: cycles)
 
 
@@ -525,8 +524,6 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
         POST_REGS=cfg.slice_post_regs, **post_meta, p_nw=p_nw, norm_eps=norm_eps,
         p_nsq=nsq if norm else part, p_nr=nr if norm else part, NORM=norm, NLAG=nlag,
         FLAG=cfg.slice_norm_fin_lag, NRING=nring, DIAG=cfg.slice_diag, num_warps=4,
-        # a token's norm loads a chunk ahead where each CTA has at most one token a chunk
-        NPF=cfg.slice_norm_prefetch and tc <= ns,
     )
     if not head:
         _mhc_coeff_kernel[(triton.cdiv(t, 16),)](

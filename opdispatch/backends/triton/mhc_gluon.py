@@ -357,40 +357,6 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         _tick(p_diag, 16, t0, DIAG)
 
     @gluon.jit
-    def _norm_issue(p_nsq, e, s, NS, TC: gl.constexpr, FS: gl.constexpr, NRING: gl.constexpr,
-                    nrm_l: gl.constexpr):
-        """NORM with one token a CTA at most (TC <= NS): the loads of every slice's sum of
-        squares of this CTA's token of chunk e (zeros if it has none), issued a chunk before
-        ``_norm_finish`` uses them, so that their round trip is off the weighted sums' path."""
-        o_q = gl.arange(0, FS, layout=nrm_l)
-        t = ((s - (e * TC) % NS) + NS) % NS
-        m = (o_q < NS) & (t < TC)
-        return gl.load(p_nsq + ((e % NRING) * NS + o_q) * TC + t, mask=m, other=0.0,
-                       cache_modifier=".cg")
-
-    @gluon.jit
-    def _norm_finish(p_nsq, p_nr, p_diag, e, v, s, NS, H, norm_eps, DIAG: gl.constexpr,
-                     TC: gl.constexpr, FS: gl.constexpr, NRING: gl.constexpr,
-                     nrm_l: gl.constexpr):
-        """NORM with one token a CTA at most: ``_norm_reduce`` on the words ``_norm_issue``
-        loaded (re-read until all are fresh)."""
-        t0 = _start(DIAG)
-        o_q = gl.arange(0, FS, layout=nrm_l)
-        t = ((s - (e * TC) % NS) + NS) % NS
-        if t < TC:
-            m = o_q < NS
-            flip = gl.where((e // NRING) % 2 == 0, 0, -1)
-            flag = _pre_mask(e, NRING)
-            p = p_nsq + ((e % NRING) * NS + o_q) * TC + t
-            while gl.max(gl.where(m, v.to(gl.int32, bitcast=True) ^ flip, -1), axis=0) >= 0:
-                v = gl.load(p, mask=m, other=0.0, cache_modifier=".cg")
-            sq = gl.where(m, (v.to(gl.int32, bitcast=True) ^ flag).to(gl.float32, bitcast=True), 0.0)
-            inv = gl.rsqrt(gl.sum(sq, axis=0) / H + norm_eps)
-            bits = (inv.to(gl.int32, bitcast=True) ^ flag).to(gl.float32, bitcast=True)
-            gl.store(p_nr + (e % NRING) * TC + t, bits)
-        _tick(p_diag, 16, t0, DIAG)
-
-    @gluon.jit
     def _nr_rows(p_nr, e, TC: gl.constexpr, NRING: gl.constexpr, blk: gl.constexpr):
         """Chunk e's published norm factors (the nr ring, flagged words), one per token (L2)."""
         o_t = gl.arange(0, TC, layout=gl.SliceLayout(1, blk))
@@ -478,8 +444,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                  N_STREAMS: gl.constexpr, STAGES: gl.constexpr, RING: gl.constexpr,
                  OUT_CS: gl.constexpr, blk: gl.constexpr, p_nsq, p_nr, p_nw, s, H,
                  norm_eps, NORM: gl.constexpr, NLAG: gl.constexpr, FLAG: gl.constexpr,
-                 NRING: gl.constexpr, FS: gl.constexpr, nrm_l: gl.constexpr,
-                 NPF: gl.constexpr):
+                 NRING: gl.constexpr, FS: gl.constexpr, nrm_l: gl.constexpr):
         """Weighted-sum partition: chunk d once its pre words are all fresh (re-read until
         they are), from its slot, which is then handed back to the loader. Chunk d + 1's words
         are read before chunk d's sums, so that their round trip overlaps them. NORM: after
@@ -505,7 +470,6 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
             yb = gl.full([TC, W], 2.0, p_out.dtype.element_ty, blk)
             yc = gl.full([TC, W], 3.0, p_out.dtype.element_ty, blk)
             rw = gl.zeros([TC], gl.float32, gl.SliceLayout(1, blk))
-            vq = gl.zeros([FS], gl.float32, nrm_l)
             for d in range(n_chunks + NLAG):
                 t_it = _start(DIAG)
                 if d < n_chunks:
@@ -515,16 +479,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                                                  blk, p_nsq, s, NORM, NRING)
                 else:
                     y = ya
-                if NPF:
-                    # one token a CTA: its loads issued a chunk ahead
-                    if d >= FLAG:
-                        if d - FLAG < n_chunks:
-                            _norm_finish(p_nsq, p_nr, p_diag, d - FLAG, vq, s, NS, H, norm_eps,
-                                         DIAG, TC, FS, NRING, nrm_l)
-                    if d + 1 >= FLAG:
-                        if d + 1 - FLAG < n_chunks:
-                            vq = _norm_issue(p_nsq, d + 1 - FLAG, s, NS, TC, FS, NRING, nrm_l)
-                elif d >= FLAG:
+                if d >= FLAG:
                     if d - FLAG < n_chunks:
                         _norm_reduce(p_nsq, p_nr, p_diag, d - FLAG, s, NS, H, norm_eps, DIAG,
                                      TC, FS, NRING, nrm_l)
@@ -737,7 +692,6 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         PIN_I: gl.constexpr, CIN_I: gl.constexpr, CIN_J: gl.constexpr, POST_CS: gl.constexpr,
         p_nw, norm_eps, p_nsq, p_nr,
         NORM: gl.constexpr, NLAG: gl.constexpr, FLAG: gl.constexpr, NRING: gl.constexpr,
-        NPF: gl.constexpr,
         DIAG: gl.constexpr, num_warps: gl.constexpr,
     ):
         """CTA s = H-slice s; see the module docstring for the schedule. Four partitions: the
@@ -833,7 +787,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                 (_ws_part, (x_bufs, posted, empty, p_pre, p_out, p_diag, s_out_t, h0, T,
                             n_chunks, NS, DIAG, TC, W, N_STREAMS, STAGES, RING, OUT_CS, blk,
                             p_nsq, p_nr, p_nw, s, H, norm_eps, NORM, NLAG, FLAG, NRING, FS,
-                            nrm_l, NPF)),
+                            nrm_l)),
                 (_fin_part, (p_part, p_pre, p_mix, p_scale, p_base, p_diag, s, NS, T,
                              n_chunks, K, DIAG, rms_eps, hc_pre_eps, TC, NP, N_MIX, N_STREAMS,
                              RING, FIN_T, FS, HEAD, fin_l)),
@@ -853,7 +807,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
                 (_ws_part, (x_bufs, ready, empty, p_pre, p_out, p_diag, s_out_t, h0, T,
                             n_chunks, NS, DIAG, TC, W, N_STREAMS, STAGES, RING, OUT_CS, blk,
                             p_nsq, p_nr, p_nw, s, H, norm_eps, NORM, NLAG, FLAG, NRING, FS,
-                            nrm_l, NPF)),
+                            nrm_l)),
                 (_fin_part, (p_part, p_pre, p_mix, p_scale, p_base, p_diag, s, NS, T,
                              n_chunks, K, DIAG, rms_eps, hc_pre_eps, TC, NP, N_MIX, N_STREAMS,
                              RING, FIN_T, FS, HEAD, fin_l)),
