@@ -19,17 +19,14 @@ residual (bf16 steps). ``MHC_TRIAL_EAGER=1`` adds do_bench times (L2 flushed bef
 from __future__ import annotations
 
 import os
-import statistics
 import sys
-from dataclasses import replace
 
 import torch
 import triton.testing
 
-from benchmarks.mhc_slice_trial import SC, bf16_steps
+from benchmarks.mhc_slice_trial import SC, bf16_steps, print_alternated, slice_knobs
 from opdispatch.backends.torch_ref import mhc as ref_mhc
 from opdispatch.backends.triton import mhc as tmhc
-from opdispatch.dispatch.bench import graph_replay_us as graph_us
 
 N = 4
 
@@ -38,12 +35,7 @@ def fused_config(name: str, t: int, h: int) -> tmhc.PreConfig:
     cfg = tmhc.default_fused_config(t, N, h)
     if cfg is None:
         raise SystemExit(f"no slice config at T={t}, H={h}")
-    for kv in filter(None, name.partition("@")[2].split(",")):
-        k, v = kv.split("=")
-        field = "slice_" + k
-        is_bool = field in ("slice_areg", "slice_post_cs")
-        cfg = replace(cfg, **{field: bool(int(v)) if is_bool else int(v)})
-    return cfg
+    return slice_knobs(cfg, name.partition("@")[2])
 
 
 def main(reps: int, t: int, h: int, names: list[str]) -> None:
@@ -104,14 +96,7 @@ def main(reps: int, t: int, h: int, names: list[str]) -> None:
         print(f"{name:28s} bit-equal to post then pre: new {same[0]}, layer_input {same[1]}, "
               f"post {same[2]}, comb {same[3]}; layer_input vs f64: max {ulps:.2f} bf16 steps",
               flush=True)
-    times: dict[str, list[float]] = {}
-    for _ in range(reps):
-        for name in names:
-            times.setdefault(name, []).append(graph_us(lambda n_=name: call(n_)))
-    print(f"T={t}, n={N}, H={h}, graph us, {reps} alternations (median [min-max])")
-    for name in names:
-        v = times[name]
-        print(f"{name:28s} {statistics.median(v):7.1f} [{min(v):.1f}-{max(v):.1f}]", flush=True)
+    print_alternated(t, h, reps, names, call, 28)
     if os.environ.get("MHC_TRIAL_EAGER") == "1":
         print(f"T={t}, n={N}, H={h}, do_bench us (eager)")
         for name in names:

@@ -22,52 +22,28 @@ bit for bit against ``slice`` with the same knobs run on mhc_post's output.
 
 from __future__ import annotations
 
-import statistics
 import sys
 from dataclasses import replace
 
 import torch
 
+from benchmarks.mhc_slice_trial import SC, PreCase, bf16_steps, print_alternated, slice_knobs
 from opdispatch.backends.torch_ref import mhc as ref_mhc
 from opdispatch.backends.triton import mhc as tmhc
-from opdispatch.dispatch.bench import graph_replay_us as graph_us
 
 N = 4
-SC = dict(rms_eps=1e-6, hc_pre_eps=1e-6, sinkhorn_eps=1e-6, post_mult=2.0, sinkhorn_iters=20,
-          norm_eps=1e-6)
-
-
-def knobs(cfg: tmhc.PreConfig, spec: str) -> tmhc.PreConfig:
-    for kv in filter(None, spec.split(",")):
-        k, v = kv.split("=")
-        field = "slice_" + k
-        cfg = replace(cfg, **{field: bool(int(v)) if field in ("slice_areg", "slice_post_cs") else int(v)})
-    return cfg
-
-
-def bf16_steps(got: torch.Tensor, want: torch.Tensor) -> tuple[float, float]:
-    """(largest |got - want| in units of want's bf16 step (floored at 2^-10's), share differing)."""
-    g, w = got.double(), want.double()
-    step = 2.0 ** (torch.floor(torch.log2(w.abs().clamp_min(2.0 ** -10))) - 7)
-    d = (g - w).abs()
-    return (d / step).max().item(), (d > 0).double().mean().item()
 
 
 def main(reps: int, t: int, h: int, names: list[str]) -> None:
     dev = "cuda"
-    g = torch.Generator(device=dev).manual_seed(0)
-    r = torch.randn(t, N, h, device=dev, generator=g).to(torch.bfloat16)
-    fn = torch.randn((2 + N) * N, N * h, device=dev, generator=g) * 1e-3
-    scale = torch.rand(3, device=dev, generator=g) + 0.5
-    base = torch.randn((2 + N) * N, device=dev, generator=g) * 0.1
+    case = PreCase(t, h, dev)  # streams, fn, scale, base and outputs as the other mHC trials
+    g, r, fn, scale, base = case.g, case.r, case.fn, case.scale, case.base
+    y, post, comb = case.y, case.post, case.comb
     nw = (torch.rand(h, device=dev, generator=g) + 0.5).to(torch.bfloat16)
     x = torch.randn(t, h, device=dev, generator=g).to(torch.bfloat16)
     pin = torch.rand(t, N, 1, device=dev, generator=g) * 2
     cin = torch.softmax(torch.randn(t, N, N, device=dev, generator=g), dim=-1)
     new = torch.empty_like(r)
-    y = torch.empty(t, h, dtype=torch.bfloat16, device=dev)
-    post = torch.empty(t, N, 1, device=dev)
-    comb = torch.empty(t, N, N, device=dev)
     pcfg = tmhc.default_pre_config(t, N, h)
     fcfg = tmhc.default_fused_config(t, N, h)
     triton_cfg = replace(pcfg, slice=False)
@@ -83,13 +59,13 @@ def main(reps: int, t: int, h: int, names: list[str]) -> None:
         if kind == "plain":
             return pre(pcfg, None)
         if kind == "slice":
-            return pre(knobs(pcfg, spec), nw)
+            return pre(slice_knobs(pcfg, spec), nw)
         if kind == "fused-pp":
             tmhc.mhc_post(x, r, pin, cin, new)
             return pre(triton_cfg, nw, new)
         if kind == "fused":
             return tmhc._launch_pre(new, fn, scale, base, nw, y, post, comb, head=False,
-                                    post_in=(x, r, pin, cin), config=knobs(fcfg, spec), **SC)
+                                    post_in=(x, r, pin, cin), config=slice_knobs(fcfg, spec), **SC)
         raise ValueError(name)
 
     # float64 references: pre on r, and pre on mhc_post's output (the fused variants)
@@ -127,7 +103,7 @@ def main(reps: int, t: int, h: int, names: list[str]) -> None:
         if name.startswith("fused@") or name == "fused":
             got = (y.clone(), post.clone(), comb.clone())
             spec = name.partition("@")[2]
-            pre(knobs(pcfg, spec), nw, new_ref)
+            pre(slice_knobs(pcfg, spec), nw, new_ref)
             same = [torch.equal(a, b) for a, b in zip(got, (y, post, comb), strict=True)]
             line += f"; bit-equal to post then slice pre: {same}"
         print(line, flush=True)
@@ -138,15 +114,7 @@ def main(reps: int, t: int, h: int, names: list[str]) -> None:
                   f"finisher poll {us[7]}, work {us[12]}, norm poll {us[16]}; ws wait {us[10]}, "
                   f"pre poll {us[8]}, work {us[9]}, norm poll {us[17]}, rescale {us[18]}, whole "
                   f"loop {us[19]}; loader empty wait {us[11]}", flush=True)
-    names = [n for n in names if "diag=" not in n]
-    times: dict[str, list[float]] = {}
-    for _ in range(reps):
-        for name in names:
-            times.setdefault(name, []).append(graph_us(lambda n_=name: call(n_)))
-    print(f"T={t}, n={N}, H={h}, graph us, {reps} alternations (median [min-max])")
-    for name in names:
-        v = times[name]
-        print(f"{name:36s} {statistics.median(v):7.1f} [{min(v):.1f}-{max(v):.1f}]", flush=True)
+    print_alternated(t, h, reps, [n for n in names if "diag=" not in n], call, 36)
 
 
 if __name__ == "__main__":

@@ -37,16 +37,36 @@ SC = dict(rms_eps=1e-6, hc_pre_eps=1e-6, sinkhorn_eps=1e-6, post_mult=2.0, sinkh
           norm_eps=1e-6)
 
 
+def slice_knobs(cfg: tmhc.PreConfig, spec: str) -> tmhc.PreConfig:
+    """``cfg`` with the knobs of ``spec`` (``knob=value,...``: PreConfig fields without the
+    ``slice_`` prefix, ``out_cs`` as is; the boolean ones as 0 / 1). Shared by the mHC trials."""
+    for kv in filter(None, spec.split(",")):
+        k, v = kv.split("=")
+        field = k if k == "out_cs" else "slice_" + k
+        is_bool = field in ("out_cs", "slice_areg", "slice_post_cs")
+        cfg = replace(cfg, **{field: bool(int(v)) if is_bool else int(v)})
+    return cfg
+
+
+def print_alternated(t: int, h: int, reps: int, names: list[str], call, width: int) -> None:
+    """CUDA-graph times of ``call(name)`` for each name, the names alternated ``reps`` times,
+    printed as median [min-max] (the fused and norm trials)."""
+    times: dict[str, list[float]] = {}
+    for _ in range(reps):
+        for name in names:
+            times.setdefault(name, []).append(graph_us(lambda n_=name: call(n_)))
+    print(f"T={t}, n={N}, H={h}, graph us, {reps} alternations (median [min-max])")
+    for name in names:
+        v = times[name]
+        print(f"{name:{width}s} {statistics.median(v):7.1f} [{min(v):.1f}-{max(v):.1f}]", flush=True)
+
+
 def config_of(name: str, t: int, h: int, head: bool) -> tmhc.PreConfig:
     cfg = replace(tmhc.default_pre_config(t, N, h, head), slice=False)
     kind, _, knobs = name.partition("@")
     if kind == "slice":
         cfg = replace(cfg, slice=True)
-    for kv in filter(None, knobs.split(",")):
-        k, v = kv.split("=")
-        field = k if k == "out_cs" else "slice_" + k
-        cfg = replace(cfg, **{field: bool(int(v)) if field in ("out_cs", "slice_areg") else int(v)})
-    return cfg
+    return slice_knobs(cfg, knobs)
 
 
 def bf16_steps(got: torch.Tensor, want: torch.Tensor) -> tuple[float, float]:

@@ -353,12 +353,6 @@ def _norm_cfg(cfg, lags):
     return replace(cfg, slice_norm_lag=lag, slice_norm_fin_lag=fin)
 
 
-def _rms_normed(y, nw, eps=1e-6):
-    """RMSNorm of a rounded layer input in float64, rounded as the kernels round."""
-    yd = y.double()
-    return (yd * torch.rsqrt(yd.square().mean(-1, keepdim=True) + eps) * nw.double()).to(y.dtype)
-
-
 @pytest.mark.parametrize("t,h", [(1, 7168), (70, 4096), (4100, 7168)])
 @pytest.mark.parametrize("mode", ["slice-t32-s11-f2", "slice-t32-s13-f1-areg"])
 @pytest.mark.parametrize("lags", list(NORM_LAGS))
@@ -377,8 +371,8 @@ def test_slice_kernel_norm(mode, lags, t, h):
     assert tmhc.slice_ok(r, outs[0], cfg, True, None, 1e-6)
     tmhc.mhc_pre(r, fn, s, b, nw, *outs, *SCALARS, config=cfg)
     assert torch.equal(outs[1], plain[1]) and torch.equal(outs[2], plain[2])
-    assert_close("normed layer_input vs its own rows", outs[0].float(), _rms_normed(plain[0], nw).float(),
-                 atol=1e-6, rtol=Y_RTOL)
+    own = ref.rms_norm(plain[0].double(), nw, 1e-6).to(plain[0].dtype)  # float64, rounded as the kernel rounds
+    assert_close("normed layer_input vs its own rows", outs[0].float(), own.float(), atol=1e-6, rtol=Y_RTOL)
     want = ref.mhc_pre(r, fn, s, b, norm_weight=nw)
     # normalised from the rounded layer input: two bf16 steps (as the Triton kernel's test)
     assert_close("normed layer_input", outs[0].float(), want[0].float(), atol=Y_ATOL, rtol=2 * Y_RTOL)
@@ -444,11 +438,11 @@ def _fused_slice_or_skip(x, r, p, c, new, y, cfg):
         pytest.skip("the slice kernel needs CUDA sm_90 with Gluon")
 
 
-def _post_then_pre(x, r, p, c, fn, s, b, cfg):
+def _post_then_pre(x, r, p, c, fn, s, b, cfg, nw=None):
     new = torch.empty_like(r)
     tmhc.mhc_post(x, r, p, c, new)
     outs = _pre_outs_like(r)
-    tmhc.mhc_pre(new, fn, s, b, None, *outs, *SCALARS, config=cfg)
+    tmhc.mhc_pre(new, fn, s, b, nw, *outs, *SCALARS, config=cfg)
     return (new, *outs)
 
 
@@ -496,12 +490,9 @@ def test_slice_fused_with_norm_equals_post_then_pre(mode, t):
     outs = _pre_outs_like(r)
     _fused_slice_or_skip(x, r, p, c, new, outs[0], cfg)
     tmhc.mhc_fused_post_pre(x, r, p, c, fn, s, b, nw, new, *outs, *SCALARS, config=cfg)
-    new2 = torch.empty_like(r)
-    tmhc.mhc_post(x, r, p, c, new2)
-    outs2 = _pre_outs_like(r)
-    tmhc.mhc_pre(new2, fn, s, b, nw, *outs2, *SCALARS, config=cfg)
-    _assert_equal_outputs((new, *outs), (new2, *outs2), "fused with norm vs post then pre")
-    want = ref.mhc_pre(new2, fn, s, b, norm_weight=nw)
+    want_all = _post_then_pre(x, r, p, c, fn, s, b, cfg, nw)
+    _assert_equal_outputs((new, *outs), want_all, "fused with norm vs post then pre")
+    want = ref.mhc_pre(want_all[0], fn, s, b, norm_weight=nw)
     assert_close("normed layer_input", outs[0].float(), want[0].float(), atol=Y_ATOL, rtol=2 * Y_RTOL)
 
 

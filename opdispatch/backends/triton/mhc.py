@@ -503,13 +503,10 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
     # zeroed (one memset): _DIAG_WORDS words of slice_diag counts, the pre ring, the partials
     # ring and (norm_weight) the norm's two rings (words flagged by a bit that zeros never
     # carry in the first round: mhc_gluon._pre_mask, _part_flag)
-    d = _DIAG_WORDS
-    sync = torch.zeros(d + pre_len + part_len + nsq_len + nr_len, dtype=torch.int32,
-                       device=res.device)
-    pre = sync[d:d + pre_len].view(torch.float32)
-    part = sync[d + pre_len:d + pre_len + part_len].view(torch.float32)
-    nsq = sync[d + pre_len + part_len:d + pre_len + part_len + nsq_len].view(torch.float32)
-    nr = sync[d + pre_len + part_len + nsq_len:].view(torch.float32)
+    lens = (_DIAG_WORDS, pre_len, part_len, nsq_len, nr_len)
+    sync = torch.zeros(sum(lens), dtype=torch.int32, device=res.device)
+    diag, *rings = sync.split(lens)
+    pre, part, nsq, nr = (w.view(torch.float32) for w in rings)
     p_nw = norm_weight if norm else fn  # unused pointer when there is no norm
     # the finisher's [FS, FIN_T, NP] tile holds every split's words at once
     fs = triton.next_power_of_2(ns)
@@ -530,7 +527,7 @@ def _launch_slice(res, fn, scale, base, out, post_mix, comb_mix, *, head, rms_ep
             mix, t, scale, base, n * h, rms_eps, hc_pre_eps, sinkhorn_eps, post_mult,
             sinkhorn_iters, post_mix, post_mix.stride(0), comb_mix, comb_mix.stride(0),
             N_STREAMS=n, N_MIX=n_mix, NP=np_, BLOCK_T=16, num_warps=4)
-    return sync[:d] if cfg.slice_diag in (2, 3) else None
+    return diag if cfg.slice_diag in (2, 3) else None
 
 
 def _fn_hilo_t(fn: torch.Tensor, n_mix: int, n: int, h: int, block_h: int = 64) -> torch.Tensor:

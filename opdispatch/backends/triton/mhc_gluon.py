@@ -215,6 +215,12 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         return gl.where((d // RING) % 2 == 0, -2147483648, 0)
 
     @gluon.jit
+    def _flagged(x, d, RING: gl.constexpr):
+        """A float32 word with chunk d's round flag toggled (``_pre_mask``): how a published
+        value >= 0 is written, and how a fresh word is read back."""
+        return (x.to(gl.int32, bitcast=True) ^ _pre_mask(d, RING)).to(gl.float32, bitcast=True)
+
+    @gluon.jit
     def _part_fresh(v, m, flag):
         """Whether every loaded partial word (where m) carries the flag bit ``flag``."""
         ok = (((v.to(gl.int32, bitcast=True) & 1) == flag) | ~m).to(gl.int32)
@@ -256,7 +262,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         s0 = gl.load(p_scale)
         z = gl.fma(tot * gl.expand_dims(inv, 1), s0, gl.expand_dims(base, 0))
         pre = 1 / (1 + gl.exp(-z)) + hc_pre_eps
-        bits = (pre.to(gl.int32, bitcast=True) ^ _pre_mask(f, RING)).to(gl.float32, bitcast=True)
+        bits = _flagged(pre, f, RING)
         o_t = j * FIN_T + gl.arange(0, FIN_T, layout=gl.SliceLayout(1, l2))
         t2 = gl.expand_dims(o_t, 1)
         gl.store(p_pre + (slot * TC + t2) * N_STREAMS + c2, bits,
@@ -318,8 +324,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
             # sign bit is free for the round's flag, as pre's) go to the nsq ring
             yf = y.to(gl.float32)
             sq = gl.sum(yf * yf, axis=1)
-            bits = (sq.to(gl.int32, bitcast=True) ^ _pre_mask(d, NRING)).to(gl.float32, bitcast=True)
-            gl.store(p_nsq + ((d % NRING) * NS + s) * TC + o_t, bits)
+            gl.store(p_nsq + ((d % NRING) * NS + s) * TC + o_t, _flagged(sq, d, NRING))
         else:
             gl.store(p_o, y, mask=msk, cache_modifier=_cache(OUT_CS))
         return y
@@ -342,18 +347,15 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         t0 = _start(DIAG)
         o_q = gl.arange(0, FS, layout=nrm_l)
         m = o_q < NS
-        flip = gl.where((e // NRING) % 2 == 0, 0, -1)
-        flag = _pre_mask(e, NRING)
         first = ((s - (e * TC) % NS) + NS) % NS
         for t in range(first, TC, NS):
             p = p_nsq + ((e % NRING) * NS + o_q) * TC + t
             v = gl.load(p, mask=m, other=0.0, cache_modifier=".cg")
-            while gl.max(gl.where(m, v.to(gl.int32, bitcast=True) ^ flip, -1), axis=0) >= 0:
+            while not _flag_fresh(v, m, e, NRING):
                 v = gl.load(p, mask=m, other=0.0, cache_modifier=".cg")
-            sq = gl.where(m, (v.to(gl.int32, bitcast=True) ^ flag).to(gl.float32, bitcast=True), 0.0)
+            sq = gl.where(m, _flagged(v, e, NRING), 0.0)
             inv = gl.rsqrt(gl.sum(sq, axis=0) / H + norm_eps)
-            bits = (inv.to(gl.int32, bitcast=True) ^ flag).to(gl.float32, bitcast=True)
-            gl.store(p_nr + (e % NRING) * TC + t, bits)
+            gl.store(p_nr + (e % NRING) * TC + t, _flagged(inv, e, NRING))
         _tick(p_diag, 16, t0, DIAG)
 
     @gluon.jit
@@ -375,7 +377,7 @@ if HAVE_GLUON:  # Gluon's names, one spelling across Triton versions (gluon_comp
         while not _flag_fresh(r, o_t >= 0, e, NRING):
             r = _nr_rows(p_nr, e, TC, NRING, blk)
         t0 = _tick(p_diag, 17, t0, DIAG)
-        inv = (r.to(gl.int32, bitcast=True) ^ _pre_mask(e, NRING)).to(gl.float32, bitcast=True)
+        inv = _flagged(r, e, NRING)
         t2 = gl.expand_dims(e.to(gl.int64) * TC + o_t, 1)
         p_o = p_out + t2 * s_out_t + gl.expand_dims(h0 + o_h, 0)
         msk = (t2 < T) & gl.expand_dims(o_h >= 0, 0)
