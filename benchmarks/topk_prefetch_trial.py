@@ -31,6 +31,12 @@ TRIALS = {
     "v34_4": dict(rows_split=4),
     "v34_8": dict(rows_split=8),
     "v34_4_nh": dict(rows_split=4, sample_l2=0),
+    # call 3: the warp compaction (v35, _compact_slice_warp)
+    "v35": dict(fused_warp_compact=True),
+    "v35_b4k": dict(fused_warp_compact=True, sample_block=4096),
+    "v35_b1k": dict(fused_warp_compact=True, sample_block=1024),
+    "v35_nh": dict(fused_warp_compact=True, sample_l2=0),
+    "v35_r80": dict(fused_warp_compact=True, fused_maxnreg=80),
 }
 
 

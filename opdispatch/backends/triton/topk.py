@@ -99,6 +99,9 @@ class TopKConfig:
                                 # (threshold, compaction, select; v12)
     fused_maxnreg: int = 0     # ... its register cap per thread (CUDA only; 0: none)
     fused_max_lanes: int = 4096  # ... only where the select's lanes are at most this many
+    fused_warp_compact: bool = False  # v35 (trial): v12's compaction by warps
+                               # (_compact_slice_warp: ballot ranks, a sub-segment per warp, no
+                               # barrier per tile; the values' float bits stored)
     rows_split: int = 0        # v34 (trial): v12's one launch with this many programs per
                                # row (topk_sample_rows_split_kernel; 0 or 1: one)
     fused_prefetch: int = 0    # ... (trial) prefetch.global.L2 of the whole row: 1 before the
@@ -622,7 +625,8 @@ def _cached_plan(rows: int, cols: int, k: int, device: torch.device, config) -> 
         elif p["mode"] == "sample_rows":
             # Per row: its candidate segment (keys, columns), the row-mode fallback's
             # candidates, _kth_key's scratch.
-            p["ws_numel"] = rows * (2 * p["cap_s"] + 2 * p["cap"] + p["cfg"].finish_small + 1)
+            p["ws_numel"] = rows * (2 * p["cap_s"] + 2 * p["cap"] + p["cfg"].finish_small + 1
+                                    + 32)   # + the warp compaction's counts (<= 32 warps)
         elif p["mode"] == "sample_rows_split":
             # Per row: S segments, their counts, the fallback's candidates, _kth_key's scratch
             p["ws_numel"] = rows * (p["split"] * (2 * p["cap_s"] + 1) + 2 * p["cap"]
@@ -687,7 +691,12 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         sck, sci = ws[:rows * cap_s], ws[rows * cap_s:2 * rows * cap_s]
         o = 2 * rows * cap_s
         ck, ci = ws[o:o + rows * cap], ws[o + rows * cap:o + 2 * rows * cap]
-        scr = ws[o + 2 * rows * cap:]
+        scr = ws[o + 2 * rows * cap:o + 2 * rows * cap + rows * (cfg.finish_small + 1)]
+        wc = ws[o + 2 * rows * cap + rows * (cfg.finish_small + 1):]
+        # the warp compaction: its 1-D tiles need whole warps of 32-column groups
+        wcomp = sample_warps if (cfg.fused_warp_compact
+                                 and sample_block % (32 * sample_warps) == 0
+                                 and p["cap_s"] % sample_warps == 0) else 0
         topk_sample_rows_kernel[p["grid"]](
             *common, out, out.stride(0), k, sck, sci, cap_s, ck, ci, cap, scr,
             IS_DECODE=decode, COL_CONTIG=stride_c == 1, BLOCK=sample_block,
@@ -698,7 +707,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             RADIX_BITS=cfg.radix_bits,
             **_select_layout(cfg, p["sample_lanes"], sample_warps, k, device),
             L2HINT=cfg.sample_l2 >= 1, PREF=cfg.fused_prefetch if device.type == "cuda" else 0,
-            num_warps=sample_warps, **_maxnreg(cfg.fused_maxnreg, device))
+            WCOMP=wcomp, p_wc=wc, num_warps=sample_warps, **_maxnreg(cfg.fused_maxnreg, device))
         return
     if p["mode"] == "sample_rows_split":
         cap_s, rs = p["cap_s"], p["split"]

@@ -493,6 +493,11 @@ def _sample_threshold(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONTIG: t
 
 
 @triton.jit
+def _add_max(a0, b0, a1, b1):
+    return a0 + a1, tl.maximum(b0, b1)
+
+
+@triton.jit
 def _add_pair(a0, b0, a1, b1):
     return a0 + a1, b0 + b1
 
@@ -1205,7 +1210,8 @@ def _emit_bracket_warp(ks, lo, hi, c_lo, c_hi, k, p_orow, p_scr, SMALL: tl.const
 @triton.jit
 def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, p_scr, LANES: tl.constexpr,
                    SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr,
-                   THREADS: tl.constexpr, WARP: tl.constexpr = 0, WASM: tl.constexpr = False):
+                   THREADS: tl.constexpr, WARP: tl.constexpr = 0, WASM: tl.constexpr = False,
+                   FLOATS: tl.constexpr = False):
     """Exact top k of the sample pass's candidates, held in registers (LANES >= m_src).
 
     Lanes [0, m_src) of the segmented workspace (segment j: seg_cap lanes, p_seg[j] used).
@@ -1216,18 +1222,25 @@ def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, p_scr, LANES:
     in_range = o < m_src
     seg_n = tl.load(p_seg + seg, mask=in_range, other=0)
     _select_lanes(p_sck, p_sci, o, in_range & ((o - seg * seg_cap) < seg_n), k, p_orow, p_scr,
-                  SEL, SMALL, HI, THREADS > 0, WARP, WASM)
+                  SEL, SMALL, HI, THREADS > 0, WARP, WASM, FLOATS)
 
 
 @triton.jit
 def _select_lanes(p_sck, p_sci, o, valid, k, p_orow, p_scr, SEL: tl.constexpr,
                   SMALL: tl.constexpr, HI: tl.constexpr, TWO_D: tl.constexpr,
-                  WARP: tl.constexpr = 0, WASM: tl.constexpr = False):
+                  WARP: tl.constexpr = 0, WASM: tl.constexpr = False,
+                  FLOATS: tl.constexpr = False):
     """The exact top k of the candidates (key, column) at lanes o of p_sck / p_sci where
     ``valid``, in registers: the k-th largest key (_kth_key), then _emit_top (WARP > 0: o is
-    a _warp_lanes tile for WARP warps, _emit_top_warp, with ballot ranks where WASM)."""
+    a _warp_lanes tile for WARP warps, _emit_top_warp, with ballot ranks where WASM).
+    FLOATS: p_sck holds the values' float bits, not their order keys."""
     # Unsigned key order as signed int32 order: flip the top bit (empty lanes: 0 -> INT_MIN).
-    ks = tl.load(p_sck + o, mask=valid, other=0) ^ -2147483648
+    if FLOATS:
+        xs = tl.load(p_sck + o, mask=valid, other=0).to(tl.float32, bitcast=True)
+        ks = tl.where(valid, _order_key(xs).to(tl.int32, bitcast=True) ^ -2147483648,
+                      -2147483648)
+    else:
+        ks = tl.load(p_sck + o, mask=valid, other=0) ^ -2147483648
     t_s = _kth_key(ks, k, p_scr, SEL, SMALL, HI)
     idx = tl.load(p_sci + o, mask=ks >= t_s, other=0)
     if WARP > 0:
@@ -1481,6 +1494,56 @@ def topk_sample_compact_kernel(
 
 
 @triton.jit
+def _warp_layout_ok(BLOCK: tl.constexpr, WARPS: tl.constexpr):
+    """Does a 1-D BLOCK tile put _warp_lanes' 32-lane groups at warp lanes 0..31 (what the
+    ballot ranks of _compact_slice_warp need)? One _BALLOT_RANK_ASM over the tile (CUDA)."""
+    wl, rr = _warp_lanes(BLOCK, WARPS, True)
+    _p, _c, bad, _o = tl.inline_asm_elementwise(
+        _BALLOT_RANK_ASM, "=r,=r,=r,=r,r,r,r", [wl * 0, wl, rr],
+        dtype=(tl.int32, tl.int32, tl.int32, tl.int32), is_pure=True, pack=1)
+    return tl.sum(bad, 0) == 0
+
+
+@triton.jit
+def _compact_slice_warp(p_row, stride_c, lo, hi, thr, p_k, p_i, cap_w, BLOCK: tl.constexpr,
+                        WARPS: tl.constexpr, COL_CONTIG: tl.constexpr, EVICT: tl.constexpr,
+                        ASM: tl.constexpr):
+    """Columns [lo, hi) with ``not x < thr`` (_t16_float's threshold) -> (x's bits, column),
+    one sub-segment of cap_w lanes per warp (warp w: p_k / p_i [w cap_w + its rank]), column
+    order inside each warp's lanes. No thread of one warp waits for another warp: the tile is
+    _warp_lanes' (warp w holds 32-column groups of its own), a hit's rank in its group comes
+    from one ballot and a popc (ASM: _BALLOT_RANK_ASM, which needs _warp_layout_ok; else
+    Triton scans, the interpreter's form), and the warp's groups before it, this tile and the
+    earlier ones, are in-thread sums. Returns each warp's true count as a [WARPS, 32] tile
+    (the same on a warp's 32 lanes; > cap_w: overflow, the stores stop at cap_w). The stored
+    values are floats, not order keys (_select_lanes' FLOATS)."""
+    R: tl.constexpr = BLOCK // (32 * WARPS)
+    wl, rr = _warp_lanes(BLOCK, WARPS, True)
+    oj = tl.max_contiguous(wl + rr, [1])
+    wbase = (wl // (32 * R)) * cap_w
+    seen3 = tl.zeros([WARPS, 32], dtype=tl.int32)
+    for off in range(lo, hi, BLOCK):
+        o = off + oj
+        x, m = _load_row(p_row, stride_c, o, hi, COL_CONTIG, EVICT)
+        hit = ((x < thr) == 0) & m
+        h = hit.to(tl.int32)
+        if ASM:
+            pre, cnt, _bad, _o = tl.inline_asm_elementwise(
+                _BALLOT_RANK_ASM, "=r,=r,=r,=r,r,r,r", [h, wl, rr],
+                dtype=(tl.int32, tl.int32, tl.int32, tl.int32), is_pure=True, pack=1)
+        else:
+            pre, cnt = _group_ranks(h, WARPS)
+        c3 = tl.reshape(cnt, [R, WARPS, 32])
+        b3 = seen3[None, :, :] + tl.cumsum(c3, 0) - c3
+        pos = tl.reshape(b3, [BLOCK]) + pre
+        seen3 = seen3 + tl.sum(c3, 0)
+        m_st = hit & (pos < cap_w)
+        tl.store(p_k + wbase + pos, x.to(tl.int32, bitcast=True), mask=m_st)
+        tl.store(p_i + wbase + pos, o, mask=m_st)
+    return seen3
+
+
+@triton.jit
 def topk_sample_rows_kernel(
     p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols,
     p_out, stride_or, k, p_sck, p_sci, cap_s, p_ck, p_ci, cap, p_scr,
@@ -1489,7 +1552,8 @@ def topk_sample_rows_kernel(
     T_SIGMA: tl.constexpr, LANES: tl.constexpr, SEL: tl.constexpr, SMALL: tl.constexpr,
     HI: tl.constexpr, CBLOCK: tl.constexpr, RADIX_BITS: tl.constexpr,
     STHREADS: tl.constexpr = 0, L2HINT: tl.constexpr = False, WARP: tl.constexpr = 0,
-    WASM: tl.constexpr = False, PREF: tl.constexpr = 0,
+    WASM: tl.constexpr = False, PREF: tl.constexpr = 0, WCOMP: tl.constexpr = 0,
+    p_wc=None,
 ):
     """v3 in one launch for rows of one slice (v12), one program per row: the sample
     threshold, the compaction of the keys >= it into the row's segment (cap_s lanes), then
@@ -1519,17 +1583,42 @@ def topk_sample_rows_kernel(
                                 T_SIGMA, 2 if L2HINT else 0)
         if COL_CONTIG and PREF == 2:
             _l2_prefetch(p_row, 0, n, THREADS if THREADS > 0 else 256)
-        seen = _compact_slice(p_row, stride_c, 0, n, t16, p_k, p_i, cap_s, BLOCK, THREADS,
-                              False, COL_CONTIG, 1 if L2HINT else 0)
-        # The candidates were stored by other threads of this program: make them visible.
-        tl.debug_barrier()
-        if (seen >= k) & (seen <= cap_s):
-            o = _select_tile(LANES, STHREADS, WARP)
-            _select_lanes(p_k, p_i, o, o < seen, k, p_orow, p_scr + row64 * (SMALL + 1), SEL,
-                          SMALL, HI, STHREADS > 0, WARP, WASM)
+        use_w = False
+        if WCOMP > 0:
+            # (v35 trial) the warp compaction, where the tile's layout allows the ballots
+            use_w = _warp_layout_ok(BLOCK, WCOMP) if WASM else True
+        if use_w:
+            cap_w = cap_s // WCOMP
+            seen3 = _compact_slice_warp(p_row, stride_c, 0, n, _t16_float(t16), p_k, p_i,
+                                        cap_w, BLOCK, WCOMP, COL_CONTIG, 1 if L2HINT else 0,
+                                        WASM)
+            lane0 = (tl.arange(0, 32) == 0)[None, :]
+            p_w = p_wc + row64 * WCOMP
+            tl.store(p_w + tl.arange(0, WCOMP)[:, None] + tl.zeros([WCOMP, 32], tl.int32),
+                     seen3, mask=lane0)
+            tot, mx = tl.reduce((tl.where(lane0, seen3, 0), seen3), 1, _add_max)
+            tot, mx = tl.reduce((tot, mx), 0, _add_max)
+            tl.debug_barrier()
+            if (tot >= k) & (mx <= cap_w):
+                last_n = tl.load(p_w + WCOMP - 1)
+                _sample_select(p_k, p_i, p_w, cap_w, (WCOMP - 1) * cap_w + last_n, k, p_orow,
+                               p_scr + row64 * (SMALL + 1), LANES, SEL, SMALL, HI, STHREADS,
+                               WARP, WASM, True)
+            else:
+                _select_row(p_row, stride_c, n, k, p_orow, p_ck + row64 * cap,
+                            p_ci + row64 * cap, cap, BLOCK, CBLOCK, RADIX_BITS, COL_CONTIG)
         else:
-            _select_row(p_row, stride_c, n, k, p_orow, p_ck + row64 * cap, p_ci + row64 * cap,
-                        cap, BLOCK, CBLOCK, RADIX_BITS, COL_CONTIG)
+            seen = _compact_slice(p_row, stride_c, 0, n, t16, p_k, p_i, cap_s, BLOCK, THREADS,
+                                  False, COL_CONTIG, 1 if L2HINT else 0)
+            # The candidates were stored by other threads of this program: make them visible.
+            tl.debug_barrier()
+            if (seen >= k) & (seen <= cap_s):
+                o = _select_tile(LANES, STHREADS, WARP)
+                _select_lanes(p_k, p_i, o, o < seen, k, p_orow, p_scr + row64 * (SMALL + 1),
+                              SEL, SMALL, HI, STHREADS > 0, WARP, WASM)
+            else:
+                _select_row(p_row, stride_c, n, k, p_orow, p_ck + row64 * cap,
+                            p_ci + row64 * cap, cap, BLOCK, CBLOCK, RADIX_BITS, COL_CONTIG)
 
 
 @triton.jit
