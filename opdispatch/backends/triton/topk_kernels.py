@@ -1583,42 +1583,62 @@ def topk_sample_rows_kernel(
                                 T_SIGMA, 2 if L2HINT else 0)
         if COL_CONTIG and PREF == 2:
             _l2_prefetch(p_row, 0, n, THREADS if THREADS > 0 else 256)
-        use_w = False
         if WCOMP > 0:
             # (v35 trial) the warp compaction, where the tile's layout allows the ballots
             use_w = _warp_layout_ok(BLOCK, WCOMP) if WASM else True
-        if use_w:
-            cap_w = cap_s // WCOMP
-            seen3 = _compact_slice_warp(p_row, stride_c, 0, n, _t16_float(t16), p_k, p_i,
-                                        cap_w, BLOCK, WCOMP, COL_CONTIG, 1 if L2HINT else 0,
-                                        WASM)
-            lane0 = (tl.arange(0, 32) == 0)[None, :]
-            p_w = p_wc + row64 * WCOMP
-            tl.store(p_w + tl.arange(0, WCOMP)[:, None] + tl.zeros([WCOMP, 32], tl.int32),
-                     seen3, mask=lane0)
-            tot, mx = tl.reduce((tl.where(lane0, seen3, 0), seen3), 1, _add_max)
-            tot, mx = tl.reduce((tot, mx), 0, _add_max)
-            tl.debug_barrier()
-            if (tot >= k) & (mx <= cap_w):
-                last_n = tl.load(p_w + WCOMP - 1)
-                _sample_select(p_k, p_i, p_w, cap_w, (WCOMP - 1) * cap_w + last_n, k, p_orow,
-                               p_scr + row64 * (SMALL + 1), LANES, SEL, SMALL, HI, STHREADS,
-                               WARP, WASM, True)
+            if use_w:
+                cap_w = cap_s // WCOMP
+                seen3 = _compact_slice_warp(p_row, stride_c, 0, n, _t16_float(t16), p_k, p_i,
+                                            cap_w, BLOCK, WCOMP, COL_CONTIG,
+                                            1 if L2HINT else 0, WASM)
+                lane0 = (tl.arange(0, 32) == 0)[None, :]
+                p_w = p_wc + row64 * WCOMP
+                tl.store(p_w + tl.arange(0, WCOMP)[:, None] + tl.zeros([WCOMP, 32], tl.int32),
+                         seen3, mask=lane0)
+                tot, mx = tl.reduce((tl.where(lane0, seen3, 0), seen3), 1, _add_max)
+                tot, mx = tl.reduce((tot, mx), 0, _add_max)
+                tl.debug_barrier()
+                if (tot >= k) & (mx <= cap_w):
+                    last_n = tl.load(p_w + WCOMP - 1)
+                    _sample_select(p_k, p_i, p_w, cap_w, (WCOMP - 1) * cap_w + last_n, k,
+                                   p_orow, p_scr + row64 * (SMALL + 1), LANES, SEL, SMALL, HI,
+                                   STHREADS, WARP, WASM, True)
+                else:
+                    _select_row(p_row, stride_c, n, k, p_orow, p_ck + row64 * cap,
+                                p_ci + row64 * cap, cap, BLOCK, CBLOCK, RADIX_BITS, COL_CONTIG)
             else:
-                _select_row(p_row, stride_c, n, k, p_orow, p_ck + row64 * cap,
-                            p_ci + row64 * cap, cap, BLOCK, CBLOCK, RADIX_BITS, COL_CONTIG)
+                _rows_compact_select(p_row, stride_c, n, k, t16, p_k, p_i, cap_s, p_orow,
+                                     p_scr + row64 * (SMALL + 1), p_ck + row64 * cap,
+                                     p_ci + row64 * cap, cap, COL_CONTIG, BLOCK, THREADS,
+                                     LANES, SEL, SMALL, HI, CBLOCK, RADIX_BITS, STHREADS,
+                                     L2HINT, WARP, WASM)
         else:
-            seen = _compact_slice(p_row, stride_c, 0, n, t16, p_k, p_i, cap_s, BLOCK, THREADS,
-                                  False, COL_CONTIG, 1 if L2HINT else 0)
-            # The candidates were stored by other threads of this program: make them visible.
-            tl.debug_barrier()
-            if (seen >= k) & (seen <= cap_s):
-                o = _select_tile(LANES, STHREADS, WARP)
-                _select_lanes(p_k, p_i, o, o < seen, k, p_orow, p_scr + row64 * (SMALL + 1),
-                              SEL, SMALL, HI, STHREADS > 0, WARP, WASM)
-            else:
-                _select_row(p_row, stride_c, n, k, p_orow, p_ck + row64 * cap,
-                            p_ci + row64 * cap, cap, BLOCK, CBLOCK, RADIX_BITS, COL_CONTIG)
+            _rows_compact_select(p_row, stride_c, n, k, t16, p_k, p_i, cap_s, p_orow,
+                                 p_scr + row64 * (SMALL + 1), p_ck + row64 * cap,
+                                 p_ci + row64 * cap, cap, COL_CONTIG, BLOCK, THREADS, LANES,
+                                 SEL, SMALL, HI, CBLOCK, RADIX_BITS, STHREADS, L2HINT, WARP,
+                                 WASM)
+
+
+@triton.jit
+def _rows_compact_select(p_row, stride_c, n, k, t16, p_k, p_i, cap_s, p_orow, p_scr, p_ck,
+                         p_ci, cap, COL_CONTIG: tl.constexpr, BLOCK: tl.constexpr,
+                         THREADS: tl.constexpr, LANES: tl.constexpr, SEL: tl.constexpr,
+                         SMALL: tl.constexpr, HI: tl.constexpr, CBLOCK: tl.constexpr,
+                         RADIX_BITS: tl.constexpr, STHREADS: tl.constexpr,
+                         L2HINT: tl.constexpr, WARP: tl.constexpr, WASM: tl.constexpr):
+    """v12's compaction of a row into its segment and the select (or row mode's fallback)."""
+    seen = _compact_slice(p_row, stride_c, 0, n, t16, p_k, p_i, cap_s, BLOCK, THREADS,
+                          False, COL_CONTIG, 1 if L2HINT else 0)
+    # The candidates were stored by other threads of this program: make them visible.
+    tl.debug_barrier()
+    if (seen >= k) & (seen <= cap_s):
+        o = _select_tile(LANES, STHREADS, WARP)
+        _select_lanes(p_k, p_i, o, o < seen, k, p_orow, p_scr, SEL, SMALL, HI, STHREADS > 0,
+                      WARP, WASM)
+    else:
+        _select_row(p_row, stride_c, n, k, p_orow, p_ck, p_ci, cap, BLOCK, CBLOCK, RADIX_BITS,
+                    COL_CONTIG)
 
 
 @triton.jit
