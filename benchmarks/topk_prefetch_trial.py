@@ -37,6 +37,7 @@ TRIALS = {
     "v35_b1k": dict(fused_warp_compact=True, sample_block=1024),
     "v35_nh": dict(fused_warp_compact=True, sample_l2=0),
     "v35_r80": dict(fused_warp_compact=True, fused_maxnreg=80),
+    "v35_r72": dict(fused_warp_compact=True, fused_maxnreg=72),
 }
 
 

@@ -1522,10 +1522,16 @@ def _compact_slice_warp(p_row, stride_c, lo, hi, thr, p_k, p_i, cap_w, BLOCK: tl
     oj = tl.max_contiguous(wl + rr, [1])
     wbase = (wl // (32 * R)) * cap_w
     seen3 = tl.zeros([WARPS, 32], dtype=tl.int32)
-    for off in range(lo, hi, BLOCK):
-        o = off + oj
-        x, m = _load_row(p_row, stride_c, o, hi, COL_CONTIG, EVICT)
-        hit = ((x < thr) == 0) & m
+    n_full = (hi - lo) // BLOCK
+    for i in range(n_full + ((hi - lo) % BLOCK > 0)):
+        o = lo + i * BLOCK + oj
+        if i < n_full:
+            # full tiles: no mask (one compare a hit)
+            x = _load_full(p_row, stride_c, o, COL_CONTIG, EVICT)
+            hit = (x < thr) == 0
+        else:
+            x, m = _load_row(p_row, stride_c, o, hi, COL_CONTIG, EVICT)
+            hit = ((x < thr) == 0) & m
         h = hit.to(tl.int32)
         if ASM:
             pre, cnt, _bad, _o = tl.inline_asm_elementwise(
