@@ -239,6 +239,18 @@ SMALL["sample_pair_thr_lean"] = dataclasses.replace(SMALL["sample_split_lean_pf"
                                                     sample_row_threshold=True,
                                                     sample_row_min_ratio=4, max_split=2)
 
+# v36: v12's one launch compacting by warps (_compact_slice_warp; in the interpreter its ranks
+# come from Triton scans), one and two 32-column groups per thread and tile, and with segments
+# so small that rows overflow them (the row-mode fallback).
+SMALL["sample_fused_warp"] = dataclasses.replace(SMALL["sample_fused"], fused_warp_compact=4096,
+                                                 sample_block=64, sample_num_warps=2)
+SMALL["sample_fused_warp_r2"] = dataclasses.replace(SMALL["sample_fused"],
+                                                    fused_warp_compact=4096, sample_block=128,
+                                                    sample_num_warps=2)
+SMALL["sample_fused_warp_tinyseg"] = dataclasses.replace(SMALL["sample_fused_tinyseg"],
+                                                         fused_warp_compact=4096,
+                                                         sample_block=64, sample_num_warps=2)
+
 
 def _bounds(rows, cols, gen):
     starts = torch.randint(-2, max(cols // 3, 1), (rows,), generator=gen, dtype=I32)
@@ -337,7 +349,8 @@ def test_plan_modes():
     assert p["mode"] == "register" and p["small"] == 64
     # v12: rows of one slice in one launch (topk_sample_rows_kernel), one program per row;
     # the default's register cap exists on CUDA only, so elsewhere the two-kernel path.
-    for name in ("sample_fused", "sample_fused_tinyseg"):
+    for name in ("sample_fused", "sample_fused_tinyseg", "sample_fused_warp",
+                 "sample_fused_warp_r2", "sample_fused_warp_tinyseg"):
         p = tk.plan(5, 130, 7, cpu, SMALL[name])
         assert p["mode"] == "sample_rows" and p["grid"] == (5,) and p["sample"], name
     assert tk.plan(1, 257, 33, cpu, SMALL["sample_fused"])["mode"] == "split"   # no sample

@@ -25,7 +25,6 @@ from opdispatch.backends.triton.topk_kernels import (
     topk_rows_kernel,
     topk_sample_compact_kernel,
     topk_sample_rows_kernel,
-    topk_sample_rows_split_kernel,
     topk_sample_threshold_kernel,
     topk_split_compact_kernel,
     topk_split_finish_kernel,
@@ -99,13 +98,10 @@ class TopKConfig:
                                 # (threshold, compaction, select; v12)
     fused_maxnreg: int = 0     # ... its register cap per thread (CUDA only; 0: none)
     fused_max_lanes: int = 4096  # ... only where the select's lanes are at most this many
-    fused_warp_compact: bool = False  # v35 (trial): v12's compaction by warps
-                               # (_compact_slice_warp: ballot ranks, a sub-segment per warp, no
-                               # barrier per tile; the values' float bits stored)
-    rows_split: int = 0        # v34 (trial): v12's one launch with this many programs per
-                               # row (topk_sample_rows_split_kernel; 0 or 1: one)
-    fused_prefetch: int = 0    # ... (trial) prefetch.global.L2 of the whole row: 1 before the
-                               # sample, 2 after the threshold, 3 as 1 with evict_last (CUDA)
+    fused_warp_compact: int = 0  # v36: v12's compaction by warps (_compact_slice_warp:
+                               # ballot ranks, a sub-segment per warp, no barrier per tile, the
+                               # values' float bits stored) where the select's lanes are at most
+                               # this many (0: never)
     sample_l2: int = 0         # v3 compaction: the sample's loads evict_last, the row's
                                # evict_first (the sample's sectors kept in L2 for the pass);
                                # 1: in v12's one launch only, 2: in the two-kernel path too
@@ -195,6 +191,7 @@ _V26 = dataclasses.replace(_V24A, fused_hi=0)
 _V29 = dataclasses.replace(_V26, select_hi=-2, finish_hi=-3, reg_bracket_emit=True)
 _V32 = dataclasses.replace(_V29, compact_lean=1, compact_prefetch=16)
 _V33 = dataclasses.replace(_V32, sample_pair_threshold=True, compact_lean=4)
+_V36 = dataclasses.replace(_V33, fused_warp_compact=2048)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -413,6 +410,9 @@ CONFIGS = {
     # compaction only in slices of >= 4 tiles (gpu_s24_14.sh: 64x32768 k=1024, two tiles a
     # slice, 19.3 with v29, 20.5 with v32).
     "v33": _V33,
+    # v36 (session 28): v33 with v12's one launch compacting by warps where its select has at
+    # most 2048 lanes (k <= ~n / 32: 4096x32768 k=512, 2048x16384 k=512, 4096x8192 k=256)
+    "v36": _V36,
     # v29 with other bracket sizes in register mode (trials, session 22).
     "v29_s64": dataclasses.replace(_V29, select_small=64),
     "v29_s128": dataclasses.replace(_V29, select_small=128),
@@ -441,7 +441,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "v33"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
+DEFAULT_CONFIG = "v36"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
@@ -586,15 +586,6 @@ def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dic
         # without it (118 registers, 2 programs per SM) it lost to the two-kernel path.
         fused = cfg.sample_fused and (not cfg.fused_maxnreg or _maxnreg(cfg.fused_maxnreg, device))
         if sample and split == 1 and fused and lanes <= cfg.fused_max_lanes:
-            if cfg.rows_split > 1:
-                # S slices of whole blocks; each slice's segment is the lanes / S it has in
-                # the one-slice select (its expected share is far below: see _sample_segment)
-                rs = cfg.rows_split
-                step = cfg.sample_block or cfg.compact_block or cfg.block
-                rchunk = triton.cdiv(triton.cdiv(cols, rs), step) * step
-                return dict(mode="sample_rows_split", split=rs, chunk=rchunk, cap=cap,
-                            grid=(rows * rs,), cfg=cfg, sample=sample, cap_s=lanes // rs,
-                            sample_lanes=lanes, sigma=sigma)
             return dict(mode="sample_rows", split=1, chunk=chunk, cap=cap, grid=(rows,),
                         cfg=cfg, sample=sample, cap_s=cap_s, sample_lanes=lanes, sigma=sigma)
         finish_warps = cfg.finish_num_warps
@@ -627,10 +618,6 @@ def _cached_plan(rows: int, cols: int, k: int, device: torch.device, config) -> 
             # candidates, _kth_key's scratch.
             p["ws_numel"] = rows * (2 * p["cap_s"] + 2 * p["cap"] + p["cfg"].finish_small + 1
                                     + 32)   # + the warp compaction's counts (<= 32 warps)
-        elif p["mode"] == "sample_rows_split":
-            # Per row: S segments, their counts, the fallback's candidates, _kth_key's scratch
-            p["ws_numel"] = rows * (p["split"] * (2 * p["cap_s"] + 1) + 2 * p["cap"]
-                                    + p["cfg"].finish_small + 1)
         elif p["mode"] == "split":
             # The v2 histograms (unused, but still allocated, when row_fallback is on).
             hist_n = rows * p["split"] * int(COARSE_BINS)
@@ -694,7 +681,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         scr = ws[o + 2 * rows * cap:o + 2 * rows * cap + rows * (cfg.finish_small + 1)]
         wc = ws[o + 2 * rows * cap + rows * (cfg.finish_small + 1):]
         # the warp compaction: its 1-D tiles need whole warps of 32-column groups
-        wcomp = sample_warps if (cfg.fused_warp_compact
+        wcomp = sample_warps if (p["sample_lanes"] <= cfg.fused_warp_compact
                                  and sample_block % (32 * sample_warps) == 0
                                  and p["cap_s"] % sample_warps == 0) else 0
         topk_sample_rows_kernel[p["grid"]](
@@ -706,27 +693,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             HI=cfg.finish_hi if cfg.fused_hi is None else cfg.fused_hi, CBLOCK=cfg.cand_block,
             RADIX_BITS=cfg.radix_bits,
             **_select_layout(cfg, p["sample_lanes"], sample_warps, k, device),
-            L2HINT=cfg.sample_l2 >= 1, PREF=cfg.fused_prefetch if device.type == "cuda" else 0,
-            WCOMP=wcomp, p_wc=wc, num_warps=sample_warps, **_maxnreg(cfg.fused_maxnreg, device))
-        return
-    if p["mode"] == "sample_rows_split":
-        cap_s, rs = p["cap_s"], p["split"]
-        n_s = rows * rs * cap_s
-        sck, sci, scnt = ws[:n_s], ws[n_s:2 * n_s], ws[2 * n_s:2 * n_s + rows * rs]
-        o = 2 * n_s + rows * rs
-        ck, ci = ws[o:o + rows * cap], ws[o + rows * cap:o + 2 * rows * cap]
-        scr = ws[o + 2 * rows * cap:]
-        sync = torch.zeros(2 * rows, dtype=torch.int32, device=device)
-        topk_sample_rows_split_kernel[p["grid"]](
-            *common, p["chunk"], out, out.stride(0), k, sck, sci, scnt, cap_s, ck, ci, cap, scr,
-            sync, IS_DECODE=decode, COL_CONTIG=stride_c == 1, BLOCK=sample_block,
-            SAMPLE=p["sample"], THREADS=threads, T_BITS=cfg.threshold_bits,
-            T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"], LANES=p["sample_lanes"],
-            SEL=cfg.select_bits, SMALL=cfg.finish_small,
-            HI=cfg.finish_hi if cfg.fused_hi is None else cfg.fused_hi, CBLOCK=cfg.cand_block,
-            RADIX_BITS=cfg.radix_bits, S=rs,
-            **_select_layout(cfg, p["sample_lanes"], sample_warps, k, device),
-            L2HINT=cfg.sample_l2 >= 1, num_warps=sample_warps,
+            L2HINT=cfg.sample_l2 >= 1, WCOMP=wcomp, p_wc=wc, num_warps=sample_warps,
             **_maxnreg(cfg.fused_maxnreg, device))
         return
     if p["mode"] == "row":

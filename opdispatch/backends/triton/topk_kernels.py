@@ -1494,17 +1494,6 @@ def topk_sample_compact_kernel(
 
 
 @triton.jit
-def _warp_layout_ok(BLOCK: tl.constexpr, WARPS: tl.constexpr):
-    """Does a 1-D BLOCK tile put _warp_lanes' 32-lane groups at warp lanes 0..31 (what the
-    ballot ranks of _compact_slice_warp need)? One _BALLOT_RANK_ASM over the tile (CUDA)."""
-    wl, rr = _warp_lanes(BLOCK, WARPS, True)
-    _p, _c, bad, _o = tl.inline_asm_elementwise(
-        _BALLOT_RANK_ASM, "=r,=r,=r,=r,r,r,r", [wl * 0, wl, rr],
-        dtype=(tl.int32, tl.int32, tl.int32, tl.int32), is_pure=True, pack=1)
-    return tl.sum(bad, 0) == 0
-
-
-@triton.jit
 def _compact_slice_warp(p_row, stride_c, lo, hi, thr, p_k, p_i, cap_w, BLOCK: tl.constexpr,
                         WARPS: tl.constexpr, COL_CONTIG: tl.constexpr, EVICT: tl.constexpr,
                         ASM: tl.constexpr):
@@ -1512,16 +1501,19 @@ def _compact_slice_warp(p_row, stride_c, lo, hi, thr, p_k, p_i, cap_w, BLOCK: tl
     one sub-segment of cap_w lanes per warp (warp w: p_k / p_i [w cap_w + its rank]), column
     order inside each warp's lanes. No thread of one warp waits for another warp: the tile is
     _warp_lanes' (warp w holds 32-column groups of its own), a hit's rank in its group comes
-    from one ballot and a popc (ASM: _BALLOT_RANK_ASM, which needs _warp_layout_ok; else
-    Triton scans, the interpreter's form), and the warp's groups before it, this tile and the
-    earlier ones, are in-thread sums. Returns each warp's true count as a [WARPS, 32] tile
-    (the same on a warp's 32 lanes; > cap_w: overflow, the stores stop at cap_w). The stored
-    values are floats, not order keys (_select_lanes' FLOATS)."""
+    from one ballot and a popc (ASM: _BALLOT_RANK_ASM; else Triton scans, the interpreter's
+    form), and the warp's groups before it, this tile and the earlier ones, are in-thread
+    sums. Returns each warp's true count as a [WARPS, 32] tile (the same on a warp's 32 lanes;
+    > cap_w: overflow, the stores stop at cap_w) and the number of elements that did not sit
+    at the warp lane the ballot assumes (Triton lays 1-D tiles of scalar accesses out that
+    way, but does not promise it: nonzero means the ranks are wrong and the caller redoes the
+    row another way). The stored values are floats, not order keys (_select_lanes' FLOATS)."""
     R: tl.constexpr = BLOCK // (32 * WARPS)
     wl, rr = _warp_lanes(BLOCK, WARPS, True)
     oj = tl.max_contiguous(wl + rr, [1])
     wbase = (wl // (32 * R)) * cap_w
     seen3 = tl.zeros([WARPS, 32], dtype=tl.int32)
+    bad_or = tl.zeros([BLOCK], dtype=tl.int32)
     n_full = (hi - lo) // BLOCK
     for i in range(n_full + ((hi - lo) % BLOCK > 0)):
         o = lo + i * BLOCK + oj
@@ -1534,9 +1526,10 @@ def _compact_slice_warp(p_row, stride_c, lo, hi, thr, p_k, p_i, cap_w, BLOCK: tl
             hit = ((x < thr) == 0) & m
         h = hit.to(tl.int32)
         if ASM:
-            pre, cnt, _bad, _o = tl.inline_asm_elementwise(
+            pre, cnt, bad, _o = tl.inline_asm_elementwise(
                 _BALLOT_RANK_ASM, "=r,=r,=r,=r,r,r,r", [h, wl, rr],
                 dtype=(tl.int32, tl.int32, tl.int32, tl.int32), is_pure=True, pack=1)
+            bad_or = bad_or | bad
         else:
             pre, cnt = _group_ranks(h, WARPS)
         c3 = tl.reshape(cnt, [R, WARPS, 32])
@@ -1546,7 +1539,7 @@ def _compact_slice_warp(p_row, stride_c, lo, hi, thr, p_k, p_i, cap_w, BLOCK: tl
         m_st = hit & (pos < cap_w)
         tl.store(p_k + wbase + pos, x.to(tl.int32, bitcast=True), mask=m_st)
         tl.store(p_i + wbase + pos, o, mask=m_st)
-    return seen3
+    return seen3, tl.sum((bad_or != 0).to(tl.int32), 0)
 
 
 @triton.jit
@@ -1590,34 +1583,34 @@ def topk_sample_rows_kernel(
         if COL_CONTIG and PREF == 2:
             _l2_prefetch(p_row, 0, n, THREADS if THREADS > 0 else 256)
         if WCOMP > 0:
-            # (v35 trial) the warp compaction, where the tile's layout allows the ballots
-            use_w = _warp_layout_ok(BLOCK, WCOMP) if WASM else True
-            if use_w:
-                cap_w = cap_s // WCOMP
-                seen3 = _compact_slice_warp(p_row, stride_c, 0, n, _t16_float(t16), p_k, p_i,
-                                            cap_w, BLOCK, WCOMP, COL_CONTIG,
-                                            1 if L2HINT else 0, WASM)
-                lane0 = (tl.arange(0, 32) == 0)[None, :]
-                p_w = p_wc + row64 * WCOMP
-                tl.store(p_w + tl.arange(0, WCOMP)[:, None] + tl.zeros([WCOMP, 32], tl.int32),
-                         seen3, mask=lane0)
-                tot, mx = tl.reduce((tl.where(lane0, seen3, 0), seen3), 1, _add_max)
-                tot, mx = tl.reduce((tot, mx), 0, _add_max)
-                tl.debug_barrier()
-                if (tot >= k) & (mx <= cap_w):
-                    last_n = tl.load(p_w + WCOMP - 1)
-                    _sample_select(p_k, p_i, p_w, cap_w, (WCOMP - 1) * cap_w + last_n, k,
-                                   p_orow, p_scr + row64 * (SMALL + 1), LANES, SEL, SMALL, HI,
-                                   STHREADS, WARP, WASM, True)
-                else:
-                    _select_row(p_row, stride_c, n, k, p_orow, p_ck + row64 * cap,
-                                p_ci + row64 * cap, cap, BLOCK, CBLOCK, RADIX_BITS, COL_CONTIG)
-            else:
+            # v36: the warp compaction (WCOMP warps), where the plan allows it
+            cap_w = cap_s // WCOMP
+            seen3, n_bad = _compact_slice_warp(p_row, stride_c, 0, n, _t16_float(t16), p_k,
+                                               p_i, cap_w, BLOCK, WCOMP, COL_CONTIG,
+                                               1 if L2HINT else 0, WASM)
+            lane0 = (tl.arange(0, 32) == 0)[None, :]
+            p_w = p_wc + row64 * WCOMP
+            tl.store(p_w + tl.arange(0, WCOMP)[:, None] + tl.zeros([WCOMP, 32], tl.int32),
+                     seen3, mask=lane0)
+            tot, mx = tl.reduce((tl.where(lane0, seen3, 0), seen3), 1, _add_max)
+            tot, mx = tl.reduce((tot, mx), 0, _add_max)
+            # The counts (and the candidates) were stored by other threads: make them visible.
+            tl.debug_barrier()
+            if n_bad > 0:
+                # the tile's layout broke the ballot ranks: the row again, as v12 does it
                 _rows_compact_select(p_row, stride_c, n, k, t16, p_k, p_i, cap_s, p_orow,
                                      p_scr + row64 * (SMALL + 1), p_ck + row64 * cap,
                                      p_ci + row64 * cap, cap, COL_CONTIG, BLOCK, THREADS,
                                      LANES, SEL, SMALL, HI, CBLOCK, RADIX_BITS, STHREADS,
                                      L2HINT, WARP, WASM)
+            elif (tot >= k) & (mx <= cap_w):
+                last_n = tl.load(p_w + WCOMP - 1)
+                _sample_select(p_k, p_i, p_w, cap_w, (WCOMP - 1) * cap_w + last_n, k, p_orow,
+                               p_scr + row64 * (SMALL + 1), LANES, SEL, SMALL, HI, STHREADS,
+                               WARP, WASM, True)
+            else:
+                _select_row(p_row, stride_c, n, k, p_orow, p_ck + row64 * cap,
+                            p_ci + row64 * cap, cap, BLOCK, CBLOCK, RADIX_BITS, COL_CONTIG)
         else:
             _rows_compact_select(p_row, stride_c, n, k, t16, p_k, p_i, cap_s, p_orow,
                                  p_scr + row64 * (SMALL + 1), p_ck + row64 * cap,
