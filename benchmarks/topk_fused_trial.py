@@ -1,7 +1,7 @@
 """Trial (GPU): variants of v12's one launch (4096x32768-like prefill shapes) against the
 default, alternated:
 
-    python benchmarks/topk_prefetch_trial.py REPS -- ROWSxCOLSxK ...
+    python benchmarks/topk_fused_trial.py REPS -- ROWSxCOLSxK ...
 
 Registers the trial configs in ``topk.CONFIGS`` (names below), then runs
 ``benchmarks/topk_config_ab.py`` on them (values checked against torch.topk first).
