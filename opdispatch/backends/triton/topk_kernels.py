@@ -35,21 +35,16 @@ COARSE_BINS = tl.constexpr(256)   # the coarse digit is one byte
 
 
 @triton.jit
-def _l2_prefetch(p_row, lo, hi, LINES: tl.constexpr, LAST: tl.constexpr = False):
+def _l2_prefetch(p_row, lo, hi, LINES: tl.constexpr):
     """Ask L2 for columns [lo, hi) of a contiguous float32 row, one ``prefetch.global.L2`` per
     128-byte line, LINES lines per step (addresses past hi are clamped to hi - 1: a repeated
     line costs nothing). No data comes back to the SM: this only starts the DRAM reads, so the
-    row's later loads find it in L2. LAST: the lines with L2's evict_last priority. CUDA only
-    (inline PTX)."""
+    row's later loads find it in L2. CUDA only (inline PTX), under PDL."""
     for off in range(lo, hi, LINES * 32):
         o = tl.minimum(off + tl.arange(0, LINES) * 32, hi - 1)
         addr = (p_row + o).to(tl.int64, bitcast=True)
-        if LAST:
-            tl.inline_asm_elementwise("prefetch.global.L2::evict_last [$1]; mov.u32 $0, 0;",
-                                      "=r,l", [addr], dtype=tl.int32, is_pure=False, pack=1)
-        else:
-            tl.inline_asm_elementwise("prefetch.global.L2 [$1]; mov.u32 $0, 0;", "=r,l", [addr],
-                                      dtype=tl.int32, is_pure=False, pack=1)
+        tl.inline_asm_elementwise("prefetch.global.L2 [$1]; mov.u32 $0, 0;", "=r,l", [addr],
+                                  dtype=tl.int32, is_pure=False, pack=1)
 
 
 @triton.jit
@@ -1551,8 +1546,7 @@ def topk_sample_rows_kernel(
     T_SIGMA: tl.constexpr, LANES: tl.constexpr, SEL: tl.constexpr, SMALL: tl.constexpr,
     HI: tl.constexpr, CBLOCK: tl.constexpr, RADIX_BITS: tl.constexpr,
     STHREADS: tl.constexpr = 0, L2HINT: tl.constexpr = False, WARP: tl.constexpr = 0,
-    WASM: tl.constexpr = False, PREF: tl.constexpr = 0, WCOMP: tl.constexpr = 0,
-    p_wc=None,
+    WASM: tl.constexpr = False, WCOMP: tl.constexpr = 0, p_wc=None,
 ):
     """v3 in one launch for rows of one slice (v12), one program per row: the sample
     threshold, the compaction of the keys >= it into the row's segment (cap_s lanes), then
@@ -1561,7 +1555,8 @@ def topk_sample_rows_kernel(
     lanes per row). The candidates are read back by the program that wrote them, from L2
     (the two-kernel v3 path reads them from DRAM in a second launch), and one program's
     select overlaps other programs' streaming. p_scr: _kth_key's SMALL + 1 int32 per row.
-    (A persistent version, programs looping over rows, took 223-255 registers at 8 warps
+    WCOMP > 0 (v36): the compaction by WCOMP warps (_compact_slice_warp), each warp's count
+    at p_wc[row, w]. (A persistent version, programs looping over rows, took 223-255 registers at 8 warps
     in Triton 3.6: loop-invariant tiles hoisted out of the row loop; this one 119.)"""
     row = tl.program_id(0)
     row64 = row.to(tl.int64)
@@ -1576,12 +1571,11 @@ def topk_sample_rows_kernel(
         p_i = p_sci + row64 * cap_s
         # L2HINT: the sample's sectors kept in L2 for the compaction, which streams the row
         # with evict_first (both read the row from DRAM otherwise: ncu, session 9).
-        if COL_CONTIG and (PREF == 1 or PREF == 3):
-            _l2_prefetch(p_row, 0, n, THREADS if THREADS > 0 else 256, PREF == 3)
         t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP,
                                 T_SIGMA, 2 if L2HINT else 0)
-        if COL_CONTIG and PREF == 2:
-            _l2_prefetch(p_row, 0, n, THREADS if THREADS > 0 else 256)
+        p_s = p_scr + row64 * (SMALL + 1)
+        p_ckr = p_ck + row64 * cap
+        p_cir = p_ci + row64 * cap
         if WCOMP > 0:
             # v36: the warp compaction (WCOMP warps), where the plan allows it
             cap_w = cap_s // WCOMP
@@ -1598,25 +1592,21 @@ def topk_sample_rows_kernel(
             tl.debug_barrier()
             if n_bad > 0:
                 # the tile's layout broke the ballot ranks: the row again, as v12 does it
-                _rows_compact_select(p_row, stride_c, n, k, t16, p_k, p_i, cap_s, p_orow,
-                                     p_scr + row64 * (SMALL + 1), p_ck + row64 * cap,
-                                     p_ci + row64 * cap, cap, COL_CONTIG, BLOCK, THREADS,
-                                     LANES, SEL, SMALL, HI, CBLOCK, RADIX_BITS, STHREADS,
-                                     L2HINT, WARP, WASM)
+                _rows_compact_select(p_row, stride_c, n, k, t16, p_k, p_i, cap_s, p_orow, p_s,
+                                     p_ckr, p_cir, cap, COL_CONTIG, BLOCK, THREADS, LANES, SEL,
+                                     SMALL, HI, CBLOCK, RADIX_BITS, STHREADS, L2HINT, WARP,
+                                     WASM)
             elif (tot >= k) & (mx <= cap_w):
                 last_n = tl.load(p_w + WCOMP - 1)
                 _sample_select(p_k, p_i, p_w, cap_w, (WCOMP - 1) * cap_w + last_n, k, p_orow,
-                               p_scr + row64 * (SMALL + 1), LANES, SEL, SMALL, HI, STHREADS,
-                               WARP, WASM, True)
+                               p_s, LANES, SEL, SMALL, HI, STHREADS, WARP, WASM, True)
             else:
-                _select_row(p_row, stride_c, n, k, p_orow, p_ck + row64 * cap,
-                            p_ci + row64 * cap, cap, BLOCK, CBLOCK, RADIX_BITS, COL_CONTIG)
+                _select_row(p_row, stride_c, n, k, p_orow, p_ckr, p_cir, cap, BLOCK, CBLOCK,
+                            RADIX_BITS, COL_CONTIG)
         else:
-            _rows_compact_select(p_row, stride_c, n, k, t16, p_k, p_i, cap_s, p_orow,
-                                 p_scr + row64 * (SMALL + 1), p_ck + row64 * cap,
-                                 p_ci + row64 * cap, cap, COL_CONTIG, BLOCK, THREADS, LANES,
-                                 SEL, SMALL, HI, CBLOCK, RADIX_BITS, STHREADS, L2HINT, WARP,
-                                 WASM)
+            _rows_compact_select(p_row, stride_c, n, k, t16, p_k, p_i, cap_s, p_orow, p_s,
+                                 p_ckr, p_cir, cap, COL_CONTIG, BLOCK, THREADS, LANES, SEL,
+                                 SMALL, HI, CBLOCK, RADIX_BITS, STHREADS, L2HINT, WARP, WASM)
 
 
 @triton.jit
@@ -1638,76 +1628,6 @@ def _rows_compact_select(p_row, stride_c, n, k, t16, p_k, p_i, cap_s, p_orow, p_
     else:
         _select_row(p_row, stride_c, n, k, p_orow, p_ck, p_ci, cap, BLOCK, CBLOCK, RADIX_BITS,
                     COL_CONTIG)
-
-
-@triton.jit
-def topk_sample_rows_split_kernel(
-    p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols, chunk,
-    p_out, stride_or, k, p_sck, p_sci, p_scnt, cap_s, p_ck, p_ci, cap, p_scr, p_sync,
-    IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, BLOCK: tl.constexpr,
-    SAMPLE: tl.constexpr, THREADS: tl.constexpr, T_BITS: tl.constexpr, T_GROUP: tl.constexpr,
-    T_SIGMA: tl.constexpr, LANES: tl.constexpr, SEL: tl.constexpr, SMALL: tl.constexpr,
-    HI: tl.constexpr, CBLOCK: tl.constexpr, RADIX_BITS: tl.constexpr, S: tl.constexpr,
-    STHREADS: tl.constexpr = 0, L2HINT: tl.constexpr = False, WARP: tl.constexpr = 0,
-    WASM: tl.constexpr = False,
-):
-    """v12's one launch with S programs per row (v34, ``rows_split``): program pid takes slice
-    s = pid % S of row pid // S, so a row's S programs are dispatched together and its slices
-    are compacted at once, while the row's sectors, which the sample fetched, are still in L2
-    (one program streaming a whole row took so long that 528 rows in flight evicted them:
-    ncu, 0.90 GB read for 0.54 GB of logits).
-
-    Slice 0 computes the row's sample threshold and publishes it (p_sync[2 row]: t16 | 2^16,
-    release); the other slices wait for it (acquire). Slice 0 waits for nothing and has the
-    smaller program id, so it is dispatched no later than the programs that wait for it.
-    Each slice compacts its keys >= T into segment (row, s) (cap_s lanes) and counts itself in
-    at p_sync[2 row + 1] (acq_rel, after a CTA barrier); the row's last arrival does the
-    exact select among the S segments (LANES >= S cap_s), or row mode's passes where the
-    sample did not settle the row. p_sync: zeroed by the caller."""
-    pid = tl.program_id(0)
-    row = pid // S
-    s = pid % S
-    row64 = row.to(tl.int64)
-    start, end = _row_bounds(p_starts, p_ends, p_seq_lens, next_n, row, cols, IS_DECODE)
-    n = end - start
-    o_seg = row64 * S + s
-    lo = s * chunk
-    hi = tl.minimum(lo + chunk, n)
-    p_row = p_logits + row64 * stride_r + start.to(tl.int64) * stride_c
-    p_t = p_sync + row64 * 2
-    seen = tl.zeros([], dtype=tl.int32)
-    if n > k:
-        if s == 0:
-            t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP,
-                                    T_SIGMA, 2 if L2HINT else 0)
-            tl.atomic_xchg(p_t, t16 | 65536, sem="release")
-        else:
-            v = tl.atomic_add(p_t, 0, sem="acquire")
-            while v == 0:
-                v = tl.atomic_add(p_t, 0, sem="acquire")
-            t16 = v & 65535
-        if hi > lo:
-            seen = _compact_slice(p_row, stride_c, lo, hi, t16, p_sck + o_seg * cap_s,
-                                  p_sci + o_seg * cap_s, cap_s, BLOCK, THREADS, False,
-                                  COL_CONTIG, 1 if L2HINT else 0)
-    tl.store(p_scnt + o_seg, seen)
-    tl.debug_barrier()                  # every thread's candidate stores, before the release
-    if tl.atomic_add(p_t + 1, 1, sem="acq_rel") == S - 1:
-        p_orow = p_out + row64 * stride_or
-        if n <= k:
-            _fill_identity(p_orow, n, k, CBLOCK)
-        else:
-            ok, _m = _sample_ok(p_scnt, row, S, cap_s, k, S)
-            if ok:
-                last_n = tl.load(p_scnt + row64 * S + S - 1)
-                o_ws = row64 * S * cap_s
-                _sample_select(p_sck + o_ws, p_sci + o_ws, p_scnt + row64 * S, cap_s,
-                               (S - 1) * cap_s + last_n, k, p_orow,
-                               p_scr + row64 * (SMALL + 1), LANES, SEL, SMALL, HI, STHREADS,
-                               WARP, WASM)
-            else:
-                _select_row(p_row, stride_c, n, k, p_orow, p_ck + row64 * cap,
-                            p_ci + row64 * cap, cap, BLOCK, CBLOCK, RADIX_BITS, COL_CONTIG)
 
 
 @triton.jit
