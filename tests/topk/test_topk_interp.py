@@ -221,6 +221,14 @@ SMALL = {
                                     select_hi=-2, warp_emit=True, reg_bracket_emit=True),
     "register_bemit_m": tk.TopKConfig(reg_max_cols=512, reg_per_thread=4, select_small=8,
                                       select_hi=-1, warp_emit=True, reg_bracket_emit=True),
+    # v37: one warp a row with the streamed bracket emit (the row read again in tiles of 64
+    # and 32 columns: two 32-column groups per thread and one; ranks from Triton scans here).
+    "register_bemit_stream": tk.TopKConfig(reg_max_cols=512, reg_per_thread=16,
+                                           select_small=16, select_hi=-2, warp_emit=True,
+                                           reg_bracket_emit=True, reg_stream=64),
+    "register_bemit_stream_r1": tk.TopKConfig(reg_max_cols=512, reg_per_thread=16,
+                                              select_small=8, select_hi=-3, warp_emit=True,
+                                              reg_bracket_emit=True, reg_stream=32),
     # The v3 compaction with in-thread rank scans ([tile / threads, threads] tiles).
     "sample_scan2d": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
                                     cap=48, compact_block=16, sample=16, scan2d=True),
@@ -304,7 +312,8 @@ def _hard_rows(cols: int, gen: torch.Generator) -> torch.Tensor:
                                     "sample_fused_interp_exact", "register_lean",
                                     "register_lean_exact_2d", "register_lean_m_warp",
                                     "sample_finish_lean_m", "register_bemit",
-                                    "register_bemit_m"])
+                                    "register_bemit_m", "register_bemit_stream",
+                                    "register_bemit_stream_r1"])
 def test_interp_search_hard_rows(config):
     """The interpolating search is exact on rows its estimates misjudge (it may only take more
     steps there): each k around the rows' structure (the run of ties, the clusters' sizes)."""

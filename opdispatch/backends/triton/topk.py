@@ -124,6 +124,11 @@ class TopKConfig:
     # select_small > 0) emits from the search's final bracket (_emit_bracket_warp: no bucket,
     # no k-th key).
     reg_bracket_emit: bool = False
+    # v37: register mode at one warp a row (reg_emit_per_thread * 32 >= its lanes) with the
+    # bracket emit reads the row again in tiles of this many columns for the emit
+    # (_emit_bracket_stream: the search's registers hold only the keys; no barriers, no
+    # cross-warp reductions; 0: the keys in registers are ranked, _emit_bracket_warp).
+    reg_stream: int = 0
     sample_pair_threshold: bool = False  # v33: rows of two slices also take their threshold
                                          # from the per-row kernel (where cols >=
                                          # sample_row_min_ratio * k), not from each slice
@@ -192,6 +197,7 @@ _V29 = dataclasses.replace(_V26, select_hi=-2, finish_hi=-3, reg_bracket_emit=Tr
 _V32 = dataclasses.replace(_V29, compact_lean=1, compact_prefetch=16)
 _V33 = dataclasses.replace(_V32, sample_pair_threshold=True, compact_lean=4)
 _V36 = dataclasses.replace(_V33, fused_warp_compact=2048)
+_V37 = dataclasses.replace(_V36, reg_emit_per_thread=128, reg_emit_maxnreg=255, reg_stream=256)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -413,6 +419,12 @@ CONFIGS = {
     # v36 (session 28): v33 with v12's one launch compacting by warps where its select has at
     # most 2048 lanes (k <= ~n / 32: 4096x32768 k=512, 2048x16384 k=512, 4096x8192 k=256)
     "v36": _V36,
+    # v37 (trial, session 29): v36 with register mode at one warp a row and the streamed
+    # bracket emit (reg_stream): the search's reductions without barriers, its scalar steps
+    # run by one warp instead of eight; _s512: tiles of 512 columns; _w2: two warps a row.
+    "v37": _V37,
+    "v37_s512": dataclasses.replace(_V37, reg_stream=512),
+    "v37_r192": dataclasses.replace(_V37, reg_emit_maxnreg=192),
     # v29 with other bracket sizes in register mode (trials, session 22).
     "v29_s64": dataclasses.replace(_V29, select_small=64),
     "v29_s128": dataclasses.replace(_V29, select_small=128),
@@ -613,6 +625,9 @@ def _cached_plan(rows: int, cols: int, k: int, device: torch.device, config) -> 
                 p["cfg"].reg_bracket_emit and small and p["cfg"].select_hi < 0
                 and _select_layout(p["cfg"], p["lanes"], p["num_warps"], k, device)["WARP"])
             p["ws_numel"] = rows * ((2 if p["bemit"] else 1) * small + 1) if small else 0
+            # The streamed emit: one warp a row, tiles no wider than the row's lanes.
+            p["stream"] = (min(p["cfg"].reg_stream, p["lanes"])
+                           if p["bemit"] and p["num_warps"] == 1 and p["cfg"].reg_stream else 0)
         elif p["mode"] == "sample_rows":
             # Per row: its candidate segment (keys, columns), the row-mode fallback's
             # candidates, _kth_key's scratch.
@@ -665,7 +680,8 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             *common, out, out.stride(0), k, scr, IS_DECODE=decode, COL_CONTIG=stride_c == 1,
             LANES=p["lanes"], FILL_BLOCK=1024, SEL=cfg.select_bits, SMALL=small,
             HI=cfg.select_hi, **_select_layout(cfg, p["lanes"], p["num_warps"], k, device),
-            BEMIT=p["bemit"], num_warps=p["num_warps"], **_maxnreg(p["maxnreg"], device))
+            BEMIT=p["bemit"], STREAM=p["stream"], num_warps=p["num_warps"],
+            **_maxnreg(p["maxnreg"], device))
         return
     # One workspace allocation per call (size from the shape only).
     ws = torch.empty(p["ws_numel"], dtype=torch.int32, device=device)

@@ -1187,19 +1187,97 @@ def _emit_bracket_warp(ks, lo, hi, c_lo, c_hi, k, p_orow, p_scr, SMALL: tl.const
     if lo == hi:
         tl.store(p_orow + c_hi + pos_br, o, mask=m_br & (pos_br < r))
     else:
-        b = c_lo - c_hi
         tl.store(p_scr + pos_br, ks, mask=m_br)
         tl.store(p_scr + SMALL + pos_br, o, mask=m_br)
-        tl.debug_barrier()                             # the stores, seen by every thread
-        i = tl.arange(0, SMALL)[:, None]
-        j = tl.arange(0, SMALL)[None, :]
-        v_i = tl.load(p_scr + i, mask=i < b, other=-2147483648)
-        v_j = tl.load(p_scr + j, mask=j < b, other=-2147483648)
-        beats = (v_j > v_i) | ((v_j == v_i) & (j < i))
-        rank = tl.sum(beats.to(tl.int32), 1, keep_dims=True)      # [SMALL, 1]
-        take = (i < b) & (rank < r)
-        tl.store(p_orow + c_hi + rank, tl.load(p_scr + SMALL + i, mask=take, other=0),
-                 mask=take)
+        _rank_bracket(p_scr, c_lo - c_hi, r, c_hi, p_orow, SMALL)
+
+
+@triton.jit
+def _rank_bracket(p_scr, b, r, c_hi, p_orow, SMALL: tl.constexpr):
+    """The end of the bracket emits: the bracket's b <= SMALL keys and lane numbers are in
+    p_scr[0:b] and p_scr[SMALL:SMALL + b] (lane order); after a barrier each one's rank
+    inside the bracket (larger keys, then equal keys earlier in lane order: one [SMALL,
+    SMALL] tile) decides: rank < r goes to out[c_hi + rank]."""
+    tl.debug_barrier()                             # the stores, seen by every thread
+    i = tl.arange(0, SMALL)[:, None]
+    j = tl.arange(0, SMALL)[None, :]
+    v_i = tl.load(p_scr + i, mask=i < b, other=-2147483648)
+    v_j = tl.load(p_scr + j, mask=j < b, other=-2147483648)
+    beats = (v_j > v_i) | ((v_j == v_i) & (j < i))
+    rank = tl.sum(beats.to(tl.int32), 1, keep_dims=True)      # [SMALL, 1]
+    take = (i < b) & (rank < r)
+    tl.store(p_orow + c_hi + rank, tl.load(p_scr + SMALL + i, mask=take, other=0),
+             mask=take)
+
+
+@triton.jit
+def _stream_bracket_pass(p_row, stride_c, n, lo, hi, c_hi, k, p_orow, p_scr,
+                         CH: tl.constexpr, SMALL: tl.constexpr, COL_CONTIG: tl.constexpr,
+                         ASM: tl.constexpr):
+    """One pass of _emit_bracket_stream over the row in CH-column tiles (one warp). Returns
+    the number of elements that did not sit at the warp lane the ballots assume (ASM; 0
+    without it)."""
+    R: tl.constexpr = CH // 32
+    wl, rr = _warp_lanes(CH, 1, True)
+    oj = tl.max_contiguous(wl + rr, [1])
+    base = tl.zeros([], dtype=tl.int32)            # packed: above hi (low 16), bracket (high)
+    bad_or = tl.zeros([CH], dtype=tl.int32)
+    r = k - c_hi
+    n_full = n // CH
+    for i in range(n_full + (n % CH > 0)):
+        o = i * CH + oj
+        if i < n_full:
+            ks = _signed_key(_load_full(p_row, stride_c, o, COL_CONTIG))
+        else:
+            x, m = _load_row(p_row, stride_c, o, n, COL_CONTIG)
+            ks = tl.where(m, _signed_key(x), -2147483648)
+        m_gt = ks > hi
+        m_br = (ks >= lo) & (ks <= hi)                 # real keys only: lo > INT_MIN
+        h = m_gt.to(tl.int32) + (m_br.to(tl.int32) << 16)
+        if ASM:
+            pre, cnt, bad, _o = tl.inline_asm_elementwise(
+                _BALLOT2_RANK_ASM, "=r,=r,=r,=r,r,r,r,r",
+                [m_gt.to(tl.int32), m_br.to(tl.int32), wl, rr],
+                dtype=(tl.int32, tl.int32, tl.int32, tl.int32), is_pure=True, pack=1)
+            bad_or = bad_or | bad
+        else:
+            pre, cnt = _group_ranks(h, 1)
+        c2 = tl.reshape(cnt, [R, 32])
+        pos = base + tl.reshape(tl.cumsum(c2, 0) - c2, [CH]) + pre
+        base += tl.sum(h, 0)
+        tl.store(p_orow + (pos & 65535), o, mask=m_gt)
+        pos_br = pos >> 16
+        if lo == hi:
+            tl.store(p_orow + c_hi + pos_br, o, mask=m_br & (pos_br < r))
+        else:
+            tl.store(p_scr + pos_br, ks, mask=m_br)
+            tl.store(p_scr + SMALL + pos_br, o, mask=m_br)
+    return tl.sum((bad_or != 0).to(tl.int32), 0)
+
+
+@triton.jit
+def _emit_bracket_stream(p_row, stride_c, n, lo, hi, c_lo, c_hi, k, p_orow, p_scr,
+                         CH: tl.constexpr, SMALL: tl.constexpr, COL_CONTIG: tl.constexpr,
+                         ASM: tl.constexpr):
+    """_emit_bracket_warp for a row held by one warp (register mode at one warp a row, v37),
+    without the keys: it reads the row again (from L1 / L2: the search just loaded it) in
+    tiles of CH columns, so that the search's registers hold the keys and nothing else, and
+    the emit holds one tile's. Each tile ranks its keys above hi and in the bracket by two
+    warp ballots (ASM) and the tile's 32-column groups before each (in-thread sums), on top
+    of the counts of the tiles before it: no barrier, no cross-warp scan. Keys above hi go
+    to out[rank], the bracket's as in _emit_bracket_warp. If any element was not at the warp
+    lane the ballots assume (Triton does not promise the layout), the pass is redone with
+    Triton scans, which rewrite every slot the first pass wrote (its positions are in range
+    even then: the ballots' popcounts add up to the true counts)."""
+    n_bad = _stream_bracket_pass(p_row, stride_c, n, lo, hi, c_hi, k, p_orow, p_scr, CH,
+                                 SMALL, COL_CONTIG, ASM)
+    if ASM:
+        if n_bad != 0:
+            tl.debug_barrier()
+            _stream_bracket_pass(p_row, stride_c, n, lo, hi, c_hi, k, p_orow, p_scr, CH,
+                                 SMALL, COL_CONTIG, False)
+    if lo < hi:
+        _rank_bracket(p_scr, c_lo - c_hi, k - c_hi, c_hi, p_orow, SMALL)
 
 
 @triton.jit
@@ -1251,14 +1329,16 @@ def topk_register_kernel(
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, LANES: tl.constexpr,
     FILL_BLOCK: tl.constexpr, SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr,
     STHREADS: tl.constexpr = 0, WARP: tl.constexpr = 0, WASM: tl.constexpr = False,
-    BEMIT: tl.constexpr = False,
+    BEMIT: tl.constexpr = False, STREAM: tl.constexpr = 0,
 ):
     """Short rows (cols <= LANES), one program per row, one launch: the row's keys are loaded
     once into registers, the k-th largest found by _kth_key and the top k written in column
     order (ties at the threshold: the first ones). No histogram; the only workspace is
     _kth_key's scratch with SMALL > 0 (SMALL + 1 int32 per row). BEMIT (v29; needs HI < 0,
     SMALL > 0 and WARP > 0): _interp_bracket, then _emit_bracket_warp (the top k in column
-    order but for the bracket's keys, which come in rank order; 2 SMALL + 1 int32 per row)."""
+    order but for the bracket's keys, which come in rank order; 2 SMALL + 1 int32 per row).
+    STREAM (v37; needs BEMIT and one warp, WARP = 1): the emit reads the row again in tiles of
+    STREAM columns (_emit_bracket_stream) instead of ranking the keys held in registers."""
     row = tl.program_id(0)
     start, end = _row_bounds(p_starts, p_ends, p_seq_lens, next_n, row, cols, IS_DECODE)
     n = end - start
@@ -1280,8 +1360,13 @@ def topk_register_kernel(
             ks = tl.where(m, _signed_key(x), -2147483648)
         if BEMIT:
             _, lo, hi, c_lo, c_hi = _interp_bracket(ks, k, SMALL, -1 - HI)
-            _emit_bracket_warp(ks, lo, hi, c_lo, c_hi, k, p_orow,
-                               p_scr + row.to(tl.int64) * (2 * SMALL + 1), SMALL, WARP, WASM)
+            p_srow = p_scr + row.to(tl.int64) * (2 * SMALL + 1)
+            if STREAM > 0:
+                _emit_bracket_stream(p_row, stride_c, n, lo, hi, c_lo, c_hi, k, p_orow,
+                                     p_srow, STREAM, SMALL, COL_CONTIG, WASM)
+            else:
+                _emit_bracket_warp(ks, lo, hi, c_lo, c_hi, k, p_orow, p_srow, SMALL, WARP,
+                                   WASM)
         else:
             t_s = _kth_key(ks, k,
                            p_scr + row.to(tl.int64) * (SMALL + 1), SEL, SMALL, HI)
