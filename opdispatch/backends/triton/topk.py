@@ -129,6 +129,10 @@ class TopKConfig:
     # (_emit_bracket_stream: the search's registers hold only the keys; no barriers, no
     # cross-warp reductions; 0: the keys in registers are ranked, _emit_bracket_warp).
     reg_stream: int = 0
+    reg_stream_max_lanes: int = 1 << 30  # ... and (v38) one warp a row with the streamed emit
+                               # for every register-mode row of at most this many lanes
+                               # (select_2d or not), the others as without reg_stream
+    reg_stream_maxnreg: int = 0  # ... its register cap there (CUDA only; 0: none)
     sample_pair_threshold: bool = False  # v33: rows of two slices also take their threshold
                                          # from the per-row kernel (where cols >=
                                          # sample_row_min_ratio * k), not from each slice
@@ -425,6 +429,10 @@ CONFIGS = {
     "v37": _V37,
     "v37_s512": dataclasses.replace(_V37, reg_stream=512),
     "v37_r192": dataclasses.replace(_V37, reg_emit_maxnreg=192),
+    # v38 (trial, session 29): v36 with v37's one warp a row for rows of at most 1024 / 2048
+    # lanes only (also where v36 uses select_2d tiles).
+    "v38": dataclasses.replace(_V36, reg_stream=256, reg_stream_max_lanes=1024),
+    "v38_2k": dataclasses.replace(_V36, reg_stream=256, reg_stream_max_lanes=2048),
     # v29 with other bracket sizes in register mode (trials, session 22).
     "v29_s64": dataclasses.replace(_V29, select_small=64),
     "v29_s128": dataclasses.replace(_V29, select_small=128),
@@ -556,12 +564,17 @@ def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dic
     if cfg.reg_max_cols and cols <= cfg.reg_max_cols:
         lanes = max(16, triton.next_power_of_2(cols))
         per, nreg = cfg.reg_per_thread, cfg.reg_maxnreg
-        if cfg.reg_emit_per_thread and not _on_2d_tiles(cfg, lanes, k):
+        allow_2d = True
+        if cfg.reg_stream and lanes <= cfg.reg_stream_max_lanes < (1 << 30):
+            # v38: one warp a row for the streamed emit, on its 1-D tiles
+            per, nreg, allow_2d = lanes, cfg.reg_stream_maxnreg, False
+        elif cfg.reg_emit_per_thread and not _on_2d_tiles(cfg, lanes, k):
             per, nreg = cfg.reg_emit_per_thread, cfg.reg_emit_maxnreg or nreg
         warps = max(1, min(16, lanes // (32 * per)))
         small = cfg.select_small if rows >= cfg.select_min_rows else 0
         return dict(mode="register", split=1, chunk=cols, cap=0, grid=(rows,), cfg=cfg,
-                    lanes=lanes, num_warps=warps, small=small, maxnreg=nreg)
+                    lanes=lanes, num_warps=warps, small=small, maxnreg=nreg,
+                    allow_2d=allow_2d)
     num_sms = device_sm_count(device, _INTERPRETER_SMS)
     cap = _candidate_cap(cols, cfg)
     split = 1
@@ -623,7 +636,8 @@ def _cached_plan(rows: int, cols: int, k: int, device: torch.device, config) -> 
             small = p["small"]
             p["bemit"] = bool(
                 p["cfg"].reg_bracket_emit and small and p["cfg"].select_hi < 0
-                and _select_layout(p["cfg"], p["lanes"], p["num_warps"], k, device)["WARP"])
+                and _select_layout(p["cfg"], p["lanes"], p["num_warps"], k, device,
+                                   p["allow_2d"])["WARP"])
             p["ws_numel"] = rows * ((2 if p["bemit"] else 1) * small + 1) if small else 0
             # The streamed emit: one warp a row, tiles no wider than the row's lanes.
             p["stream"] = (min(p["cfg"].reg_stream, p["lanes"])
@@ -679,7 +693,8 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         topk_register_kernel[p["grid"]](
             *common, out, out.stride(0), k, scr, IS_DECODE=decode, COL_CONTIG=stride_c == 1,
             LANES=p["lanes"], FILL_BLOCK=1024, SEL=cfg.select_bits, SMALL=small,
-            HI=cfg.select_hi, **_select_layout(cfg, p["lanes"], p["num_warps"], k, device),
+            HI=cfg.select_hi,
+            **_select_layout(cfg, p["lanes"], p["num_warps"], k, device, p["allow_2d"]),
             BEMIT=p["bemit"], STREAM=p["stream"], num_warps=p["num_warps"],
             **_maxnreg(p["maxnreg"], device))
         return
