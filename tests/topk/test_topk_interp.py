@@ -229,13 +229,14 @@ SMALL = {
     "register_bemit_stream_r1": tk.TopKConfig(reg_max_cols=512, reg_per_thread=16,
                                               select_small=8, select_hi=-3, warp_emit=True,
                                               reg_bracket_emit=True, reg_stream=32),
-    # v38: one warp a row and the streamed emit for rows of <= 256 lanes only (also where k is
-    # small enough for select_2d tiles), the other rows as v36 (4 warps, 2-D tiles or not).
-    "register_stream_small_rows": tk.TopKConfig(reg_max_cols=512, reg_per_thread=4,
-                                                select_small=16, select_hi=-2, warp_emit=True,
-                                                reg_bracket_emit=True, select_2d=16,
-                                                reg_emit_per_thread=4, reg_stream=64,
-                                                reg_stream_max_lanes=256),
+    # v39: one warp a row and the streamed emit for rows of 256 lanes, and of 512 where k is
+    # small enough for select_2d tiles; the other rows as v36 (4 warps, 2-D tiles or not).
+    "register_stream_some_rows": tk.TopKConfig(reg_max_cols=512, reg_per_thread=4,
+                                               select_small=16, select_hi=-2, warp_emit=True,
+                                               reg_bracket_emit=True, select_2d=16,
+                                               reg_emit_per_thread=4, reg_stream=64,
+                                               reg_stream_lanes=(256,),
+                                               reg_stream_2d_lanes=(512,)),
     # The v3 compaction with in-thread rank scans ([tile / threads, threads] tiles).
     "sample_scan2d": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
                                     cap=48, compact_block=16, sample=16, scan2d=True),

@@ -129,9 +129,11 @@ class TopKConfig:
     # (_emit_bracket_stream: the search's registers hold only the keys; no barriers, no
     # cross-warp reductions; 0: the keys in registers are ranked, _emit_bracket_warp).
     reg_stream: int = 0
-    reg_stream_max_lanes: int = 1 << 30  # ... and (v38) one warp a row with the streamed emit
-                               # for every register-mode row of at most this many lanes
-                               # (select_2d or not), the others as without reg_stream
+    # v39: where reg_stream is on, one warp a row with the streamed emit only for rows of
+    # these many lanes (both empty: every row where v37 has one warp), on select_2d tiles's
+    # rows (k * select_2d <= lanes) for those of reg_stream_2d_lanes; the others as v36.
+    reg_stream_lanes: tuple = ()
+    reg_stream_2d_lanes: tuple = ()
     reg_stream_maxnreg: int = 0  # ... its register cap there (CUDA only; 0: none)
     sample_pair_threshold: bool = False  # v33: rows of two slices also take their threshold
                                          # from the per-row kernel (where cols >=
@@ -429,10 +431,16 @@ CONFIGS = {
     "v37": _V37,
     "v37_s512": dataclasses.replace(_V37, reg_stream=512),
     "v37_r192": dataclasses.replace(_V37, reg_emit_maxnreg=192),
-    # v38 (trial, session 29): v36 with v37's one warp a row for rows of at most 1024 / 2048
-    # lanes only (also where v36 uses select_2d tiles).
-    "v38": dataclasses.replace(_V36, reg_stream=256, reg_stream_max_lanes=1024),
-    "v38_2k": dataclasses.replace(_V36, reg_stream=256, reg_stream_max_lanes=2048),
+    # v38 (trial, session 29; gpu_s29_2.sh): v36 with v37's one warp a row for every row of
+    # <= 1024 / 2048 lanes. v39: only where that won there (rows of 1024 lanes, and on
+    # select_2d tiles rows of 512 to 2048 lanes); _4k: also 2-D rows of 4096 lanes; _256:
+    # also 2-D rows of 256 lanes.
+    "v39": dataclasses.replace(_V36, reg_stream=256, reg_stream_lanes=(1024,),
+                               reg_stream_2d_lanes=(512, 1024, 2048)),
+    "v39_4k": dataclasses.replace(_V36, reg_stream=256, reg_stream_lanes=(1024,),
+                                  reg_stream_2d_lanes=(512, 1024, 2048, 4096)),
+    "v39_256": dataclasses.replace(_V36, reg_stream=256, reg_stream_lanes=(1024,),
+                                   reg_stream_2d_lanes=(256, 512, 1024, 2048)),
     # v29 with other bracket sizes in register mode (trials, session 22).
     "v29_s64": dataclasses.replace(_V29, select_small=64),
     "v29_s128": dataclasses.replace(_V29, select_small=128),
@@ -565,16 +573,19 @@ def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dic
         lanes = max(16, triton.next_power_of_2(cols))
         per, nreg = cfg.reg_per_thread, cfg.reg_maxnreg
         allow_2d = True
-        if cfg.reg_stream and lanes <= cfg.reg_stream_max_lanes < (1 << 30):
-            # v38: one warp a row for the streamed emit, on its 1-D tiles
-            per, nreg, allow_2d = lanes, cfg.reg_stream_maxnreg, False
+        # v37: the streamed emit wherever a row has one warp; v39: the rows of the listed lanes
+        stream_ok = bool(cfg.reg_stream) and not (cfg.reg_stream_lanes or cfg.reg_stream_2d_lanes)
+        if cfg.reg_stream and (lanes in (cfg.reg_stream_2d_lanes if _on_2d_tiles(cfg, lanes, k)
+                                         else cfg.reg_stream_lanes)):
+            # v39: one warp a row for the streamed emit, on its 1-D tiles
+            per, nreg, allow_2d, stream_ok = lanes, cfg.reg_stream_maxnreg, False, True
         elif cfg.reg_emit_per_thread and not _on_2d_tiles(cfg, lanes, k):
             per, nreg = cfg.reg_emit_per_thread, cfg.reg_emit_maxnreg or nreg
         warps = max(1, min(16, lanes // (32 * per)))
         small = cfg.select_small if rows >= cfg.select_min_rows else 0
         return dict(mode="register", split=1, chunk=cols, cap=0, grid=(rows,), cfg=cfg,
                     lanes=lanes, num_warps=warps, small=small, maxnreg=nreg,
-                    allow_2d=allow_2d)
+                    allow_2d=allow_2d, stream_ok=stream_ok)
     num_sms = device_sm_count(device, _INTERPRETER_SMS)
     cap = _candidate_cap(cols, cfg)
     split = 1
@@ -641,7 +652,7 @@ def _cached_plan(rows: int, cols: int, k: int, device: torch.device, config) -> 
             p["ws_numel"] = rows * ((2 if p["bemit"] else 1) * small + 1) if small else 0
             # The streamed emit: one warp a row, tiles no wider than the row's lanes.
             p["stream"] = (min(p["cfg"].reg_stream, p["lanes"])
-                           if p["bemit"] and p["num_warps"] == 1 and p["cfg"].reg_stream else 0)
+                           if p["bemit"] and p["num_warps"] == 1 and p["stream_ok"] else 0)
         elif p["mode"] == "sample_rows":
             # Per row: its candidate segment (keys, columns), the row-mode fallback's
             # candidates, _kth_key's scratch.
