@@ -561,12 +561,10 @@ def _warp_lanes(LANES: tl.constexpr, WARPS: tl.constexpr, PARTS: tl.constexpr = 
 # _kth_key are order-blind, so they take either tile as it is. (They used to see the 2-D tile
 # through tl.reshape(..., can_reorder=True), which Triton 3.9 deprecates and 3.10 removes.)
 @triton.jit
-def _count_all(m, FOLD: tl.constexpr = 1):
-    """Number of true elements of the boolean tile m (int32); FOLD: see _fold."""
+def _count_all(m):
+    """Number of true elements of the boolean tile m (int32)."""
     if len(m.shape) == 2:
         return tl.sum(tl.sum(m.to(tl.int32), 1), 0)
-    elif FOLD > 1:
-        return tl.sum(tl.sum(_fold(m.to(tl.int32), FOLD), 0), 0)
     else:
         return tl.sum(m.to(tl.int32), 0)
 
@@ -777,27 +775,15 @@ def _min_max_add(a0, b0, c0, a1, b1, c1):
 
 
 @triton.jit
-def _min_max_add_all(a, b, c, FOLD: tl.constexpr = 1):
-    """(min a, max b, sum c) over every axis (FOLD: see _fold)."""
+def _min_max_add_all(a, b, c):
+    """(min a, max b, sum c) over every axis."""
     if len(a.shape) == 2:
         a, b, c = tl.reduce((a, b, c), 1, _min_max_add)
-    if FOLD > 1:
-        a, b, c = tl.reduce((_fold(a, FOLD), _fold(b, FOLD), _fold(c, FOLD)), 0, _min_max_add)
     return tl.reduce((a, b, c), 0, _min_max_add)
 
 
 @triton.jit
-def _fold(x, FOLD: tl.constexpr):
-    """A 1-D tile [L] as [FOLD, L // FOLD], for a reduction in two stages: over axis 0 first
-    (where a thread holds many elements, as at one warp a row, 128 keys a thread: FOLD
-    independent in-thread chains instead of one chain of 128 dependent adds; H100 adds have
-    ~4 cycles of latency), then over the rest. Element e goes to [e // (L / FOLD), e % (L /
-    FOLD)]: in _warp_lanes tiles axis 0 is then a thread's registers (no data moves)."""
-    return tl.reshape(x, [FOLD, x.shape[0] // FOLD])
-
-
-@triton.jit
-def _interp_fit(ks, k, LEAN: tl.constexpr, FOLD: tl.constexpr = 1):
+def _interp_fit(ks, k, LEAN: tl.constexpr):
     """The interpolating search's start, one reduction. Returns (real lanes, the bracket's
     starting ends lo and hi, their count m of real keys (all >= lo, none > hi), and the normal
     fit of the row: mean mu and standard deviation sd, q the fraction of the values that the
@@ -829,12 +815,12 @@ def _interp_fit(ks, k, LEAN: tl.constexpr, FOLD: tl.constexpr = 1):
     else:
         xz = tl.where(real, tl.minimum(tl.maximum(xf, -1e16), 1e16), 0.0)
         if LEAN == 1:
-            s1, s2, m = _add3_all(xz, xz * xz, real.to(tl.int32), FOLD)
+            s1, s2, m = _add3_all(xz, xz * xz, real.to(tl.int32))
             lo = tl.full([], -2147483647, tl.int32)
             hi = tl.full([], 2147483647, tl.int32)
         else:
             lo, hi, s1, s2, m = _min_max_add3_all(tl.where(real, ks, 2147483647), ks, xz,
-                                                   xz * xz, real.to(tl.int32), FOLD)
+                                                   xz * xz, real.to(tl.int32))
         mf = tl.maximum(m, 1).to(tl.float32)
         # (k - 0.5) * (1 / m): k may arrive as a constexpr (Triton specializes k = 1)
         q = tl.minimum(tl.maximum((k - 0.5) * tl.fdiv(1.0, mf), 1e-6), 1.0 - 1e-6)
@@ -850,12 +836,10 @@ def _add3(a0, b0, c0, a1, b1, c1):
 
 
 @triton.jit
-def _add3_all(a, b, c, FOLD: tl.constexpr = 1):
-    """(sum a, sum b, sum c) over every axis (FOLD: see _fold)."""
+def _add3_all(a, b, c):
+    """(sum a, sum b, sum c) over every axis."""
     if len(a.shape) == 2:
         a, b, c = tl.reduce((a, b, c), 1, _add3)
-    if FOLD > 1:
-        a, b, c = tl.reduce((_fold(a, FOLD), _fold(b, FOLD), _fold(c, FOLD)), 0, _add3)
     return tl.reduce((a, b, c), 0, _add3)
 
 
@@ -865,18 +849,15 @@ def _min_max_add3(a0, b0, c0, d0, e0, a1, b1, c1, d1, e1):
 
 
 @triton.jit
-def _min_max_add3_all(a, b, c, d, e, FOLD: tl.constexpr = 1):
-    """(min a, max b, sum c, sum d, sum e) over every axis (FOLD: see _fold)."""
+def _min_max_add3_all(a, b, c, d, e):
+    """(min a, max b, sum c, sum d, sum e) over every axis."""
     if len(a.shape) == 2:
         a, b, c, d, e = tl.reduce((a, b, c, d, e), 1, _min_max_add3)
-    if FOLD > 1:
-        a, b, c, d, e = tl.reduce((_fold(a, FOLD), _fold(b, FOLD), _fold(c, FOLD),
-                                   _fold(d, FOLD), _fold(e, FOLD)), 0, _min_max_add3)
     return tl.reduce((a, b, c, d, e), 0, _min_max_add3)
 
 
 @triton.jit
-def _interp_bracket(ks, k, SMALL: tl.constexpr, LEAN: tl.constexpr = 0, FOLD: tl.constexpr = 1):
+def _interp_bracket(ks, k, SMALL: tl.constexpr, LEAN: tl.constexpr = 0):
     """The interpolating search over the key *values* (v24-v29; _kth_key with HI < 0 through
     _kth_key_interp). Returns (real lanes, lo, hi, c_lo, c_hi): the final bracket.
 
@@ -902,7 +883,7 @@ def _interp_bracket(ks, k, SMALL: tl.constexpr, LEAN: tl.constexpr = 0, FOLD: tl
     >= lo are exactly the top k, which is all the emit needs (count(> t) < k <= count(>= t),
     and ties at t only where t is T). Normal rows: 3-5 steps plus the bucket, or 4-7 to the
     end, against the adaptive form's 10-14 plus its bucket (numpy simulation, session 21)."""
-    real, lo, hi, m, mu, sd, q, dq = _interp_fit(ks, k, LEAN, FOLD)
+    real, lo, hi, m, mu, sd, q, dq = _interp_fit(ks, k, LEAN)
     if LEAN == 0:
         va = mu + sd * _upper_quantile(tl.minimum(q + dq, 1.0 - 1e-6))
         vb = mu + sd * _upper_quantile(tl.maximum(q - dq, 1e-6))
@@ -938,9 +919,9 @@ def _interp_bracket(ks, k, SMALL: tl.constexpr, LEAN: tl.constexpr = 0, FOLD: tl
         if mode == 2:
             inb = (ks >= lo) & (ks <= hi)
             b_min, b_max, c12 = _min_max_add_all(tl.where(inb, ks, 2147483647),
-                                                 tl.where(inb, ks, -2147483648), packed, FOLD)
+                                                 tl.where(inb, ks, -2147483648), packed)
         else:
-            c12 = _count_all(packed, FOLD)
+            c12 = _count_all(packed)
             b_min = lo
             b_max = hi
         c1 = c12 & 65535
@@ -1378,9 +1359,7 @@ def topk_register_kernel(
             x, m = _load_row(p_row, stride_c, o, n, COL_CONTIG)
             ks = tl.where(m, _signed_key(x), -2147483648)
         if BEMIT:
-            # (one warp a row: 32-128 keys a thread, reductions folded into 16 chains)
-            _, lo, hi, c_lo, c_hi = _interp_bracket(ks, k, SMALL, -1 - HI,
-                                                    16 if STREAM > 0 and LANES >= 1024 else 1)
+            _, lo, hi, c_lo, c_hi = _interp_bracket(ks, k, SMALL, -1 - HI)
             p_srow = p_scr + row.to(tl.int64) * (2 * SMALL + 1)
             if STREAM > 0:
                 _emit_bracket_stream(p_row, stride_c, n, lo, hi, c_lo, c_hi, k, p_orow,
