@@ -204,6 +204,8 @@ _V32 = dataclasses.replace(_V29, compact_lean=1, compact_prefetch=16)
 _V33 = dataclasses.replace(_V32, sample_pair_threshold=True, compact_lean=4)
 _V36 = dataclasses.replace(_V33, fused_warp_compact=2048)
 _V37 = dataclasses.replace(_V36, reg_emit_per_thread=128, reg_emit_maxnreg=255, reg_stream=256)
+_V39 = dataclasses.replace(_V36, reg_stream=256, reg_stream_lanes=(1024,),
+                           reg_stream_2d_lanes=(256, 512, 1024, 2048))
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -432,15 +434,22 @@ CONFIGS = {
     "v37_s512": dataclasses.replace(_V37, reg_stream=512),
     "v37_r192": dataclasses.replace(_V37, reg_emit_maxnreg=192),
     # v38 (trial, session 29; gpu_s29_2.sh): v36 with v37's one warp a row for every row of
-    # <= 1024 / 2048 lanes. v39: only where that won there (rows of 1024 lanes, and on
-    # select_2d tiles rows of 512 to 2048 lanes); _4k: also 2-D rows of 4096 lanes; _256:
-    # also 2-D rows of 256 lanes.
-    "v39": dataclasses.replace(_V36, reg_stream=256, reg_stream_lanes=(1024,),
-                               reg_stream_2d_lanes=(512, 1024, 2048)),
-    "v39_4k": dataclasses.replace(_V36, reg_stream=256, reg_stream_lanes=(1024,),
-                                  reg_stream_2d_lanes=(512, 1024, 2048, 4096)),
-    "v39_256": dataclasses.replace(_V36, reg_stream=256, reg_stream_lanes=(1024,),
-                                   reg_stream_2d_lanes=(256, 512, 1024, 2048)),
+    # <= 1024 / 2048 lanes (won at 1024 lanes, and on select_2d tiles; lost at 2048 lanes
+    # on the warp emit's tiles and at <= 512 lanes there).
+    # v39 (the default from session 29; gpu_s29_3.sh): only where that won: rows of 1024
+    # lanes, and rows of 256-2048 lanes on select_2d tiles (k * 8 <= lanes). H100, graph us,
+    # v36 -> v39: 4096x1024 k=256 91.7 -> 22.6, k=512 93.4 -> 23.4, k=128 31.5 -> 22.4,
+    # 1024x1024 k=512 24.3 -> 8.6, 4096x512 k=64 18.1 -> 13.7, 4096x2048 k=128 49.6 -> 42.1,
+    # k=256 51.5 -> 44.5, 4096x256 k=16 9.4 -> 8.8; 4096-lane rows unchanged (one warp there
+    # lost: v39_4k, 2-D rows of 4096 lanes, 94.5 -> 102.8 at k=512).
+    "v39": _V39,
+    "v39_4k": dataclasses.replace(_V39, reg_stream_2d_lanes=(256, 512, 1024, 2048, 4096)),
+    # v36 with fewer, fatter warps in register mode where it ranks the keys held in registers
+    # (trials, session 29): 2 warps (64 keys a thread) or 4 (32), with register caps.
+    "v36_w2": dataclasses.replace(_V36, reg_emit_per_thread=64, reg_emit_maxnreg=255),
+    "v36_w2_r168": dataclasses.replace(_V36, reg_emit_per_thread=64, reg_emit_maxnreg=168),
+    "v36_w4": dataclasses.replace(_V36, reg_emit_per_thread=32, reg_emit_maxnreg=128),
+    "v36_w4_r96": dataclasses.replace(_V36, reg_emit_per_thread=32, reg_emit_maxnreg=96),
     # v29 with other bracket sizes in register mode (trials, session 22).
     "v29_s64": dataclasses.replace(_V29, select_small=64),
     "v29_s128": dataclasses.replace(_V29, select_small=128),
@@ -469,7 +478,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "v36"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
+DEFAULT_CONFIG = "v39"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
