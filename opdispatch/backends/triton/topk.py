@@ -450,6 +450,10 @@ CONFIGS = {
     "v36_w2_r168": dataclasses.replace(_V36, reg_emit_per_thread=64, reg_emit_maxnreg=168),
     "v36_w4": dataclasses.replace(_V36, reg_emit_per_thread=32, reg_emit_maxnreg=128),
     "v36_w4_r96": dataclasses.replace(_V36, reg_emit_per_thread=32, reg_emit_maxnreg=96),
+    "v39_w4_r80": dataclasses.replace(_V39, reg_emit_per_thread=32, reg_emit_maxnreg=80),
+    "v39_w4_r96": dataclasses.replace(_V39, reg_emit_per_thread=32, reg_emit_maxnreg=96),
+    "v39_w4_r104": dataclasses.replace(_V39, reg_emit_per_thread=32, reg_emit_maxnreg=104),
+    "v39_w4_r112": dataclasses.replace(_V39, reg_emit_per_thread=32, reg_emit_maxnreg=112),
     # v29 with other bracket sizes in register mode (trials, session 22).
     "v29_s64": dataclasses.replace(_V29, select_small=64),
     "v29_s128": dataclasses.replace(_V29, select_small=128),
