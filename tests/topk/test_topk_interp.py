@@ -237,6 +237,12 @@ SMALL = {
                                                reg_emit_per_thread=4, reg_stream=64,
                                                reg_stream_lanes=(256,),
                                                reg_stream_2d_lanes=(512,)),
+    # v40: fatter threads (reg_fat_*) for rows of >= 256 lanes in calls of >= 5 rows (the
+    # first shape below), the warp emit's keys a thread elsewhere.
+    "register_fat": tk.TopKConfig(reg_max_cols=512, reg_per_thread=4, select_small=16,
+                                  select_hi=-2, warp_emit=True, reg_bracket_emit=True,
+                                  reg_emit_per_thread=2, reg_fat_lanes=256, reg_fat_rows=5,
+                                  reg_fat_per_thread=8),
     # The v3 compaction with in-thread rank scans ([tile / threads, threads] tiles).
     "sample_scan2d": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
                                     cap=48, compact_block=16, sample=16, scan2d=True),

@@ -135,6 +135,14 @@ class TopKConfig:
     reg_stream_lanes: tuple = ()
     reg_stream_2d_lanes: tuple = ()
     reg_stream_maxnreg: int = 0  # ... its register cap there (CUDA only; 0: none)
+    # v40: register mode on the warp emit's tiles with rows of >= reg_fat_lanes lanes, in
+    # calls of >= reg_fat_rows rows: reg_fat_per_thread keys a thread (fewer, fatter warps:
+    # fewer cross-warp reductions and copies of the search's scalar steps) under a cap of
+    # reg_fat_maxnreg registers (0: off).
+    reg_fat_lanes: int = 0
+    reg_fat_rows: int = 0
+    reg_fat_per_thread: int = 0
+    reg_fat_maxnreg: int = 0
     sample_pair_threshold: bool = False  # v33: rows of two slices also take their threshold
                                          # from the per-row kernel (where cols >=
                                          # sample_row_min_ratio * k), not from each slice
@@ -206,6 +214,8 @@ _V36 = dataclasses.replace(_V33, fused_warp_compact=2048)
 _V37 = dataclasses.replace(_V36, reg_emit_per_thread=128, reg_emit_maxnreg=255, reg_stream=256)
 _V39 = dataclasses.replace(_V36, reg_stream=256, reg_stream_lanes=(1024,),
                            reg_stream_2d_lanes=(256, 512, 1024, 2048))
+_V40 = dataclasses.replace(_V39, reg_fat_lanes=4096, reg_fat_rows=512, reg_fat_per_thread=32,
+                           reg_fat_maxnreg=96)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -436,13 +446,19 @@ CONFIGS = {
     # v38 (trial, session 29; gpu_s29_2.sh): v36 with v37's one warp a row for every row of
     # <= 1024 / 2048 lanes (won at 1024 lanes, and on select_2d tiles; lost at 2048 lanes
     # on the warp emit's tiles and at <= 512 lanes there).
-    # v39 (the default from session 29; gpu_s29_3.sh): only where that won: rows of 1024
+    # v39 (session 29; gpu_s29_3.sh): only where that won: rows of 1024
     # lanes, and rows of 256-2048 lanes on select_2d tiles (k * 8 <= lanes). H100, graph us,
     # v36 -> v39: 4096x1024 k=256 91.7 -> 22.6, k=512 93.4 -> 23.4, k=128 31.5 -> 22.4,
     # 1024x1024 k=512 24.3 -> 8.6, 4096x512 k=64 18.1 -> 13.7, 4096x2048 k=128 49.6 -> 42.1,
     # k=256 51.5 -> 44.5, 4096x256 k=16 9.4 -> 8.8; 4096-lane rows unchanged (one warp there
     # lost: v39_4k, 2-D rows of 4096 lanes, 94.5 -> 102.8 at k=512).
     "v39": _V39,
+    # v40 (the default from session 29; gpu_s29_6.sh): v39 with register mode at 4 warps a
+    # row (32 keys a thread, 96 registers) on the warp emit's tiles of 4096 lanes in calls
+    # of >= 512 rows. H100, graph us, v39 -> v40: 4096x4096 k=2048 91.3 -> 83.7, k=1024
+    # 90.5 -> 83.4, 2048x4096 k=2048 49.2 -> 45.6, 512x4096 k=2048 14.0 -> 12.9 (64 rows:
+    # 6.0 -> 7.2, hence the row floor; 2048 lanes at 2 warps: 46.5 -> 47.5, not taken).
+    "v40": _V40,
     "v39_4k": dataclasses.replace(_V39, reg_stream_2d_lanes=(256, 512, 1024, 2048, 4096)),
     # v36 with fewer, fatter warps in register mode where it ranks the keys held in registers
     # (trials, session 29): 2 warps (64 keys a thread) or 4 (32), with register caps.
@@ -482,7 +498,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "v39"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
+DEFAULT_CONFIG = "v40"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
@@ -592,6 +608,9 @@ def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dic
                                          else cfg.reg_stream_lanes)):
             # v39: one warp a row for the streamed emit, on its 1-D tiles
             per, nreg, allow_2d, stream_ok = lanes, cfg.reg_stream_maxnreg, False, True
+        elif (cfg.reg_fat_lanes and lanes >= cfg.reg_fat_lanes and rows >= cfg.reg_fat_rows
+              and not _on_2d_tiles(cfg, lanes, k)):
+            per, nreg = cfg.reg_fat_per_thread, cfg.reg_fat_maxnreg
         elif cfg.reg_emit_per_thread and not _on_2d_tiles(cfg, lanes, k):
             per, nreg = cfg.reg_emit_per_thread, cfg.reg_emit_maxnreg or nreg
         warps = max(1, min(16, lanes // (32 * per)))
