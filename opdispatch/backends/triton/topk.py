@@ -459,6 +459,9 @@ CONFIGS = {
     # 90.5 -> 83.4, 2048x4096 k=2048 49.2 -> 45.6, 512x4096 k=2048 14.0 -> 12.9 (64 rows:
     # 6.0 -> 7.2, hence the row floor; 2048 lanes at 2 warps: 46.5 -> 47.5, not taken).
     "v40": _V40,
+    # v40 with v12's one launch at 4 warps a row and higher register caps (trials, session 29).
+    "v40_f4_r96": dataclasses.replace(_V40, sample_num_warps=4, fused_maxnreg=96),
+    "v40_f4_r128": dataclasses.replace(_V40, sample_num_warps=4, fused_maxnreg=128),
     "v39_4k": dataclasses.replace(_V39, reg_stream_2d_lanes=(256, 512, 1024, 2048, 4096)),
     # v36 with fewer, fatter warps in register mode where it ranks the keys held in registers
     # (trials, session 29): 2 warps (64 keys a thread) or 4 (32), with register caps.
