@@ -462,6 +462,10 @@ CONFIGS = {
     # v40 with v12's one launch at 4 warps a row and higher register caps (trials, session 29).
     "v40_f4_r96": dataclasses.replace(_V40, sample_num_warps=4, fused_maxnreg=96),
     "v40_f4_r128": dataclasses.replace(_V40, sample_num_warps=4, fused_maxnreg=128),
+    # v40 with the sample path from cols >= 8 k / 4 k (trials, session 29: 4096x16384 k=2048
+    # took v2's three kernels).
+    "v40_r8": dataclasses.replace(_V40, sample_min_ratio=8),
+    "v40_r4": dataclasses.replace(_V40, sample_min_ratio=4),
     "v39_4k": dataclasses.replace(_V39, reg_stream_2d_lanes=(256, 512, 1024, 2048, 4096)),
     # v36 with fewer, fatter warps in register mode where it ranks the keys held in registers
     # (trials, session 29): 2 warps (64 keys a thread) or 4 (32), with register caps.
