@@ -216,6 +216,7 @@ _V39 = dataclasses.replace(_V36, reg_stream=256, reg_stream_lanes=(1024,),
                            reg_stream_2d_lanes=(256, 512, 1024, 2048))
 _V40 = dataclasses.replace(_V39, reg_fat_lanes=4096, reg_fat_rows=512, reg_fat_per_thread=32,
                            reg_fat_maxnreg=96)
+_V41 = dataclasses.replace(_V40, sample_min_ratio=4)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -453,7 +454,7 @@ CONFIGS = {
     # k=256 51.5 -> 44.5, 4096x256 k=16 9.4 -> 8.8; 4096-lane rows unchanged (one warp there
     # lost: v39_4k, 2-D rows of 4096 lanes, 94.5 -> 102.8 at k=512).
     "v39": _V39,
-    # v40 (the default from session 29; gpu_s29_6.sh): v39 with register mode at 4 warps a
+    # v40 (session 29; gpu_s29_6.sh): v39 with register mode at 4 warps a
     # row (32 keys a thread, 96 registers) on the warp emit's tiles of 4096 lanes in calls
     # of >= 512 rows. H100, graph us, v39 -> v40: 4096x4096 k=2048 91.3 -> 83.7, k=1024
     # 90.5 -> 83.4, 2048x4096 k=2048 49.2 -> 45.6, 512x4096 k=2048 14.0 -> 12.9 (64 rows:
@@ -466,6 +467,13 @@ CONFIGS = {
     # took v2's three kernels).
     "v40_r8": dataclasses.replace(_V40, sample_min_ratio=8),
     "v40_r4": dataclasses.replace(_V40, sample_min_ratio=4),
+    # v41 (the default from session 29; gpu_s29_10.sh): v40 with the sample path from cols >=
+    # 4 k (was 16 k; v2's three kernels took the rows of 4-16 k columns). H100, graph us, v40
+    # -> v41: 4096x16384 k=2048 684.7 -> 305.3, 2048x16384 k=2048 355.3 -> 165.2, 512x16384
+    # k=2048 101.5 -> 59.8, 4096x8192 k=2048 412.6 -> 230.1, k=1024 412.7 -> 189.7; decode
+    # rows of 16384 columns (1-64 rows) unchanged. _r2: from cols >= 2 k (trial).
+    "v41": _V41,
+    "v41_r2": dataclasses.replace(_V41, sample_min_ratio=2),
     "v39_4k": dataclasses.replace(_V39, reg_stream_2d_lanes=(256, 512, 1024, 2048, 4096)),
     # v36 with fewer, fatter warps in register mode where it ranks the keys held in registers
     # (trials, session 29): 2 warps (64 keys a thread) or 4 (32), with register caps.
@@ -505,7 +513,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "v40"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
+DEFAULT_CONFIG = "v41"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
