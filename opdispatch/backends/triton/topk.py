@@ -216,7 +216,7 @@ _V39 = dataclasses.replace(_V36, reg_stream=256, reg_stream_lanes=(1024,),
                            reg_stream_2d_lanes=(256, 512, 1024, 2048))
 _V40 = dataclasses.replace(_V39, reg_fat_lanes=4096, reg_fat_rows=512, reg_fat_per_thread=32,
                            reg_fat_maxnreg=96)
-_V41 = dataclasses.replace(_V40, sample_min_ratio=4)
+_V41 = dataclasses.replace(_V40, sample_min_ratio=2)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -467,13 +467,14 @@ CONFIGS = {
     # took v2's three kernels).
     "v40_r8": dataclasses.replace(_V40, sample_min_ratio=8),
     "v40_r4": dataclasses.replace(_V40, sample_min_ratio=4),
-    # v41 (the default from session 29; gpu_s29_10.sh): v40 with the sample path from cols >=
-    # 4 k (was 16 k; v2's three kernels took the rows of 4-16 k columns). H100, graph us, v40
-    # -> v41: 4096x16384 k=2048 684.7 -> 305.3, 2048x16384 k=2048 355.3 -> 165.2, 512x16384
-    # k=2048 101.5 -> 59.8, 4096x8192 k=2048 412.6 -> 230.1, k=1024 412.7 -> 189.7; decode
-    # rows of 16384 columns (1-64 rows) unchanged. _r2: from cols >= 2 k (trial).
+    # v41 (the default from session 29; gpu_s29_10.sh, gpu_s29_11.sh): v40 with the sample
+    # path from cols >= 2 k (was 16 k; v2's three kernels took the rows of 4096 < cols < 16 k
+    # columns). H100, graph us, v40 -> v41: 4096x16384 k=2048 684.7 -> 305.3 (as v40_r4),
+    # 2048x16384 k=2048 355.3 -> 165.2, 512x16384 k=2048 101.5 -> 59.8, 4096x12288 k=2048
+    # 547.1 -> 262.0, 4096x8192 k=2048 413.4 -> 231.7, k=1024 412.7 -> 189.7, 4096x6144
+    # k=2048 344.3 -> 222.9, 4096x5120 k=2048 342.5 -> 228.9; decode rows of 16384 columns
+    # (1-64 rows) and 256x6144 unchanged.
     "v41": _V41,
-    "v41_r2": dataclasses.replace(_V41, sample_min_ratio=2),
     "v39_4k": dataclasses.replace(_V39, reg_stream_2d_lanes=(256, 512, 1024, 2048, 4096)),
     # v36 with fewer, fatter warps in register mode where it ranks the keys held in registers
     # (trials, session 29): 2 warps (64 keys a thread) or 4 (32), with register caps.
