@@ -1293,6 +1293,48 @@ def _emit_bracket_stream(ks, p_row, stride_c, n, lo, hi, c_lo, c_hi, k, p_orow, 
 
 
 @triton.jit
+def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, p_scr, LANES: tl.constexpr,
+                   SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr,
+                   THREADS: tl.constexpr, WARP: tl.constexpr = 0, WASM: tl.constexpr = False,
+                   FLOATS: tl.constexpr = False):
+    """Exact top k of the sample pass's candidates, held in registers (LANES >= m_src).
+
+    Lanes [0, m_src) of the segmented workspace (segment j: seg_cap lanes, p_seg[j] used).
+    The k-th largest key T (_kth_key), then keys > T and the first k - count(> T) ties in
+    lane (= column) order. Needs count >= k."""
+    o = _select_tile(LANES, THREADS, WARP)
+    seg = o // seg_cap
+    in_range = o < m_src
+    seg_n = tl.load(p_seg + seg, mask=in_range, other=0)
+    _select_lanes(p_sck, p_sci, o, in_range & ((o - seg * seg_cap) < seg_n), k, p_orow, p_scr,
+                  SEL, SMALL, HI, THREADS > 0, WARP, WASM, FLOATS)
+
+
+@triton.jit
+def _select_lanes(p_sck, p_sci, o, valid, k, p_orow, p_scr, SEL: tl.constexpr,
+                  SMALL: tl.constexpr, HI: tl.constexpr, TWO_D: tl.constexpr,
+                  WARP: tl.constexpr = 0, WASM: tl.constexpr = False,
+                  FLOATS: tl.constexpr = False):
+    """The exact top k of the candidates (key, column) at lanes o of p_sck / p_sci where
+    ``valid``, in registers: the k-th largest key (_kth_key), then _emit_top (WARP > 0: o is
+    a _warp_lanes tile for WARP warps, _emit_top_warp, with ballot ranks where WASM).
+    FLOATS: p_sck holds the values' float bits, not their order keys."""
+    # Unsigned key order as signed int32 order: flip the top bit (empty lanes: 0 -> INT_MIN).
+    if FLOATS:
+        xs = tl.load(p_sck + o, mask=valid, other=0).to(tl.float32, bitcast=True)
+        ks = tl.where(valid, _order_key(xs).to(tl.int32, bitcast=True) ^ -2147483648,
+                      -2147483648)
+    else:
+        ks = tl.load(p_sck + o, mask=valid, other=0) ^ -2147483648
+    t_s = _kth_key(ks, k, p_scr, SEL, SMALL, HI)
+    idx = tl.load(p_sci + o, mask=ks >= t_s, other=0)
+    if WARP > 0:
+        _emit_top_warp(ks, t_s, idx, k, p_orow, WARP, WASM)
+    else:
+        _emit_top(ks, t_s, idx, k, p_orow, TWO_D)
+
+
+@triton.jit
 def topk_register_kernel(
     p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols,
     p_out, stride_or, k, p_scr,
