@@ -483,6 +483,8 @@ CONFIGS = {
     "v42_r80": dataclasses.replace(_V42, reg_fat_maxnreg=80),
     "v42_r64": dataclasses.replace(_V42, reg_fat_maxnreg=64),
     "v42_r0": dataclasses.replace(_V42, reg_fat_maxnreg=0),
+    "v42_t512": dataclasses.replace(_V42, reg_stream=512),
+    "v42_t128": dataclasses.replace(_V42, reg_stream=128),
     "v39_4k": dataclasses.replace(_V39, reg_stream_2d_lanes=(256, 512, 1024, 2048, 4096)),
     # v36 with fewer, fatter warps in register mode where it ranks the keys held in registers
     # (trials, session 29): 2 warps (64 keys a thread) or 4 (32), with register caps.
