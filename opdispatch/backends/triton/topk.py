@@ -143,7 +143,6 @@ class TopKConfig:
     reg_fat_rows: int = 0
     reg_fat_per_thread: int = 0
     reg_fat_maxnreg: int = 0
-    reg_fat_stream: bool = False  # v42: ... with the streamed emit (each warp its lanes)
     sample_pair_threshold: bool = False  # v33: rows of two slices also take their threshold
                                          # from the per-row kernel (where cols >=
                                          # sample_row_min_ratio * k), not from each slice
@@ -218,7 +217,6 @@ _V39 = dataclasses.replace(_V36, reg_stream=256, reg_stream_lanes=(1024,),
 _V40 = dataclasses.replace(_V39, reg_fat_lanes=4096, reg_fat_rows=512, reg_fat_per_thread=32,
                            reg_fat_maxnreg=96)
 _V41 = dataclasses.replace(_V40, sample_min_ratio=2)
-_V42 = dataclasses.replace(_V41, reg_fat_stream=True)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -477,14 +475,12 @@ CONFIGS = {
     # k=2048 344.3 -> 222.9, 4096x5120 k=2048 342.5 -> 228.9; decode rows of 16384 columns
     # (1-64 rows) and 256x6144 unchanged.
     "v41": _V41,
-    # v42 (trial, session 29): v41 with the streamed emit in its 4-warp rows (each warp reads
-    # its lanes again; one count and one cross-warp scan first), at 96 / 80 / 64 registers.
-    "v42": _V42,
-    "v42_r80": dataclasses.replace(_V42, reg_fat_maxnreg=80),
-    "v42_r64": dataclasses.replace(_V42, reg_fat_maxnreg=64),
-    "v42_r0": dataclasses.replace(_V42, reg_fat_maxnreg=0),
-    "v42_t512": dataclasses.replace(_V42, reg_stream=512),
-    "v42_t128": dataclasses.replace(_V42, reg_stream=128),
+    # v42 (trial, session 29, removed): the streamed emit at 4 warps a row (each warp reading
+    # its lanes again after one count and one cross-warp scan). Slower (gpu_s29_17.sh, tiles of
+    # 512 / 128 columns: 4096x4096 k=2048 96.2 / 90.5 against v41's 84.7), and with tiles of
+    # 256 it selected wrong in 1-4 rows of 512-4096 under load on the H100 (ballots only; the
+    # scans and the interpreter right; explicit barriers did not help; gpu_s29_14.sh to _16.sh;
+    # cause not found). The code is in commits d662655 to the one after gpu_s29_17.sh.
     "v39_4k": dataclasses.replace(_V39, reg_stream_2d_lanes=(256, 512, 1024, 2048, 4096)),
     # v36 with fewer, fatter warps in register mode where it ranks the keys held in registers
     # (trials, session 29): 2 warps (64 keys a thread) or 4 (32), with register caps.
@@ -630,7 +626,6 @@ def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dic
         allow_2d = True
         # v37: the streamed emit wherever a row has one warp; v39: the rows of the listed lanes
         stream_ok = bool(cfg.reg_stream) and not (cfg.reg_stream_lanes or cfg.reg_stream_2d_lanes)
-        fat_stream = False
         if cfg.reg_stream and (lanes in (cfg.reg_stream_2d_lanes if _on_2d_tiles(cfg, lanes, k)
                                          else cfg.reg_stream_lanes)):
             # v39: one warp a row for the streamed emit, on its 1-D tiles
@@ -638,12 +633,9 @@ def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dic
         elif (cfg.reg_fat_lanes and lanes >= cfg.reg_fat_lanes and rows >= cfg.reg_fat_rows
               and not _on_2d_tiles(cfg, lanes, k)):
             per, nreg = cfg.reg_fat_per_thread, cfg.reg_fat_maxnreg
-            # v42: the streamed emit at several warps a row (v37's: one warp a row only)
-            stream_ok = fat_stream = cfg.reg_fat_stream and bool(cfg.reg_stream)
         elif cfg.reg_emit_per_thread and not _on_2d_tiles(cfg, lanes, k):
             per, nreg = cfg.reg_emit_per_thread, cfg.reg_emit_maxnreg or nreg
         warps = max(1, min(16, lanes // (32 * per)))
-        stream_ok = stream_ok and (warps == 1 or fat_stream)
         small = cfg.select_small if rows >= cfg.select_min_rows else 0
         return dict(mode="register", split=1, chunk=cols, cap=0, grid=(rows,), cfg=cfg,
                     lanes=lanes, num_warps=warps, small=small, maxnreg=nreg,
@@ -713,8 +705,8 @@ def _cached_plan(rows: int, cols: int, k: int, device: torch.device, config) -> 
                                    p["allow_2d"])["WARP"])
             p["ws_numel"] = rows * ((2 if p["bemit"] else 1) * small + 1) if small else 0
             # The streamed emit: one warp a row, tiles no wider than the row's lanes.
-            p["stream"] = (min(p["cfg"].reg_stream, p["lanes"] // p["num_warps"])
-                           if p["bemit"] and p["stream_ok"] else 0)
+            p["stream"] = (min(p["cfg"].reg_stream, p["lanes"])
+                           if p["bemit"] and p["num_warps"] == 1 and p["stream_ok"] else 0)
         elif p["mode"] == "sample_rows":
             # Per row: its candidate segment (keys, columns), the row-mode fallback's
             # candidates, _kth_key's scratch.

@@ -1211,30 +1211,29 @@ def _rank_bracket(p_scr, b, r, c_hi, p_orow, SMALL: tl.constexpr):
 
 
 @triton.jit
-def _stream_bracket_pass(p_row, stride_c, n, lo, hi, c_hi, k, p_orow, p_scr, base3,
-                         LANES: tl.constexpr, CH: tl.constexpr, WARPS: tl.constexpr,
-                         SMALL: tl.constexpr, COL_CONTIG: tl.constexpr, ASM: tl.constexpr):
-    """One pass of _emit_bracket_stream: warp w reads lanes [w Q, (w + 1) Q) of the row (Q =
-    LANES / WARPS, the lanes its keys held in the search) in tiles of CH columns, on top of
-    base3 ([WARPS, 32], packed counts of the lanes before its part). Returns the number of
-    elements that did not sit at the warp lane the ballots assume (ASM; 0 without it)."""
+def _stream_bracket_pass(p_row, stride_c, n, lo, hi, c_hi, k, p_orow, p_scr,
+                         CH: tl.constexpr, SMALL: tl.constexpr, COL_CONTIG: tl.constexpr,
+                         ASM: tl.constexpr):
+    """One pass of _emit_bracket_stream over the row in CH-column tiles (one warp). Returns
+    the number of elements that did not sit at the warp lane the ballots assume (ASM; 0
+    without it)."""
     R: tl.constexpr = CH // 32
-    Q: tl.constexpr = LANES // WARPS
-    wl, rr = _warp_lanes(CH * WARPS, WARPS, True)
-    t = tl.max_contiguous(wl + rr, [1])                # warp w: tile lanes [w CH, (w + 1) CH)
-    oj = (t // CH) * Q + t % CH                        # ... its part's columns
-    bad_or = tl.zeros([CH * WARPS], dtype=tl.int32)
+    wl, rr = _warp_lanes(CH, 1, True)
+    oj = tl.max_contiguous(wl + rr, [1])
+    base = tl.zeros([], dtype=tl.int32)            # packed: above hi (low 16), bracket (high)
+    bad_or = tl.zeros([CH], dtype=tl.int32)
     r = k - c_hi
-    full = n >= LANES
-    for i in range(tl.cdiv(tl.minimum(n, Q), CH)):
+    n_full = n // CH
+    for i in range(n_full + (n % CH > 0)):
         o = i * CH + oj
-        if full:
+        if i < n_full:
             ks = _signed_key(_load_full(p_row, stride_c, o, COL_CONTIG))
         else:
             x, m = _load_row(p_row, stride_c, o, n, COL_CONTIG)
             ks = tl.where(m, _signed_key(x), -2147483648)
         m_gt = ks > hi
         m_br = (ks >= lo) & (ks <= hi)                 # real keys only: lo > INT_MIN
+        h = m_gt.to(tl.int32) + (m_br.to(tl.int32) << 16)
         if ASM:
             pre, cnt, bad, _o = tl.inline_asm_elementwise(
                 _BALLOT2_RANK_ASM, "=r,=r,=r,=r,r,r,r,r",
@@ -1242,10 +1241,10 @@ def _stream_bracket_pass(p_row, stride_c, n, lo, hi, c_hi, k, p_orow, p_scr, bas
                 dtype=(tl.int32, tl.int32, tl.int32, tl.int32), is_pure=True, pack=1)
             bad_or = bad_or | bad
         else:
-            pre, cnt = _group_ranks(m_gt.to(tl.int32) + (m_br.to(tl.int32) << 16), WARPS)
-        c3 = tl.reshape(cnt, [R, WARPS, 32])
-        pos = tl.reshape(base3[None, :, :] + tl.cumsum(c3, 0) - c3, [CH * WARPS]) + pre
-        base3 = base3 + tl.sum(c3, 0)
+            pre, cnt = _group_ranks(h, 1)
+        c2 = tl.reshape(cnt, [R, 32])
+        pos = base + tl.reshape(tl.cumsum(c2, 0) - c2, [CH]) + pre
+        base += tl.sum(h, 0)
         tl.store(p_orow + (pos & 65535), o, mask=m_gt)
         pos_br = pos >> 16
         if lo == hi:
@@ -1253,43 +1252,30 @@ def _stream_bracket_pass(p_row, stride_c, n, lo, hi, c_hi, k, p_orow, p_scr, bas
         else:
             tl.store(p_scr + pos_br, ks, mask=m_br)
             tl.store(p_scr + SMALL + pos_br, o, mask=m_br)
-    tl.debug_barrier()              # (trial)
     return tl.sum((bad_or != 0).to(tl.int32), 0)
 
 
 @triton.jit
-def _emit_bracket_stream(ks, p_row, stride_c, n, lo, hi, c_lo, c_hi, k, p_orow, p_scr,
-                         CH: tl.constexpr, WARPS: tl.constexpr, SMALL: tl.constexpr,
-                         COL_CONTIG: tl.constexpr, ASM: tl.constexpr):
-    """_emit_bracket_warp without ranking the keys held in registers (v37-v39 at one warp a
-    row, v42 at several): it reads the row again (from L1 / L2: the search just loaded it),
-    each warp the lanes its keys held, in tiles of CH columns, so that the search's registers
-    hold the keys and little else and the emit holds one tile's. Each tile ranks its keys
-    above hi and in the bracket by two warp ballots (ASM) and the tile's 32-column groups
-    before each (in-thread sums), on top of the counts of the warp's tiles before it and of
-    the warps before it: with several warps, those come from one count of the keys held
-    (``ks``) and one cross-warp scan before the stream; no barrier inside it. Keys above hi
-    go to out[rank], the bracket's as in _emit_bracket_warp. If any element was not at the
-    warp lane the ballots assume (Triton does not promise the layout), the pass is redone with
+def _emit_bracket_stream(p_row, stride_c, n, lo, hi, c_lo, c_hi, k, p_orow, p_scr,
+                         CH: tl.constexpr, SMALL: tl.constexpr, COL_CONTIG: tl.constexpr,
+                         ASM: tl.constexpr):
+    """_emit_bracket_warp for a row held by one warp (register mode at one warp a row, v37),
+    without the keys: it reads the row again (from L1 / L2: the search just loaded it) in
+    tiles of CH columns, so that the search's registers hold the keys and nothing else, and
+    the emit holds one tile's. Each tile ranks its keys above hi and in the bracket by two
+    warp ballots (ASM) and the tile's 32-column groups before each (in-thread sums), on top
+    of the counts of the tiles before it: no barrier, no cross-warp scan. Keys above hi go
+    to out[rank], the bracket's as in _emit_bracket_warp. If any element was not at the warp
+    lane the ballots assume (Triton does not promise the layout), the pass is redone with
     Triton scans, which rewrite every slot the first pass wrote (its positions are in range
     even then: the ballots' popcounts add up to the true counts)."""
-    LANES: tl.constexpr = ks.shape[0]
-    R: tl.constexpr = LANES // (32 * WARPS)
-    if WARPS > 1:
-        h = (ks > hi).to(tl.int32) + (((ks >= lo) & (ks <= hi)).to(tl.int32) << 16)
-        w_tot = tl.sum(tl.reshape(h, [R, WARPS, 32]), 0)            # [WARPS, 32]: lanes' sums
-        w_tot = tl.sum(w_tot, 1, keep_dims=True)                     # [WARPS, 1]
-        base3 = (tl.cumsum(w_tot, 0) - w_tot) + tl.zeros([WARPS, 32], dtype=tl.int32)
-        tl.debug_barrier()          # (trial: the scan's shared memory read by every warp first)
-    else:
-        base3 = tl.zeros([WARPS, 32], dtype=tl.int32)
-    n_bad = _stream_bracket_pass(p_row, stride_c, n, lo, hi, c_hi, k, p_orow, p_scr, base3,
-                                 LANES, CH, WARPS, SMALL, COL_CONTIG, ASM)
+    n_bad = _stream_bracket_pass(p_row, stride_c, n, lo, hi, c_hi, k, p_orow, p_scr, CH,
+                                 SMALL, COL_CONTIG, ASM)
     if ASM:
         if n_bad != 0:
             tl.debug_barrier()
-            _stream_bracket_pass(p_row, stride_c, n, lo, hi, c_hi, k, p_orow, p_scr, base3,
-                                 LANES, CH, WARPS, SMALL, COL_CONTIG, False)
+            _stream_bracket_pass(p_row, stride_c, n, lo, hi, c_hi, k, p_orow, p_scr, CH,
+                                 SMALL, COL_CONTIG, False)
     if lo < hi:
         _rank_bracket(p_scr, c_lo - c_hi, k - c_hi, c_hi, p_orow, SMALL)
 
@@ -1351,8 +1337,8 @@ def topk_register_kernel(
     _kth_key's scratch with SMALL > 0 (SMALL + 1 int32 per row). BEMIT (v29; needs HI < 0,
     SMALL > 0 and WARP > 0): _interp_bracket, then _emit_bracket_warp (the top k in column
     order but for the bracket's keys, which come in rank order; 2 SMALL + 1 int32 per row).
-    STREAM (v37; needs BEMIT and WARP > 0): the emit reads the row again, each warp in tiles
-    of STREAM columns (_emit_bracket_stream) instead of ranking the keys held in registers."""
+    STREAM (v37; needs BEMIT and one warp, WARP = 1): the emit reads the row again in tiles of
+    STREAM columns (_emit_bracket_stream) instead of ranking the keys held in registers."""
     row = tl.program_id(0)
     start, end = _row_bounds(p_starts, p_ends, p_seq_lens, next_n, row, cols, IS_DECODE)
     n = end - start
@@ -1376,8 +1362,8 @@ def topk_register_kernel(
             _, lo, hi, c_lo, c_hi = _interp_bracket(ks, k, SMALL, -1 - HI)
             p_srow = p_scr + row.to(tl.int64) * (2 * SMALL + 1)
             if STREAM > 0:
-                _emit_bracket_stream(ks, p_row, stride_c, n, lo, hi, c_lo, c_hi, k, p_orow,
-                                     p_srow, STREAM, WARP, SMALL, COL_CONTIG, WASM)
+                _emit_bracket_stream(p_row, stride_c, n, lo, hi, c_lo, c_hi, k, p_orow,
+                                     p_srow, STREAM, SMALL, COL_CONTIG, WASM)
             else:
                 _emit_bracket_warp(ks, lo, hi, c_lo, c_hi, k, p_orow, p_srow, SMALL, WARP,
                                    WASM)
