@@ -50,6 +50,23 @@ def test_kinds_ragged_rows(kind, rows, cols, k):
     assert_topk_matches_fast(x, starts, ends, k, out)
 
 
+# The default's one-warp rows with the streamed emit (v39-v41: rows of 1024 lanes, and of
+# 256-2048 lanes where k * 8 <= lanes) and its 4-warp rows at 4096 lanes (v40, >= 512 rows):
+# ragged rows of every kind, with unit and strided columns.
+@pytest.mark.parametrize("kind", ["randn", "ties", "special", "narrow", "wide"])
+@pytest.mark.parametrize("rows, cols, k", [(600, 1024, 256), (600, 1024, 64), (700, 2048, 128),
+                                           (300, 512, 32), (50, 256, 16), (520, 4096, 1024)])
+@pytest.mark.parametrize("strided", [False, True])
+def test_register_stream_and_fat_rows(kind, rows, cols, k, strided):
+    g = torch.Generator().manual_seed(rows + cols + k + strided)
+    x = make_logits(kind, rows, cols * (2 if strided else 1), g, DEV)
+    if strided:
+        x = x[:, ::2]
+    starts, ends = _ragged_rows(rows, cols, g)
+    out = TopKPerRowPrefill(provider="triton")(x, starts, ends, k)
+    assert_topk_matches_fast(x, starts, ends, k, out)
+
+
 @pytest.mark.parametrize("config", list(tk.CONFIGS))
 @pytest.mark.parametrize("rows, cols, k", [(1, 131072, 2048), (64, 131072, 512),
                                            (512, 32768, 2048), (4096, 4096, 2048)])
