@@ -243,6 +243,15 @@ SMALL = {
                                   select_hi=-2, warp_emit=True, reg_bracket_emit=True,
                                   reg_emit_per_thread=2, reg_fat_lanes=256, reg_fat_rows=5,
                                   reg_fat_per_thread=8),
+    # v43: the lean start's sums from the loaded values (warp emit tiles, and one warp a row
+    # with the streamed emit).
+    "register_bemit_sums": tk.TopKConfig(reg_max_cols=512, reg_per_thread=4, select_small=16,
+                                         select_hi=-2, warp_emit=True, reg_bracket_emit=True,
+                                         reg_lean_sums=True),
+    "register_stream_sums": tk.TopKConfig(reg_max_cols=512, reg_per_thread=16,
+                                          select_small=16, select_hi=-2, warp_emit=True,
+                                          reg_bracket_emit=True, reg_stream=64,
+                                          reg_lean_sums=True),
     # The v3 compaction with in-thread rank scans ([tile / threads, threads] tiles).
     "sample_scan2d": tk.TopKConfig(block=32, cand_block=16, always_split=True, max_split=1,
                                     cap=48, compact_block=16, sample=16, scan2d=True),
@@ -327,7 +336,8 @@ def _hard_rows(cols: int, gen: torch.Generator) -> torch.Tensor:
                                     "register_lean_exact_2d", "register_lean_m_warp",
                                     "sample_finish_lean_m", "register_bemit",
                                     "register_bemit_m", "register_bemit_stream",
-                                    "register_bemit_stream_r1"])
+                                    "register_bemit_stream_r1", "register_bemit_sums",
+                                    "register_stream_sums"])
 def test_interp_search_hard_rows(config):
     """The interpolating search is exact on rows its estimates misjudge (it may only take more
     steps there): each k around the rows' structure (the run of ties, the clusters' sizes)."""

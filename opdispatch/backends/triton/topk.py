@@ -135,6 +135,8 @@ class TopKConfig:
     reg_stream_lanes: tuple = ()
     reg_stream_2d_lanes: tuple = ()
     reg_stream_maxnreg: int = 0  # ... its register cap there (CUDA only; 0: none)
+    reg_lean_sums: bool = False  # v43: register mode's bracket emit with the lean start
+                               # (select_hi = -2) takes its sums from the loaded values
     # v40: register mode on the warp emit's tiles with rows of >= reg_fat_lanes lanes, in
     # calls of >= reg_fat_rows rows: reg_fat_per_thread keys a thread (fewer, fatter warps:
     # fewer cross-warp reductions and copies of the search's scalar steps) under a cap of
@@ -217,6 +219,7 @@ _V39 = dataclasses.replace(_V36, reg_stream=256, reg_stream_lanes=(1024,),
 _V40 = dataclasses.replace(_V39, reg_fat_lanes=4096, reg_fat_rows=512, reg_fat_per_thread=32,
                            reg_fat_maxnreg=96)
 _V41 = dataclasses.replace(_V40, sample_min_ratio=2)
+_V43 = dataclasses.replace(_V41, reg_lean_sums=True)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -475,6 +478,9 @@ CONFIGS = {
     # k=2048 344.3 -> 222.9, 4096x5120 k=2048 342.5 -> 228.9; decode rows of 16384 columns
     # (1-64 rows) and 256x6144 unchanged.
     "v41": _V41,
+    # v43 (trial, session 29): v41 with register mode's lean start summing the loaded values
+    # (no mask, count or key-to-float per element: the count is the row's length).
+    "v43": _V43,
     # v42 (trial, session 29, removed): the streamed emit at 4 warps a row (each warp reading
     # its lanes again after one count and one cross-warp scan). Slower (gpu_s29_17.sh, tiles of
     # 512 / 128 columns: 4096x4096 k=2048 96.2 / 90.5 against v41's 84.7), and with tiles of
@@ -760,7 +766,9 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             LANES=p["lanes"], FILL_BLOCK=1024, SEL=cfg.select_bits, SMALL=small,
             HI=cfg.select_hi,
             **_select_layout(cfg, p["lanes"], p["num_warps"], k, device, p["allow_2d"]),
-            BEMIT=p["bemit"], STREAM=p["stream"], num_warps=p["num_warps"],
+            BEMIT=p["bemit"], STREAM=p["stream"],
+            SUMS=p["bemit"] and cfg.reg_lean_sums and cfg.select_hi == -2,
+            num_warps=p["num_warps"],
             **_maxnreg(p["maxnreg"], device))
         return
     # One workspace allocation per call (size from the shape only).

@@ -821,13 +821,37 @@ def _interp_fit(ks, k, LEAN: tl.constexpr):
         else:
             lo, hi, s1, s2, m = _min_max_add3_all(tl.where(real, ks, 2147483647), ks, xz,
                                                    xz * xz, real.to(tl.int32))
-        mf = tl.maximum(m, 1).to(tl.float32)
-        # (k - 0.5) * (1 / m): k may arrive as a constexpr (Triton specializes k = 1)
-        q = tl.minimum(tl.maximum((k - 0.5) * tl.fdiv(1.0, mf), 1e-6), 1.0 - 1e-6)
+        mf, q = _lean_q(m, k)
+    mu, sd, dq = _fit_moments(s1, s2, mf, q)
+    return real, lo, hi, m, mu, sd, q, dq
+
+
+@triton.jit
+def _lean_q(m, k):
+    """The lean start's m as a float and q (the fraction of the m keys above the k-th)."""
+    mf = tl.maximum(m, 1).to(tl.float32)
+    # (k - 0.5) * (1 / m): k may arrive as a constexpr (Triton specializes k = 1)
+    q = tl.minimum(tl.maximum((k - 0.5) * tl.fdiv(1.0, mf), 1e-6), 1.0 - 1e-6)
+    return mf, q
+
+
+@triton.jit
+def _fit_moments(s1, s2, mf, q):
+    """Mean, standard deviation and the quantile margin dq of _interp_fit."""
     mu = s1 / mf
     sd = tl.sqrt(tl.maximum(s2 / mf - mu * mu, 0.0))
     dq = 3.0 * tl.sqrt(q * (1.0 - q) / mf) + 1.0 / mf
-    return real, lo, hi, m, mu, sd, q, dq
+    return mu, sd, dq
+
+
+@triton.jit
+def _lean_sums(x):
+    """The lean start's sums from the loaded values themselves (v43, register mode): the
+    values clamped to +-1e16 and their squares, summed. Lanes past the row must hold 0.0
+    (_load_row's other); their count is then the row's length, so no mask, no count and no
+    order key turned back into a float per element (~8 instructions an element fewer)."""
+    xz = tl.minimum(tl.maximum(x, -1e16), 1e16)
+    return tl.reduce((xz, xz * xz), 0, _add_pair)
 
 
 @triton.jit
@@ -857,7 +881,8 @@ def _min_max_add3_all(a, b, c, d, e):
 
 
 @triton.jit
-def _interp_bracket(ks, k, SMALL: tl.constexpr, LEAN: tl.constexpr = 0):
+def _interp_bracket(ks, k, SMALL: tl.constexpr, LEAN: tl.constexpr = 0,
+                    SUMS: tl.constexpr = False, s1_in=0.0, s2_in=0.0, m_in=0):
     """The interpolating search over the key *values* (v24-v29; _kth_key with HI < 0 through
     _kth_key_interp). Returns (real lanes, lo, hi, c_lo, c_hi): the final bracket.
 
@@ -883,7 +908,16 @@ def _interp_bracket(ks, k, SMALL: tl.constexpr, LEAN: tl.constexpr = 0):
     >= lo are exactly the top k, which is all the emit needs (count(> t) < k <= count(>= t),
     and ties at t only where t is T). Normal rows: 3-5 steps plus the bucket, or 4-7 to the
     end, against the adaptive form's 10-14 plus its bucket (numpy simulation, session 21)."""
-    real, lo, hi, m, mu, sd, q, dq = _interp_fit(ks, k, LEAN)
+    if SUMS:
+        # (v43: LEAN = 1's start from sums the caller took: s1_in, s2_in over m_in keys)
+        real = ks != -2147483648
+        lo = tl.full([], -2147483647, tl.int32)
+        hi = tl.full([], 2147483647, tl.int32)
+        m = m_in
+        mf, q = _lean_q(m, k)
+        mu, sd, dq = _fit_moments(s1_in, s2_in, mf, q)
+    else:
+        real, lo, hi, m, mu, sd, q, dq = _interp_fit(ks, k, LEAN)
     if LEAN == 0:
         va = mu + sd * _upper_quantile(tl.minimum(q + dq, 1.0 - 1e-6))
         vb = mu + sd * _upper_quantile(tl.maximum(q - dq, 1e-6))
@@ -1329,7 +1363,7 @@ def topk_register_kernel(
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, LANES: tl.constexpr,
     FILL_BLOCK: tl.constexpr, SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr,
     STHREADS: tl.constexpr = 0, WARP: tl.constexpr = 0, WASM: tl.constexpr = False,
-    BEMIT: tl.constexpr = False, STREAM: tl.constexpr = 0,
+    BEMIT: tl.constexpr = False, STREAM: tl.constexpr = 0, SUMS: tl.constexpr = False,
 ):
     """Short rows (cols <= LANES), one program per row, one launch: the row's keys are loaded
     once into registers, the k-th largest found by _kth_key and the top k written in column
@@ -1338,7 +1372,9 @@ def topk_register_kernel(
     SMALL > 0 and WARP > 0): _interp_bracket, then _emit_bracket_warp (the top k in column
     order but for the bracket's keys, which come in rank order; 2 SMALL + 1 int32 per row).
     STREAM (v37; needs BEMIT and one warp, WARP = 1): the emit reads the row again in tiles of
-    STREAM columns (_emit_bracket_stream) instead of ranking the keys held in registers."""
+    STREAM columns (_emit_bracket_stream) instead of ranking the keys held in registers.
+    SUMS (v43; needs BEMIT and HI = -2, the lean start without min / max): its sums are
+    taken from the loaded values (_lean_sums), not from the keys."""
     row = tl.program_id(0)
     start, end = _row_bounds(p_starts, p_ends, p_seq_lens, next_n, row, cols, IS_DECODE)
     n = end - start
@@ -1353,13 +1389,20 @@ def topk_register_kernel(
         # loads went out in 4-5 batches, each waiting on DRAM; as a branch they all go out at
         # once (H100, session 21: 4096x4096 k=2048 113.5 -> 99.0 us in the phase kernels of
         # benchmarks/topk_reg_phases.py).
+        s1 = 0.0
+        s2 = 0.0
         if n >= LANES:
-            ks = _signed_key(tl.load(_row_ptrs(p_row, stride_c, o, COL_CONTIG)))
+            x = tl.load(_row_ptrs(p_row, stride_c, o, COL_CONTIG))
+            if SUMS:
+                s1, s2 = _lean_sums(x)
+            ks = _signed_key(x)
         else:
             x, m = _load_row(p_row, stride_c, o, n, COL_CONTIG)
+            if SUMS:
+                s1, s2 = _lean_sums(x)                 # (x is 0.0 past the row)
             ks = tl.where(m, _signed_key(x), -2147483648)
         if BEMIT:
-            _, lo, hi, c_lo, c_hi = _interp_bracket(ks, k, SMALL, -1 - HI)
+            _, lo, hi, c_lo, c_hi = _interp_bracket(ks, k, SMALL, -1 - HI, SUMS, s1, s2, n)
             p_srow = p_scr + row.to(tl.int64) * (2 * SMALL + 1)
             if STREAM > 0:
                 _emit_bracket_stream(p_row, stride_c, n, lo, hi, c_lo, c_hi, k, p_orow,
