@@ -470,7 +470,7 @@ CONFIGS = {
     # took v2's three kernels).
     "v40_r8": dataclasses.replace(_V40, sample_min_ratio=8),
     "v40_r4": dataclasses.replace(_V40, sample_min_ratio=4),
-    # v41 (the default from session 29; gpu_s29_10.sh, gpu_s29_11.sh): v40 with the sample
+    # v41 (session 29; gpu_s29_10.sh, gpu_s29_11.sh): v40 with the sample
     # path from cols >= 2 k (was 16 k; v2's three kernels took the rows of 4096 < cols < 16 k
     # columns). H100, graph us, v40 -> v41: 4096x16384 k=2048 684.7 -> 305.3 (as v40_r4),
     # 2048x16384 k=2048 355.3 -> 165.2, 512x16384 k=2048 101.5 -> 59.8, 4096x12288 k=2048
@@ -478,8 +478,12 @@ CONFIGS = {
     # k=2048 344.3 -> 222.9, 4096x5120 k=2048 342.5 -> 228.9; decode rows of 16384 columns
     # (1-64 rows) and 256x6144 unchanged.
     "v41": _V41,
-    # v43 (trial, session 29): v41 with register mode's lean start summing the loaded values
-    # (no mask, count or key-to-float per element: the count is the row's length).
+    # v43 (the default from session 29; gpu_s29_19.sh): v41 with register mode's lean start
+    # summing the loaded values (no mask, count or key-to-float per element: the count is the
+    # row's length). H100, graph us, v41 -> v43: 4096x4096 k=2048 85.0 -> 76.1, k=1024 84.5 ->
+    # 75.8, 2048x4096 k=2048 46.2 -> 42.0, 512x4096 k=2048 13.4 -> 12.6, 64x4096 k=2048 6.0 ->
+    # 5.6, 4096x1024 k=256 22.6 -> 21.3, 1024x1024 k=512 8.7 -> 8.2, 4096x2048 k=1024 46.3 ->
+    # 43.5.
     "v43": _V43,
     # v42 (trial, session 29, removed): the streamed emit at 4 warps a row (each warp reading
     # its lanes again after one count and one cross-warp scan). Slower (gpu_s29_17.sh, tiles of
@@ -526,7 +530,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "v41"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
+DEFAULT_CONFIG = "v43"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
