@@ -447,9 +447,9 @@ CONFIGS = {
     "v37": _V37,
     "v37_s512": dataclasses.replace(_V37, reg_stream=512),
     "v37_r192": dataclasses.replace(_V37, reg_emit_maxnreg=192),
-    # v38 (trial, session 29; gpu_s29_2.sh): v36 with v37's one warp a row for every row of
-    # <= 1024 / 2048 lanes (won at 1024 lanes, and on select_2d tiles; lost at 2048 lanes
-    # on the warp emit's tiles and at <= 512 lanes there).
+    # v38 (trial, session 29; gpu_s29_2.sh; not kept as a config): v36 with v37's one warp a
+    # row for every row of <= 1024 / 2048 lanes (won at 1024 lanes, and on select_2d tiles;
+    # lost at 2048 lanes on the warp emit's tiles and at <= 512 lanes there).
     # v39 (session 29; gpu_s29_3.sh): only where that won: rows of 1024
     # lanes, and rows of 256-2048 lanes on select_2d tiles (k * 8 <= lanes). H100, graph us,
     # v36 -> v39: 4096x1024 k=256 91.7 -> 22.6, k=512 93.4 -> 23.4, k=128 31.5 -> 22.4,
@@ -457,6 +457,7 @@ CONFIGS = {
     # k=256 51.5 -> 44.5, 4096x256 k=16 9.4 -> 8.8; 4096-lane rows unchanged (one warp there
     # lost: v39_4k, 2-D rows of 4096 lanes, 94.5 -> 102.8 at k=512).
     "v39": _V39,
+    "v39_4k": dataclasses.replace(_V39, reg_stream_2d_lanes=(256, 512, 1024, 2048, 4096)),
     # v40 (session 29; gpu_s29_6.sh): v39 with register mode at 4 warps a
     # row (32 keys a thread, 96 registers) on the warp emit's tiles of 4096 lanes in calls
     # of >= 512 rows. H100, graph us, v39 -> v40: 4096x4096 k=2048 91.3 -> 83.7, k=1024
@@ -491,7 +492,6 @@ CONFIGS = {
     # 256 it selected wrong in 1-4 rows of 512-4096 under load on the H100 (ballots only; the
     # scans and the interpreter right; explicit barriers did not help; gpu_s29_14.sh to _16.sh;
     # cause not found). The code is in commits d662655 to the one after gpu_s29_17.sh.
-    "v39_4k": dataclasses.replace(_V39, reg_stream_2d_lanes=(256, 512, 1024, 2048, 4096)),
     # v36 with fewer, fatter warps in register mode where it ranks the keys held in registers
     # (trials, session 29): 2 warps (64 keys a thread) or 4 (32), with register caps.
     "v36_w2": dataclasses.replace(_V36, reg_emit_per_thread=64, reg_emit_maxnreg=255),
