@@ -1205,25 +1205,43 @@ def _emit_bracket_warp(ks, lo, hi, c_lo, c_hi, k, p_orow, p_scr, SMALL: tl.const
     h = m_gt.to(tl.int32) + (m_br.to(tl.int32) << 16)
     if ASM:
         wl, rr = _warp_lanes(LANES, WARPS, True)
-        pre, cnt, bad, o = tl.inline_asm_elementwise(
-            _BALLOT2_RANK_ASM, "=r,=r,=r,=r,r,r,r,r",
-            [m_gt.to(tl.int32), m_br.to(tl.int32), wl, rr],
-            dtype=(tl.int32, tl.int32, tl.int32, tl.int32), is_pure=True, pack=1)
+        pre, cnt, bad, o = _ballot2_ranks(m_gt, m_br, wl, rr)
         if tl.sum(bad, 0) != 0:
             pre, cnt = _group_ranks(h, WARPS)
     else:
         o = _warp_lanes(LANES, WARPS)
         pre, cnt = _group_ranks(h, WARPS)
     pos = _groups_before(cnt, WARPS) + pre
+    _store_bracket_ranked(pos, o, ks, m_gt, m_br, lo, hi, c_hi, k, p_orow, p_scr, SMALL)
+    if lo != hi:
+        _rank_bracket(p_scr, c_lo - c_hi, k - c_hi, c_hi, p_orow, SMALL)
+
+
+@triton.jit
+def _ballot2_ranks(m_gt, m_br, wl, rr):
+    """_BALLOT2_RANK_ASM on the masks of keys above the bracket and in it, for lane numbers
+    (wl, rr) as _warp_lanes' PARTS: (packed in-group ranks, packed group counts, the lane
+    check, the lane number)."""
+    return tl.inline_asm_elementwise(
+        _BALLOT2_RANK_ASM, "=r,=r,=r,=r,r,r,r,r",
+        [m_gt.to(tl.int32), m_br.to(tl.int32), wl, rr],
+        dtype=(tl.int32, tl.int32, tl.int32, tl.int32), is_pure=True, pack=1)
+
+
+@triton.jit
+def _store_bracket_ranked(pos, o, ks, m_gt, m_br, lo, hi, c_hi, k, p_orow, p_scr,
+                          SMALL: tl.constexpr):
+    """The stores of the bracket emits for ranks ``pos`` (packed: above hi low 16 bits, in
+    the bracket high): keys above hi write lane o to out[rank]; with lo == hi (one key
+    value) the first k - c_hi of the bracket go to out[c_hi + rank]; else the bracket's keys
+    and lanes go to p_scr[rank] and p_scr[SMALL + rank] for _rank_bracket."""
     tl.store(p_orow + (pos & 65535), o, mask=m_gt)
-    r = k - c_hi
     pos_br = pos >> 16
     if lo == hi:
-        tl.store(p_orow + c_hi + pos_br, o, mask=m_br & (pos_br < r))
+        tl.store(p_orow + c_hi + pos_br, o, mask=m_br & (pos_br < k - c_hi))
     else:
         tl.store(p_scr + pos_br, ks, mask=m_br)
         tl.store(p_scr + SMALL + pos_br, o, mask=m_br)
-        _rank_bracket(p_scr, c_lo - c_hi, r, c_hi, p_orow, SMALL)
 
 
 @triton.jit
@@ -1256,7 +1274,6 @@ def _stream_bracket_pass(p_row, stride_c, n, lo, hi, c_hi, k, p_orow, p_scr,
     oj = tl.max_contiguous(wl + rr, [1])
     base = tl.zeros([], dtype=tl.int32)            # packed: above hi (low 16), bracket (high)
     bad_or = tl.zeros([CH], dtype=tl.int32)
-    r = k - c_hi
     n_full = n // CH
     for i in range(n_full + (n % CH > 0)):
         o = i * CH + oj
@@ -1269,23 +1286,14 @@ def _stream_bracket_pass(p_row, stride_c, n, lo, hi, c_hi, k, p_orow, p_scr,
         m_br = (ks >= lo) & (ks <= hi)                 # real keys only: lo > INT_MIN
         h = m_gt.to(tl.int32) + (m_br.to(tl.int32) << 16)
         if ASM:
-            pre, cnt, bad, _o = tl.inline_asm_elementwise(
-                _BALLOT2_RANK_ASM, "=r,=r,=r,=r,r,r,r,r",
-                [m_gt.to(tl.int32), m_br.to(tl.int32), wl, rr],
-                dtype=(tl.int32, tl.int32, tl.int32, tl.int32), is_pure=True, pack=1)
+            pre, cnt, bad, _o = _ballot2_ranks(m_gt, m_br, wl, rr)
             bad_or = bad_or | bad
         else:
             pre, cnt = _group_ranks(h, 1)
         c2 = tl.reshape(cnt, [R, 32])
         pos = base + tl.reshape(tl.cumsum(c2, 0) - c2, [CH]) + pre
         base += tl.sum(h, 0)
-        tl.store(p_orow + (pos & 65535), o, mask=m_gt)
-        pos_br = pos >> 16
-        if lo == hi:
-            tl.store(p_orow + c_hi + pos_br, o, mask=m_br & (pos_br < r))
-        else:
-            tl.store(p_scr + pos_br, ks, mask=m_br)
-            tl.store(p_scr + SMALL + pos_br, o, mask=m_br)
+        _store_bracket_ranked(pos, o, ks, m_gt, m_br, lo, hi, c_hi, k, p_orow, p_scr, SMALL)
     return tl.sum((bad_or != 0).to(tl.int32), 0)
 
 
