@@ -1,5 +1,8 @@
 """Debug (GPU): v42's streamed emit at several warps a row against torch.topk, with the warp
-ballots (CUDA) and with Triton's scans (the interpreter's path, forced), row by row."""
+ballots (CUDA) and with Triton's scans (the interpreter's path, forced), row by row.
+
+v42 was removed (session 29): this script (and gpu_s29_14.sh to gpu_s29_17.sh) runs only on a
+checkout of commit d662655 or the v42 commits after it."""
 
 import dataclasses
 
