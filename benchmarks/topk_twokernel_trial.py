@@ -1,0 +1,49 @@
+"""Trial (GPU, session 30): the shapes v12's one launch runs (rows of one slice, >= 528 rows of
+4096 < cols <= 65536), through the two-kernel v3 path instead (the compaction kernel sampling
+its own threshold, then the finish kernel), against the default, alternated:
+
+    python benchmarks/topk_twokernel_trial.py REPS [CONFIG ...] -- ROWSxCOLSxK ...
+
+Registers the trial configs in ``topk.CONFIGS`` (names below), then runs
+``benchmarks/topk_config_ab.py`` on them (values checked against torch.topk first). Session 8
+measured the two paths at v11 / v12 (517 / 491 us at 4096x32768 k=2048); the two-kernel path's
+compaction (v32's lean loop) and finish (v24-v29's selects, v22's PDL) changed since.
+"""
+
+import dataclasses
+import sys
+
+from opdispatch.backends.triton import topk as tk
+
+sys.path.insert(0, "benchmarks")
+import topk_config_ab  # noqa: E402
+
+BASE = tk.CONFIGS["v43"]
+TRIALS = {
+    # the two-kernel path: compaction (own sample, lean loop, prefetch) then the finish
+    "tk": dict(sample_fused=False),
+    # ... the sample kept in L2 for the compaction's pass (evict_last / evict_first)
+    "tk_l2": dict(sample_fused=False, sample_l2=2),
+    # ... compaction at 4 warps (more, smaller programs)
+    "tk_w4": dict(sample_fused=False, sample_num_warps=4),
+    # ... without PDL (each kernel's time adds)
+    "tk_np": dict(sample_fused=False, pdl=0),
+    # ... the finish at 16 warps (8 keys a thread) where it has 4096 lanes
+    "tk_f8": dict(sample_fused=False, finish_per_thread=8),
+    # ... the threshold from its own kernel (one program per row, PDL into the compaction)
+    "tk_thr": dict(sample_fused=False, sample_max_split=0, sample_row_min_ratio=2),
+}
+
+
+def main() -> None:
+    for name, kw in TRIALS.items():
+        tk.CONFIGS[name] = dataclasses.replace(BASE, **kw)
+    args = sys.argv[1:]
+    cut = args.index("--")
+    names = args[1:cut] or [tk.DEFAULT_CONFIG, *TRIALS]
+    sys.argv = [sys.argv[0], args[0], *names, "--", *args[cut + 1:]]
+    topk_config_ab.main()
+
+
+if __name__ == "__main__":
+    main()
