@@ -44,12 +44,29 @@ from opdispatch.dispatch.bench import alternated_graph_us
 def probe_kernel(p_x, n, p_t16, p_k, p_i, p_cnt, cap_s, k,
                  MODE: tl.constexpr, BLOCK: tl.constexpr, THREADS: tl.constexpr,
                  WARPS: tl.constexpr, SAMPLE: tl.constexpr, SIGMA: tl.constexpr,
-                 L2: tl.constexpr):
-    row = tl.program_id(0)
+                 L2: tl.constexpr, FAKE: tl.constexpr = False, ROWS: tl.constexpr = 0):
+    if ROWS > 0:
+        # persistent: tl.num_programs(0) programs, each taking rows pid, pid + P, ...
+        for row in range(tl.program_id(0), ROWS, tl.num_programs(0)):
+            _probe_row(p_x, n, p_t16, p_k, p_i, p_cnt, cap_s, k, row, MODE, BLOCK, THREADS,
+                       WARPS, SAMPLE, SIGMA, L2, FAKE)
+    else:
+        _probe_row(p_x, n, p_t16, p_k, p_i, p_cnt, cap_s, k, tl.program_id(0), MODE, BLOCK,
+                   THREADS, WARPS, SAMPLE, SIGMA, L2, FAKE)
+
+
+@triton.jit
+def _probe_row(p_x, n, p_t16, p_k, p_i, p_cnt, cap_s, k, row, MODE: tl.constexpr,
+               BLOCK: tl.constexpr, THREADS: tl.constexpr, WARPS: tl.constexpr,
+               SAMPLE: tl.constexpr, SIGMA: tl.constexpr, L2: tl.constexpr,
+               FAKE: tl.constexpr):
     row64 = row.to(tl.int64)
     p_row = p_x + row64 * n
     if MODE >= 3:
-        t16 = _sample_threshold(p_row, 1, n, k, SAMPLE, True, 2, 1, SIGMA, 2 if L2 else 0)
+        # FAKE: the sample from one of 8 rows (in L2 after the first calls): the search's cost
+        # without the sample's DRAM reads
+        p_smp = p_x + (row64 % 8) * n if FAKE else p_row
+        t16 = _sample_threshold(p_smp, 1, n, k, SAMPLE, True, 2, 1, SIGMA, 2 if L2 else 0)
     else:
         t16 = tl.load(p_t16 + row)
     ev = 1 if L2 else 0
@@ -79,8 +96,7 @@ MODES = {"read": 0, "c2d": 1, "cwarp": 2, "samp": 3, "samp_c2d": 4, "samp_cwarp"
 
 
 def main() -> None:
-    specs = sys.argv[1:] or ["4096x32768x2048", "4096x32768x512", "4096x8192x2048",
-                             "1024x32768x2048"]
+    specs = sys.argv[1:] or ["4096x32768x2048", "4096x8192x2048"]
     dev = torch.device("cuda")
     print(torch.cuda.get_device_name(), "torch", torch.__version__, "triton", triton.__version__)
     for spec in specs:
@@ -101,17 +117,28 @@ def main() -> None:
         pi = torch.empty_like(pk)
         cnt = torch.empty(rows, dtype=torch.int32, device=dev)
         fns = {}
-        for name, mode in MODES.items():
-            for l2 in (False, True):
-                if l2 and mode < 3:
-                    continue
-                def fn(mode=mode, l2=l2):
-                    probe_kernel[(rows,)](x, cols, t16, pk, pi, cnt, cap_s, k, MODE=mode,
-                                          BLOCK=2048, THREADS=256, WARPS=8, SAMPLE=sample,
-                                          SIGMA=8, L2=l2, num_warps=8)
-                fn()
+        sms = torch.cuda.get_device_properties(dev).multi_processor_count
+        variants = [(name, mode, l2, False, 0) for name, mode in MODES.items()
+                    for l2 in (False, True) if mode >= 3 or not l2]
+        # the sample from L2 (its search alone, and with each compaction)
+        variants += [(f"{name}_fake", mode, False, True, 0) for name, mode in MODES.items()
+                     if mode >= 3]
+        # persistent grids of P programs per SM (fewer rows in flight: the sample's sectors
+        # may stay in L2 until the compaction reads them)
+        variants += [(f"samp_c2d_l2_p{p}", 4, True, False, p) for p in (1, 2, 3, 4)]
+        variants += [(f"c2d_p{p}", 1, False, False, p) for p in (2, 4)]
+        for name, mode, l2, fake, per_sm in variants:
+            if True:
+                def fn(mode=mode, l2=l2, fake=fake, per_sm=per_sm):
+                    grid = (min(rows, sms * per_sm),) if per_sm else (rows,)
+                    return probe_kernel[grid](x, cols, t16, pk, pi, cnt, cap_s, k, MODE=mode,
+                                       BLOCK=2048, THREADS=256, WARPS=8, SAMPLE=sample,
+                                       SIGMA=8, L2=l2, FAKE=fake,
+                                       ROWS=rows if per_sm else 0, num_warps=8)
+                h = fn()
                 torch.cuda.synchronize()
-                if mode in (1, 2):
+                print(f"  {spec} {name}: {h.n_regs} registers, {h.n_spills} spills")
+                if mode in (1, 2) and not per_sm:
                     thr = torch.tensor([t16v << 16], dtype=torch.int64)
                     # the threshold's float: the smallest with that top half (positive here)
                     tf = torch.tensor([(t16v & 0x7FFF) << 16], dtype=torch.int32).view(
@@ -121,7 +148,7 @@ def main() -> None:
                     print(f"check {spec} {name}: {'ok' if ok else 'FAIL'} "
                           f"(mean candidates {want.float().mean().item():.0f}, thr {tf:.4f})")
                     del thr
-                fns[name + ("_l2" if l2 else "")] = fn
+                fns[name + ("_l2" if l2 and not per_sm else "")] = fn
         times = alternated_graph_us(fns, 3)
         for name, runs in times.items():
             med = sorted(runs)[1]
