@@ -44,29 +44,31 @@ from opdispatch.dispatch.bench import alternated_graph_us
 def probe_kernel(p_x, n, p_t16, p_k, p_i, p_cnt, cap_s, k,
                  MODE: tl.constexpr, BLOCK: tl.constexpr, THREADS: tl.constexpr,
                  WARPS: tl.constexpr, SAMPLE: tl.constexpr, SIGMA: tl.constexpr,
-                 L2: tl.constexpr, FAKE: tl.constexpr = False, ROWS: tl.constexpr = 0):
+                 L2: tl.constexpr, FAKE: tl.constexpr = False, ROWS: tl.constexpr = 0,
+                 GROUP: tl.constexpr = 1):
     if ROWS > 0:
         # persistent: tl.num_programs(0) programs, each taking rows pid, pid + P, ...
         for row in range(tl.program_id(0), ROWS, tl.num_programs(0)):
             _probe_row(p_x, n, p_t16, p_k, p_i, p_cnt, cap_s, k, row, MODE, BLOCK, THREADS,
-                       WARPS, SAMPLE, SIGMA, L2, FAKE)
+                       WARPS, SAMPLE, SIGMA, L2, FAKE, GROUP)
     else:
         _probe_row(p_x, n, p_t16, p_k, p_i, p_cnt, cap_s, k, tl.program_id(0), MODE, BLOCK,
-                   THREADS, WARPS, SAMPLE, SIGMA, L2, FAKE)
+                   THREADS, WARPS, SAMPLE, SIGMA, L2, FAKE, GROUP)
 
 
 @triton.jit
 def _probe_row(p_x, n, p_t16, p_k, p_i, p_cnt, cap_s, k, row, MODE: tl.constexpr,
                BLOCK: tl.constexpr, THREADS: tl.constexpr, WARPS: tl.constexpr,
                SAMPLE: tl.constexpr, SIGMA: tl.constexpr, L2: tl.constexpr,
-               FAKE: tl.constexpr):
+               FAKE: tl.constexpr, GROUP: tl.constexpr):
     row64 = row.to(tl.int64)
     p_row = p_x + row64 * n
     if MODE >= 3:
         # FAKE: the sample from one of 8 rows (in L2 after the first calls): the search's cost
         # without the sample's DRAM reads
         p_smp = p_x + (row64 % 8) * n if FAKE else p_row
-        t16 = _sample_threshold(p_smp, 1, n, k, SAMPLE, True, 2, 1, SIGMA, 2 if L2 else 0)
+        t16 = _sample_threshold(p_smp, 1, n, k, SAMPLE, True, 2, GROUP, SIGMA,
+                                2 if L2 else 0)
     else:
         t16 = tl.load(p_t16 + row)
     ev = 1 if L2 else 0
@@ -127,14 +129,26 @@ def main() -> None:
         # may stay in L2 until the compaction reads them)
         variants += [(f"samp_c2d_l2_p{p}", 4, True, False, p) for p in (1, 2, 3, 4)]
         variants += [(f"c2d_p{p}", 1, False, False, p) for p in (2, 4)]
-        for name, mode, l2, fake, per_sm in variants:
+        variants = [v + (8, sample, 1) for v in variants]
+        # call 6: 16 warps a program (half the rows in flight); samples of 1024 / 512 single
+        # columns (fewer 64-byte pieces touched) and of runs of 8 columns (one sector a run)
+        variants += [("samp_c2d_l2_w16", 4, True, False, 0, 16, sample, 1),
+                     ("c2d_w16", 1, False, False, 0, 16, sample, 1),
+                     ("samp_s1024", 3, False, False, 0, 8, 1024, 1),
+                     ("samp_s512", 3, False, False, 0, 8, 512, 1),
+                     ("samp_g8", 3, False, False, 0, 8, sample, 8),
+                     ("samp_g8_c2d_l2", 4, True, False, 0, 8, sample, 8),
+                     ("samp_s1024_c2d_l2", 4, True, False, 0, 8, 1024, 1)]
+        for name, mode, l2, fake, per_sm, warps, smp, grp in variants:
             if True:
-                def fn(mode=mode, l2=l2, fake=fake, per_sm=per_sm):
+                def fn(mode=mode, l2=l2, fake=fake, per_sm=per_sm, warps=warps, smp=smp,
+                       grp=grp):
                     grid = (min(rows, sms * per_sm),) if per_sm else (rows,)
                     return probe_kernel[grid](x, cols, t16, pk, pi, cnt, cap_s, k, MODE=mode,
-                                       BLOCK=2048, THREADS=256, WARPS=8, SAMPLE=sample,
-                                       SIGMA=8, L2=l2, FAKE=fake,
-                                       ROWS=rows if per_sm else 0, num_warps=8)
+                                              BLOCK=256 * warps, THREADS=32 * warps,
+                                              WARPS=warps, SAMPLE=smp, SIGMA=8, L2=l2,
+                                              FAKE=fake, ROWS=rows if per_sm else 0,
+                                              GROUP=grp, num_warps=warps)
                 h = fn()
                 torch.cuda.synchronize()
                 print(f"  {spec} {name}: {h.n_regs} registers, {h.n_spills} spills")
