@@ -32,6 +32,11 @@ TRIALS = {
     "tk_f8": dict(sample_fused=False, finish_per_thread=8),
     # ... the threshold from its own kernel (one program per row, PDL into the compaction)
     "tk_thr": dict(sample_fused=False, sample_max_split=0, sample_row_min_ratio=2),
+    # call 7: the one launch with samples of runs of 8 / 4 adjacent columns (one sector a
+    # run: 1/8 of the row's sectors, where single columns touch every 64-byte piece)
+    "g8": dict(sample_group=8),
+    "g4": dict(sample_group=4),
+    "tk_g8_l2": dict(sample_fused=False, sample_l2=2, sample_group=8),
 }
 
 
