@@ -17,7 +17,13 @@ from opdispatch.backends.triton import topk as tk
 from opdispatch.backends.triton import topk_kernels as tkk
 from opdispatch.ops.topk import TopKPerRowDecode, TopKPerRowPrefill
 
-from .helpers import assert_topk_matches, decode_bounds, make_logits, sample_threshold_ref
+from .helpers import (
+    assert_topk_matches,
+    decode_bounds,
+    make_logits,
+    order_key16,
+    sample_threshold_ref,
+)
 
 pytestmark = pytest.mark.interp
 
@@ -281,6 +287,12 @@ SMALL["sample_fused_warp_r2"] = dataclasses.replace(SMALL["sample_fused"],
 SMALL["sample_fused_warp_tinyseg"] = dataclasses.replace(SMALL["sample_fused_tinyseg"],
                                                          fused_warp_compact=4096,
                                                          sample_block=64, sample_num_warps=2)
+
+# v44: v12's one launch with its sample from runs of 8 columns (4 runs of the 32-column sample,
+# in rows of >= 64 columns; shorter rows, and rows whose runs fail the independence check,
+# take the single-column sample).
+SMALL["sample_fused_runs"] = dataclasses.replace(SMALL["sample_fused"], sample=32,
+                                                 sample_runs=8, sample_runs_min_ratio=2)
 
 
 def _bounds(rows, cols, gen):
@@ -699,6 +711,82 @@ def test_sample_threshold_from_runs_of_columns(group):
                 COL_CONTIG=True, SAMPLE=sample, T_BITS=2, T_GROUP=group)
             want = sample_threshold_ref(x, k, sample, group)
             assert torch.equal(t16.long(), want), (kind, cols, k, t16, want)
+
+
+@triton.jit
+def _runs_threshold_kernel(p_x, n, k, p_t16, SAMPLE: tl.constexpr, SIGMA: tl.constexpr,
+                           RUN: tl.constexpr, DEFF_X8: tl.constexpr, MIN_RATIO: tl.constexpr):
+    row = tl.program_id(0)
+    t16 = tkk._sample_threshold_runs(p_x + row * n, 1, n, k, SAMPLE, True, 2, SIGMA, 0, RUN,
+                                     DEFF_X8, MIN_RATIO)
+    tl.store(p_t16 + row, t16)
+
+
+def _runs_threshold_ref(x, k, sample, sigma, run, deff_x8, min_ratio):
+    """What _sample_threshold_runs computes for the full rows of x, and per row whether the
+    runs' threshold was kept (False: the single-column one, or a row too short for runs)."""
+    n = x.shape[1]
+    single = sample_threshold_ref(x, k, sample, 1, sigma)
+    if n < min_ratio * sample:
+        return single, torch.zeros(x.shape[0], dtype=torch.bool)
+    nruns = sample // run
+    g0 = torch.arange(nruns) * n // nruns // run * run
+    pos = (g0[:, None] + torch.arange(run)[None, :]).reshape(-1)
+    keys = order_key16(x[:, pos])
+    e = sample / n * k
+    r = min(math.ceil(e + sigma * math.sqrt(e) + 2.0), sample)
+    t = keys.sort(dim=1, descending=True).values[:, r - 1]
+    c = (keys >= t[:, None]).reshape(x.shape[0], nruns, run).sum(2)
+    # the kernel's float32 arithmetic
+    m = c.sum(1).float() / nruns
+    var = (c * c).sum(1).float() / nruns - m * m
+    keep = ~(var * 8.0 > deff_x8 * m * (1.0 - m / run))
+    return torch.where(keep, t, single), keep
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
+def test_sample_threshold_runs_independence_check():
+    """v44's run sample: the threshold of runs of 8 adjacent columns where their counts at it
+    vary as independent columns' would, else (rows smoothed over 16 columns, rows too short
+    for the runs) the single-column threshold; checked against the reference's positions,
+    rank, counts and choice, and each choice is made on some rows."""
+    g = torch.Generator().manual_seed(44)
+    sample, sigma, run, deff_x8, min_ratio = 256, 8, 8, 12, 8
+    rows = 6
+    kept_any = False
+    for cols in (1024, 2048, 4100):
+        iid = torch.randn(rows, cols, generator=g)
+        smooth = torch.nn.functional.avg_pool1d(torch.randn(rows, 1, cols + 16, generator=g),
+                                                16, 1)[:, 0, :cols] * 4.0
+        for kind, x in (("iid", iid), ("smooth", smooth)):
+            for k in (16, 100):
+                t16 = torch.full((rows,), -1, dtype=I32)
+                _runs_threshold_kernel[(rows,)](x.contiguous(), cols, k, t16, SAMPLE=sample,
+                                                SIGMA=sigma, RUN=run, DEFF_X8=deff_x8,
+                                                MIN_RATIO=min_ratio)
+                want, keep = _runs_threshold_ref(x, k, sample, sigma, run, deff_x8, min_ratio)
+                assert torch.equal(t16.long(), want), (kind, cols, k, t16, want)
+                if kind == "smooth" or cols < min_ratio * sample:
+                    assert not keep.any(), (kind, cols, k)
+                else:
+                    kept_any = kept_any or bool(keep.any())
+    assert kept_any
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
+def test_sample_fused_runs_on_smooth_rows():
+    """The one launch with the run sample (v44) on rows smoothed over 16 columns and on
+    independent ones, ragged and full, both long enough for runs: exact either way."""
+    g = torch.Generator().manual_seed(45)
+    cfg = SMALL["sample_fused_runs"]
+    assert tk.plan(4, 300, 9, torch.device("cpu"), cfg)["mode"] == "sample_rows"
+    for x in (torch.randn(4, 300, generator=g),
+              torch.nn.functional.avg_pool1d(torch.randn(4, 1, 316, generator=g), 16, 1)[:, 0, :300]):
+        for starts, ends in ((torch.zeros(4, dtype=I32), torch.full((4,), 300, dtype=I32)),
+                             _bounds(4, 300, g)):
+            for k in (9, 40):
+                out = _run(x, starts, ends, k, cfg)
+                assert_topk_matches(x, starts, ends, k, out)
 
 
 def test_register_emit_plan():

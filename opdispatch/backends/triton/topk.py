@@ -145,6 +145,13 @@ class TopKConfig:
     reg_fat_rows: int = 0
     reg_fat_per_thread: int = 0
     reg_fat_maxnreg: int = 0
+    # v44: v12's one launch takes its sample threshold from runs of sample_runs adjacent
+    # columns (one 32-byte sector each for 8) in rows of >= sample_runs_min_ratio * sample
+    # columns, keeping it only where the runs' counts look independent (a design effect of at
+    # most sample_runs_deff_x8 / 8; else the single-column sample): _sample_threshold_runs.
+    sample_runs: int = 0
+    sample_runs_min_ratio: int = 8
+    sample_runs_deff_x8: int = 12
     sample_pair_threshold: bool = False  # v33: rows of two slices also take their threshold
                                          # from the per-row kernel (where cols >=
                                          # sample_row_min_ratio * k), not from each slice
@@ -174,6 +181,9 @@ class TopKConfig:
         if self.sample_sigma not in (0, 4, 5, 6, 7, 8):
             raise ValueError(
                 f"TopKConfig.sample_sigma must be 0 or in 4..8, got {self.sample_sigma}")
+        if self.sample_runs not in (0, 2, 4, 8, 16):
+            raise ValueError(
+                f"TopKConfig.sample_runs must be 0, 2, 4, 8 or 16, got {self.sample_runs}")
         if self.sample_group not in (1, 2, 4, 8):
             raise ValueError(
                 f"TopKConfig.sample_group must be 1, 2, 4 or 8, got {self.sample_group}")
@@ -220,6 +230,7 @@ _V40 = dataclasses.replace(_V39, reg_fat_lanes=4096, reg_fat_rows=512, reg_fat_p
                            reg_fat_maxnreg=96)
 _V41 = dataclasses.replace(_V40, sample_min_ratio=2)
 _V43 = dataclasses.replace(_V41, reg_lean_sums=True)
+_V44 = dataclasses.replace(_V43, sample_runs=8)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -486,6 +497,9 @@ CONFIGS = {
     # 5.6, 4096x1024 k=256 22.6 -> 21.3, 1024x1024 k=512 8.7 -> 8.2, 4096x2048 k=1024 46.3 ->
     # 43.5.
     "v43": _V43,
+    # v44 (session 30): v43 with v12's one launch sampling runs of 8 columns where rows have
+    # >= 16384 columns and the runs' counts look independent (sample_runs).
+    "v44": _V44,
     # v42 (trial, session 29, removed): the streamed emit at 4 warps a row (each warp reading
     # its lanes again after one count and one cross-warp scan). Slower (gpu_s29_17.sh, tiles of
     # 512 / 128 columns: 4096x4096 k=2048 96.2 / 90.5 against v41's 84.7), and with tiles of
@@ -801,7 +815,9 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             HI=cfg.finish_hi if cfg.fused_hi is None else cfg.fused_hi, CBLOCK=cfg.cand_block,
             RADIX_BITS=cfg.radix_bits,
             **_select_layout(cfg, p["sample_lanes"], sample_warps, k, device),
-            L2HINT=cfg.sample_l2 >= 1, WCOMP=wcomp, p_wc=wc, num_warps=sample_warps,
+            L2HINT=cfg.sample_l2 >= 1, WCOMP=wcomp, p_wc=wc,
+            RUNS=cfg.sample_runs if stride_c == 1 else 0, RUN_DEFF_X8=cfg.sample_runs_deff_x8,
+            RUN_MIN_RATIO=cfg.sample_runs_min_ratio, num_warps=sample_warps,
             **_maxnreg(cfg.fused_maxnreg, device))
         return
     if p["mode"] == "row":

@@ -488,6 +488,55 @@ def _sample_threshold(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONTIG: t
 
 
 @triton.jit
+def _sample_threshold_runs(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONTIG: tl.constexpr,
+                           BITS: tl.constexpr, SIGMA: tl.constexpr, EVICT: tl.constexpr,
+                           RUN: tl.constexpr, DEFF_X8: tl.constexpr, MIN_RATIO: tl.constexpr):
+    """_sample_threshold from SAMPLE / RUN runs of RUN adjacent columns (v44) where the row is
+    long enough (n >= MIN_RATIO * SAMPLE), with a check of the runs' independence; the single
+    columns of _sample_threshold elsewhere, and for rows that fail the check.
+
+    Why: a single-column sample at 16 columns a sample (n = 32768, SAMPLE = 2048) touches
+    every 64-byte piece of the row, so the sample alone costs a full read of the row from
+    DRAM; with hundreds of rows in flight the pieces leave L2 before the compaction reads them
+    (session 30, benchmarks/topk_compact_probe.py at 4096x32768: the sample alone 181 us, the
+    compaction 231 us, both 355 us; with runs of 8, one 32-byte sector a run, 258 us).
+
+    Runs of adjacent columns estimate the quantile as well as single columns only where
+    neighbouring values are independent (session 8: rows smoothed over 16 columns, and torch's
+    Box-Muller randn at runs of 4, left rows to the slow fallback). So the threshold T (the
+    same rank r = e + SIGMA sqrt(e) + 2 as _sample_threshold's) is kept only if the runs'
+    counts of keys >= T vary as independent columns' would: var(c) <= DEFF_X8 / 8 * m (1 -
+    m / RUN), m = mean(c) (the design effect of the runs at most DEFF_X8 / 8). For independent
+    normal rows the ratio's 99.9th percentile is ~1.3 (numpy simulation, 4000 rows each of
+    32768 and 65536 columns, k = 512-2048, also with Box-Muller pairs); on rows smoothed over
+    16 columns it is 4-6. A row over the limit takes the single-column sample, as before v44:
+    the runs' loads and search are then the only extra cost. Needs n >= 1."""
+    if n >= MIN_RATIO * SAMPLE:
+        R: tl.constexpr = SAMPLE // RUN
+        j = tl.arange(0, R)
+        # run j starts at its even share of the row, aligned down to RUN columns (one sector
+        # for RUN = 8 on a 32-byte aligned row); n >= SAMPLE keeps the runs apart
+        g0 = (((j.to(tl.int64) * n) // R) // RUN * RUN).to(tl.int32)
+        pos = g0[:, None] + tl.arange(0, RUN)[None, :]
+        x, _ = _load_row(p_row, stride_c, pos, n, COL_CONTIG, EVICT)
+        ks16 = (_order_key(x) & 0xFFFF0000).to(tl.int32, bitcast=True) ^ -2147483648
+        e = (SAMPLE * 1.0) / n.to(tl.float32) * k
+        r = tl.minimum(tl.ceil(e + SIGMA * tl.sqrt(e) + 2.0), SAMPLE * 1.0).to(tl.int32)
+        t = _search_bits(ks16, r, tl.zeros([], dtype=tl.int32), 0, 16, BITS)
+        c = tl.sum((ks16 >= (t ^ -2147483648)).to(tl.int32), 1)     # per run
+        s1, s2 = _add_pair_all(c, c * c)
+        m = s1.to(tl.float32) / R
+        var = s2.to(tl.float32) / R - m * m
+        t16 = (t >> 16) & 65535
+        if var * 8.0 > DEFF_X8 * m * (1.0 - m / RUN):
+            t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, BITS, 1, SIGMA,
+                                    EVICT)
+    else:
+        t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, BITS, 1, SIGMA, EVICT)
+    return t16
+
+
+@triton.jit
 def _add_max(a0, b0, a1, b1):
     return a0 + a1, tl.maximum(b0, b1)
 
@@ -1682,7 +1731,8 @@ def topk_sample_rows_kernel(
     T_SIGMA: tl.constexpr, LANES: tl.constexpr, SEL: tl.constexpr, SMALL: tl.constexpr,
     HI: tl.constexpr, CBLOCK: tl.constexpr, RADIX_BITS: tl.constexpr,
     STHREADS: tl.constexpr = 0, L2HINT: tl.constexpr = False, WARP: tl.constexpr = 0,
-    WASM: tl.constexpr = False, WCOMP: tl.constexpr = 0, p_wc=None,
+    WASM: tl.constexpr = False, WCOMP: tl.constexpr = 0, p_wc=None, RUNS: tl.constexpr = 0,
+    RUN_DEFF_X8: tl.constexpr = 12, RUN_MIN_RATIO: tl.constexpr = 8,
 ):
     """v3 in one launch for rows of one slice (v12), one program per row: the sample
     threshold, the compaction of the keys >= it into the row's segment (cap_s lanes), then
@@ -1692,7 +1742,9 @@ def topk_sample_rows_kernel(
     (the two-kernel v3 path reads them from DRAM in a second launch), and one program's
     select overlaps other programs' streaming. p_scr: _kth_key's SMALL + 1 int32 per row.
     WCOMP > 0 (v36): the compaction by WCOMP warps (_compact_slice_warp), each warp's count
-    at p_wc[row, w]. (A persistent version, programs looping over rows, took 223-255 registers at 8 warps
+    at p_wc[row, w]. RUNS > 0 (v44): the sample threshold from runs of RUNS columns
+    (_sample_threshold_runs, with its independence check RUN_DEFF_X8 and row floor
+    RUN_MIN_RATIO). (A persistent version, programs looping over rows, took 223-255 registers at 8 warps
     in Triton 3.6: loop-invariant tiles hoisted out of the row loop; this one 119.)"""
     row = tl.program_id(0)
     row64 = row.to(tl.int64)
@@ -1707,8 +1759,14 @@ def topk_sample_rows_kernel(
         p_i = p_sci + row64 * cap_s
         # L2HINT: the sample's sectors kept in L2 for the compaction, which streams the row
         # with evict_first (both read the row from DRAM otherwise: ncu, session 9).
-        t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP,
-                                T_SIGMA, 2 if L2HINT else 0)
+        if RUNS > 0:
+            # v44: runs of RUNS columns where the row is long and the runs look independent
+            t16 = _sample_threshold_runs(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS,
+                                         T_SIGMA, 2 if L2HINT else 0, RUNS, RUN_DEFF_X8,
+                                         RUN_MIN_RATIO)
+        else:
+            t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP,
+                                    T_SIGMA, 2 if L2HINT else 0)
         p_s = p_scr + row64 * (SMALL + 1)
         p_ckr = p_ck + row64 * cap
         p_cir = p_ci + row64 * cap
