@@ -67,6 +67,26 @@ def test_register_stream_and_fat_rows(kind, rows, cols, k, strided):
     assert_topk_matches_fast(x, starts, ends, k, out)
 
 
+# v12's one launch (>= 528 rows of one slice) with v44's run sample: ragged and full rows of
+# every kind, and rows smoothed over 16 columns (their runs fail the independence check: the
+# single-column sample).
+@pytest.mark.parametrize("kind", ["randn", "ties", "special", "narrow", "wide", "smooth"])
+@pytest.mark.parametrize("rows, cols, k", [(600, 32768, 2048), (600, 32768, 512),
+                                           (560, 65536, 1024)])
+@pytest.mark.parametrize("ragged", [False, True])
+def test_one_launch_rows(kind, rows, cols, k, ragged):
+    assert tk.plan(rows, cols, k, torch.device(DEV))["mode"] == "sample_rows"
+    g = torch.Generator().manual_seed(rows + cols + k + ragged)
+    if kind == "smooth":
+        x = torch.nn.functional.avg_pool1d(torch.randn(rows, 1, cols + 16, generator=g), 16,
+                                           1)[:, 0, :cols].to(DEV)
+    else:
+        x = make_logits(kind, rows, cols, g, DEV)
+    starts, ends = _ragged_rows(rows, cols, g) if ragged else _full_rows(rows, cols)
+    out = TopKPerRowPrefill(provider="triton")(x, starts, ends, k)
+    assert_topk_matches_fast(x, starts, ends, k, out)
+
+
 @pytest.mark.parametrize("config", list(tk.CONFIGS))
 @pytest.mark.parametrize("rows, cols, k", [(1, 131072, 2048), (64, 131072, 512),
                                            (512, 32768, 2048), (4096, 4096, 2048)])
