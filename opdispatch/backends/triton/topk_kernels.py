@@ -511,28 +511,34 @@ def _sample_threshold_runs(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONT
     32768 and 65536 columns, k = 512-2048, also with Box-Muller pairs); on rows smoothed over
     16 columns it is 4-6. A row over the limit takes the single-column sample, as before v44:
     the runs' loads and search are then the only extra cost. Needs n >= 1."""
-    if n >= MIN_RATIO * SAMPLE:
-        R: tl.constexpr = SAMPLE // RUN
-        j = tl.arange(0, R)
-        # run j starts at its even share of the row, aligned down to RUN columns (one sector
-        # for RUN = 8 on a 32-byte aligned row); n >= SAMPLE keeps the runs apart
-        g0 = (((j.to(tl.int64) * n) // R) // RUN * RUN).to(tl.int32)
-        pos = g0[:, None] + tl.arange(0, RUN)[None, :]
+    R: tl.constexpr = SAMPLE // RUN
+    j = tl.arange(0, R)[:, None]
+    jl = j * RUN + tl.arange(0, RUN)[None, :]
+    runs = n >= MIN_RATIO * SAMPLE
+    e = (SAMPLE * 1.0) / n.to(tl.float32) * k
+    r = tl.minimum(tl.ceil(e + SIGMA * tl.sqrt(e) + 2.0), SAMPLE * 1.0).to(tl.int32)
+    t16 = tl.zeros([], dtype=tl.int32)
+    todo = True
+    # One code path for both samples (a second copy of the loads and the search cost time in
+    # this register-capped kernel): a [R, RUN] tile of positions, the runs' (run j from its
+    # even share of the row, aligned down to RUN columns: one sector for RUN = 8 on a 32-byte
+    # aligned row; n >= SAMPLE keeps the runs apart) or _sample_threshold's single columns;
+    # a second pass, with single columns, only for rows whose runs fail the check.
+    while todo:
+        g0 = ((j.to(tl.int64) * n) // R) // RUN * RUN + (jl - j * RUN)
+        pos = tl.where(runs, g0, (jl.to(tl.int64) * n) // SAMPLE).to(tl.int32)
         x, _ = _load_row(p_row, stride_c, pos, n, COL_CONTIG, EVICT)
         ks16 = (_order_key(x) & 0xFFFF0000).to(tl.int32, bitcast=True) ^ -2147483648
-        e = (SAMPLE * 1.0) / n.to(tl.float32) * k
-        r = tl.minimum(tl.ceil(e + SIGMA * tl.sqrt(e) + 2.0), SAMPLE * 1.0).to(tl.int32)
         t = _search_bits(ks16, r, tl.zeros([], dtype=tl.int32), 0, 16, BITS)
-        c = tl.sum((ks16 >= (t ^ -2147483648)).to(tl.int32), 1)     # per run
-        s1, s2 = _add_pair_all(c, c * c)
-        m = s1.to(tl.float32) / R
-        var = s2.to(tl.float32) / R - m * m
         t16 = (t >> 16) & 65535
-        if var * 8.0 > DEFF_X8 * m * (1.0 - m / RUN):
-            t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, BITS, 1, SIGMA,
-                                    EVICT)
-    else:
-        t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, BITS, 1, SIGMA, EVICT)
+        todo = False
+        if runs:
+            c = tl.sum((ks16 >= (t ^ -2147483648)).to(tl.int32), 1)     # per run
+            s1, s2 = _add_pair_all(c, c * c)
+            m = s1.to(tl.float32) / R
+            var = s2.to(tl.float32) / R - m * m
+            todo = var * 8.0 > DEFF_X8 * m * (1.0 - m / RUN)
+            runs = False
     return t16
 
 
