@@ -38,7 +38,8 @@ TRIALS = {
     "g4": dict(sample_group=4),
     "tk_g8_l2": dict(sample_fused=False, sample_l2=2, sample_group=8),
     # call 9: v44's run sample (with its independence check) only in rows of >= 32768 columns
-    "v44_r16": dict(sample_runs=8, sample_runs_min_ratio=16),
+    # (call 10: v44's default; v44_r8 from 16384 columns)
+    "v44_r8": dict(sample_runs=8, sample_runs_min_ratio=8),
 }
 
 

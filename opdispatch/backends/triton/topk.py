@@ -149,8 +149,9 @@ class TopKConfig:
     # columns (one 32-byte sector each for 8) in rows of >= sample_runs_min_ratio * sample
     # columns, keeping it only where the runs' counts look independent (a design effect of at
     # most sample_runs_deff_x8 / 8; else the single-column sample): _sample_threshold_runs.
+    # Only in launches of >= that many columns, and not where the launch compacts by warps.
     sample_runs: int = 0
-    sample_runs_min_ratio: int = 8
+    sample_runs_min_ratio: int = 16
     sample_runs_deff_x8: int = 12
     sample_pair_threshold: bool = False  # v33: rows of two slices also take their threshold
                                          # from the per-row kernel (where cols >=
@@ -498,7 +499,7 @@ CONFIGS = {
     # 43.5.
     "v43": _V43,
     # v44 (session 30): v43 with v12's one launch sampling runs of 8 columns where rows have
-    # >= 16384 columns and the runs' counts look independent (sample_runs).
+    # >= 32768 columns and the runs' counts look independent (sample_runs).
     "v44": _V44,
     # v42 (trial, session 29, removed): the streamed emit at 4 warps a row (each warp reading
     # its lanes again after one count and one cross-warp scan). Slower (gpu_s29_17.sh, tiles of
@@ -816,7 +817,9 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             RADIX_BITS=cfg.radix_bits,
             **_select_layout(cfg, p["sample_lanes"], sample_warps, k, device),
             L2HINT=cfg.sample_l2 >= 1, WCOMP=wcomp, p_wc=wc,
-            RUNS=cfg.sample_runs if stride_c == 1 else 0, RUN_DEFF_X8=cfg.sample_runs_deff_x8,
+            RUNS=cfg.sample_runs if (stride_c == 1 and not wcomp and cols
+                                     >= cfg.sample_runs_min_ratio * p["sample"]) else 0,
+            RUN_DEFF_X8=cfg.sample_runs_deff_x8,
             RUN_MIN_RATIO=cfg.sample_runs_min_ratio, num_warps=sample_warps,
             **_maxnreg(cfg.fused_maxnreg, device))
         return

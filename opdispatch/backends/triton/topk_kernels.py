@@ -512,28 +512,28 @@ def _sample_threshold_runs(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONT
     16 columns it is 4-6. A row over the limit takes the single-column sample, as before v44:
     the runs' loads and search are then the only extra cost. Needs n >= 1."""
     R: tl.constexpr = SAMPLE // RUN
-    j = tl.arange(0, R)[:, None]
-    jl = j * RUN + tl.arange(0, RUN)[None, :]
+    i = tl.arange(0, SAMPLE)
     runs = n >= MIN_RATIO * SAMPLE
     e = (SAMPLE * 1.0) / n.to(tl.float32) * k
     r = tl.minimum(tl.ceil(e + SIGMA * tl.sqrt(e) + 2.0), SAMPLE * 1.0).to(tl.int32)
     t16 = tl.zeros([], dtype=tl.int32)
     todo = True
     # One code path for both samples (a second copy of the loads and the search cost time in
-    # this register-capped kernel): a [R, RUN] tile of positions, the runs' (run j from its
-    # even share of the row, aligned down to RUN columns: one sector for RUN = 8 on a 32-byte
-    # aligned row; n >= SAMPLE keeps the runs apart) or _sample_threshold's single columns;
-    # a second pass, with single columns, only for rows whose runs fail the check.
+    # this register-capped kernel): sample element i is column i % RUN of run i // RUN (run j
+    # from its even share of the row, aligned down to RUN columns: one sector for RUN = 8 on a
+    # 32-byte aligned row; n >= SAMPLE keeps the runs apart), or _sample_threshold's single
+    # column i; a second pass, with single columns, only for rows whose runs fail the check.
     while todo:
-        g0 = ((j.to(tl.int64) * n) // R) // RUN * RUN + (jl - j * RUN)
-        pos = tl.where(runs, g0, (jl.to(tl.int64) * n) // SAMPLE).to(tl.int32)
+        g0 = ((i // RUN).to(tl.int64) * n) // R // RUN * RUN + i % RUN
+        pos = tl.where(runs, g0, (i.to(tl.int64) * n) // SAMPLE).to(tl.int32)
         x, _ = _load_row(p_row, stride_c, pos, n, COL_CONTIG, EVICT)
         ks16 = (_order_key(x) & 0xFFFF0000).to(tl.int32, bitcast=True) ^ -2147483648
         t = _search_bits(ks16, r, tl.zeros([], dtype=tl.int32), 0, 16, BITS)
         t16 = (t >> 16) & 65535
         todo = False
         if runs:
-            c = tl.sum((ks16 >= (t ^ -2147483648)).to(tl.int32), 1)     # per run
+            h = (ks16 >= (t ^ -2147483648)).to(tl.int32)
+            c = tl.sum(tl.reshape(h, [R, RUN]), 1)     # per run
             s1, s2 = _add_pair_all(c, c * c)
             m = s1.to(tl.float32) / R
             var = s2.to(tl.float32) / R - m * m
