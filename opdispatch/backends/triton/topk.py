@@ -498,8 +498,19 @@ CONFIGS = {
     # 5.6, 4096x1024 k=256 22.6 -> 21.3, 1024x1024 k=512 8.7 -> 8.2, 4096x2048 k=1024 46.3 ->
     # 43.5.
     "v43": _V43,
-    # v44 (session 30): v43 with v12's one launch sampling runs of 8 columns where rows have
-    # >= 32768 columns and the runs' counts look independent (sample_runs).
+    # v44 (the default from session 30; gpu_s30_10.sh): v43 with v12's one launch sampling
+    # runs of 8 columns (one sector each) in launches and rows of >= 32768 columns where the
+    # runs' counts pass the independence check (sample_runs; else the single-column sample
+    # again), not where the launch compacts by warps. The single-column sample touched every
+    # 64-byte piece of such rows, read from DRAM again by the compaction (session 30's probe:
+    # sample alone 181 us at 4096x32768, compaction alone 231, both 355; with runs 258). H100,
+    # graph us, v43 -> v44: 4096x32768 k=2048 480.5 -> 435.7, k=1024 460.6 -> 424.3,
+    # 1024x32768 k=2048 146.3 -> 120.2, 2048x65536 k=1024 398.8 -> 346.0; k=512 (warp
+    # compaction) and 4096x16384 unchanged (380.3 / 379.9, 304.0 / 303.4). On rows smoothed
+    # over 16 columns every row fails the check and samples twice: 472.4 -> 519.0, 144.6 ->
+    # 157.6 (topk_tune --data smooth). g8 (runs, no check: 422.9 / 411.5 / 116.8) lost rows
+    # to the slow fallback on some random inputs (4096x32768 k=512: 332.3 in one call, 397.5
+    # in another).
     "v44": _V44,
     # v42 (trial, session 29, removed): the streamed emit at 4 warps a row (each warp reading
     # its lanes again after one count and one cross-warp scan). Slower (gpu_s29_17.sh, tiles of
@@ -545,7 +556,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "v43"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
+DEFAULT_CONFIG = "v44"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
