@@ -294,6 +294,13 @@ SMALL["sample_fused_warp_tinyseg"] = dataclasses.replace(SMALL["sample_fused_tin
 SMALL["sample_fused_runs"] = dataclasses.replace(SMALL["sample_fused"], sample=32,
                                                  sample_runs=8, sample_runs_min_ratio=2)
 
+# v45: the split path's threshold kernel and compaction with the run sample.
+SMALL["sample_rowthr_runs"] = dataclasses.replace(SMALL["sample_rowthr"], sample_runs=8,
+                                                  sample_runs_min_ratio=2,
+                                                  sample_runs_split=True)
+SMALL["sample_split_runs"] = dataclasses.replace(SMALL["sample_split"], sample_runs=8,
+                                                 sample_runs_min_ratio=2, sample_runs_split=True)
+
 
 def _bounds(rows, cols, gen):
     starts = torch.randint(-2, max(cols // 3, 1), (rows,), generator=gen, dtype=I32)

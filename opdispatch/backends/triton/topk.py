@@ -153,6 +153,7 @@ class TopKConfig:
     sample_runs: int = 0
     sample_runs_min_ratio: int = 16
     sample_runs_deff_x8: int = 12
+    sample_runs_split: bool = False  # v45: also the split path's threshold kernel and compaction
     sample_pair_threshold: bool = False  # v33: rows of two slices also take their threshold
                                          # from the per-row kernel (where cols >=
                                          # sample_row_min_ratio * k), not from each slice
@@ -232,6 +233,7 @@ _V40 = dataclasses.replace(_V39, reg_fat_lanes=4096, reg_fat_rows=512, reg_fat_p
 _V41 = dataclasses.replace(_V40, sample_min_ratio=2)
 _V43 = dataclasses.replace(_V41, reg_lean_sums=True)
 _V44 = dataclasses.replace(_V43, sample_runs=8)
+_V45 = dataclasses.replace(_V44, sample_runs_split=True)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -512,6 +514,9 @@ CONFIGS = {
     # to the slow fallback on some random inputs (4096x32768 k=512: 332.3 in one call, 397.5
     # in another).
     "v44": _V44,
+    # v45 (trial, session 30): v44 with the run sample also in the split path (its threshold
+    # kernel, and the compaction's own sample where it has none).
+    "v45": _V45,
     # v42 (trial, session 29, removed): the streamed emit at 4 warps a row (each warp reading
     # its lanes again after one count and one cross-warp scan). Slower (gpu_s29_17.sh, tiles of
     # 512 / 128 columns: 4096x4096 k=2048 96.2 / 90.5 against v41's 84.7), and with tiles of
@@ -869,10 +874,14 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         lean = 0 < cfg.compact_lean * sample_block <= chunk
         if not p["t_given"]:
             comp_pdl &= 1   # no threshold kernel: the compaction launches first, waits for nothing
+        runs = dict(RUNS=cfg.sample_runs if (cfg.sample_runs_split and stride_c == 1 and cols
+                                             >= cfg.sample_runs_min_ratio * p["sample"]) else 0,
+                    RUN_DEFF_X8=cfg.sample_runs_deff_x8, RUN_MIN_RATIO=cfg.sample_runs_min_ratio)
         if p["t_given"]:
             topk_sample_threshold_kernel[(rows,)](
                 *common, t16, k, SAMPLE=p["sample"], T_BITS=cfg.threshold_bits,
-                T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"], PDL=thr_pdl, num_warps=4, **flags)
+                T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"], PDL=thr_pdl, num_warps=4,
+                **(runs if thr_pdl != 2 else {}), **flags)
         topk_sample_compact_kernel[(rows, split)](
             *common, chunk, sck, sci, scnt, cap_s, k, t16,
             BLOCK=sample_block, SAMPLE=p["sample"],
@@ -880,7 +889,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             T_BITS=cfg.threshold_bits, T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"],
             L2HINT=cfg.sample_l2 >= 2, PDL=comp_pdl, LEAN=lean,
             PREFETCH=lean and 0 < cfg.compact_prefetch * sample_block <= chunk,
-            num_warps=sample_warps,
+            **(runs if not p["t_given"] else {}), num_warps=sample_warps,
             **({"launch_pdl": True} if comp_pdl & 2 else {}), **flags)
     else:
         cap_s = 1

@@ -1632,7 +1632,8 @@ def topk_sample_compact_kernel(
     SAMPLE: tl.constexpr, SKIP_EMPTY: tl.constexpr, T_GIVEN: tl.constexpr,
     THREADS: tl.constexpr, T_BITS: tl.constexpr = 1, T_GROUP: tl.constexpr = 1,
     T_SIGMA: tl.constexpr = 4, L2HINT: tl.constexpr = False, PDL: tl.constexpr = 0,
-    LEAN: tl.constexpr = False, PREFETCH: tl.constexpr = False,
+    LEAN: tl.constexpr = False, PREFETCH: tl.constexpr = False, RUNS: tl.constexpr = 0,
+    RUN_DEFF_X8: tl.constexpr = 12, RUN_MIN_RATIO: tl.constexpr = 16,
 ):
     """v3 step 1: program (row, s) estimates the row's threshold T from a sample (every
     program of a row computes the same T from the same sample; T_GIVEN: reads the one that
@@ -1670,8 +1671,14 @@ def topk_sample_compact_kernel(
         if T_GIVEN:
             t16 = tl.load(p_t16 + row)
         else:
-            t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP,
-                                    T_SIGMA, 2 if L2HINT else 0)
+            if RUNS > 0:
+                # v45: runs of RUNS columns where they pass the independence check
+                t16 = _sample_threshold_runs(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS,
+                                             T_SIGMA, 2 if L2HINT else 0, RUNS, RUN_DEFF_X8,
+                                             RUN_MIN_RATIO)
+            else:
+                t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS,
+                                        T_GROUP, T_SIGMA, 2 if L2HINT else 0)
         p_k = p_sck + o_seg * cap_s
         p_i = p_sci + o_seg * cap_s
         seen = _compact_slice(p_row, stride_c, lo, hi, t16, p_k, p_i, cap_s, BLOCK, THREADS,
@@ -1835,7 +1842,8 @@ def topk_sample_threshold_kernel(
     p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols, p_t16, k,
     IS_DECODE: tl.constexpr, COL_CONTIG: tl.constexpr, SAMPLE: tl.constexpr,
     T_BITS: tl.constexpr = 1, T_GROUP: tl.constexpr = 1, T_SIGMA: tl.constexpr = 4,
-    PDL: tl.constexpr = 0,
+    PDL: tl.constexpr = 0, RUNS: tl.constexpr = 0, RUN_DEFF_X8: tl.constexpr = 12,
+    RUN_MIN_RATIO: tl.constexpr = 16,
 ):
     """v3 for rows split into many slices: the row's sample threshold computed once (one
     program per row) instead of by each slice's program; p_t16[row] (0 for rows with n <= k,
@@ -1850,8 +1858,14 @@ def topk_sample_threshold_kernel(
     t16 = tl.zeros([], dtype=tl.int32)
     if n > k:
         p_row = p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64) * stride_c
-        t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP,
-                                T_SIGMA, TRIGGER=PDL == 2)
+        if RUNS > 0:
+            # v45: runs of RUNS columns where they pass the independence check (not with
+            # PDL == 2, whose trigger waits on the single-column sample's loads)
+            t16 = _sample_threshold_runs(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS,
+                                         T_SIGMA, 0, RUNS, RUN_DEFF_X8, RUN_MIN_RATIO)
+        else:
+            t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP,
+                                    T_SIGMA, TRIGGER=PDL == 2)
     if PDL == 2:
         gdc_launch_dependents()  # rows with n <= k (no sample): a repeated call is a no-op
     tl.store(p_t16 + row, t16)
