@@ -154,6 +154,7 @@ class TopKConfig:
     sample_runs_min_ratio: int = 16
     sample_runs_deff_x8: int = 12
     sample_runs_split: bool = False  # v45: also the split path's threshold kernel and compaction
+                                     # (in calls of >= sample_runs_min_ratio * sample columns)
     sample_pair_threshold: bool = False  # v33: rows of two slices also take their threshold
                                          # from the per-row kernel (where cols >=
                                          # sample_row_min_ratio * k), not from each slice
@@ -514,8 +515,14 @@ CONFIGS = {
     # to the slow fallback on some random inputs (4096x32768 k=512: 332.3 in one call, 397.5
     # in another).
     "v44": _V44,
-    # v45 (trial, session 30): v44 with the run sample also in the split path (its threshold
-    # kernel, and the compaction's own sample where it has none).
+    # v45 (the default from session 30; gpu_s30_13.sh): v44 with the run sample also in the
+    # split path (its per-row threshold kernel, and the compaction's own sample where it has
+    # none), in calls of >= 32768 columns. H100, graph us, v44 -> v45: 512x131072 k=2048
+    # prefill 192.6 -> 165.5, decode 206.5 -> 178.8, 64x131072 k=2048 decode 35.2 -> 33.9,
+    # k=512 32.2 -> 31.3, 1024x65536 k=2048 264.1 -> 248.2, 512x262144 286.0 -> 258.0,
+    # 256x131072 k=1024 104.5 -> 93.4; 1x / 8x131072 unchanged. Rows smoothed over 16 columns
+    # (every row sampled twice): 64x131072 decode 34.2 -> 38.4, 1024x65536 261.8 -> 288.9,
+    # 512x131072 decode 203.6 -> 204.5.
     "v45": _V45,
     # v42 (trial, session 29, removed): the streamed emit at 4 warps a row (each warp reading
     # its lanes again after one count and one cross-warp scan). Slower (gpu_s29_17.sh, tiles of
@@ -561,7 +568,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "v44"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
+DEFAULT_CONFIG = "v45"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
