@@ -501,7 +501,7 @@ CONFIGS = {
     # 5.6, 4096x1024 k=256 22.6 -> 21.3, 1024x1024 k=512 8.7 -> 8.2, 4096x2048 k=1024 46.3 ->
     # 43.5.
     "v43": _V43,
-    # v44 (the default from session 30; gpu_s30_10.sh): v43 with v12's one launch sampling
+    # v44 (session 30, gpu_s30_10.sh; the default until v45): v43 with v12's one launch sampling
     # runs of 8 columns (one sector each) in launches and rows of >= 32768 columns where the
     # runs' counts pass the independence check (sample_runs; else the single-column sample
     # again), not where the launch compacts by warps. The single-column sample touched every

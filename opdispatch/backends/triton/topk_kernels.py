@@ -1745,7 +1745,7 @@ def topk_sample_rows_kernel(
     HI: tl.constexpr, CBLOCK: tl.constexpr, RADIX_BITS: tl.constexpr,
     STHREADS: tl.constexpr = 0, L2HINT: tl.constexpr = False, WARP: tl.constexpr = 0,
     WASM: tl.constexpr = False, WCOMP: tl.constexpr = 0, p_wc=None, RUNS: tl.constexpr = 0,
-    RUN_DEFF_X8: tl.constexpr = 12, RUN_MIN_RATIO: tl.constexpr = 8,
+    RUN_DEFF_X8: tl.constexpr = 12, RUN_MIN_RATIO: tl.constexpr = 16,
 ):
     """v3 in one launch for rows of one slice (v12), one program per row: the sample
     threshold, the compaction of the keys >= it into the row's segment (cap_s lanes), then
