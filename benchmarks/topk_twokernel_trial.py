@@ -19,6 +19,7 @@ sys.path.insert(0, "benchmarks")
 import topk_config_ab  # noqa: E402
 
 BASE = tk.CONFIGS["v43"]
+V45 = tk.CONFIGS["v45"]
 TRIALS = {
     # the two-kernel path: compaction (own sample, lean loop, prefetch) then the finish
     "tk": dict(sample_fused=False),
@@ -41,11 +42,23 @@ TRIALS = {
     # (call 10: v44's default; v44_r8 from 16384 columns)
     "v44_r8": dict(sample_runs=8, sample_runs_min_ratio=8),
 }
+# call 15: on v45, the one launch's select with the interpolating searches (fused_hi -1 / -2 /
+# -3, as register mode and the finish have), and higher register caps now that the sample
+# no longer reads the whole row
+TRIALS_V45 = {
+    "v45_fh1": dict(fused_hi=-1),
+    "v45_fh2": dict(fused_hi=-2),
+    "v45_fh3": dict(fused_hi=-3),
+    "v45_r72": dict(fused_maxnreg=72),
+    "v45_r80": dict(fused_maxnreg=80),
+}
 
 
 def main() -> None:
     for name, kw in TRIALS.items():
         tk.CONFIGS[name] = dataclasses.replace(BASE, **kw)
+    for name, kw in TRIALS_V45.items():
+        tk.CONFIGS[name] = dataclasses.replace(V45, **kw)
     args = sys.argv[1:]
     cut = args.index("--")
     names = args[1:cut] or [tk.DEFAULT_CONFIG, *TRIALS]
