@@ -214,6 +214,12 @@ SMALL = {
                                      cap=48, compact_block=16, sample=16, scan2d=True,
                                      sample_fused=True, finish_small=8, finish_hi=-1,
                                      fused_hi=0),
+    # v46: v12's one launch with the lean interpolating search with min / max (fused_hi = -3)
+    # and an 8-key bucket, on the warp emit's tiles.
+    "sample_fused_lean_m": tk.TopKConfig(block=32, cand_block=16, always_split=True,
+                                         max_split=1, cap=48, compact_block=16, sample=16,
+                                         scan2d=True, sample_fused=True, finish_small=8,
+                                         fused_hi=-3, warp_emit=True),
     # The lean interpolating search (-2: no min / max, -3: with them; v28) on the same tiles as
     # the interpolating ones above: bucket on 1-D tiles, run to the end on 2-D tiles, the
     # warp emit, the v3 finish.
@@ -356,7 +362,7 @@ def _hard_rows(cols: int, gen: torch.Generator) -> torch.Tensor:
                                     "sample_finish_lean_m", "register_bemit",
                                     "register_bemit_m", "register_bemit_stream",
                                     "register_bemit_stream_r1", "register_bemit_sums",
-                                    "register_stream_sums"])
+                                    "register_stream_sums", "sample_fused_lean_m"])
 def test_interp_search_hard_rows(config):
     """The interpolating search is exact on rows its estimates misjudge (it may only take more
     steps there): each k around the rows' structure (the run of ties, the clusters' sizes)."""

@@ -235,6 +235,7 @@ _V41 = dataclasses.replace(_V40, sample_min_ratio=2)
 _V43 = dataclasses.replace(_V41, reg_lean_sums=True)
 _V44 = dataclasses.replace(_V43, sample_runs=8)
 _V45 = dataclasses.replace(_V44, sample_runs_split=True)
+_V46 = dataclasses.replace(_V45, fused_hi=-3)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -515,7 +516,7 @@ CONFIGS = {
     # to the slow fallback on some random inputs (4096x32768 k=512: 332.3 in one call, 397.5
     # in another).
     "v44": _V44,
-    # v45 (the default from session 30; gpu_s30_13.sh): v44 with the run sample also in the
+    # v45 (session 30, gpu_s30_13.sh; the default until v46): v44 with the run sample also in the
     # split path (its per-row threshold kernel, and the compaction's own sample where it has
     # none), in calls of >= 32768 columns. H100, graph us, v44 -> v45: 512x131072 k=2048
     # prefill 192.6 -> 165.5, decode 206.5 -> 178.8, 64x131072 k=2048 decode 35.2 -> 33.9,
@@ -524,6 +525,16 @@ CONFIGS = {
     # (every row sampled twice): 64x131072 decode 34.2 -> 38.4, 1024x65536 261.8 -> 288.9,
     # 512x131072 decode 203.6 -> 204.5.
     "v45": _V45,
+    # v46 (the default from session 30; gpu_s30_15.sh): v45 with v12's one launch selecting by
+    # the lean interpolating search with the row's min / max (fused_hi = -3, as the v3
+    # finish since v29; v26 had kept the one launch adaptive because v24's full normal fit
+    # misjudged its candidates, a tail). H100, graph us, v45 -> v46: 4096x32768 k=2048 435.3
+    # -> 416.0, k=1024 424.7 -> 415.3, k=512 381.3 -> 368.1, 1024x32768 k=2048 120.7 ->
+    # 115.4, 2048x65536 k=1024 348.0 -> 344.2, 4096x16384 k=2048 305.6 -> 289.6, 4096x8192
+    # k=2048 230.6 -> 212.9 (fused_hi -1: 421.9 / 422.6 / 371.9 / 117.2 / 347.1 / 316.3 /
+    # 231.5; -2: 436.9 / 426.0 / 374.7 / 121.7 / 348.7 / 305.0 / 227.0; register caps of 72 /
+    # 80 instead of 64: slower, 478.3 / 468.5 at 4096x32768 k=2048).
+    "v46": _V46,
     # v42 (trial, session 29, removed): the streamed emit at 4 warps a row (each warp reading
     # its lanes again after one count and one cross-warp scan). Slower (gpu_s29_17.sh, tiles of
     # 512 / 128 columns: 4096x4096 k=2048 96.2 / 90.5 against v41's 84.7), and with tiles of
@@ -568,7 +579,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "v45"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
+DEFAULT_CONFIG = "v46"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
