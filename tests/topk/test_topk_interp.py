@@ -367,12 +367,14 @@ def test_interp_search_hard_rows(config):
     """The interpolating search is exact on rows its estimates misjudge (it may only take more
     steps there): each k around the rows' structure (the run of ties, the clusters' sizes)."""
     g = torch.Generator().manual_seed(7)
-    for cols in (300, 512):
+    # (CI time: every k on rows with padding lanes (300 columns), the middle one on full
+    # lanes (512); session 30 took the other four k at 512 out, ~40% of this test's time.)
+    for cols, ks in ((300, (1, 9, 150, 151, 299)), (512, (256,))):
         x = _hard_rows(cols, g)
         rows = x.shape[0]
         starts = torch.zeros(rows, dtype=I32)
         ends = torch.full((rows,), cols, dtype=I32)
-        for k in (1, 9, cols // 2, cols // 2 + 1, cols - 1):
+        for k in ks:
             out = _run(x, starts, ends, k, SMALL[config])
             assert_topk_matches(x, starts, ends, k, out)
 
@@ -767,7 +769,7 @@ def test_sample_threshold_runs_independence_check():
     sample, sigma, run, deff_x8, min_ratio = 256, 8, 8, 12, 8
     rows = 6
     kept_any = False
-    for cols in (1024, 2048, 4100):
+    for cols in (1024, 4100):     # too short for runs (< min_ratio * sample), long enough
         iid = torch.randn(rows, cols, generator=g)
         smooth = torch.nn.functional.avg_pool1d(torch.randn(rows, 1, cols + 16, generator=g),
                                                 16, 1)[:, 0, :cols] * 4.0
