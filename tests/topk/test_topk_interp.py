@@ -220,6 +220,13 @@ SMALL = {
                                          max_split=1, cap=48, compact_block=16, sample=16,
                                          scan2d=True, sample_fused=True, finish_small=8,
                                          fused_hi=-3, warp_emit=True),
+    # The same with the bracket emit (fused_bracket_emit, a trial of session 30), at 2 warps
+    # so that the test shapes' selects have the warp emit's tiles.
+    "sample_fused_bemit": tk.TopKConfig(block=32, cand_block=16, always_split=True,
+                                        max_split=1, cap=48, compact_block=16, sample=16,
+                                        scan2d=True, sample_fused=True, finish_small=8,
+                                        fused_hi=-3, warp_emit=True, fused_bracket_emit=True,
+                                        sample_num_warps=2, sample_block=64),
     # The lean interpolating search (-2: no min / max, -3: with them; v28) on the same tiles as
     # the interpolating ones above: bucket on 1-D tiles, run to the end on 2-D tiles, the
     # warp emit, the v3 finish.
@@ -802,6 +809,18 @@ def test_sample_fused_runs_on_smooth_rows():
             for k in (9, 40):
                 out = _run(x, starts, ends, k, cfg)
                 assert_topk_matches(x, starts, ends, k, out)
+
+
+def test_fused_bracket_emit_applies():
+    """The trial config's one launch takes the bracket emit at the test shapes: the select has
+    the warp emit's tiles (2 warps), an interpolating search and a bucket."""
+    cfg = SMALL["sample_fused_bemit"]
+    cpu = torch.device("cpu")
+    for rows, cols, k in [(5, 130, 7), (4, 300, 9)]:
+        p = tk.plan(rows, cols, k, cpu, cfg)
+        assert p["mode"] == "sample_rows", (rows, cols, k)
+        lay = tk._select_layout(cfg, p["sample_lanes"], 2, k, cpu)
+        assert lay["WARP"] == 2 and cfg.fused_hi < 0 and cfg.finish_small > 0, (p, lay)
 
 
 def test_register_emit_plan():

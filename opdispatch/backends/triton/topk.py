@@ -155,6 +155,10 @@ class TopKConfig:
     sample_runs_deff_x8: int = 12
     sample_runs_split: bool = False  # v45: also the split path's threshold kernel and compaction
                                      # (in calls of >= sample_runs_min_ratio * sample columns)
+    fused_bracket_emit: bool = False  # trial (session 30): v12's one launch emits from its
+                                      # interpolating search's bracket (_emit_bracket_warp, as
+                                      # register mode since v29) where it has the warp emit's
+                                      # tiles, fused_hi < 0 and finish_small > 0
     sample_pair_threshold: bool = False  # v33: rows of two slices also take their threshold
                                          # from the per-row kernel (where cols >=
                                          # sample_row_min_ratio * k), not from each slice
@@ -535,6 +539,8 @@ CONFIGS = {
     # 231.5; -2: 436.9 / 426.0 / 374.7 / 121.7 / 348.7 / 305.0 / 227.0; register caps of 72 /
     # 80 instead of 64: slower, 478.3 / 468.5 at 4096x32768 k=2048).
     "v46": _V46,
+    # v46 with the one launch's bracket emit (trial, session 30; not yet timed on the GPU)
+    "v46_be": dataclasses.replace(_V46, fused_bracket_emit=True),
     # v42 (trial, session 29, removed): the streamed emit at 4 warps a row (each warp reading
     # its lanes again after one count and one cross-warp scan). Slower (gpu_s29_17.sh, tiles of
     # 512 / 128 columns: 4096x4096 k=2048 96.2 / 90.5 against v41's 84.7), and with tiles of
@@ -769,8 +775,9 @@ def _cached_plan(rows: int, cols: int, k: int, device: torch.device, config) -> 
         elif p["mode"] == "sample_rows":
             # Per row: its candidate segment (keys, columns), the row-mode fallback's
             # candidates, _kth_key's scratch.
-            p["ws_numel"] = rows * (2 * p["cap_s"] + 2 * p["cap"] + p["cfg"].finish_small + 1
-                                    + 32)   # + the warp compaction's counts (<= 32 warps)
+            # (the bracket emit's scratch: 2 finish_small + 1)
+            p["ws_numel"] = rows * (2 * p["cap_s"] + 2 * p["cap"] + 2 * p["cfg"].finish_small
+                                    + 1 + 32)   # + the warp compaction's counts (<= 32 warps)
         elif p["mode"] == "split":
             # The v2 histograms (unused, but still allocated, when row_fallback is on).
             hist_n = rows * p["split"] * int(COARSE_BINS)
@@ -835,8 +842,12 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         sck, sci = ws[:rows * cap_s], ws[rows * cap_s:2 * rows * cap_s]
         o = 2 * rows * cap_s
         ck, ci = ws[o:o + rows * cap], ws[o + rows * cap:o + 2 * rows * cap]
-        scr = ws[o + 2 * rows * cap:o + 2 * rows * cap + rows * (cfg.finish_small + 1)]
-        wc = ws[o + 2 * rows * cap + rows * (cfg.finish_small + 1):]
+        lay = _select_layout(cfg, p["sample_lanes"], sample_warps, k, device)
+        fhi = cfg.finish_hi if cfg.fused_hi is None else cfg.fused_hi
+        bemit = bool(cfg.fused_bracket_emit and lay["WARP"] and fhi < 0 and cfg.finish_small)
+        n_scr = rows * ((2 if bemit else 1) * cfg.finish_small + 1)
+        scr = ws[o + 2 * rows * cap:o + 2 * rows * cap + n_scr]
+        wc = ws[o + 2 * rows * cap + n_scr:]
         # the warp compaction: its 1-D tiles need whole warps of 32-column groups
         wcomp = sample_warps if (p["sample_lanes"] <= cfg.fused_warp_compact
                                  and sample_block % (32 * sample_warps) == 0
@@ -847,9 +858,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             SAMPLE=p["sample"], THREADS=threads, T_BITS=cfg.threshold_bits,
             T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"], LANES=p["sample_lanes"],
             SEL=cfg.select_bits, SMALL=cfg.finish_small,
-            HI=cfg.finish_hi if cfg.fused_hi is None else cfg.fused_hi, CBLOCK=cfg.cand_block,
-            RADIX_BITS=cfg.radix_bits,
-            **_select_layout(cfg, p["sample_lanes"], sample_warps, k, device),
+            HI=fhi, CBLOCK=cfg.cand_block, RADIX_BITS=cfg.radix_bits, **lay, BEMIT=bemit,
             L2HINT=cfg.sample_l2 >= 1, WCOMP=wcomp, p_wc=wc,
             RUNS=cfg.sample_runs if (stride_c == 1 and not wcomp and cols
                                      >= cfg.sample_runs_min_ratio * p["sample"]) else 0,

@@ -1238,7 +1238,8 @@ add.s32 $3, $6, $7;
 
 @triton.jit
 def _emit_bracket_warp(ks, lo, hi, c_lo, c_hi, k, p_orow, p_scr, SMALL: tl.constexpr,
-                       WARPS: tl.constexpr, ASM: tl.constexpr):
+                       WARPS: tl.constexpr, ASM: tl.constexpr, idx=0,
+                       IDX_IS_LANE: tl.constexpr = True):
     """Register mode's emit from the interpolating search's final bracket (v29), without the
     k-th key: _interp_bracket leaves c_hi < k keys above hi (all taken) and b = c_lo - c_hi
     keys in [lo, hi], of which the r = k - c_hi largest are taken. One pass ranks both kinds
@@ -1252,8 +1253,10 @@ def _emit_bracket_warp(ks, lo, hi, c_lo, c_hi, k, p_orow, p_scr, SMALL: tl.const
       decides: rank < r goes to out[c_hi + rank].
     This replaces _bucket_kth's per-element atomics and its two barriers, and the check that
     count(>= T) == k: the counts are known from the search. Lane numbers are the column
-    offsets (register mode, IDX_IS_LANE). Without ASM, or where a lane is not where the
-    ballots need it (see _emit_top_warp), the ranks come from Triton scans."""
+    offsets (register mode, IDX_IS_LANE); else ``idx`` is written (v12's one launch with
+    fused_bracket_emit: the candidates' columns, loaded where ks >= lo). Without ASM, or
+    where a lane is not where the ballots need it (see _emit_top_warp), the ranks come from
+    Triton scans."""
     LANES: tl.constexpr = ks.shape[0]
     m_gt = ks > hi
     m_br = (ks >= lo) & (ks <= hi)                     # real keys only: lo > INT_MIN
@@ -1267,6 +1270,8 @@ def _emit_bracket_warp(ks, lo, hi, c_lo, c_hi, k, p_orow, p_scr, SMALL: tl.const
         o = _warp_lanes(LANES, WARPS)
         pre, cnt = _group_ranks(h, WARPS)
     pos = _groups_before(cnt, WARPS) + pre
+    if not IDX_IS_LANE:
+        o = idx
     _store_bracket_ranked(pos, o, ks, m_gt, m_br, lo, hi, c_hi, k, p_orow, p_scr, SMALL)
     if lo != hi:
         _rank_bracket(p_scr, c_lo - c_hi, k - c_hi, c_hi, p_orow, SMALL)
@@ -1381,7 +1386,7 @@ def _emit_bracket_stream(p_row, stride_c, n, lo, hi, c_lo, c_hi, k, p_orow, p_sc
 def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, p_scr, LANES: tl.constexpr,
                    SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr,
                    THREADS: tl.constexpr, WARP: tl.constexpr = 0, WASM: tl.constexpr = False,
-                   FLOATS: tl.constexpr = False):
+                   FLOATS: tl.constexpr = False, BEMIT: tl.constexpr = False):
     """Exact top k of the sample pass's candidates, held in registers (LANES >= m_src).
 
     Lanes [0, m_src) of the segmented workspace (segment j: seg_cap lanes, p_seg[j] used).
@@ -1392,18 +1397,21 @@ def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, p_scr, LANES:
     in_range = o < m_src
     seg_n = tl.load(p_seg + seg, mask=in_range, other=0)
     _select_lanes(p_sck, p_sci, o, in_range & ((o - seg * seg_cap) < seg_n), k, p_orow, p_scr,
-                  SEL, SMALL, HI, THREADS > 0, WARP, WASM, FLOATS)
+                  SEL, SMALL, HI, THREADS > 0, WARP, WASM, FLOATS, BEMIT)
 
 
 @triton.jit
 def _select_lanes(p_sck, p_sci, o, valid, k, p_orow, p_scr, SEL: tl.constexpr,
                   SMALL: tl.constexpr, HI: tl.constexpr, TWO_D: tl.constexpr,
                   WARP: tl.constexpr = 0, WASM: tl.constexpr = False,
-                  FLOATS: tl.constexpr = False):
+                  FLOATS: tl.constexpr = False, BEMIT: tl.constexpr = False):
     """The exact top k of the candidates (key, column) at lanes o of p_sck / p_sci where
     ``valid``, in registers: the k-th largest key (_kth_key), then _emit_top (WARP > 0: o is
     a _warp_lanes tile for WARP warps, _emit_top_warp, with ballot ranks where WASM).
-    FLOATS: p_sck holds the values' float bits, not their order keys."""
+    FLOATS: p_sck holds the values' float bits, not their order keys. BEMIT (needs HI < 0,
+    SMALL > 0 and WARP > 0; fused_bracket_emit, a trial of session 30, as v30 was for the v3
+    finish): _interp_bracket, then _emit_bracket_warp with the candidates' columns (scratch:
+    2 SMALL + 1 int32)."""
     # Unsigned key order as signed int32 order: flip the top bit (empty lanes: 0 -> INT_MIN).
     if FLOATS:
         xs = tl.load(p_sck + o, mask=valid, other=0).to(tl.float32, bitcast=True)
@@ -1411,12 +1419,18 @@ def _select_lanes(p_sck, p_sci, o, valid, k, p_orow, p_scr, SEL: tl.constexpr,
                       -2147483648)
     else:
         ks = tl.load(p_sck + o, mask=valid, other=0) ^ -2147483648
-    t_s = _kth_key(ks, k, p_scr, SEL, SMALL, HI)
-    idx = tl.load(p_sci + o, mask=ks >= t_s, other=0)
-    if WARP > 0:
-        _emit_top_warp(ks, t_s, idx, k, p_orow, WARP, WASM)
+    if BEMIT:
+        _, lo, hi, c_lo, c_hi = _interp_bracket(ks, k, SMALL, -1 - HI)
+        idx = tl.load(p_sci + o, mask=ks >= lo, other=0)
+        _emit_bracket_warp(ks, lo, hi, c_lo, c_hi, k, p_orow, p_scr, SMALL, WARP, WASM, idx,
+                           False)
     else:
-        _emit_top(ks, t_s, idx, k, p_orow, TWO_D)
+        t_s = _kth_key(ks, k, p_scr, SEL, SMALL, HI)
+        idx = tl.load(p_sci + o, mask=ks >= t_s, other=0)
+        if WARP > 0:
+            _emit_top_warp(ks, t_s, idx, k, p_orow, WARP, WASM)
+        else:
+            _emit_top(ks, t_s, idx, k, p_orow, TWO_D)
 
 
 @triton.jit
@@ -1746,6 +1760,7 @@ def topk_sample_rows_kernel(
     STHREADS: tl.constexpr = 0, L2HINT: tl.constexpr = False, WARP: tl.constexpr = 0,
     WASM: tl.constexpr = False, WCOMP: tl.constexpr = 0, p_wc=None, RUNS: tl.constexpr = 0,
     RUN_DEFF_X8: tl.constexpr = 12, RUN_MIN_RATIO: tl.constexpr = 16,
+    BEMIT: tl.constexpr = False,
 ):
     """v3 in one launch for rows of one slice (v12), one program per row: the sample
     threshold, the compaction of the keys >= it into the row's segment (cap_s lanes), then
@@ -1757,7 +1772,8 @@ def topk_sample_rows_kernel(
     WCOMP > 0 (v36): the compaction by WCOMP warps (_compact_slice_warp), each warp's count
     at p_wc[row, w]. RUNS > 0 (v44): the sample threshold from runs of RUNS columns
     (_sample_threshold_runs, with its independence check RUN_DEFF_X8 and row floor
-    RUN_MIN_RATIO). (A persistent version, programs looping over rows, took 223-255 registers at 8 warps
+    RUN_MIN_RATIO). BEMIT (trial): the select's bracket emit (_select_lanes; p_scr: 2 SMALL
+    + 1 int32 per row). (A persistent version, programs looping over rows, took 223-255 registers at 8 warps
     in Triton 3.6: loop-invariant tiles hoisted out of the row loop; this one 119.)"""
     row = tl.program_id(0)
     row64 = row.to(tl.int64)
@@ -1780,7 +1796,7 @@ def topk_sample_rows_kernel(
         else:
             t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP,
                                     T_SIGMA, 2 if L2HINT else 0)
-        p_s = p_scr + row64 * (SMALL + 1)
+        p_s = p_scr + row64 * ((1 + BEMIT) * SMALL + 1)
         p_ckr = p_ck + row64 * cap
         p_cir = p_ci + row64 * cap
         if WCOMP > 0:
@@ -1802,18 +1818,19 @@ def topk_sample_rows_kernel(
                 _rows_compact_select(p_row, stride_c, n, k, t16, p_k, p_i, cap_s, p_orow, p_s,
                                      p_ckr, p_cir, cap, COL_CONTIG, BLOCK, THREADS, LANES, SEL,
                                      SMALL, HI, CBLOCK, RADIX_BITS, STHREADS, L2HINT, WARP,
-                                     WASM)
+                                     WASM, BEMIT)
             elif (tot >= k) & (mx <= cap_w):
                 last_n = tl.load(p_w + WCOMP - 1)
                 _sample_select(p_k, p_i, p_w, cap_w, (WCOMP - 1) * cap_w + last_n, k, p_orow,
-                               p_s, LANES, SEL, SMALL, HI, STHREADS, WARP, WASM, True)
+                               p_s, LANES, SEL, SMALL, HI, STHREADS, WARP, WASM, True, BEMIT)
             else:
                 _select_row(p_row, stride_c, n, k, p_orow, p_ckr, p_cir, cap, BLOCK, CBLOCK,
                             RADIX_BITS, COL_CONTIG)
         else:
             _rows_compact_select(p_row, stride_c, n, k, t16, p_k, p_i, cap_s, p_orow, p_s,
                                  p_ckr, p_cir, cap, COL_CONTIG, BLOCK, THREADS, LANES, SEL,
-                                 SMALL, HI, CBLOCK, RADIX_BITS, STHREADS, L2HINT, WARP, WASM)
+                                 SMALL, HI, CBLOCK, RADIX_BITS, STHREADS, L2HINT, WARP, WASM,
+                                 BEMIT)
 
 
 @triton.jit
@@ -1822,7 +1839,8 @@ def _rows_compact_select(p_row, stride_c, n, k, t16, p_k, p_i, cap_s, p_orow, p_
                          THREADS: tl.constexpr, LANES: tl.constexpr, SEL: tl.constexpr,
                          SMALL: tl.constexpr, HI: tl.constexpr, CBLOCK: tl.constexpr,
                          RADIX_BITS: tl.constexpr, STHREADS: tl.constexpr,
-                         L2HINT: tl.constexpr, WARP: tl.constexpr, WASM: tl.constexpr):
+                         L2HINT: tl.constexpr, WARP: tl.constexpr, WASM: tl.constexpr,
+                         BEMIT: tl.constexpr = False):
     """v12's compaction of a row into its segment and the select (or row mode's fallback)."""
     seen = _compact_slice(p_row, stride_c, 0, n, t16, p_k, p_i, cap_s, BLOCK, THREADS,
                           False, COL_CONTIG, 1 if L2HINT else 0)
@@ -1831,7 +1849,7 @@ def _rows_compact_select(p_row, stride_c, n, k, t16, p_k, p_i, cap_s, p_orow, p_
     if (seen >= k) & (seen <= cap_s):
         o = _select_tile(LANES, STHREADS, WARP)
         _select_lanes(p_k, p_i, o, o < seen, k, p_orow, p_scr, SEL, SMALL, HI, STHREADS > 0,
-                      WARP, WASM)
+                      WARP, WASM, False, BEMIT)
     else:
         _select_row(p_row, stride_c, n, k, p_orow, p_ck, p_ci, cap, BLOCK, CBLOCK, RADIX_BITS,
                     COL_CONTIG)
