@@ -615,6 +615,15 @@ def _select_layout(cfg: TopKConfig, lanes: int, warps: int, k: int,
     return dict(STHREADS=0, WARP=0, WASM=False)
 
 
+def _runs_args(cfg: TopKConfig, on: bool, sample: int, cols: int, stride_c: int) -> dict:
+    """The run sample's kernel arguments (v44 / v45): runs of cfg.sample_runs columns where
+    ``on`` (the path's own condition), the columns are unit-strided and the call has at least
+    sample_runs_min_ratio * sample columns; else RUNS = 0 (the single-column sample)."""
+    use = on and stride_c == 1 and cols >= cfg.sample_runs_min_ratio * sample
+    return dict(RUNS=cfg.sample_runs if use else 0, RUN_DEFF_X8=cfg.sample_runs_deff_x8,
+                RUN_MIN_RATIO=cfg.sample_runs_min_ratio)
+
+
 def _maxnreg(n: int, device: torch.device) -> dict:
     """Launch option capping registers per thread (ptx .maxnreg): CUDA only (HIP's compiler
     options have no such field); nothing when n is 0."""
@@ -860,10 +869,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             SEL=cfg.select_bits, SMALL=cfg.finish_small,
             HI=fhi, CBLOCK=cfg.cand_block, RADIX_BITS=cfg.radix_bits, **lay, BEMIT=bemit,
             L2HINT=cfg.sample_l2 >= 1, WCOMP=wcomp, p_wc=wc,
-            RUNS=cfg.sample_runs if (stride_c == 1 and not wcomp and cols
-                                     >= cfg.sample_runs_min_ratio * p["sample"]) else 0,
-            RUN_DEFF_X8=cfg.sample_runs_deff_x8,
-            RUN_MIN_RATIO=cfg.sample_runs_min_ratio, num_warps=sample_warps,
+            **_runs_args(cfg, not wcomp, p["sample"], cols, stride_c), num_warps=sample_warps,
             **_maxnreg(cfg.fused_maxnreg, device))
         return
     if p["mode"] == "row":
@@ -901,9 +907,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         lean = 0 < cfg.compact_lean * sample_block <= chunk
         if not p["t_given"]:
             comp_pdl &= 1   # no threshold kernel: the compaction launches first, waits for nothing
-        runs = dict(RUNS=cfg.sample_runs if (cfg.sample_runs_split and stride_c == 1 and cols
-                                             >= cfg.sample_runs_min_ratio * p["sample"]) else 0,
-                    RUN_DEFF_X8=cfg.sample_runs_deff_x8, RUN_MIN_RATIO=cfg.sample_runs_min_ratio)
+        runs = _runs_args(cfg, cfg.sample_runs_split, p["sample"], cols, stride_c)
         if p["t_given"]:
             topk_sample_threshold_kernel[(rows,)](
                 *common, t16, k, SAMPLE=p["sample"], T_BITS=cfg.threshold_bits,

@@ -446,7 +446,9 @@ def topk_split_finish_kernel(
 @triton.jit
 def _sample_threshold(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONTIG: tl.constexpr,
                       BITS: tl.constexpr = 1, GROUP: tl.constexpr = 1, SIGMA: tl.constexpr = 4,
-                      EVICT: tl.constexpr = 0, TRIGGER: tl.constexpr = False):
+                      EVICT: tl.constexpr = 0, TRIGGER: tl.constexpr = False,
+                      RUNS: tl.constexpr = 0, RUN_DEFF_X8: tl.constexpr = 12,
+                      RUN_MIN_RATIO: tl.constexpr = 16):
     """16-bit threshold T16 on the order key: count(key >> 16 >= T16) over the row is
     predicted to lie in [k, ~1.5k] from SAMPLE elements spread evenly over the row.
 
@@ -465,26 +467,36 @@ def _sample_threshold(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONTIG: t
     columns, session 8: runs of 4 left rows to the fallback even with the margin of SAMPLE / 4
     independent values, and 512-row calls took twice as long; single columns did not).
     Needs n >= 1 and SAMPLE < 65536.
+    RUNS > 0 (v44 / v45): _sample_threshold_runs instead (runs of RUNS columns with its
+    independence check RUN_DEFF_X8 and row floor RUN_MIN_RATIO; GROUP is not used, and
+    TRIGGER is not available there).
     """
-    i = tl.arange(0, SAMPLE)
-    if GROUP == 1:
-        pos = ((i.to(tl.int64) * n) // SAMPLE).to(tl.int32)     # in [0, n)
+    if RUNS > 0:
+        tl.static_assert(not TRIGGER, "_sample_threshold: RUNS has no PDL trigger")
+        t16 = _sample_threshold_runs(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, BITS, SIGMA,
+                                     EVICT, RUNS, RUN_DEFF_X8, RUN_MIN_RATIO)
     else:
-        g0 = (((i // GROUP).to(tl.int64) * n) // (SAMPLE // GROUP)).to(tl.int32)
-        pos = tl.minimum((g0 // GROUP) * GROUP + i % GROUP, n - 1)
-    x, _ = _load_row(p_row, stride_c, pos, n, COL_CONTIG, EVICT)
-    # The keys' top halves in _search_bits' form (top bit flipped; the low 16 bits zero, so
-    # comparing with a candidate whose low 16 bits are zero compares the top halves only).
-    ks16 = (_order_key(x) & 0xFFFF0000).to(tl.int32, bitcast=True) ^ -2147483648
-    if TRIGGER:
-        # PDL: the dependent grid may launch once the sample has arrived (the asm takes the
-        # keys as an operand, so it cannot issue before their loads complete; repeats are no-ops)
-        tl.inline_asm_elementwise("griddepcontrol.launch_dependents; mov.b32 $0, $1;", "=r,r",
-                                  [ks16], dtype=tl.int32, is_pure=False, pack=1)
-    e = (SAMPLE * 1.0) / n.to(tl.float32) * k     # (k may be a constexpr)
-    r = tl.minimum(tl.ceil(e + SIGMA * tl.sqrt(e) + 2.0), SAMPLE * 1.0).to(tl.int32)
-    t = _search_bits(ks16, r, tl.zeros([], dtype=tl.int32), 0, 16, BITS)
-    return (t >> 16) & 65535
+        i = tl.arange(0, SAMPLE)
+        if GROUP == 1:
+            pos = ((i.to(tl.int64) * n) // SAMPLE).to(tl.int32)     # in [0, n)
+        else:
+            g0 = (((i // GROUP).to(tl.int64) * n) // (SAMPLE // GROUP)).to(tl.int32)
+            pos = tl.minimum((g0 // GROUP) * GROUP + i % GROUP, n - 1)
+        x, _ = _load_row(p_row, stride_c, pos, n, COL_CONTIG, EVICT)
+        # The keys' top halves in _search_bits' form (top bit flipped; the low 16 bits zero,
+        # so comparing with a candidate whose low 16 bits are zero compares the top halves).
+        ks16 = (_order_key(x) & 0xFFFF0000).to(tl.int32, bitcast=True) ^ -2147483648
+        if TRIGGER:
+            # PDL: the dependent grid may launch once the sample has arrived (the asm takes
+            # the keys as an operand, so it cannot issue before their loads complete; repeats
+            # are no-ops)
+            tl.inline_asm_elementwise("griddepcontrol.launch_dependents; mov.b32 $0, $1;",
+                                      "=r,r", [ks16], dtype=tl.int32, is_pure=False, pack=1)
+        e = (SAMPLE * 1.0) / n.to(tl.float32) * k     # (k may be a constexpr)
+        r = tl.minimum(tl.ceil(e + SIGMA * tl.sqrt(e) + 2.0), SAMPLE * 1.0).to(tl.int32)
+        t = _search_bits(ks16, r, tl.zeros([], dtype=tl.int32), 0, 16, BITS)
+        t16 = (t >> 16) & 65535
+    return t16
 
 
 @triton.jit
@@ -1685,14 +1697,9 @@ def topk_sample_compact_kernel(
         if T_GIVEN:
             t16 = tl.load(p_t16 + row)
         else:
-            if RUNS > 0:
-                # v45: runs of RUNS columns where they pass the independence check
-                t16 = _sample_threshold_runs(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS,
-                                             T_SIGMA, 2 if L2HINT else 0, RUNS, RUN_DEFF_X8,
-                                             RUN_MIN_RATIO)
-            else:
-                t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS,
-                                        T_GROUP, T_SIGMA, 2 if L2HINT else 0)
+            t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP,
+                                    T_SIGMA, 2 if L2HINT else 0, False, RUNS, RUN_DEFF_X8,
+                                    RUN_MIN_RATIO)
         p_k = p_sck + o_seg * cap_s
         p_i = p_sci + o_seg * cap_s
         seen = _compact_slice(p_row, stride_c, lo, hi, t16, p_k, p_i, cap_s, BLOCK, THREADS,
@@ -1788,14 +1795,9 @@ def topk_sample_rows_kernel(
         p_i = p_sci + row64 * cap_s
         # L2HINT: the sample's sectors kept in L2 for the compaction, which streams the row
         # with evict_first (both read the row from DRAM otherwise: ncu, session 9).
-        if RUNS > 0:
-            # v44: runs of RUNS columns where the row is long and the runs look independent
-            t16 = _sample_threshold_runs(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS,
-                                         T_SIGMA, 2 if L2HINT else 0, RUNS, RUN_DEFF_X8,
-                                         RUN_MIN_RATIO)
-        else:
-            t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP,
-                                    T_SIGMA, 2 if L2HINT else 0)
+        t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP,
+                                T_SIGMA, 2 if L2HINT else 0, False, RUNS, RUN_DEFF_X8,
+                                RUN_MIN_RATIO)
         p_s = p_scr + row64 * ((1 + BEMIT) * SMALL + 1)
         p_ckr = p_ck + row64 * cap
         p_cir = p_ci + row64 * cap
@@ -1876,14 +1878,10 @@ def topk_sample_threshold_kernel(
     t16 = tl.zeros([], dtype=tl.int32)
     if n > k:
         p_row = p_logits + row.to(tl.int64) * stride_r + start.to(tl.int64) * stride_c
-        if RUNS > 0:
-            # v45: runs of RUNS columns where they pass the independence check (not with
-            # PDL == 2, whose trigger waits on the single-column sample's loads)
-            t16 = _sample_threshold_runs(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS,
-                                         T_SIGMA, 0, RUNS, RUN_DEFF_X8, RUN_MIN_RATIO)
-        else:
-            t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP,
-                                    T_SIGMA, TRIGGER=PDL == 2)
+        # (RUNS, v45: not with PDL == 2, whose trigger waits on the single-column sample)
+        t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP,
+                                T_SIGMA, TRIGGER=PDL == 2, RUNS=RUNS, RUN_DEFF_X8=RUN_DEFF_X8,
+                                RUN_MIN_RATIO=RUN_MIN_RATIO)
     if PDL == 2:
         gdc_launch_dependents()  # rows with n <= k (no sample): a repeated call is a no-op
     tl.store(p_t16 + row, t16)
