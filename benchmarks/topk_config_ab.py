@@ -60,5 +60,17 @@ def main() -> None:
                   f"({', '.join(f'{t:.1f}' for t in ts)})", flush=True)
 
 
+def main_with_trials(trials: dict) -> None:
+    """``main`` for the trial scripts: ``trials`` (name -> TopKConfig) are registered in
+    ``topk.CONFIGS`` first, and with no config named on the command line the default and
+    every trial run (``REPS [CONFIG ...] -- ROWSxCOLSxK ...``)."""
+    tk.CONFIGS.update(trials)
+    args = sys.argv[1:]
+    cut = args.index("--")
+    names = args[1:cut] or [tk.DEFAULT_CONFIG, *trials]
+    sys.argv = [sys.argv[0], args[0], *names, "--", *args[cut + 1:]]
+    main()
+
+
 if __name__ == "__main__":
     main()

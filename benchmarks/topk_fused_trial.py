@@ -25,13 +25,8 @@ TRIALS = {
 
 
 def main() -> None:
-    for name, kw in TRIALS.items():
-        tk.CONFIGS[name] = dataclasses.replace(BASE, **kw)
-    args = sys.argv[1:]
-    cut = args.index("--")
-    names = args[1:cut] or [tk.DEFAULT_CONFIG, *TRIALS]
-    sys.argv = [sys.argv[0], args[0], *names, "--", *args[cut + 1:]]
-    topk_config_ab.main()
+    topk_config_ab.main_with_trials(
+        {name: dataclasses.replace(BASE, **kw) for name, kw in TRIALS.items()})
 
 
 if __name__ == "__main__":

@@ -54,16 +54,14 @@ TRIALS_V45 = {
 }
 
 
+def trial_configs() -> dict:
+    """The trial configs by name (TRIALS on v43, TRIALS_V45 on v45)."""
+    return {**{name: dataclasses.replace(BASE, **kw) for name, kw in TRIALS.items()},
+            **{name: dataclasses.replace(V45, **kw) for name, kw in TRIALS_V45.items()}}
+
+
 def main() -> None:
-    for name, kw in TRIALS.items():
-        tk.CONFIGS[name] = dataclasses.replace(BASE, **kw)
-    for name, kw in TRIALS_V45.items():
-        tk.CONFIGS[name] = dataclasses.replace(V45, **kw)
-    args = sys.argv[1:]
-    cut = args.index("--")
-    names = args[1:cut] or [tk.DEFAULT_CONFIG, *TRIALS]
-    sys.argv = [sys.argv[0], args[0], *names, "--", *args[cut + 1:]]
-    topk_config_ab.main()
+    topk_config_ab.main_with_trials(trial_configs())
 
 
 if __name__ == "__main__":
