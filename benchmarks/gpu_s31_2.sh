@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Session 31: v47 (the one launch's band: definite keys straight to the output, only the band
+# Session 31 (v47 removed afterwards; its code is in commit efc5227): v47 (the one launch's band: definite keys straight to the output, only the band
 # between two sample thresholds selected) against v46 on the one-launch shapes (graph us, 3
 # alternations, values checked first); rows smoothed over 16 columns; then the every-config
 # tests of the v47 trials and the one-launch rows test with v47 as the default.

@@ -301,6 +301,19 @@ SMALL["sample_fused_warp_tinyseg"] = dataclasses.replace(SMALL["sample_fused_tin
                                                          fused_warp_compact=4096,
                                                          sample_block=64, sample_num_warps=2)
 
+# The vector compaction (fused_vec_compact, a trial of session 31): [tile / 4, 4] tiles, ranks
+# from a warp scan of each thread's count; one and two registers of four-column groups per
+# thread, with runs, and with segments so small that rows overflow them.
+SMALL["sample_fused_vec"] = dataclasses.replace(SMALL["sample_fused"], fused_vec_compact=4096,
+                                                sample_block=256, sample_num_warps=2)
+SMALL["sample_fused_vec_r2"] = dataclasses.replace(SMALL["sample_fused"], fused_vec_compact=4096,
+                                                   sample_block=512, sample_num_warps=2,
+                                                   sample=32, sample_runs=8,
+                                                   sample_runs_min_ratio=2)
+SMALL["sample_fused_vec_tinyseg"] = dataclasses.replace(SMALL["sample_fused_tinyseg"],
+                                                        fused_vec_compact=4096,
+                                                        sample_block=256, sample_num_warps=2)
+
 # v44: v12's one launch with its sample from runs of 8 columns (4 runs of the 32-column sample,
 # in rows of >= 64 columns; shorter rows, and rows whose runs fail the independence check,
 # take the single-column sample).
@@ -809,53 +822,6 @@ def test_sample_fused_runs_on_smooth_rows():
             for k in (9, 40):
                 out = _run(x, starts, ends, k, cfg)
                 assert_topk_matches(x, starts, ends, k, out)
-
-
-# v47: v12's one launch with the band (fused_band sigmas; the test rows hold 2048 columns, a
-# 256-element sample, k = 256: e = 32, the band's segment 512 lanes against 1024 without it).
-# sigma 2 misjudges some rows (the fallback: definite keys beyond k, or too few in the band);
-# sigma 1 most of them. The 2-D compaction tiles (scan2d), and 1-D ones.
-_BAND = tk.TopKConfig(block=256, cand_block=64, always_split=True, max_split=1, cap=512,
-                      compact_block=256, sample=256, scan2d=True, sample_fused=True,
-                      finish_small=8, fused_hi=-3, warp_emit=True, fused_band=2,
-                      sample_min_ratio=2)
-
-
-@pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
-@pytest.mark.parametrize("cfg", [_BAND, dataclasses.replace(_BAND, fused_band=1),
-                                 dataclasses.replace(_BAND, scan2d=False, sample_runs=8,
-                                                     sample_runs_min_ratio=4)],
-                         ids=["sigma2", "sigma1", "1d_runs"])
-def test_one_launch_band(cfg):
-    """The band path (v47) is planned at this shape and exact on every kind of row, full and
-    ragged (rows shorter than k: the identity; the band's k - d = 0 where the definite keys
-    are exactly k), whether the band settles a row or the fallback does."""
-    cpu = torch.device("cpu")
-    rows, cols, k = 6, 2048, 256
-    p = tk.plan(rows, cols, k, cpu, cfg)
-    assert p["mode"] == "sample_rows" and p["band"] == cfg.fused_band, p
-    assert p["sample_lanes"] == 512 and p["cap_s"] == 512, p
-    g = torch.Generator().manual_seed(47)
-    for kind in KINDS:
-        x = make_logits(kind, rows, cols, g)
-        for starts, ends in ((torch.zeros(rows, dtype=I32), torch.full((rows,), cols, dtype=I32)),
-                             _bounds(rows, cols, g)):
-            out = _run(x, starts, ends, k, cfg)
-            assert_topk_matches(x, starts, ends, k, out)
-
-
-def test_band_lanes():
-    """_band_lanes against its formula at the production shapes of v47 (4096-element sample,
-    5 sigmas): half the lanes of the one-threshold segment at 32768 columns."""
-    assert tk._band_lanes(32768, 2048, 4096, 5) == 2048
-    assert tk._band_lanes(32768, 1024, 4096, 5) == 2048
-    assert tk._band_lanes(8192, 2048, 4096, 5) == 1024
-    assert tk._band_lanes(2048, 256, 256, 2) == 512
-    p = tk.plan(4096, 32768, 2048, torch.device("cpu"),
-                dataclasses.replace(tk.CONFIGS["v46"], fused_maxnreg=0, fused_band=5,
-                                    fused_band_sample=4096, fused_band_runs_ratio=8))
-    assert p["mode"] == "sample_rows" and p["band"] == 5 and p["sample"] == 4096
-    assert p["sample_lanes"] == 2048
 
 
 def test_fused_bracket_emit_applies():

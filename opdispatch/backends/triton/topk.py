@@ -159,16 +159,9 @@ class TopKConfig:
                                       # interpolating search's bracket (_emit_bracket_warp, as
                                       # register mode since v29) where it has the warp emit's
                                       # tiles, fused_hi < 0 and finish_small > 0
-    # v47: v12's one launch with a band: the sample also gives an upper threshold, at
-    # fused_band sigmas below the k-th largest's expected sample rank (_band_hi_t16); keys above
-    # it go straight to the output and only the band between the two thresholds is compacted
-    # and selected (_rows_band_select), where that lets the select hold fewer lanes (0: off).
-    # The band's sample: fused_band_sample elements (0: sample), runs where cols >=
-    # fused_band_runs_ratio * that (0: sample_runs_min_ratio), lower threshold at fused_band
-    # sigmas above the expected rank.
-    fused_band: int = 0
-    fused_band_sample: int = 0
-    fused_band_runs_ratio: int = 0
+    fused_vec_compact: int = 0  # trial (session 31): v12's one launch compacts by warps with
+                                # 128-bit loads and no ballots (_compact_slice_vec) where its
+                                # select has at most this many lanes (0: never), runs allowed
     sample_pair_threshold: bool = False  # v33: rows of two slices also take their threshold
                                          # from the per-row kernel (where cols >=
                                          # sample_row_min_ratio * k), not from each slice
@@ -553,13 +546,16 @@ CONFIGS = {
     # shape, gpu_s30_17.sh run in session 31: 4096x32768 k=2048 415.2 -> 422.4, 4096x8192
     # 212.6 -> 221.0)
     "v46_be": dataclasses.replace(_V46, fused_bracket_emit=True),
-    # v47 (trials, session 31): v46 with the one launch's band (fused_band sigmas on both
-    # sides; a 4096-element sample of runs where cols >= 8 x 4096, or 2048 (_s2)).
-    "v47": dataclasses.replace(_V46, fused_band=5, fused_band_sample=4096,
-                               fused_band_runs_ratio=8),
-    "v47_b4": dataclasses.replace(_V46, fused_band=4, fused_band_sample=4096,
-                                  fused_band_runs_ratio=8),
-    "v47_s2": dataclasses.replace(_V46, fused_band=5),
+    # v46 with the one launch's vector compaction (fused_vec_compact; trials, session 31)
+    # everywhere it applies, and (_w) only where v46 compacts by warps.
+    "v46_vc": dataclasses.replace(_V46, fused_vec_compact=4096),
+    "v46_vc_w": dataclasses.replace(_V46, fused_vec_compact=2048),
+    # v47 (trials, session 31, removed; code in commit efc5227): the one launch with a band,
+    # a second sample threshold whose keys above it went straight to the output, only the
+    # band between the two selected (half the select's lanes). Slower everywhere it applied
+    # (gpu_s31_2.sh: 4096x32768 k=2048 416.7 -> 562.3 with a 4096-element sample, 4096x16384
+    # 289.0 -> 316.6 with 2048), with no row left to the fallback: more instructions (ncu,
+    # gpu_s31_3.sh: 282 M -> 384 M at 4096x32768, 190 M -> 217 M at 4096x16384).
     # v42 (trial, session 29, removed): the streamed emit at 4 warps a row (each warp reading
     # its lanes again after one count and one cross-warp scan). Slower (gpu_s29_17.sh, tiles of
     # 512 / 128 columns: 4096x4096 k=2048 96.2 / 90.5 against v41's 84.7), and with tiles of
@@ -634,16 +630,13 @@ def _select_layout(cfg: TopKConfig, lanes: int, warps: int, k: int,
     return dict(STHREADS=0, WARP=0, WASM=False)
 
 
-def _runs_args(cfg: TopKConfig, on: bool, sample: int, cols: int, stride_c: int,
-               min_ratio: int = 0) -> dict:
+def _runs_args(cfg: TopKConfig, on: bool, sample: int, cols: int, stride_c: int) -> dict:
     """The run sample's kernel arguments (v44 / v45): runs of cfg.sample_runs columns where
     ``on`` (the path's own condition), the columns are unit-strided and the call has at least
-    min_ratio (0: sample_runs_min_ratio) * sample columns; else RUNS = 0 (the single-column
-    sample)."""
-    ratio = min_ratio or cfg.sample_runs_min_ratio
-    use = on and stride_c == 1 and cols >= ratio * sample
+    sample_runs_min_ratio * sample columns; else RUNS = 0 (the single-column sample)."""
+    use = on and stride_c == 1 and cols >= cfg.sample_runs_min_ratio * sample
     return dict(RUNS=cfg.sample_runs if use else 0, RUN_DEFF_X8=cfg.sample_runs_deff_x8,
-                RUN_MIN_RATIO=ratio)
+                RUN_MIN_RATIO=cfg.sample_runs_min_ratio)
 
 
 def _maxnreg(n: int, device: torch.device) -> dict:
@@ -713,19 +706,6 @@ def _sample_segment(cols: int, k: int, split: int, sample: int, sigma: int = 4) 
     return max(64, triton.next_power_of_2(math.ceil(per_slice)))
 
 
-def _band_lanes(cols: int, k: int, sample: int, sigma: int) -> int:
-    """v47's band segment (and select lanes) for a row of ``cols`` columns, a power of two:
-    the row's keys between the sample's ranks r_hi = floor(e - sigma sqrt(e) - 2) and r_lo =
-    ceil(e + sigma sqrt(e) + 2) (e = sample * k / cols) number about d cols / sample (d =
-    r_lo - r_hi), with a standard deviation of about sqrt(d) cols / sample; the segment holds
-    5 of those more, and 64 for the 16-bit thresholds' buckets at either end."""
-    e = sample * k / cols
-    r_lo = min(math.ceil(e + sigma * math.sqrt(e) + 2.0), sample)
-    r_hi = max(math.floor(e - sigma * math.sqrt(e) - 2.0), 0)
-    d = r_lo - r_hi
-    return triton.next_power_of_2(math.ceil(cols / sample * (d + 5.0 * math.sqrt(d)) + 64))
-
-
 def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dict:
     """The launch plan for a shape: mode, split, grid, workspace sizes (for docs and tests)."""
     cfg = _resolve(config)
@@ -785,16 +765,8 @@ def plan(rows: int, cols: int, k: int, device: torch.device, config=None) -> dic
         # without it (118 registers, 2 programs per SM) it lost to the two-kernel path.
         fused = cfg.sample_fused and (not cfg.fused_maxnreg or _maxnreg(cfg.fused_maxnreg, device))
         if sample and split == 1 and fused and lanes <= cfg.fused_max_lanes:
-            band = 0
-            if cfg.fused_band:
-                b_sample = cfg.fused_band_sample or sample
-                b_lanes = _band_lanes(cols, k, b_sample, cfg.fused_band)
-                if b_lanes < lanes:
-                    band, sample, sigma, cap_s, lanes = (cfg.fused_band, b_sample,
-                                                         cfg.fused_band, b_lanes, b_lanes)
             return dict(mode="sample_rows", split=1, chunk=chunk, cap=cap, grid=(rows,),
-                        cfg=cfg, sample=sample, cap_s=cap_s, sample_lanes=lanes, sigma=sigma,
-                        band=band)
+                        cfg=cfg, sample=sample, cap_s=cap_s, sample_lanes=lanes, sigma=sigma)
         finish_warps = cfg.finish_num_warps
         if sample and cfg.finish_per_thread:
             finish_warps = max(finish_warps, min(16, lanes // (32 * cfg.finish_per_thread)))
@@ -896,16 +868,16 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         ck, ci = ws[o:o + rows * cap], ws[o + rows * cap:o + 2 * rows * cap]
         lay = _select_layout(cfg, p["sample_lanes"], sample_warps, k, device)
         fhi = cfg.finish_hi if cfg.fused_hi is None else cfg.fused_hi
-        bemit = bool(cfg.fused_bracket_emit and lay["WARP"] and fhi < 0 and cfg.finish_small
-                     and not p["band"])
+        bemit = bool(cfg.fused_bracket_emit and lay["WARP"] and fhi < 0 and cfg.finish_small)
         n_scr = rows * ((2 if bemit else 1) * cfg.finish_small + 1)
         scr = ws[o + 2 * rows * cap:o + 2 * rows * cap + n_scr]
         wc = ws[o + 2 * rows * cap + n_scr:]
         # the warp compaction: its 1-D tiles need whole warps of 32-column groups
-        band = p["band"]
-        wcomp = sample_warps if (not band and p["sample_lanes"] <= cfg.fused_warp_compact
-                                 and sample_block % (32 * sample_warps) == 0
-                                 and p["cap_s"] % sample_warps == 0) else 0
+        vec = (p["sample_lanes"] <= cfg.fused_vec_compact
+               and sample_block % (128 * sample_warps) == 0 and p["cap_s"] % sample_warps == 0)
+        wcomp = sample_warps if vec or (p["sample_lanes"] <= cfg.fused_warp_compact
+                                        and sample_block % (32 * sample_warps) == 0
+                                        and p["cap_s"] % sample_warps == 0) else 0
         topk_sample_rows_kernel[p["grid"]](
             *common, out, out.stride(0), k, sck, sci, cap_s, ck, ci, cap, scr,
             IS_DECODE=decode, COL_CONTIG=stride_c == 1, BLOCK=sample_block,
@@ -913,9 +885,9 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"], LANES=p["sample_lanes"],
             SEL=cfg.select_bits, SMALL=cfg.finish_small,
             HI=fhi, CBLOCK=cfg.cand_block, RADIX_BITS=cfg.radix_bits, **lay, BEMIT=bemit,
-            L2HINT=cfg.sample_l2 >= 1, WCOMP=wcomp, p_wc=wc, BAND=band,
-            **_runs_args(cfg, not wcomp, p["sample"], cols, stride_c,
-                         band and cfg.fused_band_runs_ratio), num_warps=sample_warps,
+            L2HINT=cfg.sample_l2 >= 1, WCOMP=wcomp, p_wc=wc, VEC=vec,
+            **_runs_args(cfg, vec or not wcomp, p["sample"], cols, stride_c),
+            num_warps=sample_warps,
             **_maxnreg(cfg.fused_maxnreg, device))
         return
     if p["mode"] == "row":

@@ -448,7 +448,7 @@ def _sample_threshold(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONTIG: t
                       BITS: tl.constexpr = 1, GROUP: tl.constexpr = 1, SIGMA: tl.constexpr = 4,
                       EVICT: tl.constexpr = 0, TRIGGER: tl.constexpr = False,
                       RUNS: tl.constexpr = 0, RUN_DEFF_X8: tl.constexpr = 12,
-                      RUN_MIN_RATIO: tl.constexpr = 16, SIG_HI: tl.constexpr = 0):
+                      RUN_MIN_RATIO: tl.constexpr = 16):
     """16-bit threshold T16 on the order key: count(key >> 16 >= T16) over the row is
     predicted to lie in [k, ~1.5k] from SAMPLE elements spread evenly over the row.
 
@@ -470,16 +470,11 @@ def _sample_threshold(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONTIG: t
     RUNS > 0 (v44 / v45): _sample_threshold_runs instead (runs of RUNS columns with its
     independence check RUN_DEFF_X8 and row floor RUN_MIN_RATIO; GROUP is not used, and
     TRIGGER is not available there).
-    SIG_HI > 0 (the band of v47's one launch): returns (T16, T16_HI), T16_HI the top 16 bits of
-    the sample's rank r_hi = floor(e - SIG_HI sqrt(e) - 2) key (_band_hi_t16): keys whose top
-    half is above it are predicted to number fewer than k in the row.
     """
-    t16_hi = tl.zeros([], dtype=tl.int32)
     if RUNS > 0:
         tl.static_assert(not TRIGGER, "_sample_threshold: RUNS has no PDL trigger")
-        t16, t16_hi = _sample_threshold_runs(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, BITS,
-                                             SIGMA, EVICT, RUNS, RUN_DEFF_X8, RUN_MIN_RATIO,
-                                             SIG_HI)
+        t16 = _sample_threshold_runs(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, BITS, SIGMA,
+                                     EVICT, RUNS, RUN_DEFF_X8, RUN_MIN_RATIO)
     else:
         i = tl.arange(0, SAMPLE)
         if GROUP == 1:
@@ -501,30 +496,13 @@ def _sample_threshold(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONTIG: t
         r = tl.minimum(tl.ceil(e + SIGMA * tl.sqrt(e) + 2.0), SAMPLE * 1.0).to(tl.int32)
         t = _search_bits(ks16, r, tl.zeros([], dtype=tl.int32), 0, 16, BITS)
         t16 = (t >> 16) & 65535
-        if SIG_HI > 0:
-            t16_hi = _band_hi_t16(ks16, e, SIG_HI, BITS)
-    if SIG_HI > 0:
-        return t16, t16_hi
-    else:
-        return t16
-
-
-@triton.jit
-def _band_hi_t16(ks16, e, SIG_HI: tl.constexpr, BITS: tl.constexpr):
-    """The band's upper threshold (v47): the top 16 bits of the sample's rank
-    r_hi = floor(e - SIG_HI sqrt(e) - 2) key, 0xFFFF (nothing above: no key's top half
-    exceeds it) where r_hi < 1. ks16 as _sample_threshold's, e the expected rank of the k-th
-    largest."""
-    r_hi = tl.floor(e - SIG_HI * tl.sqrt(e) - 2.0).to(tl.int32)
-    t = _search_bits(ks16, tl.maximum(r_hi, 1), tl.zeros([], dtype=tl.int32), 0, 16, BITS)
-    return tl.where(r_hi >= 1, (t >> 16) & 65535, 65535)
+    return t16
 
 
 @triton.jit
 def _sample_threshold_runs(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONTIG: tl.constexpr,
                            BITS: tl.constexpr, SIGMA: tl.constexpr, EVICT: tl.constexpr,
-                           RUN: tl.constexpr, DEFF_X8: tl.constexpr, MIN_RATIO: tl.constexpr,
-                           SIG_HI: tl.constexpr = 0):
+                           RUN: tl.constexpr, DEFF_X8: tl.constexpr, MIN_RATIO: tl.constexpr):
     """_sample_threshold from SAMPLE / RUN runs of RUN adjacent columns (v44) where the row is
     long enough (n >= MIN_RATIO * SAMPLE), with a check of the runs' independence; the single
     columns of _sample_threshold elsewhere, and for rows that fail the check.
@@ -544,16 +522,13 @@ def _sample_threshold_runs(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONT
     normal rows the ratio's 99.9th percentile is ~1.3 (numpy simulation, 4000 rows each of
     32768 and 65536 columns, k = 512-2048, also with Box-Muller pairs); on rows smoothed over
     16 columns it is 4-6. A row over the limit takes the single-column sample, as before v44:
-    the runs' loads and search are then the only extra cost. Needs n >= 1.
-    Returns (T16, T16_HI): T16_HI as _sample_threshold's with SIG_HI > 0 (else 0), from the
-    same pass's sample."""
+    the runs' loads and search are then the only extra cost. Needs n >= 1."""
     R: tl.constexpr = SAMPLE // RUN
     i = tl.arange(0, SAMPLE)
     runs = n >= MIN_RATIO * SAMPLE
     e = (SAMPLE * 1.0) / n.to(tl.float32) * k
     r = tl.minimum(tl.ceil(e + SIGMA * tl.sqrt(e) + 2.0), SAMPLE * 1.0).to(tl.int32)
     t16 = tl.zeros([], dtype=tl.int32)
-    t16_hi = tl.zeros([], dtype=tl.int32)
     todo = True
     # One code path for both samples (a second copy of the loads and the search cost time in
     # this register-capped kernel): sample element i is column i % RUN of run i // RUN (run j
@@ -567,8 +542,6 @@ def _sample_threshold_runs(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONT
         ks16 = (_order_key(x) & 0xFFFF0000).to(tl.int32, bitcast=True) ^ -2147483648
         t = _search_bits(ks16, r, tl.zeros([], dtype=tl.int32), 0, 16, BITS)
         t16 = (t >> 16) & 65535
-        if SIG_HI > 0:
-            t16_hi = _band_hi_t16(ks16, e, SIG_HI, BITS)
         todo = False
         if runs:
             h = (ks16 >= (t ^ -2147483648)).to(tl.int32)
@@ -578,7 +551,7 @@ def _sample_threshold_runs(p_row, stride_c, n, k, SAMPLE: tl.constexpr, COL_CONT
             var = s2.to(tl.float32) / R - m * m
             todo = var * 8.0 > DEFF_X8 * m * (1.0 - m / RUN)
             runs = False
-    return t16, t16_hi
+    return t16
 
 
 @triton.jit
@@ -1784,6 +1757,81 @@ def _compact_slice_warp(p_row, stride_c, lo, hi, thr, p_k, p_i, cap_w, BLOCK: tl
 
 
 @triton.jit
+def _vec_tile(x, o, thr, seen, wb, p_k, p_i, cap_w, m, R: tl.constexpr, W: tl.constexpr,
+              MASKED: tl.constexpr):
+    """One [G, 4] tile of _compact_slice_vec (G = R W 32 groups of 4 adjacent columns; group
+    g = 32 (W r + w) + l, r its register, w its warp, l its lane where the four columns lie
+    in one thread): hits (``not x < thr``, and ``m`` where MASKED) -> warp w's sub-segment at
+    seen[w] + its rank, (float bits, column o), those below cap_w. A hit's rank: the hits of
+    its warp's lanes before it (one warp scan of each thread's count), of its thread's
+    registers before it, of its group's columns before it; no cross-warp step. Returns seen
+    plus each warp's hits."""
+    G: tl.constexpr = R * W * 32
+    hit = (x < thr) == 0
+    if MASKED:
+        hit = hit & m
+    h = hit.to(tl.int32)
+    s = tl.reshape(tl.sum(h, 1), [R, W, 32])          # per group
+    ex_r = tl.cumsum(s, 0) - s                         # the thread's registers before
+    per = tl.sum(s, 0)                                 # per thread: [W, 32]
+    ex_l = tl.cumsum(per, 1) - per                     # the warp's lanes before
+    base = tl.reshape(seen[None, :, None] + ex_l[None, :, :] + ex_r, [G])
+    pos = base[:, None] + tl.cumsum(h, 1) - h
+    m_st = hit & (pos < cap_w)
+    tl.store(p_k + wb + pos, x.to(tl.int32, bitcast=True), mask=m_st)
+    tl.store(p_i + wb + pos, o, mask=m_st)
+    return seen + tl.sum(per, 1)
+
+
+@triton.jit
+def _compact_slice_vec(p_logits, row_off, stride_c, n, thr, p_k, p_i, cap_w,
+                       BLOCK: tl.constexpr, WARPS: tl.constexpr, COL_CONTIG: tl.constexpr,
+                       EVICT: tl.constexpr):
+    """_compact_slice_warp's contract (each warp its own sub-segment of cap_w lanes, the values'
+    float bits stored; returns the warps' true counts as a [WARPS, 32] tile and 0 for its
+    lane check) with 128-bit loads and no ballots (trial, session 31): tiles of BLOCK columns
+    as [BLOCK / 4, 4] (each thread four adjacent columns a register, _vec_tile's ranks), so
+    a 2048-column tile at 8 warps compiles to ~120 SASS instructions against ~190 for the
+    warp compaction and ~300 for v12's (Triton 3.6, sm_90). Columns [0, n) of the row at
+    element offset row_off: the full tiles from the first column whose offset is a multiple of
+    4 (16-byte aligned where p_logits is: the loads vectorise), then the columns before it and
+    the last partial tile as two masked tiles. Any layout Triton picks gives the same ranks
+    (only the speed depends on it). Needs BLOCK % (128 WARPS) == 0."""
+    R: tl.constexpr = BLOCK // (128 * WARPS)
+    G: tl.constexpr = BLOCK // 4
+    oj = tl.arange(0, G)[:, None] * 4 + tl.arange(0, 4)[None, :]
+    wb = tl.reshape((tl.arange(0, WARPS) * cap_w)[None, :, None, None]
+                    + tl.zeros([R, WARPS, 32, 4], tl.int32), [G, 4])
+    seen = tl.zeros([WARPS], dtype=tl.int32)
+    if COL_CONTIG:
+        a0 = ((4 - row_off % 4) % 4).to(tl.int32)
+        p_al = p_logits + tl.multiple_of(row_off + a0, 4)
+    else:
+        a0 = tl.zeros([], dtype=tl.int32)
+        p_al = p_logits + row_off
+    n_full = tl.maximum(n - a0, 0) // BLOCK
+    for i in range(n_full):
+        o = i * BLOCK + oj
+        if COL_CONTIG:
+            ptr = p_al + o
+        else:
+            ptr = p_al + o.to(tl.int64) * stride_c
+        if EVICT == 1:
+            x = tl.load(ptr, eviction_policy="evict_first")
+        else:
+            x = tl.load(ptr)
+        seen = _vec_tile(x, a0 + o, thr, seen, wb, p_k, p_i, cap_w, x, R, WARPS, False)
+    # the columns before the aligned ones, then the last partial tile (one code path)
+    for t in range(2):
+        lo = tl.where(t == 0, 0, tl.minimum(a0 + n_full * BLOCK, n))
+        hi = tl.where(t == 0, tl.minimum(a0, n), n)
+        o = lo + oj
+        x, m = _load_row(p_logits + row_off, stride_c, o, hi, COL_CONTIG, EVICT)
+        seen = _vec_tile(x, o, thr, seen, wb, p_k, p_i, cap_w, m, R, WARPS, True)
+    return seen[:, None] + tl.zeros([WARPS, 32], tl.int32), 0
+
+
+@triton.jit
 def topk_sample_rows_kernel(
     p_logits, stride_r, stride_c, p_starts, p_ends, p_seq_lens, next_n, cols,
     p_out, stride_or, k, p_sck, p_sci, cap_s, p_ck, p_ci, cap, p_scr,
@@ -1794,7 +1842,7 @@ def topk_sample_rows_kernel(
     STHREADS: tl.constexpr = 0, L2HINT: tl.constexpr = False, WARP: tl.constexpr = 0,
     WASM: tl.constexpr = False, WCOMP: tl.constexpr = 0, p_wc=None, RUNS: tl.constexpr = 0,
     RUN_DEFF_X8: tl.constexpr = 12, RUN_MIN_RATIO: tl.constexpr = 16,
-    BEMIT: tl.constexpr = False, BAND: tl.constexpr = 0,
+    BEMIT: tl.constexpr = False, VEC: tl.constexpr = False,
 ):
     """v3 in one launch for rows of one slice (v12), one program per row: the sample
     threshold, the compaction of the keys >= it into the row's segment (cap_s lanes), then
@@ -1807,10 +1855,7 @@ def topk_sample_rows_kernel(
     at p_wc[row, w]. RUNS > 0 (v44): the sample threshold from runs of RUNS columns
     (_sample_threshold_runs, with its independence check RUN_DEFF_X8 and row floor
     RUN_MIN_RATIO). BEMIT (trial): the select's bracket emit (_select_lanes; p_scr: 2 SMALL
-    + 1 int32 per row). BAND > 0 (v47, not with WCOMP or BEMIT): the sample also gives an
-    upper threshold (_band_hi_t16 at BAND sigmas): keys above it go straight to the output,
-    only those between the two to the segment and the select (_rows_band_select), which then
-    holds about half the lanes. (A persistent version, programs looping over rows, took 223-255 registers at 8 warps
+    + 1 int32 per row). (A persistent version, programs looping over rows, took 223-255 registers at 8 warps
     in Triton 3.6: loop-invariant tiles hoisted out of the row loop; this one 119.)"""
     row = tl.program_id(0)
     row64 = row.to(tl.int64)
@@ -1825,28 +1870,25 @@ def topk_sample_rows_kernel(
         p_i = p_sci + row64 * cap_s
         # L2HINT: the sample's sectors kept in L2 for the compaction, which streams the row
         # with evict_first (both read the row from DRAM otherwise: ncu, session 9).
-        if BAND > 0:
-            t16, t16_hi = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS,
-                                            T_GROUP, T_SIGMA, 2 if L2HINT else 0, False, RUNS,
-                                            RUN_DEFF_X8, RUN_MIN_RATIO, BAND)
-        else:
-            t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP,
-                                    T_SIGMA, 2 if L2HINT else 0, False, RUNS, RUN_DEFF_X8,
-                                    RUN_MIN_RATIO)
+        t16 = _sample_threshold(p_row, stride_c, n, k, SAMPLE, COL_CONTIG, T_BITS, T_GROUP,
+                                T_SIGMA, 2 if L2HINT else 0, False, RUNS, RUN_DEFF_X8,
+                                RUN_MIN_RATIO)
         p_s = p_scr + row64 * ((1 + BEMIT) * SMALL + 1)
         p_ckr = p_ck + row64 * cap
         p_cir = p_ci + row64 * cap
-        if BAND > 0:
-            tl.static_assert(WCOMP == 0 and not BEMIT, "BAND: not with WCOMP or BEMIT")
-            _rows_band_select(p_row, stride_c, n, k, t16, t16_hi, p_k, p_i, cap_s, p_orow, p_s,
-                              p_ckr, p_cir, cap, COL_CONTIG, BLOCK, THREADS, LANES, SEL, SMALL,
-                              HI, CBLOCK, RADIX_BITS, STHREADS, L2HINT, WARP, WASM)
-        elif WCOMP > 0:
+        if WCOMP > 0:
             # v36: the warp compaction (WCOMP warps), where the plan allows it
             cap_w = cap_s // WCOMP
-            seen3, n_bad = _compact_slice_warp(p_row, stride_c, 0, n, _t16_float(t16), p_k,
-                                               p_i, cap_w, BLOCK, WCOMP, COL_CONTIG,
-                                               1 if L2HINT else 0, WASM)
+            if VEC:
+                # (trial, session 31) the same contract with 128-bit loads, no ballots
+                seen3, n_bad = _compact_slice_vec(
+                    p_logits, row64 * stride_r + start.to(tl.int64) * stride_c, stride_c, n,
+                    _t16_float(t16), p_k, p_i, cap_w, BLOCK, WCOMP, COL_CONTIG,
+                    1 if L2HINT else 0)
+            else:
+                seen3, n_bad = _compact_slice_warp(p_row, stride_c, 0, n, _t16_float(t16),
+                                                   p_k, p_i, cap_w, BLOCK, WCOMP, COL_CONTIG,
+                                                   1 if L2HINT else 0, WASM)
             lane0 = (tl.arange(0, 32) == 0)[None, :]
             p_w = p_wc + row64 * WCOMP
             tl.store(p_w + tl.arange(0, WCOMP)[:, None] + tl.zeros([WCOMP, 32], tl.int32),
@@ -1892,80 +1934,6 @@ def _rows_compact_select(p_row, stride_c, n, k, t16, p_k, p_i, cap_s, p_orow, p_
         o = _select_tile(LANES, STHREADS, WARP)
         _select_lanes(p_k, p_i, o, o < seen, k, p_orow, p_scr, SEL, SMALL, HI, STHREADS > 0,
                       WARP, WASM, False, BEMIT)
-    else:
-        _select_row(p_row, stride_c, n, k, p_orow, p_ck, p_ci, cap, BLOCK, CBLOCK, RADIX_BITS,
-                    COL_CONTIG)
-
-
-@triton.jit
-def _compact_hits_band(x, m, o, t16, t16_hi, seen_d, seen_b, p_k, p_i, cap_s, p_orow, k,
-                       TWO_D: tl.constexpr):
-    """One block of the band compaction (v47): lanes with ``m`` whose key's top half is above
-    t16_hi (the definite ones) go to out[seen_d + rank] (those below k), the others with top
-    half >= t16 (the band) to p_k / p_i [seen_b + rank] as (key, column), those below cap_s.
-    Both ranks from one scan of packed counts (definite: low 16 bits, band: high; a block
-    holds fewer than 65536 lanes). Returns the running counts (seen_d, seen_b)."""
-    key = _order_key(x)
-    top = (key >> 16).to(tl.int32)
-    hit = m & (top >= t16)
-    m_d = hit & (top > t16_hi)
-    m_b = hit & (top <= t16_hi)
-    h = m_d.to(tl.int32) + (m_b.to(tl.int32) << 16)
-    if TWO_D:
-        inc, tot = _rank_2d(h)
-    else:
-        inc = tl.cumsum(h, 0)
-        tot = tl.sum(h, 0)
-    pos_d = seen_d + (inc & 65535) - 1
-    tl.store(p_orow + pos_d, o, mask=m_d & (pos_d < k))
-    _store_hits(seen_b + (inc >> 16) - 1, m_b, key, o, p_k, p_i, cap_s)
-    return seen_d + (tot & 65535), seen_b + (tot >> 16)
-
-
-@triton.jit
-def _compact_slice_band(p_row, stride_c, n, t16, t16_hi, p_k, p_i, cap_s, p_orow, k,
-                        BLOCK: tl.constexpr, THREADS: tl.constexpr, COL_CONTIG: tl.constexpr,
-                        EVICT: tl.constexpr = 0):
-    """_compact_slice over a whole row with the band's two thresholds (_compact_hits_band):
-    the definite keys' columns straight to the output, the band's keys to the segment.
-    Returns their true counts (seen_d, seen_b)."""
-    if THREADS > 0:
-        oj = _lanes_2d(BLOCK, THREADS)
-    else:
-        oj = tl.arange(0, BLOCK)
-    seen_d = tl.zeros([], dtype=tl.int32)
-    seen_b = tl.zeros([], dtype=tl.int32)
-    for off in range(0, n, BLOCK):
-        o = off + oj
-        x, m = _load_row(p_row, stride_c, o, n, COL_CONTIG, EVICT)
-        seen_d, seen_b = _compact_hits_band(x, m, o, t16, t16_hi, seen_d, seen_b, p_k, p_i,
-                                            cap_s, p_orow, k, THREADS > 0)
-    return seen_d, seen_b
-
-
-@triton.jit
-def _rows_band_select(p_row, stride_c, n, k, t16, t16_hi, p_k, p_i, cap_s, p_orow, p_scr,
-                      p_ck, p_ci, cap, COL_CONTIG: tl.constexpr, BLOCK: tl.constexpr,
-                      THREADS: tl.constexpr, LANES: tl.constexpr, SEL: tl.constexpr,
-                      SMALL: tl.constexpr, HI: tl.constexpr, CBLOCK: tl.constexpr,
-                      RADIX_BITS: tl.constexpr, STHREADS: tl.constexpr, L2HINT: tl.constexpr,
-                      WARP: tl.constexpr, WASM: tl.constexpr):
-    """v47's one launch for a row: the band compaction (the d definite keys' columns to
-    out[0:d], the b band keys to the segment), then, where d <= k <= d + b and the band fit
-    its segment, the top k - d of the band in registers (_select_lanes) to out[d:k]. Every
-    definite key is above every band key, so these are the row's top k. Else the row-mode
-    fallback (_select_row), which writes all of out[0:k]."""
-    seen_d, seen_b = _compact_slice_band(p_row, stride_c, n, t16, t16_hi, p_k, p_i, cap_s,
-                                         p_orow, k, BLOCK, THREADS, COL_CONTIG,
-                                         1 if L2HINT else 0)
-    # The band (and the definite columns) were stored by other threads: make them visible.
-    tl.debug_barrier()
-    kb = k - seen_d
-    if (kb >= 0) & (seen_b >= kb) & (seen_b <= cap_s):
-        if kb > 0:
-            o = _select_tile(LANES, STHREADS, WARP)
-            _select_lanes(p_k, p_i, o, o < seen_b, kb, p_orow + seen_d, p_scr, SEL, SMALL, HI,
-                          STHREADS > 0, WARP, WASM)
     else:
         _select_row(p_row, stride_c, n, k, p_orow, p_ck, p_ci, cap, BLOCK, CBLOCK, RADIX_BITS,
                     COL_CONTIG)
