@@ -313,6 +313,15 @@ SMALL["sample_fused_vec_r2"] = dataclasses.replace(SMALL["sample_fused"], fused_
 SMALL["sample_fused_vec_tinyseg"] = dataclasses.replace(SMALL["sample_fused_tinyseg"],
                                                         fused_vec_compact=4096,
                                                         sample_block=256, sample_num_warps=2)
+SMALL["sample_fused_vblock"] = dataclasses.replace(SMALL["sample_fused"], fused_vec_block=True,
+                                                   sample_block=512, sample_num_warps=2,
+                                                   sample=32, sample_runs=8,
+                                                   sample_runs_min_ratio=2, fused_hi=-3,
+                                                   warp_emit=True)
+SMALL["sample_fused_vblock_tinyseg"] = dataclasses.replace(SMALL["sample_fused_tinyseg"],
+                                                           fused_vec_block=True,
+                                                           sample_block=256,
+                                                           sample_num_warps=2)
 
 # v44: v12's one launch with its sample from runs of 8 columns (4 runs of the 32-column sample,
 # in rows of >= 64 columns; shorter rows, and rows whose runs fail the independence check,

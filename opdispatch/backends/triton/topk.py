@@ -162,6 +162,8 @@ class TopKConfig:
     fused_vec_compact: int = 0  # trial (session 31): v12's one launch compacts by warps with
                                 # 128-bit loads and no ballots (_compact_slice_vec) where its
                                 # select has at most this many lanes (0: never), runs allowed
+    fused_vec_block: bool = False  # trial (session 31): elsewhere in the one launch, the same
+                                   # compaction into one segment (a cross-warp scan a tile)
     sample_pair_threshold: bool = False  # v33: rows of two slices also take their threshold
                                          # from the per-row kernel (where cols >=
                                          # sample_row_min_ratio * k), not from each slice
@@ -550,6 +552,10 @@ CONFIGS = {
     # everywhere it applies, and (_w) only where v46 compacts by warps.
     "v46_vc": dataclasses.replace(_V46, fused_vec_compact=4096),
     "v46_vc_w": dataclasses.replace(_V46, fused_vec_compact=2048),
+    # ... in one segment (a cross-warp scan a tile) where v46 does not compact by warps (_vb),
+    # and with _vc_w where it does (_vbw).
+    "v46_vb": dataclasses.replace(_V46, fused_vec_block=True),
+    "v46_vbw": dataclasses.replace(_V46, fused_vec_block=True, fused_vec_compact=2048),
     # v47 (trials, session 31, removed; code in commit efc5227): the one launch with a band,
     # a second sample threshold whose keys above it went straight to the output, only the
     # band between the two selected (half the select's lanes). Slower everywhere it applied
@@ -878,6 +884,8 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         wcomp = sample_warps if vec or (p["sample_lanes"] <= cfg.fused_warp_compact
                                         and sample_block % (32 * sample_warps) == 0
                                         and p["cap_s"] % sample_warps == 0) else 0
+        vblock = (cfg.fused_vec_block and not wcomp
+                  and sample_block % (128 * sample_warps) == 0)
         topk_sample_rows_kernel[p["grid"]](
             *common, out, out.stride(0), k, sck, sci, cap_s, ck, ci, cap, scr,
             IS_DECODE=decode, COL_CONTIG=stride_c == 1, BLOCK=sample_block,
@@ -885,7 +893,8 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"], LANES=p["sample_lanes"],
             SEL=cfg.select_bits, SMALL=cfg.finish_small,
             HI=fhi, CBLOCK=cfg.cand_block, RADIX_BITS=cfg.radix_bits, **lay, BEMIT=bemit,
-            L2HINT=cfg.sample_l2 >= 1, WCOMP=wcomp, p_wc=wc, VEC=vec,
+            L2HINT=cfg.sample_l2 >= 1, WCOMP=wcomp, p_wc=wc,
+            VEC=1 if vec else 2 if vblock else 0, VWARPS=sample_warps,
             **_runs_args(cfg, vec or not wcomp, p["sample"], cols, stride_c),
             num_warps=sample_warps,
             **_maxnreg(cfg.fused_maxnreg, device))

@@ -1758,14 +1758,16 @@ def _compact_slice_warp(p_row, stride_c, lo, hi, thr, p_k, p_i, cap_w, BLOCK: tl
 
 @triton.jit
 def _vec_tile(x, o, thr, seen, wb, p_k, p_i, cap_w, m, R: tl.constexpr, W: tl.constexpr,
-              MASKED: tl.constexpr):
+              MASKED: tl.constexpr, CROSS: tl.constexpr = False):
     """One [G, 4] tile of _compact_slice_vec (G = R W 32 groups of 4 adjacent columns; group
     g = 32 (W r + w) + l, r its register, w its warp, l its lane where the four columns lie
     in one thread): hits (``not x < thr``, and ``m`` where MASKED) -> warp w's sub-segment at
     seen[w] + its rank, (float bits, column o), those below cap_w. A hit's rank: the hits of
     its warp's lanes before it (one warp scan of each thread's count), of its thread's
     registers before it, of its group's columns before it; no cross-warp step. Returns seen
-    plus each warp's hits."""
+    plus each warp's hits. CROSS: one segment for the program instead (seen a scalar, wb 0,
+    cap_w its size): the warps' hits of the tile before each warp (one cross-warp scan a
+    tile) are added; returns seen plus the tile's hits."""
     G: tl.constexpr = R * W * 32
     hit = (x < thr) == 0
     if MASKED:
@@ -1775,18 +1777,26 @@ def _vec_tile(x, o, thr, seen, wb, p_k, p_i, cap_w, m, R: tl.constexpr, W: tl.co
     ex_r = tl.cumsum(s, 0) - s                         # the thread's registers before
     per = tl.sum(s, 0)                                 # per thread: [W, 32]
     ex_l = tl.cumsum(per, 1) - per                     # the warp's lanes before
-    base = tl.reshape(seen[None, :, None] + ex_l[None, :, :] + ex_r, [G])
+    if CROSS:
+        wt = tl.sum(per, 1)
+        base = tl.reshape(seen + (tl.cumsum(wt, 0) - wt)[None, :, None] + ex_l[None, :, :]
+                          + ex_r, [G])
+    else:
+        base = tl.reshape(seen[None, :, None] + ex_l[None, :, :] + ex_r, [G])
     pos = base[:, None] + tl.cumsum(h, 1) - h
     m_st = hit & (pos < cap_w)
     tl.store(p_k + wb + pos, x.to(tl.int32, bitcast=True), mask=m_st)
     tl.store(p_i + wb + pos, o, mask=m_st)
-    return seen + tl.sum(per, 1)
+    if CROSS:
+        return seen + tl.sum(wt, 0)
+    else:
+        return seen + tl.sum(per, 1)
 
 
 @triton.jit
 def _compact_slice_vec(p_logits, row_off, stride_c, n, thr, p_k, p_i, cap_w,
                        BLOCK: tl.constexpr, WARPS: tl.constexpr, COL_CONTIG: tl.constexpr,
-                       EVICT: tl.constexpr):
+                       EVICT: tl.constexpr, CROSS: tl.constexpr = False):
     """_compact_slice_warp's contract (each warp its own sub-segment of cap_w lanes, the values'
     float bits stored; returns the warps' true counts as a [WARPS, 32] tile and 0 for its
     lane check) with 128-bit loads and no ballots (trial, session 31): tiles of BLOCK columns
@@ -1796,13 +1806,19 @@ def _compact_slice_vec(p_logits, row_off, stride_c, n, thr, p_k, p_i, cap_w,
     element offset row_off: the full tiles from the first column whose offset is a multiple of
     4 (16-byte aligned where p_logits is: the loads vectorise), then the columns before it and
     the last partial tile as two masked tiles. Any layout Triton picks gives the same ranks
-    (only the speed depends on it). Needs BLOCK % (128 WARPS) == 0."""
+    (only the speed depends on it). Needs BLOCK % (128 WARPS) == 0.
+    CROSS: one segment of cap_w lanes for the program (_vec_tile's CROSS), as _compact_slice's;
+    returns its true count."""
     R: tl.constexpr = BLOCK // (128 * WARPS)
     G: tl.constexpr = BLOCK // 4
     oj = tl.arange(0, G)[:, None] * 4 + tl.arange(0, 4)[None, :]
-    wb = tl.reshape((tl.arange(0, WARPS) * cap_w)[None, :, None, None]
-                    + tl.zeros([R, WARPS, 32, 4], tl.int32), [G, 4])
-    seen = tl.zeros([WARPS], dtype=tl.int32)
+    if CROSS:
+        wb = 0
+        seen = tl.zeros([], dtype=tl.int32)
+    else:
+        wb = tl.reshape((tl.arange(0, WARPS) * cap_w)[None, :, None, None]
+                        + tl.zeros([R, WARPS, 32, 4], tl.int32), [G, 4])
+        seen = tl.zeros([WARPS], dtype=tl.int32)
     if COL_CONTIG:
         a0 = ((4 - row_off % 4) % 4).to(tl.int32)
         p_al = p_logits + tl.multiple_of(row_off + a0, 4)
@@ -1820,15 +1836,18 @@ def _compact_slice_vec(p_logits, row_off, stride_c, n, thr, p_k, p_i, cap_w,
             x = tl.load(ptr, eviction_policy="evict_first")
         else:
             x = tl.load(ptr)
-        seen = _vec_tile(x, a0 + o, thr, seen, wb, p_k, p_i, cap_w, x, R, WARPS, False)
+        seen = _vec_tile(x, a0 + o, thr, seen, wb, p_k, p_i, cap_w, x, R, WARPS, False, CROSS)
     # the columns before the aligned ones, then the last partial tile (one code path)
     for t in range(2):
         lo = tl.where(t == 0, 0, tl.minimum(a0 + n_full * BLOCK, n))
         hi = tl.where(t == 0, tl.minimum(a0, n), n)
         o = lo + oj
         x, m = _load_row(p_logits + row_off, stride_c, o, hi, COL_CONTIG, EVICT)
-        seen = _vec_tile(x, o, thr, seen, wb, p_k, p_i, cap_w, m, R, WARPS, True)
-    return seen[:, None] + tl.zeros([WARPS, 32], tl.int32), 0
+        seen = _vec_tile(x, o, thr, seen, wb, p_k, p_i, cap_w, m, R, WARPS, True, CROSS)
+    if CROSS:
+        return seen
+    else:
+        return seen[:, None] + tl.zeros([WARPS, 32], tl.int32), 0
 
 
 @triton.jit
@@ -1842,7 +1861,7 @@ def topk_sample_rows_kernel(
     STHREADS: tl.constexpr = 0, L2HINT: tl.constexpr = False, WARP: tl.constexpr = 0,
     WASM: tl.constexpr = False, WCOMP: tl.constexpr = 0, p_wc=None, RUNS: tl.constexpr = 0,
     RUN_DEFF_X8: tl.constexpr = 12, RUN_MIN_RATIO: tl.constexpr = 16,
-    BEMIT: tl.constexpr = False, VEC: tl.constexpr = False,
+    BEMIT: tl.constexpr = False, VEC: tl.constexpr = 0, VWARPS: tl.constexpr = 0,
 ):
     """v3 in one launch for rows of one slice (v12), one program per row: the sample
     threshold, the compaction of the keys >= it into the row's segment (cap_s lanes), then
@@ -1879,7 +1898,7 @@ def topk_sample_rows_kernel(
         if WCOMP > 0:
             # v36: the warp compaction (WCOMP warps), where the plan allows it
             cap_w = cap_s // WCOMP
-            if VEC:
+            if VEC == 1:
                 # (trial, session 31) the same contract with 128-bit loads, no ballots
                 seen3, n_bad = _compact_slice_vec(
                     p_logits, row64 * stride_r + start.to(tl.int64) * stride_c, stride_c, n,
@@ -1914,7 +1933,8 @@ def topk_sample_rows_kernel(
             _rows_compact_select(p_row, stride_c, n, k, t16, p_k, p_i, cap_s, p_orow, p_s,
                                  p_ckr, p_cir, cap, COL_CONTIG, BLOCK, THREADS, LANES, SEL,
                                  SMALL, HI, CBLOCK, RADIX_BITS, STHREADS, L2HINT, WARP, WASM,
-                                 BEMIT)
+                                 BEMIT, VEC == 2, p_logits,
+                                 row64 * stride_r + start.to(tl.int64) * stride_c, VWARPS)
 
 
 @triton.jit
@@ -1924,16 +1944,24 @@ def _rows_compact_select(p_row, stride_c, n, k, t16, p_k, p_i, cap_s, p_orow, p_
                          SMALL: tl.constexpr, HI: tl.constexpr, CBLOCK: tl.constexpr,
                          RADIX_BITS: tl.constexpr, STHREADS: tl.constexpr,
                          L2HINT: tl.constexpr, WARP: tl.constexpr, WASM: tl.constexpr,
-                         BEMIT: tl.constexpr = False):
-    """v12's compaction of a row into its segment and the select (or row mode's fallback)."""
-    seen = _compact_slice(p_row, stride_c, 0, n, t16, p_k, p_i, cap_s, BLOCK, THREADS,
-                          False, COL_CONTIG, 1 if L2HINT else 0)
+                         BEMIT: tl.constexpr = False, VEC: tl.constexpr = False, p_logits=None,
+                         row_off=0, VWARPS: tl.constexpr = 0):
+    """v12's compaction of a row into its segment and the select (or row mode's fallback).
+    VEC (trial, session 31): the compaction by _compact_slice_vec's CROSS form (the row at
+    element offset row_off of p_logits; the values' float bits stored; VWARPS: the program's
+    warps)."""
+    if VEC:
+        seen = _compact_slice_vec(p_logits, row_off, stride_c, n, _t16_float(t16), p_k, p_i,
+                                  cap_s, BLOCK, VWARPS, COL_CONTIG, 1 if L2HINT else 0, True)
+    else:
+        seen = _compact_slice(p_row, stride_c, 0, n, t16, p_k, p_i, cap_s, BLOCK, THREADS,
+                              False, COL_CONTIG, 1 if L2HINT else 0)
     # The candidates were stored by other threads of this program: make them visible.
     tl.debug_barrier()
     if (seen >= k) & (seen <= cap_s):
         o = _select_tile(LANES, STHREADS, WARP)
         _select_lanes(p_k, p_i, o, o < seen, k, p_orow, p_scr, SEL, SMALL, HI, STHREADS > 0,
-                      WARP, WASM, False, BEMIT)
+                      WARP, WASM, VEC, BEMIT)
     else:
         _select_row(p_row, stride_c, n, k, p_orow, p_ck, p_ci, cap, BLOCK, CBLOCK, RADIX_BITS,
                     COL_CONTIG)
