@@ -313,6 +313,10 @@ SMALL["sample_fused_vec_r2"] = dataclasses.replace(SMALL["sample_fused"], fused_
 SMALL["sample_fused_vec_tinyseg"] = dataclasses.replace(SMALL["sample_fused_tinyseg"],
                                                         fused_vec_compact=4096,
                                                         sample_block=256, sample_num_warps=2)
+SMALL["sample_fused_vgather"] = dataclasses.replace(SMALL["sample_fused_vec_r2"],
+                                                    fused_vec_gather=True)
+SMALL["sample_fused_vgather_tinyseg"] = dataclasses.replace(SMALL["sample_fused_vec_tinyseg"],
+                                                            fused_vec_gather=True)
 SMALL["sample_fused_vblock"] = dataclasses.replace(SMALL["sample_fused"], fused_vec_block=True,
                                                    sample_block=512, sample_num_warps=2,
                                                    sample=32, sample_runs=8,
@@ -898,3 +902,27 @@ def test_lean_hit_test_is_the_key_prefix_test():
     ok_extra = (neg_zero[None, :] & (t[:, None] == 0x8000)) | \
         ((vals == float("inf"))[None, :] & (t[:, None] > 0xFF80))
     assert not (extra & ~ok_extra).any()
+
+
+@triton.jit
+def _gather_in_place_probe(p_k, p_i, p_seg, total, N_SEG: tl.constexpr, SEG_CAP: tl.constexpr,
+                           LANES: tl.constexpr, CHUNK: tl.constexpr):
+    tkk._gather_in_place(p_k, p_i, p_seg, SEG_CAP, N_SEG, total, LANES, CHUNK)
+
+
+@pytest.mark.parametrize("counts", [(8, 0, 5, 3), (3, 8, 8, 8), (0, 0, 0, 7), (5, 5, 5, 5),
+                                    (8, 8, 8, 8), (1, 0, 0, 0)])
+def test_gather_in_place(counts):
+    """The vector compaction's segments moved together in place (fused_vec_gather, a trial of
+    session 31): 4 segments of 8 lanes, moved in chunks of 8 (every chunk boundary crossed);
+    the lanes past the segments' counts hold other values, which must not be read."""
+    seg_cap, n_seg = 8, 4
+    keys = torch.arange(1000, 1000 + seg_cap * n_seg, dtype=I32)
+    cols = torch.arange(seg_cap * n_seg, dtype=I32) * 7
+    want_k = torch.cat([keys[j * seg_cap:j * seg_cap + c] for j, c in enumerate(counts)])
+    want_i = torch.cat([cols[j * seg_cap:j * seg_cap + c] for j, c in enumerate(counts)])
+    seg = torch.tensor(counts, dtype=I32)
+    total = int(seg.sum())
+    _gather_in_place_probe[(1,)](keys, cols, seg, total, N_SEG=n_seg, SEG_CAP=seg_cap, LANES=32,
+                                 CHUNK=8)
+    assert torch.equal(keys[:total], want_k) and torch.equal(cols[:total], want_i)

@@ -164,6 +164,9 @@ class TopKConfig:
                                 # select has at most this many lanes (0: never), runs allowed
     fused_vec_block: bool = False  # trial (session 31): elsewhere in the one launch, the same
                                    # compaction into one segment (a cross-warp scan a tile)
+    fused_vec_gather: bool = False  # trial (session 31): fused_vec_compact's warp segments twice
+                                    # as long (the workspace too), gathered into the select's
+                                    # lanes by the warps' counts (_gather_in_place)
     sample_pair_threshold: bool = False  # v33: rows of two slices also take their threshold
                                          # from the per-row kernel (where cols >=
                                          # sample_row_min_ratio * k), not from each slice
@@ -556,6 +559,8 @@ CONFIGS = {
     # and with _vc_w where it does (_vbw).
     "v46_vb": dataclasses.replace(_V46, fused_vec_block=True),
     "v46_vbw": dataclasses.replace(_V46, fused_vec_block=True, fused_vec_compact=2048),
+    # ... _vc with warp segments twice as long, gathered into the select's lanes (_vg).
+    "v46_vg": dataclasses.replace(_V46, fused_vec_compact=4096, fused_vec_gather=True),
     # v47 (trials, session 31, removed; code in commit efc5227): the one launch with a band,
     # a second sample threshold whose keys above it went straight to the output, only the
     # band between the two selected (half the select's lanes). Slower everywhere it applied
@@ -806,7 +811,9 @@ def _cached_plan(rows: int, cols: int, k: int, device: torch.device, config) -> 
             # Per row: its candidate segment (keys, columns), the row-mode fallback's
             # candidates, _kth_key's scratch.
             # (the bracket emit's scratch: 2 finish_small + 1)
-            p["ws_numel"] = rows * (2 * p["cap_s"] + 2 * p["cap"] + 2 * p["cfg"].finish_small
+            # (fused_vec_gather: segments of twice cap_s)
+            seg = p["cap_s"] * (2 if p["cfg"].fused_vec_gather else 1)
+            p["ws_numel"] = rows * (2 * seg + 2 * p["cap"] + 2 * p["cfg"].finish_small
                                     + 1 + 32)   # + the warp compaction's counts (<= 32 warps)
         elif p["mode"] == "split":
             # The v2 histograms (unused, but still allocated, when row_fallback is on).
@@ -868,7 +875,11 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
     # scan2d: one tile column per thread (at least two rows per tile: small test tiles)
     threads = min(32 * sample_warps, sample_block // 2) if cfg.scan2d else 0
     if p["mode"] == "sample_rows":
-        cap_s = p["cap_s"]
+        # the vector compaction (trials): its tiles need whole warps of 128-column groups
+        vec = (p["sample_lanes"] <= cfg.fused_vec_compact
+               and sample_block % (128 * sample_warps) == 0 and p["cap_s"] % sample_warps == 0)
+        # (fused_vec_gather: the vector compaction's warp segments twice as long)
+        cap_s = p["cap_s"] * (2 if vec and cfg.fused_vec_gather else 1)
         sck, sci = ws[:rows * cap_s], ws[rows * cap_s:2 * rows * cap_s]
         o = 2 * rows * cap_s
         ck, ci = ws[o:o + rows * cap], ws[o + rows * cap:o + 2 * rows * cap]
@@ -879,8 +890,6 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         scr = ws[o + 2 * rows * cap:o + 2 * rows * cap + n_scr]
         wc = ws[o + 2 * rows * cap + n_scr:]
         # the warp compaction: its 1-D tiles need whole warps of 32-column groups
-        vec = (p["sample_lanes"] <= cfg.fused_vec_compact
-               and sample_block % (128 * sample_warps) == 0 and p["cap_s"] % sample_warps == 0)
         wcomp = sample_warps if vec or (p["sample_lanes"] <= cfg.fused_warp_compact
                                         and sample_block % (32 * sample_warps) == 0
                                         and p["cap_s"] % sample_warps == 0) else 0
@@ -894,7 +903,8 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
             SEL=cfg.select_bits, SMALL=cfg.finish_small,
             HI=fhi, CBLOCK=cfg.cand_block, RADIX_BITS=cfg.radix_bits, **lay, BEMIT=bemit,
             L2HINT=cfg.sample_l2 >= 1, WCOMP=wcomp, p_wc=wc,
-            VEC=1 if vec else 2 if vblock else 0, VWARPS=sample_warps,
+            VEC=(3 if cfg.fused_vec_gather else 1) if vec else 2 if vblock else 0,
+            VWARPS=sample_warps,
             **_runs_args(cfg, vec or not wcomp, p["sample"], cols, stride_c),
             num_warps=sample_warps,
             **_maxnreg(cfg.fused_maxnreg, device))

@@ -1413,6 +1413,33 @@ def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, p_scr, LANES:
 
 
 @triton.jit
+def _gather_in_place(p_sck, p_sci, p_seg, seg_cap, n_seg: tl.constexpr, total,
+                     LANES: tl.constexpr, CHUNK: tl.constexpr):
+    """Segments j < n_seg of seg_cap lanes (p_seg[j] of them used) moved down into lanes
+    [0, total) in place (trial, session 31): lane o of segment s (P_s <= o < P_s+1, P the
+    counts before) comes from o + the sum over j < s of seg_cap - p_seg[j], never below o.
+    In chunks of CHUNK lanes in increasing order, each read whole before it is written
+    (a barrier between): a chunk writes below its end, every later chunk reads at or above
+    it. Then the select holds contiguous lanes, whose numbers it need not keep (a gathered
+    address kept through the select spilled). Needs total <= LANES."""
+    for ch in tl.static_range(LANES // CHUNK):
+        o = ch * CHUNK + tl.arange(0, CHUNK)
+        src = o
+        end = tl.zeros([], dtype=tl.int32)
+        for j in tl.static_range(n_seg - 1):
+            c = tl.load(p_seg + j)
+            end += c
+            src += tl.where(o >= end, seg_cap - c, 0)
+        m = o < total
+        kv = tl.load(p_sck + src, mask=m, other=0)
+        iv = tl.load(p_sci + src, mask=m, other=0)
+        tl.debug_barrier()
+        tl.store(p_sck + o, kv, mask=m)
+        tl.store(p_sci + o, iv, mask=m)
+    tl.debug_barrier()
+
+
+@triton.jit
 def _select_lanes(p_sck, p_sci, o, valid, k, p_orow, p_scr, SEL: tl.constexpr,
                   SMALL: tl.constexpr, HI: tl.constexpr, TWO_D: tl.constexpr,
                   WARP: tl.constexpr = 0, WASM: tl.constexpr = False,
@@ -1898,7 +1925,7 @@ def topk_sample_rows_kernel(
         if WCOMP > 0:
             # v36: the warp compaction (WCOMP warps), where the plan allows it
             cap_w = cap_s // WCOMP
-            if VEC == 1:
+            if (VEC == 1) | (VEC == 3):
                 # (trial, session 31) the same contract with 128-bit loads, no ballots
                 seen3, n_bad = _compact_slice_vec(
                     p_logits, row64 * stride_r + start.to(tl.int64) * stride_c, stride_c, n,
@@ -1922,10 +1949,19 @@ def topk_sample_rows_kernel(
                                      p_ckr, p_cir, cap, COL_CONTIG, BLOCK, THREADS, LANES, SEL,
                                      SMALL, HI, CBLOCK, RADIX_BITS, STHREADS, L2HINT, WARP,
                                      WASM, BEMIT)
-            elif (tot >= k) & (mx <= cap_w):
-                last_n = tl.load(p_w + WCOMP - 1)
-                _sample_select(p_k, p_i, p_w, cap_w, (WCOMP - 1) * cap_w + last_n, k, p_orow,
-                               p_s, LANES, SEL, SMALL, HI, STHREADS, WARP, WASM, True, BEMIT)
+            elif (tot >= k) & (mx <= cap_w) & ((VEC != 3) | (tot <= LANES)):
+                if VEC == 3:
+                    # (trial) warp segments of twice the lanes' share, moved together first
+                    _gather_in_place(p_k, p_i, p_w, cap_w, WCOMP, tot, LANES,
+                                     min(LANES, 1024))
+                    o = _select_tile(LANES, STHREADS, WARP)
+                    _select_lanes(p_k, p_i, o, o < tot, k, p_orow, p_s, SEL, SMALL, HI,
+                                  STHREADS > 0, WARP, WASM, True, BEMIT)
+                else:
+                    last_n = tl.load(p_w + WCOMP - 1)
+                    _sample_select(p_k, p_i, p_w, cap_w, (WCOMP - 1) * cap_w + last_n, k,
+                                   p_orow, p_s, LANES, SEL, SMALL, HI, STHREADS, WARP, WASM,
+                                   True, BEMIT)
             else:
                 _select_row(p_row, stride_c, n, k, p_orow, p_ckr, p_cir, cap, BLOCK, CBLOCK,
                             RADIX_BITS, COL_CONTIG)
