@@ -1828,8 +1828,8 @@ def _compact_slice_vec(p_logits, row_off, stride_c, n, thr, p_k, p_i, cap_w,
     float bits stored; returns the warps' true counts as a [WARPS, 32] tile and 0 for its
     lane check) with 128-bit loads and no ballots (trial, session 31): tiles of BLOCK columns
     as [BLOCK / 4, 4] (each thread four adjacent columns a register, _vec_tile's ranks), so
-    a 2048-column tile at 8 warps compiles to ~120 SASS instructions against ~190 for the
-    warp compaction and ~300 for v12's (Triton 3.6, sm_90). Columns [0, n) of the row at
+    a 2048-column tile at 8 warps compiles to 134 SASS instructions in the one launch against
+    ~190 for the warp compaction and ~295 for v12's (Triton 3.6, sm_90). Columns [0, n) of the row at
     element offset row_off: the full tiles from the first column whose offset is a multiple of
     4 (16-byte aligned where p_logits is: the loads vectorise), then the columns before it and
     the last partial tile as two masked tiles. Any layout Triton picks gives the same ranks
@@ -1911,7 +1911,8 @@ def topk_sample_rows_kernel(
     if n <= k:
         _fill_identity(p_orow, n, k, CBLOCK)
     else:
-        p_row = p_logits + row64 * stride_r + start.to(tl.int64) * stride_c
+        row_off = row64 * stride_r + start.to(tl.int64) * stride_c
+        p_row = p_logits + row_off
         p_k = p_sck + row64 * cap_s
         p_i = p_sci + row64 * cap_s
         # L2HINT: the sample's sectors kept in L2 for the compaction, which streams the row
@@ -1927,10 +1928,9 @@ def topk_sample_rows_kernel(
             cap_w = cap_s // WCOMP
             if (VEC == 1) | (VEC == 3):
                 # (trial, session 31) the same contract with 128-bit loads, no ballots
-                seen3, n_bad = _compact_slice_vec(
-                    p_logits, row64 * stride_r + start.to(tl.int64) * stride_c, stride_c, n,
-                    _t16_float(t16), p_k, p_i, cap_w, BLOCK, WCOMP, COL_CONTIG,
-                    1 if L2HINT else 0)
+                seen3, n_bad = _compact_slice_vec(p_logits, row_off, stride_c, n,
+                                                  _t16_float(t16), p_k, p_i, cap_w, BLOCK,
+                                                  WCOMP, COL_CONTIG, 1 if L2HINT else 0)
             else:
                 seen3, n_bad = _compact_slice_warp(p_row, stride_c, 0, n, _t16_float(t16),
                                                    p_k, p_i, cap_w, BLOCK, WCOMP, COL_CONTIG,
@@ -1969,8 +1969,7 @@ def topk_sample_rows_kernel(
             _rows_compact_select(p_row, stride_c, n, k, t16, p_k, p_i, cap_s, p_orow, p_s,
                                  p_ckr, p_cir, cap, COL_CONTIG, BLOCK, THREADS, LANES, SEL,
                                  SMALL, HI, CBLOCK, RADIX_BITS, STHREADS, L2HINT, WARP, WASM,
-                                 BEMIT, VEC == 2, p_logits,
-                                 row64 * stride_r + start.to(tl.int64) * stride_c, VWARPS)
+                                 BEMIT, VEC == 2, p_logits, row_off, VWARPS)
 
 
 @triton.jit
