@@ -17,7 +17,7 @@ import torch
 import triton
 import triton.language as tl
 
-from opdispatch.backends.triton.topk_kernels import _emit_top, _kth_key, _select_tile
+from opdispatch.backends.triton.topk_kernels import _emit_top, _emit_top_warp, _kth_key, _select_tile
 from opdispatch.dispatch.bench import graph_replay_us
 
 
@@ -30,11 +30,12 @@ def _clock():
 @triton.jit
 def finish_phases_kernel(p_sck, p_sci, p_scnt, n_split, cap_s, k, p_out, stride_or, p_scr, p_t,
                          LANES: tl.constexpr, SEL: tl.constexpr, SMALL: tl.constexpr,
-                         HI: tl.constexpr, THREADS: tl.constexpr):
+                         HI: tl.constexpr, THREADS: tl.constexpr, WARP: tl.constexpr = 0,
+                         WASM: tl.constexpr = False):
     row = tl.program_id(0)
     tl.debug_barrier()
     c0 = _clock()
-    o = _select_tile(LANES, THREADS)
+    o = _select_tile(LANES, THREADS, WARP)
     seg = o // cap_s
     last_n = tl.load(p_scnt + row * n_split + n_split - 1)
     m_src = (n_split - 1) * cap_s + last_n
@@ -54,7 +55,10 @@ def finish_phases_kernel(p_sck, p_sci, p_scnt, n_split, cap_s, k, p_out, stride_
     c2 = _clock()
     p_orow = p_out + row.to(tl.int64) * stride_or
     idx = tl.load(p_sci + base + o, mask=ks >= t_s, other=0)
-    _emit_top(ks, t_s, idx, k, p_orow, THREADS > 0)
+    if WARP > 0:
+        _emit_top_warp(ks, t_s, idx, k, p_orow, WARP, WASM)
+    else:
+        _emit_top(ks, t_s, idx, k, p_orow, THREADS > 0)
     tl.debug_barrier()
     c3 = _clock()
     tl.store(p_t + row * 4 + tl.arange(0, 4),
@@ -90,35 +94,40 @@ def segments(x: torch.Tensor, k: int, split: int, cap_s: int, r: int):
 def main() -> None:
     dev = "cuda"
     print(f"{torch.cuda.get_device_name()} torch {torch.__version__} triton {triton.__version__}")
+    # (rows, cols, k, slices, segment lanes, candidates per row); one slice of 4096 lanes: the
+    # same candidates gathered into contiguous lanes (what a finish that packs them would see)
     for rows, cols, k, split, cap_s, r in ((1, 131072, 2048, 64, 128, 3648),
-                                          (64, 131072, 2048, 8, 1024, 4600),
-                                          (64, 131072, 512, 8, 512, 1300)):
+                                          (1, 131072, 2048, 1, 4096, 3648),
+                                          (8, 131072, 2048, 64, 128, 3648),
+                                          (1, 131072, 512, 64, 128, 1300),
+                                          (64, 131072, 2048, 8, 1024, 4600)):
         g = torch.Generator(device=dev).manual_seed(rows)
         x = torch.randn(rows, cols, device=dev, generator=g)
         keys, idx, cnt = segments(x, k, split, cap_s, r)
         lanes = triton.next_power_of_2(split * cap_s)
         want = torch.topk(x, k, dim=1).indices.sort(1).values
         print(f"== {rows}x{cols} k={k}: {split} slices x {cap_s} lanes, {r} candidates per row")
-        for name, warps, sel, small, hi, threads in (
-                ("default (hi 20, small 64)", 16, 1, 64, 20, 0),
-                ("8 warps", 8, 1, 64, 20, 0),
-                ("adaptive (hi 0, small 32)", 16, 1, 32, 0, 0),
-                ("adaptive small 64", 16, 1, 64, 0, 0),
-                ("hi 16", 16, 1, 64, 16, 0),
-                ("sel 2", 16, 2, 64, 20, 0),
-                ("2-D emit", 16, 1, 64, 20, 32 * 16),
-                ("2-D emit, adaptive", 16, 1, 32, 0, 32 * 16)):
-            if lanes > 32 * warps * 32:
+        # (name, warps, SEL, SMALL, HI, THREADS, WARP emit, ballots); v46's finish: lean
+        # interpolating search (HI -3), 32-key bucket, warp emit with ballots
+        for name, warps, sel, small, hi, threads, warp, wasm in (
+                ("v46 (hi -3, small 32, warp)", 16, 1, 32, -3, 0, 16, True),
+                ("v46 at 8 warps", 8, 1, 32, -3, 0, 8, True),
+                ("v46 at 4 warps", 4, 1, 32, -3, 0, 4, True),
+                ("hi -3, block-scan emit", 16, 1, 32, -3, 0, 0, False),
+                ("hi -2 (lean, no min/max)", 16, 1, 32, -2, 0, 16, True),
+                ("adaptive (hi 0, small 32)", 16, 1, 32, 0, 0, 16, True)):
+            if lanes > 32 * warps * 32 or lanes < 32 * warps:
                 continue
             out = torch.full((rows, k), -1, dtype=torch.int32, device=dev)
             scr = torch.zeros(rows * (small + 1), dtype=torch.int32, device=dev)
             t = torch.zeros(rows, 4, dtype=torch.int64, device=dev)
 
             def call(out=out, scr=scr, t=t, warps=warps, sel=sel, small=small, hi=hi,
-                     threads=threads):
+                     threads=threads, warp=warp, wasm=wasm):
                 finish_phases_kernel[(rows,)](keys, idx, cnt, split, cap_s, k, out, out.stride(0),
                                               scr, t, LANES=lanes, SEL=sel, SMALL=small, HI=hi,
-                                              THREADS=threads, num_warps=warps)
+                                              THREADS=threads, WARP=warp, WASM=wasm,
+                                              num_warps=warps)
             try:
                 call()
                 ok = torch.equal(out.sort(1).values, want)
