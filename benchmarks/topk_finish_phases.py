@@ -29,6 +29,7 @@ def _clock():
 
 @triton.jit
 def finish_phases_kernel(p_sck, p_sci, p_scnt, n_split, cap_s, k, p_out, stride_or, p_scr, p_t,
+                         n_all,
                          LANES: tl.constexpr, SEL: tl.constexpr, SMALL: tl.constexpr,
                          HI: tl.constexpr, THREADS: tl.constexpr, WARP: tl.constexpr = 0,
                          WASM: tl.constexpr = False):
@@ -50,7 +51,7 @@ def finish_phases_kernel(p_sck, p_sci, p_scnt, n_split, cap_s, k, p_out, stride_
         touch = tl.max(ks, 0)
     tl.debug_barrier()
     c1 = _clock()
-    t_s = _kth_key(ks, k, p_scr + row * (SMALL + 1), SEL, SMALL, HI)
+    t_s = _kth_key(ks, k, p_scr + row * (SMALL + 1), SEL, SMALL, HI, n_all)
     tl.debug_barrier()
     c2 = _clock()
     p_orow = p_out + row.to(tl.int64) * stride_or
@@ -113,6 +114,10 @@ def main() -> None:
                 ("v46 (hi -3, small 32, warp)", 16, 1, 32, -3, 0, 16, True),
                 ("v46 at 8 warps", 8, 1, 32, -3, 0, 8, True),
                 ("v46 at 4 warps", 4, 1, 32, -3, 0, 4, True),
+                ("v48 (hi -4: tail fit)", 16, 1, 32, -4, 0, 16, True),
+                ("v48_s64 (tail fit, small 64)", 16, 1, 64, -4, 0, 16, True),
+                ("v46_s64 (small 64)", 16, 1, 64, -3, 0, 16, True),
+                ("v48_s64 at 8 warps", 8, 1, 64, -4, 0, 8, True),
                 ("hi -3, block-scan emit", 16, 1, 32, -3, 0, 0, False),
                 ("hi -2 (lean, no min/max)", 16, 1, 32, -2, 0, 16, True),
                 ("adaptive (hi 0, small 32)", 16, 1, 32, 0, 0, 16, True)):
@@ -125,7 +130,7 @@ def main() -> None:
             def call(out=out, scr=scr, t=t, warps=warps, sel=sel, small=small, hi=hi,
                      threads=threads, warp=warp, wasm=wasm):
                 finish_phases_kernel[(rows,)](keys, idx, cnt, split, cap_s, k, out, out.stride(0),
-                                              scr, t, LANES=lanes, SEL=sel, SMALL=small, HI=hi,
+                                              scr, t, cols, LANES=lanes, SEL=sel, SMALL=small, HI=hi,
                                               THREADS=threads, WARP=warp, WASM=wasm,
                                               num_warps=warps)
             try:

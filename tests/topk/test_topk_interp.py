@@ -234,6 +234,9 @@ SMALL = {
     "register_lean_exact_2d": dataclasses.replace(_INTERP_EXACT_2D, select_hi=-2),
     "register_lean_m_warp": dataclasses.replace(_INTERP_WARP, select_hi=-3),
     "sample_finish_lean_m": dataclasses.replace(_INTERP_FINISH, finish_hi=-3),
+    # v48 (trial, session 32): the v3 finish and v12's one launch started from the tail fit
+    # (finish_hi / fused_hi = -4: the candidates as the largest of the row's n values).
+    "sample_finish_tail": dataclasses.replace(_INTERP_FINISH, finish_hi=-4),
     # v29: register mode's emit from the search's final bracket (no bucket), on the warp
     # emit's tiles, lean and full starts.
     "register_bemit": tk.TopKConfig(reg_max_cols=512, reg_per_thread=4, select_small=16,
@@ -327,6 +330,8 @@ SMALL["sample_fused_vblock_tinyseg"] = dataclasses.replace(SMALL["sample_fused_t
                                                            sample_block=256,
                                                            sample_num_warps=2)
 
+SMALL["sample_fused_tail"] = dataclasses.replace(SMALL["sample_fused_lean_m"], fused_hi=-4)
+
 # v44: v12's one launch with its sample from runs of 8 columns (4 runs of the 32-column sample,
 # in rows of >= 64 columns; shorter rows, and rows whose runs fail the independence check,
 # take the single-column sample).
@@ -395,7 +400,8 @@ def _hard_rows(cols: int, gen: torch.Generator) -> torch.Tensor:
                                     "sample_finish_lean_m", "register_bemit",
                                     "register_bemit_m", "register_bemit_stream",
                                     "register_bemit_stream_r1", "register_bemit_sums",
-                                    "register_stream_sums", "sample_fused_lean_m"])
+                                    "register_stream_sums", "sample_fused_lean_m",
+                                    "sample_finish_tail", "sample_fused_tail"])
 def test_interp_search_hard_rows(config):
     """The interpolating search is exact on rows its estimates misjudge (it may only take more
     steps there): each k around the rows' structure (the run of ties, the clusters' sizes)."""
@@ -714,7 +720,8 @@ def test_config_rejects_bad_select_knobs():
                dict(select_hi=-4), dict(finish_hi=-5), dict(fused_hi=5), dict(fused_hi=-6)):
         with pytest.raises(ValueError, match=r"TopKConfig\.(select_|threshold_|finish_|fused_|sample_group|sample_sigma)"):
             tk.TopKConfig(**kw)
-    for kw in (dict(select_hi=-1), dict(finish_hi=-1), dict(fused_hi=-1), dict(fused_hi=0)):
+    for kw in (dict(select_hi=-1), dict(finish_hi=-1), dict(fused_hi=-1), dict(fused_hi=0),
+               dict(finish_hi=-4), dict(fused_hi=-4)):
         tk.TopKConfig(**kw)                   # the interpolating search, the one-launch override
 
 
@@ -926,3 +933,37 @@ def test_gather_in_place(counts):
     _gather_in_place_probe[(1,)](keys, cols, seg, total, N_SEG=n_seg, SEG_CAP=seg_cap, LANES=32,
                                  CHUNK=8)
     assert torch.equal(keys[:total], want_k) and torch.equal(cols[:total], want_i)
+
+
+@triton.jit
+def _tail_fit_probe(p_x, m, k, n_all, p_out, LANES: tl.constexpr):
+    o = tl.arange(0, LANES)
+    v = tl.load(p_x + o, mask=o < m, other=0.0)
+    ks = tl.where(o < m, tkk._float_key(v), -2147483648)
+    _, lo, hi, mm, mu, sd, q, dq = tkk._interp_fit(ks, k, 3, n_all)
+    va = mu + sd * tkk._upper_quantile_approx(tl.minimum(q + dq, 1.0 - 1e-6))
+    vb = mu + sd * tkk._upper_quantile_approx(tl.maximum(q - dq, 1e-6))
+    tl.store(p_out + tl.arange(0, 2), tl.where(tl.arange(0, 2) == 0, va, vb))
+
+
+def test_tail_fit_brackets_the_kth_of_normal_tails():
+    """The tail fit's first probes (finish_hi / fused_hi = -4, v48) on the top m of n normal
+    values, as a sample threshold leaves them: the k-th largest lies between them in nearly
+    every row, and they are a few dozen ranks apart (LEAN 2's normal fit of the candidates'
+    own moments misses every such row: its first step only narrows the bracket's ends)."""
+    g = torch.Generator().manual_seed(3)
+    hits, widths = 0, []
+    for n, m, k in ((32768, 1300, 512), (131072, 3648, 2048), (65536, 2400, 1024)) * 4:
+        x = torch.randn(n, generator=g).to(torch.float64).float()
+        top = torch.topk(x, m).values                       # the candidates, largest first
+        out = torch.zeros(2)
+        _tail_fit_probe[(1,)](top.clone(), m, k, n, out, LANES=4096)
+        va, vb = float(out[0]), float(out[1])
+        assert va < vb, (va, vb)
+        kth = float(top[k - 1])
+        hits += va <= kth <= vb
+        # ranks between the probes, against 2 x 2.5 binomial sd + 2 of the model
+        between = int(((top >= va) & (top <= vb)).sum())
+        widths.append(between / (5 * math.sqrt(k * (1 - k / m)) + 2))
+    assert hits >= 11, hits
+    assert max(widths) < 2.0, widths

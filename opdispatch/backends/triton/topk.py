@@ -87,7 +87,8 @@ class TopKConfig:
     threshold_bits: int = 1    # v3 sample threshold: key bits decided per reduction step (1, 2)
     finish_small: int = 0      # v3 finish: the two-level select, as select_small (0: 32 steps)
     finish_hi: int = 18        # ... with this many key bits searched first (even, 2..30; 0:
-                               # adaptive, -1 / -2 / -3: interpolating, as select_hi)
+                               # adaptive, -1 / -2 / -3: interpolating, as select_hi; -4:
+                               # interpolating from _tail_fit's start, v48)
     fused_hi: int | None = None  # v26: finish_hi for v12's one launch only (None: finish_hi)
     row_fallback: bool = False  # v3: rows the sample did not settle are done by the finish kernel
                                 # alone (no v2 histogram / compaction launches)
@@ -206,9 +207,11 @@ class TopKConfig:
             v = getattr(self, name)
             if name == "fused_hi" and v is None:
                 continue
-            if v not in (-1, -2, -3) and (v % 2 or not 0 <= v <= 30):
+            # -4 (v48): the tail fit, for the sample's candidates (not register mode's rows)
+            interp = (-1, -2, -3) if name == "select_hi" else (-1, -2, -3, -4)
+            if v not in interp and (v % 2 or not 0 <= v <= 30):
                 raise ValueError(f"TopKConfig.{name} must be even, in [2, 30], 0 (adaptive) "
-                                 f"or -1 / -2 / -3 (interpolating), got {v}")
+                                 f"or one of {interp} (interpolating), got {v}")
 
 
 # The v2 pipeline, then each later version as the knobs it changes on top of the one before.
@@ -561,6 +564,13 @@ CONFIGS = {
     "v46_vbw": dataclasses.replace(_V46, fused_vec_block=True, fused_vec_compact=2048),
     # ... _vc with warp segments twice as long, gathered into the select's lanes (_vg).
     "v46_vg": dataclasses.replace(_V46, fused_vec_compact=4096, fused_vec_gather=True),
+    # v48 (trial, session 32): v46 with the v3 finish's and the one launch's interpolating
+    # search started from the candidates' tail fit (finish_hi = fused_hi = -4, _tail_fit;
+    # a numpy model: 4 steps -> 2.5 to a 32-key bracket), and (_s64) with 64-key buckets
+    # (-> 2 steps); v46_s64: v46 with 64-key buckets alone.
+    "v48": dataclasses.replace(_V46, finish_hi=-4, fused_hi=-4),
+    "v48_s64": dataclasses.replace(_V46, finish_hi=-4, fused_hi=-4, finish_small=64),
+    "v46_s64": dataclasses.replace(_V46, finish_small=64),
     # v47 (trials, session 31, removed; code in commit efc5227): the one launch with a band,
     # a second sample threshold whose keys above it went straight to the output, only the
     # band between the two selected (half the select's lanes). Slower everywhere it applied

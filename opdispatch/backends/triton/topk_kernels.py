@@ -420,7 +420,7 @@ def topk_split_finish_kernel(
         _sample_select(p_sck + o_ws, p_sci + o_ws, p_scnt + (row * n_split).to(tl.int64),
                        cap_s, (n_split - 1) * cap_s + last_n, k, p_orow,
                        p_scr + row.to(tl.int64) * (SMALL + 1), SAMPLE_LANES, SEL, SMALL, HI,
-                       STHREADS, WARP, WASM)
+                       STHREADS, WARP, WASM, n_all=n)
     elif n <= k:
         _fill_identity(p_orow, n, k, CBLOCK)
     elif ROW_FALLBACK:
@@ -850,7 +850,47 @@ def _min_max_add_all(a, b, c):
 
 
 @triton.jit
-def _interp_fit(ks, k, LEAN: tl.constexpr):
+def _min_max_add2(a0, b0, c0, d0, a1, b1, c1, d1):
+    return tl.minimum(a0, a1), tl.maximum(b0, b1), c0 + c1, d0 + d1
+
+
+@triton.jit
+def _min_max_add2_all(a, b, c, d):
+    """(min a, max b, sum c, sum d) over every axis."""
+    if len(a.shape) == 2:
+        a, b, c, d = tl.reduce((a, b, c, d), 1, _min_max_add2)
+    return tl.reduce((a, b, c, d), 0, _min_max_add2)
+
+
+@triton.jit
+def _tail_fit(lo, s1, m, k, n_all):
+    """LEAN = 3's start (v48, session 32): the m keys are the largest of n_all values (the
+    candidates of a sample threshold), so they are a normal's upper tail, not a normal: a
+    normal fitted to their own moments (LEAN 2) puts the k-th far off, and the first step
+    misses (a numpy model of the v3 finish: 4 steps to a 32-key bracket, the first always
+    a miss). Here the smallest candidate t0 (the key lo) stands at the upper quantile p =
+    m / n_all, z_m = Q(p), and the tail's mean excess over it is sd (phi(z_m) / p - z_m)
+    (the inverse Mills ratio): that gives sd and mu = t0 - sd z_m, and the k-th largest is
+    put at mu + sd Q(k / n_all), with a margin of 2.5 binomial standard deviations of its
+    rank among the m (+1). The same model: 2 steps to a 64-key bracket, 2.5 to 32, no
+    misses in 40 rows of each decode and one-launch shape. A heuristic only: the search is
+    exact whatever it returns. Returns (mf, mu, sd, q, dq) as _lean_q / _fit_moments."""
+    mf = tl.maximum(m, 1).to(tl.float32)
+    nf = tl.maximum(tl.maximum(n_all, m), 1).to(tl.float32)
+    inv_n = tl.fdiv(1.0, nf)
+    p = tl.minimum(tl.maximum(mf * inv_n, 1e-6), 1.0 - 1e-6)
+    zm = _upper_quantile_approx(p)
+    lam = tl.exp(-0.5 * zm * zm) * tl.fdiv(0.3989423, p)
+    t0 = tl.minimum(tl.maximum(_key_float(lo), -1e16), 1e16)
+    sd = tl.fdiv(s1 * tl.fdiv(1.0, mf) - t0, tl.maximum(lam - zm, 1e-3))
+    mu = t0 - sd * zm
+    q = tl.minimum(tl.maximum((k - 0.5) * inv_n, 1e-6), 1.0 - 1e-6)
+    dq = (2.5 * tl.sqrt(tl.maximum(k * (1.0 - k * tl.fdiv(1.0, mf)), 1.0)) + 1.0) * inv_n
+    return mf, mu, sd, q, dq
+
+
+@triton.jit
+def _interp_fit(ks, k, LEAN: tl.constexpr, n_all=0):
     """The interpolating search's start, one reduction. Returns (real lanes, the bracket's
     starting ends lo and hi, their count m of real keys (all >= lo, none > hi), and the normal
     fit of the row: mean mu and standard deviation sd, q the fraction of the values that the
@@ -865,7 +905,9 @@ def _interp_fit(ks, k, LEAN: tl.constexpr):
     first step that misses then costs a mode-2 step, whose snap finds the ends), LEAN = 2
     reduces the smallest and largest key as well. The lean form cuts the per-key work of this
     reduction from ~20 instructions to ~9: register mode at 4096x4096 is issue-bound, ~0.034
-    us per instruction per thread (H100, session 22)."""
+    us per instruction per thread (H100, session 22). LEAN = 3 (v48): the keys are the
+    largest m of n_all values (a sample threshold's candidates): smallest, largest, one sum
+    and the count, and _tail_fit's start."""
     real = ks != -2147483648
     xf = _key_float(ks)
     if LEAN == 0:
@@ -885,11 +927,18 @@ def _interp_fit(ks, k, LEAN: tl.constexpr):
             s1, s2, m = _add3_all(xz, xz * xz, real.to(tl.int32))
             lo = tl.full([], -2147483647, tl.int32)
             hi = tl.full([], 2147483647, tl.int32)
-        else:
+        elif LEAN == 2:
             lo, hi, s1, s2, m = _min_max_add3_all(tl.where(real, ks, 2147483647), ks, xz,
                                                    xz * xz, real.to(tl.int32))
-        mf, q = _lean_q(m, k)
-    mu, sd, dq = _fit_moments(s1, s2, mf, q)
+        else:
+            lo, hi, s1, m = _min_max_add2_all(tl.where(real, ks, 2147483647), ks, xz,
+                                              real.to(tl.int32))
+        if LEAN < 3:
+            mf, q = _lean_q(m, k)
+    if LEAN < 3:
+        mu, sd, dq = _fit_moments(s1, s2, mf, q)
+    else:
+        mf, mu, sd, q, dq = _tail_fit(lo, s1, m, k, n_all)
     return real, lo, hi, m, mu, sd, q, dq
 
 
@@ -949,7 +998,7 @@ def _min_max_add3_all(a, b, c, d, e):
 
 @triton.jit
 def _interp_bracket(ks, k, SMALL: tl.constexpr, LEAN: tl.constexpr = 0,
-                    SUMS: tl.constexpr = False, s1_in=0.0, s2_in=0.0, m_in=0):
+                    SUMS: tl.constexpr = False, s1_in=0.0, s2_in=0.0, m_in=0, n_all=0):
     """The interpolating search over the key *values* (v24-v29; _kth_key with HI < 0 through
     _kth_key_interp). Returns (real lanes, lo, hi, c_lo, c_hi): the final bracket.
 
@@ -984,7 +1033,7 @@ def _interp_bracket(ks, k, SMALL: tl.constexpr, LEAN: tl.constexpr = 0,
         mf, q = _lean_q(m, k)
         mu, sd, dq = _fit_moments(s1_in, s2_in, mf, q)
     else:
-        real, lo, hi, m, mu, sd, q, dq = _interp_fit(ks, k, LEAN)
+        real, lo, hi, m, mu, sd, q, dq = _interp_fit(ks, k, LEAN, n_all)
     if LEAN == 0:
         va = mu + sd * _upper_quantile(tl.minimum(q + dq, 1.0 - 1e-6))
         vb = mu + sd * _upper_quantile(tl.maximum(q - dq, 1e-6))
@@ -1043,10 +1092,10 @@ def _interp_bracket(ks, k, SMALL: tl.constexpr, LEAN: tl.constexpr = 0,
 
 
 @triton.jit
-def _kth_key_interp(ks, k, p_scr, SMALL: tl.constexpr, LEAN: tl.constexpr = 0):
+def _kth_key_interp(ks, k, p_scr, SMALL: tl.constexpr, LEAN: tl.constexpr = 0, n_all=0):
     """_kth_key with HI < 0: _interp_bracket, then (SMALL > 0, a bracket of several keys) its
     (k - c_hi)-th largest by _bucket_kth; else its lower end (see _interp_bracket)."""
-    real, lo, hi, c_lo, c_hi = _interp_bracket(ks, k, SMALL, LEAN)
+    real, lo, hi, c_lo, c_hi = _interp_bracket(ks, k, SMALL, LEAN, n_all=n_all)
     t_s = lo
     if SMALL > 0:
         if lo < hi:
@@ -1056,7 +1105,8 @@ def _kth_key_interp(ks, k, p_scr, SMALL: tl.constexpr, LEAN: tl.constexpr = 0):
 
 
 @triton.jit
-def _kth_key(ks, k, p_scr, SEL: tl.constexpr = 1, SMALL: tl.constexpr = 0, HI: tl.constexpr = 16):
+def _kth_key(ks, k, p_scr, SEL: tl.constexpr = 1, SMALL: tl.constexpr = 0, HI: tl.constexpr = 16,
+             n_all=0):
     """The k-th largest of ``ks`` by a greedy search over the key bits (no reloads).
 
     ks: order keys as int32 with the top bit flipped (signed order = unsigned key order); lanes
@@ -1076,9 +1126,10 @@ def _kth_key(ks, k, p_scr, SEL: tl.constexpr = 1, SMALL: tl.constexpr = 0, HI: t
     _kth_key_interp (probes at interpolated key values; SEL ignored). With HI < 0 and SMALL =
     0 the result is a threshold t with count(> t) < k <= count(>= t) that is either the k-th
     largest key or has exactly k keys at or above it (not always a key): what the emits
-    (_emit_top, _emit_top_warp) need, and all any caller uses it for."""
+    (_emit_top, _emit_top_warp) need, and all any caller uses it for. HI = -4 (v48): ks
+    are the largest of n_all values (a sample threshold's candidates; _tail_fit)."""
     if HI < 0:
-        t_s = _kth_key_interp(ks, k, p_scr, SMALL, -1 - HI)
+        t_s = _kth_key_interp(ks, k, p_scr, SMALL, -1 - HI, n_all)
     elif (SMALL > 0) and (HI == 0):
         t_s = _kth_key_adaptive(ks, k, p_scr, SMALL)
     else:
@@ -1398,18 +1449,18 @@ def _emit_bracket_stream(p_row, stride_c, n, lo, hi, c_lo, c_hi, k, p_orow, p_sc
 def _sample_select(p_sck, p_sci, p_seg, seg_cap, m_src, k, p_orow, p_scr, LANES: tl.constexpr,
                    SEL: tl.constexpr, SMALL: tl.constexpr, HI: tl.constexpr,
                    THREADS: tl.constexpr, WARP: tl.constexpr = 0, WASM: tl.constexpr = False,
-                   FLOATS: tl.constexpr = False, BEMIT: tl.constexpr = False):
+                   FLOATS: tl.constexpr = False, BEMIT: tl.constexpr = False, n_all=0):
     """Exact top k of the sample pass's candidates, held in registers (LANES >= m_src).
 
     Lanes [0, m_src) of the segmented workspace (segment j: seg_cap lanes, p_seg[j] used).
     The k-th largest key T (_kth_key), then keys > T and the first k - count(> T) ties in
-    lane (= column) order. Needs count >= k."""
+    lane (= column) order. Needs count >= k. n_all: the row's length (HI = -4's tail fit)."""
     o = _select_tile(LANES, THREADS, WARP)
     seg = o // seg_cap
     in_range = o < m_src
     seg_n = tl.load(p_seg + seg, mask=in_range, other=0)
     _select_lanes(p_sck, p_sci, o, in_range & ((o - seg * seg_cap) < seg_n), k, p_orow, p_scr,
-                  SEL, SMALL, HI, THREADS > 0, WARP, WASM, FLOATS, BEMIT)
+                  SEL, SMALL, HI, THREADS > 0, WARP, WASM, FLOATS, BEMIT, n_all)
 
 
 @triton.jit
@@ -1443,14 +1494,15 @@ def _gather_in_place(p_sck, p_sci, p_seg, seg_cap, n_seg: tl.constexpr, total,
 def _select_lanes(p_sck, p_sci, o, valid, k, p_orow, p_scr, SEL: tl.constexpr,
                   SMALL: tl.constexpr, HI: tl.constexpr, TWO_D: tl.constexpr,
                   WARP: tl.constexpr = 0, WASM: tl.constexpr = False,
-                  FLOATS: tl.constexpr = False, BEMIT: tl.constexpr = False):
+                  FLOATS: tl.constexpr = False, BEMIT: tl.constexpr = False, n_all=0):
     """The exact top k of the candidates (key, column) at lanes o of p_sck / p_sci where
     ``valid``, in registers: the k-th largest key (_kth_key), then _emit_top (WARP > 0: o is
     a _warp_lanes tile for WARP warps, _emit_top_warp, with ballot ranks where WASM).
     FLOATS: p_sck holds the values' float bits, not their order keys. BEMIT (needs HI < 0,
     SMALL > 0 and WARP > 0; fused_bracket_emit, a trial of session 30, as v30 was for the v3
     finish): _interp_bracket, then _emit_bracket_warp with the candidates' columns (scratch:
-    2 SMALL + 1 int32)."""
+    2 SMALL + 1 int32). n_all: how many values the candidates are the largest of (HI = -4:
+    _tail_fit)."""
     # Unsigned key order as signed int32 order: flip the top bit (empty lanes: 0 -> INT_MIN).
     if FLOATS:
         xs = tl.load(p_sck + o, mask=valid, other=0).to(tl.float32, bitcast=True)
@@ -1459,12 +1511,12 @@ def _select_lanes(p_sck, p_sci, o, valid, k, p_orow, p_scr, SEL: tl.constexpr,
     else:
         ks = tl.load(p_sck + o, mask=valid, other=0) ^ -2147483648
     if BEMIT:
-        _, lo, hi, c_lo, c_hi = _interp_bracket(ks, k, SMALL, -1 - HI)
+        _, lo, hi, c_lo, c_hi = _interp_bracket(ks, k, SMALL, -1 - HI, n_all=n_all)
         idx = tl.load(p_sci + o, mask=ks >= lo, other=0)
         _emit_bracket_warp(ks, lo, hi, c_lo, c_hi, k, p_orow, p_scr, SMALL, WARP, WASM, idx,
                            False)
     else:
-        t_s = _kth_key(ks, k, p_scr, SEL, SMALL, HI)
+        t_s = _kth_key(ks, k, p_scr, SEL, SMALL, HI, n_all)
         idx = tl.load(p_sci + o, mask=ks >= t_s, other=0)
         if WARP > 0:
             _emit_top_warp(ks, t_s, idx, k, p_orow, WARP, WASM)
@@ -1956,12 +2008,12 @@ def topk_sample_rows_kernel(
                                      min(LANES, 1024))
                     o = _select_tile(LANES, STHREADS, WARP)
                     _select_lanes(p_k, p_i, o, o < tot, k, p_orow, p_s, SEL, SMALL, HI,
-                                  STHREADS > 0, WARP, WASM, True, BEMIT)
+                                  STHREADS > 0, WARP, WASM, True, BEMIT, n)
                 else:
                     last_n = tl.load(p_w + WCOMP - 1)
                     _sample_select(p_k, p_i, p_w, cap_w, (WCOMP - 1) * cap_w + last_n, k,
                                    p_orow, p_s, LANES, SEL, SMALL, HI, STHREADS, WARP, WASM,
-                                   True, BEMIT)
+                                   True, BEMIT, n)
             else:
                 _select_row(p_row, stride_c, n, k, p_orow, p_ckr, p_cir, cap, BLOCK, CBLOCK,
                             RADIX_BITS, COL_CONTIG)
@@ -1996,7 +2048,7 @@ def _rows_compact_select(p_row, stride_c, n, k, t16, p_k, p_i, cap_s, p_orow, p_
     if (seen >= k) & (seen <= cap_s):
         o = _select_tile(LANES, STHREADS, WARP)
         _select_lanes(p_k, p_i, o, o < seen, k, p_orow, p_scr, SEL, SMALL, HI, STHREADS > 0,
-                      WARP, WASM, VEC, BEMIT)
+                      WARP, WASM, VEC, BEMIT, n)
     else:
         _select_row(p_row, stride_c, n, k, p_orow, p_ck, p_ci, cap, BLOCK, CBLOCK, RADIX_BITS,
                     COL_CONTIG)
