@@ -90,6 +90,7 @@ class TopKConfig:
                                # adaptive, -1 / -2 / -3: interpolating, as select_hi; -4:
                                # interpolating from _tail_fit's start, v48)
     fused_hi: int | None = None  # v26: finish_hi for v12's one launch only (None: finish_hi)
+    finish_early: bool = False  # v3 finish: segment counts, keys and columns loaded at once (v49)
     row_fallback: bool = False  # v3: rows the sample did not settle are done by the finish kernel
                                 # alone (no v2 histogram / compaction launches)
     sample_group: int = 1      # v3 sample threshold: runs of this many adjacent columns (1, 4, 8)
@@ -571,6 +572,8 @@ CONFIGS = {
     "v48": dataclasses.replace(_V46, finish_hi=-4, fused_hi=-4),
     "v48_s64": dataclasses.replace(_V46, finish_hi=-4, fused_hi=-4, finish_small=64),
     "v46_s64": dataclasses.replace(_V46, finish_small=64),
+    # v49 (trial, session 32): v48 with the v3 finish's loads issued together (finish_early).
+    "v49": dataclasses.replace(_V46, finish_hi=-4, fused_hi=-4, finish_early=True),
     # v47 (trials, session 31, removed; code in commit efc5227): the one launch with a band,
     # a second sample threshold whose keys above it went straight to the output, only the
     # band between the two selected (half the select's lanes). Slower everywhere it applied
@@ -991,7 +994,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         **(_select_layout(cfg, p["sample_lanes"], p["finish_warps"], k, device, cfg.finish_2d)
            if use_sample else {}),
         PDL=fin_pdl, **({"launch_pdl": True} if fin_pdl else {}), num_warps=p["finish_warps"],
-        **flags)
+        EARLY=use_sample and cfg.finish_early, **flags)
 
 
 def top_k_per_row_prefill(logits: torch.Tensor, row_starts: torch.Tensor,
