@@ -237,9 +237,6 @@ SMALL = {
     # v48 (trial, session 32): the v3 finish and v12's one launch started from the tail fit
     # (finish_hi / fused_hi = -4: the candidates as the largest of the row's n values).
     "sample_finish_tail": dataclasses.replace(_INTERP_FINISH, finish_hi=-4),
-    # v49: ... with the finish's counts, keys and columns loaded at once (finish_early).
-    "sample_finish_tail_early": dataclasses.replace(_INTERP_FINISH, finish_hi=-4,
-                                                    finish_early=True),
     # v29: register mode's emit from the search's final bracket (no bucket), on the warp
     # emit's tiles, lean and full starts.
     "register_bemit": tk.TopKConfig(reg_max_cols=512, reg_per_thread=4, select_small=16,
@@ -404,8 +401,7 @@ def _hard_rows(cols: int, gen: torch.Generator) -> torch.Tensor:
                                     "register_bemit_m", "register_bemit_stream",
                                     "register_bemit_stream_r1", "register_bemit_sums",
                                     "register_stream_sums", "sample_fused_lean_m",
-                                    "sample_finish_tail", "sample_fused_tail",
-                                    "sample_finish_tail_early"])
+                                    "sample_finish_tail", "sample_fused_tail"])
 def test_interp_search_hard_rows(config):
     """The interpolating search is exact on rows its estimates misjudge (it may only take more
     steps there): each k around the rows' structure (the run of ties, the clusters' sizes)."""

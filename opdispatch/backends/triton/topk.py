@@ -90,7 +90,6 @@ class TopKConfig:
                                # adaptive, -1 / -2 / -3: interpolating, as select_hi; -4:
                                # interpolating from _tail_fit's start, v48)
     fused_hi: int | None = None  # v26: finish_hi for v12's one launch only (None: finish_hi)
-    finish_early: bool = False  # v3 finish: segment counts, keys and columns loaded at once (v49)
     row_fallback: bool = False  # v3: rows the sample did not settle are done by the finish kernel
                                 # alone (no v2 histogram / compaction launches)
     sample_group: int = 1      # v3 sample threshold: runs of this many adjacent columns (1, 4, 8)
@@ -565,15 +564,22 @@ CONFIGS = {
     "v46_vbw": dataclasses.replace(_V46, fused_vec_block=True, fused_vec_compact=2048),
     # ... _vc with warp segments twice as long, gathered into the select's lanes (_vg).
     "v46_vg": dataclasses.replace(_V46, fused_vec_compact=4096, fused_vec_gather=True),
-    # v48 (trial, session 32): v46 with the v3 finish's and the one launch's interpolating
-    # search started from the candidates' tail fit (finish_hi = fused_hi = -4, _tail_fit;
-    # a numpy model: 4 steps -> 2.5 to a 32-key bracket), and (_s64) with 64-key buckets
-    # (-> 2 steps); v46_s64: v46 with 64-key buckets alone.
+    # v48 (the default from session 32; gpu_s32_2.sh, gpu_s32_3.sh): v46 with the v3
+    # finish's and the one launch's interpolating search started from the candidates' tail
+    # fit (finish_hi = fused_hi = -4, _tail_fit; a numpy model: 4 steps -> 2.5 to a 32-key
+    # bracket; the finish's search at 1x131072 k=2048: 12.4k -> 10.4k cycles). H100, graph
+    # us, v46 -> v48: 64x131072 k=2048 decode 33.8 -> 31.5, k=512 31.4 -> 30.2, 8x131072
+    # 19.4 -> 18.1, 512x131072 178.8 -> 171.4, 1x131072 k=512 16.5 -> 15.4, k=2048 15.8 ->
+    # 16.0 (topk_tune's row: 17.8 -> 16.1), 4096x32768 k=2048 415.9 -> 411.9, 2048x65536
+    # k=1024 344.5 -> 335.8, 4096x8192 213.6 -> 211.9, 1024x32768 115.9 -> 114.6. With
+    # 64-key buckets (_s64; -> 2 steps in the model) slower than v48 everywhere, as is
+    # v46_s64 than v46.
     "v48": dataclasses.replace(_V46, finish_hi=-4, fused_hi=-4),
     "v48_s64": dataclasses.replace(_V46, finish_hi=-4, fused_hi=-4, finish_small=64),
     "v46_s64": dataclasses.replace(_V46, finish_small=64),
-    # v49 (trial, session 32): v48 with the v3 finish's loads issued together (finish_early).
-    "v49": dataclasses.replace(_V46, finish_hi=-4, fused_hi=-4, finish_early=True),
+    # v49 (trial, session 32, removed; code in commit 4b4cf04): v48 with the v3
+    # finish's segment counts, keys and columns loaded at once. Slower than v48 on every
+    # decode shape (gpu_s32_3.sh: 64x131072 k=2048 31.5 -> 32.3, 512x131072 171.1 -> 174.9).
     # v47 (trials, session 31, removed; code in commit efc5227): the one launch with a band,
     # a second sample threshold whose keys above it went straight to the output, only the
     # band between the two selected (half the select's lanes). Slower everywhere it applied
@@ -624,7 +630,7 @@ CONFIGS = {
     # Row mode everywhere: what splitting buys for few long rows.
     "nosplit": TopKConfig(max_split=1),
 }
-DEFAULT_CONFIG = "v46"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
+DEFAULT_CONFIG = "v48"   # register mode <= 4096 columns, else v3 (sample) where it applies, else v2
 
 _INTERPRETER_SMS = 3   # odd and small: the persistent loop runs several rows per program
 
@@ -994,7 +1000,7 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         **(_select_layout(cfg, p["sample_lanes"], p["finish_warps"], k, device, cfg.finish_2d)
            if use_sample else {}),
         PDL=fin_pdl, **({"launch_pdl": True} if fin_pdl else {}), num_warps=p["finish_warps"],
-        EARLY=use_sample and cfg.finish_early, **flags)
+        **flags)
 
 
 def top_k_per_row_prefill(logits: torch.Tensor, row_starts: torch.Tensor,

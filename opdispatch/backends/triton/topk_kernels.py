@@ -393,7 +393,7 @@ def topk_split_finish_kernel(
     SAMPLE_LANES: tl.constexpr, SEL: tl.constexpr, ROW_FALLBACK: tl.constexpr = False,
     RBLOCK: tl.constexpr = 2048, SMALL: tl.constexpr = 0, HI: tl.constexpr = 16,
     STHREADS: tl.constexpr = 0, WARP: tl.constexpr = 0, WASM: tl.constexpr = False,
-    PDL: tl.constexpr = False, EARLY: tl.constexpr = False,
+    PDL: tl.constexpr = False,
 ):
     """Split mode, step 3: one program per row selects among the candidates (or fills the
     identity for rows with n <= k). USE_SAMPLE: rows that v3's sample pass settled select
@@ -402,24 +402,10 @@ def topk_split_finish_kernel(
     a row the sample pass did not settle is done here alone, as in row mode (coarse histogram
     and compaction over the whole row in RBLOCK-column blocks, candidates in p_ck / p_ci).
     PDL: launched as a programmatic dependent of the compaction (which lets it start early):
-    waits for the compaction's grid to complete, and its writes to be visible, before anything.
-    EARLY (with USE_SAMPLE; v49, session 32): the segments' counts, keys and columns are all
-    loaded at once, before the row's bounds and the settled check, instead of one after the
-    other (count, then key, then after the search the selected keys' columns: three L2 round
-    trips in a row); the keys past a segment's count are masked after the loads. The columns
-    of every lane stay live through the search (16 more registers a thread at 8192 lanes and
-    16 warps; this kernel has no register cap)."""
+    waits for the compaction's grid to complete, and its writes to be visible, before anything."""
     if PDL:
         gdc_wait()
     row = tl.program_id(0)
-    if EARLY:
-        o_e = _select_tile(SAMPLE_LANES, STHREADS, WARP)
-        seg_e = o_e // cap_s
-        o_ws_e = row.to(tl.int64) * n_split * cap_s
-        in_e = o_e < n_split * cap_s
-        seg_n_e = tl.load(p_scnt + (row * n_split).to(tl.int64) + seg_e, mask=in_e, other=0)
-        raw_e = tl.load(p_sck + o_ws_e + o_e, mask=in_e, other=0)
-        idx_e = tl.load(p_sci + o_ws_e + o_e, mask=in_e, other=0)
     start, end = _row_bounds(p_starts, p_ends, p_seq_lens, next_n, row, cols, IS_DECODE)
     n = end - start
     p_orow = p_out + row.to(tl.int64) * stride_or
@@ -428,22 +414,13 @@ def topk_split_finish_kernel(
     if USE_SAMPLE:
         ok, n_s = _sample_ok(p_scnt, row, n_split, cap_s, k, SPLIT_POW2)
     if ok:
-        if EARLY:
-            ks_e = tl.where(in_e & ((o_e - seg_e * cap_s) < seg_n_e), raw_e ^ -2147483648,
-                            -2147483648)
-            t_e = _kth_key(ks_e, k, p_scr + row.to(tl.int64) * (SMALL + 1), SEL, SMALL, HI, n)
-            if WARP > 0:
-                _emit_top_warp(ks_e, t_e, idx_e, k, p_orow, WARP, WASM)
-            else:
-                _emit_top(ks_e, t_e, idx_e, k, p_orow, STHREADS > 0)
-        else:
-            # Segments of cap_s lanes, one per slice; the last one's count ends the lane range.
-            last_n = tl.load(p_scnt + (row * n_split + n_split - 1).to(tl.int64))
-            o_ws = row.to(tl.int64) * n_split * cap_s
-            _sample_select(p_sck + o_ws, p_sci + o_ws, p_scnt + (row * n_split).to(tl.int64),
-                           cap_s, (n_split - 1) * cap_s + last_n, k, p_orow,
-                           p_scr + row.to(tl.int64) * (SMALL + 1), SAMPLE_LANES, SEL, SMALL,
-                           HI, STHREADS, WARP, WASM, n_all=n)
+        # Segments of cap_s lanes, one per slice; the last one's count ends the lane range.
+        last_n = tl.load(p_scnt + (row * n_split + n_split - 1).to(tl.int64))
+        o_ws = row.to(tl.int64) * n_split * cap_s
+        _sample_select(p_sck + o_ws, p_sci + o_ws, p_scnt + (row * n_split).to(tl.int64),
+                       cap_s, (n_split - 1) * cap_s + last_n, k, p_orow,
+                       p_scr + row.to(tl.int64) * (SMALL + 1), SAMPLE_LANES, SEL, SMALL, HI,
+                       STHREADS, WARP, WASM, n_all=n)
     elif n <= k:
         _fill_identity(p_orow, n, k, CBLOCK)
     elif ROW_FALLBACK:
