@@ -172,8 +172,9 @@ def main() -> None:
     parser.add_argument("--out", default="", help="folder for sweep.csv and sweep.png")
     parser.add_argument("--max-cols", type=int, default=0, help="sweep: only cases up to this many columns")
     parser.add_argument("--shapes", default="", help="extra prefill cases, ROWSxCOLSxK,...")
-    parser.add_argument("--data", default="randn", choices=("randn", "smooth"),
-                        help="smooth: neighbouring columns correlated")
+    parser.add_argument("--data", default="randn", choices=("randn", "smooth", "relu"),
+                        help="smooth: neighbouring columns correlated; relu: a weighted sum "
+                             "of 16 ReLUs of normals (skewed, as the indexer's logits are)")
     args = parser.parse_args()
     names = args.configs.split(",")
     configs = dict(tk.CONFIGS)
@@ -197,6 +198,12 @@ def main() -> None:
             # noise): how sample estimates from runs of adjacent columns fare on such rows.
             x = torch.nn.functional.avg_pool1d(x[:, None, :], 16, 1, 8)[:, 0, :cols] * 4.0
             x = x + 0.05 * torch.randn(rows, cols, device="cuda", generator=gen)
+        elif args.data == "relu":
+            # The indexer's logits are sum_h w_h relu(q_h . k): skewed to the right, with a
+            # heavier upper tail than a normal's (where the v3 candidates lie).
+            w = torch.rand(16, device="cuda", generator=gen) + 0.5
+            x = sum(w[h] * torch.relu(torch.randn(rows, cols, device="cuda", generator=gen))
+                    for h in range(16))
         starts = torch.zeros(rows, dtype=torch.int32, device="cuda")
         ends = torch.full((rows,), cols, dtype=torch.int32, device="cuda")
         out = torch.empty((rows, k), dtype=torch.int32, device="cuda")
