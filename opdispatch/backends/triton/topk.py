@@ -85,6 +85,7 @@ class TopKConfig:
                                # extra round trips cost more than the steps they save)
     reg_maxnreg: int = 0       # register mode: register cap per thread (CUDA only; 0: none)
     threshold_bits: int = 1    # v3 sample threshold: key bits decided per reduction step (1, 2)
+    threshold_num_warps: int = 4  # the split path's per-row threshold kernel: warps
     finish_small: int = 0      # v3 finish: the two-level select, as select_small (0: 32 steps)
     finish_hi: int = 18        # ... with this many key bits searched first (even, 2..30; 0:
                                # adaptive, -1 / -2 / -3: interpolating, as select_hi; -4:
@@ -251,6 +252,7 @@ _V43 = dataclasses.replace(_V41, reg_lean_sums=True)
 _V44 = dataclasses.replace(_V43, sample_runs=8)
 _V45 = dataclasses.replace(_V44, sample_runs_split=True)
 _V46 = dataclasses.replace(_V45, fused_hi=-3)
+_V48 = dataclasses.replace(_V46, finish_hi=-4, fused_hi=-4)
 
 CONFIGS = {
     # The 3-kernel pipeline (coarse histogram / compaction / candidate select) for every shape,
@@ -574,9 +576,12 @@ CONFIGS = {
     # k=1024 344.5 -> 335.8, 4096x8192 213.6 -> 211.9, 1024x32768 115.9 -> 114.6. With
     # 64-key buckets (_s64; -> 2 steps in the model) slower than v48 everywhere, as is
     # v46_s64 than v46.
-    "v48": dataclasses.replace(_V46, finish_hi=-4, fused_hi=-4),
+    "v48": _V48,
     "v48_s64": dataclasses.replace(_V46, finish_hi=-4, fused_hi=-4, finish_small=64),
     "v46_s64": dataclasses.replace(_V46, finish_small=64),
+    # v48 with the split path's threshold kernel at 2 warps (trial, session 32; 8 were level
+    # with 4 in session 24): on the few-row decode path that kernel is on the critical path.
+    "v48_t2": dataclasses.replace(_V48, threshold_num_warps=2),
     # v49 (trial, session 32, removed; code in commit 4b4cf04): v48 with the v3
     # finish's segment counts, keys and columns loaded at once. Slower than v48 on every
     # decode shape (gpu_s32_3.sh: 64x131072 k=2048 31.5 -> 32.3, 512x131072 171.1 -> 174.9).
@@ -967,7 +972,8 @@ def top_k_per_row(logits: torch.Tensor, out: torch.Tensor, k: int, *,
         if p["t_given"]:
             topk_sample_threshold_kernel[(rows,)](
                 *common, t16, k, SAMPLE=p["sample"], T_BITS=cfg.threshold_bits,
-                T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"], PDL=thr_pdl, num_warps=4,
+                T_GROUP=cfg.sample_group, T_SIGMA=p["sigma"], PDL=thr_pdl,
+                num_warps=cfg.threshold_num_warps,
                 **(runs if thr_pdl != 2 else {}), **flags)
         topk_sample_compact_kernel[(rows, split)](
             *common, chunk, sck, sci, scnt, cap_s, k, t16,
