@@ -582,6 +582,8 @@ CONFIGS = {
     # v48 with the split path's threshold kernel at 2 warps (trial, session 32; 8 were level
     # with 4 in session 24): on the few-row decode path that kernel is on the critical path.
     "v48_t2": dataclasses.replace(_V48, threshold_num_warps=2),
+    "v48_t8": dataclasses.replace(_V48, threshold_num_warps=8),
+    "v48_t16": dataclasses.replace(_V48, threshold_num_warps=16),
     # v49 (trial, session 32, removed; code in commit 4b4cf04): v48 with the v3
     # finish's segment counts, keys and columns loaded at once. Slower than v48 on every
     # decode shape (gpu_s32_3.sh: 64x131072 k=2048 31.5 -> 32.3, 512x131072 171.1 -> 174.9).
