@@ -577,10 +577,12 @@ CONFIGS = {
     # 64-key buckets (_s64; -> 2 steps in the model) slower than v48 everywhere, as is
     # v46_s64 than v46.
     "v48": _V48,
-    "v48_s64": dataclasses.replace(_V46, finish_hi=-4, fused_hi=-4, finish_small=64),
+    "v48_s64": dataclasses.replace(_V48, finish_small=64),
     "v46_s64": dataclasses.replace(_V46, finish_small=64),
-    # v48 with the split path's threshold kernel at 2 warps (trial, session 32; 8 were level
-    # with 4 in session 24): on the few-row decode path that kernel is on the critical path.
+    # v48 with the split path's threshold kernel at 2 / 8 / 16 warps (trials, session 32,
+    # gpu_s32_7.sh / _8.sh; on the few-row decode path that kernel is on the critical path).
+    # 2 warps: 2.4x as long (11.2 us at 1x131072); 8: 0.2-0.3 us faster at 1-8 rows, level
+    # at 64, 0.5 us slower at 512; 16: slower everywhere.
     "v48_t2": dataclasses.replace(_V48, threshold_num_warps=2),
     "v48_t8": dataclasses.replace(_V48, threshold_num_warps=8),
     "v48_t16": dataclasses.replace(_V48, threshold_num_warps=16),

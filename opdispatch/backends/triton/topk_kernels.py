@@ -876,16 +876,17 @@ def _tail_fit(lo, s1, m, k, n_all):
     misses in 40 rows of each decode and one-launch shape. A heuristic only: the search is
     exact whatever it returns. Returns (mf, mu, sd, q, dq) as _lean_q / _fit_moments."""
     mf = tl.maximum(m, 1).to(tl.float32)
+    inv_m = tl.fdiv(1.0, mf)
     nf = tl.maximum(tl.maximum(n_all, m), 1).to(tl.float32)
     inv_n = tl.fdiv(1.0, nf)
     p = tl.minimum(tl.maximum(mf * inv_n, 1e-6), 1.0 - 1e-6)
     zm = _upper_quantile_approx(p)
     lam = tl.exp(-0.5 * zm * zm) * tl.fdiv(0.3989423, p)
     t0 = tl.minimum(tl.maximum(_key_float(lo), -1e16), 1e16)
-    sd = tl.fdiv(s1 * tl.fdiv(1.0, mf) - t0, tl.maximum(lam - zm, 1e-3))
+    sd = tl.fdiv(s1 * inv_m - t0, tl.maximum(lam - zm, 1e-3))
     mu = t0 - sd * zm
     q = tl.minimum(tl.maximum((k - 0.5) * inv_n, 1e-6), 1.0 - 1e-6)
-    dq = (2.5 * tl.sqrt(tl.maximum(k * (1.0 - k * tl.fdiv(1.0, mf)), 1.0)) + 1.0) * inv_n
+    dq = (2.5 * tl.sqrt(tl.maximum(k * (1.0 - k * inv_m), 1.0)) + 1.0) * inv_n
     return mf, mu, sd, q, dq
 
 
@@ -997,6 +998,20 @@ def _min_max_add3_all(a, b, c, d, e):
 
 
 @triton.jit
+def _first_probes(mu, sd, q, dq, LEAN: tl.constexpr):
+    """The interpolating search's first two probe values (lower, upper) from _interp_fit's
+    fit: where the normal (mu, sd) leaves the fractions q + dq and q - dq above (LEAN = 0:
+    _upper_quantile, else _upper_quantile_approx)."""
+    if LEAN == 0:
+        va = mu + sd * _upper_quantile(tl.minimum(q + dq, 1.0 - 1e-6))
+        vb = mu + sd * _upper_quantile(tl.maximum(q - dq, 1e-6))
+    else:
+        va = mu + sd * _upper_quantile_approx(tl.minimum(q + dq, 1.0 - 1e-6))
+        vb = mu + sd * _upper_quantile_approx(tl.maximum(q - dq, 1e-6))
+    return va, vb
+
+
+@triton.jit
 def _interp_bracket(ks, k, SMALL: tl.constexpr, LEAN: tl.constexpr = 0,
                     SUMS: tl.constexpr = False, s1_in=0.0, s2_in=0.0, m_in=0, n_all=0):
     """The interpolating search over the key *values* (v24-v29; _kth_key with HI < 0 through
@@ -1034,12 +1049,7 @@ def _interp_bracket(ks, k, SMALL: tl.constexpr, LEAN: tl.constexpr = 0,
         mu, sd, dq = _fit_moments(s1_in, s2_in, mf, q)
     else:
         real, lo, hi, m, mu, sd, q, dq = _interp_fit(ks, k, LEAN, n_all)
-    if LEAN == 0:
-        va = mu + sd * _upper_quantile(tl.minimum(q + dq, 1.0 - 1e-6))
-        vb = mu + sd * _upper_quantile(tl.maximum(q - dq, 1e-6))
-    else:
-        va = mu + sd * _upper_quantile_approx(tl.minimum(q + dq, 1.0 - 1e-6))
-        vb = mu + sd * _upper_quantile_approx(tl.maximum(q - dq, 1e-6))
+    va, vb = _first_probes(mu, sd, q, dq, LEAN)
     c_lo = m
     c_hi = tl.zeros([], dtype=tl.int32)
     mode = tl.zeros([], dtype=tl.int32)                # 0: normal fit, 1: bracket, 2: + midpoint
